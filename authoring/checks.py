@@ -1,0 +1,368 @@
+"""House-style and safety checks: a registry of small named checks run in order.
+
+Each check is a generator ``(issue, context) -> Finding`` registered with
+``@check(name)``. They run on a structurally valid model, so they may assume the
+types are right; they report with the YAML path of what they found and, for text
+inside a field, the character offset so validation can point at the exact line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from authoring import markdown, model
+from authoring.diagnostics import Level, Severity
+from authoring.model import YamlPath
+from authoring.structure import suggest
+
+CUSTOMARY_LABELS = [
+    "What’s new",
+    "Key insight",
+    "How it works",
+    "How it worked",
+    "Results",
+    "Behind the news",
+    "Yes, but",
+    "Why it matters",
+    "We’re thinking",
+]
+"""Labels of news sections in their usual order (one-off labels may appear anywhere)."""
+
+_ORDER = {label: i for i, label in enumerate(CUSTOMARY_LABELS)}
+_ORDER["How it worked"] = _ORDER["How it works"]
+
+HEADLINE_MAX_CHARS = 70
+DEK_MAX_WORDS = 60
+
+_PLACEHOLDER_URL = re.compile(
+    r"^(#|todo|tbd|xxx+|url|link|https?://(www\.)?(example\.(com|org|net)|localhost|127\.0\.0\.1)"
+    r"([/:?#].*)?|https?://(todo|tbd|xxx+)(\b.*)?)$",
+    re.IGNORECASE,
+)
+_GLUED_LABEL = re.compile(r"(?<=[a-z0-9)”\"][.!?])(?:[”\"’])?(?P<label>[A-Z][\w’' ,()-]{1,40}?):\s")
+_HTML_TAG = re.compile(r"</?(?P<tag>[a-zA-Z][a-zA-Z0-9]*)(\s[^<>]*)?/?>")
+_DANGEROUS_TAGS = {"script", "style", "iframe", "object", "embed", "form", "input", "link", "meta",
+                   "svg", "base", "frame", "frameset"}
+_FORMATTING_TAGS = {"a", "b", "i", "u", "em", "strong", "br", "p", "div", "span", "img", "font",
+                    "table", "tr", "td", "ul", "ol", "li", "h1", "h2", "h3", "small", "sup", "sub",
+                    "center", "blockquote", "hr"}
+_STRAIGHT_QUOTE = re.compile(r"(?<=\w)'(?=\w)|(?<![\w\\])\"(?=\w)|(?<=[\w.,!?])\"(?!\w)|(?<!\w)'(?=\w)")
+_CODE_OR_URL = re.compile(r"`[^`]*`|\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
+
+
+@dataclass
+class Finding:
+    code: str
+    message: str
+    path: YamlPath
+    hint: str | None = None
+    severity: Severity = Severity.WARNING
+    offset: int | None = None
+    """Character offset inside the text at ``path``, to point at the exact spot."""
+    key: bool = False
+    """Point at the key rather than the value."""
+
+
+@dataclass
+class CheckContext:
+    level: Level = Level.DRAFT
+    publication: model.Publication | None = None
+
+
+Check = Callable[[model.Issue, CheckContext], Iterable[Finding]]
+
+
+@dataclass
+class Registry:
+    checks: dict[str, Check] = field(default_factory=dict)
+
+    def register(self, name: str) -> Callable[[Check], Check]:
+        def decorator(func: Check) -> Check:
+            self.checks[name] = func
+            return func
+        return decorator
+
+    def run(self, issue: model.Issue, context: CheckContext) -> Iterator[Finding]:
+        for func in self.checks.values():
+            yield from func(issue, context)
+
+
+REGISTRY = Registry()
+check = REGISTRY.register
+
+
+# ---------------------------------------------------------------- walking the model
+
+
+def text_fields(issue: model.Issue) -> Iterator[tuple[YamlPath, str, bool]]:
+    """Every author-written text in the issue: (path, text, is_markdown)."""
+    info = issue.issue
+    yield info.path + ("subject",), info.subject, False
+    if info.preheader:
+        yield info.path + ("preheader",), info.preheader, False
+    if issue.letter:
+        letter = issue.letter
+        yield letter.path + ("salutation",), letter.salutation, False
+        yield letter.path + ("body",), letter.body, True
+        for name in ("signoff", "signature"):
+            if getattr(letter, name):
+                yield letter.path + (name,), getattr(letter, name), False
+        if letter.ps:
+            yield letter.path + ("ps",), letter.ps, True
+    for story in issue.stories:
+        yield from _story_fields(story)
+    if issue.footer:
+        yield issue.path + ("footer",), issue.footer, True
+
+
+def _story_fields(story: model.Story) -> Iterator[tuple[YamlPath, str, bool]]:
+    if isinstance(story, model.Header):
+        yield story.path + ("title",), story.title, False
+        return
+    image = getattr(story, "image", None)
+    if image is not None:
+        yield image.path + ("alt",), image.alt, False
+    if isinstance(story, model.News):
+        yield story.path + ("headline",), story.headline, False
+        if story.dek:
+            yield story.path + ("dek",), story.dek, True
+        for section in story.sections:
+            yield section.path, section.body, True
+    elif isinstance(story, model.Promo):
+        if story.kicker:
+            yield story.path + ("kicker",), story.kicker, False
+        yield story.path + ("body",), story.body, True
+        if story.cta:
+            yield story.cta.path + ("text",), story.cta.text, False
+    elif isinstance(story, model.Feature):
+        yield story.path + ("title",), story.title, False
+        if story.byline:
+            yield story.path + ("byline",), story.byline, False
+        yield story.path + ("body",), story.body, True
+    elif isinstance(story, model.Text):
+        yield story.path + ("body",), story.body, True
+
+
+def urls(issue: model.Issue) -> Iterator[tuple[YamlPath, str | None, str, int | None]]:
+    """Every URL slot: (path, url or None when missing, kind 'image'|'link'|'web', offset)."""
+    if issue.issue.web_url:
+        yield issue.issue.path + ("web_url",), issue.issue.web_url, "web", None
+    images: list[model.Image] = []
+    for story in issue.stories:
+        image = getattr(story, "image", None)
+        if image is not None:
+            images.append(image)
+        if isinstance(story, model.Promo):
+            if story.cta is not None:
+                yield story.cta.path + ("url",), story.cta.url, "link", None
+    for image in images:
+        yield image.path + ("src",), image.src, "image", None
+        if image.href is not None:
+            yield image.path + ("href",), image.href, "link", None
+    for path, text, is_markdown in text_fields(issue):
+        if not is_markdown:
+            continue
+        for ref in markdown.iter_links(text):
+            offset = _find_offset(text, ref.url) if ref.url else _find_offset(text, "]()")
+            yield path, ref.url or None, ref.kind, offset
+
+
+def _find_offset(text: str, needle: str) -> int | None:
+    index = text.find(needle)
+    return index if index >= 0 else None
+
+
+# ---------------------------------------------------------------- checks
+
+
+@check("urls")
+def check_urls(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    missing_severity = Severity.ERROR if ctx.level is Level.EXPORT else Severity.WARNING
+    for path, url, kind, offset in urls(issue):
+        noun = "image source" if kind == "image" else "link URL"
+        if url is None or not url.strip():
+            yield Finding("missing-url" if kind != "image" else "missing-image-src",
+                          f"{noun} is missing", path,
+                          "add it before export" if kind != "image"
+                          else "add 'src:' with an https URL or a path next to the issue",
+                          severity=missing_severity, offset=offset)
+            continue
+        if not markdown.is_safe_url(url, image=kind == "image"):
+            scheme = markdown.url_scheme(url)
+            yield Finding("unsafe-url", f"unsafe {noun} '{url[:60]}' ({scheme}: URLs are not allowed)",
+                          path, "use an https:// address", severity=Severity.ERROR, offset=offset)
+            continue
+        if markdown.is_merge_tag(url):
+            continue
+        if _PLACEHOLDER_URL.match(url.strip()):
+            yield Finding("placeholder-url", f"{noun} '{url}' looks like a placeholder", path,
+                          "replace it with the real address", severity=missing_severity,
+                          offset=offset)
+        elif markdown.url_scheme(url) == "http":
+            yield Finding("insecure-url", f"{noun} '{url}' is not https", path,
+                          "use https:// (mail clients warn about plain http)", offset=offset)
+        elif markdown.url_scheme(url) is None and kind != "image":
+            yield Finding("relative-link", f"link '{url}' is relative: it cannot work in an email",
+                          path, "use a full https:// address", severity=missing_severity,
+                          offset=offset)
+
+
+@check("metadata")
+def check_metadata(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    severity = Severity.ERROR if ctx.level is Level.EXPORT else Severity.WARNING
+    info = issue.issue
+    if info.number is None:
+        yield Finding("missing-number", "issue number is missing", info.path,
+                      "add 'number: 42' under 'issue:'", severity=severity)
+    if info.date is None:
+        yield Finding("missing-date", "issue date is missing", info.path,
+                      "add 'date: YYYY-MM-DD' under 'issue:'", severity=severity)
+    if not info.subject.strip():
+        yield Finding("empty-subject", "the subject line is empty", info.path + ("subject",),
+                      "write the subject people see in their inbox", severity=Severity.ERROR)
+    if not info.preheader:
+        yield Finding("missing-preheader", "no preheader: inboxes will preview the first words",
+                      info.path, "add 'preheader: ...' (about 40–100 characters)")
+
+
+@check("labels")
+def check_labels(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    for story in issue.stories:
+        if not isinstance(story, model.News):
+            continue
+        last_rank, last_label = -1, None
+        for section in story.sections:
+            label = section.label
+            if label is None:
+                continue
+            bare = label.rstrip(":").strip()
+            if bare != label:
+                yield Finding("label-colon", f"label '{label}' carries its own colon", section.path,
+                              f"write '{bare}': the colon is added when rendering", key=True)
+            normalized = bare.replace("'", "’")
+            if normalized not in _ORDER:
+                guess = suggest(normalized, CUSTOMARY_LABELS)
+                if guess:
+                    yield Finding("unknown-label", f"unknown section label '{bare}'", section.path,
+                                  f"did you mean '{guess}'?", key=True)
+                continue
+            rank = _ORDER[normalized]
+            if rank < last_rank:
+                yield Finding("label-order", f"'{bare}' usually comes before '{last_label}'",
+                              section.path, "reorder the sections: "
+                              + " → ".join(CUSTOMARY_LABELS[:3]) + " → …", key=True)
+            last_rank, last_label = max(rank, last_rank), bare if rank >= last_rank else last_label
+
+
+@check("glued-label")
+def check_glued_labels(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    for path, text, is_markdown in text_fields(issue):
+        if not is_markdown:
+            continue
+        for match in _GLUED_LABEL.finditer(text):
+            label = match.group("label")
+            yield Finding("glued-label",
+                          f"label '{label}:' is glued to the previous sentence",
+                          path, f"start a new section '- {label}: ...'",
+                          offset=match.start("label"))
+
+
+@check("headlines")
+def check_headlines(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    seen: dict[str, YamlPath] = {}
+    for story in issue.stories:
+        if not isinstance(story, model.News):
+            continue
+        path = story.path + ("headline",)
+        headline = story.headline.strip()
+        if not headline:
+            yield Finding("empty-headline", "headline is empty", path, "write the story's title",
+                          severity=Severity.ERROR)
+            continue
+        if len(headline) > HEADLINE_MAX_CHARS:
+            yield Finding("long-headline",
+                          f"headline is {len(headline)} characters long (house limit "
+                          f"{HEADLINE_MAX_CHARS})", path, "shorten it; details belong in the dek")
+        if headline.endswith(".") and not headline.endswith("..."):
+            yield Finding("headline-period", "headline ends with a period", path,
+                          "drop the final period")
+        key = headline.casefold()
+        if key in seen:
+            from authoring.diagnostics import format_path
+
+            yield Finding("duplicate-headline", f"headline '{headline}' is used twice", path,
+                          f"the first is at {format_path(seen[key])}")
+        else:
+            seen[key] = path
+        if story.dek is not None and len(story.dek.split()) > DEK_MAX_WORDS:
+            yield Finding("long-dek", f"dek is {len(story.dek.split())} words long (house limit "
+                          f"{DEK_MAX_WORDS})", story.path + ("dek",),
+                          "keep the dek to one or two sentences")
+
+
+@check("empty")
+def check_empty(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    for story in issue.stories:
+        if isinstance(story, model.News):
+            if not story.sections:
+                yield Finding("no-sections", "news story has no sections", story.path,
+                              "add 'sections:' with '- What’s new: ...'")
+            for section in story.sections:
+                if not section.body.strip():
+                    yield Finding("empty-section", f"section '{section.label or ''}' is empty",
+                                  section.path, "write its text or remove it", key=True)
+        elif isinstance(story, (model.Promo, model.Feature, model.Text)):
+            if not story.body.strip():
+                yield Finding("empty-body", "body is empty", story.path + ("body",),
+                              "write the text or remove the block")
+        if isinstance(story, model.Promo) and story.cta is None:
+            yield Finding("promo-without-cta", "promo has no call to action", story.path,
+                          "add 'cta: {text: Enroll now, url: https://...}'")
+        if isinstance(story, model.Header) and not story.title.strip():
+            yield Finding("empty-body", "header is empty", story.path, "write its title")
+
+
+@check("alt-text")
+def check_alt_text(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    for story in issue.stories:
+        image = getattr(story, "image", None)
+        if image is not None and not image.alt.strip():
+            yield Finding("missing-alt", "image has no alt text", image.path + ("alt",),
+                          "describe what it shows: screen readers and the plain text use it")
+    for path, text, is_markdown in text_fields(issue):
+        if is_markdown:
+            for ref in markdown.iter_links(text):
+                if ref.kind == "image" and not ref.text.strip():
+                    yield Finding("missing-alt", "image has no alt text", path,
+                                  "write it between the brackets: ![what it shows](src)",
+                                  offset=_find_offset(text, "![]"))
+
+
+@check("raw-html")
+def check_raw_html(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    for path, text, _is_markdown in text_fields(issue):
+        for match in _HTML_TAG.finditer(text):
+            tag = match.group("tag").lower()
+            if tag in _DANGEROUS_TAGS:
+                yield Finding("raw-html", f"HTML tag <{tag}> is not allowed in text", path,
+                              "remove it: text is shown as written, never run as HTML",
+                              severity=Severity.ERROR, offset=match.start())
+            elif tag in _FORMATTING_TAGS:
+                yield Finding("raw-html", f"HTML tag <{tag}> will show as literal text", path,
+                              "use Markdown instead: **bold**, *italic*, [text](https://...)",
+                              offset=match.start())
+
+
+@check("quotes")
+def check_quotes(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    for path, text, _is_markdown in text_fields(issue):
+        prose = _CODE_OR_URL.sub(lambda m: " " * len(m.group()), text)
+        found = list(_STRAIGHT_QUOTE.finditer(prose))
+        if found:
+            first = found[0]
+            yield Finding("straight-quotes",
+                          f"{len(found)} straight quote{'s' if len(found) > 1 else ''} "
+                          f"({first.group()!s}) where the house uses curly ones", path,
+                          "use ’ for apostrophes and “ ” for quotations", offset=first.start())

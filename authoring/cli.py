@@ -1,0 +1,59 @@
+"""The ``authoring`` command line: a thin layer over the library.
+
+Exit codes: 0 ok, 1 invalid input (the diagnostics say why), 2 usage error.
+Library errors (``AuthoringError``) become messages, never tracebacks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+app = typer.Typer(
+    name="authoring",
+    help="Write, check, render, preview, export and import newsletter issues.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+COMMANDS = ["validate", "new", "schema"]
+"""Modules in authoring.commands, in the order ``--help`` lists them."""
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print a message on stderr and return the Exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def print_reports(reports, *, fmt: str = "text", quiet_ok: bool = False) -> None:
+    """Diagnostics on stderr as text, or the JSON document on stdout."""
+    from authoring.diagnostics import dumps_json
+
+    if fmt == "json":
+        typer.echo(dumps_json(reports))
+        return
+    for report in reports:
+        if report.diagnostics:
+            typer.echo(report.format_text(), err=True)
+
+
+def main() -> None:
+    from authoring.diagnostics import AuthoringError
+
+    try:
+        app()
+    except AuthoringError as exc:  # raised by library calls outside a command's own handling
+        print_reports(exc.reports)
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+# Registered last: the command modules import app, fail and print_reports from here.
+for _name in COMMANDS:
+    importlib.import_module(f"authoring.commands.{_name}")

@@ -1,0 +1,140 @@
+"""Diagnostics: what validation found, where, and how to fix it."""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import asdict, dataclass, field
+
+from authoring.model import YamlPath
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Level(str, enum.Enum):
+    """How finished a draft must be."""
+
+    DRAFT = "draft"
+    """Image sources and link URLs may be missing (warnings): drafts must be previewable."""
+    EXPORT = "export"
+    """Everything needed to send is required (errors)."""
+
+
+def format_path(path: YamlPath) -> str:
+    """('stories', 3, 'news') → 'stories[3].news'."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass
+class Diagnostic:
+    """One problem found in a file."""
+
+    code: str
+    """Stable identifier, e.g. ``unknown-key``; scripts and ``--format json`` rely on it."""
+    severity: Severity
+    message: str
+    hint: str | None = None
+    file: str | None = None
+    line: int | None = None
+    """1-based line, or None when the problem is about the file as a whole."""
+    column: int | None = None
+    """1-based column."""
+    path: YamlPath = field(default_factory=tuple)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def location(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def __str__(self) -> str:
+        where = format_path(self.path)
+        text = f"{self.location()}: {self.severity.value}: "
+        if where:
+            text += f"{where}: "
+        text += self.message
+        if self.hint:
+            text += f" — {self.hint}"
+        return f"{text} [{self.code}]"
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        data["path"] = format_path(self.path)
+        return data
+
+
+@dataclass
+class Report:
+    """All diagnostics for one file, plus the source lines to quote them."""
+
+    file: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    source_lines: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+    def ok(self, strict: bool = False) -> bool:
+        return not self.errors and not (strict and self.warnings)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(
+            self.diagnostics,
+            key=lambda d: (d.line or 0, d.column or 0, d.severity is not Severity.ERROR),
+        )
+
+    def format_text(self, *, context: bool = True) -> str:
+        """Each diagnostic on its line, with the offending source line and a caret under it."""
+        lines = []
+        for diag in self.sorted():
+            lines.append(str(diag))
+            if context and diag.line and 0 < diag.line <= len(self.source_lines):
+                source = self.source_lines[diag.line - 1].rstrip("\n")
+                if len(source) > 160:
+                    source = source[:157] + "..."
+                lines.append(f"    {source}")
+                if diag.column and diag.column <= len(source) + 1:
+                    lines.append("    " + " " * (diag.column - 1) + "^")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        return {
+            "file": self.file,
+            "ok": self.ok(),
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "diagnostics": [d.to_json() for d in self.sorted()],
+        }
+
+
+def dumps_json(reports: list[Report]) -> str:
+    return json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2)
+
+
+class AuthoringError(Exception):
+    """A problem with the user's input that stops a command; carries the diagnostics."""
+
+    def __init__(self, message: str, reports: list[Report] | None = None):
+        super().__init__(message)
+        self.reports = reports or []

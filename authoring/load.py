@@ -1,0 +1,257 @@
+"""Read a YAML file into plain data, keeping the source position of every node.
+
+Safe loading only: we compose PyYAML's node graph ourselves and accept only the
+core tags (str, int, float, bool, null, timestamp, map, seq), so ``!!python/...``
+tags never construct anything. Refused with a clear message: non-UTF-8 bytes,
+binary files, tabs used for indentation, duplicate keys, oversized files and alias
+expansions large enough to be a "billion laughs" bomb. Accepted: a UTF-8 BOM and
+CRLF line ends.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from authoring.diagnostics import Diagnostic, Severity
+from authoring.model import YamlPath
+
+MAX_BYTES = 1_000_000
+"""An issue is ~20 KB of text; a megabyte is surely a mistake (and keeps parsing fast)."""
+
+MAX_NODES = 100_000
+"""Upper bound on nodes after alias expansion: stops alias bombs long before memory runs out."""
+
+_ALLOWED_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+@dataclass
+class Position:
+    line: int
+    """1-based."""
+    column: int
+    """1-based."""
+
+
+@dataclass
+class Document:
+    """Parsed YAML: the plain data plus where each piece came from."""
+
+    file: str
+    data: object
+    text: str
+    positions: dict[YamlPath, Position] = field(default_factory=dict)
+    """Where each value starts."""
+    key_positions: dict[YamlPath, Position] = field(default_factory=dict)
+    """Where each mapping key starts (path of the value it introduces)."""
+    raw_scalars: dict[YamlPath, str] = field(default_factory=dict)
+    """The source text of plain scalars that YAML turned into non-strings (``Yes`` → True)."""
+    block_scalars: set[YamlPath] = field(default_factory=set)
+    """Values written as literal/folded blocks (``|``/``>``): their text starts on the next line."""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    """Problems found while loading that did not stop it (duplicate keys)."""
+
+    def locate(self, path: YamlPath, *, key: bool = False) -> Position | None:
+        """Position of ``path`` (its key if asked and known), else of its nearest ancestor."""
+        if key and path in self.key_positions:
+            return self.key_positions[path]
+        while True:
+            if path in self.positions:
+                return self.positions[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+class LoadError(Exception):
+    """The file cannot be read as YAML; carries a diagnostic with its position."""
+
+    def __init__(self, diagnostic: Diagnostic, text: str = ""):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+        self.text = text
+
+
+def _error(file: str, code: str, message: str, hint: str | None = None,
+           line: int | None = None, column: int | None = None, text: str = "") -> LoadError:
+    return LoadError(
+        Diagnostic(code=code, severity=Severity.ERROR, message=message, hint=hint,
+                   file=file, line=line, column=column),
+        text,
+    )
+
+
+def decode(raw: bytes, file: str) -> str:
+    """Bytes → text: UTF-8 (BOM allowed), LF line ends; refuse binary and other encodings."""
+    if len(raw) > MAX_BYTES:
+        raise _error(file, "file-too-large",
+                     f"file is {len(raw) / 1_000_000:.1f} MB; an issue file may be at most "
+                     f"{MAX_BYTES // 1_000_000} MB",
+                     "split the content or check that this is the right file")
+    if b"\x00" in raw:
+        offset = raw.index(b"\x00")
+        line = raw.count(b"\n", 0, offset) + 1
+        raise _error(file, "binary-file", "file contains NUL bytes: this is a binary file, not YAML",
+                     "open the issue's .yaml file instead", line=line)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise _error(file, "not-utf8",
+                     f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                     "save the file as UTF-8 (most editors: 'Save with encoding')",
+                     line=line, column=column) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_TAB_INDENT = re.compile(r"^( *)\t", re.MULTILINE)
+
+
+def _check_tabs(text: str, file: str) -> None:
+    """YAML forbids tabs in indentation; PyYAML's own message for it is cryptic."""
+    in_block = None  # indentation of an enclosing literal block, where tabs are content
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        if in_block is not None:
+            if not stripped or indent > in_block:
+                continue
+            in_block = None
+        if stripped.startswith("\t") and stripped.strip():
+            raise _error(file, "tab-indent", "tab character used for indentation",
+                         "YAML indents with spaces only: replace the tab with spaces",
+                         line=number, column=indent + 1, text=text)
+        if re.search(r":\s*[|>][-+0-9]*\s*(#.*)?$", line):
+            in_block = indent
+
+
+def load_text(text: str, file: str = "<string>") -> Document:
+    """Parse YAML text into a Document (raises LoadError)."""
+    _check_tabs(text, file)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or exc.context or "invalid YAML"
+        hint = None
+        if exc.context and exc.problem:
+            message = f"{exc.problem} ({exc.context})"
+        if "could not find expected ':'" in message or "mapping values are not allowed" in message:
+            hint = "a text containing ': ' must be quoted or written as a block (key: |)"
+        elif "found character '\\t'" in message:
+            hint = "YAML indents with spaces only"
+        elif "found undefined alias" in message:
+            hint = "define the anchor (&name) before using *name"
+        raise _error(file, "yaml-syntax", f"YAML syntax error: {message}", hint,
+                     line=mark.line + 1 if mark else None,
+                     column=mark.column + 1 if mark else None, text=text) from None
+    except yaml.YAMLError as exc:
+        raise _error(file, "yaml-syntax", f"YAML error: {exc}", text=text) from None
+    if root is None:
+        raise _error(file, "empty-file", "file is empty",
+                     "start from a template: authoring new", text=text)
+    doc = Document(file=file, data=None, text=text)
+    doc.data = _Builder(doc).build(root, ())
+    return doc
+
+
+def load_file(path: str | Path) -> Document:
+    """Read and parse a YAML file (raises LoadError)."""
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise _error(name, "not-a-file", "is a folder, not a file",
+                     "pass the issue's .yaml file, or a glob such as issues/*.yaml") from None
+    except FileNotFoundError:
+        raise _error(name, "file-not-found", "no such file", "check the path") from None
+    except OSError as exc:
+        raise _error(name, "unreadable", f"cannot read file: {exc.strerror}") from None
+    return load_text(decode(raw, name), name)
+
+
+class _Builder:
+    """Turns a node graph into plain data, recording positions and refusing unsafe things."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.count = 0
+        self.constructor = SafeConstructor()
+
+    def _pos(self, node: Node) -> Position:
+        return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: Node, path: YamlPath):
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _error(self.doc.file, "alias-bomb",
+                         f"document expands to more than {MAX_NODES:,} values through aliases",
+                         "remove the anchors (&) and aliases (*): issues do not need them",
+                         line=self._pos(node).line, column=self._pos(node).column,
+                         text=self.doc.text)
+        self.doc.positions[path] = self._pos(node)
+        if node.tag not in _ALLOWED_TAGS:
+            raise _error(self.doc.file, "unsafe-tag", f"tag '{node.tag}' is not allowed",
+                         "remove the tag: issue files hold plain text, numbers, lists and mappings",
+                         line=self._pos(node).line, column=self._pos(node).column,
+                         text=self.doc.text)
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        if node.style in ("|", ">"):
+            self.doc.block_scalars.add(path)
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError):
+            # e.g. a timestamp like 2026-13-45: keep the text, validation reports the field
+            value = node.value
+        if not isinstance(value, str) and node.style is None and node.tag != "tag:yaml.org,2002:null":
+            self.doc.raw_scalars[path] = node.value
+        return value
+
+    def _mapping(self, node: MappingNode, path: YamlPath) -> dict:
+        self.constructor.flatten_mapping(node)  # resolves YAML merge keys (<<)
+        result: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise _error(self.doc.file, "complex-key", "mapping keys must be plain text",
+                             line=self._pos(key_node).line, column=self._pos(key_node).column,
+                             text=self.doc.text)
+            key = key_node.value
+            if key in result:
+                first = self.doc.key_positions.get(path + (key,))
+                where = f" (first defined on line {first.line})" if first else ""
+                # reported, not raised: the rest of the file is still checked
+                self.doc.diagnostics.append(Diagnostic(
+                    code="duplicate-key", severity=Severity.ERROR,
+                    message=f"duplicate key '{key}'{where}",
+                    hint="each key may appear once in a mapping: merge the two or rename one",
+                    file=self.doc.file, line=self._pos(key_node).line,
+                    column=self._pos(key_node).column, path=path + (key,)))
+                continue
+            self.doc.key_positions[path + (key,)] = self._pos(key_node)
+            result[key] = self.build(value_node, path + (key,))
+        return result

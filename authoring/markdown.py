@@ -1,0 +1,100 @@
+"""The Markdown subset allowed in text fields, and URL safety.
+
+Allowed: paragraphs, bullet and numbered lists, *emphasis*, **strong**, `code`,
+[links](https://...), ![images](src) and <https://autolinks>. Everything else —
+raw HTML, headings, tables, code blocks, block quotes — is not parsed, so it stays
+literal text and is escaped on output. markdown-it-py does the parsing; we only
+choose the rules.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+BLOCK_RULES = ["list", "paragraph"]
+INLINE_RULES = ["newline", "escape", "backticks", "emphasis", "link", "image", "autolink"]
+
+SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
+UNSAFE_SCHEMES = {"javascript", "vbscript", "data", "file"}
+
+_MERGE_TAG = re.compile(r"^(\{\{.*\}\}|\*\|.*\|\*|%[A-Za-z_]+%|\[[A-Za-z_]+\])$")
+
+
+@cache
+def parser() -> MarkdownIt:
+    md = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
+    md.enable(BLOCK_RULES + INLINE_RULES)
+    # Accept every URL while parsing so that validation sees (and reports) unsafe ones
+    # instead of markdown-it silently leaving them as text; renderers check is_safe_url.
+    md.validateLink = lambda url: True
+    return md
+
+
+def parse(text: str) -> list[Token]:
+    return parser().parse(text or "")
+
+
+@dataclass
+class LinkRef:
+    """A link or image found in Markdown text."""
+
+    kind: str
+    """'link' or 'image'."""
+    url: str
+    text: str
+    line: int
+    """0-based line within the text."""
+
+
+def iter_links(text: str) -> Iterator[LinkRef]:
+    for block in parse(text):
+        if block.type != "inline" or not block.children:
+            continue
+        line = block.map[0] if block.map else 0
+        children = block.children
+        for i, tok in enumerate(children):
+            if tok.type == "link_open":
+                label = []
+                for nxt in children[i + 1:]:
+                    if nxt.type == "link_close":
+                        break
+                    label.append(nxt.content)
+                yield LinkRef("link", str(tok.attrGet("href") or ""), "".join(label), line)
+            elif tok.type == "image":
+                yield LinkRef("image", str(tok.attrGet("src") or ""), tok.content, line)
+
+
+def is_merge_tag(url: str) -> bool:
+    """ESP placeholders such as {{unsubscribe_url}}, *|UNSUB|* or %unsubscribe_url%."""
+    return bool(_MERGE_TAG.match(url.strip()))
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme as a browser would see it: control characters and spaces removed, lowercased."""
+    cleaned = "".join(ch for ch in url if not unicodedata.category(ch).startswith("C"))
+    cleaned = cleaned.replace(" ", "").lower()
+    match = re.match(r"^([a-z][a-z0-9+.-]*):", cleaned)
+    return match.group(1) if match else None
+
+
+def is_safe_url(url: str, *, image: bool = False) -> bool:
+    """True for http(s)/mailto/tel URLs, merge tags, and relative paths (images and links)."""
+    if is_merge_tag(url):
+        return True
+    scheme = url_scheme(url)
+    if scheme is None:
+        return True  # relative: resolved against the issue or image base URL
+    return scheme in SAFE_SCHEMES and not (image and scheme in {"mailto", "tel"})
+
+
+def is_absolute(url: str) -> bool:
+    return url_scheme(url) is not None and bool(urlsplit(url.strip()).netloc or url_scheme(url)
+                                                 in {"mailto", "tel"})

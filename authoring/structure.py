@@ -1,0 +1,267 @@
+"""Turn loaded YAML data into the typed model, collecting every structural problem.
+
+The model's dataclasses are the schema: field names are the keys, type hints the
+types, fields without a default are required. Conversion never stops at the first
+problem; each one becomes a Diagnostic with its YAML path, and the bad value is
+left out so the rest of the document is still checked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import types
+import typing
+from functools import cache
+from typing import Any, Union
+
+from authoring import model
+from authoring.diagnostics import Diagnostic, Severity
+from authoring.load import Document
+from authoring.model import Markdown, Url, YamlPath
+
+_MISSING = object()
+
+_SHORTHAND = {model.Header: "title", model.Text: "body"}
+"""Story types that may be written as a bare string: the string fills this field."""
+
+
+def suggest(word: str, choices: typing.Iterable[str]) -> str | None:
+    """The closest known word, for 'did you mean ...?' hints."""
+    choices = list(choices)
+    lowered = {c.lower(): c for c in choices}
+    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[match[0]] if match else None
+
+
+@cache
+def _fields(cls: type) -> dict[str, tuple[Any, bool]]:
+    """Field name → (type hint, required) for a model dataclass, without the bookkeeping 'path'."""
+    hints = typing.get_type_hints(cls)
+    out = {}
+    for f in dataclasses.fields(cls):
+        if f.name == "path":
+            continue
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        out[f.name] = (hints[f.name], required)
+    return out
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a yes/no value ({str(value).lower()})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"a date ({value})"
+    return f"text ({value!r})" if len(str(value)) < 40 else "text"
+
+
+class Builder:
+    """Builds model objects from a Document, appending diagnostics as it goes."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, code: str, path: YamlPath, message: str, hint: str | None = None,
+              *, key: bool = False) -> None:
+        pos = self.doc.locate(path, key=key)
+        self.diagnostics.append(Diagnostic(
+            code=code, severity=Severity.ERROR, message=message, hint=hint,
+            file=self.doc.file, line=pos.line if pos else None,
+            column=pos.column if pos else None, path=path))
+
+    # -- entry points ---------------------------------------------------------
+
+    def issue(self) -> model.Issue | None:
+        return self.dataclass(model.Issue, self.doc.data, ())
+
+    def publication(self) -> model.Publication | None:
+        return self.dataclass(model.Publication, self.doc.data, ())
+
+    # -- by type ---------------------------------------------------------------
+
+    def value(self, hint: Any, value: object, path: YamlPath) -> object:
+        """Convert one value to ``hint``; returns _MISSING (after reporting) when it cannot."""
+        origin = typing.get_origin(hint)
+        if origin in (Union, types.UnionType):
+            options = [a for a in typing.get_args(hint) if a is not type(None)]
+            if value is None:
+                return None
+            if len(options) == 1:
+                return self.value(options[0], value, path)
+            if hint == model.Story:  # pragma: no cover - stories go through story()
+                return self.story(value, path)
+        if hint is model.Story:
+            return self.story(value, path)
+        if origin is list:
+            (item_hint,) = typing.get_args(hint)
+            if item_hint is model.Section:
+                return self.sections(value, path)
+            if not isinstance(value, list):
+                self.error("wrong-type", path, f"expected a list, found {_describe(value)}",
+                           "write each item on its own line starting with '- '")
+                return _MISSING
+            items = []
+            for i, item in enumerate(value):
+                converted = self.value(item_hint, item, path + (i,))
+                if converted is not _MISSING:
+                    items.append(converted)
+            return items
+        if dataclasses.is_dataclass(hint):
+            return self.dataclass(hint, value, path)
+        if hint in (str, Markdown, Url):
+            return self.text(value, path)
+        if hint is int:
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+            self.error("wrong-type", path, f"expected a whole number, found {_describe(value)}")
+            return _MISSING
+        if hint is dt.date:
+            return self.date(value, path)
+        raise TypeError(f"no conversion for {hint!r}")  # a model bug, not user input
+
+    def text(self, value: object, path: YamlPath) -> object:
+        if isinstance(value, str):
+            return value.rstrip() if path in self.doc.block_scalars else value
+        if path in self.doc.raw_scalars:  # `signoff: Yes` or `title: 2021` are text here
+            return self.doc.raw_scalars[path]
+        if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
+            return str(value)
+        self.error("wrong-type", path, f"expected text, found {_describe(value)}",
+                   "write the text after the colon, quoted if it contains ': ' or starts with a symbol"
+                   if isinstance(value, (dict, list)) or value is None else None)
+        return _MISSING
+
+    def date(self, value: object, path: YamlPath) -> object:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.error("bad-date", path, f"expected a date, found {_describe(value)}",
+                   "write the date as YYYY-MM-DD, e.g. 2026-11-27")
+        return _MISSING
+
+    def dataclass(self, cls: type, value: object, path: YamlPath) -> object:
+        if cls in _SHORTHAND and (isinstance(value, str) or path in self.doc.raw_scalars):
+            # `- header: News` and `- text: |` are the natural ways to write these
+            value = {_SHORTHAND[cls]: value}
+        if not isinstance(value, dict):
+            self.error("wrong-type", path,
+                       f"expected a mapping of {', '.join(_fields(cls))}, found {_describe(value)}",
+                       f"indent the fields under it, e.g. '{next(iter(_fields(cls)))}: ...'")
+            return _MISSING
+        fields = _fields(cls)
+        kwargs: dict[str, object] = {}
+        for key, item in value.items():
+            if key not in fields:
+                guess = suggest(key, fields)
+                hint = f"did you mean '{guess}'?" if guess else f"known keys: {', '.join(fields)}"
+                self.error("unknown-key", path + (key,), f"unknown key '{key}'", hint, key=True)
+                continue
+            hint_type, required = fields[key]
+            if item is None and required:
+                continue  # reported below as missing
+            converted = self.value(hint_type, item, path + (key,))
+            if converted is not _MISSING:
+                kwargs[key] = converted
+        failed = False
+        for name, (hint_type, required) in fields.items():
+            if not required or name in kwargs:
+                continue
+            if name not in value or value[name] is None:
+                self.error("missing-field", path, f"'{name}' is required",
+                           f"add '{name}: ...' to {_describe_path(path)}")
+            if hint_type in (str, Markdown):
+                kwargs[name] = ""  # keeps the block so later checks still see the rest of it
+            else:
+                failed = True
+        if failed:
+            return _MISSING
+        return cls(**kwargs, path=path)
+
+    def story(self, value: object, path: YamlPath) -> object:
+        kinds = model.STORY_KINDS
+        if not isinstance(value, dict) or len(value) != 1:
+            if isinstance(value, dict) and not set(value) & set(kinds):
+                found = ", ".join(f"'{k}'" for k in value)
+                self.error("unknown-story", path, f"a story starts with its type, found {found}",
+                           f"write '- news:' (or {', '.join(kinds)}) and indent the fields under it")
+            elif isinstance(value, dict):
+                extra = [k for k in value if k not in kinds]
+                self.error("story-shape", path,
+                           f"a story has one type key, found {', '.join(repr(k) for k in value)}",
+                           f"indent {', '.join(repr(k) for k in extra) or 'the fields'} under the "
+                           "type key, or start a new story with '- '")
+            else:
+                self.error("wrong-type", path, f"expected a story, found {_describe(value)}",
+                           f"start it with its type: {', '.join(k + ':' for k in kinds)}")
+            return _MISSING
+        ((kind, body),) = value.items()
+        if kind not in kinds:
+            guess = suggest(kind, kinds)
+            self.error("unknown-story", path + (kind,), f"unknown story type '{kind}'",
+                       f"did you mean '{guess}'?" if guess else f"known types: {', '.join(kinds)}",
+                       key=True)
+            return _MISSING
+        return self.dataclass(kinds[kind], body, path + (kind,))
+
+    def sections(self, value: object, path: YamlPath) -> object:
+        if not isinstance(value, list):
+            self.error("wrong-type", path, f"expected a list of sections, found {_describe(value)}",
+                       "write each section as '- Label: text' on its own line")
+            return _MISSING
+        sections = []
+        for i, item in enumerate(value):
+            where = path + (i,)
+            if isinstance(item, str) or (item is not None and where in self.doc.raw_scalars):
+                text = self.text(item, where)
+                sections.append(model.Section(label=None, body=Markdown(text), path=where))
+                continue
+            if not isinstance(item, dict) or not item:
+                self.error("wrong-type", where, f"expected '- Label: text', found {_describe(item)}")
+                continue
+            if len(item) > 1:
+                labels = list(item)
+                self.error("section-shape", where,
+                           f"one section holds {len(labels)} labels: "
+                           + ", ".join(repr(k) for k in labels),
+                           f"start each section with '- ': add a '-' before '{labels[1]}:'")
+                continue
+            ((label, body),) = item.items()
+            text = self.text(body if body is not None else "", where + (label,))
+            if text is _MISSING:
+                continue
+            sections.append(model.Section(label=label, body=Markdown(text), path=where + (label,)))
+        return sections
+
+
+def _describe_path(path: YamlPath) -> str:
+    from authoring.diagnostics import format_path
+
+    return format_path(path) or "the top level"
+
+
+def build_issue(doc: Document) -> tuple[model.Issue | None, list[Diagnostic]]:
+    builder = Builder(doc)
+    issue = builder.issue()
+    return (None if issue is _MISSING else issue), builder.diagnostics
+
+
+def build_publication(doc: Document) -> tuple[model.Publication | None, list[Diagnostic]]:
+    builder = Builder(doc)
+    pub = builder.publication()
+    return (None if pub is _MISSING else pub), builder.diagnostics

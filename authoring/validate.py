@@ -1,0 +1,173 @@
+"""Validate an issue: load → build the model → run the checks, all problems in one pass.
+
+``validate_file(path)`` is what ``authoring validate`` calls; ``load_issue(path)`` is
+what every later stage (render, preview, export) calls to get a model it can trust.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from authoring import checks, model
+from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
+from authoring.load import Document, LoadError, load_file
+from authoring.structure import build_issue, build_publication
+
+PUBLICATION_FILE = "publication.yaml"
+
+DEFAULT_PUBLICATION = model.Publication(
+    name="Newsletter",
+    sender=model.Sender(name="Newsletter", email="newsletter@example.com"),
+)
+"""Used when no publication.yaml is found next to the issue or above it."""
+
+
+@dataclass
+class Validated:
+    """The result of validating one issue file."""
+
+    report: Report
+    issue: model.Issue | None = None
+    """The model, when the file could be built (it may still have errors)."""
+    publication: model.Publication = field(default_factory=lambda: DEFAULT_PUBLICATION)
+    publication_file: Path | None = None
+    document: Document | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok()
+
+
+def find_publication(issue_path: Path) -> Path | None:
+    """publication.yaml in the issue's folder or the nearest folder above it."""
+    folder = issue_path.resolve().parent
+    for candidate in (folder, *folder.parents):
+        path = candidate / PUBLICATION_FILE
+        if path.is_file():
+            return path
+    return None
+
+
+def load_publication(path: Path | None) -> tuple[model.Publication, Report | None]:
+    """The publication settings and the report of their problems (None when no file)."""
+    if path is None:
+        return DEFAULT_PUBLICATION, None
+    report = Report(file=str(path))
+    try:
+        doc = load_file(path)
+    except LoadError as exc:
+        report.diagnostics.append(exc.diagnostic)
+        report.source_lines = exc.text.splitlines()
+        return DEFAULT_PUBLICATION, report
+    report.source_lines = doc.lines
+    publication, problems = build_publication(doc)
+    report.diagnostics.extend(doc.diagnostics + problems)
+    return publication or DEFAULT_PUBLICATION, report
+
+
+def validate_document(doc: Document, *, level: Level = Level.DRAFT,
+                      publication: model.Publication = DEFAULT_PUBLICATION) -> Validated:
+    report = Report(file=doc.file, source_lines=doc.lines)
+    report.diagnostics.extend(doc.diagnostics)
+    if not isinstance(doc.data, dict):
+        report.diagnostics.append(Diagnostic(
+            code="wrong-type", severity=Severity.ERROR, file=doc.file, line=1, column=1,
+            message="an issue file is a mapping with 'issue:', 'letter:' and 'stories:'",
+            hint="start from a template: authoring new"))
+        return Validated(report=report, publication=publication, document=doc)
+    issue, problems = build_issue(doc)
+    report.diagnostics.extend(problems)
+    if issue is not None:
+        context = checks.CheckContext(level=level, publication=publication)
+        for finding in checks.REGISTRY.run(issue, context):
+            report.diagnostics.append(_diagnostic(doc, finding))
+    return Validated(report=report, issue=issue, publication=publication, document=doc)
+
+
+def validate_text(text: str, *, file: str = "<string>", level: Level = Level.DRAFT,
+                  publication: model.Publication = DEFAULT_PUBLICATION) -> Validated:
+    """Validate YAML given as text (for tests, editors and the preview)."""
+    from authoring.load import load_text
+
+    try:
+        doc = load_text(text, file)
+    except LoadError as exc:
+        return Validated(report=Report(file=file, diagnostics=[exc.diagnostic],
+                                       source_lines=text.splitlines()), publication=publication)
+    return validate_document(doc, level=level, publication=publication)
+
+
+def validate_file(path: str | Path, *, level: Level = Level.DRAFT,
+                  publication_file: Path | None = None) -> Validated:
+    """Validate one issue file together with its publication file."""
+    path = Path(path)
+    if path.name == PUBLICATION_FILE:
+        # `authoring validate issues/*.yaml` sweeps up the publication file too
+        publication, report = load_publication(path)
+        return Validated(report=report, publication=publication, publication_file=path)
+    pub_path = publication_file or (find_publication(path) if path.exists() else None)
+    publication, pub_report = load_publication(pub_path)
+    try:
+        doc = load_file(path)
+    except LoadError as exc:
+        result = Validated(report=Report(file=str(path), diagnostics=[exc.diagnostic],
+                                         source_lines=exc.text.splitlines()),
+                           publication=publication, publication_file=pub_path)
+    else:
+        result = validate_document(doc, level=level, publication=publication)
+        result.publication_file = pub_path
+    if pub_report is not None and pub_report.errors:
+        # A broken publication file breaks every issue; say so with the issue.
+        result.report.diagnostics.extend(pub_report.errors)
+    return result
+
+
+def load_issue(path: str | Path, *, level: Level = Level.DRAFT, strict: bool = False,
+               publication_file: Path | None = None) -> Validated:
+    """Validate and return the result; raise AuthoringError when it has errors."""
+    result = validate_file(path, level=level, publication_file=publication_file)
+    if result.issue is None or not result.report.ok(strict=strict):
+        count = len(result.report.errors) or len(result.report.warnings)
+        kind = "error" if result.report.errors else "warning"
+        raise AuthoringError(f"{path}: {count} {kind}{'s' if count != 1 else ''}",
+                             [result.report])
+    return result
+
+
+def _diagnostic(doc: Document, finding: checks.Finding) -> Diagnostic:
+    pos = doc.locate(finding.path, key=finding.key)
+    line = pos.line if pos else None
+    column = pos.column if pos else None
+    if pos and finding.offset is not None and finding.path in doc.positions:
+        line, column = _offset_position(doc, finding.path, finding.offset, line, column)
+    return Diagnostic(code=finding.code, severity=finding.severity, message=finding.message,
+                      hint=finding.hint, file=doc.file, line=line, column=column,
+                      path=finding.path)
+
+
+def _offset_position(doc: Document, path, offset: int, line: int, column: int) -> tuple[int, int]:
+    """Line and column of a character inside a text value, where the source makes it exact."""
+    value = doc.data
+    for part in path:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return line, column
+    if not isinstance(value, str):
+        return line, column
+    before = value[:offset]
+    if path in doc.block_scalars:
+        # literal block: text starts on the next line, indented like its first line
+        lines = doc.lines
+        first = line  # 1-based line of the '|' indicator
+        row = first + before.count("\n")
+        if row < len(lines):
+            indent = len(lines[row]) - len(lines[row].lstrip(" "))
+            return row + 1, indent + len(before.rsplit("\n", 1)[-1]) + 1
+        return line, column
+    if "\n" not in before:
+        source = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
+        quoted = column - 1 < len(source) and source[column - 1] in "'\""
+        return line, column + offset + (1 if quoted else 0)
+    return line, column
