@@ -1,0 +1,51 @@
+"""Shared fixtures: paths to the samples, and a real headless Chromium for browser tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ISSUES = ROOT / "issues"
+SEEDS = ROOT / "seeds"
+DATA = Path(__file__).resolve().parent / "data"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+# Debian's chromium: the real binary, not the /usr/bin wrapper (its /dev/shm check prints errors).
+CHROMIUM_CANDIDATES = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"]
+
+
+def sample_issues() -> list[Path]:
+    return sorted(p for p in ISSUES.glob("*.yaml") if p.name != "publication.yaml")
+
+
+def seed_samples() -> list[tuple[Path, Path]]:
+    """(seed text, its YAML issue) pairs."""
+    return [(seed, ISSUES / f"{seed.stem}.yaml") for seed in sorted(SEEDS.glob("*.txt"))]
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium driven by Playwright; browser downloads are blocked, so use Debian's."""
+    executable = next((c for c in CHROMIUM_CANDIDATES if os.path.exists(c)), shutil.which("chromium"))
+    if executable is None:
+        pytest.fail("chromium is not installed: apt-get install -y chromium (.ci/run does this)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
