@@ -154,9 +154,8 @@ def urls(issue: model.Issue) -> Iterator[tuple[YamlPath, str | None, str, int | 
         image = getattr(story, "image", None)
         if image is not None:
             images.append(image)
-        if isinstance(story, model.Promo):
-            if story.cta is not None:
-                yield story.cta.path + ("url",), story.cta.url, "link", None
+        if isinstance(story, model.Promo) and story.cta is not None:
+            yield story.cta.path + ("url",), story.cta.url, "link", None
     for image in images:
         yield image.path + ("src",), image.src, "image", None
         if image.href is not None:
@@ -313,10 +312,9 @@ def check_empty(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
                 if not section.body.strip():
                     yield Finding("empty-section", f"section '{section.label or ''}' is empty",
                                   section.path, "write its text or remove it", key=True)
-        elif isinstance(story, (model.Promo, model.Feature, model.Text)):
-            if not story.body.strip():
-                yield Finding("empty-body", "body is empty", story.path + ("body",),
-                              "write the text or remove the block")
+        elif isinstance(story, (model.Promo, model.Feature, model.Text)) and not story.body.strip():
+            yield Finding("empty-body", "body is empty", story.path + ("body",),
+                          "write the text or remove the block")
         if isinstance(story, model.Promo) and story.cta is None:
             yield Finding("promo-without-cta", "promo has no call to action", story.path,
                           "add 'cta: {text: Enroll now, url: https://...}'")

@@ -106,6 +106,9 @@ def decode(raw: bytes, file: str) -> str:
                      f"file is {len(raw) / 1_000_000:.1f} MB; an issue file may be at most "
                      f"{MAX_BYTES // 1_000_000} MB",
                      "split the content or check that this is the right file")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _error(file, "not-utf8", "file is encoded as UTF-16",
+                     "save the file as UTF-8 (most editors: 'Save with encoding')", line=1, column=1)
     if b"\x00" in raw:
         offset = raw.index(b"\x00")
         line = raw.count(b"\n", 0, offset) + 1
@@ -151,18 +154,24 @@ def load_text(text: str, file: str = "<string>") -> Document:
     _check_tabs(text, file)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise _too_deep(file, text) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise _error(file, "control-character",
+                     f"control character U+{exc.character:04X} is not allowed in YAML",
+                     "delete it (it is invisible in most editors; it often comes from copy and paste)",
+                     line=line, column=column, text=text) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or exc.context or "invalid YAML"
-        hint = None
         if exc.context and exc.problem:
             message = f"{exc.problem} ({exc.context})"
-        if "could not find expected ':'" in message or "mapping values are not allowed" in message:
-            hint = "a text containing ': ' must be quoted or written as a block (key: |)"
-        elif "found character '\\t'" in message:
-            hint = "YAML indents with spaces only"
-        elif "found undefined alias" in message:
-            hint = "define the anchor (&name) before using *name"
+        if exc.context_mark and "end of stream" in message:
+            # an unclosed quote or bracket: its opening is where the fix goes
+            mark = exc.context_mark
+        hint = _syntax_hint(message)
         raise _error(file, "yaml-syntax", f"YAML syntax error: {message}", hint,
                      line=mark.line + 1 if mark else None,
                      column=mark.column + 1 if mark else None, text=text) from None
@@ -172,8 +181,36 @@ def load_text(text: str, file: str = "<string>") -> Document:
         raise _error(file, "empty-file", "file is empty",
                      "start from a template: authoring new", text=text)
     doc = Document(file=file, data=None, text=text)
-    doc.data = _Builder(doc).build(root, ())
+    try:
+        doc.data = _Builder(doc).build(root, ())
+    except RecursionError:
+        raise _too_deep(file, text) from None
     return doc
+
+
+def _syntax_hint(message: str) -> str:
+    if "could not find expected ':'" in message or "mapping values are not allowed" in message:
+        return "a text containing ': ' must be quoted (\"...\") or written as a block (key: |)"
+    if "found character '\\t'" in message:
+        return "YAML indents with spaces only"
+    if "found undefined alias" in message:
+        return "define the anchor (&name) before using *name, or write the text out"
+    if "quoted scalar" in message:
+        return "close the quote that starts here, or remove it"
+    if "flow" in message:
+        return "close the { or [ that starts here, or write the fields on separate lines"
+    if "expected <block end>" in message or "indentation" in message:
+        return "indent this line like the other keys at its level (spaces only)"
+    return "check this line and the one above for indentation, quotes and brackets"
+
+
+def _too_deep(file: str, text: str) -> LoadError:
+    return _error(file, "too-deep", "lists or mappings are nested too deeply",
+                  "an issue needs only a few levels: check for runaway brackets", text=text)
+
+
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
 
 
 def load_file(path: str | Path) -> Document:
@@ -188,7 +225,12 @@ def load_file(path: str | Path) -> Document:
         raise _error(name, "file-not-found", "no such file", "check the path") from None
     except OSError as exc:
         raise _error(name, "unreadable", f"cannot read file: {exc.strerror}") from None
-    return load_text(decode(raw, name), name)
+    try:
+        text = decode(raw, name)
+    except LoadError as exc:
+        exc.text = raw[:MAX_BYTES].decode("utf-8", errors="replace")  # to quote the line
+        raise
+    return load_text(text, name)
 
 
 class _Builder:
@@ -212,7 +254,7 @@ class _Builder:
                          text=self.doc.text)
         self.doc.positions[path] = self._pos(node)
         if node.tag not in _ALLOWED_TAGS:
-            raise _error(self.doc.file, "unsafe-tag", f"tag '{node.tag}' is not allowed",
+            raise _error(self.doc.file, "unsafe-tag", f"tag '{_short_tag(node.tag)}' is not allowed",
                          "remove the tag: issue files hold plain text, numbers, lists and mappings",
                          line=self._pos(node).line, column=self._pos(node).column,
                          text=self.doc.text)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import NewType, Union
+from typing import NewType
 
 Markdown = NewType("Markdown", str)
 """Text in the allowed Markdown subset; raw HTML in it stays literal text."""
@@ -21,7 +21,7 @@ Markdown = NewType("Markdown", str)
 Url = NewType("Url", str)
 """An absolute http(s)/mailto URL, or a relative path for images."""
 
-YamlPath = tuple[Union[str, int], ...]
+YamlPath = tuple[str | int, ...]
 """A path into the YAML document, e.g. ('stories', 3, 'news', 'sections', 1)."""
 
 
@@ -165,7 +165,7 @@ class Text:
     path: YamlPath = field(default_factory=_path, compare=False, repr=False)
 
 
-Story = Union[Header, News, Promo, Feature, Text]
+Story = Header | News | Promo | Feature | Text
 
 STORY_KINDS: dict[str, type] = {
     "header": Header,

@@ -123,7 +123,8 @@ class Builder:
         if hint is int:
             if isinstance(value, int) and not isinstance(value, bool):
                 return value
-            self.error("wrong-type", path, f"expected a whole number, found {_describe(value)}")
+            self.error("wrong-type", path, f"expected a whole number, found {_describe(value)}",
+                       "write digits only, e.g. 42")
             return _MISSING
         if hint is dt.date:
             return self.date(value, path)
@@ -137,8 +138,7 @@ class Builder:
         if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
             return str(value)
         self.error("wrong-type", path, f"expected text, found {_describe(value)}",
-                   "write the text after the colon, quoted if it contains ': ' or starts with a symbol"
-                   if isinstance(value, (dict, list)) or value is None else None)
+                   "write the text after the colon; quote it if it starts with [ or { or contains ': '")
         return _MISSING
 
     def date(self, value: object, path: YamlPath) -> object:
@@ -232,7 +232,8 @@ class Builder:
                 sections.append(model.Section(label=None, body=Markdown(text), path=where))
                 continue
             if not isinstance(item, dict) or not item:
-                self.error("wrong-type", where, f"expected '- Label: text', found {_describe(item)}")
+                self.error("wrong-type", where, f"expected '- Label: text', found {_describe(item)}",
+                           "write the section as '- What’s new: text'")
                 continue
             if len(item) > 1:
                 labels = list(item)

@@ -15,7 +15,8 @@ def new(
     folder: Path = typer.Argument(Path("issues"), help="Folder of issues."),
     number: int | None = typer.Option(None, "--number", "-n", help="Issue number (default: next free)."),
     date: str | None = typer.Option(None, "--date", "-d", help="Issue date, YYYY-MM-DD (default: today)."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="File to write (default: FOLDER/NNNN.yaml)."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="File to write (default: FOLDER/NNNN.yaml)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Create a new issue file, numbered and dated, ready to fill in."""

@@ -29,7 +29,8 @@ def validate(
         LevelOption.draft, "--level",
         help="draft: missing images and URLs are warnings; export: they are errors."),
     publication: Path | None = typer.Option(
-        None, "--publication", help="Publication file (default: publication.yaml next to or above the issue)."),
+        None, "--publication",
+        help="Publication file (default: publication.yaml next to or above the issue)."),
 ) -> None:
     """Check issue files: YAML syntax, structure, safety and house style."""
     from authoring.diagnostics import Level
