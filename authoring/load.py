@@ -172,6 +172,12 @@ def load_text(text: str, file: str = "<string>") -> Document:
             # an unclosed quote or bracket: its opening is where the fix goes
             mark = exc.context_mark
         hint = _syntax_hint(message)
+        for m in (exc.problem_mark, exc.context_mark):
+            source = text.split("\n")[m.line] if m and m.line < text.count("\n") + 1 else ""
+            if re.search(r"(^|:\s|-\s)[\[{*&!%@`|>]", source) and re.search(r":\s+[\[{*&!%@`]", source):
+                hint = ("text that starts with [ { * & ! % @ or ` must be quoted: "
+                        "key: \"[link](https://...) and more\"")
+                break
         raise _error(file, "yaml-syntax", f"YAML syntax error: {message}", hint,
                      line=mark.line + 1 if mark else None,
                      column=mark.column + 1 if mark else None, text=text) from None

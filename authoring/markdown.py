@@ -35,6 +35,9 @@ def parser() -> MarkdownIt:
     # Accept every URL while parsing so that validation sees (and reports) unsafe ones
     # instead of markdown-it silently leaving them as text; renderers check is_safe_url.
     md.validateLink = lambda url: True
+    # ESP merge tags must reach the email byte for byte, not percent-encoded.
+    normalize = md.normalizeLink
+    md.normalizeLink = lambda url: url.strip() if is_merge_tag(url) else normalize(url)
     return md
 
 

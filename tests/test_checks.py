@@ -1,0 +1,164 @@
+"""House-style and safety checks, each on a small issue written for it."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from authoring.checks import REGISTRY
+from authoring.diagnostics import Level
+from authoring.validate import validate_text
+
+
+def issue(stories: str, extra: str = "") -> str:
+    return textwrap.dedent("""\
+        issue:
+          subject: Test
+          number: 1
+          date: 2026-11-27
+          preheader: Preview
+        """) + extra + "stories:\n" + textwrap.indent(textwrap.dedent(stories), "  ")
+
+
+def codes(text: str, level: Level = Level.DRAFT) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for d in validate_text(text, level=level).report.diagnostics:
+        found.setdefault(d.code, []).append(d)
+    return found
+
+
+NEWS = """\
+- news:
+    headline: {headline}
+    dek: A dek.
+    sections:
+{sections}
+"""
+
+
+def news(headline="A Headline", sections="- What’s new: Text."):
+    return NEWS.format(headline=headline, sections=textwrap.indent(sections, "      "))
+
+
+def test_registry_lists_named_checks_in_order():
+    assert list(REGISTRY.checks)[:3] == ["urls", "metadata", "labels"]
+
+
+def test_clean_issue_has_no_findings():
+    assert codes(issue(news())) == {}
+
+
+def test_misspelled_label_suggests_customary_one():
+    found = codes(issue(news(sections="- Whats new: Text.\n- Key Insight: More.")))
+    messages = [d.hint for d in found["unknown-label"]]
+    assert messages == ["did you mean 'What’s new'?", "did you mean 'Key insight'?"]
+
+
+def test_one_off_labels_are_welcome():
+    assert "unknown-label" not in codes(issue(news(sections="- NSFT (not safe for training): x.")))
+
+
+def test_labels_out_of_order():
+    found = codes(issue(news(sections="- Why it matters: A.\n- What’s new: B.")))
+    (diag,) = found["label-order"]
+    assert "'What’s new' usually comes before 'Why it matters'" in diag.message
+
+
+def test_glued_label_points_at_the_label():
+    body = "- What’s new: |\n    It was curated to represent labels.Key insight: Large models."
+    text = issue(news(sections=body))
+    (diag,) = codes(text)["glued-label"]
+    assert "'Key insight:'" in diag.message
+    line = text.splitlines()[diag.line - 1]
+    assert line[diag.column - 1:].startswith("Key insight:")
+
+
+@pytest.mark.parametrize("headline, code", [
+    ("A Headline Ending With a Period.", "headline-period"),
+    ("A" * 71, "long-headline"),
+])
+def test_headline_style(headline, code):
+    assert code in codes(issue(news(headline=headline)))
+
+
+def test_duplicate_headlines():
+    found = codes(issue(news() + news()))
+    assert "stories[0].news.headline" in found["duplicate-headline"][0].hint
+
+
+def test_long_dek():
+    text = issue(news()).replace("dek: A dek.", "dek: " + "word " * 61)
+    assert "long-dek" in codes(text)
+
+
+def test_empty_section():
+    assert "empty-section" in codes(issue(news(sections="- What’s new: ''")))
+
+
+def test_image_without_alt():
+    text = issue(news().replace("    headline:", "    image: {src: a.png, alt: ''}\n    headline:", 1))
+    assert "missing-alt" in codes(text)
+    text = issue(news(sections="- What’s new: See ![](a.png)."))
+    assert "missing-alt" in codes(text)
+
+
+def test_straight_quotes():
+    (diag,) = codes(issue(news(sections="- What’s new: It's \"great\".")))["straight-quotes"]
+    assert diag.message.startswith("3 straight quotes")
+
+
+def test_straight_quotes_ignore_code_and_urls():
+    text = issue(news(sections="- What’s new: Run `echo 'hi'` or see [x](https://e.org/?q=\"a\")."))
+    assert "straight-quotes" not in codes(text)
+
+
+def test_missing_urls_are_warnings_in_drafts_and_errors_for_export():
+    text = issue(news(sections="- What’s new: Read [the paper]()."))
+    (draft,) = codes(text)["missing-url"]
+    (export,) = codes(text, Level.EXPORT)["missing-url"]
+    assert (draft.severity.value, export.severity.value) == ("warning", "error")
+
+
+def test_missing_image_src_by_level():
+    text = issue(news().replace("    headline:", "    image: {alt: A robot}\n    headline:", 1))
+    assert codes(text)["missing-image-src"][0].severity.value == "warning"
+    assert codes(text, Level.EXPORT)["missing-image-src"][0].severity.value == "error"
+
+
+@pytest.mark.parametrize("url, code", [
+    ("http://www.deeplearning.ai/", "insecure-url"),
+    ("https://example.com/course", "placeholder-url"),
+    ("TODO", "placeholder-url"),
+    ("/courses/x", "relative-link"),
+])
+def test_questionable_urls(url, code):
+    assert code in codes(issue(news(sections=f"- What’s new: See [link]({url}).")))
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "java\tscript:x",
+                                 "data:text/html,x", "vbscript:x", "file:///etc/passwd"])
+def test_unsafe_urls_are_errors(url):
+    text = issue("- promo:\n    body: Hi.\n    cta: {text: Go, url: " + repr(url).replace("'", '"') + "}\n")
+    (diag,) = codes(text)["unsafe-url"]
+    assert diag.severity.value == "error"
+
+
+def test_merge_tags_are_fine():
+    assert not codes(issue(news(sections='- What’s new: See [web]({{web_version_url}}).')))
+
+
+def test_missing_number_and_date_by_level():
+    text = issue(news()).replace("  number: 1\n  date: 2026-11-27\n", "")
+    assert {d.severity.value for d in codes(text)["missing-number"]} == {"warning"}
+    assert {d.severity.value for d in codes(text, Level.EXPORT)["missing-date"]} == {"error"}
+
+
+def test_text_starting_with_a_bracket_gets_a_quoting_hint():
+    (diag,) = codes(issue(news(sections="- What’s new: [The paper](https://arxiv.org) says so.")))[
+        "yaml-syntax"]
+    assert "quote" in diag.hint
+
+
+def test_promo_without_cta():
+    assert "promo-without-cta" in codes(issue("- promo:\n    body: A course.\n"))
