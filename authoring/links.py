@@ -1,0 +1,181 @@
+"""Links on export: campaign (UTM) tagging and an optional check that they work.
+
+Tagging is a ``str -> str`` function handed to the renderer as ``RenderOptions.link_url``,
+so the HTML and the plain text carry the same tagged addresses. The check probes each
+unique address with HEAD (GET when a server refuses HEAD), a few at a time.
+"""
+
+from __future__ import annotations
+
+import errno
+import http.client
+import re
+import socket
+import ssl
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from authoring import markdown, model
+
+# Merge tags inside a longer URL (https://x.ai/unsub?id={{id}}): the ESP rewrites
+# those, so we leave them byte for byte as written.
+_EMBEDDED_MERGE_TAG = re.compile(r"\{\{.*?\}\}|\*\|.*?\|\*|%[A-Za-z_]+%")
+
+LinkUrl = Callable[[str], str]
+
+
+def host_matches(host: str, domains: Iterable[str]) -> bool:
+    """True when ``host`` is one of ``domains`` or a subdomain of one."""
+    host = host.lower().rstrip(".")
+    for domain in domains:
+        domain = domain.lower().strip().rstrip(".")
+        if domain and (host == domain or host.endswith("." + domain)):
+            return True
+    return False
+
+
+def campaign_params(campaign: model.Campaign, number: int | None) -> dict[str, str]:
+    """utm_source / utm_medium / utm_campaign, with ``{number}`` filled in."""
+    name = campaign.campaign.replace("{number}", "" if number is None else str(number))
+    return {"utm_source": campaign.source, "utm_medium": campaign.medium, "utm_campaign": name}
+
+
+def tag_url(url: str, params: dict[str, str], domains: Iterable[str],
+            skip: Iterable[str] = ()) -> str:
+    """``url`` with ``params`` added when it points at one of ``domains``; otherwise unchanged.
+
+    Existing query parameters and the fragment are kept as written; a parameter the URL
+    already has is not added again. Merge tags, mailto: links and the addresses in
+    ``skip`` (unsubscribe) are never touched.
+    """
+    stripped = url.strip()
+    if (not stripped or stripped in set(skip) or markdown.is_merge_tag(stripped)
+            or _EMBEDDED_MERGE_TAG.search(stripped)):
+        return url
+    if markdown.url_scheme(stripped) not in {"http", "https"}:
+        return url
+    try:
+        parts = urlsplit(stripped)
+        host = parts.hostname
+        parts.port  # noqa: B018 — raises on a malformed port
+    except ValueError:  # e.g. an invalid port: not ours to fix here
+        return url
+    if not host or not host_matches(host, domains):
+        return url
+    present = {key.lower() for key, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    missing = {key: value for key, value in params.items() if key.lower() not in present}
+    if not missing:
+        return url
+    # Append rather than re-encode, so the existing query stays exactly as written.
+    query = "&".join(q for q in (parts.query, urlencode(missing)) if q)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def campaign_tagger(publication: model.Publication, number: int | None) -> LinkUrl | None:
+    """The link rewriter for this publication, or None when it sets no campaign."""
+    if publication.campaign is None or not publication.domains:
+        return None
+    params = campaign_params(publication.campaign, number)
+    domains = list(publication.domains)
+    skip = [publication.unsubscribe_url.strip()] if publication.unsubscribe_url else []
+
+    def tag(url: str) -> str:
+        return tag_url(url, params, domains, skip)
+
+    return tag
+
+
+def is_checkable(url: str) -> bool:
+    """http(s) addresses without merge tags: the ones a link check can probe."""
+    url = url.strip()
+    return (markdown.url_scheme(url) in {"http", "https"} and not markdown.is_merge_tag(url)
+            and not _EMBEDDED_MERGE_TAG.search(url))
+
+
+# ---------------------------------------------------------------- link check
+
+USER_AGENT = "authoring-link-check/0.1 (+newsletter export)"
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_WORKERS = 8
+
+
+@dataclass
+class BrokenLink:
+    url: str
+    reason: str
+    """What went wrong, e.g. "404 Not Found", "host not found", "timed out"."""
+
+
+@dataclass
+class LinkCheck:
+    """The outcome of checking a set of addresses."""
+
+    checked: list[str] = field(default_factory=list)
+    broken: list[BrokenLink] = field(default_factory=list)
+    offline: bool = False
+    """Nothing could be reached and every failure was a lookup or routing failure."""
+
+
+@dataclass
+class _Result:
+    url: str
+    reason: str | None = None
+    network: bool = False
+    """The failure says nothing about the link: no DNS, no route to the internet."""
+
+
+_NO_ROUTE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN}
+
+
+def _probe(url: str, timeout: float) -> _Result:
+    for method in ("HEAD", "GET"):
+        request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout):
+                return _Result(url)
+        except urllib.error.HTTPError as exc:
+            if method == "HEAD":
+                continue  # many servers answer HEAD with 403/404/405 but GET with 200
+            return _Result(url, f"{exc.code} {exc.reason}".strip())
+        except urllib.error.URLError as exc:
+            return _failure(url, exc.reason)
+        except TimeoutError:
+            return _Result(url, "timed out")
+        except (http.client.HTTPException, OSError, ValueError) as exc:
+            return _failure(url, exc)
+    raise AssertionError("unreachable")
+
+
+def _failure(url: str, reason: object) -> _Result:
+    if isinstance(reason, socket.gaierror):
+        return _Result(url, "host not found", network=True)
+    if isinstance(reason, TimeoutError):
+        return _Result(url, "timed out")
+    if isinstance(reason, ConnectionRefusedError):
+        return _Result(url, "connection refused")
+    if isinstance(reason, ssl.SSLError):
+        return _Result(url, f"TLS error: {getattr(reason, 'reason', None) or reason}")
+    if isinstance(reason, OSError) and reason.errno in _NO_ROUTE:
+        return _Result(url, "no route to host", network=True)
+    return _Result(url, str(reason) or type(reason).__name__)
+
+
+def check_links(urls: Iterable[str], *, timeout: float = DEFAULT_TIMEOUT,
+                workers: int = DEFAULT_WORKERS) -> LinkCheck:
+    """Probe each unique http(s) address; at most ``workers`` requests at a time."""
+    unique = list(dict.fromkeys(u.strip() for u in urls if is_checkable(u)))
+    result = LinkCheck(checked=unique)
+    if not unique:
+        return result
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(unique)))) as pool:
+        outcomes = list(pool.map(lambda u: _probe(u, timeout), unique))
+    failed = [o for o in outcomes if o.reason is not None]
+    if len(failed) == len(outcomes) and all(o.network for o in failed):
+        result.offline = True
+        return result
+    result.broken = [BrokenLink(o.url, o.reason) for o in failed]
+    return result
