@@ -342,6 +342,8 @@ def check_alt_text(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
 def check_raw_html(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     for path, text, _is_markdown in text_fields(issue):
         for match in _HTML_TAG.finditer(text):
+            if match.group().startswith("</"):
+                continue  # the opening tag was reported
             tag = match.group("tag").lower()
             if tag in _DANGEROUS_TAGS:
                 yield Finding("raw-html", f"HTML tag <{tag}> is not allowed in text", path,

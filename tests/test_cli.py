@@ -1,0 +1,67 @@
+"""The validate command's output formats, strictness and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from authoring.cli import app
+from conftest import DATA, ISSUES, ROOT
+
+runner = CliRunner()
+WARNS = DATA / "bad" / "html-formatting-in-text.yaml"
+
+
+def test_validate_all_samples_passes():
+    files = sorted(str(p) for p in ISSUES.glob("*.yaml"))
+    result = runner.invoke(app, ["validate", *files])
+    assert result.exit_code == 0, result.output
+    assert f"{len(files)} files checked: 0 errors" in result.stderr
+
+
+def test_strict_turns_warnings_into_failure():
+    assert runner.invoke(app, ["validate", str(WARNS)]).exit_code == 0
+    result = runner.invoke(app, ["validate", "--strict", str(WARNS)])
+    assert result.exit_code == 1
+    assert "strict" in result.stderr
+
+
+def test_json_format_is_machine_readable():
+    result = runner.invoke(app, ["validate", "--format", "json", str(WARNS)])
+    (report,) = json.loads(result.stdout)
+    (diag,) = [d for d in report["diagnostics"] if d["code"] == "raw-html"]
+    assert diag["path"] == "stories[1].news.dek"
+    assert diag["severity"] == "warning" and diag["line"] == 10
+
+
+def test_text_format_reads_like_a_compiler():
+    bad = DATA / "bad" / "misspelled-headline.yaml"
+    result = runner.invoke(app, ["validate", str(bad)])
+    first = result.stderr.splitlines()[0]
+    assert first == (f"{bad}:9:7: error: stories[1].news.headine: unknown key 'headine'"
+                     " — did you mean 'headline'? [unknown-key]")
+
+
+def test_export_level_requires_urls():
+    result = runner.invoke(app, ["validate", "--level", "export", str(ISSUES / "0321.yaml")])
+    assert result.exit_code == 0, result.output
+    sample = DATA / "bad" / "jinja-in-text.yaml"
+    assert runner.invoke(app, ["validate", "--level", "export", str(sample)]).exit_code == 0
+
+
+def test_broken_publication_file_is_reported_with_the_issue(tmp_path):
+    (tmp_path / "publication.yaml").write_text("name: X\nsender: {name: X, emial: x@y.z}\n")
+    (tmp_path / "1.yaml").write_text("issue: {subject: Hi}\n")
+    result = runner.invoke(app, ["validate", str(tmp_path / "1.yaml")])
+    assert result.exit_code == 1
+    assert "publication.yaml:2:" in result.stderr and "did you mean 'email'?" in result.stderr
+
+
+def test_python_dash_m_runs_the_cli():
+    result = subprocess.run([sys.executable, "-m", "authoring", "validate", str(WARNS)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0
+    assert "raw-html" in result.stderr and "Traceback" not in result.stderr
