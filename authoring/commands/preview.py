@@ -1,0 +1,46 @@
+"""``authoring preview ISSUE.yaml|FOLDER``: a live preview in the browser, re-rendered on every save."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from authoring.cli import app, fail
+
+
+@app.command()
+def preview(
+    target: Path = typer.Argument(..., help="An issue file, or a folder of issues to list.",
+                                  show_default=False),
+    port: int = typer.Option(8000, "--port", "-p", min=0, max=65535,
+                             help="Port on 127.0.0.1 (0: any free port)."),
+    open_browser: bool = typer.Option(True, "--open/--no-open", help="Open the preview in the browser."),
+) -> None:
+    """Serve a live preview on 127.0.0.1: the email at desktop and phone width, light and dark,
+    its plain text and its diagnostics, updated in the browser on every save."""
+    import contextlib
+    import logging
+    import threading
+    import webbrowser
+
+    from authoring.preview.server import PortInUse, PreviewServer
+
+    if not target.exists():
+        raise fail(f"{target}: no such file or folder")
+    try:
+        server = PreviewServer(target, port)
+    except PortInUse as exc:
+        raise fail(f"port {exc.port} is already in use (another preview?); "
+                   f"try: authoring preview {target} --port {exc.suggestion}") from None
+    except OSError as exc:
+        raise fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+    logging.basicConfig(format="%(message)s")
+    logging.getLogger("authoring.preview").setLevel(logging.INFO)
+    typer.echo(f"Previewing {target} at {server.url}  (Ctrl-C to stop)", err=False)
+    if open_browser:
+        # a daemon thread: some browsers' launchers block until the window closes
+        threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()  # uvicorn turns Ctrl-C into a graceful shutdown, then re-raises it
+    typer.echo("Preview stopped.", err=True)

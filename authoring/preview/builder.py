@@ -1,0 +1,266 @@
+"""Rebuild-on-change state for one issue: the last attempt, the last good render, an epoch.
+
+Like mkdocs' livereload: a build callback, the paths it depends on, and an epoch
+counter the browser waits on. A failed build never replaces the last good render;
+it only adds its diagnostics, so a broken draft keeps the previous email visible.
+Builds run once per change (the watcher calls ``rebuild``); requests only read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from authoring.diagnostics import AuthoringError, Diagnostic, Severity
+
+
+@dataclass
+class Build:
+    """The outcome of one build attempt."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    html: str | None = None
+    """The email HTML; None when the build failed (errors, crash)."""
+    text: str | None = None
+    """The plain-text alternative."""
+    subject: str | None = None
+    watched: tuple[Path, ...] = ()
+    """Files this build read: a change to any of them means rebuild."""
+    watched_trees: tuple[Path, ...] = ()
+    """Folders (templates) whose every file this build may have read."""
+    roots: dict[str, Path] = field(default_factory=dict)
+    """Folders the preview may serve files from, by name (``issue``, ``templates``...)."""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.html is not None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def status(self) -> str:
+        """valid / warnings / errors: what the folder index shows."""
+        if self.errors or not self.ok:
+            return "errors"
+        return "warnings" if self.diagnostics else "valid"
+
+
+BuildFn = Callable[[Path, str], Build]
+"""``build(issue_path, files_url)``: files_url is the URL prefix that serves the issue's files."""
+
+
+class Builder:
+    """One issue's preview: rebuilt by the watcher, read by every request."""
+
+    def __init__(self, issue_path: Path, files_url: str, build: BuildFn | None = None):
+        self.issue_path = issue_path
+        self.files_url = files_url
+        self._build = build or default_build
+        self._lock = threading.RLock()
+        self.epoch = 0
+        """Counts finished builds; the browser asks for anything newer than what it has."""
+        self.current: Build | None = None
+        self.last_good: Build | None = None
+        self.last_good_epoch = 0
+        self._state_json: tuple[int, str] | None = None
+
+    @property
+    def built(self) -> bool:
+        return self.current is not None
+
+    def rebuild(self) -> Build:
+        """Build now (blocking; call from a worker thread). Never raises."""
+        with self._lock:
+            started = time.perf_counter()
+            try:
+                result = self._build(self.issue_path, self.files_url)
+            except Exception as exc:  # the server must outlive any bad draft or template
+                result = Build(diagnostics=crash_diagnostics(exc, self.issue_path),
+                               watched=self.current.watched if self.current else (self.issue_path,),
+                               watched_trees=self.current.watched_trees if self.current else (),
+                               roots=self.current.roots if self.current else {})
+            result.seconds = time.perf_counter() - started
+            self.current = result
+            self.epoch += 1
+            if result.ok:
+                self.last_good = result
+                self.last_good_epoch = self.epoch
+            return result
+
+    def ensure_built(self) -> Build:
+        """The current build, building first if nobody has yet (blocking)."""
+        with self._lock:
+            return self.current or self.rebuild()
+
+    def depends_on(self, changed: set[Path]) -> bool:
+        """Whether any changed path is one this issue's last build read."""
+        build = self.current
+        if build is None:
+            return False
+        for path in changed:
+            if path in build.watched:
+                return True
+            if any(path.is_relative_to(tree) for tree in build.watched_trees):
+                return True
+        return False
+
+    def roots(self) -> dict[str, Path]:
+        build = self.current or self.last_good
+        return dict(build.roots) if build else {"issue": self.issue_path.parent}
+
+    def state(self) -> dict:
+        """What the page needs: the last good render plus the current diagnostics."""
+        current = self.ensure_built()
+        good = self.last_good
+        return {
+            "epoch": self.epoch,
+            "status": current.status,
+            "subject": (good or current).subject,
+            "file": str(self.issue_path),
+            "render_epoch": self.last_good_epoch if good else 0,
+            "stale": good is not None and good is not current,
+            "html": frameable(good.html) if good else None,
+            "text": good.text if good else None,
+            "diagnostics": [diagnostic_json(d) for d in sort_diagnostics(current.diagnostics)],
+            "build_ms": round(current.seconds * 1000, 1),
+        }
+
+    def state_json(self) -> str:
+        """The state serialised once per epoch, however many browsers ask."""
+        cached = self._state_json
+        if cached is None or cached[0] != self.epoch:
+            epoch = self.epoch
+            cached = (epoch, json.dumps(self.state(), ensure_ascii=False))
+            self._state_json = cached
+        return cached[1]
+
+
+# ---------------------------------------------------------------- the real build
+
+
+def default_build(issue_path: Path, files_url: str) -> Build:
+    """Validate the issue, then render it as a draft email whose relative images the preview serves."""
+    from authoring.paths import templates_dir
+    from authoring.render import RenderOptions, render_issue
+    from authoring.validate import validate_file
+
+    validated = validate_file(issue_path)
+    issue_dir = issue_path.resolve().parent
+    roots = {"issue": issue_dir, "templates": templates_dir().resolve()}
+    watched = [issue_path.resolve()]
+    trees = [roots["templates"]]
+    publication = validated.publication
+    if validated.publication_file is not None:
+        pub_file = validated.publication_file.resolve()
+        watched.append(pub_file)
+        if pub_file.parent != issue_dir:
+            roots["publication"] = pub_file.parent
+        if publication.templates:
+            custom = (pub_file.parent / publication.templates).resolve()
+            roots["custom-templates"] = custom
+            trees.append(custom)
+    build = Build(diagnostics=list(validated.report.diagnostics), watched=tuple(watched),
+                  watched_trees=tuple(trees), roots=roots,
+                  subject=validated.issue.issue.subject if validated.issue else None)
+    if validated.issue is None or validated.report.errors:
+        return build
+
+    def image_url(src: str) -> str:
+        return served_url(src, files_url, roots)
+
+    try:
+        rendered = render_issue(validated.issue, publication,
+                                RenderOptions(mode="email", draft=True, image_url=image_url))
+    except Exception as exc:
+        build.diagnostics.extend(crash_diagnostics(exc, issue_path))
+        return build
+    build.html, build.text = rendered.html, rendered.text
+    build.diagnostics.extend(
+        Diagnostic(code="render", severity=Severity.WARNING, message=w, file=str(issue_path))
+        for w in rendered.warnings)
+    return build
+
+
+def served_url(src: str, files_url: str, roots: dict[str, Path]) -> str:
+    """Map a relative image source to the URL that serves it; leave absolute URLs alone."""
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc or src.startswith("/") or not src:
+        return src
+    # An issue's images sit next to it; the logo may sit next to a publication file further up.
+    for name in ("issue", "publication"):
+        root = roots.get(name)
+        if root is not None and (root / parts.path).is_file():
+            return f"{files_url}{name}/{quote(parts.path)}"
+    return f"{files_url}issue/{quote(parts.path)}"
+
+
+# ---------------------------------------------------------------- diagnostics
+
+
+def crash_diagnostics(exc: BaseException, issue_path: Path) -> list[Diagnostic]:
+    """Turn an exception from rendering into diagnostics, pointing into the template when we can."""
+    if isinstance(exc, AuthoringError) and exc.reports:
+        return [d for report in exc.reports for d in report.diagnostics] or [
+            Diagnostic(code="render-failed", severity=Severity.ERROR, message=str(exc),
+                       file=str(issue_path))]
+    file, line = str(issue_path), None
+    # Jinja reports syntax errors with their template file and line...
+    filename = getattr(exc, "filename", None)
+    lineno = getattr(exc, "lineno", None)
+    if filename and isinstance(lineno, int):
+        file, line = filename, lineno
+    else:
+        # ...and rewrites runtime tracebacks so template frames carry the template's path and line.
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith((".j2", ".jinja", ".html", ".mjml", ".txt")):
+                file, line = frame.filename, frame.lineno
+                break
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return [Diagnostic(code="render-failed", severity=Severity.ERROR, file=file, line=line,
+                       message=f"rendering failed: {type(exc).__name__}: {message}",
+                       hint="the last good render stays visible until this is fixed")]
+
+
+def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=lambda d: (not d.is_error, d.file or "", d.line or 0, d.column or 0))
+
+
+def diagnostic_json(diag: Diagnostic) -> dict:
+    """A diagnostic for the page, with the offending source line quoted when the file is readable."""
+    data = diag.to_json()
+    data["location"] = diag.location()
+    data["source"] = _source_line(diag.file, diag.line)
+    return data
+
+
+def _source_line(file: str | None, line: int | None) -> str | None:
+    if not file or not line:
+        return None
+    try:
+        with open(file, encoding="utf-8", errors="replace") as handle:
+            for number, text in enumerate(handle, 1):
+                if number == line:
+                    return text.rstrip("\r\n")[:300]
+    except OSError:
+        return None
+    return None
+
+
+_HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
+
+
+def frameable(html: str) -> str:
+    """The email as the preview frame shows it: links open a new tab instead of replacing the frame."""
+    match = _HEAD.search(html)
+    base = '<base target="_blank">'
+    return html[:match.end()] + base + html[match.end():] if match else base + html
