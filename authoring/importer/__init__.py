@@ -1,0 +1,1 @@
+"""Import the plain-text archive into YAML issues, losing nothing."""

@@ -1,0 +1,246 @@
+"""The plain-text part of the email, rendered from the model (never scraped from the HTML).
+
+It reads like the plain text of past issues (``seeds/``): "Dear friends," and the letter,
+"News", then each story as image alt line, headline, dek and ``Label: text`` paragraphs
+with ``  • `` bullets, promos with their call to action at the end, and the footer.
+Markdown becomes plain text: emphasis markers dropped, links as ``text (URL)``,
+images as their alt text. Lines wrap at 78 columns, never inside a URL; bullets get a
+hanging indent. Paragraphs are separated by one blank line, blocks by two.
+
+The importer (``authoring.importer``) reads this layout back, so the two are kept in
+step: importing the rendered text of an imported issue gives the same YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from textwrap import TextWrapper
+from typing import TYPE_CHECKING
+
+from authoring import markdown, model
+
+if TYPE_CHECKING:
+    from authoring.render import RenderOptions
+
+WIDTH = 78
+BULLET = "  • "
+HANGING = "    "
+PARAGRAPH_GAP = "\n\n"
+BLOCK_GAP = "\n\n\n"
+PS_PREFIX = "P.S. "
+
+
+
+@dataclass
+class _Para:
+    """One paragraph of plain text, or one list item (``marker`` set, ``depth`` ≥ 1)."""
+
+    text: str
+    marker: str | None = None
+    depth: int = 0
+    continues_item: bool = False
+    """A second paragraph inside the same list item."""
+
+
+def render_text(issue: model.Issue, publication: model.Publication,
+                options: RenderOptions | None = None) -> str:
+    """The whole issue as plain text, ending with one newline."""
+    link_url = getattr(options, "link_url", None)
+    blocks: list[str] = []
+    if issue.letter is not None:
+        blocks.append(_letter(issue.letter, link_url))
+    for story in issue.stories:
+        text = _story(story, link_url)
+        if text:
+            blocks.append(text)
+    footer = _footer(issue, publication, link_url)
+    if footer:
+        blocks.append(footer)
+    return BLOCK_GAP.join(blocks) + "\n"
+
+
+# ---------------------------------------------------------------- blocks
+
+
+def _letter(letter: model.Letter, link_url: Callable[[str], str] | None) -> str:
+    parts = [_wrap(letter.salutation)] if letter.salutation.strip() else []
+    parts += _format(_paragraphs(letter.body, link_url))
+    for line in (letter.signoff, letter.signature):
+        if line and line.strip():
+            parts.append(_wrap(line))
+    if letter.ps and letter.ps.strip():
+        parts += _format(_paragraphs(letter.ps, link_url), first_prefix=PS_PREFIX)
+    return PARAGRAPH_GAP.join(parts)
+
+
+def _story(story: model.Story, link_url: Callable[[str], str] | None) -> str:
+    parts: list[str] = []
+    if isinstance(story, model.Promo) and story.kicker:
+        parts.append(_wrap(story.kicker))  # the kicker introduces the whole promo, image included
+    image = getattr(story, "image", None)
+    if image is not None and image.alt.strip():
+        parts.append(_wrap(image.alt))
+    if isinstance(story, model.Header):
+        parts.append(_wrap(story.title))
+    elif isinstance(story, model.News):
+        parts.append(_wrap(story.headline))
+        if story.dek:
+            parts += _format(_paragraphs(story.dek, link_url))
+        for section in story.sections:
+            prefix = f"{section.label}: " if section.label else ""
+            parts += _format(_paragraphs(section.body, link_url), first_prefix=prefix)
+    elif isinstance(story, model.Promo):
+        paras = _paragraphs(story.body, link_url)
+        if story.cta is not None and story.cta.text.strip():
+            cta = story.cta.text.strip()
+            if story.cta.url and _printable_url(story.cta.url):
+                cta += f" ({link_url(story.cta.url) if link_url else story.cta.url})"
+            # The archive glues the call to action to the end of the message ("... Enroll now").
+            if paras and paras[-1].marker is None:
+                paras[-1].text = f"{paras[-1].text} {cta}" if paras[-1].text else cta
+            else:
+                paras.append(_Para(cta))
+        parts += _format(paras)
+    elif isinstance(story, model.Feature):
+        parts.append(_wrap(story.title))
+        if story.byline:
+            parts.append(_wrap(story.byline))
+        parts += _format(_paragraphs(story.body, link_url))
+    elif isinstance(story, model.Text):
+        parts += _format(_paragraphs(story.body, link_url))
+    return PARAGRAPH_GAP.join(p for p in parts if p)
+
+
+def _footer(issue: model.Issue, publication: model.Publication,
+            link_url: Callable[[str], str] | None) -> str:
+    parts = _format(_paragraphs(issue.footer or publication.footer or "", link_url))
+    if publication.postal_address:
+        parts.append(_wrap(publication.postal_address))
+    if publication.unsubscribe_url:
+        # The ESP replaces a merge tag in the text part as it does in the HTML.
+        parts.append(_wrap(f"Unsubscribe: {publication.unsubscribe_url}"))
+    return PARAGRAPH_GAP.join(parts)
+
+
+# ---------------------------------------------------------------- Markdown → plain
+
+
+def _printable_url(url: str) -> bool:
+    url = url.strip()
+    return bool(url) and not markdown.is_merge_tag(url) and markdown.is_safe_url(url)
+
+
+def markdown_plain(text: str, link_url: Callable[[str], str] | None = None) -> str:
+    """A Markdown text as plain text, unwrapped: what a reader of it sees."""
+    return PARAGRAPH_GAP.join(_format(_paragraphs(text, link_url), wrap=False))
+
+
+def _same_address(label: str, href: str) -> bool:
+    """An autolink or ``[me@x.org](mailto:me@x.org)`` already shows its address."""
+    label, href = label.strip(), href.strip()
+    return label == href or f"mailto:{label}" == href or f"tel:{label}" == href
+
+
+def _paragraphs(text: str, link_url: Callable[[str], str] | None) -> list[_Para]:
+    """Paragraphs and list items of a Markdown text, as plain text."""
+    out: list[_Para] = []
+    lists: list[list] = []  # per open list: [ordered, next number]
+    item_open = False
+    for tok in markdown.parse(text):
+        kind = tok.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            lists.append([kind == "ordered_list_open", int(tok.attrGet("start") or 1)])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open":
+            item_open = True
+        elif kind == "inline":
+            plain = _inline(tok.children or [], link_url)
+            if not lists:
+                out.append(_Para(plain))
+            elif item_open:
+                ordered, number = lists[-1]
+                marker = f"{number}." if ordered else "•"
+                lists[-1][1] += 1
+                out.append(_Para(plain, marker=marker, depth=len(lists)))
+                item_open = False
+            else:
+                out.append(_Para(plain, depth=len(lists), continues_item=True))
+    return out
+
+
+def _inline(children, link_url: Callable[[str], str] | None) -> str:
+    pieces: list[str] = []
+    href: str | None = None
+    label_start = 0
+    for tok in children:
+        kind = tok.type
+        if kind in ("text", "code_inline"):
+            pieces.append(tok.content)
+        elif kind == "softbreak":
+            pieces.append(" ")
+        elif kind == "hardbreak":
+            pieces.append("\n")
+        elif kind == "image":
+            pieces.append(tok.content)
+        elif kind == "link_open":
+            href = str(tok.attrGet("href") or "")
+            label_start = len(pieces)
+        elif kind == "link_close":
+            label = "".join(pieces[label_start:])
+            if href and _printable_url(href) and not _same_address(label, href):
+                shown = link_url(href) if link_url else href
+                pieces.append(f" ({shown})")
+            elif href and link_url and _printable_url(href) and markdown.url_scheme(href) in ("http",
+                                                                                           "https"):
+                # an autolink shows its URL as the text: show the tracked one instead
+                del pieces[label_start:]
+                pieces.append(link_url(href))
+            href = None
+    return "".join(pieces).strip()
+
+
+# ---------------------------------------------------------------- layout
+
+
+def _format(paras: list[_Para], first_prefix: str = "", wrap: bool = True) -> list[str]:
+    """Wrapped paragraphs; consecutive list items form one chunk without blank lines."""
+    chunks: list[str] = []
+    if first_prefix and (not paras or paras[0].marker is not None):
+        # a label before a list, or a label on an empty text: keep it on its own line
+        paras = [_Para(""), *paras]
+    for i, para in enumerate(paras):
+        text = f"{first_prefix}{para.text}" if i == 0 and first_prefix else para.text
+        if para.depth:
+            indent = "  " * (para.depth - 1)
+            if para.marker is not None:
+                bullet = BULLET if para.marker == "•" else f"  {para.marker} "
+                lines = _wrap(text, indent + bullet, indent + HANGING, wrap)
+            else:
+                lines = _wrap(text, indent + HANGING, indent + HANGING, wrap)
+            if chunks and i > 0 and paras[i - 1].depth:
+                chunks[-1] += "\n" + lines
+                continue
+            chunks.append(lines)
+        else:
+            chunks.append(_wrap(text.rstrip(), wrap=wrap) if text.strip() else text.strip())
+    return [c for c in chunks if c]
+
+
+@cache
+def _wrapper(initial: str, subsequent: str) -> TextWrapper:
+    # URLs and other long words stay whole: a broken URL cannot be followed.
+    return TextWrapper(width=WIDTH, initial_indent=initial, subsequent_indent=subsequent,
+                       break_long_words=False, break_on_hyphens=False)
+
+
+def _wrap(text: str, initial: str = "", subsequent: str = "", wrap: bool = True) -> str:
+    if not wrap:
+        return initial + text
+    out: list[str] = []
+    for n, line in enumerate(text.split("\n")):
+        first = initial if n == 0 else subsequent
+        out.extend(_wrapper(first, subsequent).wrap(line) or [first.rstrip()])
+    return "\n".join(out).rstrip("\n")

@@ -1,0 +1,133 @@
+"""The plain-text renderer: the seeds' layout, Markdown made plain, links a reader can follow."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from authoring import model
+from authoring.importer.words import missing_words, words
+from authoring.render.text import WIDTH, render_text
+from authoring.validate import DEFAULT_PUBLICATION, load_issue
+from conftest import ISSUES, sample_issues
+
+
+def _issue(*stories, letter=None, footer=None) -> model.Issue:
+    return model.Issue(issue=model.IssueInfo(subject="S"), letter=letter, stories=list(stories),
+                       footer=footer)
+
+
+def _pub(**changes) -> model.Publication:
+    return model.Publication(name="P", sender=model.Sender(name="P", email="p@example.org"),
+                             unsubscribe_url="", **changes)
+
+
+@pytest.fixture(scope="module")
+def sample():
+    validated = load_issue(ISSUES / "0321.yaml")
+    return validated.issue, validated.publication, render_text(validated.issue, validated.publication)
+
+
+def test_sample_reads_like_the_seeds(sample):
+    _, publication, text = sample
+    assert text.startswith("Dear friends,\n\nThis week I want")
+    assert "\n  • Speed versus control: An API gets" in text
+    assert "\n\n\nNews\n\n\n" in text
+    assert "\n\nWhat’s new: Researchers trained" in text
+    assert "\n  1. Better data beats more data.\n  2. Distillation" in text
+    assert "Keep learning!\n\nAndrew\n\nP.S. We just opened registration" in text
+    assert "\n\nA MESSAGE FROM DEEPLEARNING.AI\n\nCourse banner: Agentic AI\n\nLearn to build" in text
+    assert text.endswith(f"{publication.postal_address}\n\nUnsubscribe: {{{{unsubscribe_url}}}}\n")
+    assert "**" not in text and "](" not in text and "![" not in text
+
+
+def test_links_are_followable_and_lines_wrap_without_breaking_urls(sample):
+    _, _, text = sample
+    flat = " ".join(text.split())
+    assert "the paper (https://arxiv.org/abs/2405.01527)." in flat
+    assert "Enroll now (https://www.deeplearning.ai/courses/agentic-ai/)" in flat
+    # an address shown as the link text is not repeated
+    assert "thebatch@deeplearning.ai (mailto:" not in flat
+    for line in text.splitlines():
+        assert len(line) <= WIDTH or " " not in line.strip(), line
+    # bullets wrap with a hanging indent under the text
+    assert re.search(r"\n  • Speed versus control: .*\n    \S", text)
+
+
+def test_every_word_of_every_sample_reaches_the_text():
+    from authoring.checks import text_fields
+
+    for path in sample_issues():
+        validated = load_issue(path)
+        text_words = words(render_text(validated.issue, validated.publication))
+        info = validated.issue.issue
+        for where, value, is_markdown in text_fields(validated.issue):
+            if value in (info.subject, info.preheader):
+                continue  # metadata belongs to the envelope, not the text part
+            assert missing_words(words(value, markdown=is_markdown), text_words) == [], (path, where)
+
+
+def test_deterministic(sample):
+    issue, publication, text = sample
+    assert render_text(issue, publication) == text
+
+
+def test_link_url_rewrites_every_printed_link_but_not_merge_tags_or_unsafe_urls():
+    body = ("See [the paper](https://arxiv.org/x), <https://example.org/a>, "
+            "[your profile]({{profile_url}}) and [bad](javascript:alert(1)).")
+    issue = _issue(model.Text(body=model.Markdown(body)),
+                   model.Promo(body=model.Markdown("Join us."),
+                               cta=model.Link(text="Sign up", url="https://x.org/s")))
+    options = SimpleNamespace(link_url=lambda url: url + "?utm_source=t")
+    text = " ".join(render_text(issue, _pub(), options).split())
+    assert "the paper (https://arxiv.org/x?utm_source=t)" in text
+    assert "https://example.org/a?utm_source=t," in text
+    assert "your profile and bad." in text
+    assert "javascript" not in text and "{{profile_url}}" not in text
+    assert "Join us. Sign up (https://x.org/s?utm_source=t)" in text
+
+
+def test_missing_urls_print_just_the_text():
+    issue = _issue(model.Promo(body=model.Markdown("Learn more."), cta=model.Link(text="Enroll now")),
+                   model.Text(body=model.Markdown("A [link]() here. ![A chart]()")))
+    text = render_text(issue, _pub())
+    assert "Learn more. Enroll now\n" in text
+    assert "A link here. A chart\n" in text
+
+
+def test_markdown_escapes_and_emphasis_come_out_literally():
+    body = r"Use \*stars\*, *real emphasis*, `code_name` and 1\. not a list; a\_b and \[x\]."
+    text = render_text(_issue(model.Text(body=model.Markdown(body))), _pub())
+    assert text.startswith("Use *stars*, real emphasis, code_name and 1. not a list; a_b and [x].")
+
+
+def test_sections_with_a_label_before_a_list_or_several_paragraphs():
+    news = model.News(headline="H", dek=model.Markdown("D."), sections=[
+        model.Section(label="How it works", body=model.Markdown("- one\n- two")),
+        model.Section(label="Results", body=model.Markdown("First.\n\nSecond.")),
+        model.Section(label=None, body=model.Markdown("Plain.")),
+    ], image=model.Image(alt="An image"))
+    text = render_text(_issue(news), _pub())
+    assert text == ("An image\n\nH\n\nD.\n\nHow it works:\n\n  • one\n  • two\n\n"
+                    "Results: First.\n\nSecond.\n\nPlain.\n")
+
+
+def test_footer_of_the_issue_replaces_the_publications():
+    pub = _pub(footer=model.Markdown("Publication footer"), postal_address="1 Main St")
+    assert render_text(_issue(), pub) == "Publication footer\n\n1 Main St\n"
+    assert render_text(_issue(footer=model.Markdown("Own **footer**")), pub) == "Own footer\n\n1 Main St\n"
+
+
+def test_long_words_stay_whole_and_hard_breaks_are_kept():
+    url = "https://example.org/" + "a" * 90
+    body = f"Word {url} end.\\\nNext line"
+    text = render_text(_issue(model.Text(body=model.Markdown(body))), _pub())
+    assert text == f"Word\n{url}\nend.\nNext line\n"
+
+
+def test_letter_without_optional_parts_and_default_publication():
+    letter = model.Letter(body=model.Markdown("Hello."), salutation="Hi all,")
+    text = render_text(_issue(letter=letter), DEFAULT_PUBLICATION)
+    assert text.startswith("Hi all,\n\nHello.\n\n\n")
