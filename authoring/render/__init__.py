@@ -1,0 +1,100 @@
+"""Render an issue: the two parts of a real email, inlined HTML and a plain-text alternative.
+
+Pipeline (one module per stage):
+  model → ``html.template`` (Jinja2 templates in ``templates/email/`` write MJML)
+        → ``html.compile_mjml`` (mjml-python / MRML) → ``html.inline`` (premailer) → HTML
+  model → ``text.render_text`` → plain text
+
+Nothing heavy is imported here: ``authoring validate`` must not pay for MJML or premailer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from authoring.model import Issue, Publication
+    from authoring.validate import Validated
+
+WARN_SIZE = 90 * 1024
+"""Above this the HTML is close to Gmail's clipping point."""
+GMAIL_CLIP_SIZE = 102 * 1024
+"""Gmail hides everything after the first 102 KB of HTML behind "View entire message"."""
+
+
+@dataclass
+class RenderOptions:
+    """How to render: for the inbox or the web archive, as a draft or for sending."""
+
+    mode: Literal["email", "web"] = "email"
+    """web: the archive page: no preheader, no unsubscribe or web-version links; a description meta tag."""
+    draft: bool = True
+    """Images without a source render as a clearly marked box with their alt text."""
+    link_url: Callable[[str], str] | None = None
+    """Applied to every link target emitted (export adds campaign parameters with it); not to merge tags."""
+    image_url: Callable[[str], str] | None = None
+    """Applied to every image source emitted (export resolves against image_base_url; preview serves them)."""
+    publication_dir: Path | None = None
+    """Folder that a relative ``publication.templates`` is resolved against (default: current folder)."""
+
+
+@dataclass
+class Rendered:
+    """One rendered issue."""
+
+    html: str
+    text: str
+    mjml: str
+    """The intermediate MJML, for debugging templates (``authoring render --mjml``)."""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        """Bytes of the HTML, as Gmail counts them."""
+        return len(self.html.encode("utf-8"))
+
+
+def render_html(issue: Issue, publication: Publication, options: RenderOptions | None = None
+                ) -> tuple[str, str]:
+    """(html, mjml) for one issue."""
+    from authoring.render import html
+
+    return html.render_html(issue, publication, options)
+
+
+def render_issue(issue: Issue, publication: Publication, options: RenderOptions | None = None
+                 ) -> Rendered:
+    """HTML and plain text of one issue, with warnings about its size."""
+    from authoring.render import html
+    from authoring.render.text import render_text
+
+    options = options or RenderOptions()
+    warnings: list[str] = []
+    markup, mjml = html.render_html(issue, publication, options, warnings=warnings)
+    text = render_text(issue, publication, options)
+    rendered = Rendered(html=markup, text=text, mjml=mjml, warnings=warnings)
+    size_warning = check_size(rendered.size)
+    if size_warning:
+        warnings.append(size_warning)
+    return rendered
+
+
+def check_size(size: int) -> str | None:
+    if size <= WARN_SIZE:
+        return None
+    return f"HTML is {size / 1024:.1f} KB: Gmail clips messages over {GMAIL_CLIP_SIZE // 1024} KB"
+
+
+def render_file(path: str | Path, *, options: RenderOptions | None = None,
+                publication_file: Path | None = None) -> tuple[Validated, Rendered]:
+    """Validate an issue file (draft level) and render it; raises AuthoringError when it has errors."""
+    from authoring.validate import load_issue
+
+    validated = load_issue(path, publication_file=publication_file)
+    options = options or RenderOptions()
+    if options.publication_dir is None and validated.publication_file is not None:
+        options = replace(options, publication_dir=validated.publication_file.parent)
+    return validated, render_issue(validated.issue, validated.publication, options)

@@ -1,0 +1,200 @@
+"""Issue → email HTML: Jinja2 templates write MJML, MRML compiles it, premailer inlines the CSS.
+
+Each stage is a function of its own (``template``, ``compile_mjml``, ``inline``) so the
+benchmark can time them apart; ``render_html`` runs all three. The Jinja environment,
+its compiled templates and the premailer instance are built once per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from authoring import model
+from authoring.diagnostics import AuthoringError
+from authoring.paths import templates_dir
+from authoring.render.colors import contrast, palette
+from authoring.render.markup import Links
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from authoring.render import RenderOptions
+
+ISSUE_TEMPLATE = "email/issue.mjml.j2"
+COLUMN_PADDING = 24
+"""Left and right padding of the text column (px); images in text span the rest."""
+
+STORY_TEMPLATES = {model.Header: "header", model.News: "news", model.Promo: "promo",
+                   model.Feature: "feature", model.Text: "text"}
+"""Story class → its partial, ``email/<name>.mjml.j2``."""
+
+_STYLE_TAG = re.compile(r'<style type="text/css">(?!/\*inline\*/)')
+_DOCTYPE = "<!doctype html>"
+
+
+class TemplateError(AuthoringError):
+    """A template (usually a publication's own) is missing or broken."""
+
+
+@cache
+def environment(extra_folder: str | None = None) -> jinja2.Environment:
+    """The Jinja environment: the publication's templates first, then the built-in ones."""
+    import jinja2
+
+    folders = [str(templates_dir())]
+    if extra_folder:
+        folders.insert(0, extra_folder)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=True,  # author text is data: `<script>` and `{{ 7*7 }}` stay literal
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,  # templates are read once per process
+    )
+
+
+def templates_folder(publication: model.Publication, base: Path | None = None) -> str | None:
+    if not publication.templates:
+        return None
+    folder = Path(publication.templates)
+    if not folder.is_absolute():
+        folder = (base or Path.cwd()) / folder
+    return str(folder.resolve())
+
+
+def template(issue: model.Issue, publication: model.Publication, options: RenderOptions,
+             links: Links) -> str:
+    """Stage 1: the issue as MJML (merge tags replaced by tokens, see ``Links``)."""
+    import jinja2
+
+    env = environment(templates_folder(publication, options.publication_dir))
+    try:
+        tmpl = env.get_template(ISSUE_TEMPLATE)
+        return tmpl.render(_context(issue, publication, options, links))
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template not found: {exc.name}") from exc
+    except jinja2.TemplateError as exc:
+        where = f" ({exc.filename}:{exc.lineno})" if getattr(exc, "lineno", None) else ""
+        raise TemplateError(f"template error{where}: {exc}") from exc
+
+
+def _context(issue: model.Issue, publication: model.Publication, options: RenderOptions,
+             links: Links) -> dict:
+    theme = publication.theme
+    colors = palette(theme)
+    on_accent = "#ffffff" if (contrast("#ffffff", colors.accent) or 5) >= 4.5 else colors.text
+    info = issue.issue
+    email = options.mode == "email"
+    return {
+        "issue": issue,
+        "publication": publication,
+        "theme": theme,
+        "colors": {**colors.__dict__, "on_accent": on_accent},
+        "width": theme.width,
+        "content_width": links.content_width,
+        "lang": info.lang or publication.lang or "en",
+        "email": email,
+        "web": not email,
+        "description": info.preheader or _first_dek(issue) or info.subject,
+        "dateline": _dateline(info),
+        "stories": [(STORY_TEMPLATES[type(story)], story) for story in issue.stories],
+        "footer": issue.footer if issue.footer is not None else publication.footer,
+        "r": links,
+    }
+
+
+def _dateline(info: model.IssueInfo) -> str:
+    parts = []
+    if info.number is not None:
+        parts.append(f"Issue {info.number}")
+    if info.date is not None:
+        parts.append(f"{info.date:%B} {info.date.day}, {info.date.year}")
+    return " · ".join(parts)
+
+
+def _first_dek(issue: model.Issue) -> str | None:
+    for story in issue.stories:
+        if isinstance(story, model.News) and story.dek:
+            return story.dek
+    return None
+
+
+def compile_mjml(mjml_source: str) -> str:
+    """Stage 2: MJML → HTML with MRML (web fonts off: nothing to fetch, nothing to inline)."""
+    import mjml
+
+    return mjml.mjml2html(mjml_source, fonts={})
+
+
+class _CssProblems(logging.Handler):
+    """Collects what cssutils reports at ERROR level, instead of printing it."""
+
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self.messages:
+            self.messages.append(message)
+
+
+@cache
+def _inliner():
+    """premailer, configured once: it caches parsed CSS between runs."""
+    import cssutils
+    import premailer
+
+    problems = _CssProblems()
+    # cssutils warns about every mso-* and -webkit-* property; only its errors matter, and
+    # those are reported once as render warnings, never printed.
+    log = logging.getLogger("CSSUTILS")
+    log.handlers[:] = [problems]
+    log.propagate = False
+    cssutils.log.setLevel(logging.ERROR)
+    inliner = premailer.Premailer(
+        allow_network=False,
+        strip_important=False,  # !important in @media rules is what makes the phone layout win
+        keep_style_tags=True,  # media queries and dark mode live there
+        disable_validation=True,
+        cssutils_logging_level=logging.ERROR,
+        disable_basic_attributes=["width", "height"],  # keep the pixel widths Outlook needs
+    )
+    return inliner, problems
+
+
+def inline(html: str, warnings: list[str] | None = None) -> str:
+    """Stage 3: inline the CSS marked /*inline*/; MJML's resets and @media rules stay in <head>."""
+    inliner, problems = _inliner()
+    html = _STYLE_TAG.sub('<style type="text/css" data-premailer="ignore">', html)
+    problems.messages.clear()
+    out = inliner.transform(html, pretty_print=False)
+    if warnings is not None:
+        warnings.extend(f"CSS: {message}" for message in problems.messages)
+    if not out.lstrip().lower().startswith("<!doctype"):
+        out = f"{_DOCTYPE}{out}"  # premailer drops it; without it clients render in quirks mode
+    return out
+
+
+def render_html(issue: model.Issue, publication: model.Publication,
+                options: RenderOptions | None = None, *, warnings: list[str] | None = None
+                ) -> tuple[str, str]:
+    """(html, mjml) for one issue."""
+    from authoring.render import RenderOptions
+
+    options = options or RenderOptions()
+    links = links_for(publication, options)
+    source = template(issue, publication, options, links)
+    html = inline(compile_mjml(source), warnings)
+    return links.restore_merge_tags(html), links.restore_merge_tags(source)
+
+
+def links_for(publication: model.Publication, options: RenderOptions) -> Links:
+    return Links(link_url=options.link_url, image_url=options.image_url, draft=options.draft,
+                 content_width=publication.theme.width - 2 * COLUMN_PADDING)

@@ -1,0 +1,160 @@
+"""Author text to HTML: the Markdown subset rendered from markdown-it tokens, everything else escaped.
+
+This is the only door through which author text reaches the HTML. Text is escaped,
+only the tokens the subset produces become tags, and every URL passes through
+``Links`` so that unsafe ones are dropped (their text stays, as plain text) and the
+caller's ``link_url`` / ``image_url`` hooks see every target that is emitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import unquote
+
+from markupsafe import Markup, escape
+
+from authoring.markdown import is_merge_tag, is_safe_url, parse
+
+MERGE_TAG_TOKEN = "https://merge-tag-{}.invalid/"
+"""Stands in for a merge tag between templating and inlining: lxml would percent-encode
+the spaces or braces of a tag such as ``{{ unsubscribe_url }}``; restored at the end."""
+
+
+class Links:
+    """Decides what every link and image address in the output becomes."""
+
+    def __init__(self, *, link_url: Callable[[str], str] | None = None,
+                 image_url: Callable[[str], str] | None = None, draft: bool = True,
+                 content_width: int = 552):
+        self.link_url = link_url
+        self.image_url = image_url
+        self.draft = draft
+        self.content_width = content_width
+        self.merge_tags: dict[str, str] = {}
+        """token → the merge tag it stands for."""
+
+    def href(self, url: str | None) -> str | None:
+        """The link target to emit, or None when there is none or it is unsafe."""
+        if not url or not url.strip():
+            return None
+        url = url.strip()
+        if not is_merge_tag(url) and is_merge_tag(unquote(url)):
+            url = unquote(url)  # markdown-it percent-encodes braces in link destinations
+        if is_merge_tag(url):
+            return self._merge_token(url)
+        if not is_safe_url(url):
+            return None
+        return self.link_url(url) if self.link_url else url
+
+    def src(self, url: str | None) -> str | None:
+        """The image address to emit, or None when there is none or it is unsafe."""
+        if not url or not url.strip():
+            return None
+        url = url.strip()
+        if not is_safe_url(url, image=True) or is_merge_tag(url):
+            return None
+        return self.image_url(url) if self.image_url else url
+
+    def _merge_token(self, tag: str) -> str:
+        for token, known in self.merge_tags.items():
+            if known == tag:
+                return token
+        token = MERGE_TAG_TOKEN.format(len(self.merge_tags))
+        self.merge_tags[token] = tag
+        return token
+
+    def restore_merge_tags(self, html: str) -> str:
+        for token, tag in self.merge_tags.items():
+            html = html.replace(token, str(escape(tag)))
+        return html
+
+    # ------------------------------------------------------------------ markdown
+
+    def markdown(self, text: str | None, *, label: str | None = None, prefix: str | None = None,
+                 cls: str | None = None) -> Markup:
+        """Markdown text as HTML paragraphs and lists.
+
+        ``label`` becomes "<strong>label:</strong> " and ``prefix`` plain text, both at the
+        start of the first paragraph (a paragraph of their own when the text opens with a list).
+        ``cls`` is set on every paragraph, for styles such as the dek's.
+        """
+        lead = ""
+        if prefix:
+            lead += f"{escape(prefix)} "
+        if label:
+            lead += f"<strong>{escape(label)}:</strong> "
+        p_open = f'<p class="{escape(cls)}">' if cls else "<p>"
+        tokens = parse(text or "")
+        out: list[str] = []
+        if lead and not (tokens and tokens[0].type == "paragraph_open" and not tokens[0].hidden):
+            out.append(f"{p_open}{lead.rstrip()}</p>")  # text opens with a list, or is empty
+            lead = ""
+        for token in tokens:
+            kind = token.type
+            if kind == "paragraph_open":
+                if not token.hidden:
+                    out.append(p_open)
+            elif kind == "paragraph_close":
+                if not token.hidden:
+                    out.append("</p>")
+            elif kind == "inline":
+                alone = not lead and out[-1:] == [p_open]
+                out.append(lead)
+                lead = ""
+                out.append(self.inline(token.children or [], alone=alone))
+            elif kind == "bullet_list_open":
+                out.append("<ul>")
+            elif kind == "ordered_list_open":
+                start = token.attrGet("start")
+                out.append(f'<ol start="{int(start)}">' if start not in (None, 1, "1") else "<ol>")
+            elif kind in ("bullet_list_close", "ordered_list_close"):
+                out.append(f"</{token.tag}>")
+            elif kind == "list_item_open":
+                out.append("<li>")
+            elif kind == "list_item_close":
+                out.append("</li>")
+        return Markup("".join(out))
+
+    def inline(self, children, *, alone: bool = False) -> str:
+        out: list[str] = []
+        open_links: list[bool] = []  # per link_open: whether an <a> was emitted
+        block_image = alone and len(children) == 1 and children[0].type == "image"
+        for tok in children:
+            kind = tok.type
+            if kind == "text":
+                out.append(str(escape(tok.content)))
+            elif kind == "softbreak":
+                out.append("\n")
+            elif kind == "hardbreak":
+                out.append("<br>")
+            elif kind == "code_inline":
+                out.append(f"<code>{escape(tok.content)}</code>")
+            elif kind in ("em_open", "em_close", "strong_open", "strong_close"):
+                out.append(f"<{'/' if kind.endswith('close') else ''}{tok.tag}>")
+            elif kind == "link_open":
+                target = self.href(str(tok.attrGet("href") or ""))
+                open_links.append(target is not None)
+                if target is not None:
+                    out.append(f'<a href="{escape(target)}">')
+            elif kind == "link_close":
+                if open_links and open_links.pop():
+                    out.append("</a>")
+            elif kind == "image":
+                out.append(self.image_tag(tok.content, str(tok.attrGet("src") or ""), block=block_image))
+        return "".join(out)
+
+    def image_tag(self, alt: str, src: str | None, *, block: bool, width: int | None = None) -> str:
+        """An <img> sized for the column, or, without a usable source, the alt text marked as missing."""
+        target = self.src(src)
+        if target is None:
+            return self.missing_image(alt, block=block)
+        width = min(width or self.content_width, self.content_width)
+        css = "im" if block else "ii"
+        return (f'<img class="{css}" src="{escape(target)}" alt="{escape(alt)}" width="{width}"'
+                f' style="max-width:{width}px">')
+
+    def missing_image(self, alt: str, *, block: bool) -> str:
+        if not self.draft:
+            return f'<span class="ia">{escape(alt)}</span>' if alt else ""
+        return (f'<span class="ph{" phb" if block else ""}">'
+                f"<strong>Image missing:</strong> {escape(alt or '(no alt text)')}</span>")
