@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from authoring import model
-from authoring.diagnostics import AuthoringError
+from authoring.diagnostics import AuthoringError, Diagnostic, Report, Severity
 from authoring.paths import templates_dir
 from authoring.render.colors import contrast, palette
 from authoring.render.markup import Links
@@ -55,7 +56,7 @@ def environment(extra_folder: str | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
-        auto_reload=False,  # templates are read once per process
+        auto_reload=True,  # one stat per template and render: the preview picks up edits
     )
 
 
@@ -75,13 +76,29 @@ def template(issue: model.Issue, publication: model.Publication, options: Render
 
     env = environment(templates_folder(publication, options.publication_dir))
     try:
-        tmpl = env.get_template(ISSUE_TEMPLATE)
-        return tmpl.render(_context(issue, publication, options, links))
+        return env.get_template(ISSUE_TEMPLATE).render(_context(issue, publication, options, links))
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(f"template not found: {exc.name}") from exc
+        raise TemplateError(f"template not found: {exc.name}",
+                            _where(exc, f"template not found: {exc.name}")) from exc
     except jinja2.TemplateError as exc:
-        where = f" ({exc.filename}:{exc.lineno})" if getattr(exc, "lineno", None) else ""
-        raise TemplateError(f"template error{where}: {exc}") from exc
+        raise TemplateError(f"template error: {exc}", _where(exc, str(exc))) from exc
+
+
+def _where(exc: Exception, message: str) -> list[Report]:
+    """A report pointing at the template line: syntax errors carry it, runtime errors have it in
+    their traceback (Jinja rewrites template frames to the template's file and line)."""
+    file, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not (file and isinstance(line, int)):
+        file, line = None, None
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith(".j2"):
+                file, line = frame.filename, frame.lineno
+                break
+    diagnostic = Diagnostic(code="template-error", severity=Severity.ERROR, message=message,
+                            file=file, line=line,
+                            hint="check the publication's templates folder" if file and
+                            not file.startswith(str(templates_dir())) else None)
+    return [Report(file=file or "<templates>", diagnostics=[diagnostic])]
 
 
 def _context(issue: model.Issue, publication: model.Publication, options: RenderOptions,
