@@ -1,0 +1,48 @@
+"""``authoring export ISSUE.yaml``: write the send-ready files of an issue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from authoring.cli import app, fail, print_reports
+
+
+@app.command()
+def export(
+    issue: Path = typer.Argument(..., help="The issue file (YAML).", show_default=False),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder to write the files to."),
+    strict: bool = typer.Option(False, "--strict", help="Refuse to export with warnings."),
+    check_links: bool = typer.Option(
+        False, "--check-links", help="Check that every link works (needs the network)."),
+    publication: Path | None = typer.Option(
+        None, "--publication",
+        help="Publication file (default: publication.yaml next to or above the issue)."),
+) -> None:
+    """Write <stem>.html, .txt, .eml, .web.html and manifest.json, all or nothing."""
+    from authoring.diagnostics import AuthoringError
+    from authoring.export import GMAIL_CLIP_BYTES, export_issue
+
+    if check_links:
+        typer.echo("checking links…", err=True)
+    try:
+        result = export_issue(issue, out, strict=strict, check_links=check_links,
+                              publication_file=publication)
+    except AuthoringError as exc:
+        print_reports(exc.reports)
+        raise fail(str(exc)) from None
+    print_reports([result.report])
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
+    for file, path in zip(result.files, result.paths, strict=True):
+        typer.echo(f"{path}  {_size(file.size)}")
+    html = result.manifest["html_bytes"]
+    warnings = len(result.warnings)
+    typer.echo(f"exported issue {result.manifest['issue']['number']}: HTML {_size(html)} of Gmail's "
+               f"{GMAIL_CLIP_BYTES // 1024} KB, {warnings} warning{'s' if warnings != 1 else ''}",
+               err=True)
+
+
+def _size(size: int) -> str:
+    return f"{size} B" if size < 1024 else f"{size / 1024:.1f} KB"

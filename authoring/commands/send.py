@@ -1,0 +1,77 @@
+"""``authoring send ISSUE.yaml --to ADDRESS``: email a test of the exported issue."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from authoring.cli import app, fail, print_reports
+
+
+def _split_host_port(value: str) -> tuple[str, int | None]:
+    """'host', 'host:587', '[::1]:25' → (host, port or None)."""
+    host, port = value.strip(), None
+    if host.startswith("["):
+        inside, _, rest = host[1:].partition("]")
+        host, port_text = inside, rest.removeprefix(":") if rest.startswith(":") else None
+        if rest and port_text is None:
+            raise typer.BadParameter(f"'{value}' is not HOST:PORT")
+    elif host.count(":") == 1:
+        host, port_text = host.split(":")
+    else:
+        port_text = None
+    if port_text is not None:
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise typer.BadParameter(f"'{value}': the port must be a number from 1 to 65535")
+        port = int(port_text)
+    if not host:
+        raise typer.BadParameter(f"'{value}' has no host")
+    return host, port
+
+
+@app.command()
+def send(
+    issue: Path = typer.Argument(..., help="The issue file (YAML).", show_default=False),
+    to: str = typer.Option(..., "--to", help="Address to send the test to.", show_default=False),
+    smtp: str = typer.Option(
+        "localhost", "--smtp", metavar="HOST[:PORT]",
+        help="SMTP server (port default: 587 with --starttls, 465 with --ssl, else 25)."),
+    starttls: bool = typer.Option(False, "--starttls", help="Upgrade the connection with STARTTLS."),
+    use_ssl: bool = typer.Option(False, "--ssl", help="Connect with TLS from the start (port 465)."),
+    user: str | None = typer.Option(
+        None, "--user", help="Log in as this user; the password comes from "
+        "$AUTHORING_SMTP_PASSWORD or a prompt."),
+    publication: Path | None = typer.Option(
+        None, "--publication",
+        help="Publication file (default: publication.yaml next to or above the issue)."),
+) -> None:
+    """Send the exported issue to one address as a test, subject prefixed [TEST]."""
+    from authoring.diagnostics import AuthoringError
+    from authoring.send import PASSWORD_ENV, parse_address, send_issue
+
+    if starttls and use_ssl:
+        raise fail("--starttls and --ssl exclude each other: choose one", 2)
+    try:
+        to = parse_address(to)
+    except ValueError as exc:
+        raise fail(f"--to: {exc}", 2) from None
+    try:
+        host, port = _split_host_port(smtp)
+    except typer.BadParameter as exc:
+        raise fail(f"--smtp: {exc}", 2) from None
+    password = None
+    if user:
+        password = os.environ.get(PASSWORD_ENV)
+        if password is None:
+            password = typer.prompt(f"SMTP password for {user}", hide_input=True, err=True)
+    security = "ssl" if use_ssl else "starttls" if starttls else "none"
+    try:
+        result = send_issue(issue, to, smtp_host=host, port=port, security=security, user=user,
+                            password=password, publication_file=publication)
+    except AuthoringError as exc:
+        print_reports(exc.reports)
+        raise fail(str(exc)) from None
+    typer.echo(f"sent “{result.subject}” to {result.to} via {result.host}:{result.port} "
+               f"({len(result.message) / 1024:.1f} KB)", err=True)

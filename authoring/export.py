@@ -1,0 +1,413 @@
+"""Export: the send-ready files of one issue, written as a set or not at all.
+
+``build_export`` validates at the export level and renders in memory; ``export_issue``
+also writes ``<stem>.html``, ``<stem>.txt``, ``<stem>.eml``, ``<stem>.web.html`` and
+``manifest.json``. The email files use CRLF line endings, email's canonical form, so the
+``.eml`` goes on the wire byte for byte and its parts decode to exactly the ``.html`` and
+``.txt`` files. Exports are deterministic: the same issue gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import email.policy
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage, MIMEPart
+from pathlib import Path
+from urllib.parse import urljoin
+
+from authoring import links, markdown, model
+from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
+
+GMAIL_CLIP_BYTES = 102 * 1024
+"""Gmail hides everything after the first 102 KB of a message's HTML ("[Message clipped]")."""
+
+MANIFEST = "manifest.json"
+
+EMAIL_POLICY = email.policy.SMTP.clone(cte_type="7bit")
+"""CRLF line endings; 7-bit transfer encodings (quoted-printable or base64, whichever is
+shorter) so that no relay has to re-encode the message."""
+
+
+@dataclass
+class ExportedFile:
+    name: str
+    size: int
+    sha256: str
+
+
+@dataclass
+class Export:
+    """One issue rendered for sending, in memory."""
+
+    source: Path
+    stem: str
+    issue: model.Issue
+    publication: model.Publication
+    html: str
+    """Inlined email HTML, CRLF line endings."""
+    text: str
+    """Plain-text alternative, CRLF line endings."""
+    web_html: str
+    """The web-archive page."""
+    report: Report
+    """Validation diagnostics plus what export itself found; only warnings remain."""
+    notes: list[str] = field(default_factory=list)
+    """Things to tell the user that are not problems with the issue (e.g. offline link check)."""
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return self.report.warnings
+
+    def message(self, *, subject_prefix: str = "", to: str | None = None,
+                message_id: str | None = None) -> EmailMessage:
+        return build_message(self.issue, self.publication, self.html, self.text,
+                             subject_prefix=subject_prefix, to=to, message_id=message_id)
+
+    def files(self) -> dict[str, bytes]:
+        """File name → content, in write order, the manifest last."""
+        files = {
+            f"{self.stem}.html": self.html.encode("utf-8"),
+            f"{self.stem}.txt": self.text.encode("utf-8"),
+            f"{self.stem}.eml": self.message().as_bytes(),
+            f"{self.stem}.web.html": self.web_html.encode("utf-8"),
+        }
+        files[MANIFEST] = (json.dumps(self.manifest(files), ensure_ascii=False, indent=2)
+                           + "\n").encode("utf-8")
+        return files
+
+    def manifest(self, files: dict[str, bytes]) -> dict:
+        info = self.issue.issue
+        return {
+            "issue": {
+                "number": info.number,
+                "date": info.date.isoformat() if info.date else None,
+                "subject": info.subject,
+                "source": self.source.name,
+            },
+            "files": [{"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                      for name, data in files.items()],
+            "html_bytes": len(files[f"{self.stem}.html"]),
+            "gmail_clip_bytes": GMAIL_CLIP_BYTES,
+            "warnings": [d.to_json() for d in self.report.sorted() if not d.is_error],
+        }
+
+
+@dataclass
+class ExportResult:
+    out_dir: Path
+    files: list[ExportedFile]
+    """What was written, manifest included."""
+    manifest: dict
+    report: Report
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return self.report.warnings
+
+    @property
+    def paths(self) -> list[Path]:
+        return [self.out_dir / f.name for f in self.files]
+
+
+# ---------------------------------------------------------------- building
+
+
+def build_export(path: str | Path, *, strict: bool = False, check_links: bool = False,
+                 publication_file: Path | None = None,
+                 link_check: Callable[[list[str]], links.LinkCheck] = links.check_links) -> Export:
+    """Validate at the export level and render everything; raise AuthoringError on problems."""
+    from authoring.render import RenderOptions, check_size, render_issue
+    from authoring.validate import load_issue
+
+    path = Path(path)
+    validated = load_issue(path, level=Level.EXPORT, strict=strict, publication_file=publication_file)
+    issue, publication, report = validated.issue, validated.publication, validated.report
+    sources = _Sources(report, validated.publication_file)
+
+    relative_images: list[str] = []
+    image_url = _image_resolver(publication.image_base_url, relative_images)
+    seen_links: list[str] = []
+    seen_images: list[str] = []
+    tagger = links.campaign_tagger(publication, issue.issue.number)
+
+    def email_link(url: str) -> str:
+        seen_links.append(url)
+        return tagger(url) if tagger else url
+
+    def email_image(src: str) -> str:
+        resolved = image_url(src)
+        seen_images.append(resolved)
+        return resolved
+
+    # The web page is not an email: no utm_medium=email on its links.
+    folder = validated.publication_file.parent if validated.publication_file else None
+    rendered = render_issue(issue, publication, RenderOptions(
+        mode="email", draft=False, link_url=email_link, image_url=email_image, publication_dir=folder))
+    web = render_issue(issue, publication, RenderOptions(
+        mode="web", draft=False, image_url=image_url, publication_dir=folder))
+
+    for src in dict.fromkeys(relative_images):
+        report.diagnostics.append(sources.diagnostic(
+            "no-image-base-url", Severity.ERROR, src,
+            f"image '{src}' is a relative path and the publication sets no image_base_url",
+            "set image_base_url in publication.yaml to where the images are uploaded, "
+            "or use a full https:// address"))
+    html, text = to_crlf(rendered.html), to_crlf(rendered.text)
+    size = len(html.encode("utf-8"))
+    too_large = size > GMAIL_CLIP_BYTES
+    size_warning = check_size(rendered.size)
+    for warning in dict.fromkeys(rendered.warnings + web.warnings):
+        if too_large and warning == size_warning:
+            continue  # the error below says it
+        report.diagnostics.append(Diagnostic(code="render", severity=Severity.WARNING,
+                                             message=warning, file=report.file))
+    if too_large:
+        report.diagnostics.append(Diagnostic(
+            code="too-large", severity=Severity.ERROR, file=report.file,
+            message=f"the email HTML is {size / 1024:.1f} KB; Gmail clips messages over "
+                    f"{GMAIL_CLIP_BYTES // 1024} KB, hiding the rest of the issue and the unsubscribe link",
+            hint="shorten the issue or move a story to the web version"))
+    if not (publication.unsubscribe_url or publication.list_unsubscribe_mailto):
+        report.diagnostics.append(Diagnostic(
+            code="no-list-unsubscribe", severity=Severity.WARNING, file=report.file,
+            message="no List-Unsubscribe header: Gmail and Yahoo require one from bulk senders",
+            hint="set unsubscribe_url or list_unsubscribe_mailto in publication.yaml"))
+
+    notes: list[str] = []
+    if check_links and not report.errors:
+        checked = link_check(list(dict.fromkeys(seen_links + seen_images)))
+        if checked.offline:
+            notes.append(f"links not checked: none of the {len(checked.checked)} addresses could be "
+                         "reached (no network?)")
+        for broken in checked.broken:
+            report.diagnostics.append(sources.diagnostic(
+                "broken-link", Severity.WARNING, broken.url,
+                f"'{broken.url}' does not work: {broken.reason}", "fix or remove the link"))
+
+    _raise_unless_ok(path, report, strict)
+    return Export(source=path, stem=path.stem, issue=issue, publication=publication, html=html,
+                  text=text, web_html=web.html, report=report, notes=notes)
+
+
+def _raise_unless_ok(path: Path, report: Report, strict: bool) -> None:
+    if report.ok(strict=strict):
+        return
+    errors, warnings = len(report.errors), len(report.warnings)
+    if errors:
+        message = f"{path}: {errors} error{'s' if errors != 1 else ''}; nothing exported"
+    else:
+        message = (f"{path}: {warnings} warning{'s' if warnings != 1 else ''} "
+                   "and --strict; nothing exported")
+    raise AuthoringError(message, [report])
+
+
+def _image_resolver(base_url: str | None, relative: list[str]) -> Callable[[str], str]:
+    def resolve(src: str) -> str:
+        if markdown.is_merge_tag(src) or markdown.url_scheme(src.strip()) is not None:
+            return src
+        if not base_url:
+            relative.append(src)
+            return src
+        return urljoin(base_url if base_url.endswith("/") else base_url + "/", src.strip())
+
+    return resolve
+
+
+class _Sources:
+    """Finds the line an address was written on, in the issue or the publication file."""
+
+    def __init__(self, report: Report, publication_file: Path | None):
+        self.files = [(report.file, report.source_lines)]
+        if publication_file is not None:
+            with contextlib.suppress(OSError, UnicodeError):
+                self.files.append((str(publication_file),
+                                   publication_file.read_text(encoding="utf-8").splitlines()))
+
+    def diagnostic(self, code: str, severity: Severity, needle: str, message: str,
+                   hint: str) -> Diagnostic:
+        for file, lines in self.files:
+            for number, line in enumerate(lines, 1):
+                column = line.find(needle)
+                if column >= 0:
+                    return Diagnostic(code=code, severity=severity, message=message, hint=hint,
+                                      file=file, line=number, column=column + 1)
+        return Diagnostic(code=code, severity=severity, message=message, hint=hint,
+                          file=self.files[0][0])
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def to_crlf(text: str) -> str:
+    """Every line ended by CRLF, as the email package encodes text parts."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return "".join(line + "\r\n" for line in lines) or "\r\n"
+
+
+# ---------------------------------------------------------------- the message
+
+
+def build_message(issue: model.Issue, publication: model.Publication, html: str, text: str, *,
+                  subject_prefix: str = "", to: str | None = None,
+                  message_id: str | None = None) -> EmailMessage:
+    """multipart/alternative, text first and HTML last (clients show the last part they can)."""
+    info = issue.issue
+    sender = publication.sender
+    domain = sender.email.rpartition("@")[2] or "localhost"
+    msg = EmailMessage(policy=EMAIL_POLICY)
+    msg["From"] = Address(display_name=sender.name, addr_spec=sender.email)
+    if to:
+        msg["To"] = to
+    if publication.reply_to:
+        msg["Reply-To"] = publication.reply_to
+    msg["Subject"] = subject_prefix + info.subject
+    # ESPs stamp the real send time; the issue date keeps the export reproducible.
+    date = info.date or dt.date.today()
+    msg["Date"] = dt.datetime.combine(date, dt.time(0, 0), tzinfo=dt.UTC)
+    msg["Message-ID"] = message_id or stable_message_id(issue, publication, domain)
+    msg["MIME-Version"] = "1.0"
+    unsubscribe = list_unsubscribe(publication)
+    if unsubscribe:
+        msg["List-Unsubscribe"] = unsubscribe
+        if _one_click(publication.unsubscribe_url):
+            msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg.make_alternative()
+    for body, subtype in ((text, "plain"), (html, "html")):
+        part = MIMEPart(policy=EMAIL_POLICY)
+        part.set_content(body, subtype=subtype, charset="utf-8")
+        msg.attach(part)
+    # A boundary derived from the content keeps exports reproducible; '=_' cannot occur
+    # in quoted-printable or base64 text, so it cannot collide with the parts.
+    digest = hashlib.sha256((text + html).encode("utf-8")).hexdigest()
+    msg.set_boundary(f"=_{digest[:32]}")
+    return msg
+
+
+def stable_message_id(issue: model.Issue, publication: model.Publication, domain: str) -> str:
+    """The same for every export of one issue: <the-batch.321.20261127@deeplearning.ai>."""
+    slug = re.sub(r"[^a-z0-9]+", "-", publication.name.lower()).strip("-") or "issue"
+    info = issue.issue
+    day = info.date.strftime("%Y%m%d") if info.date else "undated"
+    return f"<{slug}.{info.number if info.number is not None else 0}.{day}@{domain}>"
+
+
+def list_unsubscribe(publication: model.Publication) -> str | None:
+    """``<https://...>, <mailto:...?subject=unsubscribe>`` (RFC 2369), or None when neither is set."""
+    entries = []
+    url = (publication.unsubscribe_url or "").strip()
+    if url and (markdown.is_merge_tag(url) or markdown.url_scheme(url) in {"http", "https"}):
+        entries.append(f"<{url}>")
+    mailto = (publication.list_unsubscribe_mailto or "").strip()
+    if mailto:
+        address = mailto.removeprefix("mailto:")
+        entries.append(f"<mailto:{address}{'' if '?' in address else '?subject=unsubscribe'}>")
+    return ", ".join(entries) or None
+
+
+def _one_click(url: str | None) -> bool:
+    """RFC 8058 one-click needs an https URL (a merge tag becomes one at send time)."""
+    url = (url or "").strip()
+    return bool(url) and (markdown.is_merge_tag(url) or markdown.url_scheme(url) == "https")
+
+
+# ---------------------------------------------------------------- writing
+
+
+def export_issue(path: str | Path, out_dir: str | Path, *, strict: bool = False,
+                 check_links: bool = False, publication_file: Path | None = None,
+                 link_check: Callable[[list[str]], links.LinkCheck] = links.check_links) -> ExportResult:
+    """Build the export and write its files to ``out_dir`` as one atomic set."""
+    export = build_export(path, strict=strict, check_links=check_links,
+                          publication_file=publication_file, link_check=link_check)
+    files = export.files()
+    out_dir = Path(out_dir)
+    try:
+        write_files_atomically(out_dir, files)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        where = exc.filename or out_dir
+        raise AuthoringError(f"cannot write the export to {out_dir}: {where}: {reason}; "
+                             "nothing was changed") from exc
+    manifest = json.loads(files[MANIFEST])
+    written = [ExportedFile(name, len(data), hashlib.sha256(data).hexdigest())
+               for name, data in files.items()]
+    return ExportResult(out_dir=out_dir, files=written, manifest=manifest, report=export.report,
+                        notes=export.notes)
+
+
+def write_files_atomically(folder: Path, files: dict[str, bytes]) -> None:
+    """Write every file or none: temporary files first, renamed only when all are written.
+
+    Should a rename fail half-way, the files already replaced get their previous content
+    back (kept as hard links until the end), so the folder never mixes two exports.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    mode = _file_mode()
+    temps: list[Path] = []
+    backups: dict[Path, Path] = {}
+    replaced: list[Path] = []
+    try:
+        for name, data in files.items():
+            temps.append(_write_temp(folder, name, data, mode))
+        for name in files:
+            target = folder / name
+            if target.is_file():
+                backups[target] = _backup(target)
+        for temp, name in zip(temps, files, strict=True):
+            target = folder / name
+            os.replace(temp, target)
+            replaced.append(target)
+    except BaseException:
+        for target in reversed(replaced):
+            if target in backups:
+                os.replace(backups.pop(target), target)
+            else:
+                target.unlink(missing_ok=True)
+        raise
+    finally:
+        for leftover in [*temps, *backups.values()]:
+            leftover.unlink(missing_ok=True)
+
+
+def _file_mode() -> int:
+    """What open() would give a new file: 0666 less the umask (mkstemp gives 0600)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _write_temp(folder: Path, name: str, data: bytes, mode: int) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())  # on disk before the rename makes it visible
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def _backup(target: Path) -> Path:
+    backup = target.with_name(f".{target.name}.{secrets.token_hex(6)}.bak")
+    try:
+        os.link(target, backup)
+    except OSError:  # no hard links on this file system
+        shutil.copy2(target, backup)
+    return backup
