@@ -366,3 +366,40 @@ def check_quotes(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
                           f"{len(found)} straight quote{'s' if len(found) > 1 else ''} "
                           f"({first.group()!s}) where the house uses curly ones", path,
                           "use ’ for apostrophes and “ ” for quotations", offset=first.start())
+
+
+# ---------------------------------------------------------------- publication.yaml
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_COLOR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+
+def check_publication(pub: model.Publication) -> Iterator[Finding]:
+    """Safety and sanity of the shared settings; they reach every issue."""
+    for path, email in [(pub.sender.path + ("email",), pub.sender.email),
+                        (pub.path + ("reply_to",), pub.reply_to),
+                        (pub.path + ("list_unsubscribe_mailto",), pub.list_unsubscribe_mailto)]:
+        if email is not None and not _EMAIL.match(email):
+            yield Finding("bad-email", f"'{email}' is not an email address", path,
+                          "write it as name@example.org", severity=Severity.ERROR)
+    slots = [(pub.path + ("unsubscribe_url",), pub.unsubscribe_url, False),
+             (pub.path + ("web_version_url",), pub.web_version_url, False),
+             (pub.path + ("image_base_url",), pub.image_base_url, False)]
+    if pub.logo is not None:
+        slots += [(pub.logo.path + ("src",), pub.logo.src, True),
+                  (pub.logo.path + ("href",), pub.logo.href, False)]
+    for path, url, image in slots:
+        if url and not markdown.is_safe_url(url, image=image):
+            yield Finding("unsafe-url", f"unsafe URL '{url[:60]}'", path, "use an https:// address",
+                          severity=Severity.ERROR)
+    if pub.image_base_url and markdown.url_scheme(pub.image_base_url) not in {"https", "http"}:
+        yield Finding("bad-base-url", "image_base_url must be an absolute http(s) URL", pub.path
+                      + ("image_base_url",), "e.g. https://www.example.org/newsletter/images/",
+                      severity=Severity.ERROR)
+    theme = pub.theme
+    for name in ("text", "background", "surface", "accent", "link", "muted", "dark_text",
+                 "dark_background", "dark_surface", "dark_link", "dark_accent"):
+        value = getattr(theme, name)
+        if not _COLOR.match(value):
+            yield Finding("bad-color", f"theme color '{value}' is not a hex color", theme.path
+                          + (name,), "write it as #rrggbb", severity=Severity.ERROR)

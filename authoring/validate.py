@@ -63,6 +63,8 @@ def load_publication(path: Path | None) -> tuple[model.Publication, Report | Non
     report.source_lines = doc.lines
     publication, problems = build_publication(doc)
     report.diagnostics.extend(doc.diagnostics + problems)
+    if publication is not None:
+        report.diagnostics.extend(_diagnostic(doc, f) for f in checks.check_publication(publication))
     return publication or DEFAULT_PUBLICATION, report
 
 

@@ -66,3 +66,13 @@ def test_missing_required_text_still_checks_the_rest():
             "      sections:\n        - Whats new: x\n")
     codes = {d.code for d in validate_text(text).report.diagnostics}
     assert {"missing-field", "unknown-label", "straight-quotes"} <= codes
+
+
+def test_publication_settings_are_checked(tmp_path):
+    pub = tmp_path / "publication.yaml"
+    pub.write_text("name: X\nsender: {name: X, email: not-an-email}\n"
+                   "logo: {src: 'javascript:alert(1)', alt: X}\ntheme: {accent: red}\n")
+    report = validate_file(pub).report
+    assert {d.code for d in report.errors} == {"bad-email", "unsafe-url", "bad-color"}
+    (color,) = [d for d in report.errors if d.code == "bad-color"]
+    assert (color.line, color.column) == (4, 17)
