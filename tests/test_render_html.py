@@ -1,0 +1,464 @@
+"""The email HTML: every word arrives in order, text is escaped, unsafe URLs never reach the output,
+merge tags survive, and the markup is what mail clients need."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import html5lib
+import pytest
+
+from authoring import model
+from authoring.diagnostics import AuthoringError
+from authoring.importer.words import compare, words
+from authoring.markdown import parse
+from authoring.render import RenderOptions, check_size, render_file, render_html, render_issue
+from authoring.validate import DEFAULT_PUBLICATION, load_issue
+from conftest import sample_issues
+
+SAMPLES = sample_issues()
+MAX_SAMPLE_SIZE = 75 * 1024
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def parse_html(html: str):
+    parser = html5lib.HTMLParser(namespaceHTMLElements=False)
+    return parser.parse(html), parser.errors
+
+
+def _hidden(element) -> bool:
+    style = (element.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees (and a screen reader reads): body text and image alt text, no hidden preheader."""
+    root, _ = parse_html(html)
+    out: list[str] = []
+
+    def walk(element):
+        if not isinstance(element.tag, str) or element.tag in ("head", "style", "script", "title"):
+            return  # comments (Outlook's conditional markup) and non-content
+        if _hidden(element):
+            return
+        if element.tag == "img":
+            out.append(f" {element.get('alt') or ''} ")
+        if element.text:
+            out.append(element.text)
+        for child in element:
+            walk(child)
+            if child.tail:
+                out.append(child.tail)
+        if element.tag in ("p", "li", "h1", "h2", "div", "td", "br"):
+            out.append(" ")
+
+    walk(root.find("body"))
+    return " ".join("".join(out).split())
+
+
+def markdown_words(text: str | None) -> list[str]:
+    """The words a reader sees of a Markdown text: link text but not link targets, image alt text."""
+    parts: list[str] = []
+    for block in parse(text or ""):
+        for tok in block.children or []:
+            if tok.type in ("text", "code_inline"):
+                parts.append(tok.content)
+            elif tok.type == "image":
+                parts.append(f" {tok.content} ")
+            elif tok.type in ("softbreak", "hardbreak"):
+                parts.append(" ")
+        parts.append(" ")
+    return words("".join(parts))
+
+
+def expected_words(issue: model.Issue, publication: model.Publication, *, email: bool = True) -> list[str]:
+    """Every word of the issue's text, in reading order (a story's picture comes before its title)."""
+    out: list[str] = []
+    plain = lambda text: out.extend(words(text or ""))  # noqa: E731
+    md = lambda text: out.extend(markdown_words(text))  # noqa: E731
+    if publication.logo:
+        plain(publication.logo.alt)
+    if issue.letter:
+        letter = issue.letter
+        plain(letter.salutation)
+        md(letter.body)
+        plain(letter.signoff)
+        plain(letter.signature)
+        if letter.ps:
+            plain("P.S.")
+            md(letter.ps)
+    for story in issue.stories:
+        image = getattr(story, "image", None)
+        if isinstance(story, model.Header):
+            plain(story.title)
+        elif isinstance(story, model.News):
+            if image:
+                plain(image.alt)
+            plain(story.headline)
+            md(story.dek)
+            for section in story.sections:
+                plain(section.label)
+                md(section.body)
+        elif isinstance(story, model.Promo):
+            plain(story.kicker)
+            if image:
+                plain(image.alt)
+            md(story.body)
+            if story.cta:
+                plain(story.cta.text)
+        elif isinstance(story, model.Feature):
+            if image:
+                plain(image.alt)
+            plain(story.title)
+            plain(story.byline)
+            md(story.body)
+        elif isinstance(story, model.Text):
+            md(story.body)
+    md(issue.footer if issue.footer is not None else publication.footer)
+    plain(publication.postal_address)
+    return out
+
+
+def render(issue: model.Issue, publication: model.Publication = DEFAULT_PUBLICATION, **options) -> str:
+    html, _ = render_html(issue, publication, RenderOptions(**options))
+    return html
+
+
+def hrefs(html: str) -> list[str]:
+    root, _ = parse_html(html)
+    return [a.get("href") for a in root.iter("a")]
+
+
+def srcs(html: str) -> list[str]:
+    root, _ = parse_html(html)
+    return [img.get("src") for img in root.iter("img")]
+
+
+def news_issue(**news) -> model.Issue:
+    defaults = {"headline": "Headline", "dek": "Dek.", "sections": []}
+    return model.Issue(issue=model.IssueInfo(subject="Subject", preheader="Preheader text"),
+                       stories=[model.News(**{**defaults, **news})])
+
+
+# ---------------------------------------------------------------- samples
+
+
+@pytest.fixture(scope="module", params=SAMPLES, ids=[p.stem for p in SAMPLES])
+def sample(request):
+    validated = load_issue(request.param)
+    html, mjml = render_html(validated.issue, validated.publication, RenderOptions())
+    return validated, html, mjml
+
+
+def test_samples_exist():
+    assert SAMPLES, "issues/ holds no sample issue"
+
+
+def test_every_word_of_the_issue_is_visible_in_order(sample):
+    validated, html, _ = sample
+    expected = expected_words(validated.issue, validated.publication)
+    result = compare(expected, words(visible_text(html)))
+    assert result.complete, f"missing from the HTML, in order: {result.missing[:20]}"
+
+
+def test_sample_is_small_and_well_formed(sample):
+    validated, html, _ = sample
+    size = len(html.encode("utf-8"))
+    assert size < MAX_SAMPLE_SIZE, f"{size} bytes"
+    assert html.startswith("<!doctype html>")
+    root, errors = parse_html(html)
+    assert errors == [], errors[:5]
+    assert root.get("lang") == (validated.issue.issue.lang or validated.publication.lang)
+    assert "<script" not in html.lower()
+    assert not re.search(r"<link[^>]+stylesheet", html), "external CSS"
+    assert "@import" not in html
+
+
+def test_sample_has_what_mail_clients_need(sample):
+    validated, html, _ = sample
+    root, _ = parse_html(html)
+    tables = list(root.iter("table"))
+    assert tables and all(t.get("role") == "presentation" for t in tables)
+    assert all(img.get("alt") is not None for img in root.iter("img"))
+    assert root.find(".//meta[@name='color-scheme']").get("content") == "light dark"
+    assert "prefers-color-scheme:dark" in html.replace(" ", "")
+    assert "<!--[if mso | IE]>" in html, "MJML's Outlook conditional comments are kept"
+    # the preheader is in the HTML but hidden
+    preheader = validated.issue.issue.preheader
+    if preheader:
+        hidden = [d for d in root.iter("div") if _hidden(d)]
+        assert any(preheader in "".join(d.itertext()) for d in hidden)
+        assert preheader not in visible_text(html)
+    assert root.find(".//title").text == validated.issue.issue.subject
+    # headlines are real headings
+    headings = [" ".join("".join(h.itertext()).split()) for h in root.iter("h2")]
+    titles = [getattr(s, "headline", None) or getattr(s, "title", None) for s in validated.issue.stories]
+    assert headings == [t for t in titles if t]
+    # the column: 600 px on desktop, fluid below
+    assert f"max-width:{validated.publication.theme.width}px" in html
+    assert "max-width:479px" in html
+
+
+def test_sample_mjml_is_written_for_the_column(sample):
+    validated, _, mjml = sample
+    assert mjml.startswith("<mjml")
+    assert f'width="{validated.publication.theme.width}px"' in mjml
+
+
+# ---------------------------------------------------------------- escaping and safety
+
+
+HOSTILE = "<script>alert(1)</script> {{ 7*7 }} {% if x %} Fish & Chips &amp; <b>bold</b>"
+
+
+def test_author_text_is_escaped_everywhere():
+    issue = model.Issue(
+        issue=model.IssueInfo(subject=HOSTILE, preheader=HOSTILE),
+        letter=model.Letter(body=HOSTILE, salutation=HOSTILE, signoff=HOSTILE, ps=HOSTILE),
+        stories=[
+            model.Header(title=HOSTILE),
+            model.News(headline=HOSTILE, dek=HOSTILE,
+                       sections=[model.Section(label=HOSTILE, body=HOSTILE)],
+                       image=model.Image(alt=HOSTILE, src="a.png")),
+            model.Promo(body=HOSTILE, kicker=HOSTILE, cta=model.Link(text=HOSTILE, url="https://x.org/")),
+            model.Feature(title=HOSTILE, body=HOSTILE, byline=HOSTILE),
+            model.Text(body=HOSTILE),
+        ],
+        footer=HOSTILE,
+    )
+    publication = replace(DEFAULT_PUBLICATION, postal_address=HOSTILE)
+    for mode in ("email", "web"):
+        html = render(issue, publication, mode=mode)
+        assert "<script" not in html.lower()
+        assert "<b>" not in html
+        assert "49" not in html
+        text = visible_text(html)
+        # every field arrives literally: 19 of them, the image's alt text included (+ the web page's <h1>)
+        assert text.count(HOSTILE) == 19 + (mode == "web")
+        root, _ = parse_html(html)
+        assert root.find(".//title").text == HOSTILE
+
+
+def test_markdown_subset_becomes_tags_and_nothing_else():
+    body = ("**strong** *em* `code` [link](https://example.com/a?b=1&c=2)\n\n"
+            "- one\n- two\n\n3. three\n4. four\n\n# not a heading\n\n> not a quote\n\n<i>raw</i>")
+    html = render(model.Issue(issue=model.IssueInfo(subject="s"), stories=[model.Text(body=body)]))
+    assert "<strong>strong</strong>" in html and "<em>em</em>" in html and "<code" in html
+    assert 'href="https://example.com/a?b=1&amp;c=2"' in html
+    assert re.search(r"<ul[^>]*><li[^>]*>one</li>", html)
+    assert re.search(r'<ol start="3"[^>]*><li[^>]*>three', html)
+    assert "<h1" not in html and "<blockquote" not in html and "<i>" not in html
+    text = visible_text(html)
+    assert "# not a heading" in text and "> not a quote" in text and "<i>raw</i>" in text
+
+
+UNSAFE = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)", "vbscript:msgbox(1)",
+          "data:text/html;base64,PHNjcmlwdD4=", " javascript:alert(1)"]
+
+
+@pytest.mark.parametrize("url", UNSAFE)
+def test_unsafe_urls_never_reach_the_html(url):
+    issue = model.Issue(
+        issue=model.IssueInfo(subject="s"),
+        letter=model.Letter(body=f"Read [the report]({url.strip()}) now. ![chart]({url.strip()})"),
+        stories=[
+            model.News(headline="H", image=model.Image(alt="pic", src=url, href=url)),
+            model.Promo(body="Promo", image=model.Image(alt="banner", src=url, href=url),
+                        cta=model.Link(text="Enroll now", url=url)),
+        ],
+    )
+    publication = replace(DEFAULT_PUBLICATION, unsubscribe_url=url, web_version_url=url,
+                          logo=model.Image(alt="Logo", src=url, href=url))
+    html = render(issue, publication)
+    root, _ = parse_html(html)
+    attributes = [re.sub(r"\s", "", value.lower()) for el in root.iter() if isinstance(el.tag, str)
+                  for value in el.attrib.values()]
+    for scheme in ("javascript:", "vbscript:", "data:"):
+        assert not [a for a in attributes if scheme in a]
+    assert len(hrefs(html)) == 0 and srcs(html) == []
+    # the text of the link and the button stays, as plain text
+    text = visible_text(html)
+    if not re.search(r"\s", url.strip()):  # with a space inside, Markdown sees no link at all
+        assert "Read the report now." in text
+    assert "Enroll now" in text
+    assert "Unsubscribe" not in text, "no unsubscribe link without a usable address"
+
+
+def test_links_and_images_pass_through_the_callers_hooks():
+    issue = model.Issue(
+        issue=model.IssueInfo(subject="s"),
+        letter=model.Letter(body="A [link](https://example.com/x) and ![chart](images/chart.png)"),
+        stories=[model.Promo(body="p", image=model.Image(alt="b", src="images/b.png",
+                                                         href="https://example.com/b"),
+                             cta=model.Link(text="Go", url="https://example.com/go"))],
+    )
+    publication = replace(DEFAULT_PUBLICATION, web_version_url="https://example.com/web",
+                          logo=model.Image(alt="Logo", src="logo.png", href="https://example.com/"))
+    html = render(issue, publication, link_url=lambda u: u + "?tag=1",
+                  image_url=lambda u: "https://cdn.example/" + u)
+    links = [h for h in hrefs(html) if h != "{{unsubscribe_url}}"]
+    assert len(links) == 5 and all(h.endswith("?tag=1") for h in links), links
+    assert "{{unsubscribe_url}}" in hrefs(html), "merge tags are not tagged"
+    assert srcs(html) == ["https://cdn.example/logo.png", "https://cdn.example/images/chart.png",
+                          "https://cdn.example/images/b.png"]
+
+
+@pytest.mark.parametrize("unsubscribe, web_version", [
+    ("{{unsubscribe_url}}", "{{web_version_url}}"),
+    ("{{ unsubscribe_url }}", "{{ web_version_url }}"),
+    ("*|UNSUB|*", "*|ARCHIVE|*"),
+    ("%unsubscribe_url%", "%view_in_browser_url%"),
+])
+def test_merge_tags_pass_through_untouched(unsubscribe, web_version):
+    publication = replace(DEFAULT_PUBLICATION, unsubscribe_url=unsubscribe, web_version_url=web_version)
+    issue = model.Issue(issue=model.IssueInfo(subject="s"),
+                        letter=model.Letter(body=f"Not interested? [Leave]({unsubscribe.replace(' ', '')})."))
+    html, mjml = render_html(issue, publication, RenderOptions(link_url=lambda u: u + "?tag=1"))
+    assert f'href="{unsubscribe}"' in html
+    assert f'href="{web_version}"' in html
+    assert f'href="{unsubscribe.replace(" ", "")}"' in html
+    assert unsubscribe in mjml
+    assert "merge-tag" not in html and "merge-tag" not in mjml
+
+
+def test_web_mode_is_an_archive_page():
+    publication = replace(DEFAULT_PUBLICATION, web_version_url="{{web_version_url}}")
+    issue = news_issue()
+    web = render(issue, publication, mode="web")
+    root, _ = parse_html(web)
+    assert root.find(".//meta[@name='description']").get("content") == "Preheader text"
+    assert "{{unsubscribe_url}}" not in web and "{{web_version_url}}" not in web
+    assert "Preheader text" not in visible_text(web) and "Preheader text" not in web.split("<body")[1]
+    assert root.find(".//h1").text == "Subject"
+    email = render(issue, publication)
+    assert "{{unsubscribe_url}}" in email and 'name="description"' not in email
+
+
+# ---------------------------------------------------------------- drafts, images, labels
+
+
+def test_draft_marks_missing_images_with_their_alt_text():
+    issue = news_issue(image=model.Image(alt="A robot arm"), dek="See ![the chart]() below.")
+    draft = render(issue)
+    assert "Image missing: A robot arm" in visible_text(draft)
+    assert "Image missing: the chart" in visible_text(draft)
+    final = render(issue, draft=False)
+    assert "Image missing" not in final
+    assert "A robot arm" in visible_text(final) and "the chart" in visible_text(final)
+
+
+def test_images_fit_the_column():
+    publication = replace(DEFAULT_PUBLICATION, theme=model.Theme(width=500))
+    issue = news_issue(image=model.Image(alt="wide", src="w.png", width=2000),
+                       dek="![inline](i.png)")
+    html = render(issue, publication)
+    root, _ = parse_html(html)
+    for img in root.iter("img"):
+        assert int(img.get("width")) <= 500 - 48
+        assert "height:auto" in img.get("style").replace(" ", "")
+
+
+def test_sections_and_letter_read_like_the_house_style():
+    issue = model.Issue(
+        issue=model.IssueInfo(subject="s"),
+        letter=model.Letter(body="Body.", signoff="Keep learning!", signature="Andrew", ps="One more thing."),
+        stories=[model.News(headline="H", sections=[
+            model.Section(label="What’s new", body="Something."),
+            model.Section(label="How it works", body="- first\n- second"),
+            model.Section(label=None, body="Plain paragraph."),
+        ])],
+    )
+    html = render(issue)
+    assert "<strong>What’s new:</strong> Something." in html
+    assert re.search(r"<strong>How it works:</strong></p><ul", html)
+    text = visible_text(html)
+    assert "Dear friends, Body. Keep learning! Andrew P.S. One more thing." in text
+    assert "Plain paragraph." in text
+
+
+def test_theme_colors_and_width_come_from_the_publication():
+    theme = model.Theme(accent="#0a6e3c", text="#111111", width=640, font="Georgia, serif",
+                        dark_surface="#202020")
+    publication = replace(DEFAULT_PUBLICATION, theme=theme)
+    issue = model.Issue(issue=model.IssueInfo(subject="s"), stories=[
+        model.Header(title="News"), model.Promo(body="b", cta=model.Link(text="Go", url="https://x.org"))])
+    html = render(issue, publication)
+    assert "#0a6e3c" in html and "#111111" in html and "Georgia, serif" in html
+    assert "max-width:640px" in html and "#202020" in html
+
+
+# ---------------------------------------------------------------- templates
+
+
+def test_a_publication_can_replace_a_partial(tmp_path):
+    folder = tmp_path / "my-templates" / "email"
+    folder.mkdir(parents=True)
+    (folder / "header.mjml.j2").write_text(
+        '<mj-text><h2 class="custom">{{ story.title | upper }}</h2></mj-text>\n')
+    publication = replace(DEFAULT_PUBLICATION, templates="my-templates")
+    issue = model.Issue(issue=model.IssueInfo(subject="s"), stories=[model.Header(title="News <&>")])
+    html = render(issue, publication, publication_dir=tmp_path)
+    assert re.search(r'<h2 class="custom"[^>]*>NEWS &lt;&amp;&gt;</h2>', html)
+    # the other partials are still the built-in ones
+    assert "{{unsubscribe_url}}" in html
+
+
+def test_a_broken_template_is_reported_with_its_line(tmp_path):
+    folder = tmp_path / "t" / "email"
+    folder.mkdir(parents=True)
+    (folder / "header.mjml.j2").write_text("<mj-text>\n{% if %}</mj-text>\n")
+    publication = replace(DEFAULT_PUBLICATION, templates=str(tmp_path / "t"))
+    issue = model.Issue(issue=model.IssueInfo(subject="s"), stories=[model.Header(title="News")])
+    with pytest.raises(AuthoringError) as caught:
+        render(issue, publication)
+    diagnostic = caught.value.reports[0].diagnostics[0]
+    assert diagnostic.file.endswith("header.mjml.j2") and diagnostic.line == 2
+
+
+# ---------------------------------------------------------------- the combined result
+
+
+def test_render_issue_gives_html_text_and_size(capfd):
+    validated, rendered = render_file(SAMPLES[0])
+    assert rendered.size == len(rendered.html.encode("utf-8"))
+    assert rendered.text.strip() and rendered.mjml.startswith("<mjml")
+    assert rendered.warnings == []
+    captured = capfd.readouterr()
+    assert captured.err == "" and captured.out == "", "premailer/cssutils must not print"
+
+
+def test_big_issues_get_a_size_warning():
+    paragraph = "A sentence that is long enough to fill some space in the email body. " * 12
+    stories = [model.News(headline=f"Story {i}", dek=paragraph,
+                          sections=[model.Section(label="What’s new", body=paragraph)]) for i in range(50)]
+    rendered = render_issue(model.Issue(issue=model.IssueInfo(subject="s"), stories=stories),
+                            DEFAULT_PUBLICATION)
+    assert rendered.size > 90 * 1024
+    assert any("Gmail clips messages over 102 KB" in w for w in rendered.warnings)
+
+
+def test_size_warning_threshold():
+    assert check_size(90 * 1024) is None
+    assert check_size(int(93.1 * 1024)) == "HTML is 93.1 KB: Gmail clips messages over 102 KB"
+
+
+def test_render_file_refuses_an_invalid_draft(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("issue:\n  subject: 42\nstories:\n  - news: {}\n")
+    with pytest.raises(AuthoringError):
+        render_file(bad)
+
+
+def test_render_file_resolves_templates_against_the_publication(tmp_path):
+    (tmp_path / "custom" / "email").mkdir(parents=True)
+    (tmp_path / "custom" / "email" / "text.mjml.j2").write_text(
+        '<mj-text><p class="mine">{{ r.markdown(story.body) }}</p></mj-text>\n')
+    (tmp_path / "publication.yaml").write_text(
+        "name: P\nsender: {name: P, email: p@example.com}\ntemplates: custom\n")
+    (tmp_path / "i.yaml").write_text("issue:\n  subject: Hello\nstories:\n  - text: Just text.\n")
+    _, rendered = render_file(Path(tmp_path / "i.yaml"))
+    assert 'class="mine"' in rendered.html
