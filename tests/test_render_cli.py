@@ -1,0 +1,68 @@
+"""``authoring render``: files written, sizes printed, exit codes, nothing written for a broken draft."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from authoring.cli import app
+from conftest import ROOT, sample_issues
+
+runner = CliRunner()
+SAMPLE = sample_issues()[0]
+
+
+def test_render_writes_html_and_text_and_prints_their_sizes(tmp_path):
+    result = runner.invoke(app, ["render", str(SAMPLE), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    html, text = tmp_path / f"{SAMPLE.stem}.html", tmp_path / f"{SAMPLE.stem}.txt"
+    assert html.read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert text.read_text(encoding="utf-8").strip()
+    assert not (tmp_path / f"{SAMPLE.stem}.mjml").exists()
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(str(html)) and lines[0].endswith(f"{html.stat().st_size / 1024:.1f} KB")
+    assert lines[1].startswith(str(text))
+
+
+def test_mjml_flag_writes_the_intermediate_mjml(tmp_path):
+    result = runner.invoke(app, ["render", str(SAMPLE), "--out", str(tmp_path), "--mjml"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / f"{SAMPLE.stem}.mjml").read_text(encoding="utf-8").startswith("<mjml")
+    assert len(result.stdout.splitlines()) == 3
+
+
+def test_default_folder_is_out(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["render", str(SAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / f"{SAMPLE.stem}.html").is_file()
+
+
+def test_invalid_draft_prints_its_errors_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("issue:\n  subject: Hi\nstories:\n  - news: {dek: no headline}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["render", str(bad), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "bad.yaml:4" in result.stderr and "error" in result.stderr
+    assert not out.exists()
+
+
+def test_missing_file_is_an_error_not_a_traceback(tmp_path):
+    result = runner.invoke(app, ["render", str(tmp_path / "nope.yaml"), "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_usage_error_exits_2():
+    assert runner.invoke(app, ["render"]).exit_code == 2
+
+
+def test_validate_does_not_import_the_renderers_libraries():
+    code = ("import sys; from authoring.cli import app; import authoring.validate, authoring.render; "
+            "print(sorted(m for m in ('mjml', 'premailer', 'cssutils') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "[]"
