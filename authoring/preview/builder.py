@@ -55,6 +55,8 @@ class Build:
         return "warnings" if self.diagnostics else "valid"
 
 
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".mjml", ".html", ".txt")
+
 BuildFn = Callable[[Path, str], Build]
 """``build(issue_path, files_url)``: files_url is the URL prefix that serves the issue's files."""
 
@@ -114,6 +116,11 @@ class Builder:
                 return True
         return False
 
+    def templates_changed(self, changed: set[Path]) -> bool:
+        build = self.current
+        return build is not None and any(
+            path.is_relative_to(tree) for path in changed for tree in build.watched_trees)
+
     def roots(self) -> dict[str, Path]:
         build = self.current or self.last_good
         return dict(build.roots) if build else {"issue": self.issue_path.parent}
@@ -160,8 +167,10 @@ def default_build(issue_path: Path, files_url: str) -> Build:
     watched = [issue_path.resolve()]
     trees = [roots["templates"]]
     publication = validated.publication
+    pub_dir = None
     if validated.publication_file is not None:
         pub_file = validated.publication_file.resolve()
+        pub_dir = pub_file.parent
         watched.append(pub_file)
         if pub_file.parent != issue_dir:
             roots["publication"] = pub_file.parent
@@ -179,8 +188,9 @@ def default_build(issue_path: Path, files_url: str) -> Build:
         return served_url(src, files_url, roots)
 
     try:
-        rendered = render_issue(validated.issue, publication,
-                                RenderOptions(mode="email", draft=True, image_url=image_url))
+        options = RenderOptions(mode="email", draft=True, image_url=image_url,
+                                publication_dir=pub_dir)
+        rendered = render_issue(validated.issue, publication, options)
     except Exception as exc:
         build.diagnostics.extend(crash_diagnostics(exc, issue_path))
         return build
@@ -210,25 +220,42 @@ def served_url(src: str, files_url: str, roots: dict[str, Path]) -> str:
 def crash_diagnostics(exc: BaseException, issue_path: Path) -> list[Diagnostic]:
     """Turn an exception from rendering into diagnostics, pointing into the template when we can."""
     if isinstance(exc, AuthoringError) and exc.reports:
-        return [d for report in exc.reports for d in report.diagnostics] or [
-            Diagnostic(code="render-failed", severity=Severity.ERROR, message=str(exc),
-                       file=str(issue_path))]
-    file, line = str(issue_path), None
-    # Jinja reports syntax errors with their template file and line...
-    filename = getattr(exc, "filename", None)
-    lineno = getattr(exc, "lineno", None)
-    if filename and isinstance(lineno, int):
-        file, line = filename, lineno
-    else:
-        # ...and rewrites runtime tracebacks so template frames carry the template's path and line.
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if frame.filename.endswith((".j2", ".jinja", ".html", ".mjml", ".txt")):
-                file, line = frame.filename, frame.lineno
-                break
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        found = [d for report in exc.reports for d in report.diagnostics]
+        if found:
+            return found
+    file, line = _template_position(exc) or (str(issue_path), None)
+    message = str(exc) or type(exc).__name__
+    if not isinstance(exc, AuthoringError):
+        message = f"{type(exc).__name__}: {message}"
     return [Diagnostic(code="render-failed", severity=Severity.ERROR, file=file, line=line,
-                       message=f"rendering failed: {type(exc).__name__}: {message}",
+                       message=f"rendering failed: {message}",
                        hint="the last good render stays visible until this is fixed")]
+
+
+def _template_position(exc: BaseException) -> tuple[str, int] | None:
+    """File and line of the template behind an error, following the chain of causes."""
+    chain: list[BaseException] = []
+    while exc is not None and exc not in chain:
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    for error in chain:  # Jinja syntax errors carry their template's file and line
+        filename, lineno = getattr(error, "filename", None), getattr(error, "lineno", None)
+        if filename and isinstance(lineno, int):
+            return filename, lineno
+    for error in chain:  # runtime errors: Jinja rewrites the traceback to show template lines
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            if frame.filename.endswith(TEMPLATE_SUFFIXES) and frame.lineno:
+                return frame.filename, frame.lineno
+    return None
+
+
+def reload_templates() -> None:
+    """Make the renderer read its templates again (it compiles them once per process)."""
+    from authoring.render import html
+
+    clear = getattr(html.environment, "cache_clear", None)
+    if clear is not None:
+        clear()
 
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -49,7 +49,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from authoring.paths import templates_dir
-from authoring.preview.builder import Builder, BuildFn
+from authoring.preview.builder import Builder, BuildFn, reload_templates
 from authoring.preview.watcher import WatchSet, watch
 
 log = logging.getLogger(__name__)
@@ -134,6 +134,8 @@ class Site:
                                         for p in changed):
                 self.rescan()
                 self.notify()
+            if any(builder.templates_changed(changed) for builder in self.builders.values()):
+                await anyio.to_thread.run_sync(reload_templates)
             for builder in list(self.builders.values()):
                 if builder.depends_on(changed):
                     result = await anyio.to_thread.run_sync(builder.rebuild)

@@ -9,31 +9,64 @@ const statusBadge = document.getElementById("status");
 let shownRender = -1;
 let pending = null;
 
-// ---- switches: width, color scheme, email/plain text (remembered across reloads)
-const switches = {width: ["desktop", "phone"], scheme: ["light", "dark"], view: ["email", "text"]};
-function choose(kind, value) {
-  for (const v of switches[kind]) stage.classList.toggle(v, v === value);
-  for (const b of document.querySelectorAll(`[data-${kind}]`)) {
-    b.setAttribute("aria-pressed", String(b.dataset[kind] === value));
-  }
-  try { localStorage.setItem(`preview-${kind}`, value); } catch (e) { /* private mode */ }
+// ---- light / dark
+// Chromium does not yet derive an iframe's prefers-color-scheme from the frame element's
+// color-scheme (the CSS spec says it should; the CSS below sets it for browsers that do).
+// So the preview rewrites the email's own queries in the frame's CSSOM: with "Dark",
+// (prefers-color-scheme: dark) becomes (color), which always matches, and
+// (prefers-color-scheme: light) becomes (monochrome), which never does; "Light" swaps
+// them. The email's dark rules then apply exactly as in a client that honors them,
+// whatever the scheme of the editor's own system. The HTML itself is not changed.
+const SCHEME_QUERY = /\(\s*prefers-color-scheme\s*:\s*(dark|light)\s*\)/gi;
+
+function forceScheme(text, scheme) {
+  return text.replace(SCHEME_QUERY, (m, wanted) => wanted.toLowerCase() === scheme ? "(color)" : "(monochrome)");
 }
-for (const kind of Object.keys(switches)) {
-  for (const b of document.querySelectorAll(`[data-${kind}]`)) {
-    b.addEventListener("click", () => choose(kind, b.dataset[kind]));
+
+function schemeRules(frame) {
+  // The media rules and <source media> of this frame that mention the scheme, with their original text.
+  if (frame.schemeRules) return frame.schemeRules;
+  const found = [];
+  const walk = (rules) => {
+    for (const rule of rules) {
+      if (rule.media && rule.cssRules) {
+        if (/prefers-color-scheme/i.test(rule.media.mediaText)) found.push([rule.media, rule.media.mediaText]);
+        walk(rule.cssRules);
+      }
+    }
+  };
+  const doc = frame.contentDocument;
+  for (const sheet of doc.styleSheets) {
+    try { walk(sheet.cssRules); } catch (e) { /* cross-origin sheet: not ours to read */ }
   }
-  let saved = null;
-  try { saved = localStorage.getItem(`preview-${kind}`); } catch (e) { /* private mode */ }
-  if (switches[kind].includes(saved)) choose(kind, saved);
+  const sources = [...doc.querySelectorAll("source[media], link[media]")]
+    .filter((el) => /prefers-color-scheme/i.test(el.getAttribute("media")))
+    .map((el) => [el, el.getAttribute("media")]);
+  frame.schemeRules = {found, sources};
+  return frame.schemeRules;
 }
+
+function applyScheme(frame, scheme) {
+  if (!frame || !frame.contentDocument) return;
+  const {found, sources} = schemeRules(frame);
+  for (const [media, original] of found) media.mediaText = forceScheme(original, scheme);
+  for (const [el, original] of sources) el.setAttribute("media", forceScheme(original, scheme));
+  const root = frame.contentDocument.documentElement;
+  // an email that declares it supports dark also gets the browser's dark defaults (canvas, controls)
+  if (frame.supportsDark === undefined) frame.supportsDark = /dark/.test(getComputedStyle(root).colorScheme);
+  if (frame.supportsDark) root.style.colorScheme = scheme;
+  frame.dataset.scheme = scheme;
+}
+
+function currentScheme() { return stage.classList.contains("dark") ? "dark" : "light"; }
 
 // ---- the email frame
 function currentFrame() { return document.getElementById("email"); }
 
 function showEmail(html, renderEpoch) {
   const old = currentFrame();
-  let y = 0;
-  try { y = (pending || old).contentWindow.scrollY; } catch (e) { /* not loaded yet */ }
+  let y = 0;  // from the frame on screen: a frame still loading has not been scrolled yet
+  try { y = old.contentWindow.scrollY; } catch (e) { /* not loaded yet */ }
   if (pending) pending.remove();
   const next = document.createElement("iframe");
   next.title = old.title;
@@ -41,6 +74,7 @@ function showEmail(html, renderEpoch) {
   next.className = "loading";
   next.addEventListener("load", () => {
     if (pending !== next) return;
+    applyScheme(next, currentScheme());
     next.contentWindow.scrollTo(0, y);
     pending = null;
     old.remove();
@@ -49,8 +83,8 @@ function showEmail(html, renderEpoch) {
     document.body.dataset.render = String(renderEpoch);
   }, {once: true});
   pending = next;
+  next.srcdoc = html;  // before insertion: otherwise a load of about:blank fires first
   box.appendChild(next);
-  next.srcdoc = html;
 }
 
 // ---- diagnostics
@@ -111,3 +145,22 @@ const events = new EventSource("events");
 events.addEventListener("build", (e) => apply(JSON.parse(e.data)));
 events.addEventListener("open", () => { document.getElementById("connection").hidden = true; });
 events.addEventListener("error", () => { document.getElementById("connection").hidden = false; });
+
+// ---- switches: width, color scheme, email/plain text (remembered across reloads)
+const switches = {width: ["desktop", "phone"], scheme: ["light", "dark"], view: ["email", "text"]};
+function choose(kind, value) {
+  for (const v of switches[kind]) stage.classList.toggle(v, v === value);
+  for (const b of document.querySelectorAll(`[data-${kind}]`)) {
+    b.setAttribute("aria-pressed", String(b.dataset[kind] === value));
+  }
+  try { localStorage.setItem(`preview-${kind}`, value); } catch (e) { /* private mode */ }
+  if (kind === "scheme") applyScheme(document.getElementById("email"), value);
+}
+for (const kind of Object.keys(switches)) {
+  for (const b of document.querySelectorAll(`[data-${kind}]`)) {
+    b.addEventListener("click", () => choose(kind, b.dataset[kind]));
+  }
+  let saved = null;
+  try { saved = localStorage.getItem(`preview-${kind}`); } catch (e) { /* private mode */ }
+  if (switches[kind].includes(saved)) choose(kind, saved);
+}
