@@ -60,14 +60,15 @@ class Export:
     """Plain-text alternative, CRLF line endings."""
     web_html: str
     """The web-archive page."""
-    report: Report
-    """Validation diagnostics plus what export itself found; only warnings remain."""
+    reports: list[Report]
+    """The issue's diagnostics (validation plus export's own), then the publication file's
+    when export found something there; only warnings remain."""
     notes: list[str] = field(default_factory=list)
     """Things to tell the user that are not problems with the issue (e.g. offline link check)."""
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return self.report.warnings
+        return [d for report in self.reports for d in report.sorted() if not d.is_error]
 
     def message(self, *, subject_prefix: str = "", to: str | None = None,
                 message_id: str | None = None) -> EmailMessage:
@@ -99,7 +100,7 @@ class Export:
                       for name, data in files.items()],
             "html_bytes": len(files[f"{self.stem}.html"]),
             "gmail_clip_bytes": GMAIL_CLIP_BYTES,
-            "warnings": [d.to_json() for d in self.report.sorted() if not d.is_error],
+            "warnings": [d.to_json() for d in self.warnings],
         }
 
 
@@ -109,12 +110,12 @@ class ExportResult:
     files: list[ExportedFile]
     """What was written, manifest included."""
     manifest: dict
-    report: Report
+    reports: list[Report]
     notes: list[str] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return self.report.warnings
+        return [d for report in self.reports for d in report.sorted() if not d.is_error]
 
     @property
     def paths(self) -> list[Path]:
@@ -132,7 +133,12 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
     from authoring.validate import load_issue
 
     path = Path(path)
-    validated = load_issue(path, level=Level.EXPORT, strict=strict, publication_file=publication_file)
+    try:
+        validated = load_issue(path, level=Level.EXPORT, strict=strict,
+                               publication_file=publication_file)
+    except AuthoringError as exc:
+        raise AuthoringError(f"{exc}{' and --strict' if strict and not _has_errors(exc) else ''}; "
+                             "nothing exported", exc.reports) from None
     issue, publication, report = validated.issue, validated.publication, validated.report
     sources = _Sources(report, validated.publication_file)
 
@@ -146,9 +152,12 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
         seen_links.append(url)
         return tagger(url) if tagger else url
 
+    written_as: dict[str, str] = {}  # resolved image address → as written, to locate it
+
     def email_image(src: str) -> str:
         resolved = image_url(src)
         seen_images.append(resolved)
+        written_as.setdefault(resolved, src)
         return resolved
 
     # The web page is not an email: no utm_medium=email on its links.
@@ -159,18 +168,19 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
         mode="web", draft=False, image_url=image_url, publication_dir=folder))
 
     for src in dict.fromkeys(relative_images):
-        report.diagnostics.append(sources.diagnostic(
+        sources.add(
             "no-image-base-url", Severity.ERROR, src,
             f"image '{src}' is a relative path and the publication sets no image_base_url",
             "set image_base_url in publication.yaml to where the images are uploaded, "
-            "or use a full https:// address"))
+            "or use a full https:// address")
     html, text = to_crlf(rendered.html), to_crlf(rendered.text)
     size = len(html.encode("utf-8"))
     too_large = size > GMAIL_CLIP_BYTES
-    size_warning = check_size(rendered.size)
+    # The web page's size does not matter to Gmail; the email's, when too large, is an error below.
+    size_warnings = {check_size(web.size)} | ({check_size(rendered.size)} if too_large else set())
     for warning in dict.fromkeys(rendered.warnings + web.warnings):
-        if too_large and warning == size_warning:
-            continue  # the error below says it
+        if warning in size_warnings:
+            continue
         report.diagnostics.append(Diagnostic(code="render", severity=Severity.WARNING,
                                              message=warning, file=report.file))
     if too_large:
@@ -192,25 +202,30 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
             notes.append(f"links not checked: none of the {len(checked.checked)} addresses could be "
                          "reached (no network?)")
         for broken in checked.broken:
-            report.diagnostics.append(sources.diagnostic(
-                "broken-link", Severity.WARNING, broken.url,
-                f"'{broken.url}' does not work: {broken.reason}", "fix or remove the link"))
+            sources.add("broken-link", Severity.WARNING, written_as.get(broken.url, broken.url),
+                        f"'{broken.url}' does not work: {broken.reason}", "fix or remove the link")
 
-    _raise_unless_ok(path, report, strict)
+    reports = sources.reports()
+    _raise_unless_ok(path, reports, strict)
     return Export(source=path, stem=path.stem, issue=issue, publication=publication, html=html,
-                  text=text, web_html=web.html, report=report, notes=notes)
+                  text=text, web_html=web.html, reports=reports, notes=notes)
 
 
-def _raise_unless_ok(path: Path, report: Report, strict: bool) -> None:
-    if report.ok(strict=strict):
+def _has_errors(exc: AuthoringError) -> bool:
+    return any(report.errors for report in exc.reports)
+
+
+def _raise_unless_ok(path: Path, reports: list[Report], strict: bool) -> None:
+    if all(report.ok(strict=strict) for report in reports):
         return
-    errors, warnings = len(report.errors), len(report.warnings)
+    errors = sum(len(report.errors) for report in reports)
+    warnings = sum(len(report.warnings) for report in reports)
     if errors:
         message = f"{path}: {errors} error{'s' if errors != 1 else ''}; nothing exported"
     else:
         message = (f"{path}: {warnings} warning{'s' if warnings != 1 else ''} "
                    "and --strict; nothing exported")
-    raise AuthoringError(message, [report])
+    raise AuthoringError(message, reports)
 
 
 def _image_resolver(base_url: str | None, relative: list[str]) -> Callable[[str], str]:
@@ -226,25 +241,33 @@ def _image_resolver(base_url: str | None, relative: list[str]) -> Callable[[str]
 
 
 class _Sources:
-    """Finds the line an address was written on, in the issue or the publication file."""
+    """Files export reports on: the issue, and the publication file (logo, footer links).
+
+    Export's findings are about addresses; each goes to the file and line it was written on.
+    """
 
     def __init__(self, report: Report, publication_file: Path | None):
-        self.files = [(report.file, report.source_lines)]
+        self.issue = report
+        self.others: list[Report] = []
         if publication_file is not None:
             with contextlib.suppress(OSError, UnicodeError):
-                self.files.append((str(publication_file),
-                                   publication_file.read_text(encoding="utf-8").splitlines()))
+                lines = publication_file.read_text(encoding="utf-8").splitlines()
+                self.others.append(Report(file=str(publication_file), source_lines=lines))
 
-    def diagnostic(self, code: str, severity: Severity, needle: str, message: str,
-                   hint: str) -> Diagnostic:
-        for file, lines in self.files:
-            for number, line in enumerate(lines, 1):
+    def add(self, code: str, severity: Severity, needle: str, message: str, hint: str) -> None:
+        for report in (self.issue, *self.others):
+            for number, line in enumerate(report.source_lines, 1):
                 column = line.find(needle)
                 if column >= 0:
-                    return Diagnostic(code=code, severity=severity, message=message, hint=hint,
-                                      file=file, line=number, column=column + 1)
-        return Diagnostic(code=code, severity=severity, message=message, hint=hint,
-                          file=self.files[0][0])
+                    report.diagnostics.append(Diagnostic(
+                        code=code, severity=severity, message=message, hint=hint,
+                        file=report.file, line=number, column=column + 1))
+                    return
+        self.issue.diagnostics.append(Diagnostic(code=code, severity=severity, message=message,
+                                                 hint=hint, file=self.issue.file))
+
+    def reports(self) -> list[Report]:
+        return [self.issue, *(r for r in self.others if r.diagnostics)]
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -345,7 +368,7 @@ def export_issue(path: str | Path, out_dir: str | Path, *, strict: bool = False,
     manifest = json.loads(files[MANIFEST])
     written = [ExportedFile(name, len(data), hashlib.sha256(data).hexdigest())
                for name, data in files.items()]
-    return ExportResult(out_dir=out_dir, files=written, manifest=manifest, report=export.report,
+    return ExportResult(out_dir=out_dir, files=written, manifest=manifest, reports=export.reports,
                         notes=export.notes)
 
 

@@ -32,7 +32,7 @@ def export(
     except AuthoringError as exc:
         print_reports(exc.reports)
         raise fail(str(exc)) from None
-    print_reports([result.report])
+    print_reports(result.reports)
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
     for file, path in zip(result.files, result.paths, strict=True):

@@ -1,0 +1,420 @@
+"""Export end to end with the real renderer: every file checked, atomic writes, links."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import json
+import os
+import re
+import shutil
+import socket
+import threading
+from email.utils import parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+import pytest
+from typer.testing import CliRunner
+
+from authoring import export
+from authoring.cli import app
+from authoring.diagnostics import AuthoringError
+from authoring.export import GMAIL_CLIP_BYTES, export_issue
+from authoring.validate import load_issue
+from conftest import DATA, ISSUES, sample_issues, seed_samples
+
+runner = CliRunner()
+NO_URLS = DATA / "export" / "seed-without-urls.yaml"
+SEED_YAMLS = {yaml for _, yaml in seed_samples()}
+EXPORT_NAMES = lambda stem: {f"{stem}.html", f"{stem}.txt", f"{stem}.eml", f"{stem}.web.html",  # noqa: E731
+                             "manifest.json"}
+HREF = re.compile(r'href="([^"]*)"')
+SRC = re.compile(r'<img\b[^>]*\bsrc="([^"]*)"')
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every entry of the folder, hidden ones included, with its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
+
+
+def copy_issues(tmp_path: Path) -> Path:
+    folder = tmp_path / "issues"
+    shutil.copytree(ISSUES, folder)
+    return folder
+
+
+def unescape(url: str) -> str:
+    return url.replace("&amp;", "&")
+
+
+# ---------------------------------------------------------------- the samples
+
+
+@pytest.mark.parametrize("path", sample_issues(), ids=lambda p: p.name)
+def test_every_sample_exports_or_fails_clearly(path, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", str(path), "-o", str(out)])
+    if path in SEED_YAMLS:  # imported from the plain-text archive: no link targets
+        assert result.exit_code == 1, result.output
+        assert "nothing exported" in result.stderr
+        assert "[missing-url]" in result.stderr or "[missing-image-src]" in result.stderr
+        assert not out.exists()
+        return
+    assert result.exit_code == 0, result.output
+    check_export(path, out)
+
+
+def test_an_issue_without_urls_exports_nothing(tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", str(NO_URLS), "-o", str(out)])
+    assert result.exit_code == 1
+    assert not out.exists()
+    lines = result.stderr.splitlines()
+    assert f"{NO_URLS}:12:26: error: letter.body: link URL is missing — add it before export [missing-url]" \
+        in lines
+    assert any(line.startswith(f"{NO_URLS}:21:14: error:") and "[missing-image-src]" in line
+               for line in lines)
+    assert any(line.startswith(f"{NO_URLS}:30:12: error:") for line in lines)
+    assert lines[-1] == f"error: {NO_URLS}: 3 errors; nothing exported"
+
+
+def check_export(path: Path, out: Path) -> None:
+    """Everything the export of ``path`` promises, checked from the files alone."""
+    validated = load_issue(path)
+    info, pub = validated.issue.issue, validated.publication
+    stem = path.stem
+    assert {p.name for p in out.iterdir()} == EXPORT_NAMES(stem)  # and no temporary files
+    html_bytes = (out / f"{stem}.html").read_bytes()
+    text_bytes = (out / f"{stem}.txt").read_bytes()
+    eml_bytes = (out / f"{stem}.eml").read_bytes()
+    web = (out / f"{stem}.web.html").read_text(encoding="utf-8")
+
+    # The message: 7-bit, CRLF, within SMTP's line limit, and parses without defects.
+    eml_bytes.decode("ascii")
+    assert b"\n" not in eml_bytes.replace(b"\r\n", b"")
+    assert max(len(line) for line in eml_bytes.split(b"\r\n")) <= 998
+    msg = email.message_from_bytes(eml_bytes, policy=email.policy.default)
+    assert msg.defects == []
+    assert msg.get_content_type() == "multipart/alternative"
+    text_part, html_part = msg.iter_parts()
+    assert [text_part.get_content_type(), html_part.get_content_type()] == ["text/plain", "text/html"]
+    for part in (text_part, html_part):
+        assert part.defects == []
+        assert part.get_content_charset() == "utf-8"
+        assert part["Content-Transfer-Encoding"] in {"quoted-printable", "base64", "7bit"}
+        assert "MIME-Version" not in part
+    assert html_part.get_payload(decode=True) == html_bytes
+    assert text_part.get_payload(decode=True) == text_bytes
+    assert html_part.get_content() == html_bytes.decode("utf-8")
+    assert text_part.get_content() == text_bytes.decode("utf-8")
+
+    # Headers from the issue and the publication file.
+    assert msg["From"].addresses[0].addr_spec == pub.sender.email
+    assert msg["From"].addresses[0].display_name == pub.sender.name
+    assert msg["Reply-To"] == pub.reply_to
+    assert msg["Subject"] == info.subject
+    assert parsedate_to_datetime(msg["Date"]).date() == info.date
+    assert msg["MIME-Version"] == "1.0"
+    domain = pub.sender.email.rpartition("@")[2]
+    assert re.fullmatch(rf"<[^<>@\s]+@{re.escape(domain)}>", msg["Message-ID"])
+    unsubscribe = re.findall(r"<([^>]+)>", msg["List-Unsubscribe"])
+    assert unsubscribe == [pub.unsubscribe_url,
+                           f"mailto:{pub.list_unsubscribe_mailto}?subject=unsubscribe"]
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    # The manifest describes exactly these files.
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["issue"] == {"number": info.number, "date": info.date.isoformat(),
+                                 "subject": info.subject, "source": path.name}
+    listed = {f["name"]: f for f in manifest["files"]}
+    assert set(listed) == EXPORT_NAMES(stem) - {"manifest.json"}
+    for name, entry in listed.items():
+        data = (out / name).read_bytes()
+        assert entry["size"] == len(data)
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+    assert manifest["html_bytes"] == len(html_bytes) <= GMAIL_CLIP_BYTES
+    assert manifest["warnings"] == []
+
+    # Images resolved against the publication's base URL; nothing relative is left.
+    html = html_bytes.decode("utf-8")
+    srcs = SRC.findall(html)
+    assert srcs and all(src.startswith("https://") for src in srcs)
+    assert urljoin(pub.image_base_url, validated.issue.stories[1].image.src) in srcs
+
+    # Campaign parameters on every link to the publication's domains, in HTML and text alike.
+    text = text_bytes.decode("utf-8")
+    own, other = set(), set()
+    for href in map(unescape, HREF.findall(html)):
+        host = urlsplit(href).hostname or ""
+        (own if any(host == d or host.endswith("." + d) for d in pub.domains) else other).add(href)
+    assert own, "the sample links to its own site"
+    for href in own:
+        params = dict(parse_qsl(urlsplit(href).query))
+        assert params["utm_campaign"] == f"the-batch-{info.number}"
+        assert params["utm_source"] == pub.campaign.source
+        assert params["utm_medium"] == pub.campaign.medium
+    assert not any("utm_" in href for href in other)
+    assert "{{unsubscribe_url}}" in other and "mailto:thebatch@deeplearning.ai" in other
+    flat_text = re.sub(r"\s+", "", text)  # the text version wraps long URLs
+    in_text = [href for href in own if href in flat_text]
+    assert in_text, "the text version carries the tagged links"
+    for href in own:  # and never an own link without its campaign parameters
+        bare = href.split("?utm_source=")[0]
+        for found in re.finditer(re.escape(bare), flat_text):
+            assert flat_text.startswith(href, found.start())
+    assert "utm_" not in web
+
+    # The archive page: a title, a description, no merge tags for the inbox.
+    assert re.search(r"<title>[^<]*Robots that learn from video", web)
+    assert re.search(r'<meta\s+name="description"', web)
+    assert "{{unsubscribe_url}}" not in web
+
+
+def test_export_is_reproducible(tmp_path):
+    first = export_issue(ISSUES / "0321.yaml", tmp_path / "a")
+    second = export_issue(ISSUES / "0321.yaml", tmp_path / "b")
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+    assert [f.sha256 for f in first.files] == [f.sha256 for f in second.files]
+
+
+def test_files_get_ordinary_permissions(tmp_path):
+    old = os.umask(0o022)
+    try:
+        result = export_issue(ISSUES / "0321.yaml", tmp_path / "out")
+    finally:
+        os.umask(old)
+    assert {oct(p.stat().st_mode & 0o777) for p in result.paths} == {"0o644"}
+
+
+# ---------------------------------------------------------------- atomic as a set
+
+
+def earlier_export(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
+    """An export of a different version of the issue, and the issue to export over it."""
+    folder = copy_issues(tmp_path)
+    issue = folder / "0321.yaml"
+    text = issue.read_text(encoding="utf-8")
+    issue.write_text(text.replace("Robots that learn", "Robots that learned"), encoding="utf-8")
+    out = tmp_path / "out"
+    export_issue(issue, out)
+    issue.write_text(text, encoding="utf-8")
+    before = snapshot(out)
+    assert set(before) == EXPORT_NAMES("0321")
+    return issue, out, before
+
+
+def test_a_failed_write_leaves_the_earlier_export_untouched(tmp_path, monkeypatch):
+    issue, out, before = earlier_export(tmp_path)
+    real = export._write_temp
+    calls = []
+
+    def third_write_fails(folder, name, data, mode):
+        calls.append(name)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device", str(folder / name))
+        return real(folder, name, data, mode)
+
+    monkeypatch.setattr(export, "_write_temp", third_write_fails)
+    result = runner.invoke(app, ["export", str(issue), "-o", str(out)])
+    assert calls == ["0321.html", "0321.txt", "0321.eml"]
+    assert result.exit_code == 1
+    assert "No space left on device; nothing was changed" in result.stderr
+    assert "Traceback" not in result.output
+    assert snapshot(out) == before  # same files, same bytes, no temporary file
+
+
+def test_a_failed_rename_puts_the_earlier_files_back(tmp_path, monkeypatch):
+    issue, out, before = earlier_export(tmp_path)
+    real = os.replace
+    renamed = []
+
+    def third_rename_fails(src, dst):
+        if Path(dst).parent == out and not Path(dst).name.startswith("."):
+            renamed.append(Path(dst).name)
+            if len(renamed) == 3:
+                raise OSError(5, "Input/output error", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", third_rename_fails)
+    with pytest.raises(AuthoringError, match="nothing was changed"):
+        export_issue(issue, out)
+    assert renamed[:3] == ["0321.html", "0321.txt", "0321.eml"]
+    assert snapshot(out) == before
+
+
+def test_a_failure_in_an_empty_folder_leaves_it_empty(tmp_path, monkeypatch):
+    def broken(*args):
+        raise OSError(13, "Permission denied")
+
+    monkeypatch.setattr(export, "_write_temp", broken)
+    with pytest.raises(AuthoringError):
+        export_issue(ISSUES / "0321.yaml", tmp_path / "out")
+    assert snapshot(tmp_path / "out") == {}
+
+
+def test_an_output_path_that_is_a_file_is_a_clear_error(tmp_path):
+    target = tmp_path / "out"
+    target.write_text("not a folder")
+    result = runner.invoke(app, ["export", str(ISSUES / "0321.yaml"), "-o", str(target)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: cannot write the export to {target}")
+    assert target.read_text() == "not a folder"
+
+
+# ---------------------------------------------------------------- refusals
+
+
+def write_issue(folder: Path, text: str, *, name: str = "0500.yaml") -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+MINIMAL = """\
+issue:
+  number: 500
+  date: 2026-12-04
+  subject: A short issue
+  preheader: Just one story this week, with a picture.
+stories:
+  - news:
+      headline: Short Story
+      image: {src: images/robot-arm.png, alt: A robot arm}
+      sections:
+        - What’s new: Something happened at [our site](https://www.deeplearning.ai/x).
+"""
+
+
+def test_a_relative_image_without_a_base_url_is_an_error(tmp_path):
+    folder = copy_issues(tmp_path)
+    pub = folder / "publication.yaml"
+    pub.write_text(re.sub(r"(?m)^image_base_url:.*\n", "", pub.read_text(encoding="utf-8")),
+                   encoding="utf-8")
+    issue = write_issue(folder, MINIMAL)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", str(issue), "-o", str(out)])
+    assert result.exit_code == 1
+    assert (f"{issue}:9:20: error: image 'images/robot-arm.png' is a relative path and the "
+            "publication sets no image_base_url") in result.stderr
+    assert f"{pub}:7:13: error: image 'images/logo.png'" in result.stderr  # the logo
+    assert not out.exists()
+
+
+def test_html_over_gmails_limit_is_an_error(tmp_path):
+    folder = copy_issues(tmp_path)
+    paragraph = "Researchers trained a policy on thousands of hours of video. " * 12
+    big = MINIMAL + "  - text: |\n" + "".join(f"      {paragraph}\n\n" for _ in range(150))
+    issue = write_issue(folder, big)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", str(issue), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "Gmail clips messages over 102 KB" in result.stderr
+    assert result.stderr.count("Gmail clips") == 1  # the renderer's size warning is not repeated
+    assert not out.exists()
+
+
+def test_strict_refuses_warnings_and_otherwise_they_reach_the_manifest(tmp_path):
+    folder = copy_issues(tmp_path)
+    issue = write_issue(folder, MINIMAL.replace("  preheader: Just one story this week, with a picture.\n",
+                                                ""))
+    out = tmp_path / "out"
+    strict = runner.invoke(app, ["export", "--strict", str(issue), "-o", str(out)])
+    assert strict.exit_code == 1
+    assert "[missing-preheader]" in strict.stderr and "--strict; nothing exported" in strict.stderr
+    assert not out.exists()
+    relaxed = runner.invoke(app, ["export", str(issue), "-o", str(out)])
+    assert relaxed.exit_code == 0, relaxed.output
+    assert "[missing-preheader]" in relaxed.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [w["code"] for w in manifest["warnings"]] == ["missing-preheader"]
+
+
+def test_links_are_left_alone_without_campaign_settings(tmp_path):
+    folder = copy_issues(tmp_path)
+    pub = folder / "publication.yaml"
+    pub.write_text(re.sub(r"(?m)^campaign:.*\n", "", pub.read_text(encoding="utf-8")), encoding="utf-8")
+    issue = write_issue(folder, MINIMAL)
+    result = export_issue(issue, tmp_path / "out")
+    html = (result.out_dir / "0500.html").read_text(encoding="utf-8")
+    assert 'href="https://www.deeplearning.ai/x"' in html
+    assert "utm_" not in html + (result.out_dir / "0500.txt").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- --check-links
+
+
+class _Site(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_HEAD(self):
+        self.send_response(200 if urlsplit(self.path).path == "/x" else 404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_HEAD
+
+
+@pytest.fixture
+def site(monkeypatch):
+    """A local web server that the made-up host links.batch.test resolves to."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host == "links.batch.test":
+            host = "127.0.0.1"
+        elif host != "127.0.0.1":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    yield f"http://links.batch.test:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_check_links_reports_broken_links_with_their_line(tmp_path, site):
+    folder = copy_issues(tmp_path)
+    pub = folder / "publication.yaml"
+    pub.write_text(pub.read_text(encoding="utf-8").replace(
+        "image_base_url: https://www.deeplearning.ai/the-batch/images/", f"image_base_url: {site}/"),
+        encoding="utf-8")
+    text = MINIMAL.replace("https://www.deeplearning.ai/x", f"{site}/x") + (
+        f"        - Why it matters: See [the gone page]({site}/gone).\n")
+    issue = write_issue(folder, text)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", "--check-links", str(issue), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    broken = [line for line in result.stderr.splitlines() if "[broken-link]" in line]
+    assert (f"{issue}:12:47: warning: '{site}/gone' does not work: 404 Not Found — fix or remove "
+            "the link [broken-link]") in broken
+    # images are checked too, at their resolved address; /x is the only page that exists
+    assert f"{issue}:9:20: warning: '{site}/images/robot-arm.png' does not work: 404 Not Found" \
+        " — fix or remove the link [broken-link]" in broken
+    assert any(line.startswith(f"{pub}:7:13: warning: '{site}/images/logo.png'") for line in broken)
+    assert not any(f"{site}/x'" in line for line in broken)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "broken-link" in {w["code"] for w in manifest["warnings"]}
+    strict = runner.invoke(app, ["export", "--check-links", "--strict", str(issue), "-o",
+                                 str(tmp_path / "strict")])
+    assert strict.exit_code == 1 and not (tmp_path / "strict").exists()
+
+
+def test_check_links_offline_says_so_once_and_exports(tmp_path, monkeypatch):
+    def no_network(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", "--check-links", "--strict", str(ISSUES / "0321.yaml"),
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "links not checked" in notes[0] and "no network" in notes[0]
+    assert "[broken-link]" not in result.stderr
+    assert set(snapshot(out)) == EXPORT_NAMES("0321")
