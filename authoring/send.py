@@ -113,6 +113,8 @@ def deliver(data: bytes, *, sender: str, to: str, host: str, port: int, security
         code, reply = next(iter(exc.recipients.values()), (None, b""))
         raise SendError(f"{where} refused the recipient {to}: {_reply_text(code, reply)}") from None
     except smtplib.SMTPSenderRefused as exc:
+        if exc.smtp_code == 530:  # "authentication required", reported at MAIL FROM
+            raise SendError(f"{where} requires a login: {_reply(exc)} (use --user)") from None
         raise SendError(f"{where} refused the sender {sender}: {_reply(exc)} "
                         "(the publication's sender address)") from None
     except smtplib.SMTPDataError as exc:
