@@ -130,9 +130,12 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
                  link_check: Callable[[list[str]], links.LinkCheck] = links.check_links) -> Export:
     """Validate at the export level and render everything; raise AuthoringError on problems."""
     from authoring.render import RenderOptions, check_size, render_issue
-    from authoring.validate import load_issue
+    from authoring.validate import PUBLICATION_FILE, load_issue
 
     path = Path(path)
+    if path.name == PUBLICATION_FILE:
+        raise AuthoringError(f"{path} holds the publication's settings, not an issue; "
+                             "export an issue file next to it")
     try:
         validated = load_issue(path, level=Level.EXPORT, strict=strict,
                                publication_file=publication_file)

@@ -31,6 +31,9 @@ NO_URLS = DATA / "export" / "seed-without-urls.yaml"
 SEED_YAMLS = {yaml for _, yaml in seed_samples()}
 EXPORT_NAMES = lambda stem: {f"{stem}.html", f"{stem}.txt", f"{stem}.eml", f"{stem}.web.html",  # noqa: E731
                              "manifest.json"}
+EXPORT_REQUIREMENTS = {"missing-url", "missing-image-src", "missing-number", "missing-date",
+                       "placeholder-url", "relative-link"}
+"""Error codes that the export level adds to a draft that validates."""
 HREF = re.compile(r'href="([^"]*)"')
 SRC = re.compile(r'<img\b[^>]*\bsrc="([^"]*)"')
 
@@ -57,11 +60,16 @@ def unescape(url: str) -> str:
 def test_every_sample_exports_or_fails_clearly(path, tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(app, ["export", str(path), "-o", str(out)])
-    if path in SEED_YAMLS:  # imported from the plain-text archive: no link targets
+    if path in SEED_YAMLS:
+        # Imported from the plain-text archive, which keeps no link targets, image sources,
+        # numbers or dates: a fine draft that export must refuse, saying what is missing.
         assert result.exit_code == 1, result.output
-        assert "nothing exported" in result.stderr
-        assert "[missing-url]" in result.stderr or "[missing-image-src]" in result.stderr
         assert not out.exists()
+        codes = set(re.findall(rf"(?m)^{re.escape(str(path))}:\d+:\d+: error: .*\[([a-z-]+)\]$",
+                               result.stderr))
+        assert codes and codes <= EXPORT_REQUIREMENTS, result.stderr
+        assert result.stderr.splitlines()[-1].endswith("; nothing exported")
+        assert load_issue(path).report.errors == []
         return
     assert result.exit_code == 0, result.output
     check_export(path, out)
@@ -418,3 +426,25 @@ def test_check_links_offline_says_so_once_and_exports(tmp_path, monkeypatch):
     assert len(notes) == 1 and "links not checked" in notes[0] and "no network" in notes[0]
     assert "[broken-link]" not in result.stderr
     assert set(snapshot(out)) == EXPORT_NAMES("0321")
+
+
+@pytest.mark.parametrize("target", ["publication.yaml", "missing.yaml"])
+def test_what_is_not_an_issue_is_a_clear_error(tmp_path, target):
+    folder = copy_issues(tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", str(folder / target), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith(f"error: {folder / target}")
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_a_long_non_ascii_subject_round_trips(tmp_path):
+    folder = copy_issues(tmp_path)
+    subject = "Roboter lernen aus Videos — warum kleine Modelle gewinnen, und was das für Sie heißt 🤖"
+    issue = write_issue(folder, MINIMAL.replace("subject: A short issue", f'subject: "{subject}"'))
+    result = export_issue(issue, tmp_path / "out")
+    eml = (result.out_dir / "0500.eml").read_bytes()
+    eml.decode("ascii")  # encoded words, not raw UTF-8
+    msg = email.message_from_bytes(eml, policy=email.policy.default)
+    assert msg["Subject"].lstrip() == subject
+    assert max(len(line) for line in eml.split(b"\r\n")) <= 78
