@@ -44,6 +44,8 @@ class SendResult:
 def parse_address(value: str) -> str:
     """A single plain address (``name@example.com``); ValueError otherwise."""
     value = value.strip()
+    if not value.isascii():  # SMTPUTF8 is rare among servers; smtplib would fail mid-send
+        raise ValueError(f"'{value}': only ASCII addresses are supported")
     try:
         address = Address(addr_spec=value)
     except (ValueError, IndexError) as exc:
@@ -138,6 +140,8 @@ def deliver(data: bytes, *, sender: str, to: str, host: str, port: int, security
                         "(wrong port or wrong --ssl/--starttls?)") from None
     except OSError as exc:
         raise SendError(f"cannot connect to {where}: {exc.strerror or exc}") from None
+    except UnicodeEncodeError:
+        raise SendError(f"the sender address {sender!r} is not ASCII; {where} cannot take it") from None
 
 
 def _reply(exc: smtplib.SMTPException) -> str:

@@ -216,6 +216,8 @@ def test_a_password_is_never_sent_in_clear_to_another_host(monkeypatch):
 
 @pytest.mark.parametrize("args", [
     ["--to", "not-an-address"],
+    ["--to", "rédaction@deeplearning.ai"],
+    ["--to", "a@b.ai, c@d.ai"],
     ["--to", TO, "--smtp", "host:notaport"],
     ["--to", TO, "--starttls", "--ssl"],
     ["--to", TO, "--password", "x"],
