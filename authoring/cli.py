@@ -20,7 +20,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-COMMANDS = ["validate", "render", "new", "schema", "preview", "export", "send"]
+COMMANDS = ["validate", "render", "new", "schema", "preview", "export", "send", "import_"]
 """Modules in authoring.commands, in the order ``--help`` lists them."""
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -8,11 +8,14 @@ syntax is read as a reader sees it (``**Label:**`` is the word ``Label``).
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 _SAME = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-", "\u00a0": " ",
                        "\u2009": " ", "\u202f": " "})
-_EDGE_PUNCTUATION = "\"'()[]{}<>.,;:!?*_`…-"
+_EDGE_PUNCTUATION = "\"'()[]{}<>.,;:!?*_`…-•"
+# "labels.Key insight:": a sentence glued to the next one is two words on both sides
+_GLUED_SENTENCE = re.compile(r"(?<=[a-z0-9)][.!?])(?=[A-Z])")
 
 
 def words(text: str, *, markdown: bool = False) -> list[str]:
@@ -20,7 +23,7 @@ def words(text: str, *, markdown: bool = False) -> list[str]:
     if markdown:
         text = _markdown_plain(text)
     out = []
-    for token in text.translate(_SAME).split():
+    for token in _GLUED_SENTENCE.sub(" ", text.translate(_SAME)).split():
         word = token.strip(_EDGE_PUNCTUATION)
         if word:
             out.append(word)

@@ -1,0 +1,570 @@
+"""Read the plain text of a past issue into the model.
+
+The text is first cut into *units*: paragraphs (one source line each in the
+archive's two styles, or several lines joined back when the text was wrapped) and
+list items, each with its source lines and the number of blank lines before it.
+Then the shapes of the house layout are recognised on that sequence:
+
+- a news story is anchored on its first ``Label: text`` paragraph, with the
+  headline, the dek and an image alt line just before it;
+- the letter runs from the salutation to the sign-off, signature and P.S.;
+- headers are known section names or short lines standing alone between blocks;
+- promos start with an all-caps kicker or end with a call to action;
+- a title followed by paragraphs is a feature;
+- the publication's footer at the end is recognised and left to the publication.
+
+Whatever fits none of these is kept, in order, in a text block with a warning
+that names its lines: nothing is ever dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from authoring import model
+from authoring.diagnostics import Diagnostic, Severity
+from authoring.importer.markdown import bold_label, escape
+
+KNOWN_HEADERS = {
+    "news", "feature", "features", "research", "opinion", "letters", "data points", "in brief",
+    "business", "science", "culture", "events", "jobs", "announcements", "special report",
+    "the week", "highlights", "also", "more news", "interview", "interviews", "essay",
+}
+"""Section headers of the archive; other short lines alone between blocks count too."""
+
+KNOWN_SIGNOFFS = {
+    "keep learning!", "keep learning,", "keep building!", "keep building,", "best,",
+    "best regards,", "cheers,", "cheers!", "thanks,", "thanks!", "thank you,", "sincerely,",
+    "regards,", "warm regards,", "warmly,", "onward!", "happy learning!", "stay safe!",
+    "all the best,", "yours,",
+}
+
+_SALUTATION = re.compile(
+    r"^(dear|hi|hello|hey|greetings|good (morning|afternoon|evening)|friends|to our)\b.{0,40}[,!:]$",
+    re.IGNORECASE)
+_BULLET = re.compile(r"^(?P<indent>\s*)(?P<marker>[•●▪◦‣]|[-*–](?=\s))\s+(?P<text>.*)$")
+_ORDERED_INDENTED = re.compile(r"^(?P<indent>\s+)(?P<marker>\d{1,3}[.)])\s+(?P<text>.*)$")
+_LABEL = re.compile(r"^(?P<label>[A-Z0-9“\"‘'][^:.!?\n]{0,58}?):(?:\s+(?P<rest>\S.*))?$")
+_GLUED = re.compile(r"(?<=[a-z0-9)”\"’][.!?])(?P<label>[A-Z][\w’' ,()-]{1,40}?):\s")
+_LEAD_IN_REST = re.compile(r"[“\"‘']?[A-Z]")
+_PS = re.compile(r"^P\.?\s?S\.?(?::|\s)\s*(?P<text>.*)$")
+_CTA = re.compile(
+    r"^(?P<body>.*?[.!?…][”’\"')]*)\s+(?P<cta>[A-Z][^.!?…:()]{0,60}?)(?:\s+\((?P<url>[^\s()]+)\))?$")
+_CTA_ALONE = re.compile(r"^(?P<cta>[A-Z][^.!?…:()]{0,60}?)(?:\s+\((?P<url>[^\s()]+)\))?$")
+_PROMO_WORDS = re.compile(
+    r"\b(enroll|sign up|register|join|course|specialization|webinar|workshop|subscribe|discount|"
+    r"sponsor(ed)?|ask me anything|free trial|early bird|tickets?)\b", re.IGNORECASE)
+_FOOTER_WORDS = re.compile(
+    r"(unsubscribe|subscribe|©|copyright|all rights reserved|you (are )?receiv|preferences|"
+    r"view (it )?in (your )?browser|mailing list)", re.IGNORECASE)
+_BYLINE = re.compile(r"^(by|written by)\s+\S.{0,80}$", re.IGNORECASE)
+_CLOSERS = "”’\"')]»"
+
+MAX_LABEL_WORDS = 8
+MAX_HEADLINE_WORDS = 16
+MAX_ALT_WORDS = 30
+MAX_CTA_WORDS = 6
+MAX_PREAMBLE = 3
+"""Paragraphs between a headline and the first labeled section (the dek and plain ones)."""
+
+
+@dataclass
+class Unit:
+    """A paragraph or list item of the source text."""
+
+    text: str
+    first: int
+    """1-based source line where it starts."""
+    last: int
+    gap: int = 0
+    """Blank lines before it."""
+    marker: str | None = None
+    """'•' for a bullet, '1.' for a numbered item, None for a paragraph."""
+    depth: int = 1
+
+    @property
+    def lines(self) -> str:
+        return f"line {self.first}" if self.first == self.last else f"lines {self.first}–{self.last}"
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass
+class Parsed:
+    issue: model.Issue
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- units
+
+
+def split_units(text: str) -> tuple[list[Unit], bool]:
+    """The paragraphs and list items of a text, and whether it was wrapped at a fixed width."""
+    lines = [line.rstrip() for line in text.split("\n")]
+    width = _wrap_width(lines)
+    units: list[Unit] = []
+    current: Unit | None = None
+    previous_length = 0
+    gap = 0
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            current = None
+            gap += 1
+            continue
+        bullet = _BULLET.match(line) or _ORDERED_INDENTED.match(line)
+        if bullet:
+            marker = bullet.group("marker")
+            marker = marker if marker[0].isdigit() else "•"
+            depth = 1 + len(bullet.group("indent").expandtabs(4)) // 4
+            current = Unit(bullet.group("text").strip(), number, number, gap, marker, depth)
+            units.append(current)
+        elif current is not None and width and _continues(current, line, previous_length, width):
+            current.text += " " + line.strip()
+            current.last = number
+        else:
+            current = Unit(line.strip(), number, number, gap)
+            units.append(current)
+        previous_length = len(line)
+        gap = 0
+    return units, width is not None
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width the text was wrapped at, or None when each line is a whole paragraph.
+
+    A wrapped text has no line with spaces longer than about 100 columns (only a long
+    URL alone on its line may exceed the width).
+    """
+    longest = 0
+    for line in lines:
+        body = line.strip()
+        if " " in body:
+            longest = max(longest, len(line))
+    return longest if 40 <= longest <= 100 else None
+
+
+def _continues(current: Unit, line: str, previous_length: int, width: int) -> bool:
+    """Is this line the rest of the previous one, wrapped?"""
+    if current.marker is not None and line[:1].isspace():
+        return True  # the hanging indent of a list item
+    next_word = line.strip().split(" ", 1)[0]
+    # The line before was broken because this word did not fit on it.
+    return previous_length + 1 + len(next_word) > width
+
+
+# ---------------------------------------------------------------- shapes
+
+
+def _ends_clause(text: str) -> bool:
+    return text.rstrip(_CLOSERS)[-1:] in ".:;,…"
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip(_CLOSERS)[-1:] in ".!?:;,…"
+
+
+def label_of(unit: Unit) -> tuple[str, str] | None:
+    """('What’s new', 'text') for a ``Short label: text`` paragraph."""
+    if unit.marker is not None:
+        return None
+    match = _LABEL.match(unit.text)
+    if not match or len(match.group("label").split()) > MAX_LABEL_WORDS:
+        return None
+    if match.group("label").lower().startswith(("http", "www")):
+        return None
+    return match.group("label"), match.group("rest") or ""
+
+
+def _headline_like(unit: Unit) -> bool:
+    return (unit.marker is None and unit.words <= MAX_HEADLINE_WORDS and len(unit.text) <= 120
+            and not _ends_clause(unit.text) and label_of(unit) is None)
+
+
+def _alt_like(unit: Unit) -> bool:
+    return (unit.marker is None and unit.words <= MAX_ALT_WORDS and not _ends_sentence(unit.text)
+            and label_of(unit) is None)
+
+
+def _kicker(unit: Unit) -> bool:
+    letters = [c for c in unit.text if c.isalpha()]
+    return (unit.marker is None and unit.words <= 10 and len(letters) >= 4
+            and all(c.isupper() for c in letters))
+
+
+def _known_header(unit: Unit) -> bool:
+    return unit.marker is None and unit.text.strip().lower() in KNOWN_HEADERS
+
+
+def _signoff(unit: Unit) -> bool:
+    if unit.marker is not None:
+        return False
+    text = unit.text.strip()
+    if text.lower() in KNOWN_SIGNOFFS:
+        return True
+    return unit.words <= 4 and text[-1:] in "!," and ":" not in text
+
+
+def _signature(unit: Unit) -> bool:
+    words = unit.text.split()
+    return (unit.marker is None and 1 <= len(words) <= 4 and not _ends_sentence(unit.text)
+            and all(w[0].isupper() for w in words if w.lower() not in ("de", "van", "von", "da"))
+            and not any(c.isdigit() for c in unit.text) and not _known_header(unit))
+
+
+# ---------------------------------------------------------------- the parser
+
+
+class _Parser:
+    def __init__(self, units: list[Unit], wrapped: bool, source: str,
+                 publication: model.Publication | None):
+        self.units = units
+        self.wrapped = wrapped
+        self.source = source
+        self.publication = publication
+        self.warnings: list[Diagnostic] = []
+        self.starts: dict[int, tuple[int, int]] = {}
+        """Story start index → (headline index, first labeled section index)."""
+
+    def warn(self, code: str, unit: Unit, message: str, hint: str | None = None,
+             last: Unit | None = None) -> None:
+        where = unit.lines if last is None or last is unit else f"lines {unit.first}–{last.last}"
+        self.warnings.append(Diagnostic(code=code, severity=Severity.WARNING, file=self.source,
+                                        line=unit.first, message=f"{where}: {message}", hint=hint))
+
+    # -- blocks in a text: the gaps --------------------------------------------
+
+    def boundary(self, i: int) -> bool:
+        """Two blank lines (or more) before a unit start a new block, in texts that use blank lines."""
+        return self.blank_style and self.units[i].gap >= 2
+
+    @property
+    def blank_style(self) -> bool:
+        return any(u.gap for u in self.units[1:])
+
+    # -- the whole text ----------------------------------------------------------
+
+    def parse(self) -> tuple[model.Letter | None, list[model.Story], str | None]:
+        self.split_glued_labels()
+        end = self.strip_footer()
+        self.find_stories(end)
+        letter, i = self.letter(end)
+        stories: list[model.Story] = []
+        while i < end:
+            if i in self.starts:
+                story, i = self.news(i, end)
+                stories.append(story)
+            elif self.is_header(i, end):
+                stories.append(model.Header(title=self.units[i].text))
+                i += 1
+            else:
+                j = i + 1
+                while j < end and not self.block_start(j, end):
+                    j += 1
+                stories.extend(self.loose(i, j))
+                i = j
+        return letter, stories, self.footer
+
+    def block_start(self, j: int, end: int) -> bool:
+        return (j in self.starts or self.boundary(j) or _kicker(self.units[j])
+                or self.is_header(j, end))
+
+    def is_header(self, i: int, end: int) -> bool:
+        unit = self.units[i]
+        if _known_header(unit):
+            return True
+        # A short line alone between two block gaps: "News" in the rendered layout.
+        return (self.blank_style and unit.words <= 4 and _headline_like(unit)
+                and not _ends_sentence(unit.text) and (i == 0 or self.boundary(i))
+                and (i + 1 >= end or self.boundary(i + 1)))
+
+    # -- glued labels ----------------------------------------------------------------
+
+    def split_glued_labels(self) -> None:
+        out: list[Unit] = []
+        for unit in self.units:
+            while unit.marker is None:
+                match = _GLUED.search(unit.text)
+                if match is None or len(match.group("label").split()) > MAX_LABEL_WORDS:
+                    break
+                head = Unit(unit.text[:match.start("label")].rstrip(), unit.first, unit.last,
+                            unit.gap)
+                out.append(head)
+                label = match.group("label")
+                self.warn("glued-label", unit, f"label '{label}:' was glued to the end of the previous "
+                          "sentence; split into its own section",
+                          "check the new section in the YAML")
+                unit = Unit(unit.text[match.start("label"):], unit.first, unit.last, 1)
+            out.append(unit)
+        self.units = out
+
+    # -- footer -------------------------------------------------------------------------
+
+    def strip_footer(self) -> int:
+        """Index where the footer starts; the issue's own footer text goes to self.footer."""
+        self.footer: str | None = None
+        units = self.units
+        end = len(units)
+        pub = self.publication
+        if pub is not None:
+            # What the publication adds after the footer, from the end.
+            for line in (f"Unsubscribe: {pub.unsubscribe_url}" if pub.unsubscribe_url else None,
+                         pub.postal_address):
+                if line and end and _same(units[end - 1].text, line):
+                    end -= 1
+            paragraphs = _plain_paragraphs(pub.footer or "")
+            k = len(paragraphs)
+            if k and end >= k and all(_same(units[end - k + n].text, p) for n, p in enumerate(paragraphs)):
+                return end - k
+        # The issue's own footer: a short last block that reads like one.
+        if self.blank_style:
+            start = max((i for i in range(1, end) if self.boundary(i)), default=end)
+        else:
+            start = end - 1
+        if 0 < start < end and end - start <= 4 and units[start].words <= 30 \
+                and any(_FOOTER_WORDS.search(u.text) for u in units[start:end]):
+            self.footer = _markdown(units[start:end])
+            return start
+        return end
+
+    # -- news ---------------------------------------------------------------------
+
+    def find_stories(self, end: int) -> None:
+        """Anchor each story on its first labeled paragraph, the headline and dek just before it."""
+        units = self.units
+        taken = -1
+        for j in range(end):
+            if j <= taken or label_of(units[j]) is None:
+                continue
+            k = j - 1
+            while k >= 0 and j - 1 - k < MAX_PREAMBLE and units[k].marker is None \
+                    and label_of(units[k]) is None and not _headline_like(units[k]) \
+                    and not self.boundary(k + 1):
+                k -= 1
+            if k < 0 or k <= taken or not _headline_like(units[k]) or self.boundary(k + 1) \
+                    or _kicker(units[k]) or _known_header(units[k]):
+                continue
+            if any(self.boundary(m) for m in range(k + 1, j + 1)):
+                continue
+            stop = self.story_end(j, end)
+            labels = [label_of(u)[0] for u in units[j:stop] if label_of(u)]
+            if len(set(labels)) < len(labels):
+                continue  # labels that repeat are speakers of a transcript, not news sections
+            start = k
+            if k - 1 > taken and _alt_like(units[k - 1]) and not self.boundary(k) \
+                    and not _known_header(units[k - 1]) and not _kicker(units[k - 1]) \
+                    and label_of(units[k - 1]) is None:
+                start = k - 1
+            self.starts[start] = (k, j)
+            taken = stop - 1
+
+    def story_end(self, j: int, end: int) -> int:
+        """The first unit after the sections that begin at j."""
+        units = self.units
+        for i in range(j + 1, end):
+            if self.boundary(i) or _kicker(units[i]) or _known_header(units[i]):
+                return i
+            if _headline_like(units[i]) and self.labeled_soon(i + 1, end):
+                return i  # the next story's headline (or its image alt line)
+        return end
+
+    def labeled_soon(self, i: int, end: int) -> bool:
+        """A labeled paragraph follows within a dek's reach, with only paragraphs before it."""
+        for m in range(i, min(i + 1 + MAX_PREAMBLE, end)):
+            if self.boundary(m) or self.units[m].marker is not None:
+                return False
+            if label_of(self.units[m]) is not None:
+                return True
+        return False
+
+    def news(self, start: int, end: int) -> tuple[model.News, int]:
+        units = self.units
+        headline_at, first_label = self.starts[start]
+        image = model.Image(alt=units[start].text) if start < headline_at else None
+        paragraphs = units[headline_at + 1:first_label]
+        dek = escape(paragraphs[0].text) if paragraphs else None
+        sections = [model.Section(label=None, body=model.Markdown(escape(u.text)))
+                    for u in paragraphs[1:]]
+        stop = self.story_end(first_label, end)
+        # a story that ends where the next one starts
+        for s in self.starts:
+            if first_label < s < stop:
+                stop = s
+        current: list[Unit] = []
+        label: str | None = None
+        for unit in units[first_label:stop]:
+            found = label_of(unit)
+            if found is not None:
+                if current or label is not None:
+                    sections.append(_section(label, current))
+                label, rest = found
+                current = [Unit(rest, unit.first, unit.last)] if rest else []
+            else:
+                current.append(unit)
+        sections.append(_section(label, current))
+        story = model.News(headline=units[headline_at].text, dek=model.Markdown(dek) if dek else None,
+                           image=image, sections=sections)
+        return story, stop
+
+    # -- letter ------------------------------------------------------------------------
+
+    def letter(self, end: int) -> tuple[model.Letter | None, int]:
+        units = self.units
+        if not units or not _SALUTATION.match(units[0].text) or units[0].marker is not None:
+            return None, 0
+        first_story = min([s for s in self.starts] + [end])
+        i = 1
+        body: list[Unit] = []
+        signoff = signature = None
+        ps: list[Unit] = []
+        limit = first_story
+        while i < limit:
+            unit = units[i]
+            if _PS.match(unit.text) and unit.marker is None:
+                break
+            if _signoff(unit) and self.after_signoff(i + 1, limit):
+                signoff = unit.text
+                i += 1
+                if i < limit and _signature(units[i]) and i not in self.starts \
+                        and not self.boundary(i) and not self.is_header(i, end):
+                    signature = units[i].text
+                    i += 1
+                break
+            if body and (self.boundary(i) or _known_header(unit) or _kicker(unit)):
+                break
+            body.append(unit)
+            i += 1
+        if i < limit and units[i].marker is None and (match := _PS.match(units[i].text)):
+            ps.append(Unit(match.group("text"), units[i].first, units[i].last))
+            i += 1
+            while self.blank_style and i < limit and not self.boundary(i) and units[i].gap <= 1 \
+                    and not self.block_start(i, end):
+                ps.append(units[i])
+                i += 1
+        if not body and signoff is None:
+            self.warn("empty-letter", units[0], "a salutation but no letter after it")
+        letter = model.Letter(body=model.Markdown(_markdown(body, images=True)),
+                              salutation=units[0].text, signoff=signoff, signature=signature,
+                              ps=model.Markdown(_markdown(ps)) if ps else None)
+        return letter, i
+
+    def after_signoff(self, i: int, limit: int) -> bool:
+        """A sign-off ends the letter: what follows is a signature, a P.S. or the next block."""
+        units = self.units
+        if i >= limit or i in self.starts or self.boundary(i):
+            return True
+        nxt = units[i]
+        return bool(_PS.match(nxt.text)) or _signature(nxt) or _known_header(nxt) or _kicker(nxt) \
+            or units[i - 1].text.lower() in KNOWN_SIGNOFFS
+
+    # -- everything else -----------------------------------------------------------
+
+    def loose(self, i: int, j: int) -> list[model.Story]:
+        """Units between the shapes found so far: a promo, a feature, or kept as text."""
+        units = self.units[i:j]
+        first = units[0]
+        if _kicker(first) or self.promo_like(units):
+            return [self.promo(units)]
+        if len(units) >= 2 and _headline_like(first) and all(u.gap <= 1 for u in units[1:]):
+            return [self.feature(units)]
+        self.warn("unclassified-text", first, "kept as a text block: not a letter, story, promo, "
+                  "feature or footer", "move it into the right block by hand", last=units[-1])
+        return [model.Text(body=model.Markdown(_markdown(units, images=True)))]
+
+    def promo_like(self, units: list[Unit]) -> bool:
+        if len(units) > 4:
+            return False
+        last = units[-1]
+        if last.marker is None and _CTA.match(last.text) and _cta_words_ok(_CTA.match(last.text)):
+            return True
+        return any(_PROMO_WORDS.search(u.text) for u in units)
+
+    def promo(self, units: list[Unit]) -> model.Promo:
+        kicker = None
+        if _kicker(units[0]):
+            kicker = units[0].text
+            units = units[1:]
+        image = None
+        if len(units) >= 2 and _alt_like(units[0]):
+            image = model.Image(alt=units[0].text)
+            units = units[1:]
+        cta = None
+        if units and units[-1].marker is None:
+            last = units[-1]
+            match = _CTA.match(last.text)
+            if match and _cta_words_ok(match):
+                cta = model.Link(text=match.group("cta"), url=match.group("url"))
+                units = [*units[:-1], Unit(match.group("body"), last.first, last.last, last.gap)]
+            elif len(units) >= 2 and (alone := _CTA_ALONE.match(last.text)) and _cta_words_ok(alone):
+                cta = model.Link(text=alone.group("cta"), url=alone.group("url"))
+                units = units[:-1]
+        return model.Promo(body=model.Markdown(_markdown(units)), kicker=kicker, image=image, cta=cta)
+
+    def feature(self, units: list[Unit]) -> model.Feature:
+        image = None
+        if len(units) >= 3 and _alt_like(units[0]) and _headline_like(units[1]) \
+                and not _BYLINE.match(units[1].text):
+            image = model.Image(alt=units[0].text)
+            units = units[1:]
+        title, units = units[0].text, units[1:]
+        byline = None
+        if units and _BYLINE.match(units[0].text) and not _ends_clause(units[0].text) and len(units) > 1:
+            byline, units = units[0].text, units[1:]
+        return model.Feature(title=title, body=model.Markdown(_markdown(units, images=True)),
+                             image=image, byline=byline)
+
+
+def _cta_words_ok(match: re.Match) -> bool:
+    return len(match.group("cta").split()) <= MAX_CTA_WORDS
+
+
+def _section(label: str | None, units: list[Unit]) -> model.Section:
+    return model.Section(label=label, body=model.Markdown(_markdown(units)))
+
+
+def _markdown(units: list[Unit], *, images: bool = False) -> str:
+    """Units as Markdown: paragraphs apart, list items together, alt lines as images."""
+    out: list[str] = []
+    previous: Unit | None = None
+    for unit in units:
+        if unit.marker is not None:
+            marker = "-" if unit.marker == "•" else unit.marker
+            found = _LABEL.match(unit.text)
+            # "Speed versus accuracy: In academia, ...": a lead-in, not a sentence with a colon
+            if found and _LEAD_IN_REST.match(found.group("rest") or "") \
+                    and len(found.group("label").split()) <= MAX_LABEL_WORDS:
+                text = bold_label(found.group("label"), found.group("rest"))
+            else:
+                text = escape(unit.text)
+            item = f"{'  ' * (unit.depth - 1)}{marker} {text}"
+            if previous is not None and previous.marker is not None:
+                out[-1] += "\n" + item
+            else:
+                out.append(item)
+        elif images and _alt_like(unit) and unit.text and not _ends_sentence(unit.text) \
+                and unit.words >= 2:
+            out.append(f"![{escape(unit.text, line_start=False)}]()")
+        else:
+            out.append(escape(unit.text))
+        previous = unit
+    return "\n\n".join(out)
+
+
+def _plain_paragraphs(text: str) -> list[str]:
+    from authoring.render.text import markdown_plain
+
+    return [p for p in markdown_plain(text).split("\n\n") if p.strip()]
+
+
+def _same(a: str, b: str) -> bool:
+    return a.split() == b.split()
+
+
+def parse_units(units: list[Unit], wrapped: bool, *, source: str,
+                publication: model.Publication | None) -> tuple[
+                    model.Letter | None, list[model.Story], str | None, list[Diagnostic]]:
+    parser = _Parser(units, wrapped, source, publication)
+    letter, stories, footer = parser.parse()
+    return letter, stories, footer, parser.warnings
