@@ -169,7 +169,6 @@ def create_app(site: Site) -> Starlette:
     pages = Environment(loader=FileSystemLoader(templates_dir() / "preview"),
                         autoescape=select_autoescape(default=True, default_for_string=True))
     statics: dict[Path, StaticFiles] = {}
-    stop_watching: list[anyio.Event] = []
 
     def static(folder: Path) -> StaticFiles:
         # follow_symlink=False: StaticFiles resolves symlinks and refuses targets outside the folder
@@ -260,7 +259,9 @@ def create_app(site: Site) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = anyio.Event()
-        stop_watching.append(stop)
+        if not site.folder_mode:  # render before the first request (the first render imports the renderer)
+            for builder in site.builders.values():
+                await anyio.to_thread.run_sync(builder.ensure_built)
         async with anyio.create_task_group() as group:
             group.start_soon(watch, site.watch_set, site.on_change, stop)
             try:

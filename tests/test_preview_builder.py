@@ -1,0 +1,175 @@
+"""The preview's build state: last good render kept, failures turned into diagnostics, image URLs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from authoring.diagnostics import AuthoringError, Diagnostic, Severity
+from authoring.preview.builder import (
+    Build,
+    Builder,
+    crash_diagnostics,
+    default_build,
+    frameable,
+    served_url,
+)
+from tests.conftest import ISSUES
+
+FILES_URL = "/issue/0321.yaml/files/"
+
+
+@pytest.fixture
+def issue_copy(tmp_path: Path) -> Path:
+    shutil.copy(ISSUES / "0321.yaml", tmp_path / "0321.yaml")
+    shutil.copy(ISSUES / "publication.yaml", tmp_path / "publication.yaml")
+    shutil.copytree(ISSUES / "images", tmp_path / "images")
+    return tmp_path / "0321.yaml"
+
+
+def scripted(*outcomes):
+    """A build function that plays the given outcomes in order (a Build, or an exception to raise)."""
+    queue = list(outcomes)
+
+    def build(path: Path, files_url: str) -> Build:
+        outcome = queue.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    return build
+
+
+def good(body: str) -> Build:
+    return Build(html=f"<html><head></head><body>{body}</body></html>", text=body, subject="s")
+
+
+def shown(state: dict) -> str:
+    """The body the page would show (the state's HTML, opened in a new tab by links)."""
+    return state["html"].split("<body>")[1].split("</body>")[0]
+
+
+def error(message: str) -> Build:
+    return Build(diagnostics=[Diagnostic(code="x", severity=Severity.ERROR, message=message,
+                                         file="f.yaml", line=3, column=5)])
+
+
+def test_a_failed_build_keeps_the_last_good_render_and_a_fix_clears_the_errors(tmp_path):
+    script = scripted(good("<p>one</p>"), error("bad key"), RuntimeError("boom"), good("<p>two</p>"))
+    builder = Builder(tmp_path / "i.yaml", FILES_URL, script)
+    builder.rebuild()
+    assert shown(builder.state()) == "<p>one</p>" and not builder.state()["stale"]
+
+    builder.rebuild()
+    state = builder.state()
+    assert state["epoch"] == 2 and state["stale"] and state["status"] == "errors"
+    assert shown(state) == "<p>one</p>" and state["render_epoch"] == 1
+    assert [(d["message"], d["line"], d["column"]) for d in state["diagnostics"]] == [("bad key", 3, 5)]
+
+    builder.rebuild()  # an exception in the build never escapes: it becomes a diagnostic
+    state = builder.state()
+    assert shown(state) == "<p>one</p>" and state["stale"]
+    assert "RuntimeError: boom" in state["diagnostics"][0]["message"]
+
+    builder.rebuild()
+    state = builder.state()
+    assert shown(state) == "<p>two</p>" and state["render_epoch"] == 4
+    assert state["diagnostics"] == [] and not state["stale"] and state["status"] == "valid"
+
+
+def test_state_is_serialised_once_per_epoch(tmp_path):
+    builder = Builder(tmp_path / "i.yaml", FILES_URL, scripted(good("<p>a</p>"), good("<p>b</p>")))
+    builder.rebuild()
+    first = builder.state_json()
+    assert builder.state_json() is first
+    builder.rebuild()
+    assert builder.state_json() is not first and "<p>b</p>" in builder.state_json()
+
+
+def test_ensure_built_builds_only_the_first_time(tmp_path):
+    builder = Builder(tmp_path / "i.yaml", FILES_URL, scripted(good("<p>a</p>")))
+    builder.ensure_built()
+    builder.ensure_built()  # a second build would pop from an empty script and fail
+    assert builder.epoch == 1
+
+
+def test_real_build_renders_and_maps_relative_images_to_served_urls(issue_copy: Path):
+    build = default_build(issue_copy, FILES_URL)
+    assert build.ok and build.status in ("valid", "warnings")
+    assert "Robots Learn Chores From Video" in build.html and "Robots Learn Chores From Video" in build.text
+    assert f'src="{FILES_URL}issue/images/robot-arm.png"' in build.html
+    assert issue_copy.resolve() in build.watched
+    assert (issue_copy.parent / "publication.yaml").resolve() in build.watched
+    assert build.roots["issue"] == issue_copy.parent.resolve()
+
+
+def test_real_build_of_a_broken_draft_has_no_html_and_points_at_the_line(issue_copy: Path):
+    text = issue_copy.read_text(encoding="utf-8").replace("headline: Data Centers", "headlin: Data Centers")
+    issue_copy.write_text(text, encoding="utf-8")
+    build = default_build(issue_copy, FILES_URL)
+    assert not build.ok and build.status == "errors"
+    line = text[:text.index("headlin:")].count("\n") + 1
+    assert any(d.code == "unknown-key" and d.line == line for d in build.errors)
+
+
+def test_real_build_of_a_missing_file_is_an_error_not_an_exception(tmp_path):
+    build = default_build(tmp_path / "gone.yaml", FILES_URL)
+    assert not build.ok and build.errors[0].code == "file-not-found"
+
+
+def test_served_url_finds_images_next_to_the_issue_or_the_publication(tmp_path):
+    issue_dir, pub_dir = tmp_path / "2026", tmp_path
+    (issue_dir / "images").mkdir(parents=True)
+    (issue_dir / "images" / "a b.png").write_bytes(b"x")
+    (pub_dir / "logo.png").write_bytes(b"x")
+    roots = {"issue": issue_dir, "publication": pub_dir}
+    assert served_url("images/a b.png", FILES_URL, roots) == f"{FILES_URL}issue/images/a%20b.png"
+    assert served_url("logo.png", FILES_URL, roots) == f"{FILES_URL}publication/logo.png"
+    assert served_url("missing.png", FILES_URL, roots) == f"{FILES_URL}issue/missing.png"
+    for absolute in ("https://example.com/a.png", "/already/served.png", ""):
+        assert served_url(absolute, FILES_URL, roots) == absolute
+
+
+def test_template_syntax_errors_point_at_the_template_line(tmp_path):
+    (tmp_path / "news.mjml.j2").write_text("<mj-text>\n{% endif %}\n</mj-text>\n")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)))
+    try:
+        try:
+            env.get_template("news.mjml.j2")
+        except jinja2.TemplateError as exc:  # the renderer wraps Jinja's errors in its own
+            raise AuthoringError(f"template error: {exc}") from exc
+    except AuthoringError as exc:
+        [diag] = crash_diagnostics(exc, tmp_path / "i.yaml")
+    assert diag.is_error and diag.file.endswith("news.mjml.j2") and diag.line == 2
+
+
+def test_template_runtime_errors_point_at_the_template_line(tmp_path):
+    (tmp_path / "t.mjml.j2").write_text("line one\nline two\n{{ missing.attribute }}\n")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), undefined=jinja2.StrictUndefined)
+    try:
+        env.get_template("t.mjml.j2").render()
+    except jinja2.UndefinedError as exc:
+        [diag] = crash_diagnostics(exc, tmp_path / "i.yaml")
+    assert diag.file.endswith("t.mjml.j2") and diag.line == 3
+    assert "missing" in diag.message
+
+
+def test_frameable_opens_links_in_a_new_tab():
+    assert frameable('<html><head lang="en"><title>x</title>') == \
+        '<html><head lang="en"><base target="_blank"><title>x</title>'
+    assert frameable("<p>bare</p>") == '<base target="_blank"><p>bare</p>'
+
+
+def test_depends_on_watched_files_and_template_trees(tmp_path):
+    builder = Builder(tmp_path / "i.yaml", FILES_URL, scripted(
+        Build(watched=(tmp_path / "i.yaml", tmp_path / "publication.yaml"),
+              watched_trees=(tmp_path / "templates",))))
+    assert not builder.depends_on({tmp_path / "i.yaml"})  # nothing built yet: nothing to redo
+    builder.rebuild()
+    assert builder.depends_on({tmp_path / "publication.yaml"})
+    assert builder.depends_on({tmp_path / "templates" / "email" / "news.mjml.j2"})
+    assert builder.templates_changed({tmp_path / "templates" / "x.j2"})
+    assert not builder.depends_on({tmp_path / "other.yaml", tmp_path / ".i.yaml.123.tmp"})
