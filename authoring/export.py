@@ -199,7 +199,7 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
             hint="set unsubscribe_url or list_unsubscribe_mailto in publication.yaml"))
 
     notes: list[str] = []
-    if check_links and not report.errors:
+    if check_links and not any(r.errors for r in sources.reports()):  # no point probing a refusal
         checked = link_check(list(dict.fromkeys(seen_links + seen_images)))
         if checked.offline:
             notes.append(f"links not checked: none of the {len(checked.checked)} addresses could be "
