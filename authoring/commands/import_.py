@@ -67,6 +67,8 @@ def _import_one(source: Path, output: Path | None, publication):
 
 
 def _import_folder(folder: Path, output: Path, publication, force: bool, quiet: bool) -> int:
+    import click
+
     from authoring.diagnostics import AuthoringError
 
     files = sorted(p for p in folder.glob("*.txt") if p.is_file())
@@ -76,7 +78,8 @@ def _import_folder(folder: Path, output: Path, publication, force: bool, quiet: 
     rows: list[tuple[str, str, str]] = []
     warnings = []
     failed = 0
-    with typer.progressbar(files, label="Importing", file=None) as bar:
+    # the bar on stderr: stdout keeps only the summary table, for scripts
+    with typer.progressbar(files, label="Importing", file=click.get_text_stream("stderr")) as bar:
         for path in bar:
             target = output / f"{path.stem}.yaml"
             if target.exists() and not force:

@@ -72,7 +72,9 @@ def _story(story: model.Story) -> dict:
     if isinstance(story, model.Header):
         return {"header": story.title}
     if isinstance(story, model.Text):
-        return {"text": _text(story.body)}
+        text = _text(story.body)
+        # `|-`: the loader keeps the final newline of the `- text: |` shorthand
+        return {"text": _Literal(story.body) if isinstance(text, _Literal) else text}
     if isinstance(story, model.News):
         sections = [_text(s.body) if s.label is None else {s.label: _text(s.body) if s.body else None}
                     for s in story.sections]

@@ -135,13 +135,15 @@ def split_units(text: str) -> tuple[list[Unit], bool]:
 def _wrap_width(lines: list[str]) -> int | None:
     """The width the text was wrapped at, or None when each line is a whole paragraph.
 
-    A wrapped text has no line with spaces longer than about 100 columns (only a long
-    URL alone on its line may exceed the width).
+    A wrapped text separates its paragraphs with blank lines (single line breaks are
+    then only wraps) and has no line with spaces longer than about 100 columns (only a
+    long URL alone on its line may exceed the width).
     """
+    if not any(not line.strip() for line in lines[1:-1]):
+        return None
     longest = 0
     for line in lines:
-        body = line.strip()
-        if " " in body:
+        if " " in line.strip():
             longest = max(longest, len(line))
     return longest if 40 <= longest <= 100 else None
 
@@ -467,11 +469,13 @@ class _Parser:
         first = units[0]
         if _kicker(first) or self.promo_like(units):
             return [self.promo(units)]
-        if len(units) >= 2 and _headline_like(first) and all(u.gap <= 1 for u in units[1:]):
+        prose = [u for u in units[1:] if u.marker is not None or _ends_sentence(u.text)]
+        if len(units) >= 2 and _headline_like(first) and all(u.gap <= 1 for u in units[1:]) \
+                and 2 * len(prose) >= len(units) - 1:
             return [self.feature(units)]
         self.warn("unclassified-text", first, "kept as a text block: not a letter, story, promo, "
                   "feature or footer", "move it into the right block by hand", last=units[-1])
-        return [model.Text(body=model.Markdown(_markdown(units, images=True)))]
+        return [model.Text(body=model.Markdown(_markdown(units)))]
 
     def promo_like(self, units: list[Unit]) -> bool:
         if len(units) > 4:
