@@ -109,7 +109,8 @@ class Report:
         lines = []
         for diag in self.sorted():
             lines.append(str(diag))
-            if context and diag.line and 0 < diag.line <= len(self.source_lines):
+            same_file = diag.file in (None, self.file)  # publication errors ride along
+            if context and same_file and diag.line and 0 < diag.line <= len(self.source_lines):
                 source = self.source_lines[diag.line - 1].rstrip("\n")
                 if len(source) > 160:
                     source = source[:157] + "..."

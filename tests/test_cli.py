@@ -65,3 +65,10 @@ def test_python_dash_m_runs_the_cli():
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0
     assert "raw-html" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_publication_errors_do_not_quote_the_issue_lines(tmp_path):
+    (tmp_path / "publication.yaml").write_text("name: X\nsender: {name: X, emial: x@y.z}\n")
+    (tmp_path / "1.yaml").write_text("issue: {subject: Hi}\nstories:\n  - header: News\n")
+    result = runner.invoke(app, ["validate", str(tmp_path / "1.yaml")])
+    assert "- header: News" not in result.stderr
