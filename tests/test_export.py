@@ -390,7 +390,7 @@ def test_check_links_reports_broken_links_with_their_line(tmp_path, site):
     folder = copy_issues(tmp_path)
     pub = folder / "publication.yaml"
     pub.write_text(pub.read_text(encoding="utf-8").replace(
-        "image_base_url: https://www.deeplearning.ai/the-batch/images/", f"image_base_url: {site}/"),
+        "image_base_url: https://www.deeplearning.ai/the-batch/", f"image_base_url: {site}/"),
         encoding="utf-8")
     text = MINIMAL.replace("https://www.deeplearning.ai/x", f"{site}/x") + (
         f"        - Why it matters: See [the gone page]({site}/gone).\n")
