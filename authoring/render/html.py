@@ -182,6 +182,7 @@ def _inliner():
         disable_validation=True,
         cssutils_logging_level=logging.ERROR,
         disable_basic_attributes=["width", "height"],  # keep the pixel widths Outlook needs
+        align_floating_images=False,  # no floats; it would parse (and validate) every img style
     )
     return inliner, problems
 

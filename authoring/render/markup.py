@@ -149,9 +149,12 @@ class Links:
         if target is None:
             return self.missing_image(alt, block=block)
         width = min(width or self.content_width, self.content_width)
-        css = "im" if block else "ii"
-        return (f'<img class="{css}" src="{escape(target)}" alt="{escape(alt)}" width="{width}"'
-                f' style="max-width:{width}px">')
+        # The whole style inline, and no class the inlined CSS matches: premailer would otherwise
+        # have to parse and merge this style attribute (with cssutils' slow validation).
+        style = (f"display:block;width:100%;max-width:{width}px;height:auto;border:0" if block
+                 else "max-width:100%;height:auto;border:0;vertical-align:middle")
+        return f'<img src="{escape(target)}" alt="{escape(alt)}" width="{width}" style="{style}">'
+
 
     def missing_image(self, alt: str, *, block: bool) -> str:
         if not self.draft:
