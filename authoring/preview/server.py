@@ -93,8 +93,9 @@ class Site:
         """Pick up issues added to or removed from the folder."""
         found = {p.name: p for p in self.folder.iterdir()
                  if p.suffix in ISSUE_SUFFIXES and p.name != PUBLICATION_FILE and p.is_file()}
-        for name in list(self.builders):
-            if name not in found:
+        for name, builder in list(self.builders.items()):
+            # a deleted issue that was viewed keeps its builder: its page says "no such file"
+            if name not in found and not builder.built:
                 del self.builders[name]
         for name, path in sorted(found.items()):
             if name not in self.builders:
@@ -188,6 +189,8 @@ def create_app(site: Site) -> Starlette:
         site.rescan()
         rows = []
         for name, builder in list(site.builders.items()):
+            if not builder.issue_path.is_file():
+                continue
             current = await anyio.to_thread.run_sync(builder.ensure_built)
             rows.append({"name": name, "url": f"/issue/{quote(name)}/", "status": current.status,
                          "subject": (builder.last_good or current).subject,
