@@ -471,7 +471,7 @@ class _Parser:
             return [self.promo(units)]
         prose = [u for u in units[1:] if u.marker is not None or _ends_sentence(u.text)]
         if len(units) >= 2 and _headline_like(first) and all(u.gap <= 1 for u in units[1:]) \
-                and 2 * len(prose) >= len(units) - 1:
+                and prose:
             return [self.feature(units)]
         self.warn("unclassified-text", first, "kept as a text block: not a letter, story, promo, "
                   "feature or footer", "move it into the right block by hand", last=units[-1])

@@ -1,0 +1,403 @@
+"""The importer: seeds and archive-shaped texts in, valid YAML out, not a word lost."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from authoring import model
+from authoring.cli import app
+from authoring.diagnostics import AuthoringError
+from authoring.importer import import_file, import_text
+from authoring.importer.markdown import escape
+from authoring.importer.words import compare, words
+from authoring.render.text import render_text
+from authoring.validate import load_publication, validate_text
+from conftest import DATA, ISSUES, SEEDS, seed_samples
+
+ARCHIVE = DATA / "archive"
+PUBLICATION, _ = load_publication(ISSUES / "publication.yaml")
+SEED_FILES = sorted(SEEDS.glob("*.txt"))
+
+
+def _publication_words() -> list[str]:
+    """What the publication adds to every issue's plain text: footer, address, unsubscribe line."""
+    empty = model.Issue(issue=model.IssueInfo(subject="x"))
+    return words(render_text(empty, PUBLICATION))
+
+
+def _without_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+
+
+def _round_trip(text: str, source: str):
+    """import → validate → render: the imported result, the validated model and the plain text."""
+    result = import_text(text, source=source, publication=PUBLICATION)
+    validated = validate_text(result.yaml, file=f"{source}.yaml", publication=PUBLICATION)
+    assert validated.report.errors == [], validated.report.format_text()
+    assert validated.issue == result.issue  # the YAML says exactly what the importer found
+    return result, validated.issue, render_text(validated.issue, PUBLICATION)
+
+
+# ---------------------------------------------------------------- the seeds
+
+
+@pytest.mark.parametrize("seed", SEED_FILES, ids=[s.stem for s in SEED_FILES])
+def test_seed_import_validate_render_gives_back_every_word_in_order(seed):
+    text = seed.read_text(encoding="utf-8")
+    _, _, plain = _round_trip(text, f"seeds/{seed.name}")
+    result = compare(words(text), words(plain))
+    assert result.missing == []
+    # Added: only what the publication adds (the footer a seed lacks, the address, unsubscribe).
+    assert compare(result.added, _publication_words()).missing == [], result.added
+    print(f"{seed.name}: {len(words(text))} words, all back in order; added {result.added}")
+
+
+@pytest.mark.parametrize("seed", SEED_FILES, ids=[s.stem for s in SEED_FILES])
+def test_importing_the_rendered_text_is_a_fixpoint(seed):
+    first, _, plain = _round_trip(seed.read_text(encoding="utf-8"), f"seeds/{seed.name}")
+    second, _, plain_again = _round_trip(plain, "rendered.txt")
+    assert _without_comments(second.yaml) == _without_comments(first.yaml)
+    assert plain_again == plain
+
+
+@pytest.mark.parametrize(("seed", "sample"), seed_samples(), ids=[s.stem for s, _ in seed_samples()])
+def test_importer_output_equals_the_sample_issue(seed, sample):
+    result = import_file(seed, source=f"seeds/{seed.name}", publication=PUBLICATION)
+    assert result.yaml == sample.read_text(encoding="utf-8")
+
+
+def test_seed_shapes_are_recognised():
+    seed000, seed001, seed002 = (import_file(s, publication=PUBLICATION) for s in SEED_FILES)
+    letter = seed000.issue.letter
+    assert letter.signoff == "Keep learning!" and letter.ps.startswith("We hear a lot")
+    assert "- **Speed versus accuracy:** In academia" in letter.body
+    kinds = [type(s).__name__ for s in seed000.issue.stories]
+    assert kinds == ["News", "News", "Promo", "News", "News"]
+    nsft = seed000.issue.stories[0].sections[2]
+    assert nsft.label == "NSFT (not safe for training)" and "\n\n- In response" in nsft.body
+
+    assert seed001.issue.letter.signature == "Andrew"
+    assert seed001.issue.stories[0] == model.Header(title="News")
+    promo = next(s for s in seed001.issue.stories if isinstance(s, model.Promo))
+    assert promo.kicker == "A MESSAGE FROM DEEPLEARNING.AI" and promo.cta == model.Link(text="Enroll now")
+    assert promo.body.endswith("will teach you how.")
+
+    body = seed002.issue.letter.body
+    assert "![Chart with percent trust in tech sector vs. business]()" in body
+    first = seed002.issue.stories[0]
+    assert first.image == model.Image(alt="Blurred human faces in different pictures")
+    assert first.headline == "De-Facing ImageNet"
+    promo = seed002.issue.stories[3]
+    assert promo.image.alt == "The Batch (1)-1" and promo.cta.text == "Enroll now"
+    assert seed002.issue.footer is None  # the publication's footer, recognised
+
+
+def test_glued_label_is_split_and_reported_with_its_line():
+    seed = SEED_FILES[2]
+    result = import_file(seed, publication=PUBLICATION)
+    story = result.issue.stories[1]
+    assert [s.label for s in story.sections][:2] == ["What’s new", "Key insight"]
+    assert story.sections[0].body.endswith("to represent particular labels.")
+    (glued,) = [w for w in result.warnings if w.code == "glued-label"]
+    line = next(n for n, text in enumerate(seed.read_text().splitlines(), 1) if "labels.Key insight" in text)
+    assert glued.line == line and glued.file == str(seed) and f"line {line}" in glued.message
+
+
+# ---------------------------------------------------------------- other archive shapes
+
+
+ARCHIVE_FILES = sorted(ARCHIVE.glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", ARCHIVE_FILES, ids=[p.stem for p in ARCHIVE_FILES])
+def test_archive_shapes_lose_no_word_and_are_fixpoints(path):
+    text = path.read_text(encoding="utf-8")
+    first, _, plain = _round_trip(text, path.name)
+    assert compare(words(text), words(plain)).missing == []
+    second, _, _ = _round_trip(plain, "rendered.txt")
+    assert _without_comments(second.yaml) == _without_comments(first.yaml)
+    for warning in first.warnings:
+        assert warning.line is not None and warning.file == path.name
+
+
+def _imported(name: str):
+    return import_file(ARCHIVE / name, publication=PUBLICATION)
+
+
+def test_transcript_after_an_essay_stays_in_the_feature():
+    result = _imported("transcript.txt")
+    (feature,) = result.issue.stories
+    assert isinstance(feature, model.Feature) and result.issue.letter is None
+    assert feature.title == "Why Small Teams Ship Faster" and feature.byline == "By Andrew Ng"
+    assert feature.body.endswith("Guest: How much time large teams spend on coordination.")
+    assert "\n\nTranscript\n\nAndrew: Welcome back" in feature.body
+
+
+def test_no_letter_no_footer_single_newlines_and_dash_bullets():
+    result = _imported("no_letter_no_footer.txt")
+    issue = result.issue
+    assert issue.letter is None and issue.footer is None and result.warnings == []
+    header, robots, nuclear = issue.stories
+    assert header == model.Header(title="News")
+    assert [s.label for s in robots.sections] == ["What’s new", "How it works", "Results", "Why it matters"]
+    assert robots.sections[1].body.endswith(
+        "- An inverse-dynamics model turns predicted frames into joint angles.")
+    assert [s.label for s in nuclear.sections] == ["What’s new", "The Long Game", "We’re thinking"]
+
+
+def test_wrapped_text_is_joined_back_and_promo_cta_found():
+    issue = _imported("wrapped.txt").issue
+    letter = issue.letter
+    assert letter.salutation == "Hi everyone," and (letter.signoff, letter.signature) == ("Best,", "Andrew")
+    assert "between building a model themselves" in letter.body
+    assert "- **Speed versus control:** An API gets a prototype in front of users within days. Your" \
+        in letter.body
+    assert letter.ps == "We just opened registration for our developer conference. I hope to see you there!"
+    header, news, promo = issue.stories
+    assert header == model.Header(title="Research")
+    assert news.image.alt == "Robot arm stacking colored blocks"
+    assert news.sections[1].body == "Video of people is abundant; robot demonstrations are scarce."
+    assert promo.cta == model.Link(text="Sign up for free") and promo.kicker is None
+
+
+def test_unclassified_text_is_kept_in_order_with_a_warning_naming_its_lines():
+    result = _imported("unclassified.txt")
+    kinds = [type(s).__name__ for s in result.issue.stories]
+    assert kinds == ["Text", "News"]
+    assert result.issue.stories[0].body == "Name | Score | Rank\n\nAlpha | 91 | 1\n\nBeta | 87 | 2"
+    (warning,) = result.warnings
+    assert warning.code == "unclassified-text" and warning.line == 10 and "lines 10–12" in warning.message
+
+
+def test_a_footer_unlike_the_publications_is_kept_as_the_issues_footer():
+    issue = _imported("own_footer.txt").issue
+    assert issue.footer.startswith("You are receiving this email")
+    assert issue.footer.endswith("unsubscribe at any time.")
+
+
+def test_without_a_publication_the_seed_footer_is_kept():
+    result = import_file(SEED_FILES[0])
+    assert result.issue.footer == "Subscribe to The Batch\n\nStay updated with weekly AI News and Insights " \
+                                  "delivered to your inbox"
+
+
+def test_markdown_characters_in_imported_text_stay_literal():
+    text = ("Dear friends,\n\nUse *stars*, a_b_, `ticks`, [brackets](x) and <tags> \\ here.\n\n"
+            "2019. A year.\n\n- Not: a list\n\nKeep learning!\n")
+    _, issue, plain = _round_trip(text, "special.txt")
+    assert "Use *stars*, a_b_, `ticks`, [brackets](x) and <tags> \\ here." in plain
+    assert "\n\n2019. A year.\n\n" in plain
+    escaped = "Use \\*stars\\*, a_b\\_, \\`ticks\\`, \\[brackets\\](x) and \\<tags> \\\\ here."
+    assert escaped in issue.letter.body
+
+
+def test_bad_input_is_a_clear_error(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n\n")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Dear friends,\nCaf\xe9\n".encode("latin-1"))
+    for path, message in [(empty, "nothing to import"), (latin, "not UTF-8"),
+                          (tmp_path / "missing.txt", "cannot read")]:
+        with pytest.raises(AuthoringError, match=message) as info:
+            import_file(path)
+        assert info.value.reports
+
+
+def test_crlf_and_bom_are_accepted():
+    text = SEED_FILES[1].read_text(encoding="utf-8")
+    plain = import_text(text, source="a", publication=PUBLICATION)
+    windows = import_text("\ufeff" + text.replace("\n", "\r\n"), source="a", publication=PUBLICATION)
+    assert windows.yaml == plain.yaml
+
+
+# ---------------------------------------------------------------- the command
+
+
+def _run(*args):
+    return CliRunner().invoke(app, ["import", *map(str, args)])
+
+
+def test_cli_file_to_stdout_and_to_a_file(tmp_path):
+    seed = SEED_FILES[2]
+    result = _run(seed, "--publication", ISSUES / "publication.yaml")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# yaml-language-server: $schema=")
+    assert "warning" in result.stderr and "glued" in result.stderr
+    out = tmp_path / "issue.yaml"
+    assert _run(seed, "-o", out).exit_code == 0
+    # no schema/ above a temporary folder: no schema line, the source comment first
+    assert out.read_text(encoding="utf-8").splitlines()[0] == f"# Imported from {seed} by `authoring import`."
+    again = _run(seed, "-o", out)
+    assert again.exit_code == 1 and "--force" in again.stderr
+    assert _run(seed, "-o", out, "--force").exit_code == 0
+
+
+def test_cli_folder_writes_every_issue_and_a_summary_table(tmp_path):
+    out = tmp_path / "out"
+    result = _run(ARCHIVE, "-o", out, "-q")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.stem for p in out.glob("*.yaml")) == sorted(p.stem for p in ARCHIVE_FILES)
+    table = result.stdout.splitlines()
+    assert re.match(r"^file\s+blocks\s+warnings$", table[0])
+    row = next(line for line in table if "unclassified.txt" in line)
+    assert row.split()[-2:] == ["3", "1"]
+
+
+def test_cli_usage_and_input_errors(tmp_path):
+    assert _run(tmp_path / "nope.txt").exit_code == 2
+    assert _run(ARCHIVE).exit_code == 2  # a folder needs -o
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\x00garbage")
+    result = _run(bad)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- property: model → text → model
+
+
+_WORDS = ["model", "data", "training", "network", "robot", "vision", "team", "researchers", "images",
+          "agents", "compute", "benchmark", "accuracy", "it’s", "GPT-4", "1.5", "percent", "Google",
+          "“quoted”", "users", "(ROI)", "latency", "chips", "learning", "open-source", "U.S."]
+_LABELS = ["What’s new", "Key insight", "How it works", "Results", "Behind the news", "Yes, but",
+           "Why it matters", "We’re thinking", "NSFT (not safe for training)", "Everyone’s a critic"]
+
+word = st.sampled_from(_WORDS)
+
+
+@st.composite
+def sentence(draw, min_words=3, max_words=14):
+    body = draw(st.lists(word, min_size=min_words, max_size=max_words))
+    return (body[0][0].upper() + body[0][1:]) + "".join(" " + w for w in body[1:]) + "."
+
+
+def paragraph():
+    return st.lists(sentence(), min_size=1, max_size=4).map(" ".join)
+
+
+@st.composite
+def title(draw, max_words=7):
+    body = draw(st.lists(word.filter(lambda w: w[0].isalpha() and "." not in w), min_size=2,
+                         max_size=max_words))
+    return " ".join(w[0].upper() + w[1:] for w in body)
+
+
+@st.composite
+def alt_text(draw):
+    body = draw(st.lists(word.filter(lambda w: w[0].isalpha() and "." not in w), min_size=2, max_size=8))
+    return body[0].capitalize() + "".join(" " + w for w in body[1:])
+
+
+@st.composite
+def bullets(draw, labeled=False):
+    items = []
+    for _ in range(draw(st.integers(1, 4))):
+        text = draw(sentence())
+        if labeled and text[0].isalpha() and draw(st.booleans()):  # a lead-in is followed by a word
+            text = f"**{draw(title(max_words=4))}:** {text}"
+        items.append(f"- {text}")
+    return "\n".join(items)
+
+
+@st.composite
+def body(draw, labeled_bullets=False, images=False):
+    parts = [draw(paragraph())]
+    for _ in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(["p", "ul", "img"] if images else ["p", "ul"]))
+        if kind == "ul" and not parts[-1].startswith("- "):
+            parts.append(draw(bullets(labeled_bullets)))
+        elif kind == "img":
+            parts.append(f"![{draw(alt_text())}]()")
+        else:
+            parts.append(draw(paragraph()))
+    return model.Markdown("\n\n".join(parts))
+
+
+@st.composite
+def letter(draw):
+    signoff = draw(st.sampled_from([None, "Keep learning!", "Best,"]))
+    return model.Letter(
+        body=draw(body(labeled_bullets=True, images=True)),
+        salutation=draw(st.sampled_from(["Dear friends,", "Hi all,", "Hello readers,"])),
+        signoff=signoff,
+        signature=draw(st.sampled_from([None, "Andrew"])) if signoff else None,
+        ps=draw(st.none() | paragraph().map(model.Markdown)))
+
+
+@st.composite
+def news(draw):
+    labels = draw(st.lists(st.sampled_from(_LABELS), min_size=1, max_size=5, unique=True))
+    sections = []
+    for label in labels:
+        text = draw(body())
+        if draw(st.integers(0, 5)) == 0:
+            text = draw(bullets())  # a label straight before a list
+        sections.append(model.Section(label=label, body=text))
+    if draw(st.integers(0, 4)) == 0:
+        sections.insert(0, model.Section(label=None, body=draw(paragraph())))  # unlabeled opening
+    return model.News(headline=draw(title()), dek=model.Markdown(draw(paragraph())),
+                      image=draw(st.none() | alt_text().map(lambda a: model.Image(alt=a))),
+                      sections=sections)
+
+
+@st.composite
+def promo(draw):
+    kicker = draw(st.sampled_from([None, "A MESSAGE FROM DEEPLEARNING.AI", "SPONSORED BY ACME"]))
+    cta = draw(st.sampled_from(["Enroll now", "Sign up today", "Register"]))
+    return model.Promo(body=model.Markdown(draw(paragraph())), kicker=kicker,
+                       image=draw(st.none() | alt_text().map(lambda a: model.Image(alt=a))),
+                       cta=model.Link(text=cta))
+
+
+@st.composite
+def feature(draw):
+    return model.Feature(title=draw(title()), body=draw(body(images=True)),
+                         byline=draw(st.sampled_from([None, "By Andrew Ng", "By the editors"])))
+
+
+stories = st.lists(st.one_of(
+    news(), promo(), feature(),
+    st.sampled_from(["News", "Research", "Features"]).map(lambda t: model.Header(title=t)),
+    paragraph().map(lambda p: model.Text(body=model.Markdown(p))),
+), max_size=6)
+
+
+@st.composite
+def issues(draw):
+    issue = model.Issue(issue=model.IssueInfo(subject="s"), letter=draw(st.none() | letter()),
+                        stories=draw(stories))
+    if issue.letter is None and not issue.stories:
+        issue.stories.append(draw(news()))
+    return issue
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(issues())
+def test_random_issue_renders_and_imports_back_to_the_same_model(issue):
+    plain = render_text(issue, PUBLICATION)
+    back = import_text(plain, source="random.txt", publication=PUBLICATION)
+    assert back.issue.letter == issue.letter
+    assert back.issue.stories == issue.stories
+    assert back.issue.footer is None
+    assert [w for w in back.warnings if w.code != "unclassified-text"] == []
+
+
+_LITERAL = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp", "Zs")) |
+                   st.sampled_from("*_`[]<>\\!-+#&0123456789. "), min_size=1, max_size=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_LITERAL)
+def test_escaped_text_renders_back_literally(text):
+    text = " ".join(text.split())
+    if not text:
+        return
+    issue = model.Issue(issue=model.IssueInfo(subject="s"),
+                        stories=[model.Text(body=model.Markdown(escape(text)))])
+    plain = render_text(issue, model.Publication(name="p", sender=model.Sender(name="p", email="p@x.org"),
+                                                 unsubscribe_url=""))
+    assert " ".join(plain.split()) == text
