@@ -61,48 +61,70 @@ BuildFn = Callable[[Path, str], Build]
 """``build(issue_path, files_url)``: files_url is the URL prefix that serves the issue's files."""
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A builder's state, replaced as a whole so that readers in other threads never see half of it."""
+
+    epoch: int = 0
+    """Counts finished builds; the browser asks for anything newer than what it has."""
+    current: Build | None = None
+    last_good: Build | None = None
+    last_good_epoch: int = 0
+
+
 class Builder:
-    """One issue's preview: rebuilt by the watcher, read by every request."""
+    """One issue's preview: rebuilt by the watcher (in a worker thread), read by every request."""
 
     def __init__(self, issue_path: Path, files_url: str, build: BuildFn | None = None):
         self.issue_path = issue_path
         self.files_url = files_url
         self._build = build or default_build
         self._lock = threading.RLock()
-        self.epoch = 0
-        """Counts finished builds; the browser asks for anything newer than what it has."""
-        self.current: Build | None = None
-        self.last_good: Build | None = None
-        self.last_good_epoch = 0
-        self._state_json: tuple[int, str] | None = None
+        """Held while building: one build at a time per issue."""
+        self.snapshot = Snapshot()
+        self._state_json: tuple[Snapshot, str] | None = None
+
+    @property
+    def epoch(self) -> int:
+        return self.snapshot.epoch
+
+    @property
+    def current(self) -> Build | None:
+        return self.snapshot.current
+
+    @property
+    def last_good(self) -> Build | None:
+        return self.snapshot.last_good
 
     @property
     def built(self) -> bool:
-        return self.current is not None
+        return self.snapshot.current is not None
 
     def rebuild(self) -> Build:
         """Build now (blocking; call from a worker thread). Never raises."""
         with self._lock:
+            before = self.snapshot
             started = time.perf_counter()
             try:
                 result = self._build(self.issue_path, self.files_url)
             except Exception as exc:  # the server must outlive any bad draft or template
+                previous = before.current
                 result = Build(diagnostics=crash_diagnostics(exc, self.issue_path),
-                               watched=self.current.watched if self.current else (self.issue_path,),
-                               watched_trees=self.current.watched_trees if self.current else (),
-                               roots=self.current.roots if self.current else {})
+                               watched=previous.watched if previous else (self.issue_path.resolve(),),
+                               watched_trees=previous.watched_trees if previous else (),
+                               roots=previous.roots if previous else {})
             result.seconds = time.perf_counter() - started
-            self.current = result
-            self.epoch += 1
+            epoch = before.epoch + 1
             if result.ok:
-                self.last_good = result
-                self.last_good_epoch = self.epoch
+                self.snapshot = Snapshot(epoch, result, result, epoch)
+            else:
+                self.snapshot = Snapshot(epoch, result, before.last_good, before.last_good_epoch)
             return result
 
     def ensure_built(self) -> Build:
         """The current build, building first if nobody has yet (blocking)."""
         with self._lock:
-            return self.current or self.rebuild()
+            return self.snapshot.current or self.rebuild()
 
     def depends_on(self, changed: set[Path]) -> bool:
         """Whether any changed path is one this issue's last build read."""
@@ -125,16 +147,18 @@ class Builder:
         build = self.current or self.last_good
         return dict(build.roots) if build else {"issue": self.issue_path.parent}
 
-    def state(self) -> dict:
+    def state(self, snapshot: Snapshot | None = None) -> dict:
         """What the page needs: the last good render plus the current diagnostics."""
-        current = self.ensure_built()
-        good = self.last_good
+        if snapshot is None:
+            self.ensure_built()
+            snapshot = self.snapshot
+        current, good = snapshot.current, snapshot.last_good
         return {
-            "epoch": self.epoch,
+            "epoch": snapshot.epoch,
             "status": current.status,
             "subject": (good or current).subject,
             "file": str(self.issue_path),
-            "render_epoch": self.last_good_epoch if good else 0,
+            "render_epoch": snapshot.last_good_epoch,
             "stale": good is not None and good is not current,
             "html": frameable(good.html) if good else None,
             "text": good.text if good else None,
@@ -142,12 +166,13 @@ class Builder:
             "build_ms": round(current.seconds * 1000, 1),
         }
 
-    def state_json(self) -> str:
-        """The state serialised once per epoch, however many browsers ask."""
+    def state_json(self, snapshot: Snapshot | None = None) -> str:
+        """The state serialised once per build, however many browsers ask (call once built)."""
+        snapshot = snapshot or self.snapshot
         cached = self._state_json
-        if cached is None or cached[0] != self.epoch:
-            epoch = self.epoch
-            cached = (epoch, json.dumps(self.state(), ensure_ascii=False))
+        if cached is None or cached[0] is not snapshot:
+            cached = (snapshot, json.dumps(self.state(snapshot if snapshot.current else None),
+                                           ensure_ascii=False))
             self._state_json = cached
         return cached[1]
 

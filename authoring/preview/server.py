@@ -239,10 +239,11 @@ def create_app(site: Site) -> Starlette:
             nonlocal seen
             yield "retry: 500\n\n"  # reconnect quickly when the server comes back
             while not site.closing:
-                event_id = f"{site.token}-{builder.epoch}"
+                snapshot = builder.snapshot  # one snapshot: the id and the data must agree
+                event_id = f"{site.token}-{snapshot.epoch}"
                 if event_id != seen:
                     seen = event_id
-                    yield f"id: {event_id}\nevent: build\ndata: {builder.state_json()}\n\n"
+                    yield f"id: {event_id}\nevent: build\ndata: {builder.state_json(snapshot)}\n\n"
                 elif not await site.wait(PING_SECONDS):
                     yield ": ping\n\n"
 
