@@ -57,6 +57,9 @@ def environment(extra_folder: str | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         auto_reload=True,  # one stat per template and render: the preview picks up edits
+        # compiled templates kept between processes (keyed by source checksum, in a per-user
+        # temp folder): a cold `authoring render` skips compiling them
+        bytecode_cache=jinja2.FileSystemBytecodeCache(),
     )
 
 
