@@ -462,3 +462,16 @@ def test_render_file_resolves_templates_against_the_publication(tmp_path):
     (tmp_path / "i.yaml").write_text("issue:\n  subject: Hello\nstories:\n  - text: Just text.\n")
     _, rendered = render_file(Path(tmp_path / "i.yaml"))
     assert 'class="mine"' in rendered.html
+
+
+def test_a_css_problem_is_reported_once_not_printed(capfd):
+    from authoring.render.html import inline
+
+    warnings: list[str] = []
+    page = ('<html><head><style type="text/css">/*inline*/ p{color:red} p{margin:0 {{oops}} } } x{</style>'
+            '</head><body><p>x</p></body></html>')
+    out = inline(page, warnings)
+    assert '<p style="color:red">' in out and out.startswith("<!doctype html>")
+    (warning,) = warnings
+    assert warning.startswith("CSS problem while inlining styles:") and "more)" in warning
+    assert capfd.readouterr().err == ""

@@ -196,8 +196,12 @@ def inline(html: str, warnings: list[str] | None = None) -> str:
     html = _STYLE_TAG.sub('<style type="text/css" data-premailer="ignore">', html)
     problems.messages.clear()
     out = inliner.transform(html, pretty_print=False)
-    if warnings is not None:
-        warnings.extend(f"CSS: {message}" for message in problems.messages)
+    if warnings is not None and problems.messages:
+        # one warning for the stylesheet, not one per cssutils complaint (the parse is cached,
+        # so a stylesheet is reported the first time it is seen in a process)
+        more = len(problems.messages) - 1
+        warnings.append(f"CSS problem while inlining styles: {problems.messages[0]}"
+                        + (f" (and {more} more)" if more else ""))
     if not out.lstrip().lower().startswith("<!doctype"):
         out = f"{_DOCTYPE}{out}"  # premailer drops it; without it clients render in quirks mode
     return out
