@@ -348,6 +348,11 @@ def test_draft_marks_missing_images_with_their_alt_text():
     assert "Image missing: the chart" in visible_text(draft)
     final = render(issue, draft=False)
     assert "Image missing" not in final
+    promo = model.Issue(issue=model.IssueInfo(subject="s"),
+                        stories=[model.Promo(body="b", cta=model.Link(text="Enroll now"))])
+    assert "Enroll now (link missing)" in visible_text(render(promo))
+    assert "Enroll now" in visible_text(render(promo, draft=False))
+    assert "link missing" not in render(promo, draft=False)
     assert "A robot arm" in visible_text(final) and "the chart" in visible_text(final)
 
 

@@ -121,6 +121,7 @@ def _context(issue: model.Issue, publication: model.Publication, options: Render
         "lang": info.lang or publication.lang or "en",
         "email": email,
         "web": not email,
+        "draft": options.draft,
         "description": info.preheader or _first_dek(issue) or info.subject,
         "dateline": _dateline(info),
         "stories": [(STORY_TEMPLATES[type(story)], story) for story in issue.stories],
