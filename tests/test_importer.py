@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from authoring import model
 from authoring.cli import app
 from authoring.diagnostics import AuthoringError
-from authoring.importer import import_file, import_text
+from authoring.importer import emit, import_file, import_text
 from authoring.importer.markdown import escape
 from authoring.importer.words import compare, words
 from authoring.render.text import render_text
@@ -384,6 +384,8 @@ def test_random_issue_renders_and_imports_back_to_the_same_model(issue):
     assert back.issue.stories == issue.stories
     assert back.issue.footer is None
     assert [w for w in back.warnings if w.code != "unclassified-text"] == []
+    # and the YAML written says exactly that
+    assert validate_text(back.yaml, publication=PUBLICATION).issue == back.issue
 
 
 _LITERAL = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp", "Zs")) |
@@ -401,3 +403,7 @@ def test_escaped_text_renders_back_literally(text):
     plain = render_text(issue, model.Publication(name="p", sender=model.Sender(name="p", email="p@x.org"),
                                                  unsubscribe_url=""))
     assert " ".join(plain.split()) == text
+    # YAML keeps any such text exactly, whatever style it is written in
+    issue.stories.append(model.News(headline=text, sections=[model.Section(label="Label", body=text)]))
+    written = emit.dumps(issue)
+    assert validate_text(written).issue == issue

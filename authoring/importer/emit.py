@@ -29,14 +29,42 @@ class _Folded(str):
     pass
 
 
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False):
-        # `stories:` then `  - news:`: indented list items, as people write them
-        return super().increase_indent(flow, False)
+# libyaml's emitter when PyYAML has it (ten times faster); it writes `key:` then `- item` at the
+# same column, so _indent_sequences moves list items under their key afterwards.
+_Dumper = type("_Dumper", (getattr(yaml, "CSafeDumper", yaml.SafeDumper),), {})
+_Dumper.add_representer(_Literal, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style="|"))
+_Dumper.add_representer(_Folded, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style=">"))
+_BLOCK_HEADER = re.compile(r"(^|:\s|-\s)[|>][-+]?\d*$")
+_ITEM = re.compile(r"^((?:- )+)")
 
 
-_Dumper.add_representer(_Literal, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", s, style="|"))
-_Dumper.add_representer(_Folded, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", s, style=">"))
+def _indent_sequences(text: str) -> str:
+    """`key:` / `- item` at one column → the items indented two spaces under the key."""
+    out: list[str] = []
+    open_lists: list[int] = []  # columns of the lists still open
+    block_key = -1  # inside a block scalar: lines indented deeper than its key are its text
+    shift = 0
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        column = len(line) - len(stripped)
+        if not stripped:
+            out.append(line)
+            continue
+        if block_key >= 0 and column > block_key:
+            out.append(" " * shift + line)
+            continue
+        block_key = -1
+        is_item = stripped.startswith("- ") or stripped == "-"
+        while open_lists and (column < open_lists[-1] or (column == open_lists[-1] and not is_item)):
+            open_lists.pop()
+        if is_item and (not open_lists or open_lists[-1] != column):
+            open_lists.append(column)
+        shift = 2 * len(open_lists)
+        out.append(" " * shift + line)
+        if _BLOCK_HEADER.search(stripped):
+            dashes = _ITEM.match(stripped)
+            block_key = column + (len(dashes.group(1)) if dashes else 0)
+    return "\n".join(out)
 
 
 def _text(value: str) -> str:
@@ -108,8 +136,8 @@ def dumps(issue: model.Issue, *, comments: list[str] = (), schema: str | None = 
     """The YAML text of an issue, with a schema line and comments at the top."""
     data = issue_data(issue)
     body = _dump(data)
-    if _load(body) != data:  # pragma: no cover - a PyYAML style corner case: plain styles are exact
-        body = _dump(_plain(data))
+    if _load(body) != data:  # never seen; if a style ever misfires, PyYAML's default styles are exact
+        body = yaml.dump(_plain(data), Dumper=yaml.SafeDumper, allow_unicode=True, sort_keys=False)
     head, sep, rest = body.partition("\nstories:\n")
     if sep:
         stories_end = _TOP_KEY.search(rest)
@@ -123,8 +151,9 @@ def dumps(issue: model.Issue, *, comments: list[str] = (), schema: str | None = 
 
 
 def _dump(data: dict) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=88,
+    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=76,
                      default_flow_style=False)
+    return _indent_sequences(text)
 
 
 def _load(text: str) -> object:

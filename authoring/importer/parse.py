@@ -192,8 +192,8 @@ def _alt_like(unit: Unit) -> bool:
 
 def _kicker(unit: Unit) -> bool:
     letters = [c for c in unit.text if c.isalpha()]
-    return (unit.marker is None and unit.words <= 10 and len(letters) >= 4
-            and all(c.isupper() for c in letters))
+    return (unit.marker is None and 2 <= unit.words <= 10 and len(letters) >= 6
+            and all(c.isupper() for c in letters) and not _ends_sentence(unit.text))
 
 
 def _known_header(unit: Unit) -> bool:
@@ -279,7 +279,7 @@ class _Parser:
             return True
         # A short line alone between two block gaps: "News" in the rendered layout.
         return (self.blank_style and unit.words <= 4 and _headline_like(unit)
-                and not _ends_sentence(unit.text) and (i == 0 or self.boundary(i))
+                and not re.search(r"[.!?:;]", unit.text) and (i == 0 or self.boundary(i))
                 and (i + 1 >= end or self.boundary(i + 1)))
 
     # -- glued labels ----------------------------------------------------------------
