@@ -131,3 +131,10 @@ def test_letter_without_optional_parts_and_default_publication():
     letter = model.Letter(body=model.Markdown("Hello."), salutation="Hi all,")
     text = render_text(_issue(letter=letter), DEFAULT_PUBLICATION)
     assert text.startswith("Hi all,\n\nHello.\n\n\n")
+
+
+def test_web_mode_has_no_unsubscribe_line():
+    pub = _pub(footer=model.Markdown("F"))
+    pub.unsubscribe_url = "{{unsubscribe_url}}"
+    assert render_text(_issue(), pub).endswith("F\n\nUnsubscribe: {{unsubscribe_url}}\n")
+    assert render_text(_issue(), pub, SimpleNamespace(mode="web", link_url=None)) == "F\n"

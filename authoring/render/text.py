@@ -55,7 +55,7 @@ def render_text(issue: model.Issue, publication: model.Publication,
         text = _story(story, link_url)
         if text:
             blocks.append(text)
-    footer = _footer(issue, publication, link_url)
+    footer = _footer(issue, publication, link_url, web=getattr(options, "mode", "email") == "web")
     if footer:
         blocks.append(footer)
     return BLOCK_GAP.join(blocks) + "\n"
@@ -114,11 +114,11 @@ def _story(story: model.Story, link_url: Callable[[str], str] | None) -> str:
 
 
 def _footer(issue: model.Issue, publication: model.Publication,
-            link_url: Callable[[str], str] | None) -> str:
+            link_url: Callable[[str], str] | None, *, web: bool = False) -> str:
     parts = _format(_paragraphs(issue.footer or publication.footer or "", link_url))
     if publication.postal_address:
         parts.append(_wrap(publication.postal_address))
-    if publication.unsubscribe_url:
+    if publication.unsubscribe_url and not web:
         # The ESP replaces a merge tag in the text part as it does in the HTML.
         parts.append(_wrap(f"Unsubscribe: {publication.unsubscribe_url}"))
     return PARAGRAPH_GAP.join(parts)
