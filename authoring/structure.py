@@ -158,6 +158,8 @@ class Builder:
     def dataclass(self, cls: type, value: object, path: YamlPath) -> object:
         if cls in _SHORTHAND and (isinstance(value, str) or path in self.doc.raw_scalars):
             # `- header: News` and `- text: |` are the natural ways to write these
+            if path in self.doc.block_scalars:
+                self.doc.block_scalars.add(path + (_SHORTHAND[cls],))  # drop the block's final newline
             value = {_SHORTHAND[cls]: value}
         if not isinstance(value, dict):
             self.error("wrong-type", path,

@@ -76,3 +76,8 @@ def test_publication_settings_are_checked(tmp_path):
     assert {d.code for d in report.errors} == {"bad-email", "unsafe-url", "bad-color"}
     (color,) = [d for d in report.errors if d.code == "bad-color"]
     assert (color.line, color.column) == (4, 17)
+
+
+def test_text_shorthand_block_has_no_trailing_newline():
+    issue = validate_text("issue: {subject: x}\nstories:\n  - text: |\n      Hello.\n").issue
+    assert issue.stories[0].body == "Hello."
