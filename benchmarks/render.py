@@ -177,9 +177,14 @@ def main() -> int:
                 print(f"  {'node juice inline (warm)':<28} {summary(warm['juice'])}")
                 print(f"  {'node compile + juice (warm)':<28} {summary(warm['total'])}")
                 print(f"  {'cold `mjml` CLI':<28} {summary(node_cold)}")
-                ours, theirs = statistics.median(stages["pipeline"]), statistics.median(warm["total"])
-                print(f"  warm: our whole pipeline is {theirs / ours:.1f}x as fast as node compile + juice "
-                      f"({ours:.1f} vs {theirs:.1f} ms)")
+                html_times = [sum(run) for run in zip(stages["template"], stages["MJML"], stages["inline"],
+                                                      strict=True)]
+                ours, theirs = statistics.median(html_times), statistics.median(warm["total"])
+                print(f"  warm, same work: template + MJML + inline is {theirs / ours:.1f}x as fast as "
+                      f"node compile + juice ({ours:.1f} vs {theirs:.1f} ms)")
+                ours = statistics.median(stages["pipeline"])
+                print(f"  warm, whole pipeline (YAML to HTML + text) vs node compile + juice: "
+                      f"{theirs / ours:.1f}x ({ours:.1f} vs {theirs:.1f} ms)")
                 ours, theirs = statistics.median(cold), statistics.median(node_cold)
                 print(f"  cold: `authoring render` is {theirs / ours:.2f}x as fast as the `mjml` CLI "
                       f"({ours:.0f} vs {theirs:.0f} ms)")
