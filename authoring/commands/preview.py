@@ -34,7 +34,8 @@ def preview(
         raise fail(f"port {exc.port} is already in use (another preview?); "
                    f"try: authoring preview {target} --port {exc.suggestion}") from None
     except OSError as exc:
-        raise fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+        raise fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}; "
+                   f"try: authoring preview {target} --port 8000") from None
     logging.basicConfig(format="%(message)s")
     logging.getLogger("authoring.preview").setLevel(logging.INFO)
     typer.echo(f"Previewing {target} at {server.url}  (Ctrl-C to stop)", err=False)
