@@ -358,6 +358,8 @@ def check_raw_html(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
 @check("quotes")
 def check_quotes(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     for path, text, _is_markdown in text_fields(issue):
+        if "'" not in text and '"' not in text:
+            continue
         prose = _CODE_OR_URL.sub(lambda m: " " * len(m.group()), text)
         found = list(_STRAIGHT_QUOTE.finditer(prose))
         if found:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
@@ -41,8 +41,11 @@ def parser() -> MarkdownIt:
     return md
 
 
-def parse(text: str) -> list[Token]:
-    return parser().parse(text or "")
+@lru_cache(maxsize=2048)
+def parse(text: str) -> tuple[Token, ...]:
+    """Block tokens of ``text``; cached because validation, HTML and plain text all parse
+    the same fields. Shared between callers: read them, never modify them."""
+    return tuple(parser().parse(text or ""))
 
 
 @dataclass
@@ -58,6 +61,8 @@ class LinkRef:
 
 
 def iter_links(text: str) -> Iterator[LinkRef]:
+    if "[" not in text and "<" not in text:
+        return  # no link, image or autolink can start: skip the parse (most fields)
     for block in parse(text):
         if block.type != "inline" or not block.children:
             continue
