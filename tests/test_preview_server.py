@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import http.client
 import json
 import os
@@ -189,7 +190,10 @@ def test_survives_500_concurrent_requests(server):
 
         return await asyncio.gather(*(one(i) for i in range(500)))
 
-    results = asyncio.run(hammer())
+    # A thread of its own: Playwright's sync API (the session's browser fixture) may
+    # already run an event loop in the main thread, and asyncio.run refuses to nest.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        results = pool.submit(asyncio.run, hammer()).result(timeout=60)
     assert len(results) == 500
     assert [(p, s) for p, s in results if s != expected[p]] == []
     assert builder.epoch == epoch  # requests read the build; they never trigger one
