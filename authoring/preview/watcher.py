@@ -24,6 +24,9 @@ DEBOUNCE_MS = 300
 STEP_MS = 10
 """Quiet time that ends a burst: an editor's save (write + rename) takes well under this."""
 
+CATCH_UP_S = 0.1
+"""After a restart, how long to let the new watch settle before the catch-up rebuild."""
+
 WatchSet = tuple[frozenset[Path], frozenset[Path]]
 """(folders watched flat, folders watched recursively)."""
 
@@ -31,9 +34,16 @@ WatchSet = tuple[frozenset[Path], frozenset[Path]]
 async def watch(paths: Callable[[], WatchSet], on_change: Callable[[set[Path]], Awaitable[None]],
                 stop: anyio.Event, *, debounce: int = DEBOUNCE_MS, step: int = STEP_MS) -> None:
     """Call ``on_change`` with every batch of changed paths until ``stop`` is set."""
+    previous: WatchSet | None = None
     while not stop.is_set():
         watching = paths()
         round_over = anyio.Event()
+        # Folders that joined the watch: a save there between the old watch ending and
+        # the new one starting would go unseen, so they count as changed once the new
+        # watch is up (the test suite caught this race on a loaded machine).
+        joined = set() if previous is None else (
+            (watching[0] - previous[0]) | (watching[1] - previous[1]))
+        previous = watching
 
         async def relay(folders: frozenset[Path], recursive: bool,
                         watching: WatchSet = watching, round_over: anyio.Event = round_over) -> None:
@@ -58,6 +68,9 @@ async def watch(paths: Callable[[], WatchSet], on_change: Callable[[set[Path]], 
         async with anyio.create_task_group() as group:
             group.start_soon(relay, watching[0], False)
             group.start_soon(relay, watching[1], True)
+            if joined:
+                await anyio.sleep(CATCH_UP_S)
+                await on_change(joined)
             await _first_of(stop, round_over)
             round_over.set()
 
