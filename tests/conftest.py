@@ -27,6 +27,15 @@ def seed_samples() -> list[tuple[Path, Path]]:
     return [(seed, ISSUES / f"{seed.stem}.yaml") for seed in sorted(SEEDS.glob("*.txt"))]
 
 
+@pytest.fixture
+def issue_copy(tmp_path: Path) -> Path:
+    """A scratch copy of the hand-written sample with its publication file and images."""
+    shutil.copy(ISSUES / "0321.yaml", tmp_path / "0321.yaml")
+    shutil.copy(ISSUES / "publication.yaml", tmp_path / "publication.yaml")
+    shutil.copytree(ISSUES / "images", tmp_path / "images")
+    return tmp_path / "0321.yaml"
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)

@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from authoring.files import write_atomic
 from authoring.preview.server import running
-from tests.conftest import ISSUES
 
 pytestmark = pytest.mark.browser
 
 HEADLINE = "Robots Learn Chores From Video"
 TIMEOUT = 10_000  # ms: generous for a loaded CI machine; the benchmark measures the real latency
 
-
-@pytest.fixture
-def issue_copy(tmp_path: Path) -> Path:
-    """A scratch copy of the sample issue with its publication file and images."""
-    shutil.copy(ISSUES / "0321.yaml", tmp_path / "0321.yaml")
-    shutil.copy(ISSUES / "publication.yaml", tmp_path / "publication.yaml")
-    shutil.copytree(ISSUES / "images", tmp_path / "images")
-    return tmp_path / "0321.yaml"
 
 
 @pytest.fixture

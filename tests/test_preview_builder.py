@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import jinja2
-import pytest
 
 from authoring.diagnostics import AuthoringError, Diagnostic, Severity
 from authoring.preview.builder import (
@@ -17,17 +15,9 @@ from authoring.preview.builder import (
     frameable,
     served_url,
 )
-from tests.conftest import ISSUES
 
 FILES_URL = "/issue/0321.yaml/files/"
 
-
-@pytest.fixture
-def issue_copy(tmp_path: Path) -> Path:
-    shutil.copy(ISSUES / "0321.yaml", tmp_path / "0321.yaml")
-    shutil.copy(ISSUES / "publication.yaml", tmp_path / "publication.yaml")
-    shutil.copytree(ISSUES / "images", tmp_path / "images")
-    return tmp_path / "0321.yaml"
 
 
 def scripted(*outcomes):

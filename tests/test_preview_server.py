@@ -22,7 +22,7 @@ import pytest
 
 from authoring.files import write_atomic
 from authoring.preview.server import HOST, PortInUse, PreviewServer, bind, running
-from tests.conftest import ISSUES, ROOT
+from conftest import ISSUES, ROOT
 
 SECRET = "top secret, outside the issue folder"
 
