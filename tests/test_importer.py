@@ -192,7 +192,7 @@ def test_markdown_characters_in_imported_text_stay_literal():
     _, issue, plain = _round_trip(text, "special.txt")
     assert "Use *stars*, a_b_, `ticks`, [brackets](x) and <tags> \\ here." in plain
     assert "\n\n2019. A year.\n\n" in plain
-    escaped = "Use \\*stars\\*, a_b\\_, \\`ticks\\`, \\[brackets\\](x) and \\<tags> \\\\ here."
+    escaped = "Use \\*stars\\*, a_b\\_, \\`ticks\\`, \\[brackets\\](x) and <tags> \\\\ here."
     assert escaped in issue.letter.body
 
 

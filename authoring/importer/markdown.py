@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 
-# `_` only matters at a word edge (snake_case stays readable); `<` only before an autolink.
-_SPECIAL = re.compile(r"[\\`*\[\]]|(?<![^\W_])_|_(?![^\W_])|<(?=[A-Za-z])")
+# `_` only matters at a word edge (snake_case stays readable); `<` only where it would open an
+# autolink (<https://...>, <a@b.org>): ImageNet’s <person> category stays as written.
+_SPECIAL = re.compile(r"[\\`*\[\]]|(?<![^\W_])_|_(?![^\W_])"
+                      r"|<(?=[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|[^\s<>@]+@[^\s<>]+>)")
 _LIST_MARKER = re.compile(r"^(\s*)([-+])(?=\s|$)")
 _ORDERED_MARKER = re.compile(r"^(\s*\d{1,9})([.)])(?=\s|$)")
 
