@@ -70,6 +70,8 @@ class Builder:
     def __init__(self, doc: Document):
         self.doc = doc
         self.diagnostics: list[Diagnostic] = []
+        self.filled: set[YamlPath] = set()
+        """Required text fields that were missing and hold "" so checks can run on the rest."""
 
     def error(self, code: str, path: YamlPath, message: str, hint: str | None = None,
               *, key: bool = False) -> None:
@@ -189,6 +191,7 @@ class Builder:
                            f"add '{name}: ...' to {_describe_path(path)}")
             if hint_type in (str, Markdown):
                 kwargs[name] = ""  # keeps the block so later checks still see the rest of it
+                self.filled.add(path + (name,))
             else:
                 failed = True
         if failed:
@@ -258,10 +261,11 @@ def _describe_path(path: YamlPath) -> str:
     return format_path(path) or "the top level"
 
 
-def build_issue(doc: Document) -> tuple[model.Issue | None, list[Diagnostic]]:
+def build_issue(doc: Document) -> tuple[model.Issue | None, list[Diagnostic], set[YamlPath]]:
+    """The model (None when it cannot be built), its problems, and the filled-in fields."""
     builder = Builder(doc)
     issue = builder.issue()
-    return (None if issue is _MISSING else issue), builder.diagnostics
+    return (None if issue is _MISSING else issue), builder.diagnostics, builder.filled
 
 
 def build_publication(doc: Document) -> tuple[model.Publication | None, list[Diagnostic]]:

@@ -78,12 +78,13 @@ def validate_document(doc: Document, *, level: Level = Level.DRAFT,
             message="an issue file is a mapping with 'issue:', 'letter:' and 'stories:'",
             hint="start from a template: authoring new"))
         return Validated(report=report, publication=publication, document=doc)
-    issue, problems = build_issue(doc)
+    issue, problems, filled = build_issue(doc)
     report.diagnostics.extend(problems)
     if issue is not None:
         context = checks.CheckContext(level=level, publication=publication)
         for finding in checks.REGISTRY.run(issue, context):
-            report.diagnostics.append(_diagnostic(doc, finding))
+            if finding.path not in filled:  # "'headline' is required" already says it
+                report.diagnostics.append(_diagnostic(doc, finding))
     return Validated(report=report, issue=issue, publication=publication, document=doc)
 
 
