@@ -81,3 +81,8 @@ def test_publication_settings_are_checked(tmp_path):
 def test_text_shorthand_block_has_no_trailing_newline():
     issue = validate_text("issue: {subject: x}\nstories:\n  - text: |\n      Hello.\n").issue
     assert issue.stories[0].body == "Hello."
+
+
+def test_a_missing_field_is_reported_once():
+    report = validate_file(DATA / "bad" / "misspelled-headline.yaml").report
+    assert [d.code for d in report.errors] == ["unknown-key", "missing-field"]
