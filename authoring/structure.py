@@ -93,17 +93,14 @@ class Builder:
 
     def value(self, hint: Any, value: object, path: YamlPath) -> object:
         """Convert one value to ``hint``; returns _MISSING (after reporting) when it cannot."""
+        if hint == model.Story:  # a union the value's single key chooses from
+            return self.story(value, path)
         origin = typing.get_origin(hint)
-        if origin in (Union, types.UnionType):
-            options = [a for a in typing.get_args(hint) if a is not type(None)]
+        if origin in (Union, types.UnionType):  # `X | None`: the optional fields
             if value is None:
                 return None
-            if len(options) == 1:
-                return self.value(options[0], value, path)
-            if hint == model.Story:  # pragma: no cover - stories go through story()
-                return self.story(value, path)
-        if hint is model.Story:
-            return self.story(value, path)
+            (inner,) = [a for a in typing.get_args(hint) if a is not type(None)]
+            return self.value(inner, value, path)
         if origin is list:
             (item_hint,) = typing.get_args(hint)
             if item_hint is model.Section:
