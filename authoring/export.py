@@ -14,11 +14,7 @@ import datetime as dt
 import email.policy
 import hashlib
 import json
-import os
 import re
-import secrets
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -28,6 +24,7 @@ from urllib.parse import urljoin
 
 from authoring import links, markdown, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
+from authoring.files import write_all_atomic
 
 GMAIL_CLIP_BYTES = 102 * 1024
 """Gmail hides everything after the first 102 KB of a message's HTML ("[Message clipped]")."""
@@ -362,7 +359,7 @@ def export_issue(path: str | Path, out_dir: str | Path, *, strict: bool = False,
     files = export.files()
     out_dir = Path(out_dir)
     try:
-        write_files_atomically(out_dir, files)
+        write_all_atomic(out_dir, files)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         where = exc.filename or out_dir
@@ -373,67 +370,3 @@ def export_issue(path: str | Path, out_dir: str | Path, *, strict: bool = False,
                for name, data in files.items()]
     return ExportResult(out_dir=out_dir, files=written, manifest=manifest, reports=export.reports,
                         notes=export.notes)
-
-
-def write_files_atomically(folder: Path, files: dict[str, bytes]) -> None:
-    """Write every file or none: temporary files first, renamed only when all are written.
-
-    Should a rename fail half-way, the files already replaced get their previous content
-    back (kept as hard links until the end), so the folder never mixes two exports.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    mode = _file_mode()
-    temps: list[Path] = []
-    backups: dict[Path, Path] = {}
-    replaced: list[Path] = []
-    try:
-        for name, data in files.items():
-            temps.append(_write_temp(folder, name, data, mode))
-        for name in files:
-            target = folder / name
-            if target.is_file():
-                backups[target] = _backup(target)
-        for temp, name in zip(temps, files, strict=True):
-            target = folder / name
-            os.replace(temp, target)
-            replaced.append(target)
-    except BaseException:
-        for target in reversed(replaced):
-            if target in backups:
-                os.replace(backups.pop(target), target)
-            else:
-                target.unlink(missing_ok=True)
-        raise
-    finally:
-        for leftover in [*temps, *backups.values()]:
-            leftover.unlink(missing_ok=True)
-
-
-def _file_mode() -> int:
-    """What open() would give a new file: 0666 less the umask (mkstemp gives 0600)."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def _write_temp(folder: Path, name: str, data: bytes, mode: int) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())  # on disk before the rename makes it visible
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
-
-
-def _backup(target: Path) -> Path:
-    backup = target.with_name(f".{target.name}.{secrets.token_hex(6)}.bak")
-    try:
-        os.link(target, backup)
-    except OSError:  # no hard links on this file system
-        shutil.copy2(target, backup)
-    return backup

@@ -53,7 +53,8 @@ def main() -> None:
     runs = parser.parse_args().runs
     sys.path.insert(0, str(ROOT))
     from authoring import links
-    from authoring.export import build_export, write_files_atomically
+    from authoring.export import build_export
+    from authoring.files import write_all_atomic
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
@@ -64,8 +65,8 @@ def main() -> None:
         report("build_export (warm, in process)", timed(lambda: build_export(SAMPLE), runs))
         files = build_export(SAMPLE).files()
         print(f"{'':44} files: " + ", ".join(f"{n} {len(d) / 1024:.1f} KB" for n, d in files.items()))
-        report("write_files_atomically (5 files, fsync)",
-               timed(lambda: write_files_atomically(out, files), runs))
+        report("write_all_atomic (5 files, fsync)",
+               timed(lambda: write_all_atomic(out, files), runs))
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
     server.daemon_threads = True

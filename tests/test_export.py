@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 import pytest
 from typer.testing import CliRunner
 
-from authoring import export
+from authoring import files
 from authoring.cli import app
 from authoring.diagnostics import AuthoringError
 from authoring.export import GMAIL_CLIP_BYTES, export_issue
@@ -216,16 +216,16 @@ def earlier_export(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
 
 def test_a_failed_write_leaves_the_earlier_export_untouched(tmp_path, monkeypatch):
     issue, out, before = earlier_export(tmp_path)
-    real = export._write_temp
+    real = files.write_temp
     calls = []
 
-    def third_write_fails(folder, name, data, mode):
+    def third_write_fails(folder, name, data):
         calls.append(name)
         if len(calls) == 3:
             raise OSError(28, "No space left on device", str(folder / name))
-        return real(folder, name, data, mode)
+        return real(folder, name, data)
 
-    monkeypatch.setattr(export, "_write_temp", third_write_fails)
+    monkeypatch.setattr(files, "write_temp", third_write_fails)
     result = runner.invoke(app, ["export", str(issue), "-o", str(out)])
     assert calls == ["0321.html", "0321.txt", "0321.eml"]
     assert result.exit_code == 1
@@ -257,7 +257,7 @@ def test_a_failure_in_an_empty_folder_leaves_it_empty(tmp_path, monkeypatch):
     def broken(*args):
         raise OSError(13, "Permission denied")
 
-    monkeypatch.setattr(export, "_write_temp", broken)
+    monkeypatch.setattr(files, "write_temp", broken)
     with pytest.raises(AuthoringError):
         export_issue(ISSUES / "0321.yaml", tmp_path / "out")
     assert snapshot(tmp_path / "out") == {}
