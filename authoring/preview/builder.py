@@ -274,15 +274,6 @@ def _template_position(exc: BaseException) -> tuple[str, int] | None:
     return None
 
 
-def reload_templates() -> None:
-    """Make the renderer read its templates again (it compiles them once per process)."""
-    from authoring.render import html
-
-    clear = getattr(html.environment, "cache_clear", None)
-    if clear is not None:
-        clear()
-
-
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=lambda d: (not d.is_error, d.file or "", d.line or 0, d.column or 0))
 

@@ -49,8 +49,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from authoring.paths import templates_dir
-from authoring.preview.builder import Builder, BuildFn, reload_templates
+from authoring.preview.builder import Builder, BuildFn
 from authoring.preview.watcher import WatchSet, watch
+from authoring.render.html import reload_templates
 
 log = logging.getLogger(__name__)
 

@@ -63,6 +63,15 @@ def environment(extra_folder: str | None = None) -> jinja2.Environment:
     )
 
 
+def reload_templates() -> None:
+    """Read the templates again on the next render (the preview calls this on template edits).
+
+    ``auto_reload`` notices edits to templates already loaded, but not a new file in a
+    publication's folder that now overrides a built-in one: only a fresh environment does.
+    """
+    environment.cache_clear()
+
+
 def templates_folder(publication: model.Publication, base: Path | None = None) -> str | None:
     if not publication.templates:
         return None
