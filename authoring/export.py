@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.headerregistry import Address
-from email.message import EmailMessage, MIMEPart
+from email.message import EmailMessage, Message, MIMEPart
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -139,7 +139,7 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
     except AuthoringError as exc:
         raise AuthoringError(f"{exc}{' and --strict' if strict and not _has_errors(exc) else ''}; "
                              "nothing exported", exc.reports) from None
-    issue, publication, report = validated.issue, validated.publication, validated.report
+    issue, publication, report = validated.built_issue, validated.publication, validated.report
     sources = _Sources(report, validated.publication_file)
 
     relative_images: list[str] = []
@@ -309,10 +309,12 @@ def build_message(issue: model.Issue, publication: model.Publication, html: str,
         if _one_click(publication.unsubscribe_url):
             msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.make_alternative()
+    parts: list[Message | str] = []
     for body, subtype in ((text, "plain"), (html, "html")):
-        part = MIMEPart(policy=EMAIL_POLICY)
+        part = MIMEPart(policy=EMAIL_POLICY)  # not EmailMessage: parts carry no MIME-Version
         part.set_content(body, subtype=subtype, charset="utf-8")
-        msg.attach(part)
+        parts.append(part)
+    msg.set_payload(parts)  # what attach() does; typeshed's attach() wants an EmailMessage
     # A boundary derived from the content keeps exports reproducible; '=_' cannot occur
     # in quoted-printable or base64 text, so it cannot collide with the parts.
     digest = hashlib.sha256((text + html).encode("utf-8")).hexdigest()

@@ -179,5 +179,5 @@ def check_links(urls: Iterable[str], *, timeout: float = DEFAULT_TIMEOUT,
     if len(failed) == len(outcomes) and all(o.network for o in failed):
         result.offline = True
         return result
-    result.broken = [BrokenLink(o.url, o.reason) for o in failed]
+    result.broken = [BrokenLink(o.url, o.reason) for o in failed if o.reason is not None]
     return result

@@ -28,16 +28,21 @@ UNSAFE_SCHEMES = {"javascript", "vbscript", "data", "file"}
 _MERGE_TAG = re.compile(r"^(\{\{.*\}\}|\*\|.*\|\*|%[A-Za-z_]+%|\[[A-Za-z_]+\])$")
 
 
+class _Parser(MarkdownIt):
+    def validateLink(self, url: str) -> bool:
+        # Accept every URL while parsing so that validation sees (and reports) unsafe ones
+        # instead of markdown-it silently leaving them as text; renderers check is_safe_url.
+        return True
+
+    def normalizeLink(self, url: str) -> str:
+        # ESP merge tags must reach the email byte for byte, not percent-encoded.
+        return url.strip() if is_merge_tag(url) else super().normalizeLink(url)
+
+
 @cache
 def parser() -> MarkdownIt:
-    md = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
+    md = _Parser("zero", {"html": False, "linkify": False, "typographer": False})
     md.enable(BLOCK_RULES + INLINE_RULES)
-    # Accept every URL while parsing so that validation sees (and reports) unsafe ones
-    # instead of markdown-it silently leaving them as text; renderers check is_safe_url.
-    md.validateLink = lambda url: True
-    # ESP merge tags must reach the email byte for byte, not percent-encoded.
-    normalize = md.normalizeLink
-    md.normalizeLink = lambda url: url.strip() if is_merge_tag(url) else normalize(url)
     return md
 
 

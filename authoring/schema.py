@@ -59,7 +59,7 @@ class _SchemaBuilder:
             if item is model.Section:
                 return {"type": "array", "items": {"$ref": "#/$defs/Section"}}
             return {"type": "array", "items": self.type_schema(item)}
-        if dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             return {"$ref": f"#/$defs/{self.define(hint)}"}
         if hint is Markdown:
             return {"type": "string", "x-format": "markdown"}

@@ -99,6 +99,7 @@ def deliver(data: bytes, *, sender: str, to: str, host: str, port: int, security
     where = f"{host}:{port}"
     context = ssl.create_default_context()
     try:
+        smtp: smtplib.SMTP
         if security == "ssl":
             smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
         else:

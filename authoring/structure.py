@@ -84,10 +84,12 @@ class Builder:
     # -- entry points ---------------------------------------------------------
 
     def issue(self) -> model.Issue | None:
-        return self.dataclass(model.Issue, self.doc.data, ())
+        built = self.dataclass(model.Issue, self.doc.data, ())
+        return built if isinstance(built, model.Issue) else None
 
     def publication(self) -> model.Publication | None:
-        return self.dataclass(model.Publication, self.doc.data, ())
+        built = self.dataclass(model.Publication, self.doc.data, ())
+        return built if isinstance(built, model.Publication) else None
 
     # -- by type ---------------------------------------------------------------
 
@@ -115,7 +117,7 @@ class Builder:
                 if converted is not _MISSING:
                     items.append(converted)
             return items
-        if dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             return self.dataclass(hint, value, path)
         if hint in (str, Markdown, Url):
             return self.text(value, path)
@@ -231,6 +233,8 @@ class Builder:
             where = path + (i,)
             if isinstance(item, str) or (item is not None and where in self.doc.raw_scalars):
                 text = self.text(item, where)
+                if not isinstance(text, str):
+                    continue
                 sections.append(model.Section(label=None, body=Markdown(text), path=where))
                 continue
             if not isinstance(item, dict) or not item:
@@ -246,7 +250,7 @@ class Builder:
                 continue
             ((label, body),) = item.items()
             text = self.text(body if body is not None else "", where + (label,))
-            if text is _MISSING:
+            if not isinstance(text, str):
                 continue
             sections.append(model.Section(label=label, body=Markdown(text), path=where + (label,)))
         return sections

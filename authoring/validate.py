@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, overload
 
 from authoring import checks, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
-from authoring.load import Document, LoadError, load_file
+from authoring.load import Document, LoadError, Position, load_file
+from authoring.model import YamlPath
 from authoring.structure import build_issue, build_publication
 
 PUBLICATION_FILE = "publication.yaml"
@@ -38,6 +40,13 @@ class Validated:
     def ok(self) -> bool:
         return self.report.ok()
 
+    @property
+    def built_issue(self) -> model.Issue:
+        """The model, for callers of load_issue (which raises when there is none)."""
+        if self.issue is None:
+            raise AuthoringError(f"{self.report.file}: the issue could not be built", [self.report])
+        return self.issue
+
 
 def find_publication(issue_path: Path) -> Path | None:
     """publication.yaml in the issue's folder or the nearest folder above it."""
@@ -47,6 +56,14 @@ def find_publication(issue_path: Path) -> Path | None:
         if path.is_file():
             return path
     return None
+
+
+@overload
+def load_publication(path: Path) -> tuple[model.Publication, Report]: ...
+@overload
+def load_publication(path: None) -> tuple[model.Publication, None]: ...
+@overload
+def load_publication(path: Path | None) -> tuple[model.Publication, Report | None]: ...
 
 
 def load_publication(path: Path | None) -> tuple[model.Publication, Report | None]:
@@ -140,25 +157,24 @@ def load_issue(path: str | Path, *, level: Level = Level.DRAFT, strict: bool = F
 
 def _diagnostic(doc: Document, finding: checks.Finding) -> Diagnostic:
     pos = doc.locate(finding.path, key=finding.key)
-    line = pos.line if pos else None
-    column = pos.column if pos else None
     if pos and finding.offset is not None and finding.path in doc.positions:
-        line, column = _offset_position(doc, finding.path, finding.offset, line, column)
+        pos = _offset_position(doc, finding.path, finding.offset, pos)
     return Diagnostic(code=finding.code, severity=finding.severity, message=finding.message,
-                      hint=finding.hint, file=doc.file, line=line, column=column,
-                      path=finding.path)
+                      hint=finding.hint, file=doc.file, line=pos.line if pos else None,
+                      column=pos.column if pos else None, path=finding.path)
 
 
-def _offset_position(doc: Document, path, offset: int, line: int, column: int) -> tuple[int, int]:
+def _offset_position(doc: Document, path: YamlPath, offset: int, start: Position) -> Position:
     """Line and column of a character inside a text value, where the source makes it exact."""
-    value = doc.data
+    value: Any = doc.data  # plain YAML data: dicts, lists and scalars
     for part in path:
         try:
             value = value[part]
         except (KeyError, IndexError, TypeError):
-            return line, column
+            return start
     if not isinstance(value, str):
-        return line, column
+        return start
+    line, column = start.line, start.column
     before = value[:offset]
     if path in doc.block_scalars:
         # literal block: text starts on the next line, indented like its first line
@@ -167,10 +183,10 @@ def _offset_position(doc: Document, path, offset: int, line: int, column: int) -
         row = first + before.count("\n")
         if row < len(lines):
             indent = len(lines[row]) - len(lines[row].lstrip(" "))
-            return row + 1, indent + len(before.rsplit("\n", 1)[-1]) + 1
-        return line, column
+            return Position(row + 1, indent + len(before.rsplit("\n", 1)[-1]) + 1)
+        return start
     if "\n" not in before:
         source = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
         quoted = column - 1 < len(source) and source[column - 1] in "'\""
-        return line, column + offset + (1 if quoted else 0)
-    return line, column
+        return Position(line, column + offset + (1 if quoted else 0))
+    return start

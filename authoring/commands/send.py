@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from authoring.cli import app, fail, print_reports
+
+if TYPE_CHECKING:
+    from authoring.send import Security
 
 
 def _split_host_port(value: str) -> tuple[str, int | None]:
@@ -66,7 +70,7 @@ def send(
         password = os.environ.get(PASSWORD_ENV)
         if password is None:
             password = typer.prompt(f"SMTP password for {user}", hide_input=True, err=True)
-    security = "ssl" if use_ssl else "starttls" if starttls else "none"
+    security: Security = "ssl" if use_ssl else "starttls" if starttls else "none"
     try:
         result = send_issue(issue, to, smtp_host=host, port=port, security=security, user=user,
                             password=password, publication_file=publication)

@@ -11,6 +11,7 @@ items indented under their key, and a blank line between stories.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import yaml
 
@@ -31,9 +32,12 @@ class _Folded(str):
 
 # libyaml's emitter when PyYAML has it (ten times faster); it writes `key:` then `- item` at the
 # same column, so _indent_sequences moves list items under their key afterwards.
-_Dumper = type("_Dumper", (getattr(yaml, "CSafeDumper", yaml.SafeDumper),), {})
-_Dumper.add_representer(_Literal, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style="|"))
-_Dumper.add_representer(_Folded, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style=">"))
+_BASE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_Dumper = type("_Dumper", (_BASE_DUMPER,), {"yaml_representers": {
+    **_BASE_DUMPER.yaml_representers,  # what add_representer would do, on our subclass only
+    _Literal: lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style="|"),
+    _Folded: lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style=">"),
+}})
 _BLOCK_HEADER = re.compile(r"(^|:\s|-\s)[|>][-+]?\d*$")
 _ITEM = re.compile(r"^((?:- )+)")
 
@@ -132,7 +136,7 @@ def _drop_empty(mapping: dict) -> dict:
 _TOP_KEY = re.compile(r"(?<=\n)(?=[^\s#])")
 
 
-def dumps(issue: model.Issue, *, comments: list[str] = (), schema: str | None = None) -> str:
+def dumps(issue: model.Issue, *, comments: Sequence[str] = (), schema: str | None = None) -> str:
     """The YAML text of an issue, with a schema line and comments at the top."""
     data = issue_data(issue)
     body = _dump(data)

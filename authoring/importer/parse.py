@@ -351,7 +351,7 @@ class _Parser:
             if any(self.boundary(m) for m in range(k + 1, j + 1)):
                 continue
             stop = self.story_end(j, end)
-            labels = [label_of(u)[0] for u in units[j:stop] if label_of(u)]
+            labels = [found[0] for u in units[j:stop] if (found := label_of(u))]
             if len(set(labels)) < len(labels):
                 continue  # labels that repeat are speakers of a transcript, not news sections
             start = k
@@ -481,7 +481,7 @@ class _Parser:
         if len(units) > 4:
             return False
         last = units[-1]
-        if last.marker is None and _CTA.match(last.text) and _cta_words_ok(_CTA.match(last.text)):
+        if last.marker is None and (match := _CTA.match(last.text)) and _cta_words_ok(match):
             return True
         return any(_PROMO_WORDS.search(u.text) for u in units)
 
@@ -499,10 +499,10 @@ class _Parser:
             last = units[-1]
             match = _CTA.match(last.text)
             if match and _cta_words_ok(match):
-                cta = model.Link(text=match.group("cta"), url=match.group("url"))
+                cta = model.Link(text=match.group("cta"), url=_url(match))
                 units = [*units[:-1], Unit(match.group("body"), last.first, last.last, last.gap)]
             elif len(units) >= 2 and (alone := _CTA_ALONE.match(last.text)) and _cta_words_ok(alone):
-                cta = model.Link(text=alone.group("cta"), url=alone.group("url"))
+                cta = model.Link(text=alone.group("cta"), url=_url(alone))
                 units = units[:-1]
         return model.Promo(body=model.Markdown(_markdown(units)), kicker=kicker, image=image, cta=cta)
 
@@ -520,8 +520,14 @@ class _Parser:
                              image=image, byline=byline)
 
 
-def _cta_words_ok(match: re.Match) -> bool:
+def _cta_words_ok(match: re.Match[str]) -> bool:
     return len(match.group("cta").split()) <= MAX_CTA_WORDS
+
+
+def _url(match: re.Match[str]) -> model.Url | None:
+    """The call to action's address, when the line gives one in parentheses."""
+    url = match.group("url")
+    return model.Url(url) if url is not None else None
 
 
 def _section(label: str | None, units: list[Unit]) -> model.Section:

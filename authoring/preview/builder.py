@@ -149,10 +149,13 @@ class Builder:
 
     def state(self, snapshot: Snapshot | None = None) -> dict:
         """What the page needs: the last good render plus the current diagnostics."""
-        if snapshot is None:
-            self.ensure_built()
-            snapshot = self.snapshot
-        current, good = snapshot.current, snapshot.last_good
+        if snapshot is None or snapshot.current is None:
+            with self._lock:  # the snapshot that holds the build ensure_built returns
+                current = self.ensure_built()
+                snapshot = self.snapshot
+        else:
+            current = snapshot.current
+        good = snapshot.last_good
         return {
             "epoch": snapshot.epoch,
             "status": current.status,
@@ -160,7 +163,7 @@ class Builder:
             "file": str(self.issue_path),
             "render_epoch": snapshot.last_good_epoch,
             "stale": good is not None and good is not current,
-            "html": frameable(good.html) if good else None,
+            "html": frameable(good.html) if good and good.html is not None else None,
             "text": good.text if good else None,
             "diagnostics": [diagnostic_json(d) for d in sort_diagnostics(current.diagnostics)],
             "build_ms": round(current.seconds * 1000, 1),
@@ -260,9 +263,10 @@ def crash_diagnostics(exc: BaseException, issue_path: Path) -> list[Diagnostic]:
 def _template_position(exc: BaseException) -> tuple[str, int] | None:
     """File and line of the template behind an error, following the chain of causes."""
     chain: list[BaseException] = []
-    while exc is not None and exc not in chain:
-        chain.append(exc)
-        exc = exc.__cause__ or exc.__context__
+    link: BaseException | None = exc
+    while link is not None and link not in chain:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
     for error in chain:  # Jinja syntax errors carry their template's file and line
         filename, lineno = getattr(error, "filename", None), getattr(error, "lineno", None)
         if filename and isinstance(lineno, int):

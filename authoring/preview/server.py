@@ -204,7 +204,7 @@ def create_app(site: Site) -> Starlette:
         builder = await built(request.path_params["name"])
         html = pages.get_template("page.html.j2").render(
             name=builder.issue_path.name, file=str(builder.issue_path),
-            subject=(builder.last_good or builder.current).subject,
+            subject=(builder.last_good or builder.ensure_built()).subject,
             index_url="/" if site.folder_mode else None)
         return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 

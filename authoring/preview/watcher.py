@@ -41,7 +41,7 @@ async def watch(paths: Callable[[], WatchSet], on_change: Callable[[set[Path]], 
         # Folders that joined the watch: a save there between the old watch ending and
         # the new one starting would go unseen, so they count as changed once the new
         # watch is up (the test suite caught this race on a loaded machine).
-        joined = set() if previous is None else (
+        joined: set[Path] = set() if previous is None else set(
             (watching[0] - previous[0]) | (watching[1] - previous[1]))
         previous = watching
 

@@ -97,4 +97,4 @@ def render_file(path: str | Path, *, options: RenderOptions | None = None,
     options = options or RenderOptions()
     if options.publication_dir is None and validated.publication_file is not None:
         options = replace(options, publication_dir=validated.publication_file.parent)
-    return validated, render_issue(validated.issue, validated.publication, options)
+    return validated, render_issue(validated.built_issue, validated.publication, options)

@@ -36,7 +36,8 @@ def mix(a: str, b: str, amount: float) -> str | None:
     ra, rb = parse_hex(a), parse_hex(b)
     if ra is None or rb is None:
         return None
-    return to_hex(tuple(x + (y - x) * amount for x, y in zip(ra, rb, strict=True)))
+    red, green, blue = (x + (y - x) * amount for x, y in zip(ra, rb, strict=True))
+    return to_hex((red, green, blue))
 
 
 def luminance(rgb: tuple[float, float, float]) -> float:

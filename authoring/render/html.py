@@ -165,7 +165,7 @@ def compile_mjml(mjml_source: str) -> str:
 class _CssProblems(logging.Handler):
     """Collects what cssutils reports at ERROR level, instead of printing it."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(level=logging.ERROR)
         self.messages: list[str] = []
 
