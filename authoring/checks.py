@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from authoring import markdown, model
+from authoring import codes, markdown, model
 from authoring.diagnostics import Level, Severity
 from authoring.model import YamlPath
 from authoring.structure import suggest
@@ -182,7 +182,7 @@ def check_urls(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     for path, url, kind, offset in urls(issue):
         noun = "image source" if kind == "image" else "link URL"
         if url is None or not url.strip():
-            yield Finding("missing-url" if kind != "image" else "missing-image-src",
+            yield Finding(codes.MISSING_URL if kind != "image" else codes.MISSING_IMAGE_SRC,
                           f"{noun} is missing", path,
                           "add it before export" if kind != "image"
                           else "add 'src:' with an https URL or a path next to the issue",
@@ -190,20 +190,20 @@ def check_urls(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
             continue
         if not markdown.is_safe_url(url, image=kind == "image"):
             scheme = markdown.url_scheme(url)
-            yield Finding("unsafe-url", f"unsafe {noun} '{url[:60]}' ({scheme}: URLs are not allowed)",
+            yield Finding(codes.UNSAFE_URL, f"unsafe {noun} '{url[:60]}' ({scheme}: URLs are not allowed)",
                           path, "use an https:// address", severity=Severity.ERROR, offset=offset)
             continue
         if markdown.is_merge_tag(url):
             continue
         if _PLACEHOLDER_URL.match(url.strip()):
-            yield Finding("placeholder-url", f"{noun} '{url}' looks like a placeholder", path,
+            yield Finding(codes.PLACEHOLDER_URL, f"{noun} '{url}' looks like a placeholder", path,
                           "replace it with the real address", severity=missing_severity,
                           offset=offset)
         elif markdown.url_scheme(url) == "http":
-            yield Finding("insecure-url", f"{noun} '{url}' is not https", path,
+            yield Finding(codes.INSECURE_URL, f"{noun} '{url}' is not https", path,
                           "use https:// (mail clients warn about plain http)", offset=offset)
         elif markdown.url_scheme(url) is None and kind != "image":
-            yield Finding("relative-link", f"link '{url}' is relative: it cannot work in an email",
+            yield Finding(codes.RELATIVE_LINK, f"link '{url}' is relative: it cannot work in an email",
                           path, "use a full https:// address", severity=missing_severity,
                           offset=offset)
 
@@ -213,16 +213,16 @@ def check_metadata(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     severity = Severity.ERROR if ctx.level is Level.EXPORT else Severity.WARNING
     info = issue.issue
     if info.number is None:
-        yield Finding("missing-number", "issue number is missing", info.path,
+        yield Finding(codes.MISSING_NUMBER, "issue number is missing", info.path,
                       "add 'number: 42' under 'issue:'", severity=severity)
     if info.date is None:
-        yield Finding("missing-date", "issue date is missing", info.path,
+        yield Finding(codes.MISSING_DATE, "issue date is missing", info.path,
                       "add 'date: YYYY-MM-DD' under 'issue:'", severity=severity)
     if not info.subject.strip():
-        yield Finding("empty-subject", "the subject line is empty", info.path + ("subject",),
+        yield Finding(codes.EMPTY_SUBJECT, "the subject line is empty", info.path + ("subject",),
                       "write the subject people see in their inbox", severity=Severity.ERROR)
     if not info.preheader:
-        yield Finding("missing-preheader", "no preheader: inboxes will preview the first words",
+        yield Finding(codes.MISSING_PREHEADER, "no preheader: inboxes will preview the first words",
                       info.path, "add 'preheader: ...' (about 40–100 characters)")
 
 
@@ -238,18 +238,18 @@ def check_labels(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
                 continue
             bare = label.rstrip(":").strip()
             if bare != label:
-                yield Finding("label-colon", f"label '{label}' carries its own colon", section.path,
+                yield Finding(codes.LABEL_COLON, f"label '{label}' carries its own colon", section.path,
                               f"write '{bare}': the colon is added when rendering", key=True)
             normalized = bare.replace("'", "’")
             if normalized not in _ORDER:
                 guess = suggest(normalized, CUSTOMARY_LABELS)
                 if guess:
-                    yield Finding("unknown-label", f"unknown section label '{bare}'", section.path,
+                    yield Finding(codes.UNKNOWN_LABEL, f"unknown section label '{bare}'", section.path,
                                   f"did you mean '{guess}'?", key=True)
                 continue
             rank = _ORDER[normalized]
             if rank < last_rank:
-                yield Finding("label-order", f"'{bare}' usually comes before '{last_label}'",
+                yield Finding(codes.LABEL_ORDER, f"'{bare}' usually comes before '{last_label}'",
                               section.path, "reorder the sections: "
                               + " → ".join(CUSTOMARY_LABELS[:3]) + " → …", key=True)
             last_rank, last_label = max(rank, last_rank), bare if rank >= last_rank else last_label
@@ -262,7 +262,7 @@ def check_glued_labels(issue: model.Issue, ctx: CheckContext) -> Iterator[Findin
             continue
         for match in _GLUED_LABEL.finditer(text):
             label = match.group("label")
-            yield Finding("glued-label",
+            yield Finding(codes.GLUED_LABEL,
                           f"label '{label}:' is glued to the previous sentence",
                           path, f"start a new section '- {label}: ...'",
                           offset=match.start("label"))
@@ -277,26 +277,26 @@ def check_headlines(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
         path = story.path + ("headline",)
         headline = story.headline.strip()
         if not headline:
-            yield Finding("empty-headline", "headline is empty", path, "write the story's title",
+            yield Finding(codes.EMPTY_HEADLINE, "headline is empty", path, "write the story's title",
                           severity=Severity.ERROR)
             continue
         if len(headline) > HEADLINE_MAX_CHARS:
-            yield Finding("long-headline",
+            yield Finding(codes.LONG_HEADLINE,
                           f"headline is {len(headline)} characters long (house limit "
                           f"{HEADLINE_MAX_CHARS})", path, "shorten it; details belong in the dek")
         if headline.endswith(".") and not headline.endswith("..."):
-            yield Finding("headline-period", "headline ends with a period", path,
+            yield Finding(codes.HEADLINE_PERIOD, "headline ends with a period", path,
                           "drop the final period")
         key = headline.casefold()
         if key in seen:
             from authoring.diagnostics import format_path
 
-            yield Finding("duplicate-headline", f"headline '{headline}' is used twice", path,
+            yield Finding(codes.DUPLICATE_HEADLINE, f"headline '{headline}' is used twice", path,
                           f"the first is at {format_path(seen[key])}")
         else:
             seen[key] = path
         if story.dek is not None and len(story.dek.split()) > DEK_MAX_WORDS:
-            yield Finding("long-dek", f"dek is {len(story.dek.split())} words long (house limit "
+            yield Finding(codes.LONG_DEK, f"dek is {len(story.dek.split())} words long (house limit "
                           f"{DEK_MAX_WORDS})", story.path + ("dek",),
                           "keep the dek to one or two sentences")
 
@@ -306,20 +306,20 @@ def check_empty(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     for story in issue.stories:
         if isinstance(story, model.News):
             if not story.sections:
-                yield Finding("no-sections", "news story has no sections", story.path,
+                yield Finding(codes.NO_SECTIONS, "news story has no sections", story.path,
                               "add 'sections:' with '- What’s new: ...'")
             for section in story.sections:
                 if not section.body.strip():
-                    yield Finding("empty-section", f"section '{section.label or ''}' is empty",
+                    yield Finding(codes.EMPTY_SECTION, f"section '{section.label or ''}' is empty",
                                   section.path, "write its text or remove it", key=True)
         elif isinstance(story, (model.Promo, model.Feature, model.Text)) and not story.body.strip():
-            yield Finding("empty-body", "body is empty", story.path + ("body",),
+            yield Finding(codes.EMPTY_BODY, "body is empty", story.path + ("body",),
                           "write the text or remove the block")
         if isinstance(story, model.Promo) and story.cta is None:
-            yield Finding("promo-without-cta", "promo has no call to action", story.path,
+            yield Finding(codes.PROMO_WITHOUT_CTA, "promo has no call to action", story.path,
                           "add 'cta: {text: Enroll now, url: https://...}'")
         if isinstance(story, model.Header) and not story.title.strip():
-            yield Finding("empty-body", "header is empty", story.path, "write its title")
+            yield Finding(codes.EMPTY_BODY, "header is empty", story.path, "write its title")
 
 
 @check("alt-text")
@@ -327,13 +327,13 @@ def check_alt_text(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     for story in issue.stories:
         image = getattr(story, "image", None)
         if image is not None and not image.alt.strip():
-            yield Finding("missing-alt", "image has no alt text", image.path + ("alt",),
+            yield Finding(codes.MISSING_ALT, "image has no alt text", image.path + ("alt",),
                           "describe what it shows: screen readers and the plain text use it")
     for path, text, is_markdown in text_fields(issue):
         if is_markdown:
             for ref in markdown.iter_links(text):
                 if ref.kind == "image" and not ref.text.strip():
-                    yield Finding("missing-alt", "image has no alt text", path,
+                    yield Finding(codes.MISSING_ALT, "image has no alt text", path,
                                   "write it between the brackets: ![what it shows](src)",
                                   offset=_find_offset(text, "![]"))
 
@@ -346,11 +346,11 @@ def check_raw_html(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
                 continue  # the opening tag was reported
             tag = match.group("tag").lower()
             if tag in _DANGEROUS_TAGS:
-                yield Finding("raw-html", f"HTML tag <{tag}> is not allowed in text", path,
+                yield Finding(codes.RAW_HTML, f"HTML tag <{tag}> is not allowed in text", path,
                               "remove it: text is shown as written, never run as HTML",
                               severity=Severity.ERROR, offset=match.start())
             elif tag in _FORMATTING_TAGS:
-                yield Finding("raw-html", f"HTML tag <{tag}> will show as literal text", path,
+                yield Finding(codes.RAW_HTML, f"HTML tag <{tag}> will show as literal text", path,
                               "use Markdown instead: **bold**, *italic*, [text](https://...)",
                               offset=match.start())
 
@@ -364,7 +364,7 @@ def check_quotes(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
         found = list(_STRAIGHT_QUOTE.finditer(prose))
         if found:
             first = found[0]
-            yield Finding("straight-quotes",
+            yield Finding(codes.STRAIGHT_QUOTES,
                           f"{len(found)} straight quote{'s' if len(found) > 1 else ''} "
                           f"({first.group()!s}) where the house uses curly ones", path,
                           "use ’ for apostrophes and “ ” for quotations", offset=first.start())
@@ -382,7 +382,7 @@ def check_publication(pub: model.Publication) -> Iterator[Finding]:
                         (pub.path + ("reply_to",), pub.reply_to),
                         (pub.path + ("list_unsubscribe_mailto",), pub.list_unsubscribe_mailto)]:
         if email is not None and not _EMAIL.match(email):
-            yield Finding("bad-email", f"'{email}' is not an email address", path,
+            yield Finding(codes.BAD_EMAIL, f"'{email}' is not an email address", path,
                           "write it as name@example.org", severity=Severity.ERROR)
     slots = [(pub.path + ("unsubscribe_url",), pub.unsubscribe_url, False),
              (pub.path + ("web_version_url",), pub.web_version_url, False),
@@ -392,10 +392,10 @@ def check_publication(pub: model.Publication) -> Iterator[Finding]:
                   (pub.logo.path + ("href",), pub.logo.href, False)]
     for path, url, image in slots:
         if url and not markdown.is_safe_url(url, image=image):
-            yield Finding("unsafe-url", f"unsafe URL '{url[:60]}'", path, "use an https:// address",
+            yield Finding(codes.UNSAFE_URL, f"unsafe URL '{url[:60]}'", path, "use an https:// address",
                           severity=Severity.ERROR)
     if pub.image_base_url and markdown.url_scheme(pub.image_base_url) not in {"https", "http"}:
-        yield Finding("bad-base-url", "image_base_url must be an absolute http(s) URL", pub.path
+        yield Finding(codes.BAD_BASE_URL, "image_base_url must be an absolute http(s) URL", pub.path
                       + ("image_base_url",), "e.g. https://www.example.org/newsletter/images/",
                       severity=Severity.ERROR)
     theme = pub.theme
@@ -403,5 +403,5 @@ def check_publication(pub: model.Publication) -> Iterator[Finding]:
                  "dark_background", "dark_surface", "dark_link", "dark_accent"):
         value = getattr(theme, name)
         if not _COLOR.match(value):
-            yield Finding("bad-color", f"theme color '{value}' is not a hex color", theme.path
+            yield Finding(codes.BAD_COLOR, f"theme color '{value}' is not a hex color", theme.path
                           + (name,), "write it as #rrggbb", severity=Severity.ERROR)

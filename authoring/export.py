@@ -22,7 +22,7 @@ from email.message import EmailMessage, Message, MIMEPart
 from pathlib import Path
 from urllib.parse import urljoin
 
-from authoring import links, markdown, model
+from authoring import codes, links, markdown, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
 from authoring.files import write_all_atomic
 
@@ -169,7 +169,7 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
 
     for src in dict.fromkeys(relative_images):
         sources.add(
-            "no-image-base-url", Severity.ERROR, src,
+            codes.NO_IMAGE_BASE_URL, Severity.ERROR, src,
             f"image '{src}' is a relative path and the publication sets no image_base_url",
             "set image_base_url in publication.yaml to where the images are uploaded, "
             "or use a full https:// address")
@@ -181,17 +181,17 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
     for warning in dict.fromkeys(rendered.warnings + web.warnings):
         if warning in size_warnings:
             continue
-        report.diagnostics.append(Diagnostic(code="render", severity=Severity.WARNING,
+        report.diagnostics.append(Diagnostic(code=codes.RENDER, severity=Severity.WARNING,
                                              message=warning, file=report.file))
     if too_large:
         report.diagnostics.append(Diagnostic(
-            code="too-large", severity=Severity.ERROR, file=report.file,
+            code=codes.TOO_LARGE, severity=Severity.ERROR, file=report.file,
             message=f"the email HTML is {size / 1024:.1f} KB; Gmail clips messages over "
                     f"{GMAIL_CLIP_BYTES // 1024} KB, hiding the rest of the issue and the unsubscribe link",
             hint="shorten the issue or move a story to the web version"))
     if not (publication.unsubscribe_url or publication.list_unsubscribe_mailto):
         report.diagnostics.append(Diagnostic(
-            code="no-list-unsubscribe", severity=Severity.WARNING, file=report.file,
+            code=codes.NO_LIST_UNSUBSCRIBE, severity=Severity.WARNING, file=report.file,
             message="no List-Unsubscribe header: Gmail and Yahoo require one from bulk senders",
             hint="set unsubscribe_url or list_unsubscribe_mailto in publication.yaml"))
 
@@ -202,7 +202,7 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
             notes.append(f"links not checked: none of the {len(checked.checked)} addresses could be "
                          "reached (no network?)")
         for broken in checked.broken:
-            sources.add("broken-link", Severity.WARNING, written_as.get(broken.url, broken.url),
+            sources.add(codes.BROKEN_LINK, Severity.WARNING, written_as.get(broken.url, broken.url),
                         f"'{broken.url}' does not work: {broken.reason}", "fix or remove the link")
 
     reports = sources.reports()

@@ -18,6 +18,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from authoring import codes
 from authoring.diagnostics import Diagnostic, Severity
 from authoring.model import YamlPath
 
@@ -102,17 +103,17 @@ def _error(file: str, code: str, message: str, hint: str | None = None,
 def decode(raw: bytes, file: str) -> str:
     """Bytes → text: UTF-8 (BOM allowed), LF line ends; refuse binary and other encodings."""
     if len(raw) > MAX_BYTES:
-        raise _error(file, "file-too-large",
+        raise _error(file, codes.FILE_TOO_LARGE,
                      f"file is {len(raw) / 1_000_000:.1f} MB; an issue file may be at most "
                      f"{MAX_BYTES // 1_000_000} MB",
                      "split the content or check that this is the right file")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _error(file, "not-utf8", "file is encoded as UTF-16",
+        raise _error(file, codes.NOT_UTF8, "file is encoded as UTF-16",
                      "save the file as UTF-8 (most editors: 'Save with encoding')", line=1, column=1)
     if b"\x00" in raw:
         offset = raw.index(b"\x00")
         line = raw.count(b"\n", 0, offset) + 1
-        raise _error(file, "binary-file", "file contains NUL bytes: this is a binary file, not YAML",
+        raise _error(file, codes.BINARY_FILE, "file contains NUL bytes: this is a binary file, not YAML",
                      "open the issue's .yaml file instead", line=line)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -121,7 +122,7 @@ def decode(raw: bytes, file: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise _error(file, "not-utf8",
+        raise _error(file, codes.NOT_UTF8,
                      f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
                      "save the file as UTF-8 (most editors: 'Save with encoding')",
                      line=line, column=column) from None
@@ -142,7 +143,7 @@ def _check_tabs(text: str, file: str) -> None:
                 continue
             in_block = None
         if stripped.startswith("\t") and stripped.strip():
-            raise _error(file, "tab-indent", "tab character used for indentation",
+            raise _error(file, codes.TAB_INDENT, "tab character used for indentation",
                          "YAML indents with spaces only: replace the tab with spaces",
                          line=number, column=indent + 1, text=text)
         if re.search(r":\s*[|>][-+0-9]*\s*(#.*)?$", line):
@@ -159,7 +160,7 @@ def load_text(text: str, file: str = "<string>") -> Document:
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        raise _error(file, "control-character",
+        raise _error(file, codes.CONTROL_CHARACTER,
                      f"control character U+{exc.character:04X} is not allowed in YAML",
                      "delete it (it is invisible in most editors; it often comes from copy and paste)",
                      line=line, column=column, text=text) from None
@@ -178,13 +179,13 @@ def load_text(text: str, file: str = "<string>") -> Document:
                 hint = ("text that starts with [ { * & ! % @ or ` must be quoted: "
                         "key: \"[link](https://...) and more\"")
                 break
-        raise _error(file, "yaml-syntax", f"YAML syntax error: {message}", hint,
+        raise _error(file, codes.YAML_SYNTAX, f"YAML syntax error: {message}", hint,
                      line=mark.line + 1 if mark else None,
                      column=mark.column + 1 if mark else None, text=text) from None
     except yaml.YAMLError as exc:
-        raise _error(file, "yaml-syntax", f"YAML error: {exc}", text=text) from None
+        raise _error(file, codes.YAML_SYNTAX, f"YAML error: {exc}", text=text) from None
     if root is None:
-        raise _error(file, "empty-file", "file is empty",
+        raise _error(file, codes.EMPTY_FILE, "file is empty",
                      "start from a template: authoring new", text=text)
     doc = Document(file=file, data=None, text=text)
     try:
@@ -225,7 +226,7 @@ def _syntax_hint(message: str) -> str:
 
 
 def _too_deep(file: str, text: str) -> LoadError:
-    return _error(file, "too-deep", "lists or mappings are nested too deeply",
+    return _error(file, codes.TOO_DEEP, "lists or mappings are nested too deeply",
                   "an issue needs only a few levels: check for runaway brackets", text=text)
 
 
@@ -239,12 +240,12 @@ def load_file(path: str | Path) -> Document:
     try:
         raw = Path(path).read_bytes()
     except IsADirectoryError:
-        raise _error(name, "not-a-file", "is a folder, not a file",
+        raise _error(name, codes.NOT_A_FILE, "is a folder, not a file",
                      "pass the issue's .yaml file, or a glob such as issues/*.yaml") from None
     except FileNotFoundError:
-        raise _error(name, "file-not-found", "no such file", "check the path") from None
+        raise _error(name, codes.FILE_NOT_FOUND, "no such file", "check the path") from None
     except OSError as exc:
-        raise _error(name, "unreadable", f"cannot read file: {exc.strerror}") from None
+        raise _error(name, codes.UNREADABLE, f"cannot read file: {exc.strerror}") from None
     try:
         text = decode(raw, name)
     except LoadError as exc:
@@ -267,14 +268,14 @@ class _Builder:
     def build(self, node: Node, path: YamlPath):
         self.count += 1
         if self.count > MAX_NODES:
-            raise _error(self.doc.file, "alias-bomb",
+            raise _error(self.doc.file, codes.ALIAS_BOMB,
                          f"document expands to more than {MAX_NODES:,} values through aliases",
                          "remove the anchors (&) and aliases (*): issues do not need them",
                          line=self._pos(node).line, column=self._pos(node).column,
                          text=self.doc.text)
         self.doc.positions[path] = self._pos(node)
         if node.tag not in _ALLOWED_TAGS:
-            raise _error(self.doc.file, "unsafe-tag", f"tag '{_short_tag(node.tag)}' is not allowed",
+            raise _error(self.doc.file, codes.UNSAFE_TAG, f"tag '{_short_tag(node.tag)}' is not allowed",
                          "remove the tag: issue files hold plain text, numbers, lists and mappings",
                          line=self._pos(node).line, column=self._pos(node).column,
                          text=self.doc.text)
@@ -299,7 +300,7 @@ class _Builder:
         result: dict = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                raise _error(self.doc.file, "complex-key", "mapping keys must be plain text",
+                raise _error(self.doc.file, codes.COMPLEX_KEY, "mapping keys must be plain text",
                              line=self._pos(key_node).line, column=self._pos(key_node).column,
                              text=self.doc.text)
             key = key_node.value
@@ -308,7 +309,7 @@ class _Builder:
                 where = f" (first defined on line {first.line})" if first else ""
                 # reported, not raised: the rest of the file is still checked
                 self.doc.diagnostics.append(Diagnostic(
-                    code="duplicate-key", severity=Severity.ERROR,
+                    code=codes.DUPLICATE_KEY, severity=Severity.ERROR,
                     message=f"duplicate key '{key}'{where}",
                     hint="each key may appear once in a mapping: merge the two or rename one",
                     file=self.doc.file, line=self._pos(key_node).line,

@@ -16,7 +16,7 @@ import typing
 from functools import cache
 from typing import Any, Union
 
-from authoring import model
+from authoring import codes, model
 from authoring.diagnostics import Diagnostic, Severity
 from authoring.load import Document
 from authoring.model import Markdown, Url, YamlPath
@@ -108,7 +108,7 @@ class Builder:
             if item_hint is model.Section:
                 return self.sections(value, path)
             if not isinstance(value, list):
-                self.error("wrong-type", path, f"expected a list, found {_describe(value)}",
+                self.error(codes.WRONG_TYPE, path, f"expected a list, found {_describe(value)}",
                            "write each item on its own line starting with '- '")
                 return _MISSING
             items = []
@@ -124,7 +124,7 @@ class Builder:
         if hint is int:
             if isinstance(value, int) and not isinstance(value, bool):
                 return value
-            self.error("wrong-type", path, f"expected a whole number, found {_describe(value)}",
+            self.error(codes.WRONG_TYPE, path, f"expected a whole number, found {_describe(value)}",
                        "write digits only, e.g. 42")
             return _MISSING
         if hint is dt.date:
@@ -138,7 +138,7 @@ class Builder:
             return self.doc.raw_scalars[path]
         if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
             return str(value)
-        self.error("wrong-type", path, f"expected text, found {_describe(value)}",
+        self.error(codes.WRONG_TYPE, path, f"expected text, found {_describe(value)}",
                    "write the text after the colon; quote it if it starts with [ or { or contains ': '")
         return _MISSING
 
@@ -152,7 +152,7 @@ class Builder:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        self.error("bad-date", path, f"expected a date, found {_describe(value)}",
+        self.error(codes.BAD_DATE, path, f"expected a date, found {_describe(value)}",
                    "write the date as YYYY-MM-DD, e.g. 2026-11-27")
         return _MISSING
 
@@ -163,7 +163,7 @@ class Builder:
                 self.doc.block_scalars.add(path + (_SHORTHAND[cls],))  # drop the block's final newline
             value = {_SHORTHAND[cls]: value}
         if not isinstance(value, dict):
-            self.error("wrong-type", path,
+            self.error(codes.WRONG_TYPE, path,
                        f"expected a mapping of {', '.join(_fields(cls))}, found {_describe(value)}",
                        f"indent the fields under it, e.g. '{next(iter(_fields(cls)))}: ...'")
             return _MISSING
@@ -173,7 +173,7 @@ class Builder:
             if key not in fields:
                 guess = suggest(key, fields)
                 hint = f"did you mean '{guess}'?" if guess else f"known keys: {', '.join(fields)}"
-                self.error("unknown-key", path + (key,), f"unknown key '{key}'", hint, key=True)
+                self.error(codes.UNKNOWN_KEY, path + (key,), f"unknown key '{key}'", hint, key=True)
                 continue
             hint_type, required = fields[key]
             if item is None and required:
@@ -186,7 +186,7 @@ class Builder:
             if not required or name in kwargs:
                 continue
             if name not in value or value[name] is None:
-                self.error("missing-field", path, f"'{name}' is required",
+                self.error(codes.MISSING_FIELD, path, f"'{name}' is required",
                            f"add '{name}: ...' to {_describe_path(path)}")
             if hint_type in (str, Markdown):
                 kwargs[name] = ""  # keeps the block so later checks still see the rest of it
@@ -202,22 +202,22 @@ class Builder:
         if not isinstance(value, dict) or len(value) != 1:
             if isinstance(value, dict) and not set(value) & set(kinds):
                 found = ", ".join(f"'{k}'" for k in value)
-                self.error("unknown-story", path, f"a story starts with its type, found {found}",
+                self.error(codes.UNKNOWN_STORY, path, f"a story starts with its type, found {found}",
                            f"write '- news:' (or {', '.join(kinds)}) and indent the fields under it")
             elif isinstance(value, dict):
                 extra = [k for k in value if k not in kinds]
-                self.error("story-shape", path,
+                self.error(codes.STORY_SHAPE, path,
                            f"a story has one type key, found {', '.join(repr(k) for k in value)}",
                            f"indent {', '.join(repr(k) for k in extra) or 'the fields'} under the "
                            "type key, or start a new story with '- '")
             else:
-                self.error("wrong-type", path, f"expected a story, found {_describe(value)}",
+                self.error(codes.WRONG_TYPE, path, f"expected a story, found {_describe(value)}",
                            f"start it with its type: {', '.join(k + ':' for k in kinds)}")
             return _MISSING
         ((kind, body),) = value.items()
         if kind not in kinds:
             guess = suggest(kind, kinds)
-            self.error("unknown-story", path + (kind,), f"unknown story type '{kind}'",
+            self.error(codes.UNKNOWN_STORY, path + (kind,), f"unknown story type '{kind}'",
                        f"did you mean '{guess}'?" if guess else f"known types: {', '.join(kinds)}",
                        key=True)
             return _MISSING
@@ -225,7 +225,7 @@ class Builder:
 
     def sections(self, value: object, path: YamlPath) -> object:
         if not isinstance(value, list):
-            self.error("wrong-type", path, f"expected a list of sections, found {_describe(value)}",
+            self.error(codes.WRONG_TYPE, path, f"expected a list of sections, found {_describe(value)}",
                        "write each section as '- Label: text' on its own line")
             return _MISSING
         sections = []
@@ -238,12 +238,12 @@ class Builder:
                 sections.append(model.Section(label=None, body=Markdown(text), path=where))
                 continue
             if not isinstance(item, dict) or not item:
-                self.error("wrong-type", where, f"expected '- Label: text', found {_describe(item)}",
+                self.error(codes.WRONG_TYPE, where, f"expected '- Label: text', found {_describe(item)}",
                            "write the section as '- What’s new: text'")
                 continue
             if len(item) > 1:
                 labels = list(item)
-                self.error("section-shape", where,
+                self.error(codes.SECTION_SHAPE, where,
                            f"one section holds {len(labels)} labels: "
                            + ", ".join(repr(k) for k in labels),
                            f"start each section with '- ': add a '-' before '{labels[1]}:'")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
 
-from authoring import checks, model
+from authoring import checks, codes, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
 from authoring.load import Document, LoadError, Position, load_file
 from authoring.model import YamlPath
@@ -91,7 +91,7 @@ def validate_document(doc: Document, *, level: Level = Level.DRAFT,
     report.diagnostics.extend(doc.diagnostics)
     if not isinstance(doc.data, dict):
         report.diagnostics.append(Diagnostic(
-            code="wrong-type", severity=Severity.ERROR, file=doc.file, line=1, column=1,
+            code=codes.WRONG_TYPE, severity=Severity.ERROR, file=doc.file, line=1, column=1,
             message="an issue file is a mapping with 'issue:', 'letter:' and 'stories:'",
             hint="start from a template: authoring new"))
         return Validated(report=report, publication=publication, document=doc)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from authoring import model
+from authoring import codes, model
 from authoring.diagnostics import Diagnostic, Severity
 from authoring.importer.markdown import bold_label, escape
 
@@ -295,7 +295,7 @@ class _Parser:
                             unit.gap)
                 out.append(head)
                 label = match.group("label")
-                self.warn("glued-label", unit, f"label '{label}:' was glued to the end of the previous "
+                self.warn(codes.GLUED_LABEL, unit, f"label '{label}:' was glued to the end of the previous "
                           "sentence; split into its own section",
                           "check the new section in the YAML")
                 unit = Unit(unit.text[match.start("label"):], unit.first, unit.last, 1)
@@ -446,7 +446,7 @@ class _Parser:
                 ps.append(units[i])
                 i += 1
         if not body and signoff is None:
-            self.warn("empty-letter", units[0], "a salutation but no letter after it")
+            self.warn(codes.EMPTY_LETTER, units[0], "a salutation but no letter after it")
         letter = model.Letter(body=model.Markdown(_markdown(body, images=True)),
                               salutation=units[0].text, signoff=signoff, signature=signature,
                               ps=model.Markdown(_markdown(ps)) if ps else None)
@@ -473,7 +473,7 @@ class _Parser:
         if len(units) >= 2 and _headline_like(first) and all(u.gap <= 1 for u in units[1:]) \
                 and prose:
             return [self.feature(units)]
-        self.warn("unclassified-text", first, "kept as a text block: not a letter, story, promo, "
+        self.warn(codes.UNCLASSIFIED_TEXT, first, "kept as a text block: not a letter, story, promo, "
                   "feature or footer", "move it into the right block by hand", last=units[-1])
         return [model.Text(body=model.Markdown(_markdown(units)))]
 

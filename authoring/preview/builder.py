@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from authoring import codes
 from authoring.diagnostics import AuthoringError, Diagnostic, Severity
 
 
@@ -224,7 +225,7 @@ def default_build(issue_path: Path, files_url: str) -> Build:
         return build
     build.html, build.text = rendered.html, rendered.text
     build.diagnostics.extend(
-        Diagnostic(code="render", severity=Severity.WARNING, message=w, file=str(issue_path))
+        Diagnostic(code=codes.RENDER, severity=Severity.WARNING, message=w, file=str(issue_path))
         for w in rendered.warnings)
     return build
 
@@ -255,7 +256,7 @@ def crash_diagnostics(exc: BaseException, issue_path: Path) -> list[Diagnostic]:
     message = str(exc) or type(exc).__name__
     if not isinstance(exc, AuthoringError):
         message = f"{type(exc).__name__}: {message}"
-    return [Diagnostic(code="render-failed", severity=Severity.ERROR, file=file, line=line,
+    return [Diagnostic(code=codes.RENDER_FAILED, severity=Severity.ERROR, file=file, line=line,
                        message=f"rendering failed: {message}",
                        hint="the last good render stays visible until this is fixed")]
 

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from authoring import model
+from authoring import codes, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Report, Severity
 from authoring.paths import templates_dir
 from authoring.render.colors import contrast, palette
@@ -106,7 +106,7 @@ def _where(exc: Exception, message: str) -> list[Report]:
             if frame.filename.endswith(".j2"):
                 file, line = frame.filename, frame.lineno
                 break
-    diagnostic = Diagnostic(code="template-error", severity=Severity.ERROR, message=message,
+    diagnostic = Diagnostic(code=codes.TEMPLATE_ERROR, severity=Severity.ERROR, message=message,
                             file=file, line=line,
                             hint="check the publication's templates folder" if file and
                             not file.startswith(str(templates_dir())) else None)

@@ -1,0 +1,183 @@
+"""Every diagnostic code, in one catalogue: severity, what it means and how to fix it.
+
+Code that reports a problem names it by the constant here (``codes.TAB_INDENT``), never by
+a string of its own; docs/format.md's table of codes is generated from this catalogue
+(``python -m authoring.codes docs/format.md``) and a test keeps the two equal. Adding a code
+is one line here plus regenerating the table.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ERROR = "error"
+WARNING = "warning"
+BY_LEVEL = "warning (draft) / error (export)"
+BY_TAG = "error (`<script>`, `<iframe>`…) / warning (`<b>`, `<a>`…)"
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    """The stable identifier scripts and ``--format json`` rely on."""
+    severity: str
+    meaning: str
+    fix: str
+
+
+CATALOGUE: dict[str, Code] = {}
+
+
+def _code(code: str, severity: str, meaning: str, fix: str) -> str:
+    if code in CATALOGUE:
+        raise ValueError(f"diagnostic code '{code}' is catalogued twice")
+    CATALOGUE[code] = Code(code, severity, meaning, fix)
+    return code
+
+
+# -- reading the file (load) ------------------------------------------------------------------
+FILE_NOT_FOUND = _code("file-not-found", ERROR, "the file does not exist", "check the path")
+NOT_A_FILE = _code("not-a-file", ERROR, "the path is a folder",
+                   "pass a file, or a glob such as issues/*.yaml")
+UNREADABLE = _code("unreadable", ERROR, "the file cannot be read", "check its permissions")
+FILE_TOO_LARGE = _code("file-too-large", ERROR, "the file is larger than an issue can be",
+                       "check it is the right file")
+NOT_UTF8 = _code("not-utf8", ERROR, "the file is not UTF-8 text", "save it as UTF-8")
+BINARY_FILE = _code("binary-file", ERROR, "the file holds NUL bytes: it is not text",
+                    "open the issue's .yaml file")
+CONTROL_CHARACTER = _code("control-character", ERROR, "an invisible control character", "delete it")
+TAB_INDENT = _code("tab-indent", ERROR, "a tab in the indentation", "indent with spaces only")
+YAML_SYNTAX = _code("yaml-syntax", ERROR, "the file is not valid YAML", "follow the hint at the line shown")
+EMPTY_FILE = _code("empty-file", ERROR, "the file holds nothing", "start from a template: authoring new")
+TOO_DEEP = _code("too-deep", ERROR, "lists or mappings nested too deeply", "look for runaway brackets")
+ALIAS_BOMB = _code("alias-bomb", ERROR, "aliases expand to too many values",
+                   "remove the anchors (&) and aliases (*)")
+UNSAFE_TAG = _code("unsafe-tag", ERROR, "a YAML tag (`!!python/...`)", "remove the tag")
+COMPLEX_KEY = _code("complex-key", ERROR, "a mapping key that is a list or mapping",
+                    "write the key as plain text")
+DUPLICATE_KEY = _code("duplicate-key", ERROR, "the same key twice in one mapping",
+                      "merge the two or rename one")
+# -- structure: the format's shape (structure) -----------------------------------------------
+UNKNOWN_KEY = _code("unknown-key", ERROR, "a key the format does not have",
+                    "fix its spelling (the hint guesses)")
+UNKNOWN_STORY = _code("unknown-story", ERROR, "a story type the format does not have",
+                      "use header, news, promo, feature or text")
+MISSING_FIELD = _code("missing-field", ERROR, "a required field is absent or empty", "add it")
+WRONG_TYPE = _code("wrong-type", ERROR, "a value of the wrong kind (a list for text, ...)", "follow the hint")
+BAD_DATE = _code("bad-date", ERROR, "a date that is not a real YYYY-MM-DD date", "write e.g. 2026-11-27")
+STORY_SHAPE = _code("story-shape", ERROR, "a story item holds more or fewer than one type",
+                    "start each story with '- ' and its type")
+SECTION_SHAPE = _code("section-shape", ERROR, "one section item holds several labels",
+                      "start each section with '- '")
+# -- checks: safety (checks) --------------------------------------------------------------------
+UNSAFE_URL = _code("unsafe-url", ERROR, "a `javascript:`, `data:` or other unsafe address", "use https://")
+RAW_HTML = _code("raw-html", BY_TAG, "HTML in text: never run, shown as literal text",
+                 "remove it; use Markdown for emphasis and links")
+# -- checks: needed before sending ----------------------------------------------------------------
+MISSING_URL = _code("missing-url", BY_LEVEL, "a link without an address", "add the URL")
+MISSING_IMAGE_SRC = _code("missing-image-src", BY_LEVEL, "an image without a source", "add 'src:'")
+PLACEHOLDER_URL = _code("placeholder-url", BY_LEVEL, "an address like example.com or TODO",
+                        "put in the real address")
+RELATIVE_LINK = _code("relative-link", BY_LEVEL, "a link without https://: it cannot work in an email",
+                      "use a full https:// address")
+MISSING_NUMBER = _code("missing-number", BY_LEVEL, "the issue has no number", "add 'number:' under 'issue:'")
+MISSING_DATE = _code("missing-date", BY_LEVEL, "the issue has no date", "add 'date:' under 'issue:'")
+EMPTY_SUBJECT = _code("empty-subject", ERROR, "the subject line is empty", "write the subject")
+EMPTY_HEADLINE = _code("empty-headline", ERROR, "a news story's headline is empty", "write the headline")
+# -- checks: house style and missing content ------------------------------------------------------
+INSECURE_URL = _code("insecure-url", WARNING, "`http:` rather than `https:`", "use https://")
+UNKNOWN_LABEL = _code("unknown-label", WARNING, "a section label close to a customary one (`Whats new`)",
+                      "use the customary spelling")
+LABEL_ORDER = _code("label-order", WARNING, "customary labels out of their usual order",
+                    "reorder the sections")
+LABEL_COLON = _code("label-colon", WARNING, "a label written with its own colon", "drop the colon")
+GLUED_LABEL = _code("glued-label", WARNING, "`labels.Key insight:`: a label stuck to the previous sentence",
+                    "start a new section")
+LONG_HEADLINE = _code("long-headline", WARNING, "a headline over the house limit", "shorten it")
+HEADLINE_PERIOD = _code("headline-period", WARNING, "a headline ending with a period", "drop the period")
+DUPLICATE_HEADLINE = _code("duplicate-headline", WARNING, "two stories with the same headline",
+                           "change one of them")
+LONG_DEK = _code("long-dek", WARNING, "a dek over the house limit", "keep it to one or two sentences")
+NO_SECTIONS = _code("no-sections", WARNING, "a news story without sections", "add 'sections:'")
+EMPTY_SECTION = _code("empty-section", WARNING, "a section without text", "write it or remove it")
+EMPTY_BODY = _code("empty-body", WARNING, "a block or header without text", "write it or remove the block")
+PROMO_WITHOUT_CTA = _code("promo-without-cta", WARNING, "a promo without a call to action", "add 'cta:'")
+MISSING_ALT = _code("missing-alt", WARNING, "an image without alt text", "describe what it shows")
+STRAIGHT_QUOTES = _code("straight-quotes", WARNING, "`'` and `\"` where the house uses ’ “ ”",
+                        "use curly quotes")
+MISSING_PREHEADER = _code("missing-preheader", WARNING, "no preheader: inboxes preview the first words",
+                          "add 'preheader:'")
+# -- checks: publication.yaml ----------------------------------------------------------------------
+BAD_EMAIL = _code("bad-email", ERROR, "a sender, reply-to or unsubscribe address that is not an email",
+                  "write it as name@example.org")
+BAD_BASE_URL = _code("bad-base-url", ERROR, "image_base_url is not an absolute http(s) URL",
+                     "e.g. https://www.example.org/images/")
+BAD_COLOR = _code("bad-color", ERROR, "a theme color that is not a hex color", "write it as #rrggbb")
+# -- render, preview and export -------------------------------------------------------------------
+TEMPLATE_ERROR = _code("template-error", ERROR, "a template (built-in or override) fails",
+                       "fix the template at the line shown")
+RENDER = _code("render", WARNING, "a render warning (size near Gmail's limit, CSS the inliner rejects)",
+               "follow the message")
+RENDER_FAILED = _code("render-failed", ERROR, "the preview could not render the issue",
+                      "fix what the message names; the last good render stays")
+NO_IMAGE_BASE_URL = _code("no-image-base-url", ERROR, "export found a relative image and no image_base_url",
+                          "set image_base_url in publication.yaml")
+TOO_LARGE = _code("too-large", ERROR, "the email HTML is over Gmail's 102 KB clipping limit",
+                  "shorten the issue or move a story to the web")
+NO_LIST_UNSUBSCRIBE = _code("no-list-unsubscribe", WARNING, "export cannot write a List-Unsubscribe header",
+                            "set unsubscribe_url or list_unsubscribe_mailto")
+BROKEN_LINK = _code("broken-link", WARNING, "`export --check-links` found an address that fails",
+                    "fix or remove the link")
+# -- import ----------------------------------------------------------------------------------------
+EMPTY_INPUT = _code("empty-input", ERROR, "the text file to import is empty", "check the path")
+BINARY_INPUT = _code("binary-input", ERROR, "the file to import is not text",
+                     "import the archive's .txt file")
+UNCLASSIFIED_TEXT = _code("unclassified-text", WARNING, "imported text kept as a text block",
+                          "move it into the right block by hand")
+EMPTY_LETTER = _code("empty-letter", WARNING, "an imported salutation with no letter after it",
+                     "check the source around that line")
+
+
+# -- the table in docs/format.md -------------------------------------------------------------------
+
+TABLE_START = "<!-- codes: generated from authoring/codes.py: python -m authoring.codes docs/format.md -->"
+TABLE_END = "<!-- end of codes -->"
+
+
+def markdown_table() -> str:
+    """The docs table of codes, one row per code, in catalogue order."""
+    rows = ["| code | severity | what it means | how to fix |", "| --- | --- | --- | --- |"]
+    rows += [f"| `{c.code}` | {_cell(c.severity)} | {_cell(c.meaning)} | {_cell(c.fix)} |"
+             for c in CATALOGUE.values()]
+    return "\n".join(rows)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+_TABLE = re.compile(re.escape(TABLE_START) + r"\n.*?" + re.escape(TABLE_END), re.DOTALL)
+
+
+def with_table(doc: str) -> str:
+    """``doc`` with its generated table replaced by the catalogue's."""
+    if not _TABLE.search(doc):
+        raise ValueError(f"no table of codes: the document lacks the line {TABLE_START}")
+    return _TABLE.sub(lambda _: f"{TABLE_START}\n{markdown_table()}\n{TABLE_END}", doc, count=1)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m authoring.codes [DOC.md]``: print the table, or rewrite it inside DOC.md."""
+    if not argv:
+        print(markdown_table())
+        return 0
+    path = Path(argv[0])
+    path.write_text(with_table(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
