@@ -1,7 +1,9 @@
 """The ``authoring`` command line: a thin layer over the library.
 
-Exit codes: 0 ok, 1 invalid input (the diagnostics say why), 2 usage error.
-Library errors (``AuthoringError``) become messages, never tracebacks.
+Exit codes: 0 ok; 1 invalid input, including an input file that does not exist (the
+diagnostics say why; the same in every command); 2 usage error (the command line itself).
+Library errors (``AuthoringError``, which LoadError and PortInUse are) become messages and
+exit 1, never tracebacks.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from authoring import codes
-from authoring.diagnostics import Diagnostic, Severity
+from authoring.diagnostics import AuthoringError, Diagnostic, Report, Severity
 from authoring.model import YamlPath
 
 MAX_BYTES = 1_000_000
@@ -82,13 +82,20 @@ class Document:
         return self.text.splitlines()
 
 
-class LoadError(Exception):
-    """The file cannot be read as YAML; carries a diagnostic with its position."""
+class LoadError(AuthoringError):
+    """The file cannot be read as YAML: one diagnostic, in a report that can quote its line."""
 
     def __init__(self, diagnostic: Diagnostic, text: str = ""):
-        super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
         self.text = text
+        """The source as far as it could be decoded, to quote the line."""
+        super().__init__(diagnostic.message, [Report(file=diagnostic.file or "<string>",
+                                                     diagnostics=[diagnostic],
+                                                     source_lines=text.splitlines())])
+
+    @property
+    def report(self) -> Report:
+        return self.reports[0]
 
 
 def _error(file: str, code: str, message: str, hint: str | None = None,
@@ -248,9 +255,8 @@ def load_file(path: str | Path) -> Document:
         raise _error(name, codes.UNREADABLE, f"cannot read file: {exc.strerror}") from None
     try:
         text = decode(raw, name)
-    except LoadError as exc:
-        exc.text = raw[:MAX_BYTES].decode("utf-8", errors="replace")  # to quote the line
-        raise
+    except LoadError as exc:  # quote the line as well as the bytes allow
+        raise LoadError(exc.diagnostic, raw[:MAX_BYTES].decode("utf-8", errors="replace")) from None
     return load_text(text, name)
 
 

@@ -70,14 +70,11 @@ def load_publication(path: Path | None) -> tuple[model.Publication, Report | Non
     """The publication settings and the report of their problems (None when no file)."""
     if path is None:
         return DEFAULT_PUBLICATION, None
-    report = Report(file=str(path))
     try:
         doc = load_file(path)
     except LoadError as exc:
-        report.diagnostics.append(exc.diagnostic)
-        report.source_lines = exc.text.splitlines()
-        return DEFAULT_PUBLICATION, report
-    report.source_lines = doc.lines
+        return DEFAULT_PUBLICATION, exc.report
+    report = Report(file=str(path), source_lines=doc.lines)
     publication, problems = build_publication(doc)
     report.diagnostics.extend(doc.diagnostics + problems)
     if publication is not None:
@@ -131,9 +128,7 @@ def validate_file(path: str | Path, *, level: Level = Level.DRAFT,
     try:
         doc = load_file(path)
     except LoadError as exc:
-        result = Validated(report=Report(file=str(path), diagnostics=[exc.diagnostic],
-                                         source_lines=exc.text.splitlines()),
-                           publication=publication, publication_file=pub_path)
+        result = Validated(report=exc.report, publication=publication, publication_file=pub_path)
     else:
         result = validate_document(doc, level=level, publication=publication)
         result.publication_file = pub_path

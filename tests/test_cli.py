@@ -6,9 +6,11 @@ import json
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from authoring.cli import app
+from authoring.diagnostics import AuthoringError
 from conftest import DATA, ISSUES, ROOT
 
 runner = CliRunner()
@@ -72,3 +74,48 @@ def test_publication_errors_do_not_quote_the_issue_lines(tmp_path):
     (tmp_path / "1.yaml").write_text("issue: {subject: Hi}\nstories:\n  - header: News\n")
     result = runner.invoke(app, ["validate", str(tmp_path / "1.yaml")])
     assert "- header: News" not in result.stderr
+
+
+_MISSING_FILE_COMMANDS = {
+    "validate": ["validate", "{missing}"],
+    "render": ["render", "{missing}", "-o", "{tmp}"],
+    "export": ["export", "{missing}", "-o", "{tmp}"],
+    "send": ["send", "{missing}", "--to", "a@example.org", "--smtp", "127.0.0.1:9"],
+    "preview": ["preview", "{missing}", "--no-open", "--port", "0"],
+    "import": ["import", "{missing}"],
+    "validate --publication": ["validate", "--publication", "{missing}", str(ISSUES / "0321.yaml")],
+    "render --publication": ["render", "--publication", "{missing}", str(ISSUES / "0321.yaml"),
+                             "-o", "{tmp}"],
+    "import --publication": ["import", "--publication", "{missing}", str(DATA / "archive" / "wrapped.txt")],
+}
+
+
+@pytest.mark.parametrize("command", sorted(_MISSING_FILE_COMMANDS))
+def test_a_missing_file_exits_1_in_every_command(command, tmp_path):
+    """One rule (README, Exit codes): a file that does not exist is invalid input, never a usage error."""
+    missing = tmp_path / "missing-file.yaml"
+    args = [a.format(missing=missing, tmp=tmp_path / "out") for a in _MISSING_FILE_COMMANDS[command]]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert "missing-file.yaml" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_usage_errors_exit_2():
+    assert runner.invoke(app, ["render"]).exit_code == 2
+    assert runner.invoke(app, ["new", "--date", "tomorrow"]).exit_code == 2
+    both = ["send", "x.yaml", "--to", "a@example.org", "--ssl", "--starttls"]
+    assert runner.invoke(app, both).exit_code == 2
+
+
+def test_load_and_port_errors_are_authoring_errors():
+    from authoring.load import LoadError, load_text
+    from authoring.preview.server import PortInUse
+
+    with pytest.raises(AuthoringError) as info:
+        load_text("a: [", "broken.yaml")
+    assert isinstance(info.value, LoadError)
+    (report,) = info.value.reports
+    assert report.file == "broken.yaml" and report.errors[0].code == "yaml-syntax"
+    assert report.source_lines == ["a: ["]
+    assert issubclass(PortInUse, AuthoringError)

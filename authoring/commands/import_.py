@@ -28,7 +28,7 @@ def import_(
     from authoring.diagnostics import AuthoringError
 
     if not source.exists():
-        raise fail(f"{source}: no such file or folder", 2)
+        raise fail(f"{source}: no such file or folder")  # a missing input file is exit 1 everywhere
     publication_model = _publication(publication, output, source)
     if source.is_dir():
         if output is None:
@@ -124,7 +124,7 @@ def _publication(path: Path | None, output: Path | None, source: Path):
         if path is None and default.is_file():
             path = default
     elif not path.is_file():
-        raise fail(f"{path}: no such publication file", 2)
+        raise fail(f"{path}: no such publication file")
     if path is None:
         return None
     publication, report = load_publication(path)

@@ -48,6 +48,7 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from authoring.diagnostics import AuthoringError
 from authoring.paths import templates_dir
 from authoring.preview.builder import Builder, BuildFn
 from authoring.preview.watcher import WatchSet, watch
@@ -298,7 +299,9 @@ def _event_stream(chunks: AsyncIterator[str]) -> StreamingResponse:
 # ---------------------------------------------------------------- running it
 
 
-class PortInUse(Exception):
+class PortInUse(AuthoringError):
+    """The port is taken (another preview?); ``suggestion`` is a free one near it."""
+
     def __init__(self, port: int, suggestion: int):
         super().__init__(f"port {port} is already in use")
         self.port = port
