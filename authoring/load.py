@@ -10,8 +10,10 @@ CRLF line ends.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -21,6 +23,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from authoring import codes
 from authoring.diagnostics import AuthoringError, Diagnostic, Report, Severity
 from authoring.model import YamlPath
+from authoring.scalars import Scalar, source_offsets
 
 MAX_BYTES = 1_000_000
 """An issue is ~20 KB of text; a megabyte is surely a mistake (and keeps parsing fast)."""
@@ -63,6 +66,8 @@ class Document:
     """The source text of plain scalars that YAML turned into non-strings (``Yes`` → True)."""
     block_scalars: set[YamlPath] = field(default_factory=set)
     """Values written as literal/folded blocks (``|``/``>``): their text starts on the next line."""
+    scalars: dict[YamlPath, Scalar] = field(default_factory=dict)
+    """Every scalar value's style and extent, to find a character inside it."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     """Problems found while loading that did not stop it (duplicate keys)."""
 
@@ -80,6 +85,38 @@ class Document:
     @property
     def lines(self) -> list[str]:
         return self.text.splitlines()
+
+    def locate_offset(self, path: YamlPath, offset: int) -> Position | None:
+        """Where character ``offset`` of the text at ``path`` was written; None if not exactly known."""
+        scalar = self.scalars.get(path)
+        if scalar is None or offset < 0:
+            return None
+        offsets = source_offsets(self.text, scalar)
+        if offsets is None or offset > len(offsets):
+            return None
+        if offset < len(offsets):
+            return self.position(offsets[offset])
+        return self.position(offsets[-1] + 1) if offsets else None
+
+    def position(self, index: int) -> Position:
+        """Line and column of a character offset in the text."""
+        starts = _line_starts(self.text)
+        line = bisect.bisect_right(starts, index)
+        return Position(line, index - starts[line - 1] + 1)
+
+    def index(self, line: int, column: int) -> int:
+        """Character offset of a 0-based line and column, as YAML's marks give them."""
+        starts = _line_starts(self.text)
+        return starts[line] + column if line < len(starts) else len(self.text)
+
+
+_YAML_BREAK = re.compile("[\n\x85\u2028\u2029]")
+
+
+@lru_cache(maxsize=8)
+def _line_starts(text: str) -> list[int]:
+    """Offsets where lines start, breaking lines where YAML does (so its marks agree)."""
+    return [0, *(m.end() for m in _YAML_BREAK.finditer(text))]
 
 
 class LoadError(AuthoringError):
@@ -292,6 +329,9 @@ class _Builder:
         assert isinstance(node, ScalarNode)
         if node.style in ("|", ">"):
             self.doc.block_scalars.add(path)
+        self.doc.scalars[path] = Scalar(
+            node.style or "", self.doc.index(node.start_mark.line, node.start_mark.column),
+            self.doc.index(node.end_mark.line, node.end_mark.column), node.value)
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError):

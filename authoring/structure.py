@@ -161,6 +161,8 @@ class Builder:
             # `- header: News` and `- text: |` are the natural ways to write these
             if path in self.doc.block_scalars:
                 self.doc.block_scalars.add(path + (_SHORTHAND[cls],))  # drop the block's final newline
+            if path in self.doc.scalars:  # the field's text is the scalar written at the story
+                self.doc.scalars[path + (_SHORTHAND[cls],)] = self.doc.scalars[path]
             value = {_SHORTHAND[cls]: value}
         if not isinstance(value, dict):
             self.error(codes.WRONG_TYPE, path,

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, overload
+from typing import overload
 
 from authoring import checks, codes, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
-from authoring.load import Document, LoadError, Position, load_file
-from authoring.model import YamlPath
+from authoring.load import Document, LoadError, load_file
 from authoring.structure import build_issue, build_publication
 
 PUBLICATION_FILE = "publication.yaml"
@@ -152,36 +151,8 @@ def load_issue(path: str | Path, *, level: Level = Level.DRAFT, strict: bool = F
 
 def _diagnostic(doc: Document, finding: checks.Finding) -> Diagnostic:
     pos = doc.locate(finding.path, key=finding.key)
-    if pos and finding.offset is not None and finding.path in doc.positions:
-        pos = _offset_position(doc, finding.path, finding.offset, pos)
+    if pos and finding.offset is not None and not finding.key:
+        pos = doc.locate_offset(finding.path, finding.offset) or pos
     return Diagnostic(code=finding.code, severity=finding.severity, message=finding.message,
                       hint=finding.hint, file=doc.file, line=pos.line if pos else None,
                       column=pos.column if pos else None, path=finding.path)
-
-
-def _offset_position(doc: Document, path: YamlPath, offset: int, start: Position) -> Position:
-    """Line and column of a character inside a text value, where the source makes it exact."""
-    value: Any = doc.data  # plain YAML data: dicts, lists and scalars
-    for part in path:
-        try:
-            value = value[part]
-        except (KeyError, IndexError, TypeError):
-            return start
-    if not isinstance(value, str):
-        return start
-    line, column = start.line, start.column
-    before = value[:offset]
-    if path in doc.block_scalars:
-        # literal block: text starts on the next line, indented like its first line
-        lines = doc.lines
-        first = line  # 1-based line of the '|' indicator
-        row = first + before.count("\n")
-        if row < len(lines):
-            indent = len(lines[row]) - len(lines[row].lstrip(" "))
-            return Position(row + 1, indent + len(before.rsplit("\n", 1)[-1]) + 1)
-        return start
-    if "\n" not in before:
-        source = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
-        quoted = column - 1 < len(source) and source[column - 1] in "'\""
-        return Position(line, column + offset + (1 if quoted else 0))
-    return start

@@ -1,0 +1,193 @@
+"""Where each character of a YAML text value was written: offsets in the value → offsets in the file.
+
+A check that finds a problem inside a text reports its offset in the value; the value is not
+the source, though: quotes and escapes are gone, folded and plain lines are joined with a
+space, block scalars lose their indentation. ``source_offsets`` replays YAML's rules for the
+scalar's style (plain, '...', "...", | and >, with chomping and indentation indicators) and
+returns, for every character of the value, its offset in the document; it checks the replay
+against the value the parser produced and gives up (None) rather than guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PLAIN, SINGLE, DOUBLE, LITERAL, FOLDED = "", "'", '"', "|", ">"
+
+_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f",
+            "r": "\r", "e": "\x1b", " ": " ", '"': '"', "\\": "\\", "/": "/", "N": "\x85",
+            "_": "\xa0", "L": "\u2028", "P": "\u2029"}
+_HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """A text value as the loader found it: its style, where it is and what it says."""
+
+    style: str
+    """PLAIN, SINGLE, DOUBLE, LITERAL or FOLDED."""
+    start: int
+    """Offset in the document of its first character (the quote or the | > indicator)."""
+    end: int
+    """Offset just past it."""
+    value: str
+    """The text YAML made of it (before any type conversion)."""
+
+
+Piece = list[tuple[str, int]]
+"""Characters of the value, each with the document offset it came from."""
+
+
+def source_offsets(text: str, scalar: Scalar) -> list[int] | None:
+    """The document offset of each character of ``scalar.value``, or None if it cannot be exact."""
+    pieces = _block(text, scalar) if scalar.style in (LITERAL, FOLDED) else _flow(text, scalar)
+    return [index for _, index in pieces] if pieces is not None else None
+
+
+# ---------------------------------------------------------------- plain and quoted: flow folding
+
+
+def _flow(text: str, scalar: Scalar) -> Piece | None:
+    inner = 1 if scalar.style in (SINGLE, DOUBLE) else 0
+    start, end = scalar.start + inner, scalar.end - inner
+    lines = _lines(text, start, end)
+    decoded: list[tuple[Piece, bool]] = []  # per line: its characters, whether it ends in an escaped break
+    for number, (offset, line) in enumerate(lines):
+        first, last = number == 0, number == len(lines) - 1
+        if not first:
+            stripped = line.lstrip(" \t")
+            offset, line = offset + len(line) - len(stripped), stripped
+        escaped_break = scalar.style == DOUBLE and not last and _ends_in_escape(line)
+        if escaped_break:
+            line = line[:-1]
+        elif not last:
+            line = line.rstrip(" \t")
+        piece = _unescape(line, offset, scalar.style)
+        if piece is None:
+            return None
+        decoded.append((piece, escaped_break))
+    out = _fold_flow(decoded, lines)
+    return out if "".join(c for c, _ in out) == scalar.value else None
+
+
+def _fold_flow(decoded: list[tuple[Piece, bool]], lines: list[tuple[int, str]]) -> Piece:
+    """Join lines: one break → a space, n empty lines → n breaks, an escaped break → nothing."""
+    out: Piece = list(decoded[0][0])
+    k = 1
+    while k < len(decoded):
+        break_at = lines[k - 1][0] + len(lines[k - 1][1])
+        empties = 0
+        while k < len(decoded) - 1 and not decoded[k][0] and not decoded[k][1]:
+            empties, k = empties + 1, k + 1
+        escaped = decoded[k - 1 - empties][1]
+        joiner = "\n" * empties if escaped or empties else " "
+        out += [(c, break_at) for c in joiner]
+        out += decoded[k][0]
+        k += 1
+    return out
+
+
+def _ends_in_escape(line: str) -> bool:
+    backslashes = len(line) - len(line.rstrip("\\"))
+    return backslashes % 2 == 1
+
+
+def _unescape(line: str, offset: int, style: str) -> Piece | None:
+    if style == PLAIN:
+        return [(c, offset + i) for i, c in enumerate(line)]
+    if style == SINGLE:
+        out: Piece = []
+        i = 0
+        while i < len(line):
+            out.append((line[i], offset + i))
+            i += 2 if line.startswith("''", i) else 1
+        return out
+    return _unescape_double(line, offset)
+
+
+def _unescape_double(line: str, offset: int) -> Piece | None:
+    out: Piece = []
+    i = 0
+    while i < len(line):
+        if line[i] != "\\":
+            out.append((line[i], offset + i))
+            i += 1
+            continue
+        code = line[i + 1:i + 2]
+        if code in _ESCAPES:
+            out.append((_ESCAPES[code], offset + i))
+            i += 2
+        elif code in _HEX_ESCAPES:
+            digits = line[i + 2:i + 2 + _HEX_ESCAPES[code]]
+            try:
+                out.append((chr(int(digits, 16)), offset + i))
+            except ValueError:
+                return None
+            i += 2 + len(digits)
+        else:
+            return None
+    return out
+
+
+# ---------------------------------------------------------------- | and >: block scalars
+
+
+def _block(text: str, scalar: Scalar) -> Piece | None:
+    header_end = text.find("\n", scalar.start, scalar.end)
+    if header_end < 0:
+        return None
+    lines = _lines(text, header_end + 1, scalar.end)
+    if lines and not lines[-1][1]:
+        lines.pop()  # the end mark sits at the start of the next line
+    for indent in _indent_candidates(lines):
+        pieces = _block_lines(lines, indent, folded=scalar.style == FOLDED)
+        if pieces is not None and "".join(c for c, _ in pieces).rstrip("\n") == scalar.value.rstrip("\n"):
+            return pieces
+    return None
+
+
+def _indent_candidates(lines: list[tuple[int, str]]) -> list[int]:
+    """YAML's auto-detected indentation first; an explicit indicator is one of the smaller ones."""
+    auto = 1
+    for _, line in lines:
+        if line.strip(" "):
+            auto = max(auto, len(line) - len(line.lstrip(" ")))
+            break
+        auto = max(auto, len(line))
+    return [auto, *range(auto - 1, 0, -1)]
+
+
+def _block_lines(lines: list[tuple[int, str]], indent: int, *, folded: bool) -> Piece | None:
+    out: Piece = []
+    pending: Piece = []  # breaks of empty lines, written before the next content line
+    previous: tuple[int, str] | None = None
+    for offset, line in lines:
+        if len(line) <= indent and not line.strip(" "):
+            pending.append(("\n", offset))
+            continue
+        if line[:indent].strip(" "):
+            return None  # less indented: not part of this scalar under this indentation
+        content = line[indent:]
+        if previous is not None:
+            break_at = previous[0] + len(previous[1])
+            joins = folded and not previous[1][indent:].startswith((" ", "\t")) \
+                and not content.startswith((" ", "\t"))
+            if not joins:
+                out.append(("\n", break_at))
+            elif not pending:
+                out.append((" ", break_at))
+        out += pending
+        pending = []
+        out += [(c, offset + indent + i) for i, c in enumerate(content)]
+        previous = (offset, line)
+    return out
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, str]]:
+    """The lines of text[start:end], each with the document offset it starts at."""
+    out = []
+    offset = start
+    for line in text[start:end].split("\n"):
+        out.append((offset, line))
+        offset += len(line) + 1
+    return out

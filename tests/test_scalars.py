@@ -1,0 +1,148 @@
+"""Offsets inside a YAML text value → the exact line and column it was written at, in every style."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from authoring import codes
+from authoring.load import load_text
+from authoring.validate import validate_text
+
+MARK = "<b>"
+"""A formatting tag: the raw-html check reports it, with its offset in the text."""
+
+
+def _where(source: str, needle: str) -> tuple[int, int]:
+    index = source.index(needle)
+    assert source.count(needle) == 1
+    return source.count("\n", 0, index) + 1, index - (source.rfind("\n", 0, index) + 1) + 1
+
+
+def _locate(source: str, path: tuple, needle: str) -> tuple[int, int]:
+    doc = load_text(source)
+    value = doc.data
+    for part in path:
+        value = value[part]
+    pos = doc.locate_offset(path, value.index(needle))
+    assert pos is not None, (source, value)
+    return pos.line, pos.column
+
+
+@pytest.mark.parametrize("source", [
+    "a: one two X three\n",
+    "a: 'it''s X'\n",
+    'a: "tab\\there \\u00e9\\"q\\" X"\n',
+    "a: one\n  two\n\n  three X\n",
+    "a: 'one\n  two X'\n",
+    'a: "one \\\n  two X"\n',
+    "a: |\n  one\n  two X\n",
+    "a: |-\n  one\n\n  two X\n",
+    "a: >\n  one\n  two\n\n  three X\n",
+    "a: >-\n  one\n    more indented\n  X\n",
+    "a: |2\n    indented one\n  X\n",
+    "a: >+2\n   one\n  two X\n\n\n",
+    "- |-\n  one X\n",
+    "a: {b: 'in flow X'}\n",
+    "é: 'ü X'\n",
+])
+def test_offset_in_each_style_points_at_the_character(source):
+    path = ("a", "b") if "{b" in source else (0,) if source.startswith("-") else \
+        ("é",) if source.startswith("é") else ("a",)
+    assert _locate(source, path, "X") == _where(source, "X")
+
+
+def test_a_replay_that_disagrees_with_the_parser_gives_up_rather_than_guess():
+    doc = load_text("a: 'x'\n")
+    doc.scalars[("a",)] = replace(doc.scalars[("a",)], value="not what the source says")
+    assert doc.locate_offset(("a",), 0) is None
+
+
+def test_the_text_shorthand_points_at_the_text_not_the_marker():
+    source = "issue: {subject: S}\nstories:\n  - text: |-\n      First line.\n      Then <b> here.\n"
+    (found,) = [d for d in validate_text(source).report.diagnostics if d.code == codes.RAW_HTML]
+    assert (found.line, found.column) == _where(source, MARK) == (5, 12)
+
+
+# ---------------------------------------------------------------- the property: a problem planted anywhere
+
+_FIELDS = {
+    # name: (YAML path of the text, source before the value, indentation of the key's mapping)
+    "subject": ("issue:\n  subject: ", 2),
+    "preheader": ("issue:\n  subject: S\n  preheader: ", 2),
+    "letter": ("issue: {subject: S}\nletter:\n  body: ", 2),
+    "headline": ("issue: {subject: S}\nstories:\n  - news:\n      headline: ", 6),
+    "dek": ("issue: {subject: S}\nstories:\n  - news:\n      headline: H\n      dek: ", 6),
+    "section": ("issue: {subject: S}\nstories:\n  - news:\n      headline: H\n      sections:\n"
+                "        - What’s new: ", 10),
+    "promo": ("issue: {subject: S}\nstories:\n  - promo:\n      body: ", 6),
+    "text": ("issue: {subject: S}\nstories:\n  - text: ", 4),
+    "feature": ("issue: {subject: S}\nstories:\n  - feature:\n      title: T\n      body: ", 6),
+}
+_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzAZéü’.,;()0123456789", min_size=1, max_size=8)
+_QUOTABLE = st.text(alphabet="abcxyzé’.,:#'\"\\\t", min_size=1, max_size=6)
+
+
+@st.composite
+def _planted(draw):
+    """(YAML source, where the mark is) for a random field, style, layout and spot."""
+    field = draw(st.sampled_from(sorted(_FIELDS)))
+    before, indent = _FIELDS[field]
+    style = draw(st.sampled_from(["plain", "single", "double", "literal", "folded"]))
+    words_of = _WORD if style == "plain" else st.one_of(_WORD, _QUOTABLE)
+    lines = draw(st.lists(st.lists(words_of, min_size=1, max_size=6), min_size=1, max_size=5))
+    row = draw(st.integers(0, len(lines) - 1))
+    lines[row].insert(draw(st.integers(0, len(lines[row]))), MARK)
+    gaps = draw(st.lists(st.integers(0, 2), min_size=len(lines), max_size=len(lines)))
+    if style in ("literal", "folded"):
+        body = _block(draw, style, lines, gaps, indent)
+    else:
+        body = _flow(draw, style, lines, gaps, indent)
+    source = before + body + "\n"
+    return source, _where(source, MARK)
+
+
+def _flow(draw, style, lines, gaps, indent):
+    pad = " " * (indent + draw(st.integers(1, 3)))
+    out = []
+    for words, gap in zip(lines, gaps, strict=True):
+        if style == "single":
+            words = [w.replace("'", "''") for w in words]
+        elif style == "double":
+            words = [w.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
+                     .replace("é", draw(st.sampled_from(["é", "\\u00e9", "\\xe9"]))) for w in words]
+        out.append(" ".join(words))
+        out += [""] * gap
+    if style == "double" and len(out) > 1 and out[0] and draw(st.booleans()):
+        out[0] += "\\"  # an escaped line break: the lines join without a space
+    text = ("\n" + pad).join(out).replace("\n" + pad + "\n", "\n\n").replace(pad + "\n", "\n")
+    quote = {"plain": "", "single": "'", "double": '"'}[style]
+    return quote + text + quote
+
+
+def _block(draw, style, lines, gaps, indent):
+    chomp = draw(st.sampled_from(["", "-", "+"]))
+    explicit = draw(st.sampled_from([None, 1, 2, 3]))
+    step = explicit or draw(st.integers(1, 3))
+    header = {"literal": "|", "folded": ">"}[style]
+    header += chomp + str(explicit) if explicit and draw(st.booleans()) else \
+        (str(explicit) + chomp if explicit else chomp)
+    pad = " " * (indent + step)
+    out = []
+    for i, (words, gap) in enumerate(zip(lines, gaps, strict=True)):
+        extra = " " * draw(st.integers(0, 2)) if (explicit and i > 0) else ""
+        out.append(pad + extra + " ".join(words))
+        out += [""] * gap
+    return header + "\n" + "\n".join(out)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_planted())
+def test_a_problem_planted_anywhere_is_reported_where_it_is(planted):
+    source, (line, column) = planted
+    found = [d for d in validate_text(source).report.diagnostics if d.code == codes.RAW_HTML]
+    assert len(found) == 1, (source, validate_text(source).report.format_text())
+    assert (found[0].line, found[0].column) == (line, column), source
