@@ -34,6 +34,8 @@ _ORDER = {label: i for i, label in enumerate(CUSTOMARY_LABELS)}
 _ORDER["How it worked"] = _ORDER["How it works"]
 
 HEADLINE_MAX_CHARS = 70
+SUBJECT_MAX_CHARS = 90
+"""Inboxes show 40–90 characters of a subject; past that it is cut off."""
 DEK_MAX_WORDS = 60
 
 _PLACEHOLDER_URL = re.compile(
@@ -163,14 +165,25 @@ def urls(issue: model.Issue) -> Iterator[tuple[YamlPath, str | None, str, int | 
     for path, text, is_markdown in text_fields(issue):
         if not is_markdown:
             continue
-        for ref in markdown.iter_links(text):
-            offset = _find_offset(text, ref.url) if ref.url else _find_offset(text, "]()")
+        for ref, offset in link_offsets(text):
             yield path, ref.url or None, ref.kind, offset
 
 
-def _find_offset(text: str, needle: str) -> int | None:
-    index = text.find(needle)
-    return index if index >= 0 else None
+def link_offsets(text: str) -> Iterator[tuple[markdown.LinkRef, int | None]]:
+    """Each link and image in ``text``, in order, with the offset of its address as written
+    (of its ``()`` when it has none); each is searched after the previous one, so two images
+    with the same address are told apart. None when the parser rewrote the address."""
+    cursor = 0
+    for ref in markdown.iter_links(text):
+        openings = ("](<", "](", "<") if ref.url else ("](",)
+        found = [(i, i + len(o)) for o in openings
+                 if (i := text.find(o + ref.url + ("" if ref.url else ")"), cursor)) >= 0]
+        if not found:
+            yield ref, None
+            continue
+        _, address = min(found)
+        cursor = address + max(len(ref.url), 1)
+        yield ref, address if ref.url else address - 1  # at the '(' of an empty '()'
 
 
 # ---------------------------------------------------------------- checks
@@ -221,9 +234,19 @@ def check_metadata(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     if not info.subject.strip():
         yield Finding(codes.EMPTY_SUBJECT, "the subject line is empty", info.path + ("subject",),
                       "write the subject people see in their inbox", severity=Severity.ERROR)
+    if len(info.subject.strip()) > SUBJECT_MAX_CHARS:
+        yield Finding(codes.LONG_SUBJECT, f"the subject is {len(info.subject.strip())} characters long; "
+                      f"inboxes cut it off after about {SUBJECT_MAX_CHARS}", info.path + ("subject",),
+                      "keep the subject short; the preheader can carry the rest",
+                      offset=_nth_visible(info.subject, SUBJECT_MAX_CHARS))
     if not info.preheader:
         yield Finding(codes.MISSING_PREHEADER, "no preheader: inboxes will preview the first words",
                       info.path, "add 'preheader: ...' (about 40–100 characters)")
+
+
+def _nth_visible(text: str, n: int) -> int:
+    """Offset in ``text`` of its n-th character after leading spaces: where a limit is crossed."""
+    return len(text) - len(text.lstrip()) + n
 
 
 @check("labels")
@@ -331,11 +354,11 @@ def check_alt_text(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
                           "describe what it shows: screen readers and the plain text use it")
     for path, text, is_markdown in text_fields(issue):
         if is_markdown:
-            for ref in markdown.iter_links(text):
+            for ref, offset in link_offsets(text):
                 if ref.kind == "image" and not ref.text.strip():
                     yield Finding(codes.MISSING_ALT, "image has no alt text", path,
                                   "write it between the brackets: ![what it shows](src)",
-                                  offset=_find_offset(text, "![]"))
+                                  offset=text.rfind("![", 0, offset) if offset is not None else None)
 
 
 @check("raw-html")

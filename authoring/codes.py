@@ -86,6 +86,7 @@ RELATIVE_LINK = _code("relative-link", BY_LEVEL, "a link without https://: it ca
 MISSING_NUMBER = _code("missing-number", BY_LEVEL, "the issue has no number", "add 'number:' under 'issue:'")
 MISSING_DATE = _code("missing-date", BY_LEVEL, "the issue has no date", "add 'date:' under 'issue:'")
 EMPTY_SUBJECT = _code("empty-subject", ERROR, "the subject line is empty", "write the subject")
+LONG_SUBJECT = _code("long-subject", WARNING, "a subject longer than inboxes show", "shorten it")
 EMPTY_HEADLINE = _code("empty-headline", ERROR, "a news story's headline is empty", "write the headline")
 # -- checks: house style and missing content ------------------------------------------------------
 INSECURE_URL = _code("insecure-url", WARNING, "`http:` rather than `https:`", "use https://")

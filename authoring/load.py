@@ -209,23 +209,7 @@ def load_text(text: str, file: str = "<string>") -> Document:
                      "delete it (it is invisible in most editors; it often comes from copy and paste)",
                      line=line, column=column, text=text) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or exc.context or "invalid YAML"
-        if exc.context and exc.problem:
-            message = f"{exc.problem} ({exc.context})"
-        if exc.context_mark and "end of stream" in message:
-            # an unclosed quote or bracket: its opening is where the fix goes
-            mark = exc.context_mark
-        hint = _syntax_hint(message)
-        for m in (exc.problem_mark, exc.context_mark):
-            source = text.split("\n")[m.line] if m and m.line < text.count("\n") + 1 else ""
-            if re.search(r"(^|:\s|-\s)[\[{*&!%@`|>]", source) and re.search(r":\s+[\[{*&!%@`]", source):
-                hint = ("text that starts with [ { * & ! % @ or ` must be quoted: "
-                        "key: \"[link](https://...) and more\"")
-                break
-        raise _error(file, codes.YAML_SYNTAX, f"YAML syntax error: {message}", hint,
-                     line=mark.line + 1 if mark else None,
-                     column=mark.column + 1 if mark else None, text=text) from None
+        raise _syntax_error(exc, text, file) from None
     except yaml.YAMLError as exc:
         raise _error(file, codes.YAML_SYNTAX, f"YAML error: {exc}", text=text) from None
     if root is None:
@@ -251,6 +235,68 @@ def _compose(text: str) -> Node | None:
         except (yaml.YAMLError, RecursionError):
             pass
     return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> LoadError:
+    """The parser's complaint, placed where the fix goes and with advice that fits it."""
+    lines = text.split("\n")
+    missing = _missing_colon(exc, lines)
+    if missing is not None:
+        line, column, key = missing
+        written = lines[line].strip()
+        fixed = f"{key}:{written[len(key):]}"
+        return _error(file, codes.YAML_SYNTAX, f"missing ':' after '{key}'",
+                      f"write '{fixed[:60]}{'…' if len(fixed) > 60 else ''}'",
+                      line=line + 1, column=column + 1, text=text)
+    mark = exc.problem_mark or exc.context_mark
+    message = exc.problem or exc.context or "invalid YAML"
+    if exc.context and exc.problem:
+        message = f"{exc.problem} ({exc.context})"
+    if exc.context_mark and "end of stream" in message:
+        # an unclosed quote or bracket: its opening is where the fix goes
+        mark = exc.context_mark
+    hint = _syntax_hint(message)
+    for m in (exc.problem_mark, exc.context_mark):
+        source = lines[m.line] if m and m.line < len(lines) else ""
+        if re.search(r"(^|:\s|-\s)[\[{*&!%@`|>]", source) and re.search(r":\s+[\[{*&!%@`]", source):
+            hint = ("text that starts with [ { * & ! % @ or ` must be quoted: "
+                    "key: \"[link](https://...) and more\"")
+            break
+    return _error(file, codes.YAML_SYNTAX, f"YAML syntax error: {message}", hint,
+                  line=mark.line + 1 if mark else None,
+                  column=mark.column + 1 if mark else None, text=text)
+
+
+_KEY_ONLY = re.compile(r"^(?P<indent> *)(?:- )?(?P<key>[^\s:#][^:#]*)$")
+_KEY_AND_TEXT = re.compile(r"^(?P<indent> *)(?:- +)?(?P<key>[\w’'-]+) +\S")
+
+
+def _missing_colon(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, str] | None:
+    """(line, column, key), 0-based, of a ``key value`` line that lacks its colon.
+
+    YAML reads such a line as text running on into the next key, and complains there
+    ("mapping values are not allowed") or at the end of the mapping ("could not find
+    expected ':'"); the colon belongs right after the line's first word.
+    """
+    problem, context = exc.problem_mark, exc.context_mark
+    row: int | None = None
+    if exc.problem == "could not find expected ':'" and context is not None:
+        row = context.line
+    elif exc.problem == "mapping values are not allowed here" and problem is not None \
+            and problem.line < len(lines):
+        key_line = _KEY_ONLY.match(lines[problem.line][:problem.column])
+        above = problem.line - 1
+        while above >= 0 and (not lines[above].strip() or lines[above].lstrip().startswith("#")):
+            above -= 1
+        if key_line and above >= 0 and not re.search(r":(\s|$)", lines[above]):
+            above_indent = len(lines[above]) - len(lines[above].lstrip(" "))
+            row = above if above_indent == len(key_line.group("indent")) else None
+    if row is None or row >= len(lines):
+        return None
+    match = _KEY_AND_TEXT.match(lines[row])
+    if match is None or re.search(r":(\s|$)", lines[row]):
+        return None
+    return row, match.end("key"), match.group("key")
 
 
 def _syntax_hint(message: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import re
 import types
 import typing
 from functools import cache
@@ -22,6 +23,7 @@ from authoring.load import Document
 from authoring.model import Markdown, Url, YamlPath
 
 _MISSING = object()
+_DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _SHORTHAND = {model.Header: "title", model.Text: "body"}
 """Story types that may be written as a bare string: the string fills this field."""
@@ -150,8 +152,11 @@ class Builder:
         if isinstance(value, str):
             try:
                 return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
+            except ValueError as exc:
+                if _DATE_SHAPE.match(value.strip()):  # 2026-02-30: the right shape, no such day
+                    self.error(codes.BAD_DATE, path, f"expected a date, found '{value.strip()}': {exc}",
+                               "check the day and the month (YYYY-MM-DD)")
+                    return _MISSING
         self.error(codes.BAD_DATE, path, f"expected a date, found {_describe(value)}",
                    "write the date as YYYY-MM-DD, e.g. 2026-11-27")
         return _MISSING
@@ -164,6 +169,11 @@ class Builder:
             if path in self.doc.scalars:  # the field's text is the scalar written at the story
                 self.doc.scalars[path + (_SHORTHAND[cls],)] = self.doc.scalars[path]
             value = {_SHORTHAND[cls]: value}
+        if value is None and path and isinstance(path[-1], str):
+            first = next(iter(_fields(cls)))
+            self.error(codes.WRONG_TYPE, path, f"'{path[-1]}' is empty",
+                       f"indent its fields under it, e.g. '{first}: ...', or delete the line", key=True)
+            return _MISSING
         if not isinstance(value, dict):
             self.error(codes.WRONG_TYPE, path,
                        f"expected a mapping of {', '.join(_fields(cls))}, found {_describe(value)}",

@@ -162,3 +162,17 @@ def test_text_starting_with_a_bracket_gets_a_quoting_hint():
 
 def test_promo_without_cta():
     assert "promo-without-cta" in codes(issue("- promo:\n    body: A course.\n"))
+
+
+def test_every_image_in_one_body_is_reported_at_its_own_position():
+    source = ("issue: {subject: S}\nletter:\n  body: >-\n    One ![](a.png) and\n"
+              "    two ![](a.png) and ![](b.png).\n")
+    found = [(d.line, d.column) for d in validate_text(source).report.diagnostics if d.code == "missing-alt"]
+    assert found == [(4, 9), (5, 9), (5, 24)]
+
+
+def test_each_link_with_the_same_address_is_reported_where_it_is():
+    source = ("issue: {subject: S}\nletter:\n  body: |\n    [a](http://x.org) then\n"
+              "    [b](http://x.org)\n")
+    found = [(d.line, d.column) for d in validate_text(source).report.diagnostics if d.code == "insecure-url"]
+    assert found == [(4, 9), (5, 9)]

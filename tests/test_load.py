@@ -72,3 +72,22 @@ def test_block_scalars_are_marked():
 
 def test_invalid_timestamp_stays_text():
     assert load_text("date: 2026-13-45\n").data == {"date": "2026-13-45"}
+
+
+@pytest.mark.parametrize("text, line, column", [
+    ("issue:\n  headline Labeling errors\n  dek: x\n", 2, 11),  # YAML complains at the next key
+    ("issue:\n  subject: x\n  preheader Labeling errors\n", 3, 12),  # or at the end of the mapping
+    ("- news:\n    headline Labeling errors\n    dek: >-\n      text\n", 2, 13),
+])
+def test_a_missing_colon_is_reported_where_it_is(text, line, column):
+    with pytest.raises(LoadError) as info:
+        load_text(text)
+    diag = info.value.diagnostic
+    assert (diag.line, diag.column) == (line, column)
+    assert "missing ':'" in diag.message and "Labeling errors'" in diag.hint
+
+
+def test_an_unquoted_colon_still_gets_the_quoting_advice():
+    with pytest.raises(LoadError) as info:
+        load_text("issue:\n  subject: Labeling: errors\n")
+    assert "quoted" in info.value.diagnostic.hint and info.value.diagnostic.line == 2

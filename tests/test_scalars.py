@@ -94,6 +94,10 @@ def _planted(draw):
     style = draw(st.sampled_from(["plain", "single", "double", "literal", "folded"]))
     words_of = _WORD if style == "plain" else st.one_of(_WORD, _QUOTABLE)
     lines = draw(st.lists(st.lists(words_of, min_size=1, max_size=6), min_size=1, max_size=5))
+    for words in lines:  # a tab first on a line is refused as indentation (tab-indent), rightly so
+        words[0] = "x" + words[0] if words[0].startswith("\t") else words[0]
+    if lines[0][0].startswith(","):  # YAML: a plain text cannot start with ','
+        lines[0][0] = "x" + lines[0][0]
     row = draw(st.integers(0, len(lines) - 1))
     lines[row].insert(draw(st.integers(0, len(lines[row]))), MARK)
     gaps = draw(st.lists(st.integers(0, 2), min_size=len(lines), max_size=len(lines)))

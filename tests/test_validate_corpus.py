@@ -23,6 +23,13 @@ def test_corpus_is_large_enough():
     assert all((BAD / name).is_file() for name in CASES)
 
 
+def test_realistic_breakages_are_pinned_to_line_column_and_hint():
+    """Issue 11: each mistake in a real issue is reported exactly where it is, with advice that fits."""
+    realistic = {name: case for name, case in CASES.items() if name.startswith("real-")}
+    assert len(realistic) == 15
+    assert all({"line", "column", "hint", "code"} <= set(case) for case in realistic.values())
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_bad_draft(name):
     expected = CASES[name]
@@ -43,6 +50,8 @@ def test_bad_draft(name):
             assert diag["column"] == expected["column"], diag
         if "message" in expected:
             assert expected["message"] in f"{diag['message']} — {diag['hint']}", diag
+        if "hint" in expected:
+            assert expected["hint"] in (diag["hint"] or ""), diag
         # a message a person can act on: every error comes with a hint saying what to do
         if diag["severity"] == "error":
             assert diag["hint"], diag
