@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from authoring import codes, markdown, model
 from authoring.diagnostics import Level, Severity
 from authoring.model import YamlPath
+from authoring.render.colors import parse_hex
 from authoring.structure import suggest
 
 CUSTOMARY_LABELS = [
@@ -171,7 +172,7 @@ def urls(issue: model.Issue) -> Iterator[tuple[YamlPath, str | None, str, int | 
 
 def link_offsets(text: str) -> Iterator[tuple[markdown.LinkRef, int | None]]:
     """Each link and image in ``text``, in order, with the offset of its address as written
-    (of its ``()`` when it has none); each is searched after the previous one, so two images
+    (of the ``]`` of ``]()`` when it has none); each is searched after the previous one, so two images
     with the same address are told apart. None when the parser rewrote the address."""
     cursor = 0
     for ref in markdown.iter_links(text):
@@ -183,7 +184,7 @@ def link_offsets(text: str) -> Iterator[tuple[markdown.LinkRef, int | None]]:
             continue
         _, address = min(found)
         cursor = address + max(len(ref.url), 1)
-        yield ref, address if ref.url else address - 1  # at the '(' of an empty '()'
+        yield ref, address if ref.url else address - 2  # at the ']' of an empty ']()'
 
 
 # ---------------------------------------------------------------- checks
@@ -396,7 +397,6 @@ def check_quotes(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
 # ---------------------------------------------------------------- publication.yaml
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_COLOR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 
 def check_publication(pub: model.Publication) -> Iterator[Finding]:
@@ -425,6 +425,6 @@ def check_publication(pub: model.Publication) -> Iterator[Finding]:
     for name in ("text", "background", "surface", "accent", "link", "muted", "dark_text",
                  "dark_background", "dark_surface", "dark_link", "dark_accent"):
         value = getattr(theme, name)
-        if not _COLOR.match(value):
+        if parse_hex(value) is None:
             yield Finding(codes.BAD_COLOR, f"theme color '{value}' is not a hex color", theme.path
                           + (name,), "write it as #rrggbb", severity=Severity.ERROR)

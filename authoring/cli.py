@@ -31,7 +31,12 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def print_reports(reports, *, fmt: str = "text", quiet_ok: bool = False) -> None:
+def format_size(size: int) -> str:
+    """A file size as the commands print it: bytes below 1 KB, else KB with one decimal."""
+    return f"{size} B" if size < 1024 else f"{size / 1024:.1f} KB"
+
+
+def print_reports(reports, *, fmt: str = "text") -> None:
     """Diagnostics on stderr as text, or the JSON document on stdout."""
     from authoring.diagnostics import dumps_json
 

@@ -25,9 +25,7 @@ from urllib.parse import urljoin
 from authoring import codes, links, markdown, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
 from authoring.files import write_all_atomic
-
-GMAIL_CLIP_BYTES = 102 * 1024
-"""Gmail hides everything after the first 102 KB of a message's HTML ("[Message clipped]")."""
+from authoring.render import GMAIL_CLIP_BYTES
 
 MANIFEST = "manifest.json"
 
@@ -126,8 +124,9 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
                  publication_file: Path | None = None,
                  link_check: Callable[[list[str]], links.LinkCheck] = links.check_links) -> Export:
     """Validate at the export level and render everything; raise AuthoringError on problems."""
+    from authoring.paths import PUBLICATION_FILE
     from authoring.render import RenderOptions, check_size, render_issue
-    from authoring.validate import PUBLICATION_FILE, load_issue
+    from authoring.validate import load_issue
 
     path = Path(path)
     if path.name == PUBLICATION_FILE:

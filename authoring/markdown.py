@@ -14,7 +14,6 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -23,7 +22,6 @@ BLOCK_RULES = ["list", "paragraph"]
 INLINE_RULES = ["newline", "escape", "backticks", "emphasis", "link", "image", "autolink"]
 
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
-UNSAFE_SCHEMES = {"javascript", "vbscript", "data", "file"}
 
 _MERGE_TAG = re.compile(r"^(\{\{.*\}\}|\*\|.*\|\*|%[A-Za-z_]+%|\[[A-Za-z_]+\])$")
 
@@ -106,8 +104,3 @@ def is_safe_url(url: str, *, image: bool = False) -> bool:
     if scheme is None:
         return True  # relative: resolved against the issue or image base URL
     return scheme in SAFE_SCHEMES and not (image and scheme in {"mailto", "tel"})
-
-
-def is_absolute(url: str) -> bool:
-    return url_scheme(url) is not None and bool(urlsplit(url.strip()).netloc or url_scheme(url)
-                                                 in {"mailto", "tel"})

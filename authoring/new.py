@@ -8,7 +8,7 @@ from pathlib import Path
 
 from authoring.diagnostics import AuthoringError
 from authoring.files import write_atomic
-from authoring.paths import templates_dir
+from authoring.paths import SCHEMA_FILE, find_schema, templates_dir
 
 TEMPLATE = "new-issue.yaml.j2"
 
@@ -48,13 +48,9 @@ def new_issue(folder: str | Path = "issues", *, number: int | None = None,
     path = Path(output) if output else folder / f"{number:04d}.yaml"
     if path.exists() and not force:
         raise AuthoringError(f"{path} already exists (use --force to overwrite, or pick --number)")
-    schema = Path(__file__).resolve().parent.parent / "schema" / "issue.schema.json"
-    schema_ref = None
-    if schema.is_file():
-        try:
-            schema_ref = Path(*[".."] * len(path.resolve().parent.relative_to(
-                schema.parent.parent).parts), "schema", "issue.schema.json").as_posix()
-        except ValueError:
-            schema_ref = schema.as_uri()
+    schema_ref = find_schema(path.parent)
+    checkout_schema = Path(__file__).resolve().parent.parent / SCHEMA_FILE
+    if schema_ref is None and checkout_schema.is_file():  # outside the project: the absolute address
+        schema_ref = checkout_schema.as_uri()
     write_atomic(path, render_new_issue(number, date, schema_ref).encode("utf-8"))
     return path

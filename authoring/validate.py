@@ -13,9 +13,8 @@ from typing import overload
 from authoring import checks, codes, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
 from authoring.load import Document, LoadError, load_file
+from authoring.paths import PUBLICATION_FILE
 from authoring.structure import build_issue, build_publication
-
-PUBLICATION_FILE = "publication.yaml"
 
 DEFAULT_PUBLICATION = model.Publication(
     name="Newsletter",
@@ -33,7 +32,6 @@ class Validated:
     """The model, when the file could be built (it may still have errors)."""
     publication: model.Publication = field(default_factory=lambda: DEFAULT_PUBLICATION)
     publication_file: Path | None = None
-    document: Document | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -90,7 +88,7 @@ def validate_document(doc: Document, *, level: Level = Level.DRAFT,
             code=codes.WRONG_TYPE, severity=Severity.ERROR, file=doc.file, line=1, column=1,
             message="an issue file is a mapping with 'issue:', 'letter:' and 'stories:'",
             hint="start from a template: authoring new"))
-        return Validated(report=report, publication=publication, document=doc)
+        return Validated(report=report, publication=publication)
     issue, problems, filled = build_issue(doc)
     report.diagnostics.extend(problems)
     if issue is not None:
@@ -98,7 +96,7 @@ def validate_document(doc: Document, *, level: Level = Level.DRAFT,
         for finding in checks.REGISTRY.run(issue, context):
             if finding.path not in filled:  # "'headline' is required" already says it
                 report.diagnostics.append(_diagnostic(doc, finding))
-    return Validated(report=report, issue=issue, publication=publication, document=doc)
+    return Validated(report=report, issue=issue, publication=publication)
 
 
 def validate_text(text: str, *, file: str = "<string>", level: Level = Level.DRAFT,

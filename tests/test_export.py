@@ -22,7 +22,8 @@ from typer.testing import CliRunner
 from authoring import files
 from authoring.cli import app
 from authoring.diagnostics import AuthoringError
-from authoring.export import GMAIL_CLIP_BYTES, export_issue
+from authoring.export import export_issue
+from authoring.render import GMAIL_CLIP_BYTES
 from authoring.validate import load_issue
 from conftest import DATA, ISSUES, sample_issues, seed_samples
 

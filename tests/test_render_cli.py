@@ -33,6 +33,20 @@ def test_mjml_flag_writes_the_intermediate_mjml(tmp_path):
     assert len(result.stdout.splitlines()) == 3
 
 
+def test_web_writes_the_archive_page_beside_the_email_not_over_it(tmp_path):
+    """As export names it: <stem>.web.html; the email's <stem>.html stays what it was."""
+    assert runner.invoke(app, ["render", str(SAMPLE), "-o", str(tmp_path)]).exit_code == 0
+    email = (tmp_path / f"{SAMPLE.stem}.html").read_bytes()
+    result = runner.invoke(app, ["render", str(SAMPLE), "-o", str(tmp_path), "--web", "--mjml"])
+    assert result.exit_code == 0, result.output
+    web = tmp_path / f"{SAMPLE.stem}.web.html"
+    assert (tmp_path / f"{SAMPLE.stem}.html").read_bytes() == email
+    assert web.read_bytes() != email and web.read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert (tmp_path / f"{SAMPLE.stem}.web.mjml").is_file()
+    assert not (tmp_path / f"{SAMPLE.stem}.mjml").exists()
+    assert result.stdout.splitlines()[0].startswith(str(web))
+
+
 def test_default_folder_is_out(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["render", str(SAMPLE)])

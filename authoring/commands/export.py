@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import app, fail, print_reports
+from authoring.cli import app, fail, format_size, print_reports
 
 
 @app.command()
@@ -22,7 +22,8 @@ def export(
 ) -> None:
     """Write <stem>.html, .txt, .eml, .web.html and manifest.json, all or nothing."""
     from authoring.diagnostics import AuthoringError
-    from authoring.export import GMAIL_CLIP_BYTES, export_issue
+    from authoring.export import export_issue
+    from authoring.render import GMAIL_CLIP_BYTES
 
     if check_links:
         typer.echo("checking links…", err=True)
@@ -36,13 +37,9 @@ def export(
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
     for file, path in zip(result.files, result.paths, strict=True):
-        typer.echo(f"{path}  {_size(file.size)}")
+        typer.echo(f"{path}  {format_size(file.size)}")
     html = result.manifest["html_bytes"]
     warnings = len(result.warnings)
-    typer.echo(f"exported issue {result.manifest['issue']['number']}: HTML {_size(html)} of Gmail's "
+    typer.echo(f"exported issue {result.manifest['issue']['number']}: HTML {format_size(html)} of Gmail's "
                f"{GMAIL_CLIP_BYTES // 1024} KB, {warnings} warning{'s' if warnings != 1 else ''}",
                err=True)
-
-
-def _size(size: int) -> str:
-    return f"{size} B" if size < 1024 else f"{size / 1024:.1f} KB"

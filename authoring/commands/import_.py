@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
@@ -58,8 +57,9 @@ def import_(
 def _import_one(source: Path, output: Path | None, publication):
     from authoring.files import write_atomic
     from authoring.importer import DEFAULT_SCHEMA, import_file
+    from authoring.paths import find_schema
 
-    schema = _schema_path(output.parent) if output is not None else DEFAULT_SCHEMA
+    schema = find_schema(output.parent) if output is not None else DEFAULT_SCHEMA
     result = import_file(source, publication=publication, schema=schema)
     if output is not None:
         write_atomic(output, result.yaml.encode("utf-8"))
@@ -112,6 +112,7 @@ def _print_table(rows: list[tuple[str, str, str]]) -> None:
 
 def _publication(path: Path | None, output: Path | None, source: Path):
     """The publication whose footer to recognise: given, or found next to the output or the source."""
+    from authoring.paths import PUBLICATION_FILE
     from authoring.validate import find_publication, load_publication
 
     if path is None:
@@ -120,7 +121,7 @@ def _publication(path: Path | None, output: Path | None, source: Path):
         probes.append(source / "issue.txt" if source.is_dir() else source)
         found = (find_publication(p) for p in probes)
         path = next((p for p in found if p is not None), None)
-        default = Path("issues") / "publication.yaml"
+        default = Path("issues") / PUBLICATION_FILE
         if path is None and default.is_file():
             path = default
     elif not path.is_file():
@@ -132,13 +133,3 @@ def _publication(path: Path | None, output: Path | None, source: Path):
         print_reports([report])
         raise fail(f"{path}: the publication file has errors", 1)
     return publication
-
-
-def _schema_path(folder: Path) -> str | None:
-    """The JSON Schema relative to the output folder, when the project has one above it."""
-    folder = folder.resolve()
-    for candidate in (folder, *folder.parents):
-        schema = candidate / "schema" / "issue.schema.json"
-        if schema.is_file():
-            return Path(os.path.relpath(schema, folder)).as_posix()
-    return None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import app, fail, print_reports
+from authoring.cli import app, fail, format_size, print_reports
 
 
 @app.command()
@@ -15,7 +15,8 @@ def render(
     out: Path = typer.Option(Path("out"), "--out", "-o",
                              help="Folder to write <stem>.html and <stem>.txt to."),
     mjml: bool = typer.Option(False, "--mjml", help="Also write the intermediate MJML (<stem>.mjml)."),
-    web: bool = typer.Option(False, "--web", help="Render the web-archive page instead of the email."),
+    web: bool = typer.Option(False, "--web", help="Render the web-archive page (<stem>.web.html, as "
+                             "export names it) instead of the email."),
     publication: Path | None = typer.Option(
         None, "--publication",
         help="Publication file (default: publication.yaml next to or above the issue)."),
@@ -33,19 +34,16 @@ def render(
         raise fail(str(exc)) from None
     # Warnings of a draft (missing images, ...) are worth seeing, but do not stop the render.
     print_reports([validated.report])
-    outputs = [(out / f"{file.stem}.html", rendered.html), (out / f"{file.stem}.txt", rendered.text)]
+    page = f"{file.stem}.web" if web else file.stem  # never over the email's files
+    outputs = [(out / f"{page}.html", rendered.html), (out / f"{file.stem}.txt", rendered.text)]
     if mjml:
-        outputs.append((out / f"{file.stem}.mjml", rendered.mjml))
+        outputs.append((out / f"{page}.mjml", rendered.mjml))
     for path, content in outputs:
         data = content.encode("utf-8")
         try:
             write_atomic(path, data)
         except OSError as exc:
             raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
-        typer.echo(f"{path}  {_size(len(data))}")
+        typer.echo(f"{path}  {format_size(len(data))}")
     for warning in rendered.warnings:
         typer.echo(f"warning: {warning}", err=True)
-
-
-def _size(size: int) -> str:
-    return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} B"

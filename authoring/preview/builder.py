@@ -12,7 +12,6 @@ import json
 import re
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +55,6 @@ class Build:
         return "warnings" if self.diagnostics else "valid"
 
 
-TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".mjml", ".html", ".txt")
 
 BuildFn = Callable[[Path, str], Build]
 """``build(issue_path, files_url)``: files_url is the URL prefix that serves the issue's files."""
@@ -252,31 +250,15 @@ def crash_diagnostics(exc: BaseException, issue_path: Path) -> list[Diagnostic]:
         found = [d for report in exc.reports for d in report.diagnostics]
         if found:
             return found
-    file, line = _template_position(exc) or (str(issue_path), None)
+    from authoring.render.html import template_position
+
+    file, line = template_position(exc) or (str(issue_path), None)
     message = str(exc) or type(exc).__name__
     if not isinstance(exc, AuthoringError):
         message = f"{type(exc).__name__}: {message}"
     return [Diagnostic(code=codes.RENDER_FAILED, severity=Severity.ERROR, file=file, line=line,
                        message=f"rendering failed: {message}",
                        hint="the last good render stays visible until this is fixed")]
-
-
-def _template_position(exc: BaseException) -> tuple[str, int] | None:
-    """File and line of the template behind an error, following the chain of causes."""
-    chain: list[BaseException] = []
-    link: BaseException | None = exc
-    while link is not None and link not in chain:
-        chain.append(link)
-        link = link.__cause__ or link.__context__
-    for error in chain:  # Jinja syntax errors carry their template's file and line
-        filename, lineno = getattr(error, "filename", None), getattr(error, "lineno", None)
-        if filename and isinstance(lineno, int):
-            return filename, lineno
-    for error in chain:  # runtime errors: Jinja rewrites the traceback to show template lines
-        for frame in reversed(traceback.extract_tb(error.__traceback__)):
-            if frame.filename.endswith(TEMPLATE_SUFFIXES) and frame.lineno:
-                return frame.filename, frame.lineno
-    return None
 
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -49,7 +49,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from authoring.diagnostics import AuthoringError
-from authoring.paths import templates_dir
+from authoring.paths import PUBLICATION_FILE, templates_dir
 from authoring.preview.builder import Builder, BuildFn
 from authoring.preview.watcher import WatchSet, watch
 from authoring.render.html import reload_templates
@@ -58,7 +58,6 @@ log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 ISSUE_SUFFIXES = (".yaml", ".yml")
-PUBLICATION_FILE = "publication.yaml"
 PING_SECONDS = 15.0
 """Comment lines sent on idle event streams, so proxies and browsers keep them open."""
 

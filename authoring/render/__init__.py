@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 WARN_SIZE = 90 * 1024
 """Above this the HTML is close to Gmail's clipping point."""
-GMAIL_CLIP_SIZE = 102 * 1024
-"""Gmail hides everything after the first 102 KB of HTML behind "View entire message"."""
+GMAIL_CLIP_BYTES = 102 * 1024
+"""Gmail hides everything after the first 102 KB of a message's HTML ("[Message clipped]")."""
 
 
 @dataclass
@@ -85,7 +85,7 @@ def render_issue(issue: Issue, publication: Publication, options: RenderOptions 
 def check_size(size: int) -> str | None:
     if size <= WARN_SIZE:
         return None
-    return f"HTML is {size / 1024:.1f} KB: Gmail clips messages over {GMAIL_CLIP_SIZE // 1024} KB"
+    return f"HTML is {size / 1024:.1f} KB: Gmail clips messages over {GMAIL_CLIP_BYTES // 1024} KB"
 
 
 def render_file(path: str | Path, *, options: RenderOptions | None = None,

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from authoring.render import RenderOptions
 
 ISSUE_TEMPLATE = "email/issue.mjml.j2"
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".mjml", ".html", ".txt")
+"""Files whose frames in a traceback are template lines (Jinja rewrites them so)."""
 COLUMN_PADDING = 24
 """Left and right padding of the text column (px); images in text span the rest."""
 
@@ -97,20 +99,31 @@ def template(issue: model.Issue, publication: model.Publication, options: Render
 
 
 def _where(exc: Exception, message: str) -> list[Report]:
-    """A report pointing at the template line: syntax errors carry it, runtime errors have it in
-    their traceback (Jinja rewrites template frames to the template's file and line)."""
-    file, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
-    if not (file and isinstance(line, int)):
-        file, line = None, None
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if frame.filename.endswith(".j2"):
-                file, line = frame.filename, frame.lineno
-                break
+    """A report pointing at the template line (see template_position)."""
+    file, line = template_position(exc) or (None, None)
     diagnostic = Diagnostic(code=codes.TEMPLATE_ERROR, severity=Severity.ERROR, message=message,
                             file=file, line=line,
                             hint="check the publication's templates folder" if file and
                             not file.startswith(str(templates_dir())) else None)
     return [Report(file=file or "<templates>", diagnostics=[diagnostic])]
+
+
+def template_position(exc: BaseException) -> tuple[str, int] | None:
+    """File and line of the template behind an error, following the chain of causes."""
+    chain: list[BaseException] = []
+    link: BaseException | None = exc
+    while link is not None and link not in chain:
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    for error in chain:  # Jinja syntax errors carry their template's file and line
+        filename, lineno = getattr(error, "filename", None), getattr(error, "lineno", None)
+        if filename and isinstance(lineno, int):
+            return filename, lineno
+    for error in chain:  # runtime errors: Jinja rewrites the traceback to show template lines
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            if frame.filename.endswith(TEMPLATE_SUFFIXES) and frame.lineno:
+                return frame.filename, frame.lineno
+    return None
 
 
 def _context(issue: model.Issue, publication: model.Publication, options: RenderOptions,

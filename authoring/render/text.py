@@ -40,8 +40,6 @@ class _Para:
     text: str
     marker: str | None = None
     depth: int = 0
-    continues_item: bool = False
-    """A second paragraph inside the same list item."""
 
 
 def render_text(issue: model.Issue, publication: model.Publication,
@@ -167,7 +165,7 @@ def _paragraphs(text: str, link_url: Callable[[str], str] | None) -> list[_Para]
                 out.append(_Para(plain, marker=marker, depth=len(lists)))
                 item_open = False
             else:
-                out.append(_Para(plain, depth=len(lists), continues_item=True))
+                out.append(_Para(plain, depth=len(lists)))  # a later paragraph of the same item
     return out
 
 
