@@ -65,6 +65,30 @@ def test_labels_out_of_order():
     assert "'What’s new' usually comes before 'Why it matters'" in diag.message
 
 
+def test_labels_next_to_each_other_in_the_customary_order_are_flagged_when_swapped():
+    text = issue(news(sections="- Key insight: A.\n- What’s new: B.\n- How it works: C.\n- Results: D."))
+    (diag,) = codes(text)["label-order"]
+    assert "'What’s new' usually comes before 'Key insight'" in diag.message
+    assert text.splitlines()[diag.line - 1][diag.column - 1:].startswith("What’s new:")
+
+
+def test_a_label_after_a_later_one_is_flagged_even_when_a_lower_one_came_between():
+    found = codes(issue(news(sections="- Results: A.\n- What’s new: B.\n- Key insight: C.")))
+    assert [d.message for d in found["label-order"]] == [
+        "'What’s new' usually comes before 'Results'", "'Key insight' usually comes before 'Results'"]
+
+
+@pytest.mark.parametrize("written", [
+    "'It was curated to represent labels.Key insight: Large models.'",
+    '"It was curated to \\"represent\\" labels.Key insight: Large models."',
+])
+def test_glued_label_in_quoted_text_points_at_its_first_letter(written):
+    text = issue(news(sections=f"- What’s new: {written}"))
+    (diag,) = codes(text)["glued-label"]
+    line = text.splitlines()[diag.line - 1]
+    assert line[diag.column - 1:].startswith("Key insight:"), (line, diag.column)
+
+
 def test_glued_label_points_at_the_label():
     body = "- What’s new: |\n    It was curated to represent labels.Key insight: Large models."
     text = issue(news(sections=body))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -50,8 +51,12 @@ def test_text_format_reads_like_a_compiler():
 def test_export_level_requires_urls():
     result = runner.invoke(app, ["validate", "--level", "export", str(ISSUES / "0321.yaml")])
     assert result.exit_code == 0, result.output
-    sample = DATA / "bad" / "jinja-in-text.yaml"
-    assert runner.invoke(app, ["validate", "--level", "export", str(sample)]).exit_code == 0
+    without_urls = DATA / "export" / "seed-without-urls.yaml"  # links and images with no address yet
+    assert runner.invoke(app, ["validate", str(without_urls)]).exit_code == 0
+    result = runner.invoke(app, ["validate", "--level", "export", str(without_urls)])
+    assert result.exit_code == 1, result.output
+    assert re.search(r": error: \S+: (link URL|image source) is missing .*\[missing-(url|image-src)\]",
+                     result.stderr)
 
 
 def test_broken_publication_file_is_reported_with_the_issue(tmp_path):
