@@ -52,7 +52,9 @@ def environment(extra_folder: str | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
-        auto_reload=True,  # one stat per template and render: the preview picks up edits
+        # no stat of every template on every render: the preview calls reload_templates()
+        # when a template changes
+        auto_reload=False,
         # compiled templates kept between processes (keyed by source checksum, in a per-user
         # temp folder): a cold `authoring render` skips compiling them
         bytecode_cache=jinja2.FileSystemBytecodeCache(),
@@ -62,8 +64,9 @@ def environment(extra_folder: str | None = None) -> jinja2.Environment:
 def reload_templates() -> None:
     """Read the templates again on the next render (the preview calls this on template edits).
 
-    ``auto_reload`` notices edits to templates already loaded, but not a new file in a
-    publication's folder that now overrides a built-in one: only a fresh environment does.
+    Templates are read and compiled once per environment (no ``auto_reload``): a long-lived
+    process that edits templates calls this, which also catches a new file in a publication's
+    folder that now overrides a built-in one.
     """
     environment.cache_clear()
 

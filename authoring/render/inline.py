@@ -66,14 +66,28 @@ def _inline_block() -> re.Pattern[str]:
     return re.compile(r'<style type="text/css">/\*inline\*/(.*?)</style>', re.S)
 
 
+_KEEP_ESCAPED = (("&lt;", "\ufdd0"), ("&gt;", "\ufdd1"))
+"""html5ever writes a decoded ``<`` or ``>`` back raw inside attribute values (valid HTML, but
+author text such as ``<script>`` would then appear unescaped in ``aria-label``, where lxml and
+stricter mail filters expect ``&lt;``): they cross the inliner as noncharacters instead."""
+
+
 def _inline_css_inline(html: str) -> str:
     import css_inline
 
     css = "\n".join(match.group(1) for match in _inline_block().finditer(html))
+    protect = not any(stand_in in html for _, stand_in in _KEEP_ESCAPED)
+    if protect:
+        for entity, stand_in in _KEEP_ESCAPED:
+            html = html.replace(entity, stand_in)
     try:
-        return _css_inliner(css).inline(html)
+        out = _css_inliner(css).inline(html)
     except css_inline.InlineError as exc:
         raise InlineError(f"cannot inline the email's CSS: {exc}") from None
+    if protect:
+        for entity, stand_in in _KEEP_ESCAPED:
+            out = out.replace(stand_in, entity)
+    return out
 
 
 @lru_cache(maxsize=16)
