@@ -24,7 +24,7 @@ from authoring.diagnostics import AuthoringError
 
 if TYPE_CHECKING:
     import css_inline
-    import premailer
+    import premailer  # type: ignore[import-untyped]
 
 ENGINES = ("css-inline", "premailer")
 DEFAULT_ENGINE = "css-inline"
@@ -125,8 +125,8 @@ class _CssProblems(logging.Handler):
 @cache
 def _premailer() -> tuple[premailer.Premailer, _CssProblems]:
     """premailer, configured once: it caches parsed CSS between runs."""
-    import cssutils
-    import premailer
+    import cssutils  # type: ignore[import-untyped]
+    import premailer  # type: ignore[import-untyped]
 
     problems = _CssProblems()
     # cssutils warns about every mso-* and -webkit-* property; only its errors matter, and
