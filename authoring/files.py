@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -70,6 +69,8 @@ def write_all_atomic(folder: Path, files: dict[str, bytes]) -> None:
 
 
 def _backup(target: Path) -> Path:
+    import secrets  # here, not at the top: its hashing modules slow every `authoring render` start
+
     backup = target.with_name(f".{target.name}.{secrets.token_hex(6)}.bak")
     try:
         os.link(target, backup)
