@@ -24,7 +24,7 @@ from authoring.diagnostics import AuthoringError
 
 if TYPE_CHECKING:
     import css_inline
-    import premailer  # type: ignore[import-untyped]
+    import premailer
 
 ENGINES = ("css-inline", "premailer")
 DEFAULT_ENGINE = "css-inline"
@@ -125,8 +125,8 @@ class _CssProblems(logging.Handler):
 @cache
 def _premailer() -> tuple[premailer.Premailer, _CssProblems]:
     """premailer, configured once: it caches parsed CSS between runs."""
-    import cssutils  # type: ignore[import-untyped]
-    import premailer  # type: ignore[import-untyped]
+    import cssutils
+    import premailer
 
     problems = _CssProblems()
     # cssutils warns about every mso-* and -webkit-* property; only its errors matter, and
