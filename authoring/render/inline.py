@@ -31,7 +31,6 @@ DEFAULT_ENGINE = "css-inline"
 """Same output as premailer on every sample, 3-4x faster warm and ~90 ms less to start (README)."""
 
 _DOCTYPE = "<!doctype html>"
-_INLINE_MARK = "/*inline*/"
 
 
 class InlineError(AuthoringError):
