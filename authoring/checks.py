@@ -396,6 +396,8 @@ def check_quotes(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
 
 # ---------------------------------------------------------------- publication.yaml
 
+INLINERS = ("css-inline", "premailer")
+"""Engines of ``authoring.render.inline`` (kept here so validation does not import the renderer)."""
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -421,6 +423,9 @@ def check_publication(pub: model.Publication) -> Iterator[Finding]:
         yield Finding(codes.BAD_BASE_URL, "image_base_url must be an absolute http(s) URL", pub.path
                       + ("image_base_url",), "e.g. https://www.example.org/newsletter/images/",
                       severity=Severity.ERROR)
+    if pub.inliner not in INLINERS:
+        yield Finding(codes.UNKNOWN_INLINER, f"unknown inliner '{pub.inliner}'", pub.path + ("inliner",),
+                      f"write one of: {', '.join(INLINERS)}", severity=Severity.ERROR)
     theme = pub.theme
     for name in ("text", "background", "surface", "accent", "link", "muted", "dark_text",
                  "dark_background", "dark_surface", "dark_link", "dark_accent"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from enum import Enum
 
 import typer
 
@@ -24,6 +25,19 @@ app = typer.Typer(
 
 COMMANDS = ["validate", "render", "new", "schema", "preview", "export", "send", "import_"]
 """Modules in authoring.commands, in the order ``--help`` lists them."""
+
+class Inliner(str, Enum):
+    """CSS inliner engines (``authoring.render.inline.ENGINES``), for ``--inliner``."""
+
+    css_inline = "css-inline"
+    premailer = "premailer"
+
+
+def inliner_option() -> Inliner | None:
+    """``--inliner``, shared by the commands that render; the default is publication.yaml's."""
+    return typer.Option(None, "--inliner", help="CSS inliner (default: publication.yaml's "
+                        "`inliner:`, else css-inline).", show_default=False)
+
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print a message on stderr and return the Exit to raise."""

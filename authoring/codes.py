@@ -117,6 +117,8 @@ BAD_EMAIL = _code("bad-email", ERROR, "a sender, reply-to or unsubscribe address
 BAD_BASE_URL = _code("bad-base-url", ERROR, "image_base_url is not an absolute http(s) URL",
                      "e.g. https://www.example.org/images/")
 BAD_COLOR = _code("bad-color", ERROR, "a theme color that is not a hex color", "write it as #rrggbb")
+UNKNOWN_INLINER = _code("unknown-inliner", ERROR, "publication.yaml's inliner: names no CSS inliner",
+                          "write css-inline or premailer")
 # -- render, preview and export -------------------------------------------------------------------
 TEMPLATE_ERROR = _code("template-error", ERROR, "a template (built-in or override) fails",
                        "fix the template at the line shown")

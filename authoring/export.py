@@ -122,7 +122,8 @@ class ExportResult:
 
 def build_export(path: str | Path, *, strict: bool = False, check_links: bool = False,
                  publication_file: Path | None = None,
-                 link_check: Callable[[list[str]], links.LinkCheck] = links.check_links) -> Export:
+                 link_check: Callable[[list[str]], links.LinkCheck] = links.check_links,
+                 inliner: str | None = None) -> Export:
     """Validate at the export level and render everything; raise AuthoringError on problems."""
     from authoring.paths import PUBLICATION_FILE
     from authoring.render import RenderOptions, check_size, render_issue
@@ -162,9 +163,10 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
     # The web page is not an email: no utm_medium=email on its links.
     folder = validated.publication_file.parent if validated.publication_file else None
     rendered = render_issue(issue, publication, RenderOptions(
-        mode="email", draft=False, link_url=email_link, image_url=email_image, publication_dir=folder))
+        mode="email", draft=False, link_url=email_link, image_url=email_image, publication_dir=folder,
+        inliner=inliner))
     web = render_issue(issue, publication, RenderOptions(
-        mode="web", draft=False, image_url=image_url, publication_dir=folder))
+        mode="web", draft=False, image_url=image_url, publication_dir=folder, inliner=inliner))
 
     for src in dict.fromkeys(relative_images):
         sources.add(
@@ -353,10 +355,11 @@ def _one_click(url: str | None) -> bool:
 
 def export_issue(path: str | Path, out_dir: str | Path, *, strict: bool = False,
                  check_links: bool = False, publication_file: Path | None = None,
-                 link_check: Callable[[list[str]], links.LinkCheck] = links.check_links) -> ExportResult:
+                 link_check: Callable[[list[str]], links.LinkCheck] = links.check_links,
+                 inliner: str | None = None) -> ExportResult:
     """Build the export and write its files to ``out_dir`` as one atomic set."""
     export = build_export(path, strict=strict, check_links=check_links,
-                          publication_file=publication_file, link_check=link_check)
+                          publication_file=publication_file, link_check=link_check, inliner=inliner)
     files = export.files()
     out_dir = Path(out_dir)
     try:

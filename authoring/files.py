@@ -3,32 +3,34 @@
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import tempfile
 from pathlib import Path
 
 
-def write_temp(folder: Path, name: str, data: bytes) -> Path:
-    """``data`` in a new temporary file next to ``name``, on disk, with ordinary permissions."""
+def write_temp(folder: Path, name: str, data: bytes, *, sync: bool = True) -> Path:
+    """``data`` in a new temporary file next to ``name``, on disk, with ordinary permissions.
+
+    ``sync=False`` leaves flushing to the caller (a batch of many files syncs once at its end)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())  # on disk before the rename makes it visible
+            if sync:
+                os.fsync(handle.fileno())  # on disk before the rename makes it visible
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return Path(tmp)
 
 
-def write_atomic(path: str | Path, data: bytes) -> None:
+def write_atomic(path: str | Path, data: bytes, *, sync: bool = True) -> None:
     """Write to a temporary file in the same folder, then rename over the target."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = write_temp(path.parent, path.name, data)
+    tmp = write_temp(path.parent, path.name, data, sync=sync)
     try:
         os.replace(tmp, path)
     except BaseException:
@@ -70,6 +72,8 @@ def write_all_atomic(folder: Path, files: dict[str, bytes]) -> None:
 
 
 def _backup(target: Path) -> Path:
+    import secrets  # here, not at the top: its hashing modules slow every `authoring render` start
+
     backup = target.with_name(f".{target.name}.{secrets.token_hex(6)}.bak")
     try:
         os.link(target, backup)

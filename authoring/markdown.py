@@ -14,31 +14,38 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 BLOCK_RULES = ["list", "paragraph"]
 INLINE_RULES = ["newline", "escape", "backticks", "emphasis", "link", "image", "autolink"]
 
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 
-_MERGE_TAG = re.compile(r"^(\{\{.*\}\}|\*\|.*\|\*|%[A-Za-z_]+%|\[[A-Za-z_]+\])$")
 
-
-class _Parser(MarkdownIt):
-    def validateLink(self, url: str) -> bool:
-        # Accept every URL while parsing so that validation sees (and reports) unsafe ones
-        # instead of markdown-it silently leaving them as text; renderers check is_safe_url.
-        return True
-
-    def normalizeLink(self, url: str) -> str:
-        # ESP merge tags must reach the email byte for byte, not percent-encoded.
-        return url.strip() if is_merge_tag(url) else super().normalizeLink(url)
+@cache
+def _merge_tag() -> re.Pattern[str]:
+    return re.compile(r"^(\{\{.*\}\}|\*\|.*\|\*|%[A-Za-z_]+%|\[[A-Za-z_]+\])$")
 
 
 @cache
 def parser() -> MarkdownIt:
+    # imported on the first parse: most fields hold no link, and several commands parse none
+    from markdown_it import MarkdownIt
+
+    class _Parser(MarkdownIt):
+        def validateLink(self, url: str) -> bool:
+            # Accept every URL while parsing so that validation sees (and reports) unsafe ones
+            # instead of markdown-it silently leaving them as text; renderers check is_safe_url.
+            return True
+
+        def normalizeLink(self, url: str) -> str:
+            # ESP merge tags must reach the email byte for byte, not percent-encoded.
+            return url.strip() if is_merge_tag(url) else super().normalizeLink(url)
+
     md = _Parser("zero", {"html": False, "linkify": False, "typographer": False})
     md.enable(BLOCK_RULES + INLINE_RULES)
     return md
@@ -85,7 +92,7 @@ def iter_links(text: str) -> Iterator[LinkRef]:
 
 def is_merge_tag(url: str) -> bool:
     """ESP placeholders such as {{unsubscribe_url}}, *|UNSUB|* or %unsubscribe_url%."""
-    return bool(_MERGE_TAG.match(url.strip()))
+    return bool(_merge_tag().match(url.strip()))
 
 
 def url_scheme(url: str) -> str | None:

@@ -286,4 +286,6 @@ class Publication:
     """Colors, fonts and width."""
     templates: str | None = None
     """A folder of templates that replace the built-in ones (relative to this file)."""
+    inliner: str = "css-inline"
+    """CSS inliner: ``css-inline`` (fast) or ``premailer`` (also reports CSS it cannot parse)."""
     path: YamlPath = field(default_factory=_path, compare=False, repr=False)

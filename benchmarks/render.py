@@ -1,18 +1,27 @@
-"""How fast is rendering? Prints, for each sample issue, the median and best time of every stage.
+"""How fast is rendering? Each target is printed with its budget and whether it holds.
 
-Stages (warm: the process has rendered the issue before, as the preview and export do):
-load (YAML), validate (model + checks), template (Jinja → MJML), MJML (MRML → HTML),
-inline (premailer), text (plain-text part), and the whole pipeline run end to end.
-Then the cold ``authoring render`` process, and the HTML size.
+1. Warm stages, per sample and per inliner engine (the process has rendered the issue before,
+   as the preview and export do): load (YAML), validate, template (Jinja → MJML), MJML (MRML),
+   inline, text, and the pipeline end to end (YAML → validated → inlined HTML + text).
+   Budget, seed-sized issues (the ``000``-``002`` samples): median ≤ 5 ms with css-inline,
+   ≤ 10 ms with premailer.
+2. Node side by side (node and npm present: mjml and juice from npm in a temporary folder):
+   a warm node compile + juice doing the same work as our inliner (only the ``/*inline*/``
+   block, as extra CSS; every ``<style>`` kept), and cold processes: our CLI and the ``mjml``
+   CLI on the same MJML, interleaved ABAB (``--pairs``, at least 15) so that the load of a
+   shared machine falls on both alike. Budget: cold ``authoring render`` ≤ 0.35× the ``mjml``
+   CLI, as the median of the per-pair ratios.
+3. Whole folder (``--folder N``, default 1,000 issues): ``authoring.render.folder`` in one
+   process and on every core, interleaved, each in a fresh process whose peak memory (RSS)
+   is read, at N/10 and N issues. Budget on 2 cores: ≥ 1.7× the single-process speed, peak
+   memory flat (N issues within 10% + 10 MB of N/10).
 
-When node and npm are present the official MJML and juice are installed from npm into a
-temporary folder and timed on the same intermediate MJML in the same run: a warm compile
-plus juice inlining inside one node process, and the ``mjml`` CLI as a cold process.
+Also printed: the load average (other people's work on the machine), and whether Python
+writes bytecode caches here (``PYTHONDONTWRITEBYTECODE``): cold runs use caches written once
+by a priming run, as an installed package has them.
 
-Budget (2-core machine, seed-sized issue): warm pipeline < 20 ms median and below node's
-warm compile + juice; cold ``authoring render`` below the cold ``mjml`` CLI.
-
-    python benchmarks/render.py [ISSUE.yaml ...] [--runs 30] [--cold-runs 5] [--no-node]
+    python benchmarks/render.py [ISSUE.yaml ...] [--runs 30] [--pairs 15] [--folder 1000]
+                                [--no-node] [--no-folder]
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -36,13 +46,21 @@ from authoring import markdown  # noqa: E402
 from authoring.load import load_file  # noqa: E402
 from authoring.render import RenderOptions, render_file  # noqa: E402
 from authoring.render import html as html_stage  # noqa: E402
+from authoring.render.inline import ENGINES  # noqa: E402
 from authoring.render.text import render_text  # noqa: E402
 from authoring.validate import find_publication, load_publication, validate_document  # noqa: E402
 
 WARMUP = 5
+SEED_SIZED = re.compile(r"^\d{3}_")
+"""The samples holding every word of a real past issue."""
+WARM_BUDGET_MS = {"css-inline": 5.0, "premailer": 10.0}
+COLD_RATIO_BUDGET = 0.35
+FOLDER_SPEEDUP_BUDGET = 1.7
 NODE_PACKAGES = ["mjml@5", "juice@11"]
 NODE_FOLDER = Path(tempfile.gettempdir()) / "authoring-bench-node"
 """npm installs here once; later runs reuse it."""
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+"""Our code first on the path, whatever `authoring` is installed."""
 
 NODE_WARM_JS = r"""
 const fs = require('fs');
@@ -51,18 +69,39 @@ const juice = require('juice');
 const src = fs.readFileSync(process.argv[2], 'utf8');
 const runs = Number(process.argv[3]), warmup = Number(process.argv[4]);
 const ms = (a, b) => Number(b - a) / 1e6;
+// the same work as our inliner: only the /*inline*/ block's rules, given as extra CSS; every
+// <style> block stays in the head untouched, no width/height attributes added
+const inlineBlock = /<style type="text\/css">\/\*inline\*\/([\s\S]*?)<\/style>/g;
 (async () => {
   const t = {compile: [], juice: [], total: []};
   for (let i = 0; i < runs + warmup; i++) {
     const a = process.hrtime.bigint();
     const result = await mjml2html(src, {validationLevel: 'skip'});
     const b = process.hrtime.bigint();
-    juice(result.html, {preserveMediaQueries: true, removeStyleTags: false});
+    const css = [...result.html.matchAll(inlineBlock)].map(m => m[1]).join('\n');
+    juice(result.html, {applyStyleTags: false, removeStyleTags: false, extraCss: css,
+                        preserveMediaQueries: true, insertPreservedExtraCss: false,
+                        applyWidthAttributes: false, applyHeightAttributes: false});
     const c = process.hrtime.bigint();
     if (i >= warmup) { t.compile.push(ms(a, b)); t.juice.push(ms(b, c)); t.total.push(ms(a, c)); }
   }
   console.log(JSON.stringify(t));
 })().catch(e => { console.error(String(e)); process.exit(1); });
+"""
+
+FOLDER_PROBE = r"""
+import json, resource, sys, time
+from pathlib import Path
+from authoring.render.folder import render_folder
+folder, out, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
+start = time.perf_counter()
+failed = sum(not outcome.ok for outcome in render_folder(folder, out, workers=workers))
+seconds = time.perf_counter() - start
+use = {who: resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)}
+cpu = sum(u.ru_utime + u.ru_stime for u in use.values())
+print(json.dumps({"seconds": seconds, "failed": failed, "cpu": cpu,
+                  "parent_mb": use[resource.RUSAGE_SELF].ru_maxrss / 1024,
+                  "worker_mb": use[resource.RUSAGE_CHILDREN].ru_maxrss / 1024}))
 """
 
 
@@ -80,47 +119,76 @@ def summary(times: list[float]) -> str:
     return f"{statistics.median(times):8.2f} {min(times):8.2f}"
 
 
-def warm_stages(path: Path, runs: int) -> tuple[dict[str, list[float]], str]:
+def verdict(holds: bool) -> str:
+    return "holds" if holds else "MISSED"
+
+
+# ---------------------------------------------------------------- warm stages
+
+
+def warm_stages(path: Path, runs: int, engine: str) -> tuple[dict[str, list[float]], str]:
     """Per-stage times in ms over ``runs`` warm runs, and the intermediate MJML."""
     publication_file = find_publication(path)
     publication, _ = load_publication(publication_file)
-    options = RenderOptions(publication_dir=publication_file.parent if publication_file else None)
+    options = RenderOptions(publication_dir=publication_file.parent if publication_file else None,
+                            inliner=engine)
     stages: dict[str, list[float]] = {name: [] for name in
-                                      ("load", "validate", "template", "MJML", "inline", "text", "pipeline")}
+                                      ("load", "validate", "template", "MJML", "inline", "text", "pipeline",
+                                       "pipeline CPU")}
     mjml = ""
     for i in range(runs + WARMUP):
         # Each run is a fresh edit: no Markdown parsed in an earlier run may be reused
         # (the parse cache only serves validate, HTML and text within one render).
         markdown.parse.cache_clear()
+        start, cpu_start = time.perf_counter(), time.process_time()
         t_load, doc = timed(lambda: load_file(path))
         t_validate, validated = timed(lambda doc=doc: validate_document(doc, publication=publication))
         issue, links = validated.issue, html_stage.links_for(publication, options)
         t_template, mjml = timed(lambda issue=issue, links=links:
                                  html_stage.template(issue, publication, options, links))
         t_mjml, compiled = timed(lambda mjml=mjml: html_stage.compile_mjml(mjml))
-        t_inline, _ = timed(lambda compiled=compiled: html_stage.inline(compiled))
+        t_inline, _ = timed(lambda compiled=compiled: html_stage.inline(compiled, engine=engine))
         t_text, _ = timed(lambda issue=issue: render_text(issue, publication, options))
+        total = (time.perf_counter() - start) * 1000
+        cpu = (time.process_time() - cpu_start) * 1000  # time on a core: what the load cannot inflate
         if i >= WARMUP:
             for name, value in zip(stages, (t_load, t_validate, t_template, t_mjml, t_inline, t_text),
                                    strict=False):
                 stages[name].append(value)
-            stages["pipeline"].append(t_load + t_validate + t_template + t_mjml + t_inline + t_text)
+            stages["pipeline"].append(total)
+            stages["pipeline CPU"].append(cpu)
     return stages, links.restore_merge_tags(mjml)
 
 
-def authoring_command() -> list[str]:
-    """The installed console script (what a user runs), else ``python -m authoring``."""
-    script = Path(sys.executable).parent / "authoring"
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "authoring"]
+def print_warm(issues: list[Path], runs: int) -> dict[str, dict[str, dict[str, list[float]]]]:
+    """Stage table per issue and engine; returns issue name → engine → wall and CPU pipeline times."""
+    pipelines: dict[str, dict[str, dict[str, list[float]]]] = {}
+    for path in issues:
+        _, rendered = render_file(path)
+        tables = {engine: warm_stages(path, runs, engine)[0] for engine in ENGINES}
+        print(f"{path.name}: HTML {rendered.size / 1024:.1f} KB, text {len(rendered.text) / 1024:.1f} KB")
+        print(f"  {'stage':<12}" + "".join(f" {engine + ' median':>20} {'best':>8}" for engine in ENGINES))
+        for stage in tables[ENGINES[0]]:
+            print(f"  {stage:<12}" + "".join(f" {statistics.median(tables[e][stage]):20.2f} "
+                                             f"{min(tables[e][stage]):8.2f}" for e in ENGINES))
+        pipelines[path.name] = {engine: {"wall": tables[engine]["pipeline"],
+                                         "cpu": tables[engine]["pipeline CPU"]} for engine in ENGINES}
+    return pipelines
 
 
-def cold_times(command: list[str], runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+def print_warm_targets(pipelines: dict[str, dict[str, dict[str, list[float]]]]) -> None:
+    print("\nTarget: warm YAML → validated → inlined HTML + text, seed-sized issues (median wall "
+          "time; CPU time beside it shows what a loaded machine adds)")
+    for name, by_engine in pipelines.items():
+        if not SEED_SIZED.match(name):
+            continue
+        for engine, times in by_engine.items():
+            median, budget = statistics.median(times["wall"]), WARM_BUDGET_MS[engine]
+            print(f"  {name:<28} {engine:<11} {median:6.2f} ms (CPU {statistics.median(times['cpu']):5.2f}, "
+                  f"best {min(times['wall']):5.2f})  budget ≤ {budget:.0f} ms  {verdict(median <= budget)}")
+
+
+# ---------------------------------------------------------------- node and cold runs
 
 
 def node_tools() -> Path | None:
@@ -147,52 +215,156 @@ def node_warm(folder: Path, mjml_file: Path, runs: int) -> dict[str, list[float]
     return json.loads(out.stdout)
 
 
+def run_once(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
+    return (time.perf_counter() - start) * 1000
+
+
+def paired(ours: list[str], theirs: list[str], pairs: int) -> tuple[list[float], list[float]]:
+    """Cold runs interleaved ABAB, so that the machine's load falls on both alike."""
+    run_once(ours), run_once(theirs)  # warm the disk cache and write bytecode, unmeasured
+    a, b = [], []
+    for _ in range(pairs):
+        a.append(run_once(ours))
+        b.append(run_once(theirs))
+    return a, b
+
+
+def bytecode_note() -> str:
+    writes = not os.environ.get("PYTHONDONTWRITEBYTECODE")
+    cached = (ROOT / "authoring" / "__pycache__").is_dir()
+    return (f"bytecode caches: Python here {'writes' if writes else 'does NOT write'} them "
+            f"(PYTHONDONTWRITEBYTECODE {'unset' if writes else 'set'}); authoring's "
+            f"{'are present' if cached else 'are absent: written once now by a priming run'}")
+
+
+def prime_bytecode(path: Path, out: str) -> None:
+    env = {key: value for key, value in ENV.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-m", "authoring", "render", str(path), "-o", out], env=env,
+                   check=True, capture_output=True)
+
+
+def print_node(node: Path, issues: list[Path], runs: int, pairs: int,
+               pipelines: dict[str, dict[str, dict[str, list[float]]]]) -> None:
+    print(f"\nNode MJML + juice side by side; cold runs ABAB, {pairs} pairs (median, best in ms)")
+    print(bytecode_note())
+    ratios_all: list[tuple[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="authoring-bench-") as tmp:
+        prime_bytecode(issues[0], tmp)
+        for path in issues:
+            _, rendered = render_file(path)
+            mjml_file = Path(tmp) / f"{path.stem}.mjml"
+            mjml_file.write_text(rendered.mjml, encoding="utf-8")
+            warm = node_warm(node, mjml_file, runs)
+            ours_cmd = [sys.executable, "-m", "authoring", "render", str(path), "-o", tmp]
+            node_cmd = [str(node / "node_modules" / ".bin" / "mjml"), str(mjml_file),
+                        "-o", str(Path(tmp) / "node.html")]
+            ours, theirs = paired(ours_cmd, node_cmd, pairs)
+            ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
+            print(f"{path.name}")
+            print(f"  {'node compile + juice (warm)':<36} {summary(warm['total'])}"
+                  f"   (compile {statistics.median(warm['compile']):.2f}, "
+                  f"juice {statistics.median(warm['juice']):.2f})")
+            for engine, times in pipelines.get(path.name, {}).items():
+                print(f"  {'our whole pipeline, ' + engine:<36} {summary(times['wall'])}")
+            print(f"  {'cold `authoring render`':<36} {summary(ours)}")
+            print(f"  {'cold `mjml` CLI':<36} {summary(theirs)}")
+            ratio = statistics.median(ratios)
+            ratios_all.append((path.name, ratio))
+            print(f"  paired ratio ours / mjml CLI: median {ratio:.2f} "
+                  f"(pairs from {min(ratios):.2f} to {max(ratios):.2f})")
+    print(f"\nTarget: cold `authoring render` ≤ {COLD_RATIO_BUDGET}× the `mjml` CLI (paired median)")
+    for name, ratio in ratios_all:
+        print(f"  {name:<28} {ratio:.2f}×  budget ≤ {COLD_RATIO_BUDGET}×  "
+              f"{verdict(ratio <= COLD_RATIO_BUDGET)}")
+
+
+# ---------------------------------------------------------------- whole folder
+
+
+def make_folder(folder: Path, count: int) -> None:
+    """``count`` issues: the samples over and over, with their publication and images."""
+    folder.mkdir(parents=True)
+    samples = sample_issues()
+    shutil.copy(ROOT / "issues" / "publication.yaml", folder / "publication.yaml")
+    shutil.copytree(ROOT / "issues" / "images", folder / "images")
+    for n in range(count):
+        source = samples[n % len(samples)]
+        shutil.copy(source, folder / f"{n:05d}_{source.name}")
+
+
+def folder_run(folder: Path, out: Path, workers: int) -> dict[str, float]:
+    result = subprocess.run([sys.executable, "-c", FOLDER_PROBE, str(folder), str(out), str(workers)],
+                            capture_output=True, text=True, env=ENV, check=True)
+    return json.loads(result.stdout)
+
+
+def print_folder(count: int, rounds: int) -> None:
+    cores = os.cpu_count() or 1
+    print(f"\nWhole folder: {count} issues, 1 process vs {cores} (interleaved, fresh processes)")
+    with tempfile.TemporaryDirectory(prefix="authoring-folder-") as tmp:
+        sizes = sorted({max(1, count // 10), count})
+        for size in sizes:
+            make_folder(Path(tmp) / f"in{size}", size)
+        peaks: dict[int, dict[str, float]] = {}
+        single: list[float] = []
+        pool: list[float] = []
+        cpu: dict[str, list[float]] = {"single": [], "pool": []}
+        for size in sizes:
+            for round_ in range(rounds if size == count else 1):
+                one = folder_run(Path(tmp) / f"in{size}", Path(tmp) / f"out1-{size}-{round_}", 1)
+                many = folder_run(Path(tmp) / f"in{size}", Path(tmp) / f"outN-{size}-{round_}", cores)
+                assert one["failed"] == many["failed"] == 0
+                if size == count:
+                    single.append(one["seconds"])
+                    pool.append(many["seconds"])
+                    cpu["single"].append(one["cpu"])
+                    cpu["pool"].append(many["cpu"])
+                peaks[size] = {"parent": many["parent_mb"], "worker": many["worker_mb"],
+                               "single": one["parent_mb"]}
+                print(f"  {size:5} issues: 1 process {one['seconds']:6.2f} s "
+                      f"({size / one['seconds']:5.0f}/s, peak {one['parent_mb']:5.0f} MB); "
+                      f"{cores} processes {many['seconds']:6.2f} s ({size / many['seconds']:5.0f}/s, "
+                      f"peak parent {many['parent_mb']:4.0f} MB, worker {many['worker_mb']:4.0f} MB)")
+    speedup = statistics.median(single) / statistics.median(pool)
+    # CPU seconds, which other people's load hardly changes: how much work the pool adds
+    overhead = statistics.median(cpu["pool"]) / statistics.median(cpu["single"])
+    small, big = peaks[sizes[0]], peaks[sizes[-1]]
+    flat = all(big[k] <= small[k] * 1.1 + 10 for k in ("parent", "worker", "single"))
+    print(f"\nTarget: {count}-issue folder on {cores} cores ≥ {FOLDER_SPEEDUP_BUDGET}× one process")
+    print(f"  speed-up {speedup:.2f}× (wall, median of {rounds} interleaved rounds)  "
+          f"budget ≥ {FOLDER_SPEEDUP_BUDGET}×  {verdict(speedup >= FOLDER_SPEEDUP_BUDGET)}")
+    print(f"  CPU time: 1 process {statistics.median(cpu['single']):.1f} s, {cores} processes "
+          f"{statistics.median(cpu['pool']):.1f} s in all ({overhead:.2f}× the work): on {cores} idle "
+          f"cores the speed-up could reach about {cores / overhead:.2f}×")
+    print(f"  peak memory {sizes[0]} → {sizes[-1]} issues: parent {small['parent']:.0f} → "
+          f"{big['parent']:.0f} MB, worker {small['worker']:.0f} → {big['worker']:.0f} MB, "
+          f"single process {small['single']:.0f} → {big['single']:.0f} MB  budget: flat  {verdict(flat)}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("issues", nargs="*", type=Path, help="issue files (default: issues/*.yaml)")
-    parser.add_argument("--runs", type=int, default=30, help="warm runs per issue (at least 30 recommended)")
-    parser.add_argument("--cold-runs", type=int, default=5, help="cold process runs")
-    parser.add_argument("--no-node", action="store_true", help="skip the official MJML comparison")
+    parser.add_argument("--runs", type=int, default=30, help="warm runs per issue and engine")
+    parser.add_argument("--pairs", type=int, default=15, help="ABAB pairs of cold runs (at least 15)")
+    parser.add_argument("--folder", type=int, default=1000, help="issues in the whole-folder run")
+    parser.add_argument("--folder-rounds", type=int, default=3, help="interleaved rounds at full size")
+    parser.add_argument("--no-node", action="store_true", help="skip the node MJML comparison")
+    parser.add_argument("--no-folder", action="store_true", help="skip the whole-folder run")
     args = parser.parse_args()
     issues = args.issues or sample_issues()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average at start "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; {args.runs} warm runs; times in ms "
+          "(median, best)\n")
+    pipelines = print_warm(issues, args.runs)
+    print_warm_targets(pipelines)
     node = None if args.no_node else node_tools()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {args.runs} warm runs, "
-          f"{args.cold_runs} cold runs; times in ms (median, best)\n")
-
-    with tempfile.TemporaryDirectory(prefix="authoring-bench-") as tmp:
-        for path in issues:
-            _, rendered = render_file(path)
-            stages, mjml = warm_stages(path, args.runs)
-            print(f"{path.name}: HTML {rendered.size / 1024:.1f} KB, "
-                  f"text {len(rendered.text) / 1024:.1f} KB, MJML {len(mjml) / 1024:.1f} KB")
-            print(f"  {'stage':<28} {'median':>8} {'best':>8}")
-            for name, times in stages.items():
-                print(f"  {name:<28} {summary(times)}")
-            cold = cold_times([*authoring_command(), "render", str(path), "-o", tmp], args.cold_runs)
-            print(f"  {'cold `authoring render`':<28} {summary(cold)}")
-            if node is not None:
-                mjml_file = Path(tmp) / f"{path.stem}.mjml"
-                mjml_file.write_text(mjml, encoding="utf-8")
-                warm = node_warm(node, mjml_file, args.runs)
-                cli = [str(node / "node_modules" / ".bin" / "mjml"), str(mjml_file),
-                       "-o", str(Path(tmp) / "node.html")]
-                node_cold = cold_times(cli, args.cold_runs)
-                print(f"  {'node mjml compile (warm)':<28} {summary(warm['compile'])}")
-                print(f"  {'node juice inline (warm)':<28} {summary(warm['juice'])}")
-                print(f"  {'node compile + juice (warm)':<28} {summary(warm['total'])}")
-                print(f"  {'cold `mjml` CLI':<28} {summary(node_cold)}")
-                html_times = [sum(run) for run in zip(stages["template"], stages["MJML"], stages["inline"],
-                                                      strict=True)]
-                ours, theirs = statistics.median(html_times), statistics.median(warm["total"])
-                print(f"  warm, same work: template + MJML + inline is {theirs / ours:.1f}x as fast as "
-                      f"node compile + juice ({ours:.1f} vs {theirs:.1f} ms)")
-                ours = statistics.median(stages["pipeline"])
-                print(f"  warm, whole pipeline (YAML to HTML + text) vs node compile + juice: "
-                      f"{theirs / ours:.1f}x ({ours:.1f} vs {theirs:.1f} ms)")
-                ours, theirs = statistics.median(cold), statistics.median(node_cold)
-                print(f"  cold: `authoring render` is {theirs / ours:.2f}x as fast as the `mjml` CLI "
-                      f"({ours:.0f} vs {theirs:.0f} ms)")
-            print()
+    if node is not None:
+        print_node(node, issues, args.runs, args.pairs, pipelines)
+    if not args.no_folder:
+        print_folder(args.folder, args.folder_rounds)
+    print(f"\nload average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -6,13 +6,16 @@ import os
 import re
 import subprocess
 import sys
+from textwrap import TextWrapper
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from authoring import model
 from authoring.importer.words import missing_words, words
-from authoring.render.text import WIDTH, render_text
+from authoring.render.text import WIDTH, _wrap, render_text
 from authoring.validate import DEFAULT_PUBLICATION, load_issue
 from conftest import ISSUES, ROOT, sample_issues
 
@@ -152,3 +155,36 @@ def test_web_mode_has_no_unsubscribe_line():
     pub.unsubscribe_url = "{{unsubscribe_url}}"
     assert render_text(_issue(), pub).endswith("F\n\nUnsubscribe: {{unsubscribe_url}}\n")
     assert render_text(_issue(), pub, SimpleNamespace(mode="web", link_url=None)) == "F\n"
+
+
+# ---------------------------------------------------------------- wrapping (issue 15: speed)
+
+_WORDS = st.sampled_from(["a", "bb", "word", "x" * 80, "https://example.org/" + "p" * 70, " ", "   ",
+                          "\t", "\xa0", "•"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(line=st.lists(_WORDS, max_size=40).map("".join),
+       initial=st.sampled_from(["", "  • ", "    ", "P.S. ", " " * 77, " " * 80]),
+       subsequent=st.sampled_from(["", "    ", " " * 79]))
+def test_wrapping_breaks_lines_exactly_where_textwrap_does(line, initial, subsequent):
+    expected = TextWrapper(width=WIDTH, initial_indent=initial, subsequent_indent=subsequent,
+                           break_long_words=False, break_on_hyphens=False).wrap(line)
+    assert _wrap(line, initial, subsequent) == "\n".join(expected or [initial.rstrip()])
+
+
+def test_markdown_is_parsed_once_per_field_for_html_and_text(monkeypatch):
+    from markdown_it import MarkdownIt
+
+    from authoring import markdown
+    from authoring.render import render_issue
+
+    validated = load_issue(ISSUES / "001_0c676e81095fd596.yaml")
+    markdown.parse.cache_clear()
+    seen: list[str] = []
+    original = MarkdownIt.parse
+    monkeypatch.setattr(MarkdownIt, "parse", lambda self, src, env=None: seen.append(src)
+                        or original(self, src, env))
+    rendered = render_issue(validated.issue, validated.publication)
+    assert rendered.text and len(seen) > 10
+    assert len(seen) == len(set(seen)), "a field parsed twice"

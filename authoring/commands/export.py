@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import app, fail, format_size, print_reports
+from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports
 
 
 @app.command()
@@ -19,6 +19,7 @@ def export(
     publication: Path | None = typer.Option(
         None, "--publication",
         help="Publication file (default: publication.yaml next to or above the issue)."),
+    inliner: Inliner | None = inliner_option(),
 ) -> None:
     """Write <stem>.html, .txt, .eml, .web.html and manifest.json, all or nothing."""
     from authoring.diagnostics import AuthoringError
@@ -29,7 +30,8 @@ def export(
         typer.echo("checking links…", err=True)
     try:
         result = export_issue(issue, out, strict=strict, check_links=check_links,
-                              publication_file=publication)
+                              publication_file=publication,
+                              inliner=inliner.value if inliner else None)
     except AuthoringError as exc:
         print_reports(exc.reports)
         raise fail(str(exc)) from None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import app, fail
+from authoring.cli import Inliner, app, fail, inliner_option
 
 
 @app.command()
@@ -16,20 +16,24 @@ def preview(
     port: int = typer.Option(8000, "--port", "-p", min=0, max=65535,
                              help="Port on 127.0.0.1 (0: any free port)."),
     open_browser: bool = typer.Option(True, "--open/--no-open", help="Open the preview in the browser."),
+    inliner: Inliner | None = inliner_option(),
 ) -> None:
     """Serve a live preview on 127.0.0.1: the email at desktop and phone width, light and dark,
     its plain text and its diagnostics, updated in the browser on every save."""
     import contextlib
+    import functools
     import logging
     import threading
     import webbrowser
 
+    from authoring.preview.builder import default_build
     from authoring.preview.server import PortInUse, PreviewServer
 
     if not target.exists():
         raise fail(f"{target}: no such file or folder")
     try:
-        server = PreviewServer(target, port)
+        build = functools.partial(default_build, inliner=inliner.value) if inliner else None
+        server = PreviewServer(target, port, build)
     except PortInUse as exc:
         raise fail(f"port {exc.port} is already in use (another preview?); "
                    f"try: authoring preview {target} --port {exc.suggestion}") from None

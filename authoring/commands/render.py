@@ -1,4 +1,4 @@
-"""``authoring render ISSUE.yaml [-o DIR] [--mjml]``: write the email's HTML and plain text."""
+"""``authoring render ISSUE.yaml|FOLDER/ [-o DIR] [--mjml]``: write the email's HTML and plain text."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import app, fail, format_size, print_reports
+from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports
 
 
 @app.command()
 def render(
-    file: Path = typer.Argument(..., help="Issue file (YAML).", show_default=False),
+    file: Path = typer.Argument(..., help="Issue file (YAML), or a folder of them.", show_default=False),
     out: Path = typer.Option(Path("out"), "--out", "-o",
                              help="Folder to write <stem>.html and <stem>.txt to."),
     mjml: bool = typer.Option(False, "--mjml", help="Also write the intermediate MJML (<stem>.mjml)."),
@@ -20,13 +20,26 @@ def render(
     publication: Path | None = typer.Option(
         None, "--publication",
         help="Publication file (default: publication.yaml next to or above the issue)."),
+    inliner: Inliner | None = inliner_option(),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0,
+                             help="Processes for a folder (0: one per core)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="For a folder: do not list the warnings."),
 ) -> None:
-    """Render an issue to inlined email HTML and its plain-text alternative."""
+    """Render an issue (or every issue of a folder) to inlined email HTML and plain text."""
+    engine = inliner.value if inliner else None
+    if file.is_dir():
+        raise typer.Exit(_render_folder(file, out, publication, engine, web=web, mjml=mjml,
+                                        jobs=jobs, quiet=quiet))
+    _render_file(file, out, publication, engine, web=web, mjml=mjml)
+
+
+def _render_file(file: Path, out: Path, publication: Path | None, engine: str | None, *,
+                 web: bool, mjml: bool) -> None:
     from authoring.diagnostics import AuthoringError
     from authoring.files import write_atomic
     from authoring.render import RenderOptions, render_file
 
-    options = RenderOptions(mode="web" if web else "email")
+    options = RenderOptions(mode="web" if web else "email", inliner=engine)
     try:
         validated, rendered = render_file(file, options=options, publication_file=publication)
     except AuthoringError as exc:
@@ -47,3 +60,50 @@ def render(
         typer.echo(f"{path}  {format_size(len(data))}")
     for warning in rendered.warnings:
         typer.echo(f"warning: {warning}", err=True)
+
+
+def _render_folder(folder: Path, out: Path, publication: Path | None, engine: str | None, *,
+                   web: bool, mjml: bool, jobs: int, quiet: bool) -> int:
+    """Every issue of the folder on every core; a progress bar, then a summary table. 1 if any failed."""
+    import click
+
+    from authoring.render.folder import FolderOptions, issue_files, render_files
+
+    files = issue_files(folder)
+    if not files:
+        typer.echo(f"error: {folder}: no issue files (*.yaml) to render", err=True)
+        return 1
+    if out.exists() and not out.is_dir():
+        raise fail(f"{out}: is a file; give a folder to render a folder into", 2)
+    options = FolderOptions(mode="web" if web else "email", inliner=engine,
+                            publication_file=publication, mjml=mjml)
+    rows: list[tuple[str, str, str]] = []
+    diagnostics: list[str] = []  # printed after the bar; with --quiet only the failed issues
+    failed = 0
+    outcomes = render_files(files, out, options, workers=jobs or None)
+    # the bar on stderr: stdout keeps only the summary table, for scripts
+    with typer.progressbar(outcomes, length=len(files), label="Rendering",
+                           file=click.get_text_stream("stderr")) as bar:
+        for outcome in bar:
+            if outcome.diagnostics and (outcome.error is not None or not quiet):
+                diagnostics.append(outcome.diagnostics)
+            if outcome.error is not None:
+                failed += 1
+                rows.append((str(outcome.source), "-", f"error: {outcome.error}"))
+                continue
+            html = outcome.written[0][1] if outcome.written else 0
+            rows.append((str(outcome.source), format_size(html), str(outcome.warnings)))
+    for text in diagnostics:
+        typer.echo(text, err=True)
+    _print_table([("file", "HTML", "warnings"), *rows])
+    typer.echo(f"{len(files) - failed} of {len(files)} rendered into {out}", err=True)
+    return 1 if failed else 0
+
+
+def _print_table(rows: list[tuple[str, str, str]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for n, (name, size, warnings) in enumerate(rows):
+        typer.echo(f"{name:<{widths[0]}}  {size:>{widths[1]}}  {warnings:>{widths[2]}}")
+        if n == 0:
+            typer.echo("  ".join("-" * w for w in widths))
+

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from authoring.cli import app, print_reports
+from authoring.cli import app
+
+if TYPE_CHECKING:
+    from authoring.diagnostics import Level, Report
 
 
 class Format(str, Enum):
@@ -34,19 +39,53 @@ def validate(
 ) -> None:
     """Check issue files: YAML syntax, structure, safety and house style."""
     from authoring.diagnostics import Level
+
+    # Each file's report is printed as soon as it is checked and then dropped (only counts are
+    # kept), so memory stays flat over a thousand files and the first problems show at once.
+    counts = _Counts()
+    reports = (counts.add(report, strict) for report in
+               _reports(files, Level(level.value), publication))
+    if fmt is Format.json:
+        _stream_json(reports)
+    else:
+        for report in reports:
+            if report.diagnostics:
+                typer.echo(report.format_text(), err=True)
+        typer.echo(f"{len(files)} file{'s' if len(files) != 1 else ''} checked: "
+                   f"{counts.errors} error{'s' if counts.errors != 1 else ''}, "
+                   f"{counts.warnings} warning{'s' if counts.warnings != 1 else ''}"
+                   + (" (strict: warnings fail)" if strict and counts.warnings else ""), err=True)
+    raise typer.Exit(1 if counts.failed else 0)
+
+
+class _Counts:
+    def __init__(self) -> None:
+        self.errors = self.warnings = self.failed = 0
+
+    def add(self, report: Report, strict: bool) -> Report:
+        self.errors += len(report.errors)
+        self.warnings += len(report.warnings)
+        self.failed += not report.ok(strict=strict)
+        return report
+
+
+def _reports(files: list[Path], level: Level, publication: Path | None) -> Iterator[Report]:
     from authoring.validate import validate_file
 
-    reports = []
     for file in files:
-        result = validate_file(file, level=Level(level.value), publication_file=publication)
-        reports.append(result.report)
-    print_reports(reports, fmt=fmt.value)
-    failed = [r for r in reports if not r.ok(strict=strict)]
-    if fmt is Format.text:
-        errors = sum(len(r.errors) for r in reports)
-        warnings = sum(len(r.warnings) for r in reports)
-        typer.echo(f"{len(files)} file{'s' if len(files) != 1 else ''} checked: "
-                   f"{errors} error{'s' if errors != 1 else ''}, "
-                   f"{warnings} warning{'s' if warnings != 1 else ''}"
-                   + (" (strict: warnings fail)" if strict and warnings else ""), err=True)
-    raise typer.Exit(1 if failed else 0)
+        yield validate_file(file, level=level, publication_file=publication).report
+
+
+def _stream_json(reports: Iterable[Report]) -> None:
+    """The same document as ``dumps_json`` (a list, indented by 2), written one report at a time."""
+    import json
+
+    typer.echo("[", nl=False)
+    empty = True
+    for n, report in enumerate(reports):
+        item = json.dumps(report.to_json(), ensure_ascii=False, indent=2)
+        # split on "\n" only: JSON escapes newlines in strings, but not U+2028 and friends
+        typer.echo(("," if n else "") + "\n" + "\n".join(f"  {line}" for line in item.split("\n")),
+                   nl=False)
+        empty = False
+    typer.echo("]" if empty else "\n]")

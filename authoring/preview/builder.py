@@ -182,7 +182,7 @@ class Builder:
 # ---------------------------------------------------------------- the real build
 
 
-def default_build(issue_path: Path, files_url: str) -> Build:
+def default_build(issue_path: Path, files_url: str, inliner: str | None = None) -> Build:
     """Validate the issue, then render it as a draft email whose relative images the preview serves."""
     from authoring.paths import templates_dir
     from authoring.render import RenderOptions, render_issue
@@ -216,7 +216,7 @@ def default_build(issue_path: Path, files_url: str) -> Build:
 
     try:
         options = RenderOptions(mode="email", draft=True, image_url=image_url,
-                                publication_dir=pub_dir)
+                                publication_dir=pub_dir, inliner=inliner)
         rendered = render_issue(validated.issue, publication, options)
     except Exception as exc:
         build.diagnostics.extend(crash_diagnostics(exc, issue_path))

@@ -2,7 +2,7 @@
 
 Pipeline (one module per stage):
   model → ``html.template`` (Jinja2 templates in ``templates/email/`` write MJML)
-        → ``html.compile_mjml`` (mjml-python / MRML) → ``html.inline`` (premailer) → HTML
+        → ``html.compile_mjml`` (mjml-python / MRML) → ``html.inline`` (css-inline or premailer) → HTML
   model → ``text.render_text`` → plain text
 
 Nothing heavy is imported here: ``authoring validate`` must not pay for MJML or premailer.
@@ -39,6 +39,8 @@ class RenderOptions:
     """Applied to every image source emitted (export resolves against image_base_url; preview serves them)."""
     publication_dir: Path | None = None
     """Folder that a relative ``publication.templates`` is resolved against (default: current folder)."""
+    inliner: str | None = None
+    """CSS inliner engine (``authoring.render.inline.ENGINES``); None: the publication's ``inliner``."""
 
 
 @dataclass

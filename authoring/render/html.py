@@ -1,14 +1,12 @@
-"""Issue → email HTML: Jinja2 templates write MJML, MRML compiles it, premailer inlines the CSS.
+"""Issue → email HTML: Jinja2 templates write MJML, MRML compiles it, the inliner inlines the CSS.
 
 Each stage is a function of its own (``template``, ``compile_mjml``, ``inline``) so the
 benchmark can time them apart; ``render_html`` runs all three. The Jinja environment,
-its compiled templates and the premailer instance are built once per process.
+its compiled templates and the inliner are built once per process.
 """
 
 from __future__ import annotations
 
-import logging
-import re
 import traceback
 from functools import cache
 from pathlib import Path
@@ -35,8 +33,6 @@ STORY_TEMPLATES = {model.Header: "header", model.News: "news", model.Promo: "pro
                    model.Feature: "feature", model.Text: "text"}
 """Story class → its partial, ``email/<name>.mjml.j2``."""
 
-_STYLE_TAG = re.compile(r'<style type="text/css">(?!/\*inline\*/)')
-_DOCTYPE = "<!doctype html>"
 
 
 class TemplateError(AuthoringError):
@@ -58,7 +54,9 @@ def environment(extra_folder: str | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
-        auto_reload=True,  # one stat per template and render: the preview picks up edits
+        # no stat of every template on every render: the preview calls reload_templates()
+        # when a template changes
+        auto_reload=False,
         # compiled templates kept between processes (keyed by source checksum, in a per-user
         # temp folder): a cold `authoring render` skips compiling them
         bytecode_cache=jinja2.FileSystemBytecodeCache(),
@@ -68,8 +66,9 @@ def environment(extra_folder: str | None = None) -> jinja2.Environment:
 def reload_templates() -> None:
     """Read the templates again on the next render (the preview calls this on template edits).
 
-    ``auto_reload`` notices edits to templates already loaded, but not a new file in a
-    publication's folder that now overrides a built-in one: only a fresh environment does.
+    Templates are read and compiled once per environment (no ``auto_reload``): a long-lived
+    process that edits templates calls this, which also catches a new file in a publication's
+    folder that now overrides a built-in one.
     """
     environment.cache_clear()
 
@@ -175,59 +174,11 @@ def compile_mjml(mjml_source: str) -> str:
     return mjml.mjml2html(mjml_source, fonts={})
 
 
-class _CssProblems(logging.Handler):
-    """Collects what cssutils reports at ERROR level, instead of printing it."""
+def inline(html: str, warnings: list[str] | None = None, engine: str | None = None) -> str:
+    """Stage 3: inline the CSS marked /*inline*/ (``authoring.render.inline``, engine of choice)."""
+    from authoring.render import inline as inliner
 
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message not in self.messages:
-            self.messages.append(message)
-
-
-@cache
-def _inliner():
-    """premailer, configured once: it caches parsed CSS between runs."""
-    import cssutils
-    import premailer
-
-    problems = _CssProblems()
-    # cssutils warns about every mso-* and -webkit-* property; only its errors matter, and
-    # those are reported once as render warnings, never printed.
-    log = logging.getLogger("CSSUTILS")
-    log.handlers[:] = [problems]
-    log.propagate = False
-    cssutils.log.setLevel(logging.ERROR)
-    inliner = premailer.Premailer(
-        allow_network=False,
-        strip_important=False,  # !important in @media rules is what makes the phone layout win
-        keep_style_tags=True,  # media queries and dark mode live there
-        disable_validation=True,
-        cssutils_logging_level=logging.ERROR,
-        disable_basic_attributes=["width", "height"],  # keep the pixel widths Outlook needs
-        align_floating_images=False,  # no floats; it would parse (and validate) every img style
-    )
-    return inliner, problems
-
-
-def inline(html: str, warnings: list[str] | None = None) -> str:
-    """Stage 3: inline the CSS marked /*inline*/; MJML's resets and @media rules stay in <head>."""
-    inliner, problems = _inliner()
-    html = _STYLE_TAG.sub('<style type="text/css" data-premailer="ignore">', html)
-    problems.messages.clear()
-    out = inliner.transform(html, pretty_print=False)
-    if warnings is not None and problems.messages:
-        # one warning for the stylesheet, not one per cssutils complaint (the parse is cached,
-        # so a stylesheet is reported the first time it is seen in a process)
-        more = len(problems.messages) - 1
-        warnings.append(f"CSS problem while inlining styles: {problems.messages[0]}"
-                        + (f" (and {more} more)" if more else ""))
-    if not out.lstrip().lower().startswith("<!doctype"):
-        out = f"{_DOCTYPE}{out}"  # premailer drops it; without it clients render in quirks mode
-    return out
+    return inliner.inline(html, engine or inliner.DEFAULT_ENGINE, warnings)
 
 
 def render_html(issue: model.Issue, publication: model.Publication,
@@ -239,7 +190,7 @@ def render_html(issue: model.Issue, publication: model.Publication,
     options = options or RenderOptions()
     links = links_for(publication, options)
     source = template(issue, publication, options, links)
-    html = inline(compile_mjml(source), warnings)
+    html = inline(compile_mjml(source), warnings, options.inliner or publication.inliner)
     return links.restore_merge_tags(html), links.restore_merge_tags(source)
 
 

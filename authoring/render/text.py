@@ -240,5 +240,58 @@ def _wrap(text: str, initial: str = "", subsequent: str = "", wrap: bool = True)
     out: list[str] = []
     for n, line in enumerate(text.split("\n")):
         first = initial if n == 0 else subsequent
-        out.extend(_wrapper(first, subsequent).wrap(line) or [first.rstrip()])
+        # textwrap's chunk-by-chunk loop was half of the plain-text stage: printable lines (the
+        # only whitespace in them is " ") take the same breaks found with str.rfind instead
+        if line.isprintable():
+            lines = _fill(line, first, subsequent)
+        else:  # tabs, no-break spaces and the like: textwrap's own rules for them
+            lines = _wrapper(first, subsequent).wrap(line)
+        out.extend(lines or [first.rstrip()])
     return "\n".join(out).rstrip("\n")
+
+
+def _fill(line: str, initial: str, subsequent: str) -> list[str]:
+    """``TextWrapper.wrap`` for a line whose only whitespace is " ", line for line: greedy breaks
+    between a word and a run of spaces, spaces dropped at the ends of lines (kept at the very
+    start), a word longer than the width alone on its line."""
+    lines: list[str] = []
+    pos, end = 0, len(line)
+    while pos < end:
+        indent = subsequent if lines else initial
+        if lines and line[pos] == " ":
+            pos = _run_end(line, pos)
+            if pos == end:
+                break
+        limit = pos + WIDTH - len(indent)
+        cut = end if limit >= end else _last_break(line, pos, limit)
+        if cut <= pos:
+            cut = _run_end(line, pos)  # nothing fits: the whole word (or run of spaces)
+        text = line[pos:cut].rstrip(" ")
+        if text:
+            lines.append(indent + text)
+        pos = cut
+    return lines
+
+
+def _run_end(line: str, pos: int) -> int:
+    """End of the word, or of the run of spaces, that starts at ``pos``."""
+    if line[pos] != " ":
+        found = line.find(" ", pos)
+        return len(line) if found < 0 else found
+    while pos < len(line) and line[pos] == " ":
+        pos += 1
+    return pos
+
+
+def _last_break(line: str, pos: int, limit: int) -> int:
+    """The last place in ``(pos, limit]`` where a word and a run of spaces meet (``pos`` if none)."""
+    if limit <= pos:
+        return pos
+    before, after = line[limit - 1] == " ", line[limit] == " "
+    if before != after:
+        return limit
+    if before:  # inside a run of spaces: break where it starts
+        while limit > pos and line[limit - 1] == " ":
+            limit -= 1
+        return limit
+    return line.rfind(" ", pos, limit) + 1 or pos  # inside a word: break before it

@@ -1,0 +1,56 @@
+"""`authoring validate` over many files: each report is printed as soon as its file is checked
+(nothing is kept per file but counts), and the JSON document is the one ``dumps_json`` writes."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from authoring import validate as validate_module
+from authoring.cli import app
+from authoring.diagnostics import dumps_json
+from authoring.validate import validate_file
+from conftest import DATA, sample_issues
+
+runner = CliRunner()
+FILES = [*sample_issues(), DATA / "bad" / "unsafe-url-mixed-case.yaml", DATA / "bad" / "duplicate-key.yaml"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_each_report_is_out_before_the_next_file_is_read(monkeypatch, fmt):
+    real = validate_module.validate_file
+    checked: list[str] = []
+    printed_before: list[bool] = []
+
+    def spy(path, **kwargs):
+        if checked:
+            so_far = sys.stdout.buffer.getvalue() + sys.stderr.buffer.getvalue()
+            printed_before.append(checked[-1] in so_far.decode())
+        checked.append(path.name)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(validate_module, "validate_file", spy)
+    result = runner.invoke(app, ["validate", "--format", fmt, *map(str, FILES)])
+    assert result.exit_code == 1 and len(checked) == len(FILES)
+    if fmt == "json":
+        assert printed_before == [True] * (len(FILES) - 1)
+    else:  # a clean sample prints nothing: look at the two bad files
+        assert printed_before[-1] is True, "the first bad file was out before the second was read"
+
+
+def test_json_is_the_same_document_as_dumps_json():
+    result = runner.invoke(app, ["validate", "--format", "json", *map(str, FILES)])
+    assert result.exit_code == 1
+    reports = [validate_file(path).report for path in FILES]
+    assert result.stdout == dumps_json(reports) + "\n"
+    assert [item["file"] for item in json.loads(result.stdout)] == [str(p) for p in FILES]
+
+
+def test_text_summary_counts_every_file():
+    result = runner.invoke(app, ["validate", *map(str, FILES)])
+    errors = sum(len(validate_file(p).report.errors) for p in FILES)
+    assert result.exit_code == 1
+    assert f"{len(FILES)} files checked: {errors} error" in result.stderr
