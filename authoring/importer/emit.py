@@ -11,7 +11,6 @@ items indented under their key, and a blank line between stories.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 import yaml
 
@@ -32,12 +31,15 @@ class _Folded(str):
 
 # libyaml's emitter when PyYAML has it (ten times faster); it writes `key:` then `- item` at the
 # same column, so _indent_sequences moves list items under their key afterwards.
-_BASE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-_Dumper = type("_Dumper", (_BASE_DUMPER,), {"yaml_representers": {
-    **_BASE_DUMPER.yaml_representers,  # what add_representer would do, on our subclass only
-    _Literal: lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style="|"),
-    _Folded: lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style=">"),
-}})
+# libyaml counts characters beyond U+FFFF (emoji) as unprintable and escapes the whole text in a
+# double-quoted string ("\U0001F605..."); PyYAML's own emitter writes them as they are, so a text
+# holding any is written by it.
+_Dumper = type("_Dumper", (getattr(yaml, "CSafeDumper", yaml.SafeDumper),), {})
+_AstralDumper = type("_AstralDumper", (yaml.SafeDumper,), {})
+for _dumper in (_Dumper, _AstralDumper):
+    _dumper.add_representer(_Literal, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style="|"))
+    _dumper.add_representer(_Folded, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style=">"))
+_ASTRAL_ESCAPE = re.compile(r"\\U[0-9A-Fa-f]{8}")
 _BLOCK_HEADER = re.compile(r"(^|:\s|-\s)[|>][-+]?\d*$")
 _ITEM = re.compile(r"^((?:- )+)")
 
@@ -136,7 +138,7 @@ def _drop_empty(mapping: dict) -> dict:
 _TOP_KEY = re.compile(r"(?<=\n)(?=[^\s#])")
 
 
-def dumps(issue: model.Issue, *, comments: Sequence[str] = (), schema: str | None = None) -> str:
+def dumps(issue: model.Issue, *, comments: list[str] = (), schema: str | None = None) -> str:
     """The YAML text of an issue, with a schema line and comments at the top."""
     data = issue_data(issue)
     body = _dump(data)
@@ -157,6 +159,9 @@ def dumps(issue: model.Issue, *, comments: Sequence[str] = (), schema: str | Non
 def _dump(data: dict) -> str:
     text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=76,
                      default_flow_style=False)
+    if _ASTRAL_ESCAPE.search(text):
+        text = yaml.dump(data, Dumper=_AstralDumper, allow_unicode=True, sort_keys=False, width=76,
+                         default_flow_style=False)
     return _indent_sequences(text)
 
 
