@@ -8,13 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
+from word_compare import compare, words
 
 from authoring import model
 from authoring.cli import app
 from authoring.diagnostics import AuthoringError
 from authoring.importer import emit, import_file, import_text
 from authoring.importer.markdown import escape
-from authoring.importer.words import compare, words
 from authoring.render.text import render_text
 from authoring.validate import load_publication, validate_text
 from conftest import DATA, ISSUES, SEEDS, seed_samples
@@ -112,17 +112,7 @@ def test_glued_label_is_split_and_reported_with_its_line():
 
 
 ARCHIVE_FILES = sorted(ARCHIVE.glob("*.txt"))
-
-
-@pytest.mark.parametrize("path", ARCHIVE_FILES, ids=[p.stem for p in ARCHIVE_FILES])
-def test_archive_shapes_lose_no_word_and_are_fixpoints(path):
-    text = path.read_text(encoding="utf-8")
-    first, _, plain = _round_trip(text, path.name)
-    assert compare(words(text), words(plain)).missing == []
-    second, _, _ = _round_trip(plain, "rendered.txt")
-    assert _without_comments(second.yaml) == _without_comments(first.yaml)
-    for warning in first.warnings:
-        assert warning.line is not None and warning.file == path.name
+# The whole archive corpus (words kept, fixpoints, expected blocks): tests/test_importer_archive.py
 
 
 def _imported(name: str):
@@ -289,7 +279,9 @@ def title(draw, max_words=7):
 
 @st.composite
 def alt_text(draw):
-    body = draw(st.lists(word.filter(lambda w: w[0].isalpha() and "." not in w), min_size=2, max_size=8))
+    # a caption is a noun phrase: "Model it’s" would read back as a short paragraph, as it should
+    body = draw(st.lists(word.filter(lambda w: w[0].isalpha() and "." not in w and w != "it’s"),
+                         min_size=2, max_size=8))
     return body[0].capitalize() + "".join(" " + w for w in body[1:])
 
 

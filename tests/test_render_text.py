@@ -6,9 +6,9 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from word_compare import missing_words, words
 
 from authoring import model
-from authoring.importer.words import missing_words, words
 from authoring.render.text import WIDTH, render_text
 from authoring.validate import DEFAULT_PUBLICATION, load_issue
 from conftest import ISSUES, sample_issues

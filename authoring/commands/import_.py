@@ -58,7 +58,9 @@ def _import_file(source: Path, output: Path | None, given: Path | None, quiet: b
     if output is None:
         typer.echo(result.yaml, nl=False)
     warnings = f"{len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}"
-    written = f"wrote {output}: {result.blocks} blocks, {warnings}" if output else f"{result.blocks} blocks, {warnings}"
+    written = f"{result.blocks} blocks, {warnings}"
+    if output is not None:
+        written = f"wrote {output}: {written}"
     typer.echo(written + _footer_note(pub_path, result), err=True)
     return 0
 

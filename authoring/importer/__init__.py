@@ -62,7 +62,7 @@ def import_text(text: str, *, source: str, publication: model.Publication | None
     info.subject, warning = _subject(parsed.stories, parsed.story_lines, source)
     issue = model.Issue(issue=info, letter=parsed.letter, stories=parsed.stories,
                         footer=model.Markdown(parsed.footer) if parsed.footer else None)
-    comments = [f"Imported from {source} by `authoring import`."]
+    comments = [f"Imported from {source} by `authoring import`.", *parsed.comments]
     return ImportResult(issue=issue, yaml=emit.dumps(issue, comments=comments, schema=schema),
                         warnings=[*prepared.warnings, *parsed.warnings, warning], source=source,
                         story_lines=parsed.story_lines, footer_stripped=parsed.footer_stripped)
@@ -98,7 +98,8 @@ def _subject(stories: list[model.Story], lines: list[tuple[int, int]],
     if found is not None:
         subject, n = found
         line: int | None = lines[n][0]
-        where = f"line {line}: the subject is the first {'headline' if isinstance(stories[n], model.News) else 'title'}"
+        kind = "headline" if isinstance(stories[n], model.News) else "title"
+        where = f"line {line}: the subject is the first {kind}"
     else:
         subject, line, where = Path(source).stem, None, "the subject is the file name"
     return subject, Diagnostic(code="invented-subject", severity=Severity.WARNING, file=source, line=line,

@@ -11,6 +11,8 @@ items indented under their key, and a blank line between stories.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 import yaml
 
@@ -34,11 +36,12 @@ class _Folded(str):
 # libyaml counts characters beyond U+FFFF (emoji) as unprintable and escapes the whole text in a
 # double-quoted string ("\U0001F605..."); PyYAML's own emitter writes them as they are, so a text
 # holding any is written by it.
-_Dumper = type("_Dumper", (getattr(yaml, "CSafeDumper", yaml.SafeDumper),), {})
-_AstralDumper = type("_AstralDumper", (yaml.SafeDumper,), {})
+_Dumper: Any = type("_Dumper", (getattr(yaml, "CSafeDumper", yaml.SafeDumper),), {})
+_AstralDumper: Any = type("_AstralDumper", (yaml.SafeDumper,), {})
+_STR = "tag:yaml.org,2002:str"
 for _dumper in (_Dumper, _AstralDumper):
-    _dumper.add_representer(_Literal, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style="|"))
-    _dumper.add_representer(_Folded, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style=">"))
+    _dumper.add_representer(_Literal, lambda d, s: d.represent_scalar(_STR, str(s), style="|"))
+    _dumper.add_representer(_Folded, lambda d, s: d.represent_scalar(_STR, str(s), style=">"))
 _ASTRAL_ESCAPE = re.compile(r"\\U[0-9A-Fa-f]{8}")
 _BLOCK_HEADER = re.compile(r"(^|:\s|-\s)[|>][-+]?\d*$")
 _ITEM = re.compile(r"^((?:- )+)")
@@ -138,7 +141,7 @@ def _drop_empty(mapping: dict) -> dict:
 _TOP_KEY = re.compile(r"(?<=\n)(?=[^\s#])")
 
 
-def dumps(issue: model.Issue, *, comments: list[str] = (), schema: str | None = None) -> str:
+def dumps(issue: model.Issue, *, comments: Sequence[str] = (), schema: str | None = None) -> str:
     """The YAML text of an issue, with a schema line and comments at the top."""
     data = issue_data(issue)
     body = _dump(data)

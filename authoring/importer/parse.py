@@ -236,20 +236,33 @@ def caption_like(unit: Unit) -> bool:
         return False
     if any(c in text for c in ",!?;") or any(unicodedata.category(c) == "So" for c in text):
         return False  # a clause, an exclamation, an emoji: a reader's paragraph
-    last = text.split()[-1]
-    return last[-1:].isalnum() and last.lower() not in _DANGLING
+    words = [w.lower() for w in text.split()]
+    if any(w in _VERBISH for w in words):
+        return False  # "The best part was the final project": a sentence, not a caption
+    return words[-1][-1:].isalnum() and words[-1] not in _DANGLING
+
+
+_VERBISH = {"i", "we", "you", "they", "he", "she", "it", "it’s", "is", "are", "was", "were", "am", "be",
+            "been", "has", "have", "had", "will", "would", "can", "could", "should", "do", "does", "did",
+            "them", "us", "me", "now", "this", "that", "these", "there", "here", "not", "never"}
+
+
+def title_case(text: str) -> bool:
+    """Every word but the small ones capitalised: "A Year of Open Models"."""
+    big = [w for w in text.split() if w.lower() not in _SMALL_WORDS]
+    return bool(big) and all(not w[0].isalpha() or w[0].isupper() for w in big)
 
 
 def _headline_like(unit: Unit) -> bool:
-    return (unit.marker is None and not unit.image and unit.words <= MAX_HEADLINE_WORDS and len(unit.text) <= 120
-            and not _ends_clause(unit.text) and label_of(unit) is None)
+    return (unit.marker is None and not unit.image and unit.words <= MAX_HEADLINE_WORDS
+            and len(unit.text) <= 120 and not _ends_clause(unit.text) and label_of(unit) is None)
 
 
 def _alt_like(unit: Unit) -> bool:
     if unit.image:
         return True
-    return (unit.marker is None and not unit.rule and unit.words <= MAX_ALT_WORDS and not _ends_sentence(unit.text)
-            and label_of(unit) is None)
+    return (unit.marker is None and not unit.rule and unit.words <= MAX_ALT_WORDS
+            and not _ends_sentence(unit.text) and label_of(unit) is None)
 
 
 def _kicker(unit: Unit) -> bool:
@@ -267,7 +280,8 @@ _MONTHS = ("january|february|march|april|may|june|july|august|september|october|
 _DATE = re.compile(rf"^(?:(?:published|updated|posted)(?: on)?:?\s+)?(?:\w+day,?\s+)?"
                    rf"(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\.?,?"
                    rf"\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})$", re.IGNORECASE)
-_ISSUE_LINE = re.compile(r"^Issue (?P<number>\d{1,6})(?: · (?P<date>.+))?$|^(?P<alone>[A-Z][a-z]+ \d{1,2}, \d{4})$")
+_ISSUE_LINE = re.compile(r"^Issue (?P<number>\d{1,6})(?: · (?P<date>.+))?$"
+                         r"|^(?P<alone>[A-Z][a-z]+ \d{1,2}, \d{4})$")
 _WEB_LINE = re.compile(r"^View in browser: (?P<url>\S+)$")
 _CLUTTER = re.compile(
     r"^(?:\d+\s*(?:-\s*)?min(?:ute)?s?\.?\s+read|reading time\b.{0,30}|(?:published|updated|posted)\b.{0,40}|"
@@ -307,10 +321,11 @@ def _signoff(unit: Unit) -> bool:
 
 
 def _signature(unit: Unit) -> bool:
+    """"Andrew", "The editors": a name or a team, capitalised, short, without a final stop."""
     words = unit.text.split()
     return (unit.marker is None and 1 <= len(words) <= 4 and not _ends_sentence(unit.text)
-            and all(w[0].isupper() for w in words if w.lower() not in ("de", "van", "von", "da"))
-            and not any(c.isdigit() for c in unit.text) and not _known_header(unit))
+            and words[0][0].isupper() and not any(c.isdigit() for c in unit.text)
+            and not _known_header(unit) and label_of(unit) is None)
 
 
 # ---------------------------------------------------------------- the parser
@@ -330,6 +345,8 @@ class Parsed:
     """Number, date and web address from the top block (the subject is left to the caller)."""
     footer_stripped: bool = False
     """The publication's footer was recognised and left out."""
+    comments: list[str] = field(default_factory=list)
+    """Lines for the YAML's top comment: web-page clutter set aside."""
 
 
 class _Parser:
@@ -346,6 +363,7 @@ class _Parser:
         self.story_lines: list[tuple[int, int]] = []
         self.info = model.IssueInfo(subject="")
         self.footer_stripped = False
+        self.comments: list[str] = []
         self.blank_style = any(u.gap for u in units[1:])
         """Blank lines separate paragraphs (two or more separate blocks)."""
 
@@ -358,6 +376,14 @@ class _Parser:
     def add(self, story: model.Story, units: list[Unit]) -> None:
         self.stories.append(story)
         self.story_lines.append((units[0].first, units[-1].last))
+
+    def set_aside(self, units: list[Unit], code: str, what: str) -> None:
+        """Web-page clutter: kept word for word as YAML comments, not rendered, with a warning."""
+        where = units[0].lines if len(units) == 1 else f"lines {units[0].first}–{units[-1].last}"
+        self.warn(code, units[0], f"kept as a comment at the top of the YAML: {what}",
+                  "delete the comment, or move what belongs to the issue into a block", last=units[-1])
+        self.comments.append(f"Web-page text from {where} of the source, not part of the issue:")
+        self.comments += [f"  {unit.text}" for unit in units]
 
     def kept(self, units: list[Unit], code: str, what: str, hint: str) -> None:
         """Units kept, in order, as a text block with a warning naming their lines."""
@@ -397,7 +423,8 @@ class _Parser:
                 self.loose(i, j)
                 i = j
         return Parsed(letter=letter, stories=self.stories, footer=self.footer, warnings=self.warnings,
-                      story_lines=self.story_lines, info=self.info, footer_stripped=self.footer_stripped)
+                      story_lines=self.story_lines, info=self.info, footer_stripped=self.footer_stripped,
+                      comments=self.comments)
 
     def block_start(self, j: int, end: int) -> bool:
         return (j in self.starts or j in self.transcripts or self.boundary(j) or _kicker(self.units[j])
@@ -408,28 +435,24 @@ class _Parser:
     def read_top_block(self) -> None:
         units = self.units
         names = {"Newsletter"} | ({self.publication.name} if self.publication else set())
-        k = 0
-        if len(units) > 1 and units[1].gap == 0 and units[0].marker is None \
-                and (_ISSUE_LINE.match(units[1].text) or _WEB_LINE.match(units[1].text)):
-            k = 1
-        elif units and units[0].text in names and len(units) > 1 and units[1].gap >= 1:
-            k = 1
-        if k == 0:
+        if len(units) < 2:
             return
-        number = date = web = None
+        beside = units[1].gap == 0 and units[0].marker is None \
+            and bool(_ISSUE_LINE.match(units[1].text) or _WEB_LINE.match(units[1].text))
+        if not beside and not (units[0].text in names and units[1].gap >= 1):
+            return
+        k = 1
+        number = date = None
         if k < len(units) and units[k].gap == 0 and (issue := _ISSUE_LINE.match(units[k].text)):
             number = int(issue.group("number")) if issue.group("number") else None
             date = issue_date(issue.group("date") or issue.group("alone") or "")
             k += 1
-        if k < len(units) and units[k].gap == 0 and (view := _WEB_LINE.match(units[k].text)):
-            web = view.group("url")
+        if k < len(units) and units[k].gap == 0 and _WEB_LINE.match(units[k].text):
             k += 1
         if k < len(units) and units[k].gap == 0:
             return  # not a block of its own: read it as content
         self.info.number, self.info.date = number, date
-        if web and web.startswith(("https://", "http://")) and web != getattr(
-                self.publication, "web_version_url", None):
-            self.info.web_url = web
+        # the "View in browser" address is the publication's (or the issue's web version): not content
         self.units = units[k:]
 
     # -- transcripts ------------------------------------------------------------------
@@ -459,7 +482,9 @@ class _Parser:
             i += 1  # header lines under WEBVTT ("Kind: captions")
         while i < end and not self.boundary(i) and (j := self.cue_start(i, end)) is not None:
             lines = 0
-            while j < end and lines < 3 and units[j].gap == 0 and self.cue_start(j, end) is None:
+            while j < end and lines < 3 and units[j].gap == 0 and self.cue_start(j, end) is None \
+                    and not _known_header(units[j]) \
+                    and not (_headline_like(units[j]) and self.labeled_soon(j + 1, end)):
                 j += 1
                 lines += 1
             i = j
@@ -577,7 +602,7 @@ class _Parser:
             if any(self.boundary(m) for m in range(k + 1, j + 1)):
                 continue
             stop = self.story_end(j, end)
-            labels = [label_of(u)[0] for u in units[j:stop] if label_of(u)]
+            labels = [found[0] for u in units[j:stop] if (found := label_of(u)) is not None]
             if len(set(labels)) < len(labels):
                 continue  # labels that repeat are speakers of a transcript, not news sections
             start = k
@@ -644,7 +669,7 @@ class _Parser:
         for s, unit in enumerate(self.units[:first_block]):
             if unit.marker is None and _SALUTATION.match(unit.text):
                 return s
-            if _known_header(unit) or unit.words > 30 or label_of(unit) is not None:
+            if _known_header(unit) or unit.words > 30 or (label_of(unit) is not None and not clutter(unit)):
                 return None
         return None
 
@@ -653,9 +678,8 @@ class _Parser:
         if start is None:
             return None, 0
         if start:
-            self.kept(self.units[:start], "clutter-before-letter", "text before the letter's "
-                      "salutation (web-page clutter: reading time, navigation, a caption, a date)",
-                      "delete it, or move what belongs to the issue into a block")
+            self.set_aside(self.units[:start], "clutter-before-letter", "text before the letter's "
+                           "salutation (web-page clutter: reading time, navigation, a caption, a date)")
         return self.letter_body(start, end)
 
     def letter_body(self, start: int, end: int) -> tuple[model.Letter, int]:
@@ -714,8 +738,8 @@ class _Parser:
         while lead < len(units) and clutter(units[lead]):
             lead += 1
         if lead:
-            self.kept(units[:lead], "web-clutter", "web-page text (reading time, navigation, a date), "
-                      "not a block of the issue", "delete it, or move what belongs to the issue into a block")
+            self.set_aside(units[:lead], "web-clutter", "web-page text (reading time, navigation, a date), "
+                           "not a block of the issue")
             units = units[lead:]
             if not units:
                 return
@@ -755,18 +779,19 @@ class _Parser:
             last = units[-1]
             match = _CTA_URL.match(last.text) or _CTA.match(last.text)
             if match and _cta_words_ok(match) and (match.group("body") or len(units) >= 2):
-                cta = model.Link(text=match.group("cta"), url=match.group("url"))
+                cta = model.Link(text=match.group("cta"), url=_url(match.group("url")))
                 body = match.group("body")
                 units = [*units[:-1], *([Unit(body, last.first, last.last, last.gap)] if body else [])]
             elif len(units) >= 2 and (alone := _CTA_ALONE.match(last.text)) and _cta_words_ok(alone):
-                cta = model.Link(text=alone.group("cta"), url=alone.group("url"))
+                cta = model.Link(text=alone.group("cta"), url=_url(alone.group("url")))
                 units = units[:-1]
         return model.Promo(body=model.Markdown(_markdown(units)), kicker=kicker, image=image, cta=cta)
 
     def feature(self, units: list[Unit]) -> model.Feature:
         image = None
         if len(units) >= 3 and _alt_like(units[0]) and _headline_like(units[1]) \
-                and not _BYLINE.match(units[1].text):
+                and not _BYLINE.match(units[1].text) \
+                and (units[0].image or title_case(units[1].text) or not title_case(units[0].text)):
             image = model.Image(alt=units[0].text)
             units = units[1:]
         title, units = units[0].text, units[1:]
@@ -775,6 +800,10 @@ class _Parser:
             byline, units = units[0].text, units[1:]
         return model.Feature(title=title, body=model.Markdown(_markdown(units, images=True)),
                              image=image, byline=byline)
+
+
+def _url(found: str | None) -> model.Url | None:
+    return model.Url(found) if found else None
 
 
 def _cta_words_ok(match: re.Match) -> bool:
