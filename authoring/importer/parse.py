@@ -266,9 +266,10 @@ def _alt_like(unit: Unit) -> bool:
 
 
 def _kicker(unit: Unit) -> bool:
+    if unit.marker is not None or len(unit.text) > 120 or not 2 <= unit.words <= 10:
+        return False
     letters = [c for c in unit.text if c.isalpha()]
-    return (unit.marker is None and 2 <= unit.words <= 10 and len(letters) >= 6
-            and all(c.isupper() for c in letters) and not _ends_sentence(unit.text))
+    return len(letters) >= 6 and all(c.isupper() for c in letters) and not _ends_sentence(unit.text)
 
 
 def _known_header(unit: Unit) -> bool:
