@@ -26,9 +26,9 @@ def import_(
 ) -> None:
     """Import past issues from plain text; nothing is dropped, doubtful parts are warned about."""
     if not source.exists():
-        raise fail(f"{source}: no such file or folder", 2)
+        raise fail(f"{source}: no such file or folder")  # a missing input file is exit 1 everywhere
     if publication is not None and not publication.is_file():
-        raise fail(f"{publication}: no such publication file", 2)
+        raise fail(f"{publication}: no such publication file")
     if source.is_dir():
         if output is None:
             raise fail("importing a folder needs an output folder: -o OUTDIR/", 2)

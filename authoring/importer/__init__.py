@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from authoring import model
+from authoring import codes, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Report, Severity
 from authoring.importer import emit
 from authoring.importer.parse import parse_units, split_units
@@ -51,10 +51,10 @@ def import_text(text: str, *, source: str, publication: model.Publication | None
     text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
     if not text.strip():
         raise AuthoringError(f"{source}: nothing to import (the file is empty)",
-                             [_report(source, "empty-input", "the file is empty")])
+                             [_report(source, codes.EMPTY_INPUT, "the file is empty")])
     if "\x00" in text:
         raise AuthoringError(f"{source}: not a text file",
-                             [_report(source, "binary-input", "the file holds binary data, not text")])
+                             [_report(source, codes.BINARY_INPUT, "the file holds binary data, not text")])
     prepared = prepare(text.expandtabs(4), source=source)
     parsed = parse_units(split_units(prepared.text, prepared.links), source=source,
                          publication=publication)
@@ -77,14 +77,14 @@ def import_file(path: str | Path, *, publication: model.Publication | None = Non
         data = path.read_bytes()
     except OSError as exc:
         raise AuthoringError(f"{name}: cannot read: {exc.strerror or exc}",
-                             [_report(name, "unreadable", f"cannot read the file: {exc.strerror or exc}")]
+                             [_report(name, codes.UNREADABLE, f"cannot read the file: {exc.strerror or exc}")]
                              ) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise AuthoringError(f"{name}:{line}: not UTF-8 text",
-                             [_report(name, "not-utf8", f"byte {exc.start} is not UTF-8 text", line)]
+                             [_report(name, codes.NOT_UTF8, f"byte {exc.start} is not UTF-8 text", line)]
                              ) from None
     return import_text(text, source=name, publication=publication, schema=schema)
 
@@ -102,7 +102,7 @@ def _subject(stories: list[model.Story], lines: list[tuple[int, int]],
         where = f"line {line}: the subject is the first {kind}"
     else:
         subject, line, where = Path(source).stem, None, "the subject is the file name"
-    return subject, Diagnostic(code="invented-subject", severity=Severity.WARNING, file=source, line=line,
+    return subject, Diagnostic(code=codes.INVENTED_SUBJECT, severity=Severity.WARNING, file=source, line=line,
                                message=f"{where} ('{subject}'): plain text has no subject line",
                                hint="set issue.subject to the subject the issue was sent with")
 

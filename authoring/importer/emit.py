@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 import yaml
 
@@ -36,12 +35,19 @@ class _Folded(str):
 # libyaml counts characters beyond U+FFFF (emoji) as unprintable and escapes the whole text in a
 # double-quoted string ("\U0001F605..."); PyYAML's own emitter writes them as they are, so a text
 # holding any is written by it.
-_Dumper: Any = type("_Dumper", (getattr(yaml, "CSafeDumper", yaml.SafeDumper),), {})
-_AstralDumper: Any = type("_AstralDumper", (yaml.SafeDumper,), {})
 _STR = "tag:yaml.org,2002:str"
-for _dumper in (_Dumper, _AstralDumper):
-    _dumper.add_representer(_Literal, lambda d, s: d.represent_scalar(_STR, str(s), style="|"))
-    _dumper.add_representer(_Folded, lambda d, s: d.represent_scalar(_STR, str(s), style=">"))
+
+
+def _dumper(name: str, base: type) -> type:
+    return type(name, (base,), {"yaml_representers": {
+        **base.yaml_representers,  # type: ignore[attr-defined]  # what add_representer does, on our subclass
+        _Literal: lambda d, s: d.represent_scalar(_STR, str(s), style="|"),
+        _Folded: lambda d, s: d.represent_scalar(_STR, str(s), style=">"),
+    }})
+
+
+_Dumper = _dumper("_Dumper", getattr(yaml, "CSafeDumper", yaml.SafeDumper))
+_AstralDumper = _dumper("_AstralDumper", yaml.SafeDumper)
 _ASTRAL_ESCAPE = re.compile(r"\\U[0-9A-Fa-f]{8}")
 _BLOCK_HEADER = re.compile(r"(^|:\s|-\s)[|>][-+]?\d*$")
 _ITEM = re.compile(r"^((?:- )+)")

@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from authoring import model
+from authoring import codes, model
 from authoring.diagnostics import Diagnostic, Severity
 from authoring.importer.markdown import bold_label, escape
 from authoring.importer.source import cite
@@ -499,7 +499,7 @@ class _Parser:
             if unit.gap or not cues:
                 cues.append([])
             cues[-1].append(escape(unit.text))
-        self.warn("transcript-as-text", units[0], "a WEBVTT transcript, kept as a text block with its "
+        self.warn(codes.TRANSCRIPT_AS_TEXT, units[0], "a WEBVTT transcript, kept as a text block with its "
                   "cues and timings as written", "keep it, shorten it, or link to it", last=units[-1])
         self.add(model.Text(body=model.Markdown("\n\n".join("\\\n".join(cue) for cue in cues))), units)
         return self.transcripts[i]
@@ -526,7 +526,7 @@ class _Parser:
                             unit.gap)
                 out.append(head)
                 label = match.group("label")
-                self.warn("glued-label", unit, f"label '{label}:' was glued to the end of the previous "
+                self.warn(codes.GLUED_LABEL, unit, f"label '{label}:' was glued to the end of the previous "
                           "sentence; split into its own section",
                           "check the new section in the YAML")
                 unit = Unit(unit.text[match.start("label"):], unit.first, unit.last, 1)
@@ -541,7 +541,7 @@ class _Parser:
             if match is not None:
                 rest = Unit(unit.text[match.end():], unit.first, unit.last, 0)
                 if _headline_like(rest) and not _kicker(unit):
-                    self.warn("glued-header", unit, f"header '{match.group(0)}' was glued to the "
+                    self.warn(codes.GLUED_HEADER, unit, f"header '{match.group(0)}' was glued to the "
                               f"headline '{rest.text}'; split in two", "check the header and the headline")
                     out += [Unit(match.group(0), unit.first, unit.first, unit.gap), rest]
                     continue
@@ -679,7 +679,7 @@ class _Parser:
         if start is None:
             return None, 0
         if start:
-            self.set_aside(self.units[:start], "clutter-before-letter", "text before the letter's "
+            self.set_aside(self.units[:start], codes.CLUTTER_BEFORE_LETTER, "text before the letter's "
                            "salutation (web-page clutter: reading time, navigation, a caption, a date)")
         return self.letter_body(start, end)
 
@@ -715,7 +715,7 @@ class _Parser:
                 ps.append(units[i])
                 i += 1
         if not body and signoff is None:
-            self.warn("empty-letter", units[start], "a salutation but no letter after it")
+            self.warn(codes.EMPTY_LETTER, units[start], "a salutation but no letter after it")
         letter = model.Letter(body=model.Markdown(_markdown(body, images=True)),
                               salutation=units[start].text, signoff=signoff, signature=signature,
                               ps=model.Markdown(_markdown(ps)) if ps else None)
@@ -739,14 +739,14 @@ class _Parser:
         while lead < len(units) and clutter(units[lead]):
             lead += 1
         if lead:
-            self.set_aside(units[:lead], "web-clutter", "web-page text (reading time, navigation, a date), "
-                           "not a block of the issue")
+            self.set_aside(units[:lead], codes.WEB_CLUTTER,
+                           "web-page text (reading time, navigation, a date), not a block of the issue")
             units = units[lead:]
             if not units:
                 return
         first = units[0]
         if any(_date_line(units[k]) and _headline_like(units[k - 1]) for k in range(1, len(units))):
-            self.kept(units, "index-cards", "index cards (a title, a date, a summary), not stories",
+            self.kept(units, codes.INDEX_CARDS, "index cards (a title, a date, a summary), not stories",
                       "keep them as text, or link to the issues they list")
         elif _kicker(first) or self.promo_like(units):
             self.add(self.promo(units), units)
@@ -754,7 +754,7 @@ class _Parser:
                 and any(u.marker is not None or _ends_sentence(u.text) for u in units[1:]):
             self.add(self.feature(units), units)
         else:
-            self.kept(units, "unclassified-text", "not a letter, story, promo, feature or footer",
+            self.kept(units, codes.UNCLASSIFIED_TEXT, "not a letter, story, promo, feature or footer",
                       "move it into the right block by hand")
 
     def promo_like(self, units: list[Unit]) -> bool:

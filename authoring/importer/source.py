@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from authoring import codes
 from authoring.diagnostics import Diagnostic, Severity
 
 REPLACEMENT = "\ufffd"
@@ -55,7 +56,7 @@ def _replace_refused(text: str, source: str, warnings: list[Diagnostic]) -> str:
         lines[number - 1] = _REFUSED.sub(REPLACEMENT, line)
         names = ", ".join(sorted({f"U+{ord(c):04X}" for c in found}))
         warnings.append(Diagnostic(
-            code="control-character-replaced", severity=Severity.WARNING, file=source, line=number,
+            code=codes.CONTROL_CHARACTER_REPLACED, severity=Severity.WARNING, file=source, line=number,
             message=f"line {number}: {len(found)} character{'s' if len(found) > 1 else ''} YAML cannot "
                     f"hold ({names}) replaced with U+FFFD",
             hint="delete the \ufffd or put the character it stood for"))
