@@ -190,7 +190,7 @@ def _content_words(text: str) -> Counter:
     """The words of a page that are issue content: not the top block, Links block, rules, marks."""
     if re.match(r"\A[^\n]+\n(?:Issue \d+|View in browser)", text):
         text = _TOP_BLOCK.sub("", text)
-    text = re.sub(r"^(News|Research|Data Points)(?=[A-Z])", r"\1 ", text, flags=re.MULTILINE)
+    text = re.sub(r"^(News|Research|Data Points|Features)(?=[A-Z])", r"\1 ", text, flags=re.MULTILINE)
     text = _LINKS_BLOCK.sub("\n", text)
     text = re.sub(r"(?m)^=+$", "", text)
     text = re.sub(r"(?m)^\[Image: (.*)\]$", r"\1", text)

@@ -588,9 +588,11 @@ class _Parser:
         """Anchor each story on its first labeled paragraph, the headline and dek just before it."""
         units = self.units
         taken = -1
+        inside = [False] * end  # units of a transcript: its speakers are not news sections
+        for a, b in self.transcripts.items():
+            inside[a:b] = [True] * (min(b, end) - a)
         for j in range(end):
-            if j <= taken or label_of(units[j]) is None \
-                    or any(a <= j < b for a, b in self.transcripts.items()):
+            if j <= taken or label_of(units[j]) is None or inside[j]:
                 continue
             k = j - 1
             while k >= 0 and j - 1 - k < MAX_PREAMBLE and units[k].marker is None \
