@@ -2,16 +2,23 @@
 
 The text is first cut into *units*: paragraphs (one source line each in the
 archive's two styles, or several lines joined back when the text was wrapped) and
-list items, each with its source lines and the number of blank lines before it.
+list items, each with its source lines and the number of blank lines before it; a
+``===`` rule marks the line above it as a header, ``[Image: alt]`` an image.
 Then the shapes of the house layout are recognised on that sequence:
 
+- the top block of a rendered text (name, ``Issue 12 · November 27, 2026``, the
+  web link) gives the number and date;
+- a header glued to a headline ("NewsUpping the Ante") is split;
+- a WEBVTT transcript is its own text block, never part of a letter or story;
 - a news story is anchored on its first ``Label: text`` paragraph, with the
-  headline, the dek and an image alt line just before it;
-- the letter runs from the salutation to the sign-off, signature and P.S.;
+  headline, the dek and an image alt line just before it (a title-cased rest, as in
+  "Big Idea: Lessons From X", makes a title, not a label);
+- the letter runs from the salutation (after a few lines of web clutter, set aside as
+  comments) to the sign-off, signature and P.S.;
 - headers are known section names or short lines standing alone between blocks;
 - promos start with an all-caps kicker or end with a call to action;
-- a title followed by paragraphs is a feature;
-- the publication's footer at the end is recognised and left to the publication.
+- index cards (title, date, summary) stay text; a title followed by paragraphs is a feature;
+- the footer at the end is recognised and left to the publication that renders it.
 
 Whatever fits none of these is kept, in order, in a text block with a warning
 that names its lines: nothing is ever dropped.
@@ -333,7 +340,7 @@ def _signature(unit: Unit) -> bool:
 
 
 @dataclass
-class Parsed:
+class ParsedIssue:
     """What the parser found in a text."""
 
     letter: model.Letter | None
@@ -399,7 +406,7 @@ class _Parser:
 
     # -- the whole text ----------------------------------------------------------
 
-    def parse(self) -> Parsed:
+    def parse(self) -> ParsedIssue:
         self.read_top_block()
         self.split_glued_labels()
         self.split_glued_headers()
@@ -423,9 +430,9 @@ class _Parser:
                     j += 1
                 self.loose(i, j)
                 i = j
-        return Parsed(letter=letter, stories=self.stories, footer=self.footer, warnings=self.warnings,
-                      story_lines=self.story_lines, info=self.info, footer_stripped=self.footer_stripped,
-                      comments=self.comments)
+        return ParsedIssue(letter=letter, stories=self.stories, footer=self.footer,
+                           warnings=self.warnings, story_lines=self.story_lines, info=self.info,
+                           footer_stripped=self.footer_stripped, comments=self.comments)
 
     def block_start(self, j: int, end: int) -> bool:
         return (j in self.starts or j in self.transcripts or self.boundary(j) or _kicker(self.units[j])
@@ -854,6 +861,7 @@ def _same(a: str, b: str) -> bool:
     return a.split() == b.split()
 
 
-def parse_units(units: list[Unit], *, source: str, publication: model.Publication | None) -> Parsed:
+def parse_units(units: list[Unit], *, source: str,
+                publication: model.Publication | None) -> ParsedIssue:
     """The letter, stories and footer in a text's units, with a warning for each doubt."""
     return _Parser(units, source, publication).parse()
