@@ -385,3 +385,17 @@ def test_a_folder_summary_says_where_the_footer_went(tmp_path):
     result = _run(ARCHIVE, "-o", tmp_path / "out", "-q")
     stripped = sum(_expected(p).get("footer_stripped", False) for p in CORPUS)
     assert f"recognised and left out in {stripped} of {len(CORPUS)} files" in result.stderr
+
+
+def test_the_top_block_gives_number_and_date_and_drops_only_a_known_name():
+    known = import_text("The Batch\nIssue 4 · March 3, 2021\n\nDear friends,\n\nHello.\n",
+                        source="t.txt", publication=PUBLICATION)
+    assert (known.issue.issue.number, str(known.issue.issue.date)) == (4, "2021-03-03")
+    assert "The Batch" not in known.yaml.replace("# Imported", "")
+    unknown = import_text("Weekly Notes\nIssue 4\n\nDear friends,\n\nHello.\n", source="t.txt",
+                          publication=PUBLICATION)
+    assert unknown.issue.issue.number == 4 and "#   Weekly Notes\n" in unknown.yaml
+    assert [w.code for w in unknown.warnings][0] == "clutter-before-letter"
+    other_date = import_text("Weekly Notes\nIssue 4 · 3 March 2021\n\nDear friends,\n\nHello.\n",
+                             source="t.txt")
+    assert other_date.issue.issue.number is None and "#   Issue 4 · 3 March 2021\n" in other_date.yaml

@@ -35,6 +35,7 @@ from authoring import codes, model
 from authoring.diagnostics import Diagnostic, Severity
 from authoring.importer.markdown import bold_label, escape
 from authoring.importer.source import cite
+from authoring.validate import DEFAULT_PUBLICATION
 
 KNOWN_HEADERS = {
     "news", "feature", "features", "research", "opinion", "letters", "data points", "in brief",
@@ -441,27 +442,31 @@ class _Parser:
     # -- the top block: name, "Issue 12 · November 27, 2026", "View in browser: ..." --------
 
     def read_top_block(self) -> None:
+        """Name, ``Issue 12 · November 27, 2026`` and ``View in browser: ...``, then a blank line.
+
+        Number and date go to the issue; the name is left out only when it is the name of the
+        publication (or render's default), else it stays for the shapes after to read (as clutter
+        before the letter, with a warning); the web line is the publication's, not content.
+        """
         units = self.units
-        names = {"Newsletter"} | ({self.publication.name} if self.publication else set())
-        if len(units) < 2:
-            return
-        beside = units[1].gap == 0 and units[0].marker is None \
-            and bool(_ISSUE_LINE.match(units[1].text) or _WEB_LINE.match(units[1].text))
-        if not beside and not (units[0].text in names and units[1].gap >= 1):
+        if len(units) < 2 or units[0].marker is not None:
             return
         k = 1
         number = date = None
-        if k < len(units) and units[k].gap == 0 and (issue := _ISSUE_LINE.match(units[k].text)):
+        if units[k].gap == 0 and (issue := _ISSUE_LINE.match(units[k].text)):
             number = int(issue.group("number")) if issue.group("number") else None
-            date = issue_date(issue.group("date") or issue.group("alone") or "")
+            written = issue.group("date") or issue.group("alone")
+            date = issue_date(written) if written else None
+            if written and date is None:
+                return  # a date in another format: leave the line to be read as content
             k += 1
         if k < len(units) and units[k].gap == 0 and _WEB_LINE.match(units[k].text):
             k += 1
-        if k < len(units) and units[k].gap == 0:
-            return  # not a block of its own: read it as content
+        known = units[0].text in {DEFAULT_PUBLICATION.name, getattr(self.publication, "name", None)}
+        if (k == 1 and not known) or (k < len(units) and units[k].gap == 0):
+            return  # not a top block of its own: read it as content
         self.info.number, self.info.date = number, date
-        # the "View in browser" address is the publication's (or the issue's web version): not content
-        self.units = units[k:]
+        self.units = units[k:] if known else [units[0], *units[k:]]
 
     # -- transcripts ------------------------------------------------------------------
 
