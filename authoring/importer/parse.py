@@ -85,8 +85,6 @@ MAX_ALT_WORDS = 30
 MAX_CTA_WORDS = 6
 MAX_CLUTTER = 12
 """Units before a salutation that may still be web-page clutter rather than content."""
-DEFAULT_UNSUBSCRIBE = "{{unsubscribe_url}}"
-"""The unsubscribe link render writes when no publication sets one."""
 MAX_PREAMBLE = 3
 """Paragraphs between a headline and the first labeled section (the dek and plain ones)."""
 
@@ -570,7 +568,7 @@ class _Parser:
         pub = self.publication
         # What render adds after the footer, from the end: the publication's unsubscribe line and
         # postal address, or without a publication the default unsubscribe line.
-        added = [f"Unsubscribe: {DEFAULT_UNSUBSCRIBE}"]
+        added = [f"Unsubscribe: {DEFAULT_PUBLICATION.unsubscribe_url}"]
         if pub is not None:
             added = [f"Unsubscribe: {pub.unsubscribe_url}" if pub.unsubscribe_url else "",
                      pub.postal_address or ""]
