@@ -286,7 +286,7 @@ _MONTHS = ("january|february|march|april|may|june|july|august|september|october|
            "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
 _DATE = re.compile(rf"^(?:(?:published|updated|posted)(?: on)?:?\s+)?(?:\w+day,?\s+)?"
                    rf"(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\.?,?"
-                   rf"\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})$", re.IGNORECASE)
+                   rf"\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})$", re.IGNORECASE)
 _ISSUE_LINE = re.compile(r"^Issue (?P<number>\d{1,6})(?: · (?P<date>.+))?$"
                          r"|^(?P<alone>[A-Z][a-z]+ \d{1,2}, \d{4})$")
 _WEB_LINE = re.compile(r"^View in browser: (?P<url>\S+)$")
@@ -303,11 +303,13 @@ def _date_line(unit: Unit) -> bool:
     return unit.marker is None and bool(_DATE.match(unit.text))
 
 
-def clutter(unit: Unit) -> bool:
-    """Web-page chrome copied with a letter: reading time, a navigation line, a date line."""
+def clutter(unit: Unit, names: frozenset[str] = frozenset()) -> bool:
+    """Web-page chrome copied with a letter: reading time, a navigation line, a date line, the
+    publication's name (one of ``names``) repeated."""
     if unit.marker is not None or unit.words > 12:
         return False
-    return bool(_CLUTTER.match(unit.text) or _date_line(unit) or len(_NAV_GAP.findall(unit.text)) >= 2)
+    return bool(_CLUTTER.match(unit.text) or _date_line(unit) or len(_NAV_GAP.findall(unit.text)) >= 2
+                or unit.text in names)
 
 
 def issue_date(text: str) -> datetime.date | None:
@@ -748,7 +750,8 @@ class _Parser:
         """Units between the shapes found so far: a promo, a feature, or kept as text."""
         units = self.units[i:j]
         lead = 0
-        while lead < len(units) and clutter(units[lead]):
+        names = frozenset({DEFAULT_PUBLICATION.name, getattr(self.publication, "name", "")} - {""})
+        while lead < len(units) and clutter(units[lead], names):
             lead += 1
         if lead:
             self.set_aside(units[:lead], codes.WEB_CLUTTER,
