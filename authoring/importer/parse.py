@@ -275,7 +275,10 @@ def _kicker(unit: Unit) -> bool:
     if unit.marker is not None or len(unit.text) > 120 or not 2 <= unit.words <= 10:
         return False
     letters = [c for c in unit.text if c.isalpha()]
-    return len(letters) >= 6 and all(c.isupper() for c in letters) and not _ends_sentence(unit.text)
+    # "SPONSORED BY ACME": capital words; "GPT-4 GPT-4" is a title of model names
+    words = sum(len(w) >= 2 and w.isalpha() for w in unit.text.split())
+    return len(letters) >= 6 and words >= 2 and all(c.isupper() for c in letters) \
+        and not _ends_sentence(unit.text)
 
 
 def _known_header(unit: Unit) -> bool:
