@@ -293,10 +293,13 @@ _DATE = re.compile(rf"^(?:(?:published|updated|posted)(?: on)?:?\s+)?(?:\w+day,?
 _ISSUE_LINE = re.compile(r"^Issue (?P<number>\d{1,6})(?: · (?P<date>.+))?$"
                          r"|^(?P<alone>[A-Z][a-z]+ \d{1,2}, \d{4})$")
 _WEB_LINE = re.compile(r"^View in browser: (?P<url>\S+)$")
+# Only whole lines of web-page chrome: "Updated Models Beat Humans" or "Search Goes Multimodal"
+# are titles (a date line needs its digits, a menu word stands alone).
 _CLUTTER = re.compile(
-    r"^(?:\d+\s*(?:-\s*)?min(?:ute)?s?\.?\s+read|reading time\b.{0,30}|(?:published|updated|posted)\b.{0,40}|"
-    r"(?:share|tweet|forward|print|listen)(?:\s+(?:this|on \w+))?|by .{1,40} · .{1,40}|"
-    r"(?:home|menu|search|sign in|log in)\b.{0,30})$", re.IGNORECASE)
+    r"^(?:\d+\s*(?:-\s*)?min(?:ute)?s?\.?\s+read|reading time(?=$|.*\d).{0,30}"
+    r"|(?:published|updated|posted)\b(?=.*\d).{0,40}"
+    r"|(?:share|tweet|forward|print|listen)(?:\s+(?:this|on \w+))?"
+    r"|by .{1,40} · .{1,40}|home|menu|search|sign in|log in|subscribe)$", re.IGNORECASE)
 _NAV_GAP = re.compile(r"\S(?: {3,}|\t)(?=\S)")
 _TIMING = re.compile(r"^(?:\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}\s+-->\s+(?:\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}\b.*$")
 _CUE_NUMBER = re.compile(r"^\d{1,6}$")
