@@ -83,6 +83,8 @@ MAX_LABEL_WORDS = 8
 MAX_HEADLINE_WORDS = 16
 MAX_ALT_WORDS = 30
 MAX_CTA_WORDS = 6
+MAX_VTT_HEADER = 4
+"""Lines right under ``WEBVTT`` before its first cue (``Kind: captions``, ``Language: en``)."""
 MAX_CLUTTER = 12
 """Units before a salutation that may still be web-page clutter rather than content."""
 MAX_PREAMBLE = 3
@@ -497,8 +499,11 @@ class _Parser:
     def cues_end(self, i: int, end: int) -> int:
         """The cues of a transcript: number, timing, up to three text lines; one blank line between."""
         units = self.units
-        while i < end and units[i].gap == 0 and self.cue_start(i, end) is None and i < end:
+        first = i
+        while i < end and i - first < MAX_VTT_HEADER and units[i].gap == 0 and self.cue_start(i, end) is None:
             i += 1  # header lines under WEBVTT ("Kind: captions")
+        if self.cue_start(i, end) is None:
+            return first  # a WEBVTT line without cues after it: only that line
         while i < end and not self.boundary(i) and (j := self.cue_start(i, end)) is not None:
             lines = 0
             while j < end and lines < 3 and units[j].gap == 0 and self.cue_start(j, end) is None \
