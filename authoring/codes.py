@@ -142,6 +142,27 @@ UNCLASSIFIED_TEXT = _code("unclassified-text", WARNING, "imported text kept as a
                           "move it into the right block by hand")
 EMPTY_LETTER = _code("empty-letter", WARNING, "an imported salutation with no letter after it",
                      "check the source around that line")
+CONTROL_CHARACTER_REPLACED = _code(
+    "control-character-replaced", WARNING,
+    "imported text held a character YAML cannot (ESC, VT, other C0/C1 controls, U+FFFE, a lone "
+    "surrogate): replaced with U+FFFD on the line named", "delete the U+FFFD or put back what it stood for")
+CLUTTER_BEFORE_LETTER = _code(
+    "clutter-before-letter", WARNING, "web-page text before an imported letter's salutation (reading "
+    "time, navigation, a cover caption, a date), kept as comments at the top of the YAML",
+    "delete the comments, or move what belongs to the issue into a block")
+WEB_CLUTTER = _code("web-clutter", WARNING, "imported web-page text (reading time, a navigation line, a "
+                    "date) before a block, kept as comments at the top of the YAML",
+                    "delete the comments, or move what belongs to the issue into a block")
+GLUED_HEADER = _code("glued-header", WARNING, "`NewsUpping the Ante`: an imported header stuck to a "
+                     "headline, split in two", "check the header and the headline")
+TRANSCRIPT_AS_TEXT = _code("transcript-as-text", WARNING, "an imported WEBVTT transcript, kept as its "
+                           "own text block with its cues and timings as written",
+                           "keep it, shorten it, or link to it")
+INDEX_CARDS = _code("index-cards", WARNING, "imported index cards (a title, a date, a summary, "
+                    "repeated), kept as a text block", "keep them as text, or link to the issues they list")
+INVENTED_SUBJECT = _code("invented-subject", WARNING, "plain text has no subject: the imported subject "
+                         "is the first headline (or title, or the file name)",
+                         "set issue.subject to the subject the issue was sent with")
 
 
 # -- the table in docs/format.md -------------------------------------------------------------------

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
+from word_compare import compare, words
 
 from authoring import model
 from authoring.cli import app
 from authoring.diagnostics import AuthoringError
 from authoring.importer import emit, import_file, import_text
 from authoring.importer.markdown import escape
-from authoring.importer.words import compare, words
 from authoring.render.text import render_text
 from authoring.validate import load_publication, validate_text
 from conftest import DATA, ISSUES, SEEDS, seed_samples
@@ -112,17 +112,7 @@ def test_glued_label_is_split_and_reported_with_its_line():
 
 
 ARCHIVE_FILES = sorted(ARCHIVE.glob("*.txt"))
-
-
-@pytest.mark.parametrize("path", ARCHIVE_FILES, ids=[p.stem for p in ARCHIVE_FILES])
-def test_archive_shapes_lose_no_word_and_are_fixpoints(path):
-    text = path.read_text(encoding="utf-8")
-    first, _, plain = _round_trip(text, path.name)
-    assert compare(words(text), words(plain)).missing == []
-    second, _, _ = _round_trip(plain, "rendered.txt")
-    assert _without_comments(second.yaml) == _without_comments(first.yaml)
-    for warning in first.warnings:
-        assert warning.line is not None and warning.file == path.name
+# The whole archive corpus (words kept, fixpoints, expected blocks): tests/test_importer_archive.py
 
 
 def _imported(name: str):
@@ -141,7 +131,8 @@ def test_transcript_after_an_essay_stays_in_the_feature():
 def test_no_letter_no_footer_single_newlines_and_dash_bullets():
     result = _imported("no_letter_no_footer.txt")
     issue = result.issue
-    assert issue.letter is None and issue.footer is None and result.warnings == []
+    assert issue.letter is None and issue.footer is None
+    assert [w.code for w in result.warnings] == ["invented-subject"]
     header, robots, nuclear = issue.stories
     assert header == model.Header(title="News")
     assert [s.label for s in robots.sections] == ["What’s new", "How it works", "Results", "Why it matters"]
@@ -170,7 +161,7 @@ def test_unclassified_text_is_kept_in_order_with_a_warning_naming_its_lines():
     kinds = [type(s).__name__ for s in result.issue.stories]
     assert kinds == ["Text", "News"]
     assert result.issue.stories[0].body == "Name | Score | Rank\n\nAlpha | 91 | 1\n\nBeta | 87 | 2"
-    (warning,) = result.warnings
+    (warning,) = [w for w in result.warnings if w.code != "invented-subject"]
     assert warning.code == "unclassified-text" and warning.line == 10 and "lines 10–12" in warning.message
 
 
@@ -245,7 +236,7 @@ def test_cli_folder_writes_every_issue_and_a_summary_table(tmp_path):
     table = result.stdout.splitlines()
     assert re.match(r"^file\s+blocks\s+warnings$", table[0])
     row = next(line for line in table if "unclassified.txt" in line)
-    assert row.split()[-2:] == ["3", "1"]
+    assert row.split()[-2:] == ["3", "2"]  # the unclassified block and the invented subject
 
 
 def test_cli_usage_and_input_errors(tmp_path):
@@ -288,7 +279,9 @@ def title(draw, max_words=7):
 
 @st.composite
 def alt_text(draw):
-    body = draw(st.lists(word.filter(lambda w: w[0].isalpha() and "." not in w), min_size=2, max_size=8))
+    # a caption is a noun phrase: "Model it’s" would read back as a short paragraph, as it should
+    body = draw(st.lists(word.filter(lambda w: w[0].isalpha() and "." not in w and w != "it’s"),
+                         min_size=2, max_size=8))
     return body[0].capitalize() + "".join(" " + w for w in body[1:])
 
 
@@ -383,7 +376,7 @@ def test_random_issue_renders_and_imports_back_to_the_same_model(issue):
     assert back.issue.letter == issue.letter
     assert back.issue.stories == issue.stories
     assert back.issue.footer is None
-    assert [w for w in back.warnings if w.code != "unclassified-text"] == []
+    assert [w for w in back.warnings if w.code not in ("unclassified-text", "invented-subject")] == []
     # and the YAML written says exactly that
     assert validate_text(back.yaml, publication=PUBLICATION).issue == back.issue
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import html5lib
 import pytest
+from word_compare import compare, words
 
 from authoring import model
 from authoring.diagnostics import AuthoringError
-from authoring.importer.words import compare, words
 from authoring.markdown import parse
 from authoring.render import RenderOptions, check_size, render_file, render_html, render_issue
 from authoring.validate import DEFAULT_PUBLICATION, load_issue

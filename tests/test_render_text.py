@@ -12,9 +12,9 @@ from types import SimpleNamespace
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from word_compare import missing_words, words
 
 from authoring import model
-from authoring.importer.words import missing_words, words
 from authoring.render.text import WIDTH, _wrap, render_text
 from authoring.validate import DEFAULT_PUBLICATION, load_issue
 from conftest import ISSUES, ROOT, sample_issues

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from word_compare import compare, words
 
-from authoring.importer.words import compare, words
 from authoring.validate import load_publication, validate_file
 from conftest import ISSUES, seed_samples
 

@@ -1,4 +1,5 @@
-"""``authoring import``: turn plain-text archive issues into YAML issues."""
+"""``authoring import``: turn plain-text archive issues into YAML issues (the work is in
+``authoring.importer``; this module reads the arguments and prints)."""
 
 from __future__ import annotations
 
@@ -18,88 +19,85 @@ def import_(
         help="YAML file to write (default: stdout); a folder when SOURCE is a folder."),
     publication: Path | None = typer.Option(
         None, "--publication",
-        help="Publication file whose footer is recognised and left out "
-             "(default: publication.yaml next to or above the output)."),
+        help="The publication that will render the output: its footer is recognised and left out "
+             "(default: publication.yaml next to or above the output; none for stdout)."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing YAML files."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not list the warnings."),
 ) -> None:
     """Import past issues from plain text; nothing is dropped, doubtful parts are warned about."""
-    from authoring.diagnostics import AuthoringError
-
     if not source.exists():
         raise fail(f"{source}: no such file or folder")  # a missing input file is exit 1 everywhere
-    publication_model = _publication(publication, output, source)
+    if publication is not None and not publication.is_file():
+        raise fail(f"{publication}: no such publication file")
     if source.is_dir():
         if output is None:
             raise fail("importing a folder needs an output folder: -o OUTDIR/", 2)
         if output.exists() and not output.is_dir():
             raise fail(f"{output}: is a file; give a folder to import a folder into", 2)
-        raise typer.Exit(_import_folder(source, output, publication_model, force, quiet))
+        raise typer.Exit(_import_folder(source, output, publication, force, quiet))
     if output is not None and output.is_dir():
         output = output / f"{source.stem}.yaml"
     if output is not None and output.exists() and not force:
         raise fail(f"{output} exists: use --force to overwrite it", 1)
+    raise typer.Exit(_import_file(source, output, publication, quiet))
+
+
+def _import_file(source: Path, output: Path | None, given: Path | None, quiet: bool) -> int:
+    from authoring.diagnostics import AuthoringError
+    from authoring.importer.folder import import_to_file, publication_for
+
+    pub_path = publication_for(output, given)
     try:
-        result = _import_one(source, output, publication_model)
+        result = import_to_file(source, output, publication=_load(pub_path))
     except AuthoringError as exc:
         print_reports(exc.reports)
-        raise typer.Exit(1) from None
+        return 1
     if not quiet:
         for warning in result.warnings:
             typer.echo(str(warning), err=True)
     if output is None:
         typer.echo(result.yaml, nl=False)
-    else:
-        typer.echo(f"wrote {output}: {result.blocks} blocks, {len(result.warnings)} "
-                   f"warning{'s' if len(result.warnings) != 1 else ''}", err=True)
-
-
-def _import_one(source: Path, output: Path | None, publication):
-    from authoring.files import write_atomic
-    from authoring.importer import DEFAULT_SCHEMA, import_file
-    from authoring.paths import find_schema
-
-    schema = find_schema(output.parent) if output is not None else DEFAULT_SCHEMA
-    result = import_file(source, publication=publication, schema=schema)
+    warnings = f"{len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}"
+    written = f"{result.blocks} blocks, {warnings}"
     if output is not None:
-        write_atomic(output, result.yaml.encode("utf-8"))
-    return result
+        written = f"wrote {output}: {written}"
+    typer.echo(written + _footer_note(pub_path, result), err=True)
+    return 0
 
 
-def _import_folder(folder: Path, output: Path, publication, force: bool, quiet: bool) -> int:
+def _import_folder(folder: Path, output: Path, given: Path | None, force: bool, quiet: bool) -> int:
     import click
 
-    from authoring.diagnostics import AuthoringError
+    from authoring.importer.folder import import_folder, publication_for, text_files
 
-    files = sorted(p for p in folder.glob("*.txt") if p.is_file())
+    files = text_files(folder)
     if not files:
         typer.echo(f"error: {folder}: no .txt files to import", err=True)
         return 1
-    rows: list[tuple[str, str, str]] = []
-    warnings = []
-    failed = 0
+    pub_path = publication_for(output / "issue.yaml", given)
+    publication = _load(pub_path)
     # the bar on stderr: stdout keeps only the summary table, for scripts
     with typer.progressbar(files, label="Importing", file=click.get_text_stream("stderr")) as bar:
-        for path in bar:
-            target = output / f"{path.stem}.yaml"
-            if target.exists() and not force:
-                rows.append((str(path), "-", "exists (use --force)"))
-                failed += 1
-                continue
-            try:
-                result = _import_one(path, target, publication)
-            except AuthoringError as exc:
-                rows.append((str(path), "-", f"error: {exc}"))
-                failed += 1
-                continue
-            rows.append((str(path), str(result.blocks), str(len(result.warnings))))
-            warnings += result.warnings
+        done = import_folder(bar, output, publication=publication, force=force)
     if not quiet:
-        for warning in warnings:
+        for warning in done.warnings:
             typer.echo(str(warning), err=True)
+    rows = [(str(o.source), str(o.result.blocks), str(len(o.result.warnings))) if o.result
+            else (str(o.source), "-", o.problem or "") for o in done.outcomes]
     _print_table([("file", "blocks", "warnings"), *rows])
-    typer.echo(f"{len(files) - failed} of {len(files)} imported into {output}", err=True)
-    return 1 if failed else 0
+    typer.echo(f"{len(files) - done.failed} of {len(files)} imported into {output}", err=True)
+    if pub_path is not None:
+        typer.echo(f"footer of {pub_path} recognised and left out in {done.footers_stripped} of "
+                   f"{len(files)} files (the publication renders it)", err=True)
+    return 1 if done.failed else 0
+
+
+def _footer_note(pub_path: Path | None, result) -> str:
+    if result.footer_stripped:
+        return f"; footer left out: {pub_path} renders it"
+    if result.issue.footer and pub_path is None:
+        return "; footer kept (no publication.yaml at or above the output; --publication to give one)"
+    return ""
 
 
 def _print_table(rows: list[tuple[str, str, str]]) -> None:
@@ -110,22 +108,10 @@ def _print_table(rows: list[tuple[str, str, str]]) -> None:
             typer.echo("  ".join("-" * w for w in widths))
 
 
-def _publication(path: Path | None, output: Path | None, source: Path):
-    """The publication whose footer to recognise: given, or found next to the output or the source."""
-    from authoring.paths import PUBLICATION_FILE
-    from authoring.validate import find_publication, load_publication
+def _load(path: Path | None):
+    """The publication model, or None; a publication with errors stops the import (exit 1)."""
+    from authoring.validate import load_publication
 
-    if path is None:
-        # next to the output, else next to the source, else the project's issues/ folder
-        probes = [output / "issue.yaml" if output.is_dir() or source.is_dir() else output] if output else []
-        probes.append(source / "issue.txt" if source.is_dir() else source)
-        found = (find_publication(p) for p in probes)
-        path = next((p for p in found if p is not None), None)
-        default = Path("issues") / PUBLICATION_FILE
-        if path is None and default.is_file():
-            path = default
-    elif not path.is_file():
-        raise fail(f"{path}: no such publication file")
     if path is None:
         return None
     publication, report = load_publication(path)

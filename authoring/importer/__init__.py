@@ -1,11 +1,12 @@
 """Import the plain-text archive into YAML issues, losing nothing.
 
 ``import_text(text, source=...)`` reads the plain text of a past issue (the layout of
-``seeds/*.txt``, in either of its styles, or the text ``authoring render`` writes)
-and returns the model, its YAML and the warnings, each naming its source line.
-``import_file(path)`` does the same for a file. Stages: ``parse`` (text → model),
-``markdown`` (literal text → Markdown), ``emit`` (model → YAML), ``words`` (proof that
-no word was lost).
+``seeds/*.txt``, in either of its styles, or the text ``authoring render`` writes, with
+inline or numbered links) and returns the model, its YAML and the warnings, each naming
+its source lines. ``import_file(path)`` does the same for a file; ``import_folder`` for a
+folder (``authoring.importer.folder``). Stages: ``source`` (characters YAML refuses, the
+Links block), ``parse`` (text → model), ``markdown`` (literal text → Markdown), ``emit``
+(model → YAML).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from authoring import codes, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Report, Severity
 from authoring.importer import emit
 from authoring.importer.parse import parse_units, split_units
+from authoring.importer.source import prepare
 
 DEFAULT_SCHEMA = "../schema/issue.schema.json"
 """Where the JSON Schema is, seen from an issue in ``issues/``."""
@@ -32,6 +34,10 @@ class ImportResult:
     warnings: list[Diagnostic] = field(default_factory=list)
     """What an editor should check, each with the source line."""
     source: str = "<text>"
+    story_lines: list[tuple[int, int]] = field(default_factory=list)
+    """First and last source line of each story."""
+    footer_stripped: bool = False
+    """The publication's footer was recognised and left to the publication."""
 
     @property
     def blocks(self) -> int:
@@ -41,7 +47,7 @@ class ImportResult:
 
 def import_text(text: str, *, source: str, publication: model.Publication | None = None,
                 schema: str | None = DEFAULT_SCHEMA) -> ImportResult:
-    """The issue in ``text``; ``publication`` lets its footer be recognised and left out."""
+    """The issue in ``text``; ``publication``: the one that will render it, whose footer is left out."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
     if not text.strip():
         raise AuthoringError(f"{source}: nothing to import (the file is empty)",
@@ -49,15 +55,17 @@ def import_text(text: str, *, source: str, publication: model.Publication | None
     if "\x00" in text:
         raise AuthoringError(f"{source}: not a text file",
                              [_report(source, codes.BINARY_INPUT, "the file holds binary data, not text")])
-    units, wrapped = split_units(text.expandtabs(4))
-    letter, stories, footer, warnings = parse_units(units, wrapped, source=source,
-                                                    publication=publication)
-    issue = model.Issue(issue=model.IssueInfo(subject=_subject(stories, letter, source)),
-                        letter=letter, stories=stories,
-                        footer=model.Markdown(footer) if footer else None)
-    comments = [f"Imported from {source} by `authoring import`."]
+    prepared = prepare(text.expandtabs(4), source=source)
+    parsed = parse_units(split_units(prepared.text, prepared.links), source=source,
+                         publication=publication)
+    info = parsed.info
+    info.subject, warning = _subject(parsed.stories, parsed.story_lines, source)
+    issue = model.Issue(issue=info, letter=parsed.letter, stories=parsed.stories,
+                        footer=model.Markdown(parsed.footer) if parsed.footer else None)
+    comments = [f"Imported from {source} by `authoring import`.", *parsed.comments]
     return ImportResult(issue=issue, yaml=emit.dumps(issue, comments=comments, schema=schema),
-                        warnings=warnings, source=source)
+                        warnings=[*prepared.warnings, *parsed.warnings, warning], source=source,
+                        story_lines=parsed.story_lines, footer_stripped=parsed.footer_stripped)
 
 
 def import_file(path: str | Path, *, publication: model.Publication | None = None,
@@ -81,15 +89,22 @@ def import_file(path: str | Path, *, publication: model.Publication | None = Non
     return import_text(text, source=name, publication=publication, schema=schema)
 
 
-def _subject(stories: list[model.Story], letter: model.Letter | None, source: str) -> str:
-    """An invented subject line: the first headline, as the archive's subjects mostly were."""
-    for story in stories:
-        if isinstance(story, model.News):
-            return story.headline
-    for story in stories:
-        if isinstance(story, model.Feature):
-            return story.title
-    return Path(source).stem
+def _subject(stories: list[model.Story], lines: list[tuple[int, int]],
+             source: str) -> tuple[str, Diagnostic]:
+    """An invented subject line (the first headline, as the archive's subjects mostly were, else the
+    file name) and the warning that asks the editor to set the real one."""
+    found = next(((s.headline, n) for n, s in enumerate(stories) if isinstance(s, model.News)), None) \
+        or next(((s.title, n) for n, s in enumerate(stories) if isinstance(s, model.Feature)), None)
+    if found is not None:
+        subject, n = found
+        line: int | None = lines[n][0]
+        kind = "headline" if isinstance(stories[n], model.News) else "title"
+        where = f"line {line}: the subject is the first {kind}"
+    else:
+        subject, line, where = Path(source).stem, None, "the subject is the file name"
+    return subject, Diagnostic(code=codes.INVENTED_SUBJECT, severity=Severity.WARNING, file=source, line=line,
+                               message=f"{where} ('{subject}'): plain text has no subject line",
+                               hint="set issue.subject to the subject the issue was sent with")
 
 
 def _report(source: str, code: str, message: str, line: int | None = None) -> Report:

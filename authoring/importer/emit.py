@@ -32,12 +32,23 @@ class _Folded(str):
 
 # libyaml's emitter when PyYAML has it (ten times faster); it writes `key:` then `- item` at the
 # same column, so _indent_sequences moves list items under their key afterwards.
-_BASE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-_Dumper = type("_Dumper", (_BASE_DUMPER,), {"yaml_representers": {
-    **_BASE_DUMPER.yaml_representers,  # what add_representer would do, on our subclass only
-    _Literal: lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style="|"),
-    _Folded: lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style=">"),
-}})
+# libyaml counts characters beyond U+FFFF (emoji) as unprintable and escapes the whole text in a
+# double-quoted string ("\U0001F605..."); PyYAML's own emitter writes them as they are, so a text
+# holding any is written by it.
+_STR = "tag:yaml.org,2002:str"
+
+
+def _dumper(name: str, base: type) -> type:
+    return type(name, (base,), {"yaml_representers": {
+        **base.yaml_representers,  # type: ignore[attr-defined]  # what add_representer does, on our subclass
+        _Literal: lambda d, s: d.represent_scalar(_STR, str(s), style="|"),
+        _Folded: lambda d, s: d.represent_scalar(_STR, str(s), style=">"),
+    }})
+
+
+_Dumper = _dumper("_Dumper", getattr(yaml, "CSafeDumper", yaml.SafeDumper))
+_AstralDumper = _dumper("_AstralDumper", yaml.SafeDumper)
+_ASTRAL_ESCAPE = re.compile(r"\\U[0-9A-Fa-f]{8}")
 _BLOCK_HEADER = re.compile(r"(^|:\s|-\s)[|>][-+]?\d*$")
 _ITEM = re.compile(r"^((?:- )+)")
 
@@ -157,6 +168,9 @@ def dumps(issue: model.Issue, *, comments: Sequence[str] = (), schema: str | Non
 def _dump(data: dict) -> str:
     text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=76,
                      default_flow_style=False)
+    if _ASTRAL_ESCAPE.search(text):
+        text = yaml.dump(data, Dumper=_AstralDumper, allow_unicode=True, sort_keys=False, width=76,
+                         default_flow_style=False)
     return _indent_sequences(text)
 
 

@@ -2,16 +2,23 @@
 
 The text is first cut into *units*: paragraphs (one source line each in the
 archive's two styles, or several lines joined back when the text was wrapped) and
-list items, each with its source lines and the number of blank lines before it.
+list items, each with its source lines and the number of blank lines before it; a
+``===`` rule marks the line above it as a header, ``[Image: alt]`` an image.
 Then the shapes of the house layout are recognised on that sequence:
 
+- the top block of a rendered text (name, ``Issue 12 · November 27, 2026``, the
+  web link) gives the number and date;
+- a header glued to a headline ("NewsUpping the Ante") is split;
+- a WEBVTT transcript is its own text block, never part of a letter or story;
 - a news story is anchored on its first ``Label: text`` paragraph, with the
-  headline, the dek and an image alt line just before it;
-- the letter runs from the salutation to the sign-off, signature and P.S.;
+  headline, the dek and an image alt line just before it (a title-cased rest, as in
+  "Big Idea: Lessons From X", makes a title, not a label);
+- the letter runs from the salutation (after a few lines of web clutter, set aside as
+  comments) to the sign-off, signature and P.S.;
 - headers are known section names or short lines standing alone between blocks;
 - promos start with an all-caps kicker or end with a call to action;
-- a title followed by paragraphs is a feature;
-- the publication's footer at the end is recognised and left to the publication.
+- index cards (title, date, summary) stay text; a title followed by paragraphs is a feature;
+- the footer at the end is recognised and left to the publication that renders it.
 
 Whatever fits none of these is kept, in order, in a text block with a warning
 that names its lines: nothing is ever dropped.
@@ -19,12 +26,16 @@ that names its lines: nothing is ever dropped.
 
 from __future__ import annotations
 
+import datetime
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from authoring import codes, model
 from authoring.diagnostics import Diagnostic, Severity
 from authoring.importer.markdown import bold_label, escape
+from authoring.importer.source import cite
+from authoring.validate import DEFAULT_PUBLICATION
 
 KNOWN_HEADERS = {
     "news", "feature", "features", "research", "opinion", "letters", "data points", "in brief",
@@ -58,6 +69,13 @@ _PROMO_WORDS = re.compile(
 _FOOTER_WORDS = re.compile(
     r"(unsubscribe|subscribe|©|copyright|all rights reserved|you (are )?receiv|preferences|"
     r"view (it )?in (your )?browser|mailing list)", re.IGNORECASE)
+_RULE = re.compile(r"^={3,}$")
+_IMAGE = re.compile(r"^\[Image: (?P<alt>.+)\]$", re.DOTALL)
+_CTA_URL = re.compile(r"^(?:(?P<body>.*?[.!?…][”’\"')]*)\s+)?(?P<cta>[A-Z][^.!?…:()]{0,60}?): "
+                      r"(?P<url>(?:https?|mailto|tel):\S+|\{\{\s*\w+\s*\}\}|\*\|\w+\|\*|%\w+%)$")
+_BARE_URL = re.compile(r"^(?:(?:https?|mailto|tel):\S+|\{\{\s*\w+\s*\}\}|\*\|\w+\|\*|%\w+%)$")
+_GLUED_HEADER = re.compile("^(?:" + "|".join(sorted(
+    (re.escape(h.title()) for h in KNOWN_HEADERS), key=len, reverse=True)) + ")(?=[A-Z0-9“‘\"'])")
 _BYLINE = re.compile(r"^(by|written by)\s+\S.{0,80}$", re.IGNORECASE)
 _CLOSERS = "”’\"')]»"
 
@@ -65,6 +83,10 @@ MAX_LABEL_WORDS = 8
 MAX_HEADLINE_WORDS = 16
 MAX_ALT_WORDS = 30
 MAX_CTA_WORDS = 6
+MAX_VTT_HEADER = 4
+"""Lines right under ``WEBVTT`` before its first cue (``Kind: captions``, ``Language: en``)."""
+MAX_CLUTTER = 12
+"""Units before a salutation that may still be web-page clutter rather than content."""
 MAX_PREAMBLE = 3
 """Paragraphs between a headline and the first labeled section (the dek and plain ones)."""
 
@@ -82,6 +104,10 @@ class Unit:
     marker: str | None = None
     """'•' for a bullet, '1.' for a numbered item, None for a paragraph."""
     depth: int = 1
+    rule: bool = False
+    """Underlined with ``===``: a section header in the rendered layout."""
+    image: bool = False
+    """An ``[Image: alt]`` line; ``text`` is the alt text."""
 
     @property
     def lines(self) -> str:
@@ -92,17 +118,11 @@ class Unit:
         return len(self.text.split())
 
 
-@dataclass
-class Parsed:
-    issue: model.Issue
-    warnings: list[Diagnostic] = field(default_factory=list)
-
-
 # ---------------------------------------------------------------- units
 
 
-def split_units(text: str) -> tuple[list[Unit], bool]:
-    """The paragraphs and list items of a text, and whether it was wrapped at a fixed width."""
+def split_units(text: str, links: dict[str, str] | None = None) -> list[Unit]:
+    """The paragraphs and list items of a text; ``links`` turns ``text [n]`` into ``text (url)``."""
     lines = [line.rstrip() for line in text.split("\n")]
     width = _wrap_width(lines)
     units: list[Unit] = []
@@ -113,6 +133,11 @@ def split_units(text: str) -> tuple[list[Unit], bool]:
         if not line.strip():
             current = None
             gap += 1
+            continue
+        if _RULE.match(line) and current is not None and current.marker is None \
+                and current.first == current.last:
+            current.rule = True  # "News" / "====": a section header
+            current = None
             continue
         bullet = _BULLET.match(line) or _ORDERED_INDENTED.match(line)
         if bullet:
@@ -129,7 +154,16 @@ def split_units(text: str) -> tuple[list[Unit], bool]:
             units.append(current)
         previous_length = len(line)
         gap = 0
-    return units, width is not None
+    for unit in units:
+        _read_marks(unit, links or {})
+    return units
+
+
+def _read_marks(unit: Unit, links: dict[str, str]) -> None:
+    """``[Image: alt]`` lines and ``text [n]`` references, as the rendered layout writes them."""
+    unit.text = cite(unit.text, links)
+    if unit.marker is None and (image := _IMAGE.match(unit.text)):
+        unit.text, unit.image = image.group("alt"), True
 
 
 def _wrap_width(lines: list[str]) -> int | None:
@@ -170,34 +204,128 @@ def _ends_sentence(text: str) -> bool:
 
 def label_of(unit: Unit) -> tuple[str, str] | None:
     """('What’s new', 'text') for a ``Short label: text`` paragraph."""
-    if unit.marker is not None:
+    if unit.marker is not None or unit.image or unit.rule:
         return None
     match = _LABEL.match(unit.text)
     if not match or len(match.group("label").split()) > MAX_LABEL_WORDS:
         return None
     if match.group("label").lower().startswith(("http", "www")):
         return None
-    return match.group("label"), match.group("rest") or ""
+    rest = match.group("rest") or ""
+    if _BARE_URL.match(rest) or _titled(rest):
+        return None  # "Enroll now: https://..." is a call to action, "Big Idea: Lessons From X" a title
+    return match.group("label"), rest
+
+
+_SMALL_WORDS = {"a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "at", "to", "for", "by",
+                "with", "from", "vs", "vs.", "as", "into", "is", "are", "its", "it’s", "via", "than"}
+
+
+def _titled(rest: str) -> bool:
+    """The part after ": " of a title: title case, no final stop ("Lessons From the Valley")."""
+    words = rest.split()
+    if not 2 <= len(words) <= 12 or _ends_sentence(rest):
+        return False
+    big = [w for w in words if w.lower() not in _SMALL_WORDS]
+    return bool(big) and all(w[0].isupper() or w[0].isdigit() or not w[0].isalpha() for w in big)
+
+
+_DANGLING = _SMALL_WORDS | {"that", "which", "who", "if", "when", "because", "so", "it", "we", "i",
+                            "you", "they", "can", "will", "would", "should", "be", "was", "were",
+                            "has", "have", "this", "these", "their", "our", "my", "your", "more"}
+
+
+def caption_like(unit: Unit) -> bool:
+    """A line that reads as an image caption, not a short paragraph or a cut-off sentence."""
+    if unit.image:
+        return True
+    text = unit.text
+    if not _alt_like(unit) or not 2 <= unit.words <= 20 or not (text[:1].isupper() or text[:1].isdigit()):
+        return False
+    if any(c in text for c in ",!?;") or any(unicodedata.category(c) == "So" for c in text):
+        return False  # a clause, an exclamation, an emoji: a reader's paragraph
+    words = [w.lower() for w in text.split()]
+    if any(w in _VERBISH for w in words):
+        return False  # "The best part was the final project": a sentence, not a caption
+    return words[-1][-1:].isalnum() and words[-1] not in _DANGLING
+
+
+_VERBISH = {"i", "we", "you", "they", "he", "she", "it", "it’s", "is", "are", "was", "were", "am", "be",
+            "been", "has", "have", "had", "will", "would", "can", "could", "should", "do", "does", "did",
+            "them", "us", "me", "now", "this", "that", "these", "there", "here", "not", "never"}
+
+
+def title_case(text: str) -> bool:
+    """Every word but the small ones capitalised: "A Year of Open Models"."""
+    big = [w for w in text.split() if w.lower() not in _SMALL_WORDS]
+    return bool(big) and all(not w[0].isalpha() or w[0].isupper() for w in big)
 
 
 def _headline_like(unit: Unit) -> bool:
-    return (unit.marker is None and unit.words <= MAX_HEADLINE_WORDS and len(unit.text) <= 120
-            and not _ends_clause(unit.text) and label_of(unit) is None)
+    return (unit.marker is None and not unit.image and unit.words <= MAX_HEADLINE_WORDS
+            and len(unit.text) <= 120 and not _ends_clause(unit.text) and label_of(unit) is None)
 
 
 def _alt_like(unit: Unit) -> bool:
-    return (unit.marker is None and unit.words <= MAX_ALT_WORDS and not _ends_sentence(unit.text)
-            and label_of(unit) is None)
+    if unit.image:
+        return True
+    return (unit.marker is None and not unit.rule and unit.words <= MAX_ALT_WORDS
+            and not _ends_sentence(unit.text) and label_of(unit) is None)
 
 
 def _kicker(unit: Unit) -> bool:
+    if unit.marker is not None or len(unit.text) > 120 or not 2 <= unit.words <= 10:
+        return False
     letters = [c for c in unit.text if c.isalpha()]
-    return (unit.marker is None and 2 <= unit.words <= 10 and len(letters) >= 6
-            and all(c.isupper() for c in letters) and not _ends_sentence(unit.text))
+    # "SPONSORED BY ACME": capital words; "GPT-4 GPT-4" is a title of model names
+    words = sum(len(w) >= 2 and w.isalpha() for w in unit.text.split())
+    return len(letters) >= 6 and words >= 2 and all(c.isupper() for c in letters) \
+        and not _ends_sentence(unit.text)
 
 
 def _known_header(unit: Unit) -> bool:
-    return unit.marker is None and unit.text.strip().lower() in KNOWN_HEADERS
+    return unit.rule or (unit.marker is None and unit.text.strip().lower() in KNOWN_HEADERS)
+
+
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
+           "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_DATE = re.compile(rf"^(?:(?:published|updated|posted)(?: on)?:?\s+)?(?:\w+day,?\s+)?"
+                   rf"(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+(?:{_MONTHS})\.?,?"
+                   rf"\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})$", re.IGNORECASE)
+_ISSUE_LINE = re.compile(r"^Issue (?P<number>\d{1,6})(?: · (?P<date>.+))?$"
+                         r"|^(?P<alone>[A-Z][a-z]+ \d{1,2}, \d{4})$")
+_WEB_LINE = re.compile(r"^View in browser: (?P<url>\S+)$")
+# Only whole lines of web-page chrome: "Updated Models Beat Humans" or "Search Goes Multimodal"
+# are titles (a date line needs its digits, a menu word stands alone).
+_CLUTTER = re.compile(
+    r"^(?:\d+\s*(?:-\s*)?min(?:ute)?s?\.?\s+read|reading time(?=$|.*\d).{0,30}"
+    r"|(?:published|updated|posted)\b(?=.*\d).{0,40}"
+    r"|(?:share|tweet|forward|print|listen)(?:\s+(?:this|on \w+))?"
+    r"|by .{1,40} · .{1,40}|home|menu|search|sign in|log in|subscribe)$", re.IGNORECASE)
+_NAV_GAP = re.compile(r"\S(?: {3,}|\t)(?=\S)")
+_TIMING = re.compile(r"^(?:\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}\s+-->\s+(?:\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}\b.*$")
+_CUE_NUMBER = re.compile(r"^\d{1,6}$")
+
+
+def _date_line(unit: Unit) -> bool:
+    return unit.marker is None and bool(_DATE.match(unit.text))
+
+
+def clutter(unit: Unit, names: frozenset[str] = frozenset()) -> bool:
+    """Web-page chrome copied with a letter: reading time, a navigation line, a date line, the
+    publication's name (one of ``names``) repeated."""
+    if unit.marker is not None or unit.words > 12:
+        return False
+    return bool(_CLUTTER.match(unit.text) or _date_line(unit) or len(_NAV_GAP.findall(unit.text)) >= 2
+                or unit.text in names)
+
+
+def issue_date(text: str) -> datetime.date | None:
+    """"November 27, 2026" as a date (the top block's format), or None."""
+    try:
+        return datetime.datetime.strptime(text.strip(), "%B %d, %Y").date()
+    except ValueError:
+        return None
 
 
 def _signoff(unit: Unit) -> bool:
@@ -210,25 +338,51 @@ def _signoff(unit: Unit) -> bool:
 
 
 def _signature(unit: Unit) -> bool:
+    """"Andrew", "The editors": a name or a team, capitalised, short, without a final stop."""
     words = unit.text.split()
     return (unit.marker is None and 1 <= len(words) <= 4 and not _ends_sentence(unit.text)
-            and all(w[0].isupper() for w in words if w.lower() not in ("de", "van", "von", "da"))
-            and not any(c.isdigit() for c in unit.text) and not _known_header(unit))
+            and words[0][0].isupper() and not any(c.isdigit() for c in unit.text)
+            and not _known_header(unit) and label_of(unit) is None)
 
 
 # ---------------------------------------------------------------- the parser
 
 
+@dataclass
+class ParsedIssue:
+    """What the parser found in a text."""
+
+    letter: model.Letter | None
+    stories: list[model.Story]
+    footer: str | None
+    warnings: list[Diagnostic]
+    story_lines: list[tuple[int, int]]
+    """First and last source line of each story."""
+    info: model.IssueInfo
+    """Number, date and web address from the top block (the subject is left to the caller)."""
+    footer_stripped: bool = False
+    """The publication's footer was recognised and left out."""
+    comments: list[str] = field(default_factory=list)
+    """Lines for the YAML's top comment: web-page clutter set aside."""
+
+
 class _Parser:
-    def __init__(self, units: list[Unit], wrapped: bool, source: str,
-                 publication: model.Publication | None):
+    def __init__(self, units: list[Unit], source: str, publication: model.Publication | None):
         self.units = units
-        self.wrapped = wrapped
         self.source = source
         self.publication = publication
         self.warnings: list[Diagnostic] = []
         self.starts: dict[int, tuple[int, int]] = {}
         """Story start index → (headline index, first labeled section index)."""
+        self.transcripts: dict[int, int] = {}
+        """WEBVTT transcript start index → index after its last cue."""
+        self.stories: list[model.Story] = []
+        self.story_lines: list[tuple[int, int]] = []
+        self.info = model.IssueInfo(subject="")
+        self.footer_stripped = False
+        self.comments: list[str] = []
+        self.blank_style = any(u.gap for u in units[1:])
+        """Blank lines separate paragraphs (two or more separate blocks)."""
 
     def warn(self, code: str, unit: Unit, message: str, hint: str | None = None,
              last: Unit | None = None) -> None:
@@ -236,42 +390,142 @@ class _Parser:
         self.warnings.append(Diagnostic(code=code, severity=Severity.WARNING, file=self.source,
                                         line=unit.first, message=f"{where}: {message}", hint=hint))
 
+    def add(self, story: model.Story, units: list[Unit]) -> None:
+        self.stories.append(story)
+        self.story_lines.append((units[0].first, units[-1].last))
+
+    def set_aside(self, units: list[Unit], code: str, what: str) -> None:
+        """Web-page clutter: kept word for word as YAML comments, not rendered, with a warning."""
+        where = units[0].lines if len(units) == 1 else f"lines {units[0].first}–{units[-1].last}"
+        self.warn(code, units[0], f"kept as a comment at the top of the YAML: {what}",
+                  "delete the comment, or move what belongs to the issue into a block", last=units[-1])
+        self.comments.append(f"Web-page text from {where} of the source, not part of the issue:")
+        self.comments += [f"  {unit.text}" for unit in units]
+
+    def kept(self, units: list[Unit], code: str, what: str, hint: str) -> None:
+        """Units kept, in order, as a text block with a warning naming their lines."""
+        self.warn(code, units[0], f"kept as a text block: {what}", hint, last=units[-1])
+        self.add(model.Text(body=model.Markdown(_markdown(units))), units)
+
     # -- blocks in a text: the gaps --------------------------------------------
 
     def boundary(self, i: int) -> bool:
         """Two blank lines (or more) before a unit start a new block, in texts that use blank lines."""
         return self.blank_style and self.units[i].gap >= 2
 
-    @property
-    def blank_style(self) -> bool:
-        return any(u.gap for u in self.units[1:])
-
     # -- the whole text ----------------------------------------------------------
 
-    def parse(self) -> tuple[model.Letter | None, list[model.Story], str | None]:
+    def parse(self) -> ParsedIssue:
+        self.read_top_block()
         self.split_glued_labels()
+        self.split_glued_headers()
         end = self.strip_footer()
+        self.find_transcripts(end)
         self.find_stories(end)
         letter, i = self.letter(end)
-        stories: list[model.Story] = []
         while i < end:
-            if i in self.starts:
-                story, i = self.news(i, end)
-                stories.append(story)
+            if i in self.transcripts:
+                i = self.transcript(i)
+            elif i in self.starts:
+                story, stop = self.news(i, end)
+                self.add(story, self.units[i:stop])
+                i = stop
             elif self.is_header(i, end):
-                stories.append(model.Header(title=self.units[i].text))
+                self.add(model.Header(title=self.units[i].text), [self.units[i]])
                 i += 1
             else:
                 j = i + 1
                 while j < end and not self.block_start(j, end):
                     j += 1
-                stories.extend(self.loose(i, j))
+                self.loose(i, j)
                 i = j
-        return letter, stories, self.footer
+        return ParsedIssue(letter=letter, stories=self.stories, footer=self.footer,
+                           warnings=self.warnings, story_lines=self.story_lines, info=self.info,
+                           footer_stripped=self.footer_stripped, comments=self.comments)
 
     def block_start(self, j: int, end: int) -> bool:
-        return (j in self.starts or self.boundary(j) or _kicker(self.units[j])
+        return (j in self.starts or j in self.transcripts or self.boundary(j) or _kicker(self.units[j])
                 or self.is_header(j, end))
+
+    # -- the top block: name, "Issue 12 · November 27, 2026", "View in browser: ..." --------
+
+    def read_top_block(self) -> None:
+        """Name, ``Issue 12 · November 27, 2026`` and ``View in browser: ...``, then a blank line.
+
+        Number and date go to the issue; the name is left out only when it is the name of the
+        publication (or render's default), else it stays for the shapes after to read (as clutter
+        before the letter, with a warning); the web line is the publication's, not content.
+        """
+        units = self.units
+        if len(units) < 2 or units[0].marker is not None:
+            return
+        k = 1
+        number = date = None
+        if units[k].gap == 0 and (issue := _ISSUE_LINE.match(units[k].text)):
+            number = int(issue.group("number")) if issue.group("number") else None
+            written = issue.group("date") or issue.group("alone")
+            date = issue_date(written) if written else None
+            if written and date is None:
+                return  # a date in another format: leave the line to be read as content
+            k += 1
+        if k < len(units) and units[k].gap == 0 and _WEB_LINE.match(units[k].text):
+            k += 1
+        known = units[0].text in {DEFAULT_PUBLICATION.name, getattr(self.publication, "name", None)}
+        if (k == 1 and not known) or (k < len(units) and units[k].gap == 0):
+            return  # not a top block of its own: read it as content
+        self.info.number, self.info.date = number, date
+        self.units = units[k:] if known else [units[0], *units[k:]]
+
+    # -- transcripts ------------------------------------------------------------------
+
+    def find_transcripts(self, end: int) -> None:
+        i = 0
+        while i < end:
+            unit = self.units[i]
+            if unit.marker is None and (unit.text == "WEBVTT" or unit.text.startswith("WEBVTT ")):
+                self.transcripts[i] = self.cues_end(i + 1, end)
+                i = self.transcripts[i]
+            else:
+                i += 1
+
+    def cue_start(self, i: int, end: int) -> int | None:
+        """Index after the cue number and timing line starting at i, or None."""
+        units = self.units
+        if i + 1 < end and _CUE_NUMBER.match(units[i].text) and units[i + 1].gap == 0 \
+                and _TIMING.match(units[i + 1].text):
+            return i + 2
+        return i + 1 if i < end and _TIMING.match(units[i].text) else None
+
+    def cues_end(self, i: int, end: int) -> int:
+        """The cues of a transcript: number, timing, up to three text lines; one blank line between."""
+        units = self.units
+        first = i
+        while i < end and i - first < MAX_VTT_HEADER and units[i].gap == 0 and self.cue_start(i, end) is None:
+            i += 1  # header lines under WEBVTT ("Kind: captions")
+        if self.cue_start(i, end) is None:
+            return first  # a WEBVTT line without cues after it: only that line
+        while i < end and not self.boundary(i) and (j := self.cue_start(i, end)) is not None:
+            lines = 0
+            while j < end and lines < 3 and units[j].gap == 0 and self.cue_start(j, end) is None \
+                    and not _known_header(units[j]) \
+                    and not (_headline_like(units[j]) and self.labeled_soon(j + 1, end)):
+                j += 1
+                lines += 1
+            i = j
+        return i
+
+    def transcript(self, i: int) -> int:
+        """A WEBVTT transcript kept as text: cues and timings as written, one paragraph per cue."""
+        units = self.units[i:self.transcripts[i]]
+        cues: list[list[str]] = []
+        for unit in units:
+            if unit.gap or not cues:
+                cues.append([])
+            cues[-1].append(escape(unit.text))
+        self.warn(codes.TRANSCRIPT_AS_TEXT, units[0], "a WEBVTT transcript, kept as a text block with its "
+                  "cues and timings as written", "keep it, shorten it, or link to it", last=units[-1])
+        self.add(model.Text(body=model.Markdown("\n\n".join("\\\n".join(cue) for cue in cues))), units)
+        return self.transcripts[i]
 
     def is_header(self, i: int, end: int) -> bool:
         unit = self.units[i]
@@ -302,6 +556,21 @@ class _Parser:
             out.append(unit)
         self.units = out
 
+    def split_glued_headers(self) -> None:
+        """"NewsUpping the Ante": a known section header stuck to the headline after it."""
+        out: list[Unit] = []
+        for unit in self.units:
+            match = _GLUED_HEADER.match(unit.text) if unit.marker is None else None
+            if match is not None:
+                rest = Unit(unit.text[match.end():], unit.first, unit.last, 0)
+                if _headline_like(rest) and not _kicker(unit):
+                    self.warn(codes.GLUED_HEADER, unit, f"header '{match.group(0)}' was glued to the "
+                              f"headline '{rest.text}'; split in two", "check the header and the headline")
+                    out += [Unit(match.group(0), unit.first, unit.first, unit.gap), rest]
+                    continue
+            out.append(unit)
+        self.units = out
+
     # -- footer -------------------------------------------------------------------------
 
     def strip_footer(self) -> int:
@@ -310,15 +579,20 @@ class _Parser:
         units = self.units
         end = len(units)
         pub = self.publication
+        # What render adds after the footer, from the end: the publication's unsubscribe line and
+        # postal address, or without a publication the default unsubscribe line.
+        added = [f"Unsubscribe: {DEFAULT_PUBLICATION.unsubscribe_url}"]
         if pub is not None:
-            # What the publication adds after the footer, from the end.
-            for line in (f"Unsubscribe: {pub.unsubscribe_url}" if pub.unsubscribe_url else None,
-                         pub.postal_address):
-                if line and end and _same(units[end - 1].text, line):
-                    end -= 1
+            added = [f"Unsubscribe: {pub.unsubscribe_url}" if pub.unsubscribe_url else "",
+                     pub.postal_address or ""]
+        for line in added:
+            if line and end and _same(units[end - 1].text, line):
+                end -= 1
+        if pub is not None:
             paragraphs = _plain_paragraphs(pub.footer or "")
             k = len(paragraphs)
             if k and end >= k and all(_same(units[end - k + n].text, p) for n, p in enumerate(paragraphs)):
+                self.footer_stripped = True
                 return end - k
         # The issue's own footer: a short last block that reads like one.
         if self.blank_style:
@@ -337,8 +611,11 @@ class _Parser:
         """Anchor each story on its first labeled paragraph, the headline and dek just before it."""
         units = self.units
         taken = -1
+        inside = [False] * end  # units of a transcript: its speakers are not news sections
+        for a, b in self.transcripts.items():
+            inside[a:b] = [True] * (min(b, end) - a)
         for j in range(end):
-            if j <= taken or label_of(units[j]) is None:
+            if j <= taken or label_of(units[j]) is None or inside[j]:
                 continue
             k = j - 1
             while k >= 0 and j - 1 - k < MAX_PREAMBLE and units[k].marker is None \
@@ -351,7 +628,7 @@ class _Parser:
             if any(self.boundary(m) for m in range(k + 1, j + 1)):
                 continue
             stop = self.story_end(j, end)
-            labels = [found[0] for u in units[j:stop] if (found := label_of(u))]
+            labels = [found[0] for u in units[j:stop] if (found := label_of(u)) is not None]
             if len(set(labels)) < len(labels):
                 continue  # labels that repeat are speakers of a transcript, not news sections
             start = k
@@ -366,7 +643,7 @@ class _Parser:
         """The first unit after the sections that begin at j."""
         units = self.units
         for i in range(j + 1, end):
-            if self.boundary(i) or _kicker(units[i]) or _known_header(units[i]):
+            if self.boundary(i) or i in self.transcripts or _kicker(units[i]) or _known_header(units[i]):
                 return i
             if _headline_like(units[i]) and self.labeled_soon(i + 1, end):
                 return i  # the next story's headline (or its image alt line)
@@ -412,12 +689,29 @@ class _Parser:
 
     # -- letter ------------------------------------------------------------------------
 
+    def salutation_at(self, end: int) -> int | None:
+        """Where the letter starts: its salutation, first or after a few lines of web clutter."""
+        first_block = min([*self.starts, *self.transcripts, end, MAX_CLUTTER + 1])
+        for s, unit in enumerate(self.units[:first_block]):
+            if unit.marker is None and _SALUTATION.match(unit.text):
+                return s
+            if _known_header(unit) or unit.words > 30 or (label_of(unit) is not None and not clutter(unit)):
+                return None
+        return None
+
     def letter(self, end: int) -> tuple[model.Letter | None, int]:
-        units = self.units
-        if not units or not _SALUTATION.match(units[0].text) or units[0].marker is not None:
+        start = self.salutation_at(end)
+        if start is None:
             return None, 0
-        first_story = min([s for s in self.starts] + [end])
-        i = 1
+        if start:
+            self.set_aside(self.units[:start], codes.CLUTTER_BEFORE_LETTER, "text before the letter's "
+                           "salutation (web-page clutter: reading time, navigation, a caption, a date)")
+        return self.letter_body(start, end)
+
+    def letter_body(self, start: int, end: int) -> tuple[model.Letter, int]:
+        units = self.units
+        first_story = min([*self.starts, *self.transcripts, end])
+        i = start + 1
         body: list[Unit] = []
         signoff = signature = None
         ps: list[Unit] = []
@@ -434,7 +728,7 @@ class _Parser:
                     signature = units[i].text
                     i += 1
                 break
-            if body and (self.boundary(i) or _known_header(unit) or _kicker(unit)):
+            if body and (self.boundary(i) or _known_header(unit) or _kicker(unit)) or i in self.transcripts:
                 break
             body.append(unit)
             i += 1
@@ -446,9 +740,9 @@ class _Parser:
                 ps.append(units[i])
                 i += 1
         if not body and signoff is None:
-            self.warn(codes.EMPTY_LETTER, units[0], "a salutation but no letter after it")
+            self.warn(codes.EMPTY_LETTER, units[start], "a salutation but no letter after it")
         letter = model.Letter(body=model.Markdown(_markdown(body, images=True)),
-                              salutation=units[0].text, signoff=signoff, signature=signature,
+                              salutation=units[start].text, signoff=signoff, signature=signature,
                               ps=model.Markdown(_markdown(ps)) if ps else None)
         return letter, i
 
@@ -463,26 +757,39 @@ class _Parser:
 
     # -- everything else -----------------------------------------------------------
 
-    def loose(self, i: int, j: int) -> list[model.Story]:
+    def loose(self, i: int, j: int) -> None:
         """Units between the shapes found so far: a promo, a feature, or kept as text."""
         units = self.units[i:j]
+        lead = 0
+        names = frozenset({DEFAULT_PUBLICATION.name, getattr(self.publication, "name", "")} - {""})
+        while lead < len(units) and clutter(units[lead], names):
+            lead += 1
+        if lead:
+            self.set_aside(units[:lead], codes.WEB_CLUTTER,
+                           "web-page text (reading time, navigation, a date), not a block of the issue")
+            units = units[lead:]
+            if not units:
+                return
         first = units[0]
-        if _kicker(first) or self.promo_like(units):
-            return [self.promo(units)]
-        prose = [u for u in units[1:] if u.marker is not None or _ends_sentence(u.text)]
-        if len(units) >= 2 and _headline_like(first) and all(u.gap <= 1 for u in units[1:]) \
-                and prose:
-            return [self.feature(units)]
-        self.warn(codes.UNCLASSIFIED_TEXT, first, "kept as a text block: not a letter, story, promo, "
-                  "feature or footer", "move it into the right block by hand", last=units[-1])
-        return [model.Text(body=model.Markdown(_markdown(units)))]
+        if any(_date_line(units[k]) and _headline_like(units[k - 1]) for k in range(1, len(units))):
+            self.kept(units, codes.INDEX_CARDS, "index cards (a title, a date, a summary), not stories",
+                      "keep them as text, or link to the issues they list")
+        elif _kicker(first) or self.promo_like(units):
+            self.add(self.promo(units), units)
+        elif len(units) >= 2 and _headline_like(first) and all(u.gap <= 1 for u in units[1:]) \
+                and any(u.marker is not None or _ends_sentence(u.text) for u in units[1:]):
+            self.add(self.feature(units), units)
+        else:
+            self.kept(units, codes.UNCLASSIFIED_TEXT, "not a letter, story, promo, feature or footer",
+                      "move it into the right block by hand")
 
     def promo_like(self, units: list[Unit]) -> bool:
         if len(units) > 4:
             return False
         last = units[-1]
-        if last.marker is None and (match := _CTA.match(last.text)) and _cta_words_ok(match):
-            return True
+        for shape in (_CTA, _CTA_URL):
+            if last.marker is None and (match := shape.match(last.text)) and _cta_words_ok(match):
+                return True
         return any(_PROMO_WORDS.search(u.text) for u in units)
 
     def promo(self, units: list[Unit]) -> model.Promo:
@@ -497,19 +804,21 @@ class _Parser:
         cta = None
         if units and units[-1].marker is None:
             last = units[-1]
-            match = _CTA.match(last.text)
-            if match and _cta_words_ok(match):
-                cta = model.Link(text=match.group("cta"), url=_url(match))
-                units = [*units[:-1], Unit(match.group("body"), last.first, last.last, last.gap)]
+            match = _CTA_URL.match(last.text) or _CTA.match(last.text)
+            if match and _cta_words_ok(match) and (match.group("body") or len(units) >= 2):
+                cta = model.Link(text=match.group("cta"), url=_url(match.group("url")))
+                body = match.group("body")
+                units = [*units[:-1], *([Unit(body, last.first, last.last, last.gap)] if body else [])]
             elif len(units) >= 2 and (alone := _CTA_ALONE.match(last.text)) and _cta_words_ok(alone):
-                cta = model.Link(text=alone.group("cta"), url=_url(alone))
+                cta = model.Link(text=alone.group("cta"), url=_url(alone.group("url")))
                 units = units[:-1]
         return model.Promo(body=model.Markdown(_markdown(units)), kicker=kicker, image=image, cta=cta)
 
     def feature(self, units: list[Unit]) -> model.Feature:
         image = None
         if len(units) >= 3 and _alt_like(units[0]) and _headline_like(units[1]) \
-                and not _BYLINE.match(units[1].text):
+                and not _BYLINE.match(units[1].text) \
+                and (units[0].image or title_case(units[1].text) or not title_case(units[0].text)):
             image = model.Image(alt=units[0].text)
             units = units[1:]
         title, units = units[0].text, units[1:]
@@ -520,14 +829,12 @@ class _Parser:
                              image=image, byline=byline)
 
 
-def _cta_words_ok(match: re.Match[str]) -> bool:
+def _url(found: str | None) -> model.Url | None:
+    return model.Url(found) if found else None
+
+
+def _cta_words_ok(match: re.Match) -> bool:
     return len(match.group("cta").split()) <= MAX_CTA_WORDS
-
-
-def _url(match: re.Match[str]) -> model.Url | None:
-    """The call to action's address, when the line gives one in parentheses."""
-    url = match.group("url")
-    return model.Url(url) if url is not None else None
 
 
 def _section(label: str | None, units: list[Unit]) -> model.Section:
@@ -553,8 +860,7 @@ def _markdown(units: list[Unit], *, images: bool = False) -> str:
                 out[-1] += "\n" + item
             else:
                 out.append(item)
-        elif images and _alt_like(unit) and unit.text and not _ends_sentence(unit.text) \
-                and unit.words >= 2:
+        elif unit.image or (images and caption_like(unit)):
             out.append(f"![{escape(unit.text, line_start=False)}]()")
         else:
             out.append(escape(unit.text))
@@ -572,9 +878,7 @@ def _same(a: str, b: str) -> bool:
     return a.split() == b.split()
 
 
-def parse_units(units: list[Unit], wrapped: bool, *, source: str,
-                publication: model.Publication | None) -> tuple[
-                    model.Letter | None, list[model.Story], str | None, list[Diagnostic]]:
-    parser = _Parser(units, wrapped, source, publication)
-    letter, stories, footer = parser.parse()
-    return letter, stories, footer, parser.warnings
+def parse_units(units: list[Unit], *, source: str,
+                publication: model.Publication | None) -> ParsedIssue:
+    """The letter, stories and footer in a text's units, with a warning for each doubt."""
+    return _Parser(units, source, publication).parse()

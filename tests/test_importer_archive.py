@@ -1,0 +1,401 @@
+"""The importer on the archive corpus: real page shapes, each with the blocks expected of it.
+
+``tests/data/archive/NAME.txt`` holds one archive-shaped page (clutter before the letter,
+glued headers, titles with ": ", transcripts, short paragraphs, emoji, index cards, footers,
+both paragraph styles, the new plain-text shapes); ``NAME.expected.yaml`` lists the blocks
+a careful editor would make of it. The importer must get ≥ 95 % of the blocks right, keep
+every word, and warn (with source lines) about every block it gets wrong.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+from word_compare import words
+
+from authoring import model
+from authoring.cli import app
+from authoring.importer import ImportResult, import_file, import_text
+from authoring.render.text import render_text
+from authoring.validate import DEFAULT_PUBLICATION, load_publication, validate_text
+from conftest import DATA, ISSUES
+
+ARCHIVE = DATA / "archive"
+PUBLICATION, _ = load_publication(ISSUES / "publication.yaml")
+CORPUS = sorted(ARCHIVE.glob("*.txt"))
+MIN_ACCURACY = 0.95
+
+
+def _expected(path: Path) -> dict:
+    return yaml.safe_load(path.with_suffix(".expected.yaml").read_text(encoding="utf-8"))
+
+
+def _imported(path: Path, publication: model.Publication | None = PUBLICATION) -> ImportResult:
+    return import_file(path, publication=publication, source=path.name)
+
+
+def _key(story: model.Story) -> tuple[str, str]:
+    """A block as (kind, key text): what the expected lists name."""
+    if isinstance(story, model.Header):
+        return "header", story.title
+    if isinstance(story, model.News):
+        return "news", story.headline
+    if isinstance(story, model.Feature):
+        return "feature", story.title
+    if isinstance(story, model.Promo):
+        return "promo", story.kicker or story.body
+    return "text", story.body
+
+
+def _blocks(result: ImportResult) -> list[tuple[str, str]]:
+    letter = result.issue.letter
+    return ([("letter", letter.salutation)] if letter else []) + [_key(s) for s in result.issue.stories]
+
+
+def _same_block(expected: tuple[str, str], got: tuple[str, str]) -> bool:
+    return expected[0] == got[0] and " ".join(got[1].split()).startswith(" ".join(expected[1].split()))
+
+
+def _matched(expected: list[tuple[str, str]], got: list[tuple[str, str]]) -> list[bool]:
+    """For each expected block, whether it is in the longest in-order match with the blocks found."""
+    n, m = len(expected), len(got)
+    best = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            best[i][j] = (best[i + 1][j + 1] + 1 if _same_block(expected[i], got[j])
+                          else max(best[i + 1][j], best[i][j + 1]))
+    found, i, j = [False] * n, 0, 0
+    while i < n and j < m:
+        if _same_block(expected[i], got[j]) and best[i][j] == best[i + 1][j + 1] + 1:
+            found[i], i, j = True, i + 1, j + 1
+        elif best[i + 1][j] >= best[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return found
+
+
+def _expected_blocks(path: Path) -> list[tuple[str, str]]:
+    return [next(iter(b.items())) for b in _expected(path)["blocks"]]
+
+
+def _warned_lines(result: ImportResult) -> set[int]:
+    """Every source line some warning names ("line 4: ...", "lines 4–9: ...")."""
+    lines: set[int] = set()
+    for warning in result.warnings:
+        match = re.match(r"lines? (\d+)(?:–(\d+))?:", warning.message)
+        if match:
+            lines.update(range(int(match.group(1)), int(match.group(2) or match.group(1)) + 1))
+    return lines
+
+
+def _source_line(path: Path, key: str) -> int:
+    start = " ".join(key.split())[:24]
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if start in " ".join(line.split()):
+            return number
+    raise AssertionError(f"{path.name}: expected key text {key!r} is not in the source")
+
+
+# ---------------------------------------------------------------- the corpus as a whole
+
+
+def test_the_corpus_is_large_and_every_file_has_its_expected_blocks():
+    assert len(CORPUS) >= 30
+    for path in CORPUS:
+        assert _expected(path)["blocks"], path.name
+
+
+def test_at_least_95_percent_of_blocks_are_right_across_the_corpus():
+    right = total = 0
+    wrong: list[str] = []
+    for path in CORPUS:
+        expected = _expected_blocks(path)
+        found = _matched(expected, _blocks(_imported(path)))
+        right += sum(found)
+        total += len(expected)
+        wrong += [f"{path.name}: {e}" for e, ok in zip(expected, found, strict=True) if not ok]
+    accuracy = right / total
+    print(f"corpus: {right} of {total} blocks right ({100 * accuracy:.1f} %) in {len(CORPUS)} files")
+    assert accuracy >= MIN_ACCURACY, wrong
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
+def test_every_misclassified_block_is_warned_about_with_its_lines(path):
+    result = _imported(path)
+    expected = _expected_blocks(path)
+    warned = _warned_lines(result)
+    for block, ok in zip(expected, _matched(expected, _blocks(result)), strict=True):
+        if not ok:
+            line = _source_line(path, block[1])
+            assert line in warned, f"{path.name}: {block} misfiled at line {line} without a warning"
+    for warning in result.warnings:
+        assert warning.file == path.name
+
+
+def test_the_misfile_check_catches_a_silent_misfile():
+    """The check above is not vacuous: a block found wrong and not warned about is caught."""
+    path = ARCHIVE / "paragraphs_blank_line.txt"
+    result = _imported(path)
+    result.issue.stories[-1] = model.Text(body=result.issue.stories[-1].body)  # a silent misfile
+    expected = _expected_blocks(path)
+    missed = [b for b, ok in zip(expected, _matched(expected, _blocks(result)), strict=True) if not ok]
+    assert missed == [("feature", "What Makes a Good Benchmark")]
+    assert _source_line(path, missed[0][1]) not in _warned_lines(result)
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
+def test_each_file_gets_its_expected_details_and_warnings(path):
+    expected = _expected(path)
+    result = _imported(path)
+    issue = result.issue
+    assert sorted(w.code for w in result.warnings) == sorted(expected.get("warnings", [])), \
+        [str(w) for w in result.warnings]
+    body = (issue.letter.body if issue.letter else "") + "".join(
+        s.body for s in issue.stories if isinstance(s, model.Feature))
+    for alt in expected.get("images", []):
+        assert f"![{alt}]()" in body
+    for start in expected.get("paragraphs", []):
+        assert f"\n\n{start}" in f"\n\n{body}" and f"![{start}" not in body
+    if "cta" in expected:
+        (promo,) = [s for s in issue.stories if isinstance(s, model.Promo)]
+        assert promo.cta == model.Link(**expected["cta"])
+    if "labels" in expected:
+        (news,) = [s for s in issue.stories if isinstance(s, model.News)]
+        assert [s.label for s in news.sections] == expected["labels"]
+    if "ps" in expected:
+        assert [p[:len(s)] for p, s in zip(issue.letter.ps.split("\n\n"), expected["ps"], strict=True)] \
+            == expected["ps"]
+    assert (issue.footer or "").startswith(expected.get("footer", ""))
+    assert bool(issue.footer) == ("footer" in expected)
+    assert result.footer_stripped == expected.get("footer_stripped", False)
+    assert issue.issue.subject == expected.get("subject", issue.issue.subject)
+    assert (issue.issue.number, issue.issue.date) == (expected.get("number"), expected.get("date"))
+
+
+# ---------------------------------------------------------------- words, fixpoint, bytes
+
+
+_TOP_BLOCK = re.compile(r"\A[^\n]+\n(?:Issue \d+[^\n]*\n)?(?:View in browser: \S+\n)?(?=\n)")
+_LINKS_BLOCK = re.compile(r"\nLinks\n=+\n(?:\[\d+\] \S+\n?)+\Z")
+
+
+def _content_words(text: str) -> Counter:
+    """The words of a page that are issue content: not the top block, Links block, rules, marks."""
+    if re.match(r"\A[^\n]+\n(?:Issue \d+|View in browser)", text):
+        text = _TOP_BLOCK.sub("", text)
+    text = re.sub(r"^(News|Research|Data Points|Features)(?=[A-Z])", r"\1 ", text, flags=re.MULTILINE)
+    text = _LINKS_BLOCK.sub("\n", text)
+    text = re.sub(r"(?m)^=+$", "", text)
+    text = re.sub(r"(?m)^\[Image: (.*)\]$", r"\1", text)
+    text = re.sub(r" \[\d+\]", "", text)
+    return Counter(words(text))
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
+@pytest.mark.parametrize("with_publication", [True, False], ids=["publication", "no-publication"])
+def test_every_word_is_kept_and_import_render_import_is_a_fixpoint(path, with_publication):
+    publication = PUBLICATION if with_publication else None
+    renders_with = PUBLICATION if with_publication else DEFAULT_PUBLICATION
+    first = import_text(path.read_text(encoding="utf-8"), source=path.name, publication=publication)
+    validated = validate_text(first.yaml, file=f"{path.stem}.yaml", publication=renders_with)
+    assert validated.report.errors == [], validated.report.format_text()
+    assert validated.issue == first.issue
+    plain = render_text(validated.issue, renders_with)
+    comments = "\n".join(line for line in first.yaml.splitlines() if line.startswith("#"))
+    missing = _content_words(path.read_text(encoding="utf-8")) - Counter(words(plain + comments))
+    assert not missing, missing
+    second = import_text(plain, source=path.name, publication=publication)
+    assert _without_top_block(second.yaml, plain) == _without_top_block(first.yaml, plain)
+    assert render_text(second.issue, renders_with) == plain
+
+
+def _without_top_block(text: str, plain: str) -> str:
+    """The YAML without comments, and without number and date when the render writes no top block
+    (the plain text of ``authoring render`` before issue 13 has none to read them back from)."""
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    if not re.match(r"\A[^\n]+\n(?:Issue \d+|View in browser)", plain):
+        lines = [line for line in lines if not line.startswith(("  number:", "  date:"))]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
+def test_importing_twice_gives_identical_bytes_and_readable_yaml(path):
+    first, second = _imported(path).yaml, _imported(path).yaml
+    assert first == second
+    # block text, never an escaped double-quoted string ("\U0001F605\n\n...")
+    assert not re.search(r"\\[Uux][0-9A-Fa-f]{2}|\\[ne]", first), first
+
+
+def test_emoji_stay_as_written_in_block_text():
+    text = _imported(ARCHIVE / "emoji_letter.txt").yaml
+    assert "  body: |\n    😅\n\n    I promised myself" in text
+    assert "Keep learning! 🧠" in text
+
+
+def test_reference_and_inline_links_import_to_the_same_yaml():
+    inline = _imported(ARCHIVE / "new_shape_inline.txt").yaml
+    references = _imported(ARCHIVE / "new_shape_references.txt").yaml
+    strip = re.compile(r"^# Imported from .*\n", re.MULTILINE)
+    assert strip.sub("", inline) == strip.sub("", references)
+    issue = _imported(ARCHIVE / "new_shape_references.txt").issue
+    assert "The guide (https://www.deeplearning.ai/guides/agents/)" in issue.letter.body
+    news = next(s for s in issue.stories if isinstance(s, model.News))
+    assert news.image == model.Image(alt="A robot arm stacking colored blocks")
+    promo = next(s for s in issue.stories if isinstance(s, model.Promo))
+    assert promo.image == model.Image(alt="Course banner: Agentic AI")
+    assert promo.body == "Learn to build agents in Agentic AI, a new course."
+
+
+_LINK_STYLES = "text_links" in {f.name for f in dataclasses.fields(model.Publication)}
+_SEEDS = sorted((ISSUES.parent / "seeds").glob("*.txt"))
+
+
+def _strip_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+
+
+@pytest.mark.skipif(not _LINK_STYLES, reason="render has no text_links setting yet (issue 13 adds it)")
+@pytest.mark.parametrize("path", CORPUS + _SEEDS, ids=[p.stem for p in CORPUS + _SEEDS])
+def test_both_link_styles_render_to_texts_that_import_to_the_same_yaml_and_are_fixpoints(path):
+    first = import_text(path.read_text(encoding="utf-8"), source=path.name, publication=PUBLICATION)
+    yamls = []
+    for style in ("inline", "references"):
+        publication = dataclasses.replace(PUBLICATION, text_links=style)  # type: ignore[call-arg]
+        plain = render_text(first.issue, publication)
+        again = import_text(plain, source=path.name, publication=publication)
+        assert _strip_comments(again.yaml) == _strip_comments(first.yaml), style
+        assert render_text(again.issue, publication) == plain, style
+        yamls.append(again.yaml)
+    assert yamls[0] == yamls[1]
+
+
+# ---------------------------------------------------------------- shapes, one by one
+
+
+def test_clutter_before_the_letter_is_kept_with_a_warning_naming_its_lines():
+    result = _imported(ARCHIVE / "clutter_nav_line.txt")
+    assert result.issue.letter.salutation == "Dear friends,"
+    assert "# Web-page text from lines 1–3 of the source, not part of the issue:\n#   The Batch\n" \
+           "#   Forward     Subscribe     Tips\n#   Published Mar 3, 2021\n" in result.yaml
+    assert not any(isinstance(s, model.Text) for s in result.issue.stories)
+    (warning,) = [w for w in result.warnings if w.code == "clutter-before-letter"]
+    assert warning.line == 1 and warning.message.startswith("lines 1–3:")
+    assert not any(isinstance(s, model.Promo) for s in result.issue.stories)  # the nav line is no promo
+
+
+def test_a_transcript_is_its_own_text_block_with_cues_and_timings_as_written():
+    result = _imported(ARCHIVE / "transcript_webvtt.txt")
+    feature, transcript = result.issue.stories
+    assert "WEBVTT" not in feature.body and feature.body.endswith("as captioned.")
+    assert transcript.body.startswith("WEBVTT\n\n1\\\n00:00:01.000 --> 00:00:04.000\\\nAndrew: Welcome")
+    assert "Guest: Thanks for having me. I have led\\\nboth kinds of teams." in transcript.body
+    (warning,) = [w for w in result.warnings if w.code == "transcript-as-text"]
+    assert warning.message.startswith("lines 9–22:")
+    plain = render_text(result.issue, PUBLICATION)
+    assert "\n\n1\n00:00:01.000 --> 00:00:04.000\nAndrew: Welcome back to the show.\n\n2\n" in plain
+
+
+def test_a_transcript_never_joins_the_letter_or_the_story_after_it():
+    issue = _imported(ARCHIVE / "transcript_after_letter.txt").issue
+    assert "WEBVTT" not in issue.letter.body and "-->" not in issue.letter.body
+    assert issue.stories[0].body.endswith("Andrew: That is a great design rule.")
+    issue = _imported(ARCHIVE / "transcript_single_newline.txt").issue
+    assert issue.stories[1].body.endswith("Ben: I pick problems nobody else wants.")
+
+
+def test_a_multi_paragraph_ps_keeps_every_paragraph():
+    issue = _imported(ARCHIVE / "ps_multi_paragraph.txt").issue
+    assert issue.letter.ps == ("We added a workshop on evaluation for beginners.\n\n"
+                               "It runs the day before the main event, and seats are limited.\n\n"
+                               "Bring a laptop with Python installed.")
+    rendered = render_text(issue, PUBLICATION)
+    assert import_text(rendered, source="x", publication=PUBLICATION).issue.letter.ps == issue.letter.ps
+
+
+def test_a_promo_keeps_its_call_to_action_url():
+    promo = _imported(ARCHIVE / "promo_cta_url.txt").issue.stories[0]
+    assert promo.cta == model.Link(text="Enroll now", url="https://www.deeplearning.ai/short-courses/agents/")
+    assert promo.image == model.Image(alt="Course banner with a robot and a whiteboard")
+    rendered = render_text(_imported(ARCHIVE / "promo_cta_url.txt").issue, PUBLICATION)
+    again = import_text(rendered, source="x", publication=PUBLICATION).issue.stories[0]
+    assert again.cta == promo.cta
+
+
+def test_control_characters_are_replaced_with_a_warning_naming_the_line():
+    text = ("Dear friends,\n\nAn escape \x1b[31m here and a tab\x0b there.\n\n"
+            "C1 \x85 and \x9b, noncharacter \ufffe, lone \ud800 surrogate.\n\nKeep learning!\n")
+    result = import_text(text, source="c.txt")
+    codes = [(w.code, w.line) for w in result.warnings if w.code == "control-character-replaced"]
+    assert codes == [("control-character-replaced", 3), ("control-character-replaced", 5)]
+    assert "U+001B" in result.warnings[0].message and "U+000B" in result.warnings[0].message
+    assert "An escape \ufffd\\[31m here and a tab\ufffd there." in result.issue.letter.body
+    validated = validate_text(result.yaml)
+    assert validated.report.errors == [] and validated.issue == result.issue
+    assert not re.search(r"\\[xuUe]", result.yaml)
+
+
+# ---------------------------------------------------------------- files, folders, footers
+
+
+def _run(*args, cwd: Path | None = None):
+    return CliRunner().invoke(app, ["import", *map(str, args)])
+
+
+def test_a_folder_import_equals_file_by_file_imports(tmp_path):
+    shutil.copy(ISSUES / "publication.yaml", tmp_path / "publication.yaml")
+    folder, single = tmp_path / "folder", tmp_path / "single"
+    assert _run(ARCHIVE, "-o", folder, "-q").exit_code == 0
+    single.mkdir()
+    for path in CORPUS:
+        assert _run(path, "-o", single / f"{path.stem}.yaml", "-q").exit_code == 0
+    names = sorted(p.name for p in folder.glob("*.yaml"))
+    assert names == sorted(p.name for p in single.glob("*.yaml")) and len(names) == len(CORPUS)
+    for name in names:
+        assert (folder / name).read_bytes() == (single / name).read_bytes(), name
+
+
+def test_the_footer_is_stripped_only_by_the_publication_that_renders_the_output(tmp_path):
+    source = ARCHIVE / "footer_publication.txt"
+    alone = tmp_path / "alone" / "issue.yaml"
+    alone.parent.mkdir()
+    # ./issues/publication.yaml (the repository's) is not the output's: the footer stays
+    result = _run(source, "-o", alone)
+    assert result.exit_code == 0 and "footer kept" in result.stderr
+    assert "Subscribe to The Batch" in alone.read_text(encoding="utf-8")
+    housed = tmp_path / "project" / "issues" / "issue.yaml"
+    housed.parent.mkdir(parents=True)
+    shutil.copy(ISSUES / "publication.yaml", tmp_path / "project" / "publication.yaml")
+    result = _run(source, "-o", housed)
+    assert result.exit_code == 0 and "footer left out" in result.stderr
+    assert "footer:" not in housed.read_text(encoding="utf-8")
+    given = _run(source, "--publication", ISSUES / "publication.yaml")
+    assert "footer left out" in given.stderr and "Subscribe to The Batch" not in given.stdout
+
+
+def test_a_folder_summary_says_where_the_footer_went(tmp_path):
+    shutil.copy(ISSUES / "publication.yaml", tmp_path / "publication.yaml")
+    result = _run(ARCHIVE, "-o", tmp_path / "out", "-q")
+    stripped = sum(_expected(p).get("footer_stripped", False) for p in CORPUS)
+    assert f"recognised and left out in {stripped} of {len(CORPUS)} files" in result.stderr
+
+
+def test_the_top_block_gives_number_and_date_and_drops_only_a_known_name():
+    known = import_text("The Batch\nIssue 4 · March 3, 2021\n\nDear friends,\n\nHello.\n",
+                        source="t.txt", publication=PUBLICATION)
+    assert (known.issue.issue.number, str(known.issue.issue.date)) == (4, "2021-03-03")
+    assert "The Batch" not in known.yaml.replace("# Imported", "")
+    unknown = import_text("Weekly Notes\nIssue 4\n\nDear friends,\n\nHello.\n", source="t.txt",
+                          publication=PUBLICATION)
+    assert unknown.issue.issue.number == 4 and "#   Weekly Notes\n" in unknown.yaml
+    assert [w.code for w in unknown.warnings][0] == "clutter-before-letter"
+    other_date = import_text("Weekly Notes\nIssue 4 · 3 March 2021\n\nDear friends,\n\nHello.\n",
+                             source="t.txt")
+    assert other_date.issue.issue.number is None and "#   Issue 4 · 3 March 2021\n" in other_date.yaml

@@ -1,0 +1,43 @@
+"""The importer's first stage (authoring.importer.source) and its file stage (.folder)."""
+
+from __future__ import annotations
+
+import shutil
+
+from authoring.importer.folder import publication_for
+from authoring.importer.source import REPLACEMENT, cite, prepare
+from conftest import ISSUES
+
+TEXT = "Read the guide [1] and the paper [2], or [3] (no such link).\n"
+LINKS = "\nLinks\n=====\n[1] https://example.org/guide\n[2] https://example.org/paper\n"
+
+
+def test_the_links_block_at_the_end_is_taken_off_and_its_numbers_read_as_inline_links():
+    prepared = prepare(TEXT + LINKS, source="t.txt")
+    assert prepared.text == TEXT
+    assert prepared.links == {"1": "https://example.org/guide", "2": "https://example.org/paper"}
+    assert cite(prepared.text, prepared.links) == (
+        "Read the guide (https://example.org/guide) and the paper (https://example.org/paper), "
+        "or [3] (no such link).\n")
+
+
+def test_a_links_block_not_at_the_end_or_without_its_rule_is_text():
+    for text in (TEXT + LINKS + "\nMore text after it.\n", TEXT + LINKS.replace("=====\n", "")):
+        prepared = prepare(text, source="t.txt")
+        assert prepared.text == text and prepared.links == {}
+
+
+def test_refused_characters_are_replaced_line_by_line_with_one_warning_per_line():
+    prepared = prepare("fine\nbell\x07 and nel\x85\nfine\n\ufffe\n", source="t.txt")
+    assert prepared.text == f"fine\nbell{REPLACEMENT} and nel{REPLACEMENT}\nfine\n{REPLACEMENT}\n"
+    assert [(w.line, w.file) for w in prepared.warnings] == [(2, "t.txt"), (4, "t.txt")]
+    assert "U+0007, U+0085" in prepared.warnings[0].message
+
+
+def test_the_publication_is_the_outputs_never_one_found_elsewhere(tmp_path):
+    given = ISSUES / "publication.yaml"
+    assert publication_for(None) is None  # standard output: only a given one counts
+    assert publication_for(None, given) == given
+    assert publication_for(tmp_path / "out" / "x.yaml") is None
+    shutil.copy(given, tmp_path / "publication.yaml")
+    assert publication_for(tmp_path / "out" / "deeper" / "x.yaml") == tmp_path / "publication.yaml"
