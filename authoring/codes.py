@@ -183,14 +183,13 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-_TABLE = re.compile(re.escape(TABLE_START) + r"\n.*?" + re.escape(TABLE_END), re.DOTALL)
-
-
 def with_table(doc: str) -> str:
     """``doc`` with its generated table replaced by the catalogue's."""
-    if not _TABLE.search(doc):
+    # compiled here, not at import: every command imports this module, only this uses it
+    table = re.compile(re.escape(TABLE_START) + r"\n.*?" + re.escape(TABLE_END), re.DOTALL)
+    if not table.search(doc):
         raise ValueError(f"no table of codes: the document lacks the line {TABLE_START}")
-    return _TABLE.sub(lambda _: f"{TABLE_START}\n{markdown_table()}\n{TABLE_END}", doc, count=1)
+    return table.sub(lambda _: f"{TABLE_START}\n{markdown_table()}\n{TABLE_END}", doc, count=1)
 
 
 def main(argv: list[str]) -> int:
