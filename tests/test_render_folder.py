@@ -74,6 +74,13 @@ def test_command_renders_a_folder_with_a_summary_table(folder, tmp_path):
         f"{p.stem}{suffix}" for p in sample_issues() for suffix in (".html", ".txt"))
 
 
+def test_web_pages_are_named_as_render_web_names_them(folder, tmp_path):
+    (folder / "001_broken.yaml").unlink()
+    out = tmp_path / "out"
+    assert all(o.ok for o in render_folder(folder, out, FolderOptions(mode="web"), workers=1))
+    assert sorted(p.name for p in out.glob("*.html")) == sorted(f"{p.stem}.web.html" for p in sample_issues())
+
+
 def test_command_exits_0_when_every_issue_renders(folder, tmp_path):
     (folder / "001_broken.yaml").unlink()
     result = runner.invoke(app, ["render", str(folder), "-o", str(tmp_path / "out"), "-q"])

@@ -119,11 +119,12 @@ def render_one(path: Path, out_dir: Path, options: FolderOptions) -> Outcome:
     texts += [f"{path}: warning: {warning}" for warning in rendered.warnings]
     outcome.diagnostics = "\n".join(texts)
     outcome.warnings = len(validated.report.warnings) + len(rendered.warnings)
-    outputs = [("html", rendered.html), ("txt", rendered.text)]
+    page = f"{path.stem}.web" if options.mode == "web" else path.stem  # as `render --web` names it
+    outputs = [(f"{page}.html", rendered.html), (f"{path.stem}.txt", rendered.text)]
     if options.mjml:
-        outputs.append(("mjml", rendered.mjml))
-    for suffix, content in outputs:
-        target = out_dir / f"{path.stem}.{suffix}"
+        outputs.append((f"{page}.mjml", rendered.mjml))
+    for name, content in outputs:
+        target = out_dir / name
         data = content.encode("utf-8")
         try:
             write_atomic(target, data, sync=False)  # synced once for the batch
