@@ -207,6 +207,23 @@ class Sender:
 
 
 @dataclass
+class Logo:
+    """The publication's logo, with its text for when images are off."""
+
+    alt: str
+    """The publication's name as the logo shows it; shown as styled text when images are blocked."""
+    src: Url | None = None
+    """Image address: https URL, or a path relative to the publication file or image base URL."""
+    href: Url | None = None
+    """Where a click on the logo goes."""
+    width: int | None = None
+    """Display width in pixels (default 200, at most the column width)."""
+    dark_src: Url | None = None
+    """A variant for dark backgrounds, swapped in by clients that honour prefers-color-scheme."""
+    path: YamlPath = field(default_factory=_path, compare=False, repr=False)
+
+
+@dataclass
 class Theme:
     """Colors, fonts and sizes of the email."""
 
@@ -264,7 +281,7 @@ class Publication:
     """Reply-To address."""
     lang: str = "en"
     """Default language of issues (BCP 47 tag)."""
-    logo: Image | None = None
+    logo: Logo | None = None
     """Logo shown at the top of every issue."""
     footer: Markdown = Markdown("")
     """Footer text under every issue."""
@@ -276,6 +293,12 @@ class Publication:
     """“View in browser” link: a URL or merge tag."""
     list_unsubscribe_mailto: str | None = None
     """Address for the mailto: part of the List-Unsubscribe header."""
+    esp: str = "none"
+    """Email service the export is pasted into: none, mailchimp, sendgrid, listmonk, brevo, buttondown
+    or mailgun. Merge tags such as ``{{unsubscribe_url}}`` are rewritten into its syntax."""
+    text_links: str = "inline"
+    """Links in the plain text: ``inline`` (``text (https://...)``) or ``references``
+    (``text [1]``, with the numbered addresses listed at the end)."""
     image_base_url: Url | None = None
     """Relative image paths are resolved against this URL on export."""
     domains: list[str] = field(default_factory=list)

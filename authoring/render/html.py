@@ -16,7 +16,7 @@ from authoring import codes, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Report, Severity
 from authoring.paths import templates_dir
 from authoring.render.colors import contrast, palette
-from authoring.render.markup import Links
+from authoring.render.markup import Links, alt_text_style
 
 if TYPE_CHECKING:
     import jinja2
@@ -196,4 +196,5 @@ def render_html(issue: model.Issue, publication: model.Publication,
 
 def links_for(publication: model.Publication, options: RenderOptions) -> Links:
     return Links(link_url=options.link_url, image_url=options.image_url, draft=options.draft,
-                 content_width=publication.theme.width - 2 * COLUMN_PADDING)
+                 content_width=publication.theme.width - 2 * COLUMN_PADDING,
+                 alt_style=alt_text_style(publication.theme.font, palette(publication.theme).muted))

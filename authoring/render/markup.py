@@ -25,8 +25,10 @@ class Links:
 
     def __init__(self, *, link_url: Callable[[str], str] | None = None,
                  image_url: Callable[[str], str] | None = None, draft: bool = True,
-                 content_width: int = 552):
+                 content_width: int = 552, alt_style: str = ""):
         self.link_url = link_url
+        self.alt_style = alt_style
+        """Font, size and color of alt text, which shows in place of a blocked image."""
         self.image_url = image_url
         self.draft = draft
         self.content_width = content_width
@@ -148,16 +150,37 @@ class Links:
         target = self.src(src)
         if target is None:
             return self.missing_image(alt, block=block)
+        return self._img(alt, target, block=block, width=width)
+
+    def _img(self, alt: str, target: str, *, block: bool, width: int | None) -> str:
         width = min(width or self.content_width, self.content_width)
         # The whole style inline, and no class the inlined CSS matches: premailer would otherwise
         # have to parse and merge this style attribute (with cssutils' slow validation).
-        style = (f"display:block;width:100%;max-width:{width}px;height:auto;border:0" if block
-                 else "max-width:100%;height:auto;border:0;vertical-align:middle")
+        style = (f"display:block;width:100%;max-width:{width}px;height:auto;margin:0 auto;border:0"
+                 if block else "max-width:100%;height:auto;border:0;vertical-align:middle")
+        if self.alt_style:
+            style += f";{self.alt_style}"
         return f'<img src="{escape(target)}" alt="{escape(alt)}" width="{width}" style="{style}">'
 
+    def figure(self, alt: str, src: str | None, href: str | None = None,
+               width: int | None = None) -> Markup:
+        """A story's picture as a block: the image (linked when it has a target), or its marked alt text."""
+        target = self.src(src)
+        if target is None:
+            return Markup(f"<p>{self.missing_image(alt, block=True)}</p>")
+        tag = self._img(alt, target, block=True, width=width)
+        link = self.href(href)
+        if link is not None:
+            tag = f'<a href="{escape(link)}" style="text-decoration:none">{tag}</a>'
+        return Markup(tag)
 
     def missing_image(self, alt: str, *, block: bool) -> str:
         if not self.draft:
             return f'<span class="ia">{escape(alt)}</span>' if alt else ""
         return (f'<span class="ph{" phb" if block else ""}">'
                 f"<strong>Image missing:</strong> {escape(alt or '(no alt text)')}</span>")
+
+
+def alt_text_style(font: str, color: str) -> str:
+    """How alt text looks where a client blocks images: a quiet caption in the email's font."""
+    return f"font-family:{font};font-size:14px;line-height:1.4;color:{color}"

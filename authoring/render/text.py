@@ -1,11 +1,14 @@
 """The plain-text part of the email, rendered from the model (never scraped from the HTML).
 
-It reads like the plain text of past issues (``seeds/``): "Dear friends," and the letter,
-"News", then each story as image alt line, headline, dek and ``Label: text`` paragraphs
-with ``  • `` bullets, promos with their call to action at the end, and the footer.
-Markdown becomes plain text: emphasis markers dropped, links as ``text (URL)``,
-images as their alt text. Lines wrap at 78 columns, never inside a URL; bullets get a
-hanging indent. Paragraphs are separated by one blank line, blocks by two.
+It reads like the plain text of past issues (``seeds/``), with what a reader needs to tell
+the parts apart: a top block (publication name, "Issue N · date", "View in browser: URL"),
+then "Dear friends," and the letter, section labels underlined with ``=``, each story as
+``[Image: alt]``, headline, dek and ``Label: text`` paragraphs with ``  • `` bullets, promos
+with their call to action on a line of its own (``Enroll now: https://...``), and the footer.
+Markdown becomes plain text: emphasis markers dropped, links as ``text (URL)`` or, with the
+publication's ``text_links: references``, as ``text [1]`` with the addresses listed under
+"Links" at the end. Lines wrap at 78 columns, never inside a URL; bullets get a hanging
+indent. Paragraphs are separated by one blank line, blocks by two.
 
 The importer (``authoring.importer``) reads this layout back, so the two are kept in
 step: importing the rendered text of an imported issue gives the same YAML.
@@ -30,6 +33,37 @@ HANGING = "    "
 PARAGRAPH_GAP = "\n\n"
 BLOCK_GAP = "\n\n\n"
 PS_PREFIX = "P.S. "
+IMAGE_LINE = "[Image: {}]"
+RULE = "="
+LINKS_TITLE = "Links"
+
+
+class _LinkStyle:
+    """How links are printed: ``text (url)`` inline, or ``text [n]`` with numbered references."""
+
+    def __init__(self, link_url: Callable[[str], str] | None = None, references: bool = False):
+        self.link_url = link_url
+        self.references = references
+        self.numbers: dict[str, int] = {}
+        """Address → its reference number; an address used twice keeps its first number."""
+
+    def shown(self, url: str) -> str:
+        return self.link_url(url) if self.link_url else url
+
+    def after_label(self, url: str) -> str:
+        """What follows a link's text: `` (url)`` or `` [n]``."""
+        shown = self.shown(url)
+        if not self.references:
+            return f" ({shown})"
+        number = self.numbers.setdefault(shown, len(self.numbers) + 1)
+        return f" [{number}]"
+
+    def reference_block(self) -> str:
+        if not self.numbers:
+            return ""
+        lines = [LINKS_TITLE, _rule(LINKS_TITLE)]
+        lines += [f"[{n}] {url}" for url, n in self.numbers.items()]
+        return "\n".join(lines)
 
 
 
@@ -46,74 +80,98 @@ def render_text(issue: model.Issue, publication: model.Publication,
                 options: RenderOptions | None = None) -> str:
     """The whole issue as plain text, ending with one newline."""
     link_url = getattr(options, "link_url", None)
+    style = _LinkStyle(link_url, references=publication.text_links == "references")
     blocks: list[str] = []
     if issue.letter is not None:
-        blocks.append(_letter(issue.letter, link_url))
+        blocks.append(_letter(issue.letter, style))
     for story in issue.stories:
-        text = _story(story, link_url)
+        text = _story(story, style)
         if text:
             blocks.append(text)
-    footer = _footer(issue, publication, link_url, web=getattr(options, "mode", "email") == "web")
+    footer = _footer(issue, publication, style, web=getattr(options, "mode", "email") == "web")
     if footer:
         blocks.append(footer)
-    return BLOCK_GAP.join(blocks) + "\n"
+    references = style.reference_block()
+    if references:
+        blocks.append(references)
+    top = _top_block(issue, publication, style)
+    body = BLOCK_GAP.join(blocks) + "\n"
+    return f"{top}\n\n{body}" if top else body
+
+
+def _top_block(issue: model.Issue, publication: model.Publication, style: _LinkStyle) -> str:
+    """Publication name, "Issue N · date" and "View in browser: URL", each only when known."""
+    info = issue.issue
+    lines = [publication.name] if publication.name.strip() else []
+    dateline = [f"Issue {info.number}"] if info.number is not None else []
+    if info.date is not None:
+        dateline.append(f"{info.date:%B} {info.date.day}, {info.date.year}")
+    if dateline:
+        lines.append(" · ".join(dateline))
+    if info.web_url and _printable_url(info.web_url):
+        lines.append(f"View in browser: {style.shown(info.web_url)}")
+    return "\n".join(lines)
+
+
+def _rule(title: str) -> str:
+    return RULE * max(3, len(title))
 
 
 # ---------------------------------------------------------------- blocks
 
 
-def _letter(letter: model.Letter, link_url: Callable[[str], str] | None) -> str:
+def _letter(letter: model.Letter, style: _LinkStyle) -> str:
     parts = [_wrap(letter.salutation)] if letter.salutation.strip() else []
-    parts += _format(_paragraphs(letter.body, link_url))
+    parts += _format(_paragraphs(letter.body, style))
     for line in (letter.signoff, letter.signature):
         if line and line.strip():
             parts.append(_wrap(line))
     if letter.ps and letter.ps.strip():
-        parts += _format(_paragraphs(letter.ps, link_url), first_prefix=PS_PREFIX)
+        parts += _format(_paragraphs(letter.ps, style), first_prefix=PS_PREFIX)
     return PARAGRAPH_GAP.join(parts)
 
 
-def _story(story: model.Story, link_url: Callable[[str], str] | None) -> str:
+def _story(story: model.Story, style: _LinkStyle) -> str:
     parts: list[str] = []
     if isinstance(story, model.Promo) and story.kicker:
         parts.append(_wrap(story.kicker))  # the kicker introduces the whole promo, image included
     image = getattr(story, "image", None)
     if image is not None and image.alt.strip():
-        parts.append(_wrap(image.alt))
+        parts.append(_wrap(IMAGE_LINE.format(image.alt.strip())))
     if isinstance(story, model.Header):
-        parts.append(_wrap(story.title))
+        parts.append(f"{story.title}\n{_rule(story.title)}")
     elif isinstance(story, model.News):
         parts.append(_wrap(story.headline))
         if story.dek:
-            parts += _format(_paragraphs(story.dek, link_url))
+            parts += _format(_paragraphs(story.dek, style))
         for section in story.sections:
             prefix = f"{section.label}: " if section.label else ""
-            parts += _format(_paragraphs(section.body, link_url), first_prefix=prefix)
+            parts += _format(_paragraphs(section.body, style), first_prefix=prefix)
     elif isinstance(story, model.Promo):
-        paras = _paragraphs(story.body, link_url)
+        parts += _format(_paragraphs(story.body, style))
         if story.cta is not None and story.cta.text.strip():
-            cta = story.cta.text.strip()
-            if story.cta.url and _printable_url(story.cta.url):
-                cta += f" ({link_url(story.cta.url) if link_url else story.cta.url})"
-            # The archive glues the call to action to the end of the message ("... Enroll now").
-            if paras and paras[-1].marker is None:
-                paras[-1].text = f"{paras[-1].text} {cta}" if paras[-1].text else cta
-            else:
-                paras.append(_Para(cta))
-        parts += _format(paras)
+            parts.append(_cta_line(story.cta, style))
     elif isinstance(story, model.Feature):
         parts.append(_wrap(story.title))
         if story.byline:
             parts.append(_wrap(story.byline))
-        parts += _format(_paragraphs(story.body, link_url))
+        parts += _format(_paragraphs(story.body, style))
     elif isinstance(story, model.Text):
-        parts += _format(_paragraphs(story.body, link_url))
+        parts += _format(_paragraphs(story.body, style))
     return PARAGRAPH_GAP.join(p for p in parts if p)
 
 
+def _cta_line(cta: model.Link, style: _LinkStyle) -> str:
+    """``Enroll now: https://...`` on a line of its own (the URL stays whole, even past 78 columns)."""
+    text = cta.text.strip()
+    if cta.url and _printable_url(cta.url):
+        return _wrap(f"{text}: {style.shown(cta.url.strip())}")
+    return _wrap(text)
+
+
 def _footer(issue: model.Issue, publication: model.Publication,
-            link_url: Callable[[str], str] | None, *, web: bool = False) -> str:
-    parts = _format(_paragraphs(issue.footer or publication.footer or "", link_url))
+            style: _LinkStyle, *, web: bool = False) -> str:
+    parts = _format(_paragraphs(issue.footer or publication.footer or "", style))
     if publication.postal_address:
         parts.append(_wrap(publication.postal_address))
     if publication.unsubscribe_url and not web:
@@ -131,8 +189,8 @@ def _printable_url(url: str) -> bool:
 
 
 def markdown_plain(text: str, link_url: Callable[[str], str] | None = None) -> str:
-    """A Markdown text as plain text, unwrapped: what a reader of it sees."""
-    return PARAGRAPH_GAP.join(_format(_paragraphs(text, link_url), wrap=False))
+    """A Markdown text as plain text, unwrapped: what a reader of it sees (links inline)."""
+    return PARAGRAPH_GAP.join(_format(_paragraphs(text, _LinkStyle(link_url)), wrap=False))
 
 
 def _same_address(label: str, href: str) -> bool:
@@ -141,7 +199,7 @@ def _same_address(label: str, href: str) -> bool:
     return label == href or f"mailto:{label}" == href or f"tel:{label}" == href
 
 
-def _paragraphs(text: str, link_url: Callable[[str], str] | None) -> list[_Para]:
+def _paragraphs(text: str, style: _LinkStyle) -> list[_Para]:
     """Paragraphs and list items of a Markdown text, as plain text."""
     out: list[_Para] = []
     lists: list[list] = []  # per open list: [ordered, next number]
@@ -155,7 +213,7 @@ def _paragraphs(text: str, link_url: Callable[[str], str] | None) -> list[_Para]
         elif kind == "list_item_open":
             item_open = True
         elif kind == "inline":
-            plain = _inline(tok.children or [], link_url)
+            plain = _inline(tok.children or [], style)
             if not lists:
                 out.append(_Para(plain))
             elif item_open:
@@ -169,7 +227,7 @@ def _paragraphs(text: str, link_url: Callable[[str], str] | None) -> list[_Para]
     return out
 
 
-def _inline(children, link_url: Callable[[str], str] | None) -> str:
+def _inline(children, style: _LinkStyle) -> str:
     pieces: list[str] = []
     href: str | None = None
     label_start = 0
@@ -182,20 +240,19 @@ def _inline(children, link_url: Callable[[str], str] | None) -> str:
         elif kind == "hardbreak":
             pieces.append("\n")
         elif kind == "image":
-            pieces.append(tok.content)
+            pieces.append(IMAGE_LINE.format(tok.content) if tok.content.strip() else "")
         elif kind == "link_open":
             href = str(tok.attrGet("href") or "")
             label_start = len(pieces)
         elif kind == "link_close":
             label = "".join(pieces[label_start:])
             if href and _printable_url(href) and not _same_address(label, href):
-                shown = link_url(href) if link_url else href
-                pieces.append(f" ({shown})")
-            elif href and link_url and _printable_url(href) and markdown.url_scheme(href) in ("http",
-                                                                                           "https"):
+                pieces.append(style.after_label(href))
+            elif href and style.link_url and _printable_url(href) and markdown.url_scheme(href) in (
+                    "http", "https"):
                 # an autolink shows its URL as the text: show the tracked one instead
                 del pieces[label_start:]
-                pieces.append(link_url(href))
+                pieces.append(style.shown(href))
             href = None
     return "".join(pieces).strip()
 
