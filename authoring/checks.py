@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from authoring import codes, markdown, model
+from authoring import codes, esp, markdown, model
 from authoring.diagnostics import Level, Severity
 from authoring.model import YamlPath
 from authoring.render.colors import parse_hex
@@ -72,6 +73,8 @@ class Finding:
 class CheckContext:
     level: Level = Level.DRAFT
     publication: model.Publication | None = None
+    folder: Path | None = None
+    """The issue's folder, where relative image paths are looked up (None: not on disk)."""
 
 
 Check = Callable[[model.Issue, CheckContext], Iterable[Finding]]
@@ -394,6 +397,78 @@ def check_quotes(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
                           "use ’ for apostrophes and “ ” for quotations", offset=first.start())
 
 
+@check("merge-tags")
+def check_merge_tags(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    """A merge tag the publication's email service would print as written."""
+    service = ctx.publication.esp if ctx.publication else esp.NONE
+    severity = Severity.ERROR if ctx.level is Level.EXPORT else Severity.WARNING
+    for path, text, _is_markdown in text_fields(issue):
+        for unknown in esp.unknown_tags(text, service):
+            yield _merge_tag_finding(unknown, path, severity)
+
+
+def _merge_tag_finding(unknown: esp.UnknownTag, path: YamlPath, severity: Severity,
+                       offset: bool = True) -> Finding:
+    return Finding("unknown-merge-tag", f"merge tag '{unknown.tag}': {unknown.reason}", path,
+                   "use a tag from the table in docs/esp.md, or set 'esp:' in publication.yaml "
+                   "to the service you send with", severity=severity,
+                   offset=unknown.offset if offset else None)
+
+
+RETINA_FACTOR = 2
+"""Sharp on high-density screens: an image has at least twice the pixels of the space it fills."""
+MAX_IMAGE_BYTES = 50 * 1024 * 1024
+"""Larger local files are not opened (only their header would be read anyway)."""
+
+
+@check("image-resolution")
+def check_image_resolution(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    """A local image narrower than twice the column it fills looks soft on phones and retina screens."""
+    if ctx.folder is None:
+        return
+    from authoring.render.html import COLUMN_PADDING
+
+    theme = ctx.publication.theme if ctx.publication else model.Theme()
+    column = theme.width - 2 * COLUMN_PADDING
+    for path, src, width, offset in _local_images(issue):
+        shown = min(width or column, column)
+        pixels = _pixel_width(ctx.folder, src)
+        if pixels is not None and pixels < RETINA_FACTOR * shown:
+            yield Finding("low-resolution-image",
+                          f"image '{src}' is {pixels} px wide and fills {shown} px: blurry on "
+                          f"high-density screens", path,
+                          f"export it at least {RETINA_FACTOR * shown} px wide "
+                          f"(or set 'width: {pixels // RETINA_FACTOR}')", offset=offset)
+
+
+def _local_images(issue: model.Issue) -> Iterator[tuple[YamlPath, str, int | None, int | None]]:
+    """(path, relative source, display width, offset) of every image written as a local path."""
+    for story in issue.stories:
+        image = getattr(story, "image", None)
+        if image is not None and image.src and markdown.url_scheme(image.src.strip()) is None:
+            yield image.path + ("src",), image.src.strip(), image.width, None
+    for path, text, is_markdown in text_fields(issue):
+        if not is_markdown:
+            continue
+        for ref in markdown.iter_links(text):
+            if ref.kind == "image" and ref.url and markdown.url_scheme(ref.url) is None:
+                yield path, ref.url, None, _find_offset(text, ref.url)
+
+
+def _pixel_width(folder: Path, src: str) -> int | None:
+    """Width in pixels from the file's header (PNG, JPEG, GIF, WebP...); None if unreadable."""
+    import imagesize
+
+    file = folder / src
+    try:
+        if not file.is_file() or file.stat().st_size > MAX_IMAGE_BYTES:
+            return None
+        width, _height = imagesize.get(file)
+    except (OSError, ValueError):
+        return None
+    return width if width > 0 else None
+
+
 # ---------------------------------------------------------------- publication.yaml
 
 INLINERS = ("css-inline", "premailer")
@@ -401,19 +476,34 @@ INLINERS = ("css-inline", "premailer")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def check_publication(pub: model.Publication) -> Iterator[Finding]:
-    """Safety and sanity of the shared settings; they reach every issue."""
+def check_publication(pub: model.Publication, level: Level = Level.DRAFT) -> Iterator[Finding]:
+    """Safety and sanity of the shared settings; they reach every issue. At the export level,
+    also what a real send needs: sender, postal address, unsubscribe and one-click unsubscribe."""
+    yield from _publication_addresses(pub)
+    yield from _publication_urls(pub)
+    yield from _publication_theme(pub)
+    yield from _publication_choices(pub)
+    yield from _publication_merge_tags(pub, level)
+    if level is Level.EXPORT:
+        yield from _send_ready(pub)
+
+
+def _publication_addresses(pub: model.Publication) -> Iterator[Finding]:
     for path, email in [(pub.sender.path + ("email",), pub.sender.email),
                         (pub.path + ("reply_to",), pub.reply_to),
                         (pub.path + ("list_unsubscribe_mailto",), pub.list_unsubscribe_mailto)]:
         if email is not None and not _EMAIL.match(email):
             yield Finding(codes.BAD_EMAIL, f"'{email}' is not an email address", path,
                           "write it as name@example.org", severity=Severity.ERROR)
+
+
+def _publication_urls(pub: model.Publication) -> Iterator[Finding]:
     slots = [(pub.path + ("unsubscribe_url",), pub.unsubscribe_url, False),
              (pub.path + ("web_version_url",), pub.web_version_url, False),
              (pub.path + ("image_base_url",), pub.image_base_url, False)]
     if pub.logo is not None:
         slots += [(pub.logo.path + ("src",), pub.logo.src, True),
+                  (pub.logo.path + ("dark_src",), pub.logo.dark_src, True),
                   (pub.logo.path + ("href",), pub.logo.href, False)]
     for path, url, image in slots:
         if url and not markdown.is_safe_url(url, image=image):
@@ -426,6 +516,9 @@ def check_publication(pub: model.Publication) -> Iterator[Finding]:
     if pub.inliner not in INLINERS:
         yield Finding(codes.UNKNOWN_INLINER, f"unknown inliner '{pub.inliner}'", pub.path + ("inliner",),
                       f"write one of: {', '.join(INLINERS)}", severity=Severity.ERROR)
+
+
+def _publication_theme(pub: model.Publication) -> Iterator[Finding]:
     theme = pub.theme
     for name in ("text", "background", "surface", "accent", "link", "muted", "dark_text",
                  "dark_background", "dark_surface", "dark_link", "dark_accent"):
@@ -433,3 +526,53 @@ def check_publication(pub: model.Publication) -> Iterator[Finding]:
         if parse_hex(value) is None:
             yield Finding(codes.BAD_COLOR, f"theme color '{value}' is not a hex color", theme.path
                           + (name,), "write it as #rrggbb", severity=Severity.ERROR)
+
+
+TEXT_LINK_STYLES = ("inline", "references")
+
+
+def _publication_choices(pub: model.Publication) -> Iterator[Finding]:
+    if pub.esp not in esp.ESPS:
+        guess = suggest(pub.esp, esp.ESPS)
+        yield Finding("unknown-esp", f"unknown email service '{pub.esp}'", pub.path + ("esp",),
+                      f"did you mean '{guess}'?" if guess else f"use one of: {', '.join(esp.ESPS)}",
+                      severity=Severity.ERROR)
+    if pub.text_links not in TEXT_LINK_STYLES:
+        yield Finding("bad-text-links", f"text_links is '{pub.text_links}'",
+                      pub.path + ("text_links",), "write 'inline' or 'references'",
+                      severity=Severity.ERROR)
+
+
+def _publication_merge_tags(pub: model.Publication, level: Level) -> Iterator[Finding]:
+    severity = Severity.ERROR if level is Level.EXPORT else Severity.WARNING
+    for path, text in [(pub.path + ("unsubscribe_url",), pub.unsubscribe_url),
+                       (pub.path + ("web_version_url",), pub.web_version_url),
+                       (pub.path + ("footer",), pub.footer)]:
+        for unknown in esp.unknown_tags(text or "", pub.esp):
+            yield _merge_tag_finding(unknown, path, severity, offset=False)
+
+
+_PLACEHOLDER_DOMAIN = re.compile(r"@(example\.(com|org|net)|localhost|test|invalid)$", re.IGNORECASE)
+
+
+def _send_ready(pub: model.Publication) -> Iterator[Finding]:
+    """What anti-spam law and the big inboxes require of a real send (export and send refuse without)."""
+    if _PLACEHOLDER_DOMAIN.search(pub.sender.email.strip()):
+        yield Finding("placeholder-sender", f"sender '{pub.sender.email}' is a placeholder address",
+                      pub.sender.path + ("email",), "set sender: {name: ..., email: ...} to the "
+                      "address you send from", severity=Severity.ERROR)
+    if not (pub.postal_address or "").strip():
+        yield Finding("missing-postal-address", "no postal address: anti-spam laws (CAN-SPAM, CASL) "
+                      "require one in commercial email", pub.path,
+                      "add 'postal_address: Company, street, city, country'", severity=Severity.ERROR)
+    url = (pub.unsubscribe_url or "").strip()
+    if not url or _PLACEHOLDER_URL.match(url):
+        yield Finding("missing-unsubscribe", "no unsubscribe link", pub.path + ("unsubscribe_url",),
+                      "set unsubscribe_url to your email service's merge tag (see docs/esp.md) "
+                      "or an https URL", severity=Severity.ERROR)
+    elif not (markdown.is_merge_tag(url) or markdown.url_scheme(url) == "https"):
+        yield Finding("no-one-click-unsubscribe",
+                      f"unsubscribe_url '{url[:60]}' cannot serve one-click unsubscribe (RFC 8058), "
+                      "which Gmail and Yahoo require of bulk senders", pub.path + ("unsubscribe_url",),
+                      "use an https URL or your email service's unsubscribe merge tag",
+                      severity=Severity.ERROR)

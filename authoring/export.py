@@ -22,7 +22,7 @@ from email.message import EmailMessage, Message, MIMEPart
 from pathlib import Path
 from urllib.parse import urljoin
 
-from authoring import codes, links, markdown, model
+from authoring import codes, esp, links, markdown, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
 from authoring.files import write_all_atomic
 from authoring.render import GMAIL_CLIP_BYTES
@@ -306,7 +306,7 @@ def build_message(issue: model.Issue, publication: model.Publication, html: str,
     msg["MIME-Version"] = "1.0"
     unsubscribe = list_unsubscribe(publication)
     if unsubscribe:
-        msg["List-Unsubscribe"] = unsubscribe
+        msg["List-Unsubscribe"] = esp.rewrite(unsubscribe, publication.esp)
         if _one_click(publication.unsubscribe_url):
             msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.make_alternative()

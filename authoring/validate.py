@@ -56,14 +56,16 @@ def find_publication(issue_path: Path) -> Path | None:
 
 
 @overload
-def load_publication(path: Path) -> tuple[model.Publication, Report]: ...
+def load_publication(path: Path, level: Level = ...) -> tuple[model.Publication, Report]: ...
 @overload
-def load_publication(path: None) -> tuple[model.Publication, None]: ...
+def load_publication(path: None, level: Level = ...) -> tuple[model.Publication, None]: ...
 @overload
-def load_publication(path: Path | None) -> tuple[model.Publication, Report | None]: ...
+def load_publication(path: Path | None, level: Level = ...
+                     ) -> tuple[model.Publication, Report | None]: ...
 
 
-def load_publication(path: Path | None) -> tuple[model.Publication, Report | None]:
+def load_publication(path: Path | None, level: Level = Level.DRAFT
+                     ) -> tuple[model.Publication, Report | None]:
     """The publication settings and the report of their problems (None when no file)."""
     if path is None:
         return DEFAULT_PUBLICATION, None
@@ -75,7 +77,8 @@ def load_publication(path: Path | None) -> tuple[model.Publication, Report | Non
     publication, problems = build_publication(doc)
     report.diagnostics.extend(doc.diagnostics + problems)
     if publication is not None:
-        report.diagnostics.extend(_diagnostic(doc, f) for f in checks.check_publication(publication))
+        report.diagnostics.extend(_diagnostic(doc, f)
+                                  for f in checks.check_publication(publication, level))
     return publication or DEFAULT_PUBLICATION, report
 
 
@@ -92,7 +95,8 @@ def validate_document(doc: Document, *, level: Level = Level.DRAFT,
     issue, problems, filled = build_issue(doc)
     report.diagnostics.extend(problems)
     if issue is not None:
-        context = checks.CheckContext(level=level, publication=publication)
+        folder = Path(doc.file).parent if Path(doc.file).is_file() else None
+        context = checks.CheckContext(level=level, publication=publication, folder=folder)
         for finding in checks.REGISTRY.run(issue, context):
             if finding.path not in filled:  # "'headline' is required" already says it
                 report.diagnostics.append(_diagnostic(doc, finding))
@@ -118,10 +122,10 @@ def validate_file(path: str | Path, *, level: Level = Level.DRAFT,
     path = Path(path)
     if path.name == PUBLICATION_FILE:
         # `authoring validate issues/*.yaml` sweeps up the publication file too
-        publication, report = load_publication(path)
+        publication, report = load_publication(path, level)
         return Validated(report=report, publication=publication, publication_file=path)
     pub_path = publication_file or (find_publication(path) if path.exists() else None)
-    publication, pub_report = load_publication(pub_path)
+    publication, pub_report = load_publication(pub_path, level)
     try:
         doc = load_file(path)
     except LoadError as exc:
@@ -132,7 +136,25 @@ def validate_file(path: str | Path, *, level: Level = Level.DRAFT,
     if pub_report is not None and pub_report.errors:
         # A broken publication file breaks every issue; say so with the issue.
         result.report.diagnostics.extend(pub_report.errors)
+    if pub_path is None:
+        result.report.diagnostics.append(no_publication(path, level))
     return result
+
+
+def no_publication(issue_path: Path, level: Level) -> Diagnostic:
+    """Drafts render with the built-in defaults; a send-ready export needs the real settings."""
+    expected = issue_path.parent / PUBLICATION_FILE
+    if level is Level.EXPORT:
+        return Diagnostic(
+            code="no-publication", severity=Severity.ERROR, file=str(expected),
+            message=f"no {PUBLICATION_FILE} next to the issue or above it: the sender, postal "
+                    "address and unsubscribe link would be placeholders",
+            hint=f"create {expected} with name, sender, postal_address and unsubscribe_url")
+    return Diagnostic(
+        code="no-publication", severity=Severity.WARNING, file=str(expected),
+        message=f"no {PUBLICATION_FILE} next to the issue or above it: using built-in defaults "
+                f"(sender {DEFAULT_PUBLICATION.sender.email}, no postal address)",
+        hint=f"create {expected} before exporting")
 
 
 def load_issue(path: str | Path, *, level: Level = Level.DRAFT, strict: bool = False,

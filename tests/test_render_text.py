@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 import re
 import subprocess
@@ -17,7 +19,7 @@ from word_compare import missing_words, words
 from authoring import model
 from authoring.render.text import WIDTH, _wrap, render_text
 from authoring.validate import DEFAULT_PUBLICATION, load_issue
-from conftest import ISSUES, ROOT, sample_issues
+from conftest import DATA, ISSUES, ROOT, sample_issues
 
 
 def _issue(*stories, letter=None, footer=None) -> model.Issue:
@@ -30,6 +32,13 @@ def _pub(**changes) -> model.Publication:
                              unsubscribe_url="", **changes)
 
 
+def _body(issue: model.Issue, publication: model.Publication | None = None, options=None) -> str:
+    """The text after the top block (which, for these issues, is the publication's name alone)."""
+    text = render_text(issue, publication or _pub(), options)
+    assert text.startswith("P\n\n"), text[:40]
+    return text.removeprefix("P\n\n")
+
+
 @pytest.fixture(scope="module")
 def sample():
     validated = load_issue(ISSUES / "0321.yaml")
@@ -38,13 +47,16 @@ def sample():
 
 def test_sample_reads_like_the_seeds(sample):
     _, publication, text = sample
-    assert text.startswith("Dear friends,\n\nThis week I want")
+    assert text.startswith("The Batch\nIssue 321 · November 27, 2026\n"
+                           "View in browser: https://www.deeplearning.ai/the-batch/issue-321/\n\n"
+                           "Dear friends,\n\nThis week I want")
     assert "\n  • Speed versus control: An API gets" in text
-    assert "\n\n\nNews\n\n\n" in text
+    assert "\n\n\nNews\n====\n\n\n" in text
     assert "\n\nWhat’s new: Researchers trained" in text
     assert "\n  1. Better data beats more data.\n  2. Distillation" in text
     assert "Keep learning!\n\nAndrew\n\nP.S. We just opened registration" in text
-    assert "\n\nA MESSAGE FROM DEEPLEARNING.AI\n\nCourse banner: Agentic AI\n\nLearn to build" in text
+    assert "\n\nA MESSAGE FROM DEEPLEARNING.AI\n\n[Image: Course banner: Agentic AI]\n\nLearn to build" in text
+    assert "\n\nEnroll now: https://www.deeplearning.ai/courses/agentic-ai/\n\n" in text
     assert text.endswith(f"{publication.postal_address}\n\nUnsubscribe: {{{{unsubscribe_url}}}}\n")
     assert "**" not in text and "](" not in text and "![" not in text
 
@@ -53,7 +65,7 @@ def test_links_are_followable_and_lines_wrap_without_breaking_urls(sample):
     _, _, text = sample
     flat = " ".join(text.split())
     assert "the paper (https://arxiv.org/abs/2405.01527)." in flat
-    assert "Enroll now (https://www.deeplearning.ai/courses/agentic-ai/)" in flat
+    assert "Enroll now: https://www.deeplearning.ai/courses/agentic-ai/" in flat
     # an address shown as the link text is not repeated
     assert "thebatch@deeplearning.ai (mailto:" not in flat
     assert WIDTH == 78  # the plain-text convention (RFC 3676's 78 columns), not just "whatever it is"
@@ -98,25 +110,25 @@ def test_link_url_rewrites_every_printed_link_but_not_merge_tags_or_unsafe_urls(
                    model.Promo(body=model.Markdown("Join us."),
                                cta=model.Link(text="Sign up", url="https://x.org/s")))
     options = SimpleNamespace(link_url=lambda url: url + "?utm_source=t")
-    text = " ".join(render_text(issue, _pub(), options).split())
+    text = " ".join(_body(issue, _pub(), options).split())
     assert "the paper (https://arxiv.org/x?utm_source=t)" in text
     assert "https://example.org/a?utm_source=t," in text
     assert "your profile and bad." in text
     assert "javascript" not in text and "{{profile_url}}" not in text
-    assert "Join us. Sign up (https://x.org/s?utm_source=t)" in text
+    assert "Join us. Sign up: https://x.org/s?utm_source=t" in text
 
 
 def test_missing_urls_print_just_the_text():
     issue = _issue(model.Promo(body=model.Markdown("Learn more."), cta=model.Link(text="Enroll now")),
                    model.Text(body=model.Markdown("A [link]() here. ![A chart]()")))
-    text = render_text(issue, _pub())
-    assert "Learn more. Enroll now\n" in text
-    assert "A link here. A chart\n" in text
+    text = _body(issue)
+    assert "Learn more.\n\nEnroll now\n" in text
+    assert "A link here. [Image: A chart]\n" in text
 
 
 def test_markdown_escapes_and_emphasis_come_out_literally():
     body = r"Use \*stars\*, *real emphasis*, `code_name` and 1\. not a list; a\_b and \[x\]."
-    text = render_text(_issue(model.Text(body=model.Markdown(body))), _pub())
+    text = _body(_issue(model.Text(body=model.Markdown(body))))
     assert text.startswith("Use *stars*, real emphasis, code_name and 1. not a list; a_b and [x].")
 
 
@@ -126,35 +138,35 @@ def test_sections_with_a_label_before_a_list_or_several_paragraphs():
         model.Section(label="Results", body=model.Markdown("First.\n\nSecond.")),
         model.Section(label=None, body=model.Markdown("Plain.")),
     ], image=model.Image(alt="An image"))
-    text = render_text(_issue(news), _pub())
-    assert text == ("An image\n\nH\n\nD.\n\nHow it works:\n\n  • one\n  • two\n\n"
+    text = _body(_issue(news))
+    assert text == ("[Image: An image]\n\nH\n\nD.\n\nHow it works:\n\n  • one\n  • two\n\n"
                     "Results: First.\n\nSecond.\n\nPlain.\n")
 
 
 def test_footer_of_the_issue_replaces_the_publications():
     pub = _pub(footer=model.Markdown("Publication footer"), postal_address="1 Main St")
-    assert render_text(_issue(), pub) == "Publication footer\n\n1 Main St\n"
-    assert render_text(_issue(footer=model.Markdown("Own **footer**")), pub) == "Own footer\n\n1 Main St\n"
+    assert _body(_issue(), pub) == "Publication footer\n\n1 Main St\n"
+    assert _body(_issue(footer=model.Markdown("Own **footer**")), pub) == "Own footer\n\n1 Main St\n"
 
 
 def test_long_words_stay_whole_and_hard_breaks_are_kept():
     url = "https://example.org/" + "a" * 90
     body = f"Word {url} end.\\\nNext line"
-    text = render_text(_issue(model.Text(body=model.Markdown(body))), _pub())
+    text = _body(_issue(model.Text(body=model.Markdown(body))))
     assert text == f"Word\n{url}\nend.\nNext line\n"
 
 
 def test_letter_without_optional_parts_and_default_publication():
     letter = model.Letter(body=model.Markdown("Hello."), salutation="Hi all,")
     text = render_text(_issue(letter=letter), DEFAULT_PUBLICATION)
-    assert text.startswith("Hi all,\n\nHello.\n\n\n")
+    assert text.startswith("Newsletter\n\nHi all,\n\nHello.\n\n\n")
 
 
 def test_web_mode_has_no_unsubscribe_line():
     pub = _pub(footer=model.Markdown("F"))
     pub.unsubscribe_url = "{{unsubscribe_url}}"
     assert render_text(_issue(), pub).endswith("F\n\nUnsubscribe: {{unsubscribe_url}}\n")
-    assert render_text(_issue(), pub, SimpleNamespace(mode="web", link_url=None)) == "F\n"
+    assert _body(_issue(), pub, SimpleNamespace(mode="web", link_url=None)) == "F\n"
 
 
 # ---------------------------------------------------------------- wrapping (issue 15: speed)
@@ -188,3 +200,46 @@ def test_markdown_is_parsed_once_per_field_for_html_and_text(monkeypatch):
     rendered = render_issue(validated.issue, validated.publication)
     assert rendered.text and len(seen) > 10
     assert len(seen) == len(set(seen)), "a field parsed twice"
+
+
+# ---------------------------------------------------------------- the layout fixed for issues 12 and 13
+
+TEXT_DATA = DATA / "text"
+
+
+@pytest.mark.parametrize("style", ["inline", "references"])
+def test_fixture_renders_exactly_as_fixed_in_the_brief(style):
+    validated = load_issue(TEXT_DATA / "issue.yaml")
+    publication = dataclasses.replace(validated.publication, text_links=style)
+    expected = (TEXT_DATA / f"{style}.txt").read_text(encoding="utf-8")
+    assert render_text(validated.issue, publication) == expected
+
+
+def test_top_block_leaves_out_what_is_unknown():
+    dated = model.Issue(issue=model.IssueInfo(subject="S", date=dt.date(2026, 3, 5)))
+    assert render_text(dated, _pub()).startswith("P\nMarch 5, 2026\n\n")
+    numbered = model.Issue(issue=model.IssueInfo(subject="S", number=7,
+                                                 web_url=model.Url("https://x.org/7")))
+    assert render_text(numbered, _pub()).startswith("P\nIssue 7\nView in browser: https://x.org/7\n\n")
+    tracked = SimpleNamespace(link_url=lambda url: url + "?utm=1")
+    assert "View in browser: https://x.org/7?utm=1\n" in render_text(numbered, _pub(), tracked)
+
+
+def test_section_labels_are_ruled_and_headlines_alt_text_are_not_bare_alike():
+    text = _body(_issue(model.Header(title="AI"), model.Header(title="Feature"),
+                        model.News(headline="AI", image=model.Image(alt="AI"))))
+    assert text.startswith("AI\n===\n\n\nFeature\n=======\n\n\n[Image: AI]\n\nAI\n")
+
+
+def test_references_number_each_address_once_and_use_the_tracked_url():
+    body = "[a](https://x.org/1), [b](https://x.org/2), [c](https://x.org/1) and <https://x.org/3>."
+    tracked = SimpleNamespace(link_url=lambda url: url + "?utm=1")
+    text = _body(_issue(model.Text(body=model.Markdown(body))), _pub(text_links="references"),
+                 tracked)
+    assert text.startswith("a [1], b [2], c [1] and https://x.org/3?utm=1.\n")
+    assert text.endswith("\n\n\nLinks\n=====\n[1] https://x.org/1?utm=1\n[2] https://x.org/2?utm=1\n")
+
+
+def test_inline_style_has_no_links_block():
+    text = _body(_issue(model.Text(body=model.Markdown("[a](https://x.org/1)"))))
+    assert text == "a (https://x.org/1)\n" and "Links\n=====" not in text

@@ -73,10 +73,14 @@ def render_issue(issue: Issue, publication: Publication, options: RenderOptions 
     from authoring.render import html
     from authoring.render.text import render_text
 
+    from authoring import esp
+
     options = options or RenderOptions()
     warnings: list[str] = []
     markup, mjml = html.render_html(issue, publication, options, warnings=warnings)
     text = render_text(issue, publication, options)
+    if options.mode == "email":  # the email service fills in its merge tags; a web page has none
+        markup, text = esp.rewrite(markup, publication.esp), esp.rewrite(text, publication.esp)
     rendered = Rendered(html=markup, text=text, mjml=mjml, warnings=warnings)
     size_warning = check_size(rendered.size)
     if size_warning:
