@@ -15,6 +15,7 @@ from authoring import model
 from authoring.diagnostics import AuthoringError
 from authoring.markdown import parse
 from authoring.render import RenderOptions, check_size, render_file, render_html, render_issue
+from authoring.render.colors import palette
 from authoring.validate import DEFAULT_PUBLICATION, load_issue
 from conftest import sample_issues
 
@@ -53,7 +54,7 @@ def visible_text(html: str) -> str:
             walk(child)
             if child.tail:
                 out.append(child.tail)
-        if element.tag in ("p", "li", "h1", "h2", "div", "td", "br"):
+        if element.tag in ("p", "li", "h1", "h2", "h3", "div", "td", "br"):
             out.append(" ")
 
     walk(root.find("body"))
@@ -194,10 +195,14 @@ def test_sample_has_what_mail_clients_need(sample):
         assert any(preheader in "".join(d.itertext()) for d in hidden)
         assert preheader not in visible_text(html)
     assert root.find(".//title").text == validated.issue.issue.subject
-    # headlines are real headings
-    headings = [" ".join("".join(h.itertext()).split()) for h in root.iter("h2")]
-    titles = [getattr(s, "headline", None) or getattr(s, "title", None) for s in validated.issue.stories]
-    assert headings == [t for t in titles if t]
+    # a real outline: one h1 for the issue, section labels h2, headlines and titles h3
+    assert len(list(root.iter("h1"))) == 1
+    outline = [(h.tag, " ".join("".join(h.itertext()).split())) for h in root.iter()
+               if h.tag in ("h2", "h3")]
+    expected = [("h2", s.title) if isinstance(s, model.Header)
+                else ("h3", getattr(s, "headline", None) or getattr(s, "title", None))
+                for s in validated.issue.stories if not isinstance(s, (model.Promo, model.Text))]
+    assert outline == expected
     # the column: 600 px on desktop, fluid below
     assert f"max-width:{validated.publication.theme.width}px" in html
     assert "max-width:479px" in html
@@ -251,7 +256,8 @@ def test_markdown_subset_becomes_tags_and_nothing_else():
     assert 'href="https://example.com/a?b=1&amp;c=2"' in html
     assert re.search(r"<ul[^>]*><li[^>]*>one</li>", html)
     assert re.search(r'<ol start="3"[^>]*><li[^>]*>three', html)
-    assert "<h1" not in html and "<blockquote" not in html and "<i>" not in html
+    assert html.count("<h1") == 1, "only the masthead is a level-1 heading"
+    assert "<blockquote" not in html and "<i>" not in html
     text = visible_text(html)
     assert "# not a heading" in text and "> not a quote" in text and "<i>raw</i>" in text
 
@@ -272,7 +278,7 @@ def test_unsafe_urls_never_reach_the_html(url):
         ],
     )
     publication = replace(DEFAULT_PUBLICATION, unsubscribe_url=url, web_version_url=url,
-                          logo=model.Image(alt="Logo", src=url, href=url))
+                          logo=model.Logo(alt="Logo", src=url, href=url))
     html = render(issue, publication)
     root, _ = parse_html(html)
     attributes = [re.sub(r"\s", "", value.lower()) for el in root.iter() if isinstance(el.tag, str)
@@ -297,7 +303,7 @@ def test_links_and_images_pass_through_the_callers_hooks():
                              cta=model.Link(text="Go", url="https://example.com/go"))],
     )
     publication = replace(DEFAULT_PUBLICATION, web_version_url="https://example.com/web",
-                          logo=model.Image(alt="Logo", src="logo.png", href="https://example.com/"))
+                          logo=model.Logo(alt="Logo", src="logo.png", href="https://example.com/"))
     html = render(issue, publication, link_url=lambda u: u + "?tag=1",
                   image_url=lambda u: "https://cdn.example/" + u)
     links = [h for h in hrefs(html) if h != "{{unsubscribe_url}}"]
@@ -481,3 +487,99 @@ def test_a_css_problem_is_reported_once_not_printed(capfd):
     (warning,) = warnings
     assert warning.startswith("CSS problem while inlining styles:") and "more)" in warning
     assert capfd.readouterr().err == ""
+
+
+# ---------------------------------------------------------------- what a careful sender ships (issue 13)
+
+
+def _styles(element) -> dict[str, str]:
+    """An element's inline style as property → value."""
+    pairs = (part.split(":", 1) for part in (element.get("style") or "").split(";") if ":" in part)
+    return {name.strip().lower(): value.strip() for name, value in pairs}
+
+
+def test_head_stops_ios_reformatting_and_auto_linking(sample):
+    _, html, _ = sample
+    head = parse_html(html)[0].find("head")
+    assert head.find("meta[@name='x-apple-disable-message-reformatting']") is not None
+    detection = head.find("meta[@name='format-detection']").get("content").replace(" ", "")
+    for kind in ("telephone=no", "date=no", "address=no", "email=no"):
+        assert kind in detection.split(",")
+
+
+def test_no_image_carries_the_invalid_height_auto_attribute(sample):
+    _, html, _ = sample
+    images = list(parse_html(html)[0].iter("img"))
+    assert images and all(img.get("height") != "auto" for img in images)
+
+
+def test_every_image_styles_its_alt_text_for_when_images_are_blocked(sample):
+    validated, html, _ = sample
+    theme = validated.publication.theme
+    for img in parse_html(html)[0].iter("img"):
+        style = _styles(img)
+        assert style.get("font-family") == theme.font, img.get("src")
+        assert style.get("color", "").startswith("#"), img.get("src")
+        assert int(style.get("font-size", "0px").removesuffix("px")) >= 14, img.get("src")
+
+
+def test_masthead_is_the_one_h1_and_shows_the_name_when_the_logo_is_blocked(sample):
+    validated, html, _ = sample
+    root = parse_html(html)[0]
+    (h1,) = root.iter("h1")
+    logo = validated.publication.logo
+    if logo is None:
+        assert "".join(h1.itertext()).strip() == validated.publication.name
+        return
+    img = h1.find(".//img")
+    assert img.get("alt") == logo.alt
+    assert int(_styles(img)["font-size"].removesuffix("px")) >= 24, "the name reads as a masthead"
+
+
+def test_lists_indent_without_padding_and_labels_gap_without_padding(sample):
+    _, html, _ = sample
+    root = parse_html(html)[0]
+    lists = [e for e in root.iter() if e.tag in ("ul", "ol")]
+    assert lists
+    for element in lists:
+        style = _styles(element)
+        assert style.get("padding") in (None, "0"), "Outlook for Windows ignores padding on lists"
+        assert style["margin"].split()[-1] == "24px", style
+    for label in root.iter("h2"):
+        style = _styles(label)
+        assert "padding" not in style and "padding-bottom" not in style
+        line, size = (float(style[k].removesuffix("px")) for k in ("line-height", "font-size"))
+        assert line - size >= 8, "the gap above the rule comes from the line height"
+
+
+def test_buttons_take_their_size_from_borders_not_padding():
+    issue = model.Issue(issue=model.IssueInfo(subject="s"), stories=[
+        model.Promo(body="b", cta=model.Link(text="Enroll now", url="https://x.org/e"))])
+    root = parse_html(render(issue))[0]
+    (link,) = [a for a in root.iter("a") if a.get("href") == "https://x.org/e"]
+    style = _styles(link)
+    assert not any(name.startswith("padding") for name in style), style
+    assert style["border-width"] == "12px 28px" and style["display"] == "inline-block"
+
+
+def test_outlook_com_dark_mode_gets_our_palette_not_its_inversion(sample):
+    validated, html, _ = sample
+    css = " ".join("".join(s.itertext()) for s in parse_html(html)[0].iter("style"))
+    colors = palette(validated.publication.theme)
+    text = ",".join(f"[data-ogsc] .s {tag}" for tag in ("div", "h1", "h2", "h3"))
+    assert f"{text}{{color:{colors.dark_text}!important}}" in css
+    assert f"[data-ogsb] .s,[data-ogsb] .s>table{{background:{colors.dark_surface}!important}}" in css
+    assert f"[data-ogsc] .s .sh,[data-ogsc] .s .k{{color:{colors.dark_accent}!important" in css
+
+
+def test_a_dark_logo_variant_is_hidden_from_outlook_and_swapped_by_the_media_query():
+    logo = model.Logo(alt="The Example", src="https://x.org/logo.png",
+                      dark_src="https://x.org/logo-dark.png")
+    html = render(model.Issue(issue=model.IssueInfo(subject="s")), replace(DEFAULT_PUBLICATION, logo=logo))
+    assert "<!--[if !mso]><!--><img class=\"lgd\"" in html
+    dark = re.search(r"@media \(prefers-color-scheme:dark\)\{(.*?)\n\}", html, re.S).group(1)
+    assert ".s .lgl{display:none!important}" in dark and ".s .lgd{display:block!important}" in dark
+    plain = render(model.Issue(issue=model.IssueInfo(subject="s")),
+                   replace(DEFAULT_PUBLICATION, logo=replace(logo, dark_src=None)))
+    assert "lgd" not in plain.split("<body")[1]
+    assert "border-radius:8px!important" in plain
