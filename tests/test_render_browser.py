@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from authoring.render import RenderOptions, render_file
-from conftest import ARTIFACTS, sample_issues
+from authoring import model
+from authoring.render import RenderOptions, render_file, render_issue
+from authoring.render.colors import palette
+from conftest import ARTIFACTS, ISSUES, sample_issues
 
 pytestmark = pytest.mark.browser
 
@@ -109,7 +111,7 @@ LAYOUT_JS = """
     width, scrollWidth: document.scrollingElement.scrollWidth,
     images: [...document.images].filter(i => i.getClientRects().length)
       .map(i => ({src: i.getAttribute('src').slice(-40), ...box(i)})),
-    headings: [...document.querySelectorAll('h1, h2')].map(h => ({text: h.textContent.trim(), ...box(h),
+    headings: [...document.querySelectorAll('h1, h2, h3')].map(h => ({text: h.textContent.trim(), ...box(h),
       visibility: getComputedStyle(h).visibility})),
     targets: [...document.querySelectorAll('a.fl, .btn a')]
       .map(a => ({text: a.textContent.trim(), ...box(a)})),
@@ -156,3 +158,126 @@ def test_sample_in_the_browser(browser, sample_page, axe_script, artifacts, devi
         assert not serious, serious
     finally:
         page.close()
+
+
+# ---------------------------------------------------------------- issue 13: phones, images off, dark mode
+
+COMPUTED_JS = """
+(selector) => [...document.querySelectorAll(selector)].map(e => {
+  const s = getComputedStyle(e), r = e.getBoundingClientRect();
+  return {size: parseFloat(s.fontSize), family: s.fontFamily, color: s.color, weight: s.fontWeight,
+          background: s.backgroundColor, radius: s.borderTopLeftRadius, padding: s.paddingTop,
+          display: s.display, width: r.width, height: r.height, src: e.getAttribute('src'),
+          text: e.textContent.trim()};
+})
+"""
+
+
+def _rgb(hex_color: str) -> str:
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def _open(browser, html: Path, width: int, *, scheme: str = "light", images: bool = True):
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    if not images:  # what Outlook for Windows shows by default
+        page.route("**/*", lambda route: route.abort() if route.request.resource_type == "image"
+                   else route.continue_())
+    page.emulate_media(color_scheme=scheme)
+    page.goto(html.as_uri(), wait_until="load")
+    return page
+
+
+@pytest.fixture(scope="module")
+def page_0321(artifacts) -> tuple[Path, object]:
+    issue = ISSUES / "0321.yaml"
+    validated, rendered = render_file(issue, options=RenderOptions(image_url=_file_urls(issue, ISSUES)))
+    page = artifacts / "issue13-0321.html"
+    page.write_text(rendered.html, encoding="utf-8")
+    return page, validated.publication
+
+
+def test_section_labels_keep_their_size_on_phones_and_headlines_shrink(browser, page_0321):
+    html, _ = page_0321
+    sizes = {}
+    for width in (600, 375):
+        page = _open(browser, html, width)
+        try:
+            sizes[width] = {tag: {e["size"] for e in page.evaluate(COMPUTED_JS, tag)}
+                            for tag in ("h1", "h2", "h3")}
+        finally:
+            page.close()
+    assert sizes[600]["h2"] == sizes[375]["h2"] == {16}, "labels keep their size"
+    assert sizes[600]["h3"] == {26} and sizes[375]["h3"] == {23}
+    assert max(sizes[375]["h2"]) < min(sizes[375]["h3"]), "labels and headlines stay distinct"
+
+
+def test_images_off_the_masthead_reads_as_the_name_and_alt_text_as_captions(browser, page_0321):
+    html, publication = page_0321
+    page = _open(browser, html, 375, images=False)
+    try:
+        (masthead,) = page.evaluate(COMPUTED_JS, "h1 img")
+        images = page.evaluate(COMPUTED_JS, "img")
+        page.screenshot(path=str(html.with_name("issue13-0321-375-images-off.png")))
+    finally:
+        page.close()
+    first_font = publication.theme.font.split(",")[0].strip()
+    assert masthead["size"] == 28 and masthead["weight"] == "700"
+    assert masthead["family"].startswith(first_font) and masthead["color"] == _rgb(publication.theme.accent)
+    assert masthead["height"] >= 28, "the alt text has room to show"
+    for image in images:
+        assert image["family"].startswith(first_font), image
+        assert image["size"] >= 14 and image["color"] != "rgb(0, 0, 0)", image
+
+
+@pytest.fixture
+def logo_pages(tmp_path) -> dict[str, Path]:
+    """The same issue with a logo that has a dark variant, and with one that has none."""
+    shutil.copytree(ISSUES / "images", tmp_path / "images")
+    pages = {}
+    for name, dark in (("dark", "images/logo-dark.png"), ("plain", None)):
+        shutil.copy(ISSUES / "images" / "logo.png", tmp_path / "images" / "logo-dark.png")
+        publication = model.Publication(
+            name="The Example", sender=model.Sender(name="E", email="e@news.example.org"),
+            logo=model.Logo(alt="The Example", src="images/logo.png", dark_src=dark, width=240))
+        issue = model.Issue(issue=model.IssueInfo(subject="s"), stories=[model.Header(title="News")])
+        rendered = render_issue(issue, publication, RenderOptions(
+            image_url=lambda src: (tmp_path / src).as_uri()))
+        pages[name] = tmp_path / f"{name}.html"
+        pages[name].write_text(rendered.html, encoding="utf-8")
+    return pages
+
+
+def test_dark_mode_swaps_in_the_dark_logo_or_gives_the_logo_a_rounded_backing(browser, logo_pages):
+    page = _open(browser, logo_pages["dark"], 375, scheme="dark")
+    try:
+        shown = [i for i in page.evaluate(COMPUTED_JS, "h1 img") if i["display"] != "none"]
+    finally:
+        page.close()
+    assert [i["src"].rsplit("/", 1)[-1] for i in shown] == ["logo-dark.png"]
+    for scheme, expected in (("light", "0px"), ("dark", "8px")):
+        page = _open(browser, logo_pages["plain"], 375, scheme=scheme)
+        try:
+            (logo,) = page.evaluate(COMPUTED_JS, "h1 img")
+        finally:
+            page.close()
+        assert logo["radius"] == expected and logo["padding"] == expected, (scheme, logo)
+    assert logo["background"] == _rgb(model.Theme().surface)
+
+
+def test_outlook_com_dark_mode_markers_bring_our_dark_palette(browser, page_0321):
+    html, publication = page_0321
+    colors = palette(publication.theme)
+    page = _open(browser, html, 600)
+    try:
+        # Outlook.com marks what it recolored with data-ogsc / data-ogsb; our rules then win.
+        page.evaluate("() => { for (const a of ['data-ogsc', 'data-ogsb'])"
+                      " document.documentElement.setAttribute(a, ''); }")
+        headline = page.evaluate(COMPUTED_JS, "h3")[0]
+        label = page.evaluate(COMPUTED_JS, "h2")[0]
+        column = page.evaluate(COMPUTED_JS, "div.s")[0]
+    finally:
+        page.close()
+    assert headline["color"] == _rgb(colors.dark_text)
+    assert label["color"] == _rgb(colors.dark_accent)
+    assert column["background"] == _rgb(colors.dark_surface)
