@@ -84,9 +84,13 @@ class UnknownTag:
 
 
 def unknown_tags(text: str, name: str) -> Iterator[UnknownTag]:
-    """Merge tags in ``text`` that the service ``name`` would not replace."""
+    """Merge tags in ``text`` that the service ``name`` would not replace.
+
+    With no service chosen (``none``) nothing is flagged: the tags go out as written, for
+    whatever service the editor pastes the export into.
+    """
     esp = ESPS.get(name)
-    if esp is None:
+    if esp is None or name == NONE:
         return
     for match in _ANY_TAG.finditer(text):
         tag = match.group(0)
@@ -94,8 +98,5 @@ def unknown_tags(text: str, name: str) -> Iterator[UnknownTag]:
         if toolkit:
             if esp.tags[toolkit.group(1)] is None:
                 yield UnknownTag(tag, match.start(), f"{name} has no merge tag for {toolkit.group(1)}")
-        elif name == NONE:
-            yield UnknownTag(tag, match.start(), "not one of the toolkit's merge tags "
-                             f"({', '.join('{{' + t + '}}' for t in TOOLKIT_TAGS)})")
         elif not esp.native.match(tag):
             yield UnknownTag(tag, match.start(), f"not a {name} merge tag")

@@ -42,7 +42,7 @@ def test_json_format_is_machine_readable():
 
 def test_text_format_reads_like_a_compiler():
     bad = DATA / "bad" / "misspelled-headline.yaml"
-    result = runner.invoke(app, ["validate", str(bad)])
+    result = runner.invoke(app, ["validate", "--publication", str(ISSUES / "publication.yaml"), str(bad)])
     first = result.stderr.splitlines()[0]
     assert first == (f"{bad}:9:7: error: stories[1].news.headine: unknown key 'headine'"
                      " — did you mean 'headline'? [unknown-key]")
@@ -57,6 +57,13 @@ def test_export_level_requires_urls():
     assert result.exit_code == 1, result.output
     assert re.search(r": error: \S+: (link URL|image source) is missing .*\[missing-(url|image-src)\]",
                      result.stderr)
+    # without a publication file, the export level refuses, pointing at the file it looked for
+    sample = DATA / "bad" / "jinja-in-text.yaml"
+    publication = ["--publication", str(ISSUES / "publication.yaml")]
+    assert runner.invoke(app, ["validate", "--level", "export", *publication, str(sample)]).exit_code == 0
+    refused = runner.invoke(app, ["validate", "--level", "export", str(sample)])
+    assert refused.exit_code == 1
+    assert f"{sample.parent / 'publication.yaml'}: error: no publication.yaml" in refused.stderr
 
 
 def test_broken_publication_file_is_reported_with_the_issue(tmp_path):

@@ -172,7 +172,8 @@ def check_export(path: Path, out: Path) -> None:
     assert in_text, "the text version carries the tagged links"
     for href in own:  # and never an own link without its campaign parameters
         bare = href.split("?utm_source=")[0]
-        for found in re.finditer(re.escape(bare), flat_text):
+        # the whole address, not a prefix of a longer one (the logo's link and the web URL)
+        for found in re.finditer(re.escape(bare) + r"(?![\w/.~%-])", flat_text):
             assert flat_text.startswith(href, found.start())
     assert "utm_" not in web
 

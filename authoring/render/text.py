@@ -41,9 +41,12 @@ LINKS_TITLE = "Links"
 class _LinkStyle:
     """How links are printed: ``text (url)`` inline, or ``text [n]`` with numbered references."""
 
-    def __init__(self, link_url: Callable[[str], str] | None = None, references: bool = False):
+    def __init__(self, link_url: Callable[[str], str] | None = None, references: bool = False,
+                 mark_images: bool = True):
         self.link_url = link_url
         self.references = references
+        self.mark_images = mark_images
+        """Images as ``[Image: alt]`` (the email's text part) or as their bare alt text."""
         self.numbers: dict[str, int] = {}
         """Address → its reference number; an address used twice keeps its first number."""
 
@@ -190,7 +193,8 @@ def _printable_url(url: str) -> bool:
 
 def markdown_plain(text: str, link_url: Callable[[str], str] | None = None) -> str:
     """A Markdown text as plain text, unwrapped: what a reader of it sees (links inline)."""
-    return PARAGRAPH_GAP.join(_format(_paragraphs(text, _LinkStyle(link_url)), wrap=False))
+    style = _LinkStyle(link_url, mark_images=False)
+    return PARAGRAPH_GAP.join(_format(_paragraphs(text, style), wrap=False))
 
 
 def _same_address(label: str, href: str) -> bool:
@@ -240,7 +244,8 @@ def _inline(children, style: _LinkStyle) -> str:
         elif kind == "hardbreak":
             pieces.append("\n")
         elif kind == "image":
-            pieces.append(IMAGE_LINE.format(tok.content) if tok.content.strip() else "")
+            marked = style.mark_images and tok.content.strip()
+            pieces.append(IMAGE_LINE.format(tok.content) if marked else tok.content)
         elif kind == "link_open":
             href = str(tok.attrGet("href") or "")
             label_start = len(pieces)
