@@ -482,7 +482,6 @@ def check_publication(pub: model.Publication, level: Level = Level.DRAFT) -> Ite
     yield from _publication_addresses(pub)
     yield from _publication_urls(pub)
     yield from _publication_theme(pub)
-    yield from _publication_choices(pub)
     yield from _publication_merge_tags(pub, level)
     if level is Level.EXPORT:
         yield from _send_ready(pub)
@@ -526,21 +525,6 @@ def _publication_theme(pub: model.Publication) -> Iterator[Finding]:
         if parse_hex(value) is None:
             yield Finding(codes.BAD_COLOR, f"theme color '{value}' is not a hex color", theme.path
                           + (name,), "write it as #rrggbb", severity=Severity.ERROR)
-
-
-TEXT_LINK_STYLES = ("inline", "references")
-
-
-def _publication_choices(pub: model.Publication) -> Iterator[Finding]:
-    if pub.esp not in esp.ESPS:
-        guess = suggest(pub.esp, esp.ESPS)
-        yield Finding("unknown-esp", f"unknown email service '{pub.esp}'", pub.path + ("esp",),
-                      f"did you mean '{guess}'?" if guess else f"use one of: {', '.join(esp.ESPS)}",
-                      severity=Severity.ERROR)
-    if pub.text_links not in TEXT_LINK_STYLES:
-        yield Finding("bad-text-links", f"text_links is '{pub.text_links}'",
-                      pub.path + ("text_links",), "write 'inline' or 'references'",
-                      severity=Severity.ERROR)
 
 
 def _publication_merge_tags(pub: model.Publication, level: Level) -> Iterator[Finding]:

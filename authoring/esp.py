@@ -56,7 +56,7 @@ ESPS: dict[str, Esp] = {
 """The services ``esp:`` accepts."""
 
 _TOOLKIT_TAG = re.compile(r"\{\{\s*(" + "|".join(TOOLKIT_TAGS) + r")\s*\}\}")
-_ANY_TAG = re.compile(r"\{\{\{?[^{}\n]{1,80}\}?\}\}|\*\|[^|\n]{1,80}\|\*|%[A-Za-z_][\w.]{0,80}%")
+_ANY_TAG = re.compile(r"\{\{\{?[^{}\n]{1,80}\}?\}\}|\*\|[A-Z0-9_:]{1,80}\|\*|%[A-Za-z_][\w.]{0,80}%")
 """Anything written like a merge tag of one of the services (bounded: linear on any input)."""
 
 

@@ -13,13 +13,19 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import NewType
+from typing import Literal, NewType
 
 Markdown = NewType("Markdown", str)
 """Text in the allowed Markdown subset; raw HTML in it stays literal text."""
 
 Url = NewType("Url", str)
 """An absolute http(s)/mailto URL, or a relative path for images."""
+
+EspName = Literal["none", "mailchimp", "sendgrid", "listmonk", "brevo", "buttondown", "mailgun"]
+"""The email services whose merge-tag syntax the export can write (see docs/esp.md)."""
+
+TextLinks = Literal["inline", "references"]
+"""How the plain text shows link targets."""
 
 YamlPath = tuple[str | int, ...]
 """A path into the YAML document, e.g. ('stories', 3, 'news', 'sections', 1)."""
@@ -293,12 +299,10 @@ class Publication:
     """“View in browser” link: a URL or merge tag."""
     list_unsubscribe_mailto: str | None = None
     """Address for the mailto: part of the List-Unsubscribe header."""
-    esp: str = "none"
-    """Email service the export is pasted into: none, mailchimp, sendgrid, listmonk, brevo, buttondown
-    or mailgun. Merge tags such as ``{{unsubscribe_url}}`` are rewritten into its syntax."""
-    text_links: str = "inline"
-    """Links in the plain text: ``inline`` (``text (https://...)``) or ``references``
-    (``text [1]``, with the numbered addresses listed at the end)."""
+    esp: EspName = "none"
+    """Email service the export goes to: ``{{unsubscribe_url}}`` and the like become its merge tags."""
+    text_links: TextLinks = "inline"
+    """Plain-text links: ``inline`` as ``text (url)``, or ``references`` as ``text [1]`` listed at the end."""
     image_base_url: Url | None = None
     """Relative image paths are resolved against this URL on export."""
     domains: list[str] = field(default_factory=list)

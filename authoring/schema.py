@@ -59,6 +59,8 @@ class _SchemaBuilder:
             if item is model.Section:
                 return {"type": "array", "items": {"$ref": "#/$defs/Section"}}
             return {"type": "array", "items": self.type_schema(item)}
+        if origin is typing.Literal:
+            return {"type": "string", "enum": list(typing.get_args(hint))}
         if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             return {"$ref": f"#/$defs/{self.define(hint)}"}
         if hint is Markdown:

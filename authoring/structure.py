@@ -119,6 +119,8 @@ class Builder:
                 if converted is not _MISSING:
                     items.append(converted)
             return items
+        if origin is typing.Literal:
+            return self.choice(typing.get_args(hint), value, path)
         if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             return self.dataclass(hint, value, path)
         if hint in (str, Markdown, Url):
@@ -142,6 +144,15 @@ class Builder:
             return str(value)
         self.error(codes.WRONG_TYPE, path, f"expected text, found {_describe(value)}",
                    "write the text after the colon; quote it if it starts with [ or { or contains ': '")
+        return _MISSING
+
+    def choice(self, choices: tuple[str, ...], value: object, path: YamlPath) -> object:
+        """One of a fixed set of words (``esp: mailchimp``)."""
+        if isinstance(value, str) and value in choices:
+            return value
+        guess = suggest(str(value), choices) if isinstance(value, str) else None
+        self.error("bad-choice", path, f"expected one of {', '.join(choices)}, found {_describe(value)}",
+                   f"did you mean '{guess}'?" if guess else f"write one of: {', '.join(choices)}")
         return _MISSING
 
     def date(self, value: object, path: YamlPath) -> object:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from authoring.checks import REGISTRY
+from authoring import model
+from authoring.checks import REGISTRY, check_publication
 from authoring.diagnostics import Level
-from authoring.validate import validate_text
+from authoring.validate import DEFAULT_PUBLICATION, validate_file, validate_text
+from conftest import DATA
 
 
 def issue(stories: str, extra: str = "") -> str:
@@ -200,3 +205,103 @@ def test_each_link_with_the_same_address_is_reported_where_it_is():
               "    [b](http://x.org)\n")
     found = [(d.line, d.column) for d in validate_text(source).report.diagnostics if d.code == "insecure-url"]
     assert found == [(4, 9), (5, 9)]
+
+
+# ---------------------------------------------------------------- send-ready publication, ESP, retina
+
+REAL = model.Publication(name="The Example", sender=model.Sender(name="E", email="news@news.example.org"),
+                         postal_address="1 Main St, Springfield", unsubscribe_url="{{unsubscribe_url}}")
+
+
+def publication_codes(pub: model.Publication, level: Level = Level.EXPORT) -> set[str]:
+    return {f.code for f in check_publication(pub, level)}
+
+
+def test_a_real_publication_is_send_ready():
+    assert publication_codes(REAL) == set()
+
+
+def test_the_built_in_defaults_are_not_send_ready():
+    assert publication_codes(DEFAULT_PUBLICATION) == {"placeholder-sender", "missing-postal-address"}
+    assert publication_codes(DEFAULT_PUBLICATION, Level.DRAFT) == set(), "drafts may use them"
+
+
+@pytest.mark.parametrize(("unsubscribe", "code"), [
+    ("", "missing-unsubscribe"), ("https://example.com/unsub", "missing-unsubscribe"),
+    ("http://news.example.org/unsub", "no-one-click-unsubscribe"),
+    ("mailto:unsub@news.example.org", "no-one-click-unsubscribe"),
+])
+def test_unsubscribe_must_allow_one_click(unsubscribe, code):
+    assert publication_codes(replace(REAL, unsubscribe_url=unsubscribe)) == {code}
+    assert publication_codes(replace(REAL, unsubscribe_url="https://news.example.org/u")) == set()
+
+
+def test_export_level_refusals_point_into_the_publication_file(tmp_path):
+    (tmp_path / "publication.yaml").write_text(
+        "name: X\nsender: {name: X, email: x@example.com}\nunsubscribe_url: http://x.org/u\n")
+    (tmp_path / "1.yaml").write_text("issue: {subject: Hi, number: 1, date: 2026-11-27}\n")
+    report = validate_file(tmp_path / "1.yaml", level=Level.EXPORT).report
+    located = {(d.code, Path(d.file).name, d.line) for d in report.errors}
+    assert ("placeholder-sender", "publication.yaml", 2) in located
+    assert ("no-one-click-unsubscribe", "publication.yaml", 3) in located
+    assert ("missing-postal-address", "publication.yaml", 1) in located
+    assert validate_file(tmp_path / "1.yaml").report.errors == []
+
+
+def test_without_a_publication_file_drafts_warn_once_and_exports_refuse(tmp_path):
+    (tmp_path / "1.yaml").write_text("issue: {subject: Hi, number: 1, date: 2026-11-27}\n")
+    expected = str(tmp_path / "publication.yaml")
+    draft = [d for d in validate_file(tmp_path / "1.yaml").report.diagnostics if d.code == "no-publication"]
+    assert [(d.severity.value, d.file) for d in draft] == [("warning", expected)]
+    assert "built-in defaults" in draft[0].message
+    export = [d for d in validate_file(tmp_path / "1.yaml", level=Level.EXPORT).report.errors
+              if d.code == "no-publication"]
+    assert [d.file for d in export] == [expected]
+
+
+def test_a_tag_the_chosen_service_would_print_literally_is_flagged(tmp_path):
+    (tmp_path / "publication.yaml").write_text(
+        "name: X\nsender: {name: X, email: x@news.example.org}\nesp: mailgun\n"
+        "postal_address: 1 Main St\nunsubscribe_url: '{{unsubscribe_url}}'\n"
+        "web_version_url: '{{web_version_url}}'\n")
+    (tmp_path / "1.yaml").write_text(
+        "issue: {subject: Hi, number: 1, date: 2026-11-27, preheader: P}\n"
+        "letter:\n  body: 'Hi *|FNAME|*, welcome {{first_name}}.'\n")
+    draft = validate_file(tmp_path / "1.yaml").report.diagnostics
+    found = {(d.code, d.severity.value, Path(d.file).name, d.line) for d in draft
+             if d.code == "unknown-merge-tag"}
+    assert found == {("unknown-merge-tag", "warning", "1.yaml", 3)}
+    export = validate_file(tmp_path / "1.yaml", level=Level.EXPORT).report.errors
+    located = sorted((Path(d.file).name, d.line) for d in export if d.code == "unknown-merge-tag")
+    assert located == [("1.yaml", 3), ("publication.yaml", 6)], "mailgun has no web-version tag"
+
+
+def test_an_unknown_service_is_a_choice_error_with_a_suggestion(tmp_path):
+    (tmp_path / "publication.yaml").write_text(
+        "name: X\nsender: {name: X, email: x@news.example.org}\nesp: mailchimps\n")
+    (tmp_path / "1.yaml").write_text("issue: {subject: Hi}\n")
+    (error,) = [d for d in validate_file(tmp_path / "1.yaml").report.errors]
+    assert error.code == "bad-choice" and error.line == 3 and "did you mean 'mailchimp'?" in error.hint
+
+
+def test_a_local_image_narrower_than_twice_its_column_is_flagged(tmp_path):
+    shutil.copytree(DATA / "images", tmp_path / "images")
+    (tmp_path / "1.yaml").write_text(issue("""\
+        - news:
+            headline: H
+            image: {src: images/narrow-600.png, alt: A}
+            sections: ["- x"]
+        - news:
+            headline: I
+            image: {src: images/wide-1200.png, alt: B}
+            sections: ["- x"]
+        - news:
+            headline: J
+            image: {src: images/narrow-600.png, alt: C, width: 300}
+            sections: ["- x"]
+        - text: "![D](images/narrow-600.png) and ![E](https://example.org/e.png)"
+        """))
+    found = [d for d in validate_file(tmp_path / "1.yaml").report.diagnostics
+             if d.code == "low-resolution-image"]
+    assert [(d.line, d.severity.value) for d in found] == [(9, "warning"), (19, "warning")]
+    assert "600 px wide and fills 552 px" in found[0].message and "1104 px" in found[0].hint

@@ -55,7 +55,8 @@ def test_sample_reads_like_the_seeds(sample):
     assert "\n\nWhat’s new: Researchers trained" in text
     assert "\n  1. Better data beats more data.\n  2. Distillation" in text
     assert "Keep learning!\n\nAndrew\n\nP.S. We just opened registration" in text
-    assert "\n\nA MESSAGE FROM DEEPLEARNING.AI\n\n[Image: Course banner: Agentic AI]\n\nLearn to build" in text
+    assert ("\n\nA MESSAGE FROM DEEPLEARNING.AI\n\n[Image: Course banner: Agentic AI]\n\n"
+            "Learn to build") in text
     assert "\n\nEnroll now: https://www.deeplearning.ai/courses/agentic-ai/\n\n" in text
     assert text.endswith(f"{publication.postal_address}\n\nUnsubscribe: {{{{unsubscribe_url}}}}\n")
     assert "**" not in text and "](" not in text and "![" not in text

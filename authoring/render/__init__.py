@@ -70,10 +70,9 @@ def render_html(issue: Issue, publication: Publication, options: RenderOptions |
 def render_issue(issue: Issue, publication: Publication, options: RenderOptions | None = None
                  ) -> Rendered:
     """HTML and plain text of one issue, with warnings about its size."""
+    from authoring import esp
     from authoring.render import html
     from authoring.render.text import render_text
-
-    from authoring import esp
 
     options = options or RenderOptions()
     warnings: list[str] = []
