@@ -450,3 +450,37 @@ def test_a_long_non_ascii_subject_round_trips(tmp_path):
     msg = email.message_from_bytes(eml, policy=email.policy.default)
     assert msg["Subject"].lstrip() == subject
     assert max(len(line) for line in eml.split(b"\r\n")) <= 78
+
+
+# ---------------------------------------------------------------- a real publication, the ESP's merge tags
+
+
+def test_without_a_publication_file_export_and_send_refuse(tmp_path):
+    shutil.copy(ISSUES / "0321.yaml", tmp_path / "0321.yaml")
+    shutil.copytree(ISSUES / "images", tmp_path / "images")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", str(tmp_path / "0321.yaml"), "-o", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    assert f"{tmp_path / 'publication.yaml'}: error: no publication.yaml" in result.stderr
+    assert "[no-publication]" in result.stderr and "Traceback" not in result.output
+    render = runner.invoke(app, ["render", str(tmp_path / "0321.yaml"), "-o", str(tmp_path / "r")])
+    assert render.exit_code == 0, render.output
+    assert render.output.count("[no-publication]") == 1 and "built-in defaults" in render.output
+
+
+def test_the_chosen_services_merge_tags_reach_html_text_and_headers(tmp_path):
+    folder = copy_issues(tmp_path)
+    publication = folder / "publication.yaml"
+    publication.write_text(publication.read_text(encoding="utf-8") + "esp: mailchimp\n", encoding="utf-8")
+    out = tmp_path / "out"
+    export_issue(folder / "0321.yaml", out)
+    html = (out / "0321.html").read_text(encoding="utf-8")
+    text = (out / "0321.txt").read_text(encoding="utf-8")
+    msg = email.message_from_bytes((out / "0321.eml").read_bytes(), policy=email.policy.default)
+    assert 'href="*|UNSUB|*"' in html and 'href="*|ARCHIVE|*"' in html
+    assert "Unsubscribe: *|UNSUB|*" in text
+    assert msg["List-Unsubscribe"].strip().startswith("<*|UNSUB|*>")  # strip: header folding
+    for part in (html, text, msg.as_string()):
+        assert "{{unsubscribe_url}}" not in part and "{{web_version_url}}" not in part
+    web = (out / "0321.web.html").read_text(encoding="utf-8")
+    assert "*|" not in web
