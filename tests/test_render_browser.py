@@ -263,6 +263,7 @@ def test_dark_mode_swaps_in_the_dark_logo_or_gives_the_logo_a_rounded_backing(br
             page.close()
         assert logo["radius"] == expected and logo["padding"] == expected, (scheme, logo)
     assert logo["background"] == _rgb(model.Theme().surface)
+    assert logo["color"] == _rgb(model.Theme().accent), "its alt text stays readable on the backing"
 
 
 def test_outlook_com_dark_mode_markers_bring_our_dark_palette(browser, page_0321):

@@ -578,7 +578,7 @@ def test_a_dark_logo_variant_is_hidden_from_outlook_and_swapped_by_the_media_que
     html = render(model.Issue(issue=model.IssueInfo(subject="s")), replace(DEFAULT_PUBLICATION, logo=logo))
     assert "<!--[if !mso]><!--><img class=\"lgd\"" in html
     dark = re.search(r"@media \(prefers-color-scheme:dark\)\{(.*?)\n\}", html, re.S).group(1)
-    assert ".s .lgl{display:none!important}" in dark and ".s .lgd{display:block!important}" in dark
+    assert ".s .lgl{display:none!important}" in dark and ".s .lgd{display:block!important;" in dark
     plain = render(model.Issue(issue=model.IssueInfo(subject="s")),
                    replace(DEFAULT_PUBLICATION, logo=replace(logo, dark_src=None)))
     assert "lgd" not in plain.split("<body")[1]
