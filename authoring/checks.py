@@ -409,7 +409,7 @@ def check_merge_tags(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]
 
 def _merge_tag_finding(unknown: esp.UnknownTag, path: YamlPath, severity: Severity,
                        offset: bool = True) -> Finding:
-    return Finding("unknown-merge-tag", f"merge tag '{unknown.tag}': {unknown.reason}", path,
+    return Finding(codes.UNKNOWN_MERGE_TAG, f"merge tag '{unknown.tag}': {unknown.reason}", path,
                    "use a tag from the table in docs/esp.md, or set 'esp:' in publication.yaml "
                    "to the service you send with", severity=severity,
                    offset=unknown.offset if offset else None)
@@ -434,7 +434,7 @@ def check_image_resolution(issue: model.Issue, ctx: CheckContext) -> Iterator[Fi
         shown = min(width or column, column)
         pixels = _pixel_width(ctx.folder, src)
         if pixels is not None and pixels < RETINA_FACTOR * shown:
-            yield Finding("low-resolution-image",
+            yield Finding(codes.LOW_RESOLUTION_IMAGE,
                           f"image '{src}' is {pixels} px wide and fills {shown} px: blurry on "
                           f"high-density screens", path,
                           f"export it at least {RETINA_FACTOR * shown} px wide "
@@ -542,20 +542,20 @@ _PLACEHOLDER_DOMAIN = re.compile(r"@(example\.(com|org|net)|localhost|test|inval
 def _send_ready(pub: model.Publication) -> Iterator[Finding]:
     """What anti-spam law and the big inboxes require of a real send (export and send refuse without)."""
     if _PLACEHOLDER_DOMAIN.search(pub.sender.email.strip()):
-        yield Finding("placeholder-sender", f"sender '{pub.sender.email}' is a placeholder address",
+        yield Finding(codes.PLACEHOLDER_SENDER, f"sender '{pub.sender.email}' is a placeholder address",
                       pub.sender.path + ("email",), "set sender: {name: ..., email: ...} to the "
                       "address you send from", severity=Severity.ERROR)
     if not (pub.postal_address or "").strip():
-        yield Finding("missing-postal-address", "no postal address: anti-spam laws (CAN-SPAM, CASL) "
+        yield Finding(codes.MISSING_POSTAL_ADDRESS, "no postal address: anti-spam laws (CAN-SPAM, CASL) "
                       "require one in commercial email", pub.path,
                       "add 'postal_address: Company, street, city, country'", severity=Severity.ERROR)
     url = (pub.unsubscribe_url or "").strip()
     if not url or _PLACEHOLDER_URL.match(url):
-        yield Finding("missing-unsubscribe", "no unsubscribe link", pub.path + ("unsubscribe_url",),
+        yield Finding(codes.MISSING_UNSUBSCRIBE, "no unsubscribe link", pub.path + ("unsubscribe_url",),
                       "set unsubscribe_url to your email service's merge tag (see docs/esp.md) "
                       "or an https URL", severity=Severity.ERROR)
     elif not (markdown.is_merge_tag(url) or markdown.url_scheme(url) == "https"):
-        yield Finding("no-one-click-unsubscribe",
+        yield Finding(codes.NO_ONE_CLICK_UNSUBSCRIBE,
                       f"unsubscribe_url '{url[:60]}' cannot serve one-click unsubscribe (RFC 8058), "
                       "which Gmail and Yahoo require of bulk senders", pub.path + ("unsubscribe_url",),
                       "use an https URL or your email service's unsubscribe merge tag",

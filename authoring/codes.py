@@ -72,6 +72,8 @@ STORY_SHAPE = _code("story-shape", ERROR, "a story item holds more or fewer than
                     "start each story with '- ' and its type")
 SECTION_SHAPE = _code("section-shape", ERROR, "one section item holds several labels",
                       "start each section with '- '")
+BAD_CHOICE = _code("bad-choice", ERROR, "a setting outside its fixed set of words (`esp: mailchimps`)",
+                   "write one of the words the message lists")
 # -- checks: safety (checks) --------------------------------------------------------------------
 UNSAFE_URL = _code("unsafe-url", ERROR, "a `javascript:`, `data:` or other unsafe address", "use https://")
 RAW_HTML = _code("raw-html", BY_TAG, "HTML in text: never run, shown as literal text",
@@ -111,6 +113,13 @@ STRAIGHT_QUOTES = _code("straight-quotes", WARNING, "`'` and `\"` where the hous
                         "use curly quotes")
 MISSING_PREHEADER = _code("missing-preheader", WARNING, "no preheader: inboxes preview the first words",
                           "add 'preheader:'")
+UNKNOWN_MERGE_TAG = _code("unknown-merge-tag", BY_LEVEL,
+                          "a merge tag the publication's `esp:` would print as written",
+                          "use the service's tag from docs/esp.md, or the toolkit's own")
+LOW_RESOLUTION_IMAGE = _code("low-resolution-image", WARNING,
+                             "a local image narrower than twice the width it fills: blurry on "
+                             "phones and retina screens", "export it at the width the hint gives, "
+                             "or set a smaller 'width:'")
 # -- checks: publication.yaml ----------------------------------------------------------------------
 BAD_EMAIL = _code("bad-email", ERROR, "a sender, reply-to or unsubscribe address that is not an email",
                   "write it as name@example.org")
@@ -119,6 +128,22 @@ BAD_BASE_URL = _code("bad-base-url", ERROR, "image_base_url is not an absolute h
 BAD_COLOR = _code("bad-color", ERROR, "a theme color that is not a hex color", "write it as #rrggbb")
 UNKNOWN_INLINER = _code("unknown-inliner", ERROR, "publication.yaml's inliner: names no CSS inliner",
                           "write css-inline or premailer")
+NO_PUBLICATION = _code("no-publication", BY_LEVEL,
+                       "no publication.yaml next to the issue or above it: drafts render with built-in "
+                       "defaults, export and send refuse", "create the file the message names")
+PLACEHOLDER_SENDER = _code("placeholder-sender", ERROR,
+                           "export: the sender is an example.com-style address",
+                           "set sender: {name, email} to the address you send from")
+MISSING_POSTAL_ADDRESS = _code("missing-postal-address", ERROR,
+                               "export: no postal address, which anti-spam laws (CAN-SPAM, CASL) require",
+                               "add 'postal_address:'")
+MISSING_UNSUBSCRIBE = _code("missing-unsubscribe", ERROR,
+                            "export: no unsubscribe link, or a placeholder",
+                            "your service's unsubscribe merge tag or an https URL")
+NO_ONE_CLICK_UNSUBSCRIBE = _code("no-one-click-unsubscribe", ERROR,
+                                 "export: unsubscribe_url is neither https nor a merge tag: no RFC 8058 "
+                                 "one-click unsubscribe, which Gmail and Yahoo require of bulk senders",
+                                 "an https URL or your service's unsubscribe merge tag")
 # -- render, preview and export -------------------------------------------------------------------
 TEMPLATE_ERROR = _code("template-error", ERROR, "a template (built-in or override) fails",
                        "fix the template at the line shown")

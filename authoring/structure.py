@@ -151,7 +151,7 @@ class Builder:
         if isinstance(value, str) and value in choices:
             return value
         guess = suggest(str(value), choices) if isinstance(value, str) else None
-        self.error("bad-choice", path, f"expected one of {', '.join(choices)}, found {_describe(value)}",
+        self.error(codes.BAD_CHOICE, path, f"expected one of {', '.join(choices)}, found {_describe(value)}",
                    f"did you mean '{guess}'?" if guess else f"write one of: {', '.join(choices)}")
         return _MISSING
 

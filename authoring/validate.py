@@ -146,12 +146,12 @@ def no_publication(issue_path: Path, level: Level) -> Diagnostic:
     expected = issue_path.parent / PUBLICATION_FILE
     if level is Level.EXPORT:
         return Diagnostic(
-            code="no-publication", severity=Severity.ERROR, file=str(expected),
+            code=codes.NO_PUBLICATION, severity=Severity.ERROR, file=str(expected),
             message=f"no {PUBLICATION_FILE} next to the issue or above it: the sender, postal "
                     "address and unsubscribe link would be placeholders",
             hint=f"create {expected} with name, sender, postal_address and unsubscribe_url")
     return Diagnostic(
-        code="no-publication", severity=Severity.WARNING, file=str(expected),
+        code=codes.NO_PUBLICATION, severity=Severity.WARNING, file=str(expected),
         message=f"no {PUBLICATION_FILE} next to the issue or above it: using built-in defaults "
                 f"(sender {DEFAULT_PUBLICATION.sender.email}, no postal address)",
         hint=f"create {expected} before exporting")
