@@ -441,6 +441,24 @@ def check_image_resolution(issue: model.Issue, ctx: CheckContext) -> Iterator[Fi
                           f"(or set 'width: {pixels // RETINA_FACTOR}')", offset=offset)
 
 
+def _logo_resolution(pub: model.Publication, folder: Path | None) -> Iterator[Finding]:
+    logo = pub.logo
+    if folder is None or logo is None:
+        return
+    from authoring.render.html import COLUMN_PADDING, DEFAULT_LOGO_WIDTH
+
+    shown = min(logo.width or DEFAULT_LOGO_WIDTH, pub.theme.width - 2 * COLUMN_PADDING)
+    for name, src in (("src", logo.src), ("dark_src", logo.dark_src)):
+        if not src or markdown.url_scheme(src.strip()) is not None:
+            continue
+        pixels = _pixel_width(folder, src.strip())
+        if pixels is not None and pixels < RETINA_FACTOR * shown:
+            yield Finding(codes.LOW_RESOLUTION_IMAGE,
+                          f"logo '{src}' is {pixels} px wide and shown {shown} px wide: blurry on "
+                          f"high-density screens", logo.path + (name,),
+                          f"export it at least {RETINA_FACTOR * shown} px wide")
+
+
 def _local_images(issue: model.Issue) -> Iterator[tuple[YamlPath, str, int | None, int | None]]:
     """(path, relative source, display width, offset) of every image written as a local path."""
     for story in issue.stories:
@@ -476,9 +494,12 @@ INLINERS = ("css-inline", "premailer")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def check_publication(pub: model.Publication, level: Level = Level.DRAFT) -> Iterator[Finding]:
+def check_publication(pub: model.Publication, level: Level = Level.DRAFT,
+                      folder: Path | None = None) -> Iterator[Finding]:
     """Safety and sanity of the shared settings; they reach every issue. At the export level,
-    also what a real send needs: sender, postal address, unsubscribe and one-click unsubscribe."""
+    also what a real send needs: sender, postal address, unsubscribe and one-click unsubscribe.
+    ``folder`` (the publication file's) is where a relative logo is looked up."""
+    yield from _logo_resolution(pub, folder)
     yield from _publication_addresses(pub)
     yield from _publication_urls(pub)
     yield from _publication_theme(pub)

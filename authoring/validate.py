@@ -78,7 +78,7 @@ def load_publication(path: Path | None, level: Level = Level.DRAFT
     report.diagnostics.extend(doc.diagnostics + problems)
     if publication is not None:
         report.diagnostics.extend(_diagnostic(doc, f)
-                                  for f in checks.check_publication(publication, level))
+                                  for f in checks.check_publication(publication, level, path.parent))
     return publication or DEFAULT_PUBLICATION, report
 
 

@@ -305,3 +305,14 @@ def test_a_local_image_narrower_than_twice_its_column_is_flagged(tmp_path):
              if d.code == "low-resolution-image"]
     assert [(d.line, d.severity.value) for d in found] == [(9, "warning"), (19, "warning")]
     assert "600 px wide and fills 552 px" in found[0].message and "1104 px" in found[0].hint
+
+
+def test_a_local_logo_narrower_than_twice_its_width_is_flagged_in_the_publication(tmp_path):
+    shutil.copytree(DATA / "images", tmp_path / "images")
+    (tmp_path / "publication.yaml").write_text(
+        "name: X\nsender: {name: X, email: x@news.example.org}\n"
+        "logo: {src: images/narrow-600.png, alt: X, width: 400, dark_src: images/wide-1200.png}\n")
+    found = [d for d in validate_file(tmp_path / "publication.yaml").report.diagnostics
+             if d.code == "low-resolution-image"]
+    assert [(d.line, d.path) for d in found] == [(3, ("logo", "src"))]
+    assert "shown 400 px wide" in found[0].message and "800 px" in found[0].hint

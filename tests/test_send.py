@@ -230,3 +230,13 @@ def test_usage_errors_exit_2(args):
 def test_help_mentions_where_the_password_comes_from():
     result = runner.invoke(app, ["send", "--help"])
     assert PASSWORD_ENV in result.output and "--password" not in result.output
+
+
+def test_without_a_publication_file_nothing_is_sent(smtp, tmp_path):
+    inbox, server = smtp
+    (tmp_path / "0321.yaml").write_text((ISSUES / "0321.yaml").read_text(encoding="utf-8"),
+                                        encoding="utf-8")
+    result = runner.invoke(app, ["send", str(tmp_path / "0321.yaml"), "--to", TO, "--smtp", server])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'publication.yaml'}: error: no publication.yaml" in result.stderr
+    assert inbox.messages == []

@@ -28,6 +28,8 @@ TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".mjml", ".html", ".txt")
 """Files whose frames in a traceback are template lines (Jinja rewrites them so)."""
 COLUMN_PADDING = 24
 """Left and right padding of the text column (px); images in text span the rest."""
+DEFAULT_LOGO_WIDTH = 200
+"""Display width of a logo that sets none (px)."""
 
 STORY_TEMPLATES = {model.Header: "header", model.News: "news", model.Promo: "promo",
                    model.Feature: "feature", model.Text: "text"}
@@ -148,6 +150,7 @@ def _context(issue: model.Issue, publication: model.Publication, options: Render
         "stories": [(STORY_TEMPLATES[type(story)], story) for story in issue.stories],
         "footer": issue.footer if issue.footer is not None else publication.footer,
         "r": links,
+        "logo_width": DEFAULT_LOGO_WIDTH,
     }
 
 
