@@ -583,3 +583,10 @@ def test_a_dark_logo_variant_is_hidden_from_outlook_and_swapped_by_the_media_que
                    replace(DEFAULT_PUBLICATION, logo=replace(logo, dark_src=None)))
     assert "lgd" not in plain.split("<body")[1]
     assert "border-radius:8px!important" in plain
+
+
+def test_a_logo_without_a_width_gets_the_default_one():
+    logo = model.Logo(alt="The Example", src="https://x.org/logo.png")
+    html = render(model.Issue(issue=model.IssueInfo(subject="s")), replace(DEFAULT_PUBLICATION, logo=logo))
+    (img,) = parse_html(html)[0].iter("img")
+    assert img.get("width") == "200" and _styles(img)["width"] == "200px"

@@ -150,7 +150,7 @@ def _context(issue: model.Issue, publication: model.Publication, options: Render
         "stories": [(STORY_TEMPLATES[type(story)], story) for story in issue.stories],
         "footer": issue.footer if issue.footer is not None else publication.footer,
         "r": links,
-        "logo_width": DEFAULT_LOGO_WIDTH,
+        "default_logo_width": DEFAULT_LOGO_WIDTH,
     }
 
 
