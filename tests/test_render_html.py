@@ -560,6 +560,11 @@ def test_buttons_take_their_size_from_borders_not_padding():
     style = _styles(link)
     assert not any(name.startswith("padding") for name in style), style
     assert style["border-width"] == "12px 28px" and style["display"] == "inline-block"
+    # Outlook for Windows draws a VML button, a link over its whole area
+    html = render(issue)
+    vml = re.search(r"<!--\[if mso\]><v:roundrect [^>]*>.*?<!\[endif\]-->", html, re.S)
+    assert vml and 'href="https://x.org/e"' in vml.group(0) and "Enroll now" in vml.group(0)
+    assert "<!--[if !mso]><!--><table" in html, "other clients get the bordered link"
 
 
 def test_outlook_com_dark_mode_gets_our_palette_not_its_inversion(sample):
