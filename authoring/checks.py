@@ -468,9 +468,9 @@ def _local_images(issue: model.Issue) -> Iterator[tuple[YamlPath, str, int | Non
     for path, text, is_markdown in text_fields(issue):
         if not is_markdown:
             continue
-        for ref in markdown.iter_links(text):
+        for ref, offset in link_offsets(text):
             if ref.kind == "image" and ref.url and markdown.url_scheme(ref.url) is None:
-                yield path, ref.url, None, _find_offset(text, ref.url)
+                yield path, ref.url, None, offset
 
 
 def _pixel_width(folder: Path, src: str) -> int | None:
