@@ -254,7 +254,6 @@ def test_reference_and_inline_links_import_to_the_same_yaml():
     assert promo.body == "Learn to build agents in Agentic AI, a new course."
 
 
-_LINK_STYLES = "text_links" in {f.name for f in dataclasses.fields(model.Publication)}
 _SEEDS = sorted((ISSUES.parent / "seeds").glob("*.txt"))
 
 
@@ -262,13 +261,12 @@ def _strip_comments(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.startswith("#"))
 
 
-@pytest.mark.skipif(not _LINK_STYLES, reason="render has no text_links setting yet (issue 13 adds it)")
 @pytest.mark.parametrize("path", CORPUS + _SEEDS, ids=[p.stem for p in CORPUS + _SEEDS])
 def test_both_link_styles_render_to_texts_that_import_to_the_same_yaml_and_are_fixpoints(path):
     first = import_text(path.read_text(encoding="utf-8"), source=path.name, publication=PUBLICATION)
     yamls = []
     for style in ("inline", "references"):
-        publication = dataclasses.replace(PUBLICATION, text_links=style)  # type: ignore[call-arg]
+        publication = dataclasses.replace(PUBLICATION, text_links=style)
         plain = render_text(first.issue, publication)
         again = import_text(plain, source=path.name, publication=publication)
         assert _strip_comments(again.yaml) == _strip_comments(first.yaml), style
