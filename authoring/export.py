@@ -26,6 +26,7 @@ from authoring import codes, esp, links, markdown, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
 from authoring.files import write_all_atomic
 from authoring.render import GMAIL_CLIP_BYTES
+from authoring.load import MAX_BYTES, LoadError, read_bounded
 
 MANIFEST = "manifest.json"
 
@@ -251,8 +252,8 @@ class _Sources:
         self.issue = report
         self.others: list[Report] = []
         if publication_file is not None:
-            with contextlib.suppress(OSError, UnicodeError):
-                lines = publication_file.read_text(encoding="utf-8").splitlines()
+            with contextlib.suppress(LoadError, UnicodeError):
+                lines = read_bounded(publication_file, MAX_BYTES).decode("utf-8").splitlines()
                 self.others.append(Report(file=str(publication_file), source_lines=lines))
 
     def add(self, code: str, severity: Severity, needle: str, message: str, hint: str) -> None:

@@ -3,15 +3,19 @@
 Safe loading only: we compose PyYAML's node graph ourselves and accept only the
 core tags (str, int, float, bool, null, timestamp, map, seq), so ``!!python/...``
 tags never construct anything. Refused with a clear message: non-UTF-8 bytes,
-binary files, tabs used for indentation, duplicate keys, oversized files and alias
-expansions large enough to be a "billion laughs" bomb. Accepted: a UTF-8 BOM and
-CRLF line ends.
+binary files, tabs used for indentation, duplicate keys, merge keys (``<<``), oversized
+files (never read past the limit), anything that is not a regular file (a FIFO or
+``/dev/zero`` would block or never end), control characters written as escapes
+(``"\\x1b"``), and alias expansions large enough to be a "billion laughs" bomb, counted
+in nodes and in bytes. Accepted: a UTF-8 BOM and CRLF line ends.
 """
 
 from __future__ import annotations
 
 import bisect
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +34,18 @@ MAX_BYTES = 1_000_000
 
 MAX_NODES = 100_000
 """Upper bound on nodes after alias expansion: stops alias bombs long before memory runs out."""
+
+MAX_EXPANDED_BYTES = 4 * MAX_BYTES
+"""Upper bound on the text of all scalars after alias expansion: a few aliases to one big
+scalar are few nodes but gigabytes of text to render."""
+
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+_CONTROL_CHARACTER = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+"""Characters no text field may hold: C0/C1 controls except tab and newline, DEL, lone
+surrogates and the Unicode noncharacters of the first plane (the reader refuses them in raw
+text; double-quoted escapes such as ``"\\x1b"`` get past it and break rendering)."""
 
 _ALLOWED_TAGS = {
     "tag:yaml.org,2002:str",
@@ -327,20 +343,61 @@ def _short_tag(tag: str) -> str:
 def load_file(path: str | Path) -> Document:
     """Read and parse a YAML file (raises LoadError)."""
     name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except IsADirectoryError:
-        raise _error(name, codes.NOT_A_FILE, "is a folder, not a file",
-                     "pass the issue's .yaml file, or a glob such as issues/*.yaml") from None
-    except FileNotFoundError:
-        raise _error(name, codes.FILE_NOT_FOUND, "no such file", "check the path") from None
-    except OSError as exc:
-        raise _error(name, codes.UNREADABLE, f"cannot read file: {exc.strerror}") from None
+    raw = read_bounded(path, MAX_BYTES + 1)
     try:
         text = decode(raw, name)
     except LoadError as exc:  # quote the line as well as the bytes allow
         raise LoadError(exc.diagnostic, raw[:MAX_BYTES].decode("utf-8", errors="replace")) from None
     return load_text(text, name)
+
+
+def read_bounded(path: str | Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file (raises LoadError).
+
+    Opened non-blocking so that a FIFO cannot stall us at open(); anything but a regular
+    file (FIFO, device, socket) is refused before a byte is read.
+    """
+    name = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except IsADirectoryError:
+        raise _not_a_file(name) from None
+    except FileNotFoundError:
+        raise _error(name, "file-not-found", "no such file", "check the path") from None
+    except OSError as exc:
+        raise _error(name, "unreadable", f"cannot read file: {exc.strerror}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise _not_a_file(name)
+        if not stat.S_ISREG(mode):
+            raise _error(name, "not-a-regular-file",
+                         f"is a {_file_kind(mode)}, not a regular file: it cannot be read as an issue",
+                         "pass the issue's .yaml file")
+        chunks: list[bytes] = []
+        size = 0
+        while size < limit:
+            chunk = os.read(fd, min(1 << 20, limit - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise _error(name, "unreadable", f"cannot read file: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def _not_a_file(name: str) -> LoadError:
+    return _error(name, "not-a-file", "is a folder, not a file",
+                  "pass the issue's .yaml file, or a glob such as issues/*.yaml")
+
+
+def _file_kind(mode: int) -> str:
+    kinds = [(stat.S_ISFIFO, "named pipe (FIFO)"), (stat.S_ISCHR, "character device"),
+             (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket")]
+    return next((kind for test, kind in kinds if test(mode)), "special file")
 
 
 class _Builder:
@@ -349,6 +406,7 @@ class _Builder:
     def __init__(self, doc: Document):
         self.doc = doc
         self.count = 0
+        self.expanded_bytes = 0
         self.constructor = SafeConstructor()
 
     def _pos(self, node: Node) -> Position:
@@ -373,6 +431,7 @@ class _Builder:
         if isinstance(node, SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
+        self._count_bytes(node)
         if node.style in ("|", ">"):
             self.doc.block_scalars.add(path)
         self.doc.scalars[path] = Scalar(
@@ -385,12 +444,45 @@ class _Builder:
             value = node.value
         if not isinstance(value, str) and not node.style and node.tag != "tag:yaml.org,2002:null":
             self.doc.raw_scalars[path] = node.value
+        if isinstance(value, str):
+            self._check_characters(value, node, path)
         return value
 
+    def _count_bytes(self, node: ScalarNode) -> None:
+        """Refuse once the text reached through aliases grows past MAX_EXPANDED_BYTES."""
+        self.expanded_bytes += len(node.value)
+        if self.expanded_bytes > MAX_EXPANDED_BYTES:
+            raise _error(self.doc.file, "alias-bomb",
+                         f"document expands to more than {MAX_EXPANDED_BYTES:,} bytes of text "
+                         "through aliases",
+                         "remove the anchors (&) and aliases (*): issues do not need them",
+                         line=self._pos(node).line, column=self._pos(node).column,
+                         text=self.doc.text)
+
+    def _check_characters(self, value: str, node: ScalarNode, path: YamlPath) -> None:
+        match = _CONTROL_CHARACTER.search(value)
+        if match is None:
+            return
+        code_point = ord(match.group())
+        self.doc.diagnostics.append(Diagnostic(
+            code="control-character", severity=Severity.ERROR,
+            message=f"control character U+{code_point:04X} in this text "
+                    f"(character {match.start() + 1}) is not allowed",
+            hint="delete the escape (\\x.., \\u....) that writes it: it is invisible and "
+                 "breaks rendering",
+            file=self.doc.file, line=self._pos(node).line, column=self._pos(node).column,
+            path=path))
+
     def _mapping(self, node: MappingNode, path: YamlPath) -> dict:
-        self.constructor.flatten_mapping(node)  # resolves YAML merge keys (<<)
         result: dict = {}
         for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:
+                # PyYAML lets merged keys win over the ones written here; refuse rather
+                # than report the override as a duplicate and keep the wrong value
+                raise _error(self.doc.file, "merge-key", "merge keys (<<) are not supported",
+                             "write the keys out in this mapping instead of merging an anchor",
+                             line=self._pos(key_node).line, column=self._pos(key_node).column,
+                             text=self.doc.text)
             if not isinstance(key_node, ScalarNode):
                 raise _error(self.doc.file, codes.COMPLEX_KEY, "mapping keys must be plain text",
                              line=self._pos(key_node).line, column=self._pos(key_node).column,

@@ -91,3 +91,119 @@ def test_an_unquoted_colon_still_gets_the_quoting_advice():
     with pytest.raises(LoadError) as info:
         load_text("issue:\n  subject: Labeling: errors\n")
     assert "quoted" in info.value.diagnostic.hint and info.value.diagnostic.line == 2
+
+
+# ---------------------------------------------------------------- hostile input (issue 10)
+
+import os  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
+from authoring import load  # noqa: E402
+from authoring.load import load_file  # noqa: E402
+from conftest import DATA  # noqa: E402
+
+HOSTILE = DATA / "hostile"
+sys.path.insert(0, str(HOSTILE))
+import make  # noqa: E402
+
+
+def test_a_huge_file_is_refused_after_reading_at_most_the_limit(tmp_path, monkeypatch):
+    path = tmp_path / "huge.yaml"
+    with open(path, "wb") as handle:  # sparse: 3 GB on paper, nothing on disk
+        handle.truncate(3_000_000_000)
+    read: list[int] = []
+    real_read = os.read
+
+    def counting_read(fd, n):
+        data = real_read(fd, n)
+        read.append(len(data))
+        return data
+
+    monkeypatch.setattr(os, "read", counting_read)
+    with pytest.raises(LoadError) as info:
+        load_file(path)
+    assert info.value.diagnostic.code == "file-too-large"
+    assert sum(read) <= load.MAX_BYTES + 1
+
+
+def test_dev_zero_is_refused_not_read_forever():
+    with pytest.raises(LoadError) as info:
+        load_file("/dev/zero")
+    assert info.value.diagnostic.code == "not-a-regular-file"
+    assert "/dev/zero" in info.value.diagnostic.file
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "issue.yaml"
+    os.mkfifo(fifo)
+    outcome: list[object] = []
+    worker = threading.Thread(target=lambda: outcome.append(_load_or_error(fifo)), daemon=True)
+    worker.start()
+    worker.join(5)
+    if worker.is_alive():  # unblock the stuck open() so the test process can end
+        with open(fifo, "wb"):
+            pass
+        pytest.fail("loading a FIFO blocked")
+    assert outcome == ["not-a-regular-file"]
+
+
+def _load_or_error(path):
+    try:
+        load_file(path)
+    except LoadError as exc:
+        return exc.diagnostic.code
+    return "loaded"
+
+
+def test_alias_amplification_is_refused_by_expanded_bytes():
+    text = make.alias_amplification(aliases=1_000, scalar_bytes=100_000)
+    start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(LoadError) as info:
+        load_text(text, "bomb.yaml")
+    assert time.perf_counter() - start < 5  # generous: the point is "not 21 s"
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KB
+    diagnostic = info.value.diagnostic
+    assert diagnostic.code == "alias-bomb" and "bytes" in diagnostic.message
+    assert diagnostic.line is not None and diagnostic.line > 1
+
+
+def test_a_few_small_aliases_still_load():
+    doc = load_text("a: &x hello\nb: *x\nc: *x\n")
+    assert doc.data == {"a": "hello", "b": "hello", "c": "hello"}
+
+
+@pytest.mark.parametrize("escape, shown", [
+    ("\\x1b", "U+001B"), ("\\x01", "U+0001"), ("\\x0c", "U+000C"), ("\\ufffe", "U+FFFE"),
+    ("\\ud800", "U+D800"), ("\\x7f", "U+007F"), ("\\x85", "U+0085"),
+])
+def test_control_characters_written_as_escapes_are_refused_with_their_place(escape, shown):
+    text = f'issue:\n  subject: "Robots {escape} learn"\n'
+    doc = load_text(text, "f.yaml")  # reported, not fatal: the rest of the file is checked too
+    [diagnostic] = doc.diagnostics
+    assert diagnostic.code == "control-character" and diagnostic.is_error
+    assert shown in diagnostic.message
+    assert (diagnostic.line, diagnostic.column) == (2, 12)
+    assert diagnostic.path == ("issue", "subject")
+
+
+def test_the_hostile_control_escapes_file_is_refused():
+    doc = load_file(HOSTILE / "control-escapes.yaml")
+    assert [(d.code, d.line) for d in doc.diagnostics] == [("control-character", 1),
+                                                           ("control-character", 3)]
+
+
+def test_tabs_and_newlines_in_quoted_text_are_fine():
+    assert load_text('a: "one\\ttwo\\nthree"\n').data == {"a": "one\ttwo\nthree"}
+
+
+def test_merge_keys_are_refused_clearly():
+    with pytest.raises(LoadError) as info:
+        load_file(HOSTILE / "merge-key.yaml")
+    diagnostic = info.value.diagnostic
+    assert diagnostic.code == "merge-key"
+    assert (diagnostic.line, diagnostic.column) == (3, 3)
+    assert "<<" in diagnostic.message

@@ -276,14 +276,13 @@ def diagnostic_json(diag: Diagnostic) -> dict:
 def _source_line(file: str | None, line: int | None) -> str | None:
     if not file or not line:
         return None
-    try:
-        with open(file, encoding="utf-8", errors="replace") as handle:
-            for number, text in enumerate(handle, 1):
-                if number == line:
-                    return text.rstrip("\r\n")[:300]
-    except OSError:
+    from authoring.load import MAX_BYTES, LoadError, read_bounded
+
+    try:  # bounded, and never blocks on a FIFO
+        lines = read_bounded(file, MAX_BYTES).decode("utf-8", errors="replace").splitlines()
+    except LoadError:
         return None
-    return None
+    return lines[line - 1][:300] if line <= len(lines) else None
 
 
 _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
