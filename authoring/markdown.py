@@ -26,9 +26,23 @@ INLINE_RULES = ["newline", "escape", "backticks", "emphasis", "link", "image", "
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
+MAX_NESTING = 16
+"""Deepest nesting of emphasis, links and lists in one text. Real text needs three or four;
+thousands of nested ``**`` crash the MJML compiler (MRML overflows its stack: exit 139)."""
+
+
 @cache
-def _merge_tag() -> re.Pattern[str]:
-    return re.compile(r"^(\{\{.*\}\}|\*\|.*\|\*|%[A-Za-z_]+%|\[[A-Za-z_]+\])$")
+def merge_tag_span() -> re.Pattern[str]:
+    """One merge tag. A pattern spanning from the first opener to the last closer would accept
+    `{{x}}javascript:alert(1)//}}` as "a merge tag"; bodies exclude their delimiters, so the
+    search also stays linear however many openers a text holds. (Compiled on first use.)"""
+    return re.compile(r"\{\{[^{}]*\}\}|\*\|[^|]*\|\*|%[A-Za-z_][A-Za-z0-9_.]*%|\[[A-Za-z_]+\]")
+
+
+@cache
+def _any_merge_tag() -> re.Pattern[str]:
+    """Where a merge tag starts, closed or not."""
+    return re.compile(r"\{\{|\*\||%(?![0-9A-Fa-f]{2})[A-Za-z_][A-Za-z0-9_.]*%|\[[A-Za-z_]+\]")
 
 
 @cache
@@ -43,8 +57,14 @@ def parser() -> MarkdownIt:
             return True
 
         def normalizeLink(self, url: str) -> str:
-            # ESP merge tags must reach the email byte for byte, not percent-encoded.
-            return url.strip() if is_merge_tag(url) else super().normalizeLink(url)
+            # ESP merge tags must reach the email byte for byte, not percent-encoded: the whole
+            # URL, or each tag inside it (https://x.org/u?id={{id}}).
+            if is_merge_tag(url):
+                return url.strip()
+            normalized = super().normalizeLink(url)
+            for tag in set(merge_tag_span().findall(url)):
+                normalized = normalized.replace(super().normalizeLink(tag), tag)
+            return normalized
 
     md = _Parser("zero", {"html": False, "linkify": False, "typographer": False})
     md.enable(BLOCK_RULES + INLINE_RULES)
@@ -71,28 +91,71 @@ class LinkRef:
 
 
 def iter_links(text: str) -> Iterator[LinkRef]:
+    """Links and images in reading order (a link before the images in its label); one pass."""
     if "[" not in text and "<" not in text:
         return  # no link, image or autolink can start: skip the parse (most fields)
     for block in parse(text):
         if block.type != "inline" or not block.children:
             continue
-        line = block.map[0] if block.map else 0
-        children = block.children
-        for i, tok in enumerate(children):
-            if tok.type == "link_open":
-                label = []
-                for nxt in children[i + 1:]:
-                    if nxt.type == "link_close":
-                        break
-                    label.append(nxt.content)
-                yield LinkRef("link", str(tok.attrGet("href") or ""), "".join(label), line)
-            elif tok.type == "image":
-                yield LinkRef("image", str(tok.attrGet("src") or ""), tok.content, line)
+        yield from _block_links(block.children, block.map[0] if block.map else 0)
+
+
+def _block_links(children: list[Token], line: int) -> list[LinkRef]:
+    found: list[LinkRef] = []
+    open_link: LinkRef | None = None  # links do not nest (CommonMark), images inside them do
+    label: list[str] = []
+    for tok in children:
+        if tok.type == "link_open":
+            open_link, label = LinkRef("link", str(tok.attrGet("href") or ""), "", line), []
+            found.append(open_link)
+            continue
+        if tok.type == "link_close" and open_link is not None:
+            open_link.text, open_link = "".join(label), None
+            continue
+        if open_link is not None:
+            label.append(tok.content)
+        if tok.type == "image":
+            found.append(LinkRef("image", str(tok.attrGet("src") or ""), tok.content, line))
+    return found
+
+
+def nesting_depth(text: str) -> tuple[int, int]:
+    """How deeply the elements of ``text`` nest (lists, items, paragraphs, emphasis, links),
+    and the 0-based line where that depth is first reached (stops early past MAX_NESTING)."""
+    deepest, where, depth = 0, 0, 0
+    line = 0
+    for block in parse(text):
+        depth += block.nesting
+        line = block.map[0] if block.map else line
+        inner = depth
+        for tok in block.children or ():
+            inner += tok.nesting
+            if inner > deepest:
+                deepest, where = inner, line
+        if depth > deepest:
+            deepest, where = depth, line
+        if deepest > MAX_NESTING:
+            break
+    return deepest, where
 
 
 def is_merge_tag(url: str) -> bool:
-    """ESP placeholders such as {{unsubscribe_url}}, *|UNSUB|* or %unsubscribe_url%."""
-    return bool(_merge_tag().match(url.strip()))
+    """ESP placeholders such as {{unsubscribe_url}}, *|UNSUB|* or %unsubscribe_url%: one tag,
+    the whole value."""
+    return bool(merge_tag_span().fullmatch(url.strip()))
+
+
+def misplaced_merge_tag(url: str) -> bool:
+    """A merge tag that is neither the whole URL nor inside its query: the ESP would put
+    text before the scheme, so nothing we check is what the reader gets."""
+    url = url.strip()
+    if is_merge_tag(url):
+        return False
+    tag = _any_merge_tag().search(url)
+    if tag is None:
+        return False
+    query = url.find("?")
+    return query < 0 or tag.start() < query
 
 
 def url_scheme(url: str) -> str | None:
@@ -107,6 +170,8 @@ def is_safe_url(url: str, *, image: bool = False) -> bool:
     """True for http(s)/mailto/tel URLs, merge tags, and relative paths (images and links)."""
     if is_merge_tag(url):
         return True
+    if misplaced_merge_tag(url):
+        return False
     scheme = url_scheme(url)
     if scheme is None:
         return True  # relative: resolved against the issue or image base URL

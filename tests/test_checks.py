@@ -316,3 +316,112 @@ def test_a_local_logo_narrower_than_twice_its_width_is_flagged_in_the_publicatio
              if d.code == "low-resolution-image"]
     assert [(d.line, d.path) for d in found] == [(3, ("logo", "src"))]
     assert "shown 400 px wide" in found[0].message and "800 px" in found[0].hint
+
+
+# ---------------------------------------------------------------- hostile input (issue 10)
+
+import sys  # noqa: E402
+import time  # noqa: E402
+
+from authoring import checks, markdown  # noqa: E402
+from authoring.load import load_file  # noqa: E402
+from authoring.validate import validate_document  # noqa: E402
+
+HOSTILE = DATA / "hostile"
+sys.path.insert(0, str(HOSTILE))
+import make  # noqa: E402
+
+HANG_GUARD_S = 5.0
+"""Not a speed test (benchmarks/validate.py measures that): the quadratic versions took
+minutes on these inputs, the linear ones well under a second."""
+
+
+def test_deeply_nested_emphasis_is_refused_with_its_place(tmp_path):
+    path = tmp_path / "nested.yaml"
+    path.write_text(make.nested_emphasis(10_000), encoding="utf-8")
+    [diag] = validate_file(path).report.errors
+    assert diag.code == "nesting-too-deep"
+    assert (diag.line, diag.path) == (3, ("stories", 0, "text", "body"))
+    assert str(markdown.MAX_NESTING) in diag.message
+
+
+def test_deeply_nested_lists_and_links_are_refused():
+    lists = validate_document(load_text_file(make.nested_lists(12)))
+    assert "nesting-too-deep" in {d.code for d in lists.report.errors}
+    link = "[" + "**" * 20 + "x" + "**" * 20 + "](https://e.org)"
+    assert "nesting-too-deep" in codes(issue(f"- text: \"{link}\"\n"))
+
+
+def test_ordinary_nesting_is_fine():
+    text = "- **Bold [link *with* `code`](https://e.org)**\n  - nested *item*\n"
+    assert markdown.nesting_depth(text)[0] < markdown.MAX_NESTING
+    assert "nesting-too-deep" not in codes(issue("- text: |\n    " + text.replace("\n", "\n    ")))
+
+
+def load_text_file(text: str):
+    from authoring.load import load_text
+
+    return load_text(text, "nested.yaml")
+
+
+@pytest.mark.parametrize("field", [make.code_or_url_field(600_000), make.unclosed_backticks(600_000),
+                                   make.long_url_run(600_000), "'<https://" * 60_000])
+def test_quote_check_is_linear_on_pathological_text(field):
+    start = time.perf_counter()
+    prose = checks.blank_code_and_urls(field)
+    assert time.perf_counter() - start < HANG_GUARD_S
+    assert len(prose) == len(field)
+
+
+@pytest.mark.parametrize("text", [
+    "Run `echo 'hi'` or see [x](https://e.org/?q=\"a\").", "a ](b c) d", "`open 'quote", "x <https://a'b> y",
+    "see https://e.org/it's and 'this'", "<https://a ](b) `c` d> 'e'", "](`)`", "`](` )",
+])
+def test_blanking_code_and_urls_matches_the_old_pattern(text):
+    import re
+
+    old = re.compile(r"`[^`]*`|\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
+    assert checks.blank_code_and_urls(text) == old.sub(lambda m: " " * len(m.group()), text)
+
+
+def test_iter_links_is_linear_in_the_number_of_links():
+    text = make.many_links(40_000)
+    start = time.perf_counter()
+    found = list(markdown.iter_links(text))
+    assert time.perf_counter() - start < HANG_GUARD_S
+    assert len(found) == 40_000 and found[-1].url == "https://example.org/39999"
+    assert found[7].text == "a7"
+
+
+def test_link_labels_and_images_inside_links_keep_their_order():
+    found = list(markdown.iter_links("[**a** ![i](x.png) b](https://e.org) ![j](y.png)"))
+    assert [(r.kind, r.url, r.text) for r in found] == [
+        ("link", "https://e.org", "a i b"), ("image", "x.png", "i"), ("image", "y.png", "j")]
+
+
+@pytest.mark.parametrize("url", ["{{x}}javascript:alert(1)//}}", "*|X|*javascript:alert(1)",
+                                 "{{x}}data:text/html,x", "%x%javascript:alert(1)",
+                                 "{{x}}/{{y}}javascript:alert(1)"])
+def test_a_merge_tag_is_never_a_prefix_before_a_scheme(url):
+    assert not markdown.is_safe_url(url)
+    assert not markdown.is_merge_tag(url)
+    text = issue("- promo:\n    body: Hi.\n    cta: {text: Go, url: \"" + url + "\"}\n")
+    assert codes(text)["unsafe-url"][0].severity.value == "error"
+
+
+@pytest.mark.parametrize("url", ["{{unsubscribe_url}}", "{{ web_version_url }}", "*|UNSUB|*",
+                                 "%unsubscribe_url%", "https://x.org/u?id={{id}}",
+                                 "https://x.org/u?id=*|ID|*&list={{list}}"])
+def test_a_merge_tag_may_be_the_whole_url_or_a_query_value(url):
+    assert markdown.is_safe_url(url)
+
+
+def test_the_hostile_merge_tag_file_is_refused():
+    report = validate_file(HOSTILE / "merge-tag-prefix.yaml").report
+    assert [d.code for d in report.errors] == ["unsafe-url", "unsafe-url"]
+    assert all(d.line == 3 for d in report.errors)
+
+
+def test_the_hostile_loader_files_are_reported():
+    doc = load_file(HOSTILE / "control-escapes.yaml")
+    assert {d.code for d in validate_document(doc).report.errors} == {"control-character"}

@@ -19,7 +19,7 @@ def nested_emphasis(pairs: int = 10_000) -> str:
 
 def nested_lists(depth: int = 200) -> str:
     lines = "".join("  " * i + "- item\n" for i in range(depth))
-    block = "".join("      " + line for line in lines.splitlines(keepends=True))
+    block = "".join("        " + line for line in lines.splitlines(keepends=True))
     return HEAD + "stories:\n  - text:\n      body: |\n" + block
 
 
