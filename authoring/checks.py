@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from pathlib import Path
 
 from authoring import codes, esp, markdown, model
@@ -267,6 +269,7 @@ def check_urls(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
 def check_metadata(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     severity = Severity.ERROR if ctx.level is Level.EXPORT else Severity.WARNING
     info = issue.issue
+    yield from _line_breaks(info.path + ("subject",), info.subject, "the subject")
     if info.number is None:
         yield Finding(codes.MISSING_NUMBER, "issue number is missing", info.path,
                       "add 'number: 42' under 'issue:'", severity=severity)
@@ -548,7 +551,55 @@ def check_nesting(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
 
 INLINERS = ("css-inline", "premailer")
 """Engines of ``authoring.render.inline`` (kept here so validation does not import the renderer)."""
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LINE_BREAK = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+"""Everything Python's str.splitlines splits on: one of these in a header ends it early."""
+_NOT_IN_HEADER_URI = re.compile(r"[<>,\s\"]")
+"""A List-Unsubscribe URI is written <uri>, <uri>: any of these would open another one."""
+_FONT_FAMILY = re.compile(r'"[^"\\;{}<>]*"|\'[^\'\\;{}<>]*\'|-?[A-Za-z_][\w-]*(?: +-?[A-Za-z_][\w-]*)*')
+"""One family of a CSS font-family list: a quoted name or identifiers separated by spaces."""
+FONT_MAX_CHARS = 200
+
+
+def is_email(value: str) -> bool:
+    """A single plain address, the whole value (no trailing newline), as the email package
+    parses it."""
+    if not value.isascii() or _LINE_BREAK.search(value) or value != value.strip():
+        return False
+    try:
+        address = Address(addr_spec=value)
+    except (ValueError, IndexError, HeaderParseError):
+        return False
+    return bool(address.username) and "." in address.domain and address.addr_spec == value
+
+
+def is_font_family_list(value: str) -> bool:
+    """``Helvetica, "Segoe UI", sans-serif``: nothing that could end the CSS declaration."""
+    return len(value) <= FONT_MAX_CHARS and all(
+        _FONT_FAMILY.fullmatch(family.strip()) for family in value.split(","))
+
+
+def _line_breaks(path: YamlPath, value: str | None, what: str) -> Iterator[Finding]:
+    match = _LINE_BREAK.search(value or "")
+    if match is not None:
+        yield Finding(codes.LINE_BREAK, f"{what} holds a line break (U+{ord(match.group()):04X}); "
+                      "it goes in an email header, which must be one line", path,
+                      "write it on one line", severity=Severity.ERROR, offset=match.start())
+
+
+def _header_uri(path: YamlPath, uri: str | None) -> Iterator[Finding]:
+    """An unsubscribe address as it goes into List-Unsubscribe: one URI, nothing more."""
+    bare = markdown.merge_tag_span().sub("", uri or "")
+    match = _NOT_IN_HEADER_URI.search(bare.strip())
+    if match is not None:
+        shown = repr(match.group())[1:-1]
+        yield Finding(codes.BAD_UNSUBSCRIBE, f"unsubscribe address holds '{shown}', which would "
+                      "add another address to the List-Unsubscribe header", path,
+                      "write one address without spaces, < > , or quotes (percent-encode them)",
+                      severity=Severity.ERROR)
+
+
+def _mailto_address(value: str) -> str:
+    return value.strip().removeprefix("mailto:").split("?", 1)[0]
 
 
 def check_publication(pub: model.Publication, level: Level = Level.DRAFT,
@@ -566,12 +617,19 @@ def check_publication(pub: model.Publication, level: Level = Level.DRAFT,
 
 
 def _publication_addresses(pub: model.Publication) -> Iterator[Finding]:
+    """What goes into headers: one line each, one address each, one URI per unsubscribe entry."""
+    yield from _line_breaks(pub.sender.path + ("name",), pub.sender.name, "the sender name")
+    yield from _line_breaks(pub.path + ("name",), pub.name, "the publication name")
+    mailto = pub.list_unsubscribe_mailto
     for path, email in [(pub.sender.path + ("email",), pub.sender.email),
                         (pub.path + ("reply_to",), pub.reply_to),
-                        (pub.path + ("list_unsubscribe_mailto",), pub.list_unsubscribe_mailto)]:
-        if email is not None and not _EMAIL.match(email):
-            yield Finding(codes.BAD_EMAIL, f"'{email}' is not an email address", path,
+                        (pub.path + ("list_unsubscribe_mailto",),
+                         None if mailto is None else _mailto_address(mailto))]:
+        if email is not None and not is_email(email):
+            yield Finding(codes.BAD_EMAIL, f"{email!r} is not an email address", path,
                           "write it as name@example.org", severity=Severity.ERROR)
+    yield from _header_uri(pub.path + ("unsubscribe_url",), pub.unsubscribe_url)
+    yield from _header_uri(pub.path + ("list_unsubscribe_mailto",), mailto)
 
 
 def _publication_urls(pub: model.Publication) -> Iterator[Finding]:
@@ -597,6 +655,11 @@ def _publication_urls(pub: model.Publication) -> Iterator[Finding]:
 
 def _publication_theme(pub: model.Publication) -> Iterator[Finding]:
     theme = pub.theme
+    if not is_font_family_list(theme.font):
+        yield Finding("bad-font", f"theme font {theme.font[:60]!r} is not a font-family list",
+                      theme.path + ("font",),
+                      "list font names separated by commas: Helvetica, \"Segoe UI\", sans-serif",
+                      severity=Severity.ERROR)
     for name in ("text", "background", "surface", "accent", "link", "muted", "dark_text",
                  "dark_background", "dark_surface", "dark_link", "dark_accent"):
         value = getattr(theme, name)

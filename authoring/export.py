@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage, Message, MIMEPart
 from pathlib import Path
@@ -299,7 +300,7 @@ def build_message(issue: model.Issue, publication: model.Publication, html: str,
         msg["To"] = to
     if publication.reply_to:
         msg["Reply-To"] = publication.reply_to
-    msg["Subject"] = subject_prefix + info.subject
+    _set_subject(msg, subject_prefix + info.subject)
     # ESPs stamp the real send time; the issue date keeps the export reproducible.
     date = info.date or dt.date.today()
     msg["Date"] = dt.datetime.combine(date, dt.time(0, 0), tzinfo=dt.UTC)
@@ -324,6 +325,24 @@ def build_message(issue: model.Issue, publication: model.Publication, html: str,
     return msg
 
 
+def _set_subject(msg: EmailMessage, subject: str) -> None:
+    """Subject, folded into encoded words by ``email.header`` when it is not ASCII.
+
+    The email package's own folding drops the space between two encoded words in long
+    non-ASCII subjects ("домашним делам" came back as "домашнимделам"); Header keeps every
+    space inside the encoded text, and set_raw stores its lines (each under 78) as they are.
+    """
+    if _HEADER_LINE_BREAK.search(subject):
+        raise ValueError("the subject holds a line break")  # validation reports it first
+    if subject.isascii():
+        msg["Subject"] = subject
+    else:
+        msg.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode(linesep="\r\n"))
+
+
+_HEADER_LINE_BREAK = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
 def stable_message_id(issue: model.Issue, publication: model.Publication, domain: str) -> str:
     """The same for every export of one issue: <the-batch.321.20261127@deeplearning.ai>."""
     slug = re.sub(r"[^a-z0-9]+", "-", publication.name.lower()).strip("-") or "issue"
@@ -334,7 +353,7 @@ def stable_message_id(issue: model.Issue, publication: model.Publication, domain
 
 def list_unsubscribe(publication: model.Publication) -> str | None:
     """``<https://...>, <mailto:...?subject=unsubscribe>`` (RFC 2369), or None when neither is set."""
-    entries = []
+    entries: list[str] = []
     url = (publication.unsubscribe_url or "").strip()
     if url and (markdown.is_merge_tag(url) or markdown.url_scheme(url) in {"http", "https"}):
         entries.append(f"<{url}>")
@@ -342,7 +361,14 @@ def list_unsubscribe(publication: model.Publication) -> str | None:
     if mailto:
         address = mailto.removeprefix("mailto:")
         entries.append(f"<mailto:{address}{'' if '?' in address else '?subject=unsubscribe'}>")
+    for entry in entries:
+        if _NOT_IN_HEADER_URI.search(markdown.merge_tag_span().sub("", entry[1:-1])):
+            # validation reports it (bad-unsubscribe); never write a second URI into the header
+            raise ValueError(f"List-Unsubscribe entry {entry!r} holds < > , or white space")
     return ", ".join(entries) or None
+
+
+_NOT_IN_HEADER_URI = re.compile(r"[<>,\s\"]")
 
 
 def _one_click(url: str | None) -> bool:

@@ -484,3 +484,66 @@ def test_the_chosen_services_merge_tags_reach_html_text_and_headers(tmp_path):
         assert "{{unsubscribe_url}}" not in part and "{{web_version_url}}" not in part
     web = (out / "0321.web.html").read_text(encoding="utf-8")
     assert "*|" not in web
+
+
+# ---------------------------------------------------------------- hostile headers (issue 10)
+
+HOSTILE = DATA / "hostile"
+SCRIPTS = [
+    "Роботы учатся домашним делам по видео, а маленькие модели снова выигрывают у больших",
+    "Ρομπότ μαθαίνουν δουλειές του σπιτιού από βίντεο και γιατί τα μικρά μοντέλα κερδίζουν",
+    "机器人 通过 视频 学习 家务， 以及 为什么 小模型 一直 获胜 —— 本周 要闻 与 深度 分析 汇总",
+    "الروبوتات تتعلم الأعمال المنزلية من الفيديو ولماذا تستمر النماذج الصغيرة في الفوز",
+    "रोबोट वीडियो से घरेलू काम सीखते हैं और छोटे मॉडल क्यों जीतते रहते हैं इस सप्ताह",
+    "日本語の件名：ロボットが動画から家事を学ぶ、そして小さなモデルが勝ち続ける理由について",
+    "A plain ASCII subject that is long enough to be folded by the email package, twice over at least",
+]
+
+
+@pytest.mark.parametrize("subject", SCRIPTS, ids=lambda s: s[:8])
+@pytest.mark.parametrize("prefix", ["", "[TEST] "])
+def test_long_subjects_in_every_script_keep_every_space(tmp_path, subject, prefix):
+    from authoring.export import build_message
+    from authoring.validate import validate_text
+
+    validated = validate_text(MINIMAL.replace("subject: A short issue", f'subject: "{subject}"'))
+    message = build_message(validated.issue, validated.publication, "<p>x</p>\r\n", "x\r\n",
+                            subject_prefix=prefix)
+    eml = message.as_bytes()
+    assert max(len(line) for line in eml.split(b"\r\n")) <= 78
+    assert email.message_from_bytes(eml, policy=email.policy.default)["Subject"] == prefix + subject
+
+
+@pytest.mark.parametrize("command", ["export", "render"])
+def test_a_line_break_in_the_subject_is_a_located_error_not_a_traceback(tmp_path, command):
+    folder = copy_issues(tmp_path)
+    issue = folder / "header-injection.yaml"
+    shutil.copy(HOSTILE / "header-injection.yaml", issue)
+    result = runner.invoke(app, [command, str(issue), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{issue}:4:12: error: issue.subject: " in result.stderr
+    assert "[line-break]" in result.stderr
+
+
+@pytest.mark.parametrize("case, line", [("publication-sender-name", 2), ("publication-reply-to", 3),
+                                        ("publication-unsubscribe", 3)])
+def test_hostile_publication_headers_are_refused_before_export(tmp_path, case, line):
+    folder = tmp_path / "issues"
+    shutil.copytree(HOSTILE / case, folder)
+    issue = write_issue(folder, MINIMAL.replace("{src: images/robot-arm.png, alt: A robot arm}",
+                                                "{src: 'https://e.org/a.png', alt: A robot arm}"))
+    result = runner.invoke(app, ["export", str(issue), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert f"{folder / 'publication.yaml'}:{line}:" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_list_unsubscribe_holds_exactly_the_two_uris():
+    from authoring import model
+    from authoring.export import list_unsubscribe
+
+    publication = model.Publication(name="P", sender=model.Sender(name="P", email="p@e.org"),
+                                    unsubscribe_url="https://e.org/u>, <https://evil.example/t",
+                                    list_unsubscribe_mailto="u@e.org>, <mailto:evil@e.org")
+    with pytest.raises(ValueError):
+        list_unsubscribe(publication)
