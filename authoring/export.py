@@ -21,13 +21,18 @@ from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage, Message, MIMEPart
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from authoring import codes, esp, links, markdown, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
 from authoring.files import write_all_atomic
-from authoring.render import GMAIL_CLIP_BYTES
 from authoring.load import MAX_BYTES, LoadError, read_bounded
+from authoring.render import GMAIL_CLIP_BYTES
+
+if TYPE_CHECKING:
+    from authoring.render import Rendered
+    from authoring.validate import Validated
 
 MANIFEST = "manifest.json"
 
@@ -127,34 +132,67 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
                  link_check: Callable[[list[str]], links.LinkCheck] = links.check_links,
                  inliner: str | None = None) -> Export:
     """Validate at the export level and render everything; raise AuthoringError on problems."""
+    path = Path(path)
+    validated = _validate_for_export(path, strict, publication_file)
+    sources = _Sources(validated.report, validated.publication_file)
+    rendered = _render_for_export(validated, inliner)
+    _report_relative_images(sources, rendered.relative_images)
+    _report_render_findings(validated.report, rendered)
+    _report_list_unsubscribe(validated.report, validated.publication)
+    notes: list[str] = []
+    if check_links and not any(r.errors for r in sources.reports()):  # no point probing a refusal
+        notes += _check_links(sources, rendered, link_check)
+    reports = sources.reports()
+    _raise_unless_ok(path, reports, strict)
+    return Export(source=path, stem=path.stem, issue=validated.built_issue,
+                  publication=validated.publication, html=rendered.html, text=rendered.text,
+                  web_html=rendered.web.html, reports=reports, notes=notes)
+
+
+def _validate_for_export(path: Path, strict: bool, publication_file: Path | None) -> Validated:
     from authoring.paths import PUBLICATION_FILE
-    from authoring.render import RenderOptions, check_size, render_issue
     from authoring.validate import load_issue
 
-    path = Path(path)
     if path.name == PUBLICATION_FILE:
         raise AuthoringError(f"{path} holds the publication's settings, not an issue; "
                              "export an issue file next to it")
     try:
-        validated = load_issue(path, level=Level.EXPORT, strict=strict,
-                               publication_file=publication_file)
+        return load_issue(path, level=Level.EXPORT, strict=strict, publication_file=publication_file)
     except AuthoringError as exc:
         raise AuthoringError(f"{exc}{' and --strict' if strict and not _has_errors(exc) else ''}; "
                              "nothing exported", exc.reports) from None
-    issue, publication, report = validated.built_issue, validated.publication, validated.report
-    sources = _Sources(report, validated.publication_file)
 
+
+@dataclass
+class _Rendered:
+    """The email and web renders, and the addresses the email uses."""
+
+    email: Rendered
+    web: Rendered
+    html: str
+    """The email HTML, CRLF line endings."""
+    text: str
+    relative_images: list[str]
+    links: list[str]
+    images: list[str]
+    written_as: dict[str, str]
+    """Resolved image address → as written, to locate it."""
+
+
+def _render_for_export(validated: Validated, inliner: str | None) -> _Rendered:
+    from authoring.render import RenderOptions, render_issue
+
+    issue, publication = validated.built_issue, validated.publication
     relative_images: list[str] = []
     image_url = _image_resolver(publication.image_base_url, relative_images)
     seen_links: list[str] = []
     seen_images: list[str] = []
+    written_as: dict[str, str] = {}
     tagger = links.campaign_tagger(publication, issue.issue.number)
 
     def email_link(url: str) -> str:
         seen_links.append(url)
         return tagger(url) if tagger else url
-
-    written_as: dict[str, str] = {}  # resolved image address → as written, to locate it
 
     def email_image(src: str) -> str:
         resolved = image_url(src)
@@ -164,24 +202,35 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
 
     # The web page is not an email: no utm_medium=email on its links.
     folder = validated.publication_file.parent if validated.publication_file else None
-    rendered = render_issue(issue, publication, RenderOptions(
+    email = render_issue(issue, publication, RenderOptions(
         mode="email", draft=False, link_url=email_link, image_url=email_image, publication_dir=folder,
         inliner=inliner))
     web = render_issue(issue, publication, RenderOptions(
         mode="web", draft=False, image_url=image_url, publication_dir=folder, inliner=inliner))
+    return _Rendered(email=email, web=web, html=to_crlf(email.html), text=to_crlf(email.text),
+                     relative_images=relative_images, links=seen_links, images=seen_images,
+                     written_as=written_as)
 
+
+def _report_relative_images(sources: _Sources, relative_images: list[str]) -> None:
     for src in dict.fromkeys(relative_images):
         sources.add(
             codes.NO_IMAGE_BASE_URL, Severity.ERROR, src,
             f"image '{src}' is a relative path and the publication sets no image_base_url",
             "set image_base_url in publication.yaml to where the images are uploaded, "
             "or use a full https:// address")
-    html, text = to_crlf(rendered.html), to_crlf(rendered.text)
-    size = len(html.encode("utf-8"))
+
+
+def _report_render_findings(report: Report, rendered: _Rendered) -> None:
+    """Renderer warnings and the Gmail size limit."""
+    from authoring.render import check_size
+
+    size = len(rendered.html.encode("utf-8"))
     too_large = size > GMAIL_CLIP_BYTES
     # The web page's size does not matter to Gmail; the email's, when too large, is an error below.
-    size_warnings = {check_size(web.size)} | ({check_size(rendered.size)} if too_large else set())
-    for warning in dict.fromkeys(rendered.warnings + web.warnings):
+    size_warnings = {check_size(rendered.web.size)} | (
+        {check_size(rendered.email.size)} if too_large else set())
+    for warning in dict.fromkeys(rendered.email.warnings + rendered.web.warnings):
         if warning in size_warnings:
             continue
         report.diagnostics.append(Diagnostic(code=codes.RENDER, severity=Severity.WARNING,
@@ -192,26 +241,28 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
             message=f"the email HTML is {size / 1024:.1f} KB; Gmail clips messages over "
                     f"{GMAIL_CLIP_BYTES // 1024} KB, hiding the rest of the issue and the unsubscribe link",
             hint="shorten the issue or move a story to the web version"))
+
+
+def _report_list_unsubscribe(report: Report, publication: model.Publication) -> None:
     if not (publication.unsubscribe_url or publication.list_unsubscribe_mailto):
         report.diagnostics.append(Diagnostic(
             code=codes.NO_LIST_UNSUBSCRIBE, severity=Severity.WARNING, file=report.file,
             message="no List-Unsubscribe header: Gmail and Yahoo require one from bulk senders",
             hint="set unsubscribe_url or list_unsubscribe_mailto in publication.yaml"))
 
-    notes: list[str] = []
-    if check_links and not any(r.errors for r in sources.reports()):  # no point probing a refusal
-        checked = link_check(list(dict.fromkeys(seen_links + seen_images)))
-        if checked.offline:
-            notes.append(f"links not checked: none of the {len(checked.checked)} addresses could be "
-                         "reached (no network?)")
-        for broken in checked.broken:
-            sources.add(codes.BROKEN_LINK, Severity.WARNING, written_as.get(broken.url, broken.url),
-                        f"'{broken.url}' does not work: {broken.reason}", "fix or remove the link")
 
-    reports = sources.reports()
-    _raise_unless_ok(path, reports, strict)
-    return Export(source=path, stem=path.stem, issue=issue, publication=publication, html=html,
-                  text=text, web_html=web.html, reports=reports, notes=notes)
+def _check_links(sources: _Sources, rendered: _Rendered,
+                 link_check: Callable[[list[str]], links.LinkCheck]) -> list[str]:
+    """Probe every address; broken ones become warnings at the line they were written on."""
+    checked = link_check(list(dict.fromkeys(rendered.links + rendered.images)))
+    notes = []
+    if checked.offline:
+        notes.append(f"links not checked: none of the {len(checked.checked)} addresses could be "
+                     "reached (no network?)")
+    for broken in checked.broken:
+        sources.add(codes.BROKEN_LINK, Severity.WARNING, rendered.written_as.get(broken.url, broken.url),
+                    f"'{broken.url}' does not work: {broken.reason}", "fix or remove the link")
+    return notes
 
 
 def _has_errors(exc: AuthoringError) -> bool:

@@ -39,47 +39,115 @@ def write_atomic(path: str | Path, data: bytes, *, sync: bool = True) -> None:
 
 
 def write_all_atomic(folder: Path, files: dict[str, bytes]) -> None:
-    """Write every file or none: temporary files first, renamed only when all are written.
+    """Make ``folder`` hold exactly ``files``, switching from the old set in one step.
 
-    Should a rename fail half-way, the files already replaced get their previous content
-    back (kept as hard links until the end), so the folder never mixes two sets.
+    The new set is written into a fresh hidden sibling (``.NAME.set-XXXX``) and ``folder``
+    is a symlink to it, replaced by one rename: a reader, or a crash at any instant, sees
+    the complete old set or the complete new one. Leftovers of a run that crashed are
+    removed first; on any failure (a full disk) ``folder`` is exactly as it was.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    temps: list[Path] = []
-    backups: dict[Path, Path] = {}
-    replaced: list[Path] = []
+    folder = Path(os.path.abspath(folder))
+    parent = folder.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    _refuse_foreign_folder(folder, files)
+    remove_leftovers(folder)
+    new_set = Path(tempfile.mkdtemp(prefix=f".{folder.name}{_SET}", dir=parent))
     try:
+        os.chmod(new_set, 0o777 & ~_umask())  # mkdtemp makes 0700; an export is an ordinary folder
         for name, data in files.items():
-            temps.append(write_temp(folder, name, data))
-        for name in files:
-            target = folder / name
-            if target.is_file():
-                backups[target] = _backup(target)
-        for temp, name in zip(temps, files, strict=True):
-            target = folder / name
-            os.replace(temp, target)
-            replaced.append(target)
+            _write_synced(new_set / name, data)
+        _fsync_path(new_set)
+        old_set = _switch(folder, new_set)
     except BaseException:
-        for target in reversed(replaced):
-            if target in backups:
-                os.replace(backups.pop(target), target)
-            else:
-                target.unlink(missing_ok=True)
+        shutil.rmtree(new_set, ignore_errors=True)
         raise
-    finally:
-        for leftover in [*temps, *backups.values()]:
-            leftover.unlink(missing_ok=True)
+    if old_set is not None:
+        shutil.rmtree(old_set, ignore_errors=True)
 
 
-def _backup(target: Path) -> Path:
-    import secrets  # here, not at the top: its hashing modules slow every `authoring render` start
+_SET = ".set-"
+_LINK = ".link-"
+_OLD = ".old-"
 
-    backup = target.with_name(f".{target.name}.{secrets.token_hex(6)}.bak")
+
+def _write_synced(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_path(path: Path) -> None:
+    """Make a folder's entries (new names, a rename) durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        os.link(target, backup)
-    except OSError:  # no hard links on this file system
-        shutil.copy2(target, backup)
-    return backup
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _switch(folder: Path, new_set: Path) -> Path | None:
+    """Point ``folder`` at ``new_set`` with one rename; return the set it pointed at before."""
+    parent = folder.parent
+    old_set: Path | None = None
+    if folder.is_symlink():
+        old_set = parent / os.readlink(folder)
+    elif folder.is_dir():
+        # A real folder (an export by an older version, or made by hand): it becomes the old
+        # set. Between these two renames the folder is briefly absent, never mixed.
+        old_set = parent / f".{folder.name}{_OLD}{os.urandom(6).hex()}"
+        os.rename(folder, old_set)
+    link = parent / f".{folder.name}{_LINK}{os.urandom(6).hex()}"
+    os.symlink(new_set.name, link)
+    try:
+        os.replace(link, folder)
+    except BaseException:
+        link.unlink(missing_ok=True)
+        if old_set is not None and not folder.is_symlink() and old_set.name.startswith(
+                f".{folder.name}{_OLD}"):
+            os.rename(old_set, folder)
+        raise
+    _fsync_path(parent)  # the switch itself survives a power cut
+    return old_set
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Sets, links and old folders of ``folder`` left by a run that was killed."""
+    parent = folder.parent
+    current = os.readlink(folder) if folder.is_symlink() else None
+    prefixes = tuple(f".{folder.name}{kind}" for kind in (_SET, _LINK, _OLD))
+    if not parent.is_dir():
+        return
+    for entry in parent.iterdir():
+        if entry.name.startswith(prefixes) and entry.name != current:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+    if folder.is_dir() and not folder.is_symlink():  # temp files of the older writer
+        for entry in folder.iterdir():
+            if entry.name.startswith(".") and entry.name.endswith((".tmp", ".bak")):
+                entry.unlink(missing_ok=True)
+
+
+def _refuse_foreign_folder(folder: Path, files: dict[str, bytes]) -> None:
+    """A real folder is replaced as a whole: refuse when it holds anything but an export."""
+    if folder.is_symlink() or not folder.is_dir():
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(20, "Not a directory", str(folder))
+        return
+    ours = set(files)
+    others = [e.name for e in folder.iterdir()
+              if e.name not in ours and not (e.name.startswith(".") and e.name.endswith((".tmp", ".bak")))
+              and not _is_export_file(e.name)]
+    if others:
+        raise FileExistsError(17, f"holds files that are not an export ({', '.join(sorted(others)[:3])}); "
+                              "export into a folder of its own", str(folder))
+
+
+def _is_export_file(name: str) -> bool:
+    return name == "manifest.json" or name.endswith((".html", ".txt", ".eml", ".web.html"))
 
 
 def _umask() -> int:

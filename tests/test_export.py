@@ -218,51 +218,65 @@ def earlier_export(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
 
 def test_a_failed_write_leaves_the_earlier_export_untouched(tmp_path, monkeypatch):
     issue, out, before = earlier_export(tmp_path)
-    real = files.write_temp
+    real = files._write_synced
     calls = []
 
-    def third_write_fails(folder, name, data):
-        calls.append(name)
+    def third_write_fails(path, data):
+        calls.append(path.name)
         if len(calls) == 3:
-            raise OSError(28, "No space left on device", str(folder / name))
-        return real(folder, name, data)
+            raise OSError(28, "No space left on device", str(path))
+        return real(path, data)
 
-    monkeypatch.setattr(files, "write_temp", third_write_fails)
+    monkeypatch.setattr(files, "_write_synced", third_write_fails)
     result = runner.invoke(app, ["export", str(issue), "-o", str(out)])
     assert calls == ["0321.html", "0321.txt", "0321.eml"]
     assert result.exit_code == 1
     assert "No space left on device; nothing was changed" in result.stderr
     assert "Traceback" not in result.output
     assert snapshot(out) == before  # same files, same bytes, no temporary file
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == [
+        os.readlink(out)]  # the new set's folder is gone; only the current one remains
 
 
-def test_a_failed_rename_puts_the_earlier_files_back(tmp_path, monkeypatch):
+def test_a_failed_switch_leaves_the_earlier_export(tmp_path, monkeypatch):
     issue, out, before = earlier_export(tmp_path)
     real = os.replace
-    renamed = []
 
-    def third_rename_fails(src, dst):
-        if Path(dst).parent == out and not Path(dst).name.startswith("."):
-            renamed.append(Path(dst).name)
-            if len(renamed) == 3:
-                raise OSError(5, "Input/output error", str(dst))
+    def switch_fails(src, dst):
+        if Path(dst) == out:
+            raise OSError(5, "Input/output error", str(dst))
         return real(src, dst)
 
-    monkeypatch.setattr(os, "replace", third_rename_fails)
+    monkeypatch.setattr(os, "replace", switch_fails)
     with pytest.raises(AuthoringError, match="nothing was changed"):
         export_issue(issue, out)
-    assert renamed[:3] == ["0321.html", "0321.txt", "0321.eml"]
     assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == [os.readlink(out)]
 
 
-def test_a_failure_in_an_empty_folder_leaves_it_empty(tmp_path, monkeypatch):
-    def broken(*args):
-        raise OSError(13, "Permission denied")
+def test_a_full_disk_on_a_first_export_leaves_no_folder(tmp_path, monkeypatch):
+    def disk_full(path, data):
+        raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr(files, "write_temp", broken)
-    with pytest.raises(AuthoringError):
+    monkeypatch.setattr(files, "_write_synced", disk_full)
+    with pytest.raises(AuthoringError, match="nothing was changed"):
         export_issue(ISSUES / "0321.yaml", tmp_path / "out")
-    assert snapshot(tmp_path / "out") == {}
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no empty folder, no stray set
+
+
+def test_an_older_real_export_folder_is_taken_over_and_other_files_refused(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "0321.html").write_text("old")
+    (out / ".0321.html.abc.tmp").write_text("left by a crash of the older writer")
+    export_issue(ISSUES / "0321.yaml", out)
+    assert set(snapshot(out)) == EXPORT_NAMES("0321") and out.is_symlink()
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "notes.md").write_text("mine")
+    with pytest.raises(AuthoringError, match="not an export"):
+        export_issue(ISSUES / "0321.yaml", mixed)
+    assert snapshot(mixed) == {"notes.md": b"mine"}
 
 
 def test_an_output_path_that_is_a_file_is_a_clear_error(tmp_path):
@@ -410,9 +424,30 @@ def test_check_links_reports_broken_links_with_their_line(tmp_path, site):
     assert not any(f"{site}/x'" in line for line in broken)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert "broken-link" in {w["code"] for w in manifest["warnings"]}
-    strict = runner.invoke(app, ["export", "--check-links", "--strict", str(issue), "-o",
-                                 str(tmp_path / "strict")])
-    assert strict.exit_code == 1 and not (tmp_path / "strict").exists()
+
+
+def test_strict_refuses_an_export_for_a_broken_link_alone(tmp_path):
+    """The same https issue exports under --strict until the link check finds one link broken."""
+    from authoring.links import BrokenLink, LinkCheck
+
+    folder = copy_issues(tmp_path)
+    image = "{src: 'https://www.deeplearning.ai/a.png', alt: A robot arm}"
+    issue = write_issue(folder, MINIMAL.replace("{src: images/robot-arm.png, alt: A robot arm}", image))
+    gone = "https://www.deeplearning.ai/x"
+
+    def all_fine(urls):
+        return LinkCheck(checked=urls)
+
+    def one_broken(urls):
+        assert gone in [u.split("?")[0] for u in urls]
+        return LinkCheck(checked=urls, broken=[BrokenLink(next(u for u in urls if u.startswith(gone)),
+                                                          "404 Not Found")])
+
+    export_issue(issue, tmp_path / "fine", strict=True, check_links=True, link_check=all_fine)
+    with pytest.raises(AuthoringError, match="1 warning and --strict") as info:
+        export_issue(issue, tmp_path / "strict", strict=True, check_links=True, link_check=one_broken)
+    assert [d.code for r in info.value.reports for d in r.diagnostics] == ["broken-link"]
+    assert not (tmp_path / "strict").exists()
 
 
 def test_check_links_offline_says_so_once_and_exports(tmp_path, monkeypatch):
