@@ -98,6 +98,7 @@ def deliver(data: bytes, *, sender: str, to: str, host: str, port: int, security
     """Hand ``data`` to the server unchanged; every failure becomes a SendError."""
     where = f"{host}:{port}"
     context = ssl.create_default_context()
+    stage = ["connect"]  # how far we got: a hang-up means something else at each step
     try:
         smtp: smtplib.SMTP
         if security == "ssl":
@@ -109,6 +110,7 @@ def deliver(data: bytes, *, sender: str, to: str, host: str, port: int, security
                 smtp.starttls(context=context)
             if user:
                 smtp.login(user, password or "")
+            stage[0] = "send"
             smtp.sendmail(sender, [to], data)
     except smtplib.SMTPAuthenticationError as exc:
         raise SendError(f"{where} refused the login for '{user}': {_reply(exc)}") from None
@@ -125,6 +127,11 @@ def deliver(data: bytes, *, sender: str, to: str, host: str, port: int, security
     except smtplib.SMTPNotSupportedError as exc:
         raise SendError(f"{where}: {exc} (check --starttls/--ssl and --user)") from None
     except smtplib.SMTPServerDisconnected as exc:
+        if stage[0] == "send":
+            raise SendError(f"{where} closed the connection while the message was being sent "
+                            f"({exc or 'no reason given'}): it was not accepted; the server may "
+                            "limit message size or have dropped the session, try again or ask "
+                            "its administrator") from None
         raise SendError(f"{where} closed the connection ({exc or 'no reason given'}); "
                         "wrong port or wrong --ssl/--starttls?") from None
     except smtplib.SMTPException as exc:

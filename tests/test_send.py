@@ -240,3 +240,38 @@ def test_without_a_publication_file_nothing_is_sent(smtp, tmp_path):
     assert result.exit_code == 1
     assert f"{tmp_path / 'publication.yaml'}: error: no publication.yaml" in result.stderr
     assert inbox.messages == []
+
+
+def _smtp_that_hangs_up_during_data(listener: socket.socket) -> None:
+    """Speaks just enough SMTP to accept sender and recipient, then closes mid-message."""
+    conn, _ = listener.accept()
+    with conn:
+        files = conn.makefile("rwb")
+        files.write(b"220 hangup.test ESMTP\r\n")
+        files.flush()
+        for line in files:
+            verb = line[:4].upper()
+            if verb == b"EHLO":
+                files.write(b"250-hangup.test\r\n250 8BITMIME\r\n")
+            elif verb == b"DATA":
+                files.write(b"354 go ahead\r\n")
+                files.flush()
+                files.readline()
+                break
+            else:
+                files.write(b"250 ok\r\n")
+            files.flush()
+
+
+def test_a_server_that_closes_mid_data_is_described_as_such():
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    threading.Thread(target=_smtp_that_hangs_up_during_data, args=(listener,), daemon=True).start()
+    server = f"127.0.0.1:{listener.getsockname()[1]}"
+    result = runner.invoke(app, ["send", str(ISSUE), "--to", TO, "--smtp", server])
+    listener.close()
+    assert result.exit_code == 1
+    assert "--ssl/--starttls" not in result.stderr
+    assert result.stderr.startswith(f"error: {server} closed the connection while the message was "
+                                    "being sent")
