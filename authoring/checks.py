@@ -546,7 +546,6 @@ def check_nesting(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
                           severity=Severity.ERROR, offset=offset)
 
 
-
 # ---------------------------------------------------------------- publication.yaml
 
 INLINERS = ("css-inline", "premailer")

@@ -595,3 +595,59 @@ def test_a_logo_without_a_width_gets_the_default_one():
     html = render(model.Issue(issue=model.IssueInfo(subject="s")), replace(DEFAULT_PUBLICATION, logo=logo))
     (img,) = parse_html(html)[0].iter("img")
     assert img.get("width") == "200" and _styles(img)["width"] == "200px"
+
+
+# ---------------------------------------------------------------- hostile templates (issue 10)
+
+
+@pytest.mark.parametrize("payload", [
+    "{{ cycler.__init__.__globals__.os.system('touch PWNED') }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ story.__class__.__init__.__globals__['sys'].modules['os'].system('touch PWNED') }}",
+])
+def test_user_templates_cannot_run_code(tmp_path, monkeypatch, payload):
+    from authoring.render import html as render_html_module
+
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "t" / "email"
+    folder.mkdir(parents=True)
+    (folder / "header.mjml.j2").write_text(f"<mj-text>{payload}</mj-text>\n")
+    render_html_module.reload_templates()
+    publication = replace(DEFAULT_PUBLICATION, templates=str(tmp_path / "t"))
+    issue = model.Issue(issue=model.IssueInfo(subject="s"), stories=[model.Header(title="News")])
+    with pytest.raises(AuthoringError, match="template error"):
+        render(issue, publication)
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_the_bytecode_cache_lives_in_the_users_cache_folder(tmp_path, monkeypatch):
+    from authoring.render import html as render_html_module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    render_html_module.reload_templates()
+    env = render_html_module.environment(None)
+    assert env.bytecode_cache is not None
+    assert Path(env.bytecode_cache.directory) == tmp_path / "cache" / "authoring" / "jinja"
+    render_html_module.reload_templates()
+
+
+def test_an_unusable_cache_folder_means_no_cache_not_a_failure(tmp_path, monkeypatch):
+    from authoring.render import html as render_html_module
+
+    (tmp_path / "cache").write_text("a file where the cache folder should be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    # and another user's folder planted where jinja's default would go
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import os
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(tmp_path / "elsewhere", tmp_path / f"_jinja2-cache-{os.getuid()}")
+    render_html_module.reload_templates()
+    try:
+        assert render_html_module.environment(None).bytecode_cache is None
+        issue = model.Issue(issue=model.IssueInfo(subject="s"), stories=[model.Header(title="News")])
+        assert "News" in render(issue, DEFAULT_PUBLICATION)
+    finally:
+        render_html_module.reload_templates()

@@ -7,6 +7,7 @@ its compiled templates and the inliner are built once per process.
 
 from __future__ import annotations
 
+import os
 import traceback
 from functools import cache
 from pathlib import Path
@@ -45,11 +46,15 @@ class TemplateError(AuthoringError):
 def environment(extra_folder: str | None = None) -> jinja2.Environment:
     """The Jinja environment: the publication's templates first, then the built-in ones."""
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
     folders = [str(templates_dir())]
     if extra_folder:
         folders.insert(0, extra_folder)
-    return jinja2.Environment(
+    # Sandboxed: a publication's templates are data from wherever the publication file is;
+    # attribute walks such as ``cycler.__init__.__globals__`` raise SecurityError instead of
+    # reaching os.system. The built-in templates need nothing the sandbox forbids.
+    return SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(folders),
         autoescape=True,  # author text is data: `<script>` and `{{ 7*7 }}` stay literal
         undefined=jinja2.StrictUndefined,
@@ -59,10 +64,30 @@ def environment(extra_folder: str | None = None) -> jinja2.Environment:
         # no stat of every template on every render: the preview calls reload_templates()
         # when a template changes
         auto_reload=False,
-        # compiled templates kept between processes (keyed by source checksum, in a per-user
-        # temp folder): a cold `authoring render` skips compiling them
-        bytecode_cache=jinja2.FileSystemBytecodeCache(),
+        # compiled templates kept between processes (keyed by source checksum): a cold
+        # `authoring render` skips compiling them
+        bytecode_cache=_bytecode_cache(),
     )
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """A cache in the user's own cache folder ($XDG_CACHE_HOME/authoring/jinja), or none.
+
+    Not Jinja's default ($TMPDIR/_jinja2-cache-<uid>): any local user can create that name
+    first, and Jinja then refuses every render. No cache only costs a little time.
+    """
+    import jinja2
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "authoring" / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = folder.lstat()
+        if info.st_uid != os.getuid() or not os.access(folder, os.W_OK | os.X_OK):
+            return None
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def reload_templates() -> None:
