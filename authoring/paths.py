@@ -1,8 +1,10 @@
 """Where things live: the built-in templates (installed or in a checkout), the publication
-file next to the issues, the issue schema above them."""
+file next to the issues (searched no higher than the project root), the issue schema above them."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -32,3 +34,45 @@ def find_schema(folder: Path) -> str | None:
         if schema.is_file():
             return Path(os.path.relpath(schema, folder)).as_posix()
     return None
+
+
+PROJECT_MARKERS = ("pyproject.toml", ".git")
+"""What marks a project's root folder: the search for publication.yaml goes no higher."""
+
+
+def search_folders(issue_path: Path) -> list[Path]:
+    """Where a publication file for ``issue_path`` may be: its folder and those above it up to
+    the project root; only its own folder when it is in no project. Never further: a parent
+    such as /tmp is shared with other users, who could plant settings and templates there."""
+    folder = issue_path.resolve().parent
+    chain = [folder, *folder.parents]
+    for depth, candidate in enumerate(chain):
+        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
+            return chain[:depth + 1]
+    return [folder]
+
+
+def untrusted_reason(path: Path) -> str | None:
+    """Why another local user could have written ``path`` (a file or folder), or None.
+
+    Trusted: owned by us or root, not writable by others (nor by a group other than ours),
+    in a folder others cannot write to, unless that folder is sticky (like /tmp), where
+    they cannot replace what is ours.
+    """
+    try:
+        info = path.stat()
+        parent = path.parent.stat()
+    except OSError:
+        return None  # missing: reading it will say so
+    if info.st_uid not in (os.getuid(), 0):
+        return f"it belongs to another user (uid {info.st_uid})"
+    if _writable_by_others(info):
+        return "other users can write to it"
+    if _writable_by_others(parent) and not parent.st_mode & stat.S_ISVTX:
+        return f"other users can write to its folder {path.parent}"
+    return None
+
+
+def _writable_by_others(info: os.stat_result) -> bool:
+    return bool(info.st_mode & stat.S_IWOTH) or (
+        bool(info.st_mode & stat.S_IWGRP) and info.st_gid != os.getgid())

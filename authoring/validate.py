@@ -13,7 +13,7 @@ from typing import overload
 from authoring import checks, codes, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
 from authoring.load import Document, LoadError, load_file
-from authoring.paths import PUBLICATION_FILE
+from authoring.paths import PUBLICATION_FILE, search_folders, untrusted_reason
 from authoring.structure import build_issue, build_publication
 
 DEFAULT_PUBLICATION = model.Publication(
@@ -46,9 +46,9 @@ class Validated:
 
 
 def find_publication(issue_path: Path) -> Path | None:
-    """publication.yaml in the issue's folder or the nearest folder above it."""
-    folder = issue_path.resolve().parent
-    for candidate in (folder, *folder.parents):
+    """publication.yaml in the issue's folder or the nearest folder above it, up to the project
+    root (the folder holding pyproject.toml or .git); only the issue's folder outside a project."""
+    for candidate in search_folders(issue_path):
         path = candidate / PUBLICATION_FILE
         if path.is_file():
             return path
@@ -75,11 +75,32 @@ def load_publication(path: Path | None, level: Level = Level.DRAFT
         return DEFAULT_PUBLICATION, exc.report
     report = Report(file=str(path), source_lines=doc.lines)
     publication, problems = build_publication(doc)
-    report.diagnostics.extend(doc.diagnostics + problems)
+    report.diagnostics.extend(doc.diagnostics + problems + _trust_problems(path, publication))
     if publication is not None:
         report.diagnostics.extend(_diagnostic(doc, f)
                                   for f in checks.check_publication(publication, level, path.parent))
     return publication or DEFAULT_PUBLICATION, report
+
+
+def _trust_problems(path: Path, publication: model.Publication | None) -> list[Diagnostic]:
+    """A publication file or templates folder another local user could have written: its
+    templates and settings would shape (and, unsandboxed, run in) every render. Refused."""
+    suspects = [(path, "the publication file")]
+    if publication is not None and publication.templates:
+        folder = Path(publication.templates)
+        folder = folder if folder.is_absolute() else path.parent / folder
+        suspects += [(folder, "its templates folder"), (folder / "email", "its templates folder")]
+        if (folder / "email").is_dir():
+            suspects += [(t, "a template") for t in sorted((folder / "email").glob("*.j2"))[:200]]
+    problems = []
+    for suspect, what in suspects:
+        reason = untrusted_reason(suspect)
+        if reason:
+            problems.append(Diagnostic(
+                code="untrusted-publication", severity=Severity.ERROR, file=str(path), line=1,
+                column=1, message=f"{what} {suspect} is not used: {reason}",
+                hint="make it yours and writable only by you: chmod go-w, or move it into your project"))
+    return problems
 
 
 def validate_document(doc: Document, *, level: Level = Level.DRAFT,

@@ -86,3 +86,70 @@ def test_text_shorthand_block_has_no_trailing_newline():
 def test_a_missing_field_is_reported_once():
     report = validate_file(DATA / "bad" / "misspelled-headline.yaml").report
     assert [d.code for d in report.errors] == ["unknown-key", "missing-field"]
+
+
+# ---------------------------------------------------------------- where the publication comes from (issue 10)
+
+import os  # noqa: E402
+import shutil  # noqa: E402
+
+from authoring.validate import find_publication  # noqa: E402
+from conftest import ISSUES  # noqa: E402
+
+PUBLICATION = "name: P\nsender: {name: P, email: p@example.org}\n"
+
+
+def test_the_search_stops_at_the_issues_folder_without_a_project(tmp_path):
+    (tmp_path / "publication.yaml").write_text(PUBLICATION)  # planted in a shared parent
+    issue = tmp_path / "shared" / "mine" / "0321.yaml"
+    issue.parent.mkdir(parents=True)
+    shutil.copy(ISSUES / "0321.yaml", issue)
+    assert find_publication(issue) is None
+
+
+def test_the_search_stops_at_the_project_root(tmp_path):
+    (tmp_path / "publication.yaml").write_text(PUBLICATION)  # above the project: not used
+    project = tmp_path / "project"
+    (project / "issues" / "archive").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("")
+    assert find_publication(project / "issues" / "archive" / "x.yaml") is None
+    (project / "issues" / "publication.yaml").write_text(PUBLICATION)
+    assert find_publication(project / "issues" / "archive" / "x.yaml") == (
+        project / "issues" / "publication.yaml").resolve()
+    (project / "pyproject.toml").unlink()
+    (project / ".git").mkdir()
+    assert find_publication(project / "issues" / "archive" / "x.yaml") == (
+        project / "issues" / "publication.yaml").resolve()
+
+
+@pytest.mark.parametrize("make_unsafe", ["file-writable", "folder-writable", "other-owner",
+                                         "templates-writable"])
+def test_a_publication_others_can_write_is_refused(tmp_path, make_unsafe):
+    folder = tmp_path / "issues"
+    folder.mkdir()
+    shutil.copy(ISSUES / "0321.yaml", folder / "0321.yaml")
+    pub = folder / "publication.yaml"
+    pub.write_text(PUBLICATION + "templates: t\n")
+    (folder / "t").mkdir()
+    os.chmod(pub, 0o644)
+    os.chmod(folder, 0o755)
+    if make_unsafe == "file-writable":
+        os.chmod(pub, 0o666)
+    elif make_unsafe == "folder-writable":
+        os.chmod(folder, 0o777)
+    elif make_unsafe == "other-owner":
+        os.chown(pub, 65534, 65534)
+    else:
+        os.chmod(folder / "t", 0o777)
+    codes = [d.code for d in validate_file(folder / "0321.yaml").report.errors]
+    assert "untrusted-publication" in codes
+
+
+def test_a_sticky_shared_folder_is_fine_when_the_files_are_ours(tmp_path):
+    folder = tmp_path / "issues"
+    folder.mkdir()
+    shutil.copy(ISSUES / "0321.yaml", folder / "0321.yaml")
+    (folder / "publication.yaml").write_text(PUBLICATION)
+    os.chmod(folder / "publication.yaml", 0o644)
+    os.chmod(folder, 0o1777)
+    assert "untrusted-publication" not in {d.code for d in validate_file(folder / "0321.yaml").report.errors}
