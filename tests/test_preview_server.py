@@ -22,6 +22,7 @@ import pytest
 
 from authoring.files import write_atomic
 from authoring.preview.server import HOST, PortInUse, PreviewServer, bind, running
+from authoring.preview.watcher import DEBOUNCE_MS
 from conftest import ISSUES, ROOT
 
 SECRET = "top secret, outside the issue folder"
@@ -45,12 +46,22 @@ def server(site: Path):
         yield server
 
 
+def auth(server: PreviewServer) -> dict[str, str]:
+    """The session token, as a tool sends it (a browser gets it from the printed URL)."""
+    return {"Authorization": f"token {server.site.access_token}"}
+
+
+def get(server: PreviewServer, path: str, **kwargs) -> httpx.Response:
+    return httpx.get(f"{server.base()}{path}", headers=auth(server), **kwargs)
+
+
 def raw_get(server: PreviewServer, path: str, host: str | None = None) -> tuple[int, bytes]:
     """GET exactly this path: http.client sends it as written (httpx and browsers normalise '..')."""
     conn = http.client.HTTPConnection(HOST, server.port, timeout=10)
     try:
         conn.putrequest("GET", path, skip_host=True)
         conn.putheader("Host", host or f"{HOST}:{server.port}")
+        conn.putheader("Authorization", auth(server)["Authorization"])
         conn.endheaders()
         response = conn.getresponse()
         return response.status, response.read()
@@ -69,24 +80,24 @@ def wait_for(condition, timeout: float = 10.0):
 
 
 def state(server: PreviewServer) -> dict:
-    return httpx.get(f"{server.base()}/issue/0321.yaml/state").json()
+    return get(server, "/issue/0321.yaml/state").json()
 
 
 # ---------------------------------------------------------------- what is served
 
 
 def test_serves_the_page_the_email_its_text_and_its_images(server):
-    base = f"{server.base()}/issue/0321.yaml"
-    page = httpx.get(f"{base}/")
+    base = "/issue/0321.yaml"
+    page = get(server, f"{base}/")
     assert page.status_code == 200 and "Robots that learn from video" in page.text
-    email = httpx.get(f"{base}/email").text
+    email = get(server, f"{base}/email").text
     assert "Robots Learn Chores From Video" in email
-    assert "Robots Learn Chores From Video" in httpx.get(f"{base}/text").text
+    assert "Robots Learn Chores From Video" in get(server, f"{base}/text").text
     image = re.search(r'src="(/issue/0321\.yaml/files/issue/images/robot-arm\.png)"', email).group(1)
-    response = httpx.get(server.base() + image)
+    response = get(server, image)
     assert response.status_code == 200 and response.content == (ISSUES / "images/robot-arm.png").read_bytes()
-    assert httpx.get(f"{server.base()}/_preview/preview.js").status_code == 200
-    assert httpx.get(server.base() + "/", follow_redirects=False).headers["location"] == "/issue/0321.yaml/"
+    assert get(server, "/_preview/preview.js").status_code == 200
+    assert get(server, "/", follow_redirects=False).headers["location"] == "/issue/0321.yaml/"
 
 
 TRAVERSALS = [
@@ -122,15 +133,16 @@ def test_path_traversal_gets_404(server, site: Path):
         status, body = raw_get(server, path)
         assert status == 404, path
         assert SECRET.encode() not in body and b"root:" not in body, path
-    # a symlink that stays inside the folder is fine: the check is about where files are
+    # a file the email does not show is not served, wherever it is
     status, body = raw_get(server, "/issue/0321.yaml/files/issue/inside.png")
-    assert status == 200 and body == (ISSUES / "images/chart.png").read_bytes()
+    assert status == 404
 
 
 def test_only_files_requests_read_the_disk_and_only_with_get(server):
-    response = httpx.post(f"{server.base()}/issue/0321.yaml/files/issue/images/chart.png")
+    response = httpx.post(f"{server.base()}/issue/0321.yaml/files/issue/images/chart.png",
+                          headers=auth(server))
     assert response.status_code == 405
-    assert httpx.get(f"{server.base()}/issue/nope.yaml/").status_code == 404
+    assert get(server, "/issue/nope.yaml/").status_code == 404
 
 
 # ---------------------------------------------------------------- who can connect
@@ -173,7 +185,8 @@ def test_survives_500_concurrent_requests(server):
         # Plain asyncio streams, one connection per request: httpx's connection pool needs ~10 s
         # for this on two cores (the server alone answers all 500 in under a second).
         reader, writer = await asyncio.open_connection(HOST, server.port)
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode())
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n"
+                     f"Authorization: token {server.site.access_token}\r\n\r\n".encode())
         await writer.drain()
         response = await reader.read()
         writer.close()
@@ -212,7 +225,8 @@ def test_each_save_rebuilds_once_and_a_broken_draft_keeps_the_last_good_render(s
     write_atomic(issue, source.replace("Data Centers Go Nuclear", "Data Centers Go Fission").encode())
     edited = wait_for(lambda: (s := state(server))["epoch"] > first["epoch"] and s)
     assert "Data Centers Go Fission" in edited["html"]
-    time.sleep(0.3)  # any second rebuild for the same save would have happened by now
+    # a second rebuild for the same save would come one debounce period later (or more)
+    time.sleep(3 * DEBOUNCE_MS / 1000)
     assert state(server)["epoch"] == first["epoch"] + 1
 
     broken = source.replace("subject: \"Robots", "subject: \"Robots\" oops")
@@ -266,7 +280,8 @@ def test_stops_cleanly_with_an_event_stream_open(site: Path):
     received: list[str] = []
 
     def listen() -> None:
-        with httpx.stream("GET", f"{server.base()}/issue/0321.yaml/events", timeout=30) as stream:
+        with httpx.stream("GET", f"{server.base()}/issue/0321.yaml/events", timeout=30,
+                          headers=auth(server)) as stream:
             for line in stream.iter_lines():
                 received.append(line)
 
@@ -346,3 +361,69 @@ def test_state_json_is_the_builders(server):
 
 
 assert os.sep == "/"  # the traversal cases above are written for POSIX paths
+
+
+# ---------------------------------------------------------------- trust boundaries (issue 10)
+
+
+def test_every_request_needs_the_session_token(server):
+    for path in ["/", "/issue/0321.yaml/", "/issue/0321.yaml/state", "/issue/0321.yaml/email",
+                 "/issue/0321.yaml/files/issue/images/robot-arm.png", "/_preview/preview.js"]:
+        assert httpx.get(server.base() + path).status_code == 403, path
+        wrong = {"Authorization": "token " + "x" * len(server.site.access_token)}
+        assert httpx.get(server.base() + path, headers=wrong).status_code == 403, path
+    assert f"?token={server.site.access_token}" in server.url
+    with httpx.Client() as browser:  # the printed URL sets a cookie the page's requests carry
+        assert browser.get(server.url, follow_redirects=True).status_code == 200
+        assert "HttpOnly" in browser.get(server.url).headers["set-cookie"]
+        assert browser.get(f"{server.base()}/issue/0321.yaml/state").status_code == 200
+
+
+def test_only_the_emails_images_are_served_never_templates_or_other_files(tmp_path: Path, site: Path):
+    (site / "notes.txt").write_text(SECRET)
+    (site / "templates" / "email").mkdir(parents=True)
+    (site / "templates" / "email" / "footer.mjml.j2").write_text(SECRET)
+    with (site / "publication.yaml").open("a") as handle:
+        handle.write("templates: templates\n")
+    with running(site / "0321.yaml") as server:
+        for path in ["/issue/0321.yaml/files/issue/notes.txt", "/issue/0321.yaml/files/issue/0321.yaml",
+                     "/issue/0321.yaml/files/issue/publication.yaml",
+                     "/issue/0321.yaml/files/custom-templates/email/footer.mjml.j2",
+                     "/issue/0321.yaml/files/templates/email/issue.mjml.j2",
+                     "/issue/0321.yaml/files/issue/templates/email/footer.mjml.j2",
+                     "/issue/0321.yaml/files/issue/images/chart-unused.png"]:
+            response = get(server, path)
+            assert response.status_code == 404, path
+            assert SECRET not in response.text
+        assert get(server, "/issue/0321.yaml/files/issue/images/robot-arm.png").status_code == 200
+        assert server.site.isolated is not None  # builds run in a worker process by default
+
+
+def crash_on_request(issue_path: Path, files_url: str):
+    """A build that kills its own process when the issue asks for it, as MRML did (SIGSEGV)."""
+    import os
+    import signal
+
+    from authoring.preview.builder import default_build
+
+    if "CRASH-THE-RENDERER" in issue_path.read_text(encoding="utf-8"):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return default_build(issue_path, files_url)
+
+
+def test_a_crashing_renderer_is_an_error_in_the_page_and_the_server_lives_on(site: Path):
+    from authoring.preview.isolated import IsolatedBuild
+
+    issue = site / "0321.yaml"
+    source = issue.read_text(encoding="utf-8")
+    with running(issue, build=IsolatedBuild(crash_on_request)) as server:
+        first = state(server)
+        assert first["html"]
+        write_atomic(issue, source.replace("Data Centers Go Nuclear", "CRASH-THE-RENDERER").encode())
+        crashed = wait_for(lambda: (s := state(server))["status"] == "errors" and s, timeout=30)
+        [diag] = [d for d in crashed["diagnostics"] if d["severity"] == "error"]
+        assert diag["code"] == "render-crashed" and "crashed" in diag["message"]
+        assert crashed["stale"] and crashed["html"] == first["html"]
+        write_atomic(issue, source.replace("Data Centers Go Nuclear", "Data Centers Go Fission").encode())
+        fixed = wait_for(lambda: (s := state(server))["status"] != "errors" and s, timeout=30)
+        assert "Data Centers Go Fission" in fixed["html"] and server.running

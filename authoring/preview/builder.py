@@ -36,7 +36,9 @@ class Build:
     watched_trees: tuple[Path, ...] = ()
     """Folders (templates) whose every file this build may have read."""
     roots: dict[str, Path] = field(default_factory=dict)
-    """Folders the preview may serve files from, by name (``issue``, ``templates``...)."""
+    """Folders the email's relative images are looked up in, by name (``issue``, ``publication``)."""
+    served: frozenset[tuple[str, str]] = frozenset()
+    """(root, path) of each image this email shows: the only files the preview serves."""
     seconds: float = 0.0
 
     @property
@@ -146,6 +148,11 @@ class Builder:
         build = self.current or self.last_good
         return dict(build.roots) if build else {"issue": self.issue_path.parent}
 
+    def serves(self, root: str, path: str) -> bool:
+        """Whether the email on show (or the one being fixed) uses this image."""
+        return any(build is not None and (root, path) in build.served
+                   for build in (self.last_good, self.current))
+
     def state(self, snapshot: Snapshot | None = None) -> dict:
         """What the page needs: the last good render plus the current diagnostics."""
         if snapshot is None or snapshot.current is None:
@@ -190,9 +197,9 @@ def default_build(issue_path: Path, files_url: str, inliner: str | None = None) 
 
     validated = validate_file(issue_path)
     issue_dir = issue_path.resolve().parent
-    roots = {"issue": issue_dir, "templates": templates_dir().resolve()}
+    roots = {"issue": issue_dir}  # template folders are watched, never served
     watched = [issue_path.resolve()]
-    trees = [roots["templates"]]
+    trees = [templates_dir().resolve()]
     publication = validated.publication
     pub_dir = None
     if validated.publication_file is not None:
@@ -202,17 +209,17 @@ def default_build(issue_path: Path, files_url: str, inliner: str | None = None) 
         if pub_file.parent != issue_dir:
             roots["publication"] = pub_file.parent
         if publication.templates:
-            custom = (pub_file.parent / publication.templates).resolve()
-            roots["custom-templates"] = custom
-            trees.append(custom)
+            trees.append((pub_file.parent / publication.templates).resolve())
     build = Build(diagnostics=list(validated.report.diagnostics), watched=tuple(watched),
                   watched_trees=tuple(trees), roots=roots,
                   subject=validated.issue.issue.subject if validated.issue else None)
     if validated.issue is None or validated.report.errors:
         return build
 
+    served: set[tuple[str, str]] = set()
+
     def image_url(src: str) -> str:
-        return served_url(src, files_url, roots)
+        return served_url(src, files_url, roots, served)
 
     try:
         options = RenderOptions(mode="email", draft=True, image_url=image_url,
@@ -222,23 +229,26 @@ def default_build(issue_path: Path, files_url: str, inliner: str | None = None) 
         build.diagnostics.extend(crash_diagnostics(exc, issue_path))
         return build
     build.html, build.text = rendered.html, rendered.text
+    build.served = frozenset(served)
     build.diagnostics.extend(
         Diagnostic(code=codes.RENDER, severity=Severity.WARNING, message=w, file=str(issue_path))
         for w in rendered.warnings)
     return build
 
 
-def served_url(src: str, files_url: str, roots: dict[str, Path]) -> str:
-    """Map a relative image source to the URL that serves it; leave absolute URLs alone."""
+def served_url(src: str, files_url: str, roots: dict[str, Path],
+               served: set[tuple[str, str]] | None = None) -> str:
+    """Map a relative image source to the URL that serves it (noting it in ``served``, the
+    files the preview may hand out); leave absolute URLs alone."""
     parts = urlsplit(src)
     if parts.scheme or parts.netloc or src.startswith("/") or not src:
         return src
     # An issue's images sit next to it; the logo may sit next to a publication file further up.
-    for name in ("issue", "publication"):
-        root = roots.get(name)
-        if root is not None and (root / parts.path).is_file():
-            return f"{files_url}{name}/{quote(parts.path)}"
-    return f"{files_url}issue/{quote(parts.path)}"
+    name = next((n for n in ("issue", "publication")
+                 if roots.get(n) is not None and (roots[n] / parts.path).is_file()), "issue")
+    if served is not None:
+        served.add((name, parts.path))
+    return f"{files_url}{name}/{quote(parts.path)}"
 
 
 # ---------------------------------------------------------------- diagnostics

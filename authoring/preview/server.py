@@ -8,13 +8,16 @@ URLs (``NAME`` is an issue's file name, e.g. ``0321.yaml``):
 - ``/issue/NAME/events``        server-sent events carrying the page state after each rebuild
 - ``/issue/NAME/state``         the same state as JSON
 - ``/issue/NAME/email``         the last good email HTML;  ``.../text``: its plain text
-- ``/issue/NAME/files/ROOT/P``  a file under one of the issue's folders (``issue``, ``publication``,
-                                ``templates``, ``custom-templates``); nothing else is served
+- ``/issue/NAME/files/ROOT/P``  an image the email shows (ROOT: ``issue`` or ``publication``);
+                                nothing else is served: no template, no other file
 - ``/_preview/F``               the page's own script and style
 
 Security: the socket is bound to 127.0.0.1; the Host header must name it (so a web page
-cannot reach the server through DNS rebinding); files are looked up by Starlette's
-StaticFiles, which resolves symlinks and refuses anything outside the folder (404).
+cannot reach the server through DNS rebinding); every request needs the session's token
+(TokenGate), so other local users cannot read the preview; files are looked up by
+Starlette's StaticFiles, which resolves symlinks and refuses anything outside the folder
+(404). Builds run in a worker process (IsolatedBuild): a crash of the MJML compiler is an
+error in the page, not the end of the server.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from starlette.staticfiles import StaticFiles
 from authoring.diagnostics import AuthoringError
 from authoring.paths import PUBLICATION_FILE, templates_dir
 from authoring.preview.builder import Builder, BuildFn
+from authoring.preview.isolated import IsolatedBuild
 from authoring.preview.watcher import WatchSet, watch
 from authoring.render.html import reload_templates
 
@@ -69,7 +73,12 @@ class Site:
         target = target.resolve()
         self.folder_mode = target.is_dir()
         self.folder = target if self.folder_mode else target.parent
-        self._build = build
+        self.isolated = build if isinstance(build, IsolatedBuild) else (
+            IsolatedBuild().start() if build is None else None)
+        self._build = self.isolated or build
+        self.access_token = secrets.token_urlsafe(24)
+        """Required on every request (TokenGate): printed in the URL on start."""
+        self._statics: dict[Path, StaticFiles] = {}
         self.builders: dict[str, Builder] = {}
         self.token = secrets.token_hex(4)
         """Tells a browser reconnecting after a restart that its epoch is from another run."""
@@ -108,6 +117,12 @@ class Site:
             raise HTTPException(404)
         return builder
 
+    def static(self, folder: Path) -> StaticFiles:
+        # follow_symlink=False: StaticFiles resolves symlinks and refuses targets outside the folder
+        if folder not in self._statics:
+            self._statics[folder] = StaticFiles(directory=folder, check_dir=False, follow_symlink=False)
+        return self._statics[folder]
+
     def first_url(self) -> str:
         """The URL to open: the issue's page, or the folder's index."""
         if self.folder_mode or not self.builders:
@@ -138,6 +153,8 @@ class Site:
                 self.notify()
             if any(builder.templates_changed(changed) for builder in self.builders.values()):
                 await anyio.to_thread.run_sync(reload_templates)
+                if self.isolated is not None:
+                    await anyio.to_thread.run_sync(self.isolated.reload_templates)
             for builder in list(self.builders.values()):
                 if builder.depends_on(changed):
                     result = await anyio.to_thread.run_sync(builder.rebuild)
@@ -162,29 +179,74 @@ class Site:
         """End every event stream (the server waits for open responses before it stops)."""
         self.closing = True
         self.notify()
+        if self.isolated is not None:
+            self.isolated.close()
 
 
 # ---------------------------------------------------------------- the app
 
+TOKEN_PARAMETER = "token"
+TOKEN_COOKIE = "authoring-preview-token"
 
-def create_app(site: Site) -> Starlette:
-    pages = Environment(loader=FileSystemLoader(templates_dir() / "preview"),
-                        autoescape=select_autoescape(default=True, default_for_string=True))
-    statics: dict[Path, StaticFiles] = {}
 
-    def static(folder: Path) -> StaticFiles:
-        # follow_symlink=False: StaticFiles resolves symlinks and refuses targets outside the folder
-        if folder not in statics:
-            statics[folder] = StaticFiles(directory=folder, check_dir=False, follow_symlink=False)
-        return statics[folder]
+class TokenGate:
+    """Only a browser that was given the session's token gets in (as Jupyter does).
 
-    async def built(name: str) -> Builder:
-        builder = site.builder(name)
+    The URL printed on start carries ``?token=...``; the answer sets it as a cookie
+    (HttpOnly, SameSite=Strict) so the page's own requests carry it. Another local user can
+    reach 127.0.0.1 but not guess the token: they get 403. Tools may send
+    ``Authorization: token ...`` instead.
+    """
+
+    def __init__(self, app, token: str):
+        self.app = app
+        self.token = token
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        given = request.query_params.get(TOKEN_PARAMETER)
+        if given is not None and secrets.compare_digest(given, self.token):
+            await self.app(scope, receive, self._setting_cookie(send))
+            return
+        presented = request.cookies.get(TOKEN_COOKIE) or request.headers.get(
+            "authorization", "").removeprefix("token ")
+        if presented and secrets.compare_digest(presented, self.token):
+            await self.app(scope, receive, send)
+            return
+        response = PlainTextResponse("403: open the preview with the URL it printed when it "
+                                     "started (it carries the session's token)\n", status_code=403)
+        await response(scope, receive, send)
+
+    def _setting_cookie(self, send):
+        async def send_with_cookie(message) -> None:
+            if message["type"] == "http.response.start":
+                cookie = (f"{TOKEN_COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict")
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"set-cookie", cookie.encode("latin-1"))]}
+            await send(message)
+
+        return send_with_cookie
+
+
+class _Handlers:
+    """The request handlers, each reading the site's current builds."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        self.pages = Environment(loader=FileSystemLoader(templates_dir() / "preview"),
+                                 autoescape=select_autoescape(default=True, default_for_string=True))
+
+    async def built(self, name: str) -> Builder:
+        builder = self.site.builder(name)
         if not builder.built:
             await anyio.to_thread.run_sync(builder.ensure_built)
         return builder
 
-    async def index(request: Request) -> Response:
+    async def index(self, request: Request) -> Response:
+        site = self.site
         if not site.folder_mode:
             return RedirectResponse(site.first_url())
         site.rescan()
@@ -197,70 +259,75 @@ def create_app(site: Site) -> Starlette:
                          "subject": (builder.last_good or current).subject,
                          "errors": len(current.errors),
                          "warnings": len(current.diagnostics) - len(current.errors)})
-        html = pages.get_template("index.html.j2").render(folder=str(site.folder), rows=rows)
-        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+        html = self.pages.get_template("index.html.j2").render(folder=str(site.folder), rows=rows)
+        return HTMLResponse(html, headers=NO_STORE)
 
-    async def page(request: Request) -> Response:
-        builder = await built(request.path_params["name"])
-        html = pages.get_template("page.html.j2").render(
+    async def page(self, request: Request) -> Response:
+        builder = await self.built(request.path_params["name"])
+        html = self.pages.get_template("page.html.j2").render(
             name=builder.issue_path.name, file=str(builder.issue_path),
             subject=(builder.last_good or builder.ensure_built()).subject,
-            index_url="/" if site.folder_mode else None)
-        return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+            index_url="/" if self.site.folder_mode else None)
+        return HTMLResponse(html, headers=NO_STORE)
 
-    async def state(request: Request) -> Response:
-        builder = await built(request.path_params["name"])
-        return Response(builder.state_json(), media_type="application/json",
-                        headers={"Cache-Control": "no-store"})
+    async def state(self, request: Request) -> Response:
+        builder = await self.built(request.path_params["name"])
+        return Response(builder.state_json(), media_type="application/json", headers=NO_STORE)
 
-    async def email(request: Request) -> Response:
-        builder = await built(request.path_params["name"])
-        if builder.last_good is None:
+    async def email(self, request: Request) -> Response:
+        good = (await self.built(request.path_params["name"])).last_good
+        if good is None:
             raise HTTPException(404, "no good render yet")
-        return HTMLResponse(builder.last_good.html, headers={"Cache-Control": "no-store"})
+        return HTMLResponse(good.html, headers=NO_STORE)
 
-    async def text(request: Request) -> Response:
-        builder = await built(request.path_params["name"])
-        if builder.last_good is None:
+    async def text(self, request: Request) -> Response:
+        good = (await self.built(request.path_params["name"])).last_good
+        if good is None:
             raise HTTPException(404, "no good render yet")
-        return PlainTextResponse(builder.last_good.text, headers={"Cache-Control": "no-store"})
+        return PlainTextResponse(good.text, headers=NO_STORE)
 
-    async def files(request: Request) -> Response:
-        builder = await built(request.path_params["name"])
-        folder = builder.roots().get(request.path_params["root"])
-        if folder is None:
+    async def files(self, request: Request) -> Response:
+        """An image the email shows, and nothing else: never a template or another file."""
+        builder = await self.built(request.path_params["name"])
+        root, path = request.path_params["root"], request.path_params["path"]
+        folder = builder.roots().get(root)
+        if folder is None or not builder.serves(root, path):
             raise HTTPException(404)
-        return await static(folder).get_response(request.path_params["path"], request.scope)
+        return await self.site.static(folder).get_response(path, request.scope)
 
-    async def issue_events(request: Request) -> Response:
-        builder = await built(request.path_params["name"])
-        seen = request.headers.get("last-event-id")
+    async def issue_events(self, request: Request) -> Response:
+        builder = await self.built(request.path_params["name"])
+        return _event_stream(_build_events(self.site, builder, request.headers.get("last-event-id")))
 
-        async def stream() -> AsyncIterator[str]:
-            nonlocal seen
-            yield "retry: 500\n\n"  # reconnect quickly when the server comes back
-            while not site.closing:
-                snapshot = builder.snapshot  # one snapshot: the id and the data must agree
-                event_id = f"{site.token}-{snapshot.epoch}"
-                if event_id != seen:
-                    seen = event_id
-                    yield f"id: {event_id}\nevent: build\ndata: {builder.state_json(snapshot)}\n\n"
-                elif not await site.wait(PING_SECONDS):
-                    yield ": ping\n\n"
+    async def site_events(self, request: Request) -> Response:
+        return _event_stream(_change_events(self.site))
 
-        return _event_stream(stream())
 
-    async def site_events(request: Request) -> Response:
-        async def stream() -> AsyncIterator[str]:
-            yield "retry: 500\n\n"
-            while not site.closing:
-                if await site.wait(PING_SECONDS):
-                    yield f"event: change\ndata: {site.generation}\n\n"
-                else:
-                    yield ": ping\n\n"
+NO_STORE = {"Cache-Control": "no-store"}
 
-        return _event_stream(stream())
 
+async def _build_events(site: Site, builder: Builder, seen: str | None) -> AsyncIterator[str]:
+    yield "retry: 500\n\n"  # reconnect quickly when the server comes back
+    while not site.closing:
+        snapshot = builder.snapshot  # one snapshot: the id and the data must agree
+        event_id = f"{site.token}-{snapshot.epoch}"
+        if event_id != seen:
+            seen = event_id
+            yield f"id: {event_id}\nevent: build\ndata: {builder.state_json(snapshot)}\n\n"
+        elif not await site.wait(PING_SECONDS):
+            yield ": ping\n\n"
+
+
+async def _change_events(site: Site) -> AsyncIterator[str]:
+    yield "retry: 500\n\n"
+    while not site.closing:
+        if await site.wait(PING_SECONDS):
+            yield f"event: change\ndata: {site.generation}\n\n"
+        else:
+            yield ": ping\n\n"
+
+
+def _lifespan(site: Site):
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = anyio.Event()
@@ -275,19 +342,29 @@ def create_app(site: Site) -> Starlette:
                 site.close()
                 stop.set()
 
-    routes = [
-        Route("/", index),
-        Route("/events", site_events),
-        Route("/issue/{name}/", page),
-        Route("/issue/{name}/state", state),
-        Route("/issue/{name}/email", email),
-        Route("/issue/{name}/text", text),
-        Route("/issue/{name}/events", issue_events),
-        Route("/issue/{name}/files/{root}/{path:path}", files, methods=["GET", "HEAD"]),
+    return lifespan
+
+
+def _routes(handlers: _Handlers) -> list:
+    return [
+        Route("/", handlers.index),
+        Route("/events", handlers.site_events),
+        Route("/issue/{name}/", handlers.page),
+        Route("/issue/{name}/state", handlers.state),
+        Route("/issue/{name}/email", handlers.email),
+        Route("/issue/{name}/text", handlers.text),
+        Route("/issue/{name}/events", handlers.issue_events),
+        Route("/issue/{name}/files/{root}/{path:path}", handlers.files, methods=["GET", "HEAD"]),
         Mount("/_preview", app=StaticFiles(directory=templates_dir() / "preview", follow_symlink=False)),
     ]
-    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=[HOST, "localhost"])]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+def create_app(site: Site) -> Starlette:
+    """The app: the routes, behind the Host check and the session's token."""
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=[HOST, "localhost"]),
+                  Middleware(TokenGate, token=site.access_token)]
+    return Starlette(routes=_routes(_Handlers(site)), middleware=middleware,
+                     lifespan=_lifespan(site))
 
 
 def _event_stream(chunks: AsyncIterator[str]) -> StreamingResponse:
@@ -359,7 +436,8 @@ class PreviewServer:
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}{self.site.first_url()}"
+        """The address to open, with the session's token (print it: it is the key)."""
+        return f"http://{HOST}:{self.port}{self.site.first_url()}?{TOKEN_PARAMETER}={self.site.access_token}"
 
     def base(self) -> str:
         return f"http://{HOST}:{self.port}"
