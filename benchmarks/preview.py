@@ -75,7 +75,8 @@ def main() -> None:
         words = len(re.findall(r"\w+", source))
 
         process, url = start_preview(issue)
-        state_url = url.rstrip("/") + "/state"
+        page_url, _, token = url.partition("?")  # the printed URL carries the session token
+        state_url = page_url.rstrip("/") + "/state?" + token
         latencies: list[float] = []
         builds: list[float] = []
         try:
