@@ -109,7 +109,20 @@ check = REGISTRY.register
 # ---------------------------------------------------------------- walking the model
 
 
+MAX_FIELD_BYTES = 64 * 1024
+"""One text field may hold 64 KB (a long essay is 30 KB; a whole issue about 20 KB). Longer
+ones are refused before any check parses them: Markdown parsing is linear but not cheap,
+and a megabyte of it would take seconds."""
+
+
 def text_fields(issue: model.Issue) -> Iterator[tuple[YamlPath, str, bool]]:
+    """Every author-written text in the issue within the size limit: (path, text, is_markdown)."""
+    for path, text, is_markdown in all_text_fields(issue):
+        if len(text) <= MAX_FIELD_BYTES // 4 or len(text.encode("utf-8")) <= MAX_FIELD_BYTES:
+            yield path, text, is_markdown
+
+
+def all_text_fields(issue: model.Issue) -> Iterator[tuple[YamlPath, str, bool]]:
     """Every author-written text in the issue: (path, text, is_markdown)."""
     info = issue.issue
     yield info.path + ("subject",), info.subject, False
@@ -527,6 +540,16 @@ def _pixel_width(folder: Path, src: str) -> int | None:
         return None
     return width if width > 0 else None
 
+
+
+@check("field-size")
+def check_field_size(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    for path, text, _is_markdown in all_text_fields(issue):
+        if len(text) > MAX_FIELD_BYTES // 4 and (size := len(text.encode("utf-8"))) > MAX_FIELD_BYTES:
+            yield Finding("field-too-long", f"this text is {size:,} bytes; a field may hold at most "
+                          f"{MAX_FIELD_BYTES:,}", path,
+                          "split it into several blocks or stories (or check for a paste gone wrong)",
+                          severity=Severity.ERROR)
 
 
 @check("nesting")

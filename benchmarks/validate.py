@@ -10,6 +10,12 @@ Budget: median ≤ 0.15 s per sample.
 Streaming: `authoring validate` over N/10 and N files (copies of the samples); its peak memory
 (RSS) must stay flat, since each report is printed and dropped as its file is checked.
 Budget: N files within 10% + 5 MB of N/10 files.
+
+Pathological input: in process, issues whose one field is about 1 MB (refused by the 64 KB
+field limit) or just under 64 KB (checked in full) of the hostile texts in
+tests/data/hostile/make.py (unclosed link targets, backticks, autolinks, runs of URLs, many
+links, deep nesting, alias amplification): every check must stay linear.
+Budget: each ≤ 1 s.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 COLD_BUDGET_S = 0.15
+PATHOLOGICAL_BUDGET_S = 1.0
+FIELD_BYTES = 990_000
+"""Just under the 1 MB file limit, so the whole issue still loads."""
 
 PEAK_PROBE = r"""
 import json, resource, subprocess, sys, time
@@ -106,6 +115,56 @@ def streaming(count: int) -> bool:
     return flat
 
 
+def _with_field(text: str) -> str:
+    sys.path.insert(0, str(ROOT / "tests" / "data" / "hostile"))
+    import make
+
+    return make.HEAD + "stories:\n  - text:\n      body: |\n        " + text + "\n"
+
+
+def _fields(size: int, links: int) -> dict[str, str]:
+    sys.path.insert(0, str(ROOT / "tests" / "data" / "hostile"))
+    import make
+
+    return {
+        "](  unclosed link targets": _with_field(make.code_or_url_field(size)),
+        "`   unclosed backticks": _with_field(make.unclosed_backticks(size)),
+        "<https:// unclosed autolinks": _with_field("'<https://" * (size // 10)),
+        "https:// runs": _with_field(make.long_url_run(size)),
+        f"links, {links:,} of them": _with_field(make.many_links(links)),
+        "<a  unclosed HTML tags": _with_field("<a " * (size // 3)),
+    }
+
+
+def pathological() -> bool:
+    sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "data" / "hostile")]
+    import make
+
+    from authoring.checks import MAX_FIELD_BYTES
+    from authoring.load import LoadError
+    from authoring.validate import validate_text
+
+    cases = {f"1 MB: {k}": v for k, v in _fields(FIELD_BYTES, 30_000).items()}
+    cases |= {f"64 KB: {k}": v for k, v in _fields(MAX_FIELD_BYTES - 100, 1_900).items()}
+    cases |= {"nested ** (10,000 pairs)": make.nested_emphasis(10_000),
+              "aliases to a 100 KB scalar": make.alias_amplification(1_000, 100_000)}
+    print(f"\n{'pathological input (in process)':40} {'bytes':>9} {'validate':>10}  errors")
+    holds = True
+    for name, text in cases.items():
+        start = time.perf_counter()
+        try:
+            codes = sorted({d.code for d in validate_text(text).report.errors}) or ["clean"]
+        except LoadError as exc:  # validate_text reports load errors; this is a safety net
+            codes = [exc.diagnostic.code]
+        seconds = time.perf_counter() - start
+        flag = "" if seconds <= PATHOLOGICAL_BUDGET_S else "  OVER BUDGET"
+        holds &= not flag
+        print(f"{name:40} {len(text.encode()):9,} {seconds * 1000:8.0f} ms  {', '.join(codes)}{flag}")
+    print(f"budget: each under {PATHOLOGICAL_BUDGET_S:g} s")
+    return holds
+
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
@@ -113,8 +172,10 @@ def main() -> None:
     args = parser.parse_args()
     cold = cold_start(args.runs)
     flat = streaming(args.files)
+    hostile = pathological()
     print(f"\nBudgets: cold validate ≤ {COLD_BUDGET_S} s {'holds' if cold else 'MISSED'}; "
-          f"memory flat over {args.files} files {'holds' if flat else 'MISSED'}")
+          f"memory flat over {args.files} files {'holds' if flat else 'MISSED'}; "
+          f"pathological input ≤ {PATHOLOGICAL_BUDGET_S:g} s each {'holds' if hostile else 'MISSED'}")
 
 
 if __name__ == "__main__":

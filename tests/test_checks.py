@@ -425,3 +425,14 @@ def test_the_hostile_merge_tag_file_is_refused():
 def test_the_hostile_loader_files_are_reported():
     doc = load_file(HOSTILE / "control-escapes.yaml")
     assert {d.code for d in validate_document(doc).report.errors} == {"control-character"}
+
+
+def test_a_field_over_the_size_limit_is_refused_before_any_parse(monkeypatch):
+    def no_parse(text):
+        raise AssertionError("parsed a field over the limit")
+
+    monkeypatch.setattr(markdown, "parse", no_parse)
+    body = make.unclosed_backticks(checks.MAX_FIELD_BYTES + 2)
+    found = codes(issue(f"- text: \"{body}\"\n"))
+    assert [d.line for d in found["field-too-long"]] == [7]
+    assert set(found) == {"field-too-long"}
