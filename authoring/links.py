@@ -24,8 +24,10 @@ from authoring import markdown, model
 # Merge tags inside a longer URL (https://x.ai/unsub?id={{id}}): the ESP rewrites
 # those, so we leave them byte for byte as written.
 # A %tag% never starts with two hex digits: that is a percent-encoded byte (%EF%BB%BF).
+# Tag bodies exclude their own delimiters, so an unclosed {{ or *| costs one short scan,
+# not a scan to the end of the text from every opener (quadratic).
 _EMBEDDED_MERGE_TAG = re.compile(
-    r"\{\{.*?\}\}|\*\|.*?\|\*|%(?![0-9A-Fa-f]{2})[A-Za-z_][A-Za-z0-9_.]*%")
+    r"\{\{[^{}]*\}\}|\*\|[^|]*\|\*|%(?![0-9A-Fa-f]{2})[A-Za-z_][A-Za-z0-9_.]*%")
 
 LinkUrl = Callable[[str], str]
 

@@ -265,3 +265,16 @@ def test_one_unknown_host_among_reachable_links_is_a_broken_link(server, monkeyp
     assert not result.offline
     assert [(b.url, b.reason) for b in result.broken] == [
         ("https://no-such-host.deeplearning.ai/", "host not found")]
+
+
+def test_embedded_merge_tag_search_is_linear():
+    """An unclosed {{ or *| used to make the search scan to the end from every opener."""
+    import time
+
+    from authoring.links import _EMBEDDED_MERGE_TAG
+
+    url = "https://www.deeplearning.ai/?" + "{{*|" * 50_000
+    start = time.perf_counter()
+    assert _EMBEDDED_MERGE_TAG.search(url) is None
+    assert time.perf_counter() - start < 5  # hang guard: seconds before, milliseconds now
+    assert _EMBEDDED_MERGE_TAG.search("https://x.ai/u?id={{ id }}&l=*|LIST|*").group() == "{{ id }}"
