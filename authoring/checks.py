@@ -252,7 +252,7 @@ def check_urls(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
                           severity=missing_severity, offset=offset)
             continue
         if markdown.misplaced_merge_tag(url):
-            yield Finding("unsafe-url", f"unsafe {noun} '{url[:60]}': a merge tag may be the "
+            yield Finding(codes.UNSAFE_URL, f"unsafe {noun} '{url[:60]}': a merge tag may be the "
                           "whole address or a query value, never text before the address",
                           path, "write https://... and put the merge tag after '?', "
                           "e.g. https://example.org/u?id={{id}}", severity=Severity.ERROR,
@@ -546,7 +546,7 @@ def _pixel_width(folder: Path, src: str) -> int | None:
 def check_field_size(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     for path, text, _is_markdown in all_text_fields(issue):
         if len(text) > MAX_FIELD_BYTES // 4 and (size := len(text.encode("utf-8"))) > MAX_FIELD_BYTES:
-            yield Finding("field-too-long", f"this text is {size:,} bytes; a field may hold at most "
+            yield Finding(codes.FIELD_TOO_LONG, f"this text is {size:,} bytes; a field may hold at most "
                           f"{MAX_FIELD_BYTES:,}", path,
                           "split it into several blocks or stories (or check for a paste gone wrong)",
                           severity=Severity.ERROR)
@@ -562,7 +562,7 @@ def check_nesting(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
             offset = 0
             for _ in range(line):
                 offset = text.index("\n", offset) + 1
-            yield Finding("nesting-too-deep",
+            yield Finding(codes.NESTING_TOO_DEEP,
                           f"emphasis, links and lists nest more than {markdown.MAX_NESTING} "
                           "levels deep here", path,
                           "close the ** * [ that pile up (a few levels are all a reader can follow)",
@@ -678,7 +678,7 @@ def _publication_urls(pub: model.Publication) -> Iterator[Finding]:
 def _publication_theme(pub: model.Publication) -> Iterator[Finding]:
     theme = pub.theme
     if not is_font_family_list(theme.font):
-        yield Finding("bad-font", f"theme font {theme.font[:60]!r} is not a font-family list",
+        yield Finding(codes.BAD_FONT, f"theme font {theme.font[:60]!r} is not a font-family list",
                       theme.path + ("font",),
                       "list font names separated by commas: Helvetica, \"Segoe UI\", sans-serif",
                       severity=Severity.ERROR)

@@ -48,18 +48,26 @@ FILE_TOO_LARGE = _code("file-too-large", ERROR, "the file is larger than an issu
 NOT_UTF8 = _code("not-utf8", ERROR, "the file is not UTF-8 text", "save it as UTF-8")
 BINARY_FILE = _code("binary-file", ERROR, "the file holds NUL bytes: it is not text",
                     "open the issue's .yaml file")
-CONTROL_CHARACTER = _code("control-character", ERROR, "an invisible control character", "delete it")
+CONTROL_CHARACTER = _code("control-character", ERROR,
+                          "an invisible control character, also one written as an escape (`\"\\x1b\"`)",
+                          "delete it")
 TAB_INDENT = _code("tab-indent", ERROR, "a tab in the indentation", "indent with spaces only")
 YAML_SYNTAX = _code("yaml-syntax", ERROR, "the file is not valid YAML", "follow the hint at the line shown")
 EMPTY_FILE = _code("empty-file", ERROR, "the file holds nothing", "start from a template: authoring new")
 TOO_DEEP = _code("too-deep", ERROR, "lists or mappings nested too deeply", "look for runaway brackets")
-ALIAS_BOMB = _code("alias-bomb", ERROR, "aliases expand to too many values",
+ALIAS_BOMB = _code("alias-bomb", ERROR, "aliases expand to too many values or too many bytes of text",
                    "remove the anchors (&) and aliases (*)")
 UNSAFE_TAG = _code("unsafe-tag", ERROR, "a YAML tag (`!!python/...`)", "remove the tag")
 COMPLEX_KEY = _code("complex-key", ERROR, "a mapping key that is a list or mapping",
                     "write the key as plain text")
 DUPLICATE_KEY = _code("duplicate-key", ERROR, "the same key twice in one mapping",
                       "merge the two or rename one")
+NOT_A_REGULAR_FILE = _code("not-a-regular-file", ERROR,
+                           "the path is a FIFO, a device (`/dev/zero`) or a socket: "
+                           "it would block or never end",
+                           "pass the issue's .yaml file")
+MERGE_KEY = _code("merge-key", ERROR, "a YAML merge key (`<<: *anchor`): not supported, merged values "
+                  "would silently win", "write the keys out")
 # -- structure: the format's shape (structure) -----------------------------------------------
 UNKNOWN_KEY = _code("unknown-key", ERROR, "a key the format does not have",
                     "fix its spelling (the hint guesses)")
@@ -75,7 +83,14 @@ SECTION_SHAPE = _code("section-shape", ERROR, "one section item holds several la
 BAD_CHOICE = _code("bad-choice", ERROR, "a setting outside its fixed set of words (`esp: mailchimps`)",
                    "write one of the words the message lists")
 # -- checks: safety (checks) --------------------------------------------------------------------
-UNSAFE_URL = _code("unsafe-url", ERROR, "a `javascript:`, `data:` or other unsafe address", "use https://")
+UNSAFE_URL = _code("unsafe-url", ERROR, "a `javascript:`, `data:` or other unsafe address, or a merge tag "
+                   "before the address (`{{x}}javascript:`)",
+                   "use https://; a merge tag may be the whole URL or a query value")
+NESTING_TOO_DEEP = _code("nesting-too-deep", ERROR, "emphasis, links and lists nested more than 16 "
+                         "levels (thousands crashed the MJML compiler)", "close what piles up")
+FIELD_TOO_LONG = _code("field-too-long", ERROR, "one text field over 64 KB", "split it into several blocks")
+LINE_BREAK = _code("line-break", ERROR, "a line break (CR, LF, U+2028…) in the subject, sender name or "
+                   "publication name, which become one-line email headers", "write it on one line")
 RAW_HTML = _code("raw-html", BY_TAG, "HTML in text: never run, shown as literal text",
                  "remove it; use Markdown for emphasis and links")
 # -- checks: needed before sending ----------------------------------------------------------------
@@ -144,6 +159,13 @@ NO_ONE_CLICK_UNSUBSCRIBE = _code("no-one-click-unsubscribe", ERROR,
                                  "export: unsubscribe_url is neither https nor a merge tag: no RFC 8058 "
                                  "one-click unsubscribe, which Gmail and Yahoo require of bulk senders",
                                  "an https URL or your service's unsubscribe merge tag")
+BAD_UNSUBSCRIBE = _code("bad-unsubscribe", ERROR, "an unsubscribe address holding `<`, `>`, `,`, a quote or "
+                        "white space: it would add a URI to List-Unsubscribe", "percent-encode them")
+BAD_FONT = _code("bad-font", ERROR, "theme.font is not a font-family list (`Arial;display:none` injects CSS)",
+                 "write e.g. Helvetica, \"Segoe UI\", sans-serif")
+UNTRUSTED_PUBLICATION = _code("untrusted-publication", ERROR, "the publication file, its folder or its "
+                              "templates can be written by another user",
+                              "chmod go-w, or keep it in your project")
 # -- render, preview and export -------------------------------------------------------------------
 TEMPLATE_ERROR = _code("template-error", ERROR, "a template (built-in or override) fails",
                        "fix the template at the line shown")
@@ -151,6 +173,8 @@ RENDER = _code("render", WARNING, "a render warning (size near Gmail's limit, CS
                "follow the message")
 RENDER_FAILED = _code("render-failed", ERROR, "the preview could not render the issue",
                       "fix what the message names; the last good render stays")
+RENDER_CRASHED = _code("render-crashed", ERROR, "the preview's renderer process died on this draft",
+                       "undo the last edit; the last good render stays")
 NO_IMAGE_BASE_URL = _code("no-image-base-url", ERROR, "export found a relative image and no image_base_url",
                           "set image_base_url in publication.yaml")
 TOO_LARGE = _code("too-large", ERROR, "the email HTML is over Gmail's 102 KB clipping limit",

@@ -363,15 +363,15 @@ def read_bounded(path: str | Path, limit: int) -> bytes:
     except IsADirectoryError:
         raise _not_a_file(name) from None
     except FileNotFoundError:
-        raise _error(name, "file-not-found", "no such file", "check the path") from None
+        raise _error(name, codes.FILE_NOT_FOUND, "no such file", "check the path") from None
     except OSError as exc:
-        raise _error(name, "unreadable", f"cannot read file: {exc.strerror}") from None
+        raise _error(name, codes.UNREADABLE, f"cannot read file: {exc.strerror}") from None
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
             raise _not_a_file(name)
         if not stat.S_ISREG(mode):
-            raise _error(name, "not-a-regular-file",
+            raise _error(name, codes.NOT_A_REGULAR_FILE,
                          f"is a {_file_kind(mode)}, not a regular file: it cannot be read as an issue",
                          "pass the issue's .yaml file")
         chunks: list[bytes] = []
@@ -384,13 +384,13 @@ def read_bounded(path: str | Path, limit: int) -> bytes:
             size += len(chunk)
         return b"".join(chunks)
     except OSError as exc:
-        raise _error(name, "unreadable", f"cannot read file: {exc.strerror}") from None
+        raise _error(name, codes.UNREADABLE, f"cannot read file: {exc.strerror}") from None
     finally:
         os.close(fd)
 
 
 def _not_a_file(name: str) -> LoadError:
-    return _error(name, "not-a-file", "is a folder, not a file",
+    return _error(name, codes.NOT_A_FILE, "is a folder, not a file",
                   "pass the issue's .yaml file, or a glob such as issues/*.yaml")
 
 
@@ -452,7 +452,7 @@ class _Builder:
         """Refuse once the text reached through aliases grows past MAX_EXPANDED_BYTES."""
         self.expanded_bytes += len(node.value)
         if self.expanded_bytes > MAX_EXPANDED_BYTES:
-            raise _error(self.doc.file, "alias-bomb",
+            raise _error(self.doc.file, codes.ALIAS_BOMB,
                          f"document expands to more than {MAX_EXPANDED_BYTES:,} bytes of text "
                          "through aliases",
                          "remove the anchors (&) and aliases (*): issues do not need them",
@@ -465,7 +465,7 @@ class _Builder:
             return
         code_point = ord(match.group())
         self.doc.diagnostics.append(Diagnostic(
-            code="control-character", severity=Severity.ERROR,
+            code=codes.CONTROL_CHARACTER, severity=Severity.ERROR,
             message=f"control character U+{code_point:04X} in this text "
                     f"(character {match.start() + 1}) is not allowed",
             hint="delete the escape (\\x.., \\u....) that writes it: it is invisible and "
@@ -479,7 +479,7 @@ class _Builder:
             if key_node.tag == MERGE_TAG:
                 # PyYAML lets merged keys win over the ones written here; refuse rather
                 # than report the override as a duplicate and keep the wrong value
-                raise _error(self.doc.file, "merge-key", "merge keys (<<) are not supported",
+                raise _error(self.doc.file, codes.MERGE_KEY, "merge keys (<<) are not supported",
                              "write the keys out in this mapping instead of merging an anchor",
                              line=self._pos(key_node).line, column=self._pos(key_node).column,
                              text=self.doc.text)

@@ -97,7 +97,7 @@ def _trust_problems(path: Path, publication: model.Publication | None) -> list[D
         reason = untrusted_reason(suspect)
         if reason:
             problems.append(Diagnostic(
-                code="untrusted-publication", severity=Severity.ERROR, file=str(path), line=1,
+                code=codes.UNTRUSTED_PUBLICATION, severity=Severity.ERROR, file=str(path), line=1,
                 column=1, message=f"{what} {suspect} is not used: {reason}",
                 hint="make it yours and writable only by you: chmod go-w, or move it into your project"))
     return problems

@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from authoring import codes
 from authoring.diagnostics import AuthoringError, Diagnostic, Report, Severity
 from authoring.preview.builder import Build, BuildFn, default_build
 
@@ -85,7 +86,7 @@ class IsolatedBuild:
 
 
 def _crashed(issue_path: Path, message: str) -> AuthoringError:
-    diagnostic = Diagnostic(code="render-crashed", severity=Severity.ERROR, file=str(issue_path),
+    diagnostic = Diagnostic(code=codes.RENDER_CRASHED, severity=Severity.ERROR, file=str(issue_path),
                             message=message,
                             hint="the last good render stays visible; undo the last edit, and "
                                  "report the input that did this")
