@@ -436,3 +436,8 @@ def test_a_field_over_the_size_limit_is_refused_before_any_parse(monkeypatch):
     found = codes(issue(f"- text: \"{body}\"\n"))
     assert [d.line for d in found["field-too-long"]] == [7]
     assert set(found) == {"field-too-long"}
+
+
+def test_a_merge_tag_in_a_query_reaches_the_email_byte_for_byte():
+    [ref] = markdown.iter_links("[a](https://x.org/u?id={{id}}&l=*|LIST|*)")
+    assert ref.url == "https://x.org/u?id={{id}}&l=*|LIST|*"

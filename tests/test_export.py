@@ -330,7 +330,8 @@ def test_a_relative_image_without_a_base_url_is_an_error(tmp_path):
 def test_html_over_gmails_limit_is_an_error(tmp_path):
     folder = copy_issues(tmp_path)
     paragraph = "Researchers trained a policy on thousands of hours of video. " * 12
-    big = MINIMAL + "  - text: |\n" + "".join(f"      {paragraph}\n\n" for _ in range(150))
+    block = "  - text: |\n" + "".join(f"      {paragraph}\n\n" for _ in range(50))
+    big = MINIMAL + block * 3  # three blocks: one text field may hold at most 64 KB
     issue = write_issue(folder, big)
     out = tmp_path / "out"
     result = runner.invoke(app, ["export", str(issue), "-o", str(out)])
