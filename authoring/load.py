@@ -160,11 +160,14 @@ def _error(file: str, code: str, message: str, hint: str | None = None,
     )
 
 
-def decode(raw: bytes, file: str) -> str:
-    """Bytes → text: UTF-8 (BOM allowed), LF line ends; refuse binary and other encodings."""
+def decode(raw: bytes, file: str, size: int | None = None) -> str:
+    """Bytes → text: UTF-8 (BOM allowed), LF line ends; refuse binary and other encodings.
+
+    ``size`` is the file's size when only its first bytes were read."""
     if len(raw) > MAX_BYTES:
+        size = max(size or 0, len(raw))
         raise _error(file, codes.FILE_TOO_LARGE,
-                     f"file is {len(raw) / 1_000_000:.1f} MB; an issue file may be at most "
+                     f"file is {size / 1_000_000:.1f} MB; an issue file may be at most "
                      f"{MAX_BYTES // 1_000_000} MB",
                      "split the content or check that this is the right file")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -345,7 +348,7 @@ def load_file(path: str | Path) -> Document:
     name = str(path)
     raw = read_bounded(path, MAX_BYTES + 1)
     try:
-        text = decode(raw, name)
+        text = decode(raw, name, _size(path) if len(raw) > MAX_BYTES else len(raw))
     except LoadError as exc:  # quote the line as well as the bytes allow
         raise LoadError(exc.diagnostic, raw[:MAX_BYTES].decode("utf-8", errors="replace")) from None
     return load_text(text, name)
@@ -387,6 +390,14 @@ def read_bounded(path: str | Path, limit: int) -> bytes:
         raise _error(name, codes.UNREADABLE, f"cannot read file: {exc.strerror}") from None
     finally:
         os.close(fd)
+
+
+def _size(path: str | Path) -> int | None:
+    """The size the file system reports: to say how large a file is without reading it."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None
 
 
 def _not_a_file(name: str) -> LoadError:
