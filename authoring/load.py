@@ -107,7 +107,7 @@ class Document:
         scalar = self.scalars.get(path)
         if scalar is None or offset < 0:
             return None
-        offsets = source_offsets(self.text, scalar)
+        offsets = _source_offsets(self.text, scalar)
         if offsets is None or offset > len(offsets):
             return None
         if offset < len(offsets):
@@ -124,6 +124,13 @@ class Document:
         """Character offset of a 0-based line and column, as YAML's marks give them."""
         starts = _line_starts(self.text)
         return starts[line] + column if line < len(starts) else len(self.text)
+
+
+@lru_cache(maxsize=64)
+def _source_offsets(text: str, scalar: Scalar) -> list[int] | None:
+    """source_offsets, once per scalar: a field with thousands of findings (a link each) would
+    otherwise replay its whole text for every one of them, quadratic in the field's size."""
+    return source_offsets(text, scalar)
 
 
 _YAML_BREAK = re.compile("[\n\x85\u2028\u2029]")

@@ -153,3 +153,18 @@ def test_a_sticky_shared_folder_is_fine_when_the_files_are_ours(tmp_path):
     os.chmod(folder / "publication.yaml", 0o644)
     os.chmod(folder, 0o1777)
     assert "untrusted-publication" not in {d.code for d in validate_file(folder / "0321.yaml").report.errors}
+
+
+def test_many_findings_in_one_field_are_located_in_linear_time(monkeypatch):
+    """Each finding's line:col comes from one replay of the field's YAML, not one per finding."""
+    from authoring import load
+
+    replays = []
+    real = load.source_offsets
+    monkeypatch.setattr(load, "source_offsets", lambda text, scalar: replays.append(1) or real(text, scalar))
+    load._source_offsets.cache_clear()
+    links = " ".join(f"[a{i}](https://example.org/{i})" for i in range(200))  # placeholder-url each
+    result = validate_text(f"issue: {{subject: S}}\nstories:\n  - text: \"{links}\"\n")
+    found = [d for d in result.report.diagnostics if d.code == "placeholder-url"]
+    assert len(found) == 200 and len({d.column for d in found}) == 200
+    assert len(replays) == 1
