@@ -371,6 +371,7 @@ def test_the_footer_is_stripped_only_by_the_publication_that_renders_the_output(
     housed = tmp_path / "project" / "issues" / "issue.yaml"
     housed.parent.mkdir(parents=True)
     shutil.copy(ISSUES / "publication.yaml", tmp_path / "project" / "publication.yaml")
+    (tmp_path / "project" / "pyproject.toml").write_text("")  # the search stops at a project's root
     result = _run(source, "-o", housed)
     assert result.exit_code == 0 and "footer left out" in result.stderr
     assert "footer:" not in housed.read_text(encoding="utf-8")
@@ -380,6 +381,7 @@ def test_the_footer_is_stripped_only_by_the_publication_that_renders_the_output(
 
 def test_a_folder_summary_says_where_the_footer_went(tmp_path):
     shutil.copy(ISSUES / "publication.yaml", tmp_path / "publication.yaml")
+    (tmp_path / "pyproject.toml").write_text("")  # a project: publication.yaml is found above out/
     result = _run(ARCHIVE, "-o", tmp_path / "out", "-q")
     stripped = sum(_expected(p).get("footer_stripped", False) for p in CORPUS)
     assert f"recognised and left out in {stripped} of {len(CORPUS)} files" in result.stderr

@@ -40,4 +40,6 @@ def test_the_publication_is_the_outputs_never_one_found_elsewhere(tmp_path):
     assert publication_for(None, given) == given
     assert publication_for(tmp_path / "out" / "x.yaml") is None
     shutil.copy(given, tmp_path / "publication.yaml")
+    assert publication_for(tmp_path / "out" / "deeper" / "x.yaml") is None  # outside a project: never above
+    (tmp_path / "pyproject.toml").write_text("")  # inside one: up to its root
     assert publication_for(tmp_path / "out" / "deeper" / "x.yaml") == tmp_path / "publication.yaml"
