@@ -344,9 +344,10 @@ def news(draw):
 def promo(draw):
     kicker = draw(st.sampled_from([None, "A MESSAGE FROM DEEPLEARNING.AI", "SPONSORED BY ACME"]))
     cta = draw(st.sampled_from(["Enroll now", "Sign up today", "Register"]))
+    url = draw(st.sampled_from([None, "https://www.deeplearning.ai/short-courses/agents/"]))
     return model.Promo(body=model.Markdown(draw(paragraph())), kicker=kicker,
                        image=draw(st.none() | alt_text().map(lambda a: model.Image(alt=a))),
-                       cta=model.Link(text=cta))
+                       cta=model.Link(text=cta, url=model.Url(url) if url else None))
 
 
 @st.composite
@@ -386,12 +387,17 @@ def test_random_issue_renders_and_imports_back_to_the_same_model(issue):
 
 def _in_the_new_shape(plain: str, issue: model.Issue) -> str:
     """Today's plain text rewritten in the layout fixed for issue 13 (top block, ``=`` rules under
-    headers, ``[Image: alt]`` lines), to read it back before that renderer exists."""
+    headers, ``[Image: alt]`` lines, ``text: url`` calls to action on their own line), to read it
+    back before that renderer exists."""
     for story in issue.stories:
         if isinstance(story, model.Header):
             rule = "=" * max(3, len(story.title))
             plain = re.sub(rf"(?m)(^|\n\n\n){re.escape(story.title)}\n\n\n",
                            lambda m, r=rule, t=story.title: f"{m.group(1)}{t}\n{r}\n\n\n", plain, count=1)
+    for story in issue.stories:
+        if isinstance(story, model.Promo) and story.cta and story.cta.url:
+            glued = r"\s+" + r"\s+".join(map(re.escape, f"{story.cta.text} ({story.cta.url})".split()))
+            plain = re.sub(glued, lambda _, c=story.cta: f"\n\n{c.text}: {c.url}", plain, count=1)
     alts = {s.image.alt for s in issue.stories if getattr(s, "image", None) is not None}
     for alt in sorted(alts, key=len, reverse=True):
         plain = re.sub(rf"(?m)^{re.escape(alt)}$", lambda _, a=alt: f"[Image: {a}]", plain)
@@ -408,6 +414,9 @@ def test_random_issue_in_the_new_plain_text_shape_imports_back_to_the_same_model
     plain = _in_the_new_shape(render_text(issue, PUBLICATION), issue)
     assert plain.count("\n===") == sum(isinstance(s, model.Header) for s in issue.stories)
     assert plain.count("[Image: ") >= sum(getattr(s, "image", None) is not None for s in issue.stories)
+    ctas = sum(plain.count(f"\n\n{cta}: https://") for cta in ("Enroll now", "Sign up today", "Register"))
+    assert ctas == sum(isinstance(s, model.Promo) and s.cta is not None and s.cta.url is not None
+                       for s in issue.stories)
     back = import_text(plain, source="random.txt", publication=PUBLICATION)
     assert (back.issue.issue.number, back.issue.issue.date) == (number, date)
     assert back.issue.letter == issue.letter
