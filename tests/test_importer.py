@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import re
 
 import pytest
@@ -343,9 +345,10 @@ def news(draw):
 def promo(draw):
     kicker = draw(st.sampled_from([None, "A MESSAGE FROM DEEPLEARNING.AI", "SPONSORED BY ACME"]))
     cta = draw(st.sampled_from(["Enroll now", "Sign up today", "Register"]))
+    url = draw(st.sampled_from([None, "https://www.deeplearning.ai/short-courses/agents/"]))
     return model.Promo(body=model.Markdown(draw(paragraph())), kicker=kicker,
                        image=draw(st.none() | alt_text().map(lambda a: model.Image(alt=a))),
-                       cta=model.Link(text=cta))
+                       cta=model.Link(text=cta, url=model.Url(url) if url else None))
 
 
 @st.composite
@@ -381,6 +384,23 @@ def test_random_issue_renders_and_imports_back_to_the_same_model(issue):
     assert [w for w in back.warnings if w.code not in ("unclassified-text", "invented-subject")] == []
     # and the YAML written says exactly that
     assert validate_text(back.yaml, publication=PUBLICATION).issue == back.issue
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(issues(), st.integers(1, 999), st.none() | st.dates(min_value=datetime.date(2000, 1, 1),
+                                                             max_value=datetime.date(2099, 12, 31)))
+def test_random_issue_in_either_link_style_imports_back_to_the_same_model_with_number_and_date(
+        issue, number, date):
+    issue.issue.number, issue.issue.date = number, date
+    for style in ("inline", "references"):
+        publication = dataclasses.replace(PUBLICATION, text_links=style)
+        plain = render_text(issue, publication)
+        assert f"\nIssue {number}" in plain  # the top block, written by render
+        back = import_text(plain, source="random.txt", publication=publication)
+        assert (back.issue.issue.number, back.issue.issue.date) == (number, date), style
+        assert back.issue.letter == issue.letter, style
+        assert back.issue.stories == issue.stories, style
+        assert [w for w in back.warnings if w.code not in ("unclassified-text", "invented-subject")] == []
 
 
 _LITERAL = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp", "Zs")) |

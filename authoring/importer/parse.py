@@ -171,13 +171,14 @@ def _wrap_width(lines: list[str]) -> int | None:
 
     A wrapped text separates its paragraphs with blank lines (single line breaks are
     then only wraps) and has no line with spaces longer than about 100 columns (only a
-    long URL alone on its line may exceed the width).
+    long URL alone on its line may exceed the width). Lines a renderer may leave unwrapped
+    (``[Image: alt]``, ``View in browser: URL``, ``Enroll now: URL``) do not count.
     """
     if not any(not line.strip() for line in lines[1:-1]):
         return None
     longest = 0
     for line in lines:
-        if " " in line.strip():
+        if " " in line.strip() and "://" not in line and not line.startswith("[Image: "):
             longest = max(longest, len(line))
     return longest if 40 <= longest <= 100 else None
 
