@@ -138,42 +138,41 @@ class _Handler(BaseHTTPRequestHandler):
             server.active += 1
             server.max_active = max(server.max_active, server.active)
         try:
-            path = self.path
-            if path.startswith("/slow"):
-                time.sleep(0.2)
-                status = 200
-            elif path.startswith("/ok"):
-                status = 200
-            elif path == "/gone":
-                status = 404
-            elif path == "/no-head":
-                status = 405 if self.command == "HEAD" else 200
-            elif path == "/moved":
-                self.send_response(301)
-                self.send_header("Location", "/ok")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            elif path == "/moved-to-gone":
-                self.send_response(302)
-                self.send_header("Location", "/gone")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            elif path == "/hang":
-                time.sleep(1.5)
-                status = 200
-            else:
-                status = 500
-            body = b"hello" if with_body else b""
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if with_body and self.command == "GET":
-                self.wfile.write(body)
+            status, location = self._decide()
         finally:
+            # Leave the count before the first byte goes out: once the client has its answer it may
+            # send its next request, which must not overlap this one in the count.
             with server.lock:
                 server.active -= 1
+        body = b"hello" if with_body and location is None else b""
+        self.send_response(status)
+        if location is not None:
+            self.send_header("Location", location)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body and self.command == "GET":
+            self.wfile.write(body)
+
+    def _decide(self) -> tuple[int, str | None]:
+        """The status (and redirect target) for this path, after any delay it simulates."""
+        path = self.path
+        if path.startswith("/slow"):
+            time.sleep(0.2)
+            return 200, None
+        if path.startswith("/ok"):
+            return 200, None
+        if path == "/gone":
+            return 404, None
+        if path == "/no-head":
+            return (405 if self.command == "HEAD" else 200), None
+        if path == "/moved":
+            return 301, "/ok"
+        if path == "/moved-to-gone":
+            return 302, "/gone"
+        if path == "/hang":
+            time.sleep(1.5)
+            return 200, None
+        return 500, None
 
     def do_HEAD(self):
         self._answer(False)
