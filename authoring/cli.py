@@ -23,7 +23,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-COMMANDS = ["validate", "render", "new", "schema", "preview", "export", "send", "import_"]
+COMMANDS = ["validate", "check", "render", "new", "schema", "preview", "export", "send", "import_"]
 """Modules in authoring.commands, in the order ``--help`` lists them."""
 
 class Inliner(str, Enum):

@@ -41,6 +41,9 @@ class RenderOptions:
     """Folder that a relative ``publication.templates`` is resolved against (default: current folder)."""
     inliner: str | None = None
     """CSS inliner engine (``authoring.render.inline.ENGINES``); None: the publication's ``inliner``."""
+    block_markers: bool = False
+    """Mark where each block starts with an HTML comment (``<!--@block stories[2]-->``), so
+    ``authoring check`` can split the output by block; never set for what is sent."""
 
 
 @dataclass

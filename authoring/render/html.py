@@ -176,6 +176,7 @@ def _context(issue: model.Issue, publication: model.Publication, options: Render
         "footer": issue.footer if issue.footer is not None else publication.footer,
         "r": links,
         "default_logo_width": DEFAULT_LOGO_WIDTH,
+        "marks": options.block_markers,
     }
 
 

@@ -1,0 +1,108 @@
+"""``authoring check``: measure whether an issue is ready to send, located in the YAML.
+
+The issue is built exactly as ``export`` builds it (in memory), then each registered part
+looks at it and returns its figures and findings. Parts register with ``@part(name, ...)``
+in their own module; ``fast`` parts (everything but the spam score and the browser audit)
+are the ones ``export`` runs before writing anything.
+
+    from authoring.check import check_file
+    report = check_file("issues/0321.yaml")
+    print(report.format_text())
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from authoring.check.build import Built, NotCheckable, build
+from authoring.check.report import CheckReport, PartResult
+
+__all__ = ["Built", "CheckOptions", "CheckReport", "NotCheckable", "PartResult", "PARTS",
+           "check_built", "check_file", "part"]
+
+
+@dataclass
+class CheckOptions:
+    against: Path | None = None
+    """Folder of earlier issues to compare with (default: the issue's own folder)."""
+    parts: set[str] | None = None
+    """Only these parts (default: all but the opt-in ones)."""
+    browser: bool = False
+    """Run the opt-in accessibility audit in headless Chromium."""
+    spam: bool = True
+    """Run SpamAssassin (about 2 s)."""
+
+
+@dataclass
+class Part:
+    name: str
+    title: str
+    run: Callable[[Built, CheckOptions], PartResult]
+    fast: bool = True
+    """Cheap enough for every export (no external process, no browser)."""
+    opt_in: bool = False
+
+
+PARTS: dict[str, Part] = {}
+"""The registered parts, in report order."""
+
+_MODULES = ["validation", "size", "images", "inbox", "history"]
+"""Modules under authoring.check holding parts, in report order."""
+
+
+def part(name: str, title: str, *, fast: bool = True, opt_in: bool = False
+         ) -> Callable[[Callable[[Built, CheckOptions], PartResult]],
+                       Callable[[Built, CheckOptions], PartResult]]:
+    def register(func: Callable[[Built, CheckOptions], PartResult]
+                 ) -> Callable[[Built, CheckOptions], PartResult]:
+        PARTS[name] = Part(name=name, title=title, run=func, fast=fast, opt_in=opt_in)
+        return func
+    return register
+
+
+def _load_parts() -> None:
+    for module in _MODULES:
+        importlib.import_module(f"authoring.check.{module}")
+
+
+def selected(options: CheckOptions) -> list[Part]:
+    _load_parts()
+    chosen = []
+    for name, entry in PARTS.items():
+        if options.parts is not None:
+            if name in options.parts:
+                chosen.append(entry)
+            continue
+        if entry.opt_in and not options.browser:
+            continue
+        if name == "spam" and not options.spam:
+            continue
+        chosen.append(entry)
+    return chosen
+
+
+def check_built(built: Built, options: CheckOptions | None = None, *,
+                strict: bool = False) -> CheckReport:
+    options = options or CheckOptions()
+    report = CheckReport(file=str(built.path), strict=strict)
+    for entry in selected(options):
+        result = entry.run(built, options)
+        result.name, result.title = entry.name, entry.title
+        report.parts.append(result)
+    return report
+
+
+def check_file(path: str | Path, options: CheckOptions | None = None, *, strict: bool = False,
+               publication_file: Path | None = None) -> CheckReport:
+    """Build the issue as export does and run the parts; raises NotCheckable (an AuthoringError)
+    when the file cannot be built at all."""
+    return check_built(build(path, publication_file=publication_file), options, strict=strict)
+
+
+def fast_parts() -> set[str]:
+    """The parts export runs: everything cheap (no SpamAssassin, no browser)."""
+    _load_parts()
+    return {name for name, entry in PARTS.items() if entry.fast and not entry.opt_in}

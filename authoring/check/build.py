@@ -1,0 +1,227 @@
+"""The issue as ``export`` builds it, in memory, with what the parts need to point at the YAML.
+
+An issue that is not export-ready yet (a draft) is still checked: its export-level problems
+become findings of the ``validation`` part and the other parts look at the draft rendering.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from authoring import links, model
+from authoring.check.parse import Parsed, parse_html
+from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
+from authoring.load import Document, LoadError, load_file
+from authoring.model import YamlPath
+from authoring.paths import templates_dir
+
+if TYPE_CHECKING:
+    from authoring.render import RenderOptions
+
+_MARKER = re.compile(r"<!--@block (?P<block>[^>]{1,40})-->")
+
+
+@dataclass
+class Built:
+    """One issue, rendered as it would be sent, and the sources to locate findings in."""
+
+    path: Path
+    issue: model.Issue
+    publication: model.Publication
+    publication_file: Path | None
+    html: str
+    """The email HTML (what export writes, CRLF line endings; a draft's rendering otherwise)."""
+    text: str
+    issue_doc: Document
+    publication_doc: Document | None = None
+    export_ready: bool = True
+    """False when export refused the issue (the reasons are in ``problems``)."""
+    draft: bool = False
+    """Rendered as a draft (missing images and links marked) because it has export-level errors."""
+    problems: list[Diagnostic] = field(default_factory=list)
+    """Validation and export diagnostics (errors only when the issue is a draft)."""
+    message: bytes | None = None
+    """The .eml export writes, when the issue is export-ready."""
+
+    # ------------------------------------------------------------ locating
+
+    def at(self, path: YamlPath, code: str, severity: Severity, message: str, hint: str,
+           *, key: bool = False) -> Diagnostic:
+        """A finding about the issue's YAML at ``path`` (its nearest written ancestor)."""
+        pos = self.issue_doc.locate(path, key=key)
+        return Diagnostic(code=code, severity=severity, message=message, hint=hint,
+                          file=str(self.path), line=pos.line if pos else None,
+                          column=pos.column if pos else None, path=path)
+
+    def at_publication(self, path: YamlPath, code: str, severity: Severity, message: str,
+                       hint: str, *, key: bool = False) -> Diagnostic:
+        """A finding about publication.yaml (the issue file when there is none)."""
+        if self.publication_doc is None:
+            return Diagnostic(code=code, severity=severity, message=message, hint=hint,
+                              file=str(self.path), path=("publication",) + path)
+        pos = self.publication_doc.locate(path, key=key)
+        return Diagnostic(code=code, severity=severity, message=message, hint=hint,
+                          file=self.publication_doc.file, line=pos.line if pos else None,
+                          column=pos.column if pos else None, path=path)
+
+    def whole(self, code: str, severity: Severity, message: str, hint: str) -> Diagnostic:
+        """A finding about the issue as a whole."""
+        return Diagnostic(code=code, severity=severity, message=message, hint=hint,
+                          file=str(self.path))
+
+    def at_offset(self, path: YamlPath, offset: int | None, code: str, severity: Severity,
+                  message: str, hint: str) -> Diagnostic:
+        """A finding about the character at ``offset`` inside the text at ``path``."""
+        from authoring.checks import Finding
+        from authoring.validate import _diagnostic
+
+        return _diagnostic(self.issue_doc, Finding(code=code, message=message, path=path,
+                                                   hint=hint, severity=severity, offset=offset))
+
+    def at_text(self, needle: str, code: str, severity: Severity, message: str,
+                hint: str) -> Diagnostic:
+        """A finding about where ``needle`` is written: the issue first, then the publication."""
+        docs = [self.issue_doc] + ([self.publication_doc] if self.publication_doc else [])
+        for doc in docs:
+            for number, line in enumerate(doc.lines, 1):
+                column = line.find(needle) if needle else -1
+                if column >= 0:
+                    return Diagnostic(code=code, severity=severity, message=message, hint=hint,
+                                      file=doc.file, line=number, column=column + 1)
+        return self.whole(code, severity, message, hint)
+
+    @cached_property
+    def parsed(self) -> Parsed:
+        """The final HTML's elements, attributes, styles and links."""
+        return parse_html(self.html)
+
+    # ------------------------------------------------------------ templates
+
+    @cached_property
+    def template_folders(self) -> list[Path]:
+        """Where templates are looked up, the publication's own folder first."""
+        from authoring.render.html import templates_folder
+
+        base = self.publication_file.parent if self.publication_file else None
+        own = templates_folder(self.publication, base)
+        return ([Path(own)] if own else []) + [templates_dir()]
+
+    # ------------------------------------------------------------ blocks
+
+    @cached_property
+    def blocks(self) -> list[tuple[str, int]]:
+        """(block, bytes) in reading order: head, masthead, letter, stories[i], footer.
+
+        The email is rendered once more with a comment before each block; the comments are
+        the only difference, so the sizes between them add up to the real HTML's.
+        """
+        marked = _to_crlf(self._render(markers=True))
+        body = marked.find("<body")
+        if body < 0 or not _MARKER.search(marked):  # a publication's own issue template
+            return [("whole email", len(self.html.encode("utf-8")))]
+        spans: list[tuple[str, int]] = [("head", len(marked[:body].encode("utf-8")))]
+        name, start = "masthead", body
+        for match in _MARKER.finditer(marked):
+            spans.append((name, len(marked[start:match.start()].encode("utf-8"))))
+            name, start = match.group("block"), match.end()
+        spans.append((name, len(marked[start:].encode("utf-8"))))
+        return _merge(spans)
+
+    def _render(self, *, markers: bool) -> str:
+        from authoring.render import render_html
+
+        return render_html(self.issue, self.publication, self.render_options(markers=markers))[0]
+
+    def render_options(self, *, markers: bool = False) -> RenderOptions:
+        """What export renders with (campaign tags, resolved images), or a draft's options."""
+        from authoring.export import _image_resolver
+        from authoring.render import RenderOptions
+
+        tagger = links.campaign_tagger(self.publication, self.issue.issue.number)
+        options = RenderOptions(
+            mode="email", draft=self.draft, block_markers=markers,
+            link_url=None if self.draft else tagger,
+            image_url=None if self.draft else _image_resolver(self.publication.image_base_url, []),
+            publication_dir=self.publication_file.parent if self.publication_file else None)
+        return options
+
+
+def _merge(spans: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    merged: dict[str, int] = {}
+    for name, size in spans:
+        merged[name] = merged.get(name, 0) + size
+    return list(merged.items())
+
+
+def _to_crlf(text: str) -> str:
+    from authoring.export import to_crlf
+
+    return to_crlf(text)
+
+
+class NotCheckable(AuthoringError):
+    """The issue cannot be built at all (YAML or structure errors): nothing to measure."""
+
+
+def build(path: str | Path, *, publication_file: Path | None = None) -> Built:
+    """Build the issue as export does; fall back to the draft rendering when export refuses."""
+    from authoring.export import build_export
+    from authoring.validate import PUBLICATION_FILE, validate_file
+
+    path = Path(path)
+    if path.name == PUBLICATION_FILE:
+        raise NotCheckable(f"{path} holds the publication's settings, not an issue; "
+                           "check an issue file next to it")
+    validated = validate_file(path, level=Level.EXPORT, publication_file=publication_file)
+    if validated.issue is None or validated.document is None:
+        raise NotCheckable(f"{path}: cannot be read as an issue", [validated.report])
+    issue, publication = validated.issue, validated.publication
+    built = Built(path=path, issue=issue, publication=publication,
+                  publication_file=validated.publication_file, html="", text="",
+                  issue_doc=validated.document,
+                  publication_doc=_load_quietly(validated.publication_file))
+    try:
+        export = build_export(path, publication_file=publication_file)
+    except AuthoringError as exc:
+        built.export_ready = False
+        built.problems = [d for report in exc.reports for d in report.diagnostics]
+        _render_draft(built, validated.report)
+        return built
+    built.html, built.text = export.html, export.text
+    built.problems = export.warnings
+    built.message = export.message().as_bytes()
+    return built
+
+
+def _render_draft(built: Built, report: Report) -> None:
+    from authoring.export import to_crlf
+    from authoring.render import render_issue
+
+    draft_errors = [d for d in report.errors if d.code not in _EXPORT_ONLY]
+    built.draft = bool(report.errors)
+    if draft_errors:
+        raise NotCheckable(f"{built.path}: {len(draft_errors)} error"
+                           f"{'s' if len(draft_errors) != 1 else ''}; fix them to check the issue",
+                           [Report(file=report.file, diagnostics=draft_errors,
+                                   source_lines=report.source_lines)])
+    # not a draft: export refused for what it found while rendering (size, relative images)
+    rendered = render_issue(built.issue, built.publication, built.render_options())
+    built.html, built.text = to_crlf(rendered.html), to_crlf(rendered.text)
+
+
+_EXPORT_ONLY = {"missing-image-src", "missing-url", "placeholder-url", "relative-link",
+                "missing-number", "missing-date", "no-image-base-url", "too-large"}
+"""Errors at the export level that a draft may have (docs/format.md: warning in drafts)."""
+
+
+def _load_quietly(path: Path | None) -> Document | None:
+    if path is None:
+        return None
+    with contextlib.suppress(LoadError, OSError):
+        return load_file(path)
+    return None

@@ -1,0 +1,188 @@
+"""Across issues: what already ran in the last issues of the same folder."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from authoring import markdown, model
+from authoring.check import Built, CheckOptions, PartResult, part
+from authoring.checks import text_fields
+from authoring.diagnostics import Severity
+from authoring.load import LoadError, load_file
+from authoring.structure import build_issue
+
+LOOKBACK = 8
+"""How many earlier issues a headline or link must not repeat."""
+MAX_FILES = 2000
+"""Folders are read by name only past this many files (bounded work on a huge archive)."""
+
+
+@dataclass
+class Earlier:
+    file: Path
+    issue: model.Issue
+    line_of: dict[str, int]
+    """Normalized headline / link → line in that file, to quote it."""
+
+
+@part("history", "Across issues")
+def across_issues(built: Built, options: CheckOptions) -> PartResult:
+    result = PartResult(name="history", title="")
+    folder = options.against or built.path.parent
+    earlier = previous_issues(built, folder)
+    result.figures.append(f"compared with {len(earlier)} earlier issue"
+                          f"{'s' if len(earlier) != 1 else ''} in {folder}"
+                          + (": " + ", ".join(e.file.name for e in earlier) if earlier else ""))
+    result.data = {"folder": str(folder), "earlier": [e.file.name for e in earlier]}
+    if not earlier:
+        return result
+    _repeated_headlines(built, earlier, result)
+    _repeated_links(built, earlier, result)
+    _repeated_promo(built, earlier[0], result)
+    _sequence(built, earlier[0], result)
+    return result
+
+
+def previous_issues(built: Built, folder: Path) -> list[Earlier]:
+    """The last ``LOOKBACK`` issues before this one, newest first: by number when the issue has
+    one, else by file name."""
+    me = built.path.resolve()
+    candidates = []
+    for index, file in enumerate(sorted(folder.glob("*.yaml"))):
+        if index >= MAX_FILES:
+            break
+        if file.name == "publication.yaml" or file.resolve() == me:
+            continue
+        loaded = _load(file)
+        if loaded is not None:
+            candidates.append(loaded)
+    number = built.issue.issue.number
+    if number is not None:
+        before = [c for c in candidates if c.issue.issue.number is not None
+                  and c.issue.issue.number < number]
+        before.sort(key=lambda c: c.issue.issue.number or 0, reverse=True)
+    else:
+        before = [c for c in candidates if c.file.name < built.path.name]
+        before.sort(key=lambda c: c.file.name, reverse=True)
+    return before[:LOOKBACK]
+
+
+def _load(file: Path) -> Earlier | None:
+    with contextlib.suppress(LoadError, OSError):
+        doc = load_file(file)
+        issue, _, _ = build_issue(doc)
+        if issue is None:
+            return None
+        lines: dict[str, int] = {}
+        for path, key in _keys(issue):
+            pos = doc.locate(path)
+            if pos:
+                lines.setdefault(key, pos.line)
+        return Earlier(file=file, issue=issue, line_of=lines)
+    return None
+
+
+def _keys(issue: model.Issue):
+    for story in issue.stories:
+        if isinstance(story, model.News):
+            yield story.path + ("headline",), "h:" + _norm(story.headline)
+    for path, url in _links(issue):
+        yield path, "l:" + url
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _links(issue: model.Issue):
+    """(path, normalized address) of the issue's own links: not site roots, not merge tags."""
+    for path, text, is_markdown in text_fields(issue):
+        if is_markdown:
+            for ref in markdown.iter_links(text):
+                if ref.kind == "link":
+                    key = _link_key(ref.url)
+                    if key:
+                        yield path, key
+    for story in issue.stories:
+        cta = getattr(story, "cta", None)
+        if cta is not None and cta.url:
+            key = _link_key(cta.url)
+            if key:
+                yield cta.path + ("url",), key
+
+
+def _link_key(url: str) -> str | None:
+    url = url.strip()
+    if markdown.is_merge_tag(url) or markdown.url_scheme(url) not in {"http", "https"}:
+        return None
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    if not path:
+        return None  # a site's home page is linked every week
+    return f"{(parts.hostname or '').removeprefix('www.')}{path}"
+
+
+def _where(earlier: Earlier, key: str) -> str:
+    line = earlier.line_of.get(key)
+    return f"{earlier.file.name}:{line}" if line else earlier.file.name
+
+
+def _find(earlier: list[Earlier], key: str) -> Earlier | None:
+    return next((e for e in earlier if key in e.line_of), None)
+
+
+def _repeated_headlines(built: Built, earlier: list[Earlier], result: PartResult) -> None:
+    for story in built.issue.stories:
+        if not isinstance(story, model.News):
+            continue
+        key = "h:" + _norm(story.headline)
+        seen = _find(earlier, key)
+        if seen:
+            result.add(built.at(story.path + ("headline",), "repeated-headline", Severity.WARNING,
+                                f"the headline '{story.headline}' already ran ({_where(seen, key)})",
+                                "write a new headline, or drop the story if it is a repeat"))
+
+
+def _repeated_links(built: Built, earlier: list[Earlier], result: PartResult) -> None:
+    reported: set[str] = set()
+    for path, url in _links(built.issue):
+        key = "l:" + url
+        seen = _find(earlier, key)
+        if seen and key not in reported:
+            reported.add(key)
+            result.add(built.at(path, "repeated-link", Severity.WARNING,
+                                f"the link to {url} already ran ({_where(seen, key)})",
+                                "check it is meant to run again (a follow-up says so)"))
+
+
+def _promo_key(promo: model.Promo) -> str:
+    return _norm(promo.body) + "|" + (_link_key(promo.cta.url or "") or "" if promo.cta else "")
+
+
+def _repeated_promo(built: Built, last: Earlier, result: PartResult) -> None:
+    last_promos = {_promo_key(s): s for s in last.issue.stories if isinstance(s, model.Promo)}
+    last_bodies = {_norm(s.body) for s in last_promos.values()}
+    for story in built.issue.stories:
+        if isinstance(story, model.Promo) and (_promo_key(story) in last_promos
+                                               or _norm(story.body) in last_bodies):
+            result.add(built.at(story.path, "repeated-promo", Severity.WARNING,
+                                f"the same promotion ran in the previous issue ({last.file.name})",
+                                "rotate promotions: readers stop seeing one that runs every week",
+                                key=True))
+
+
+def _sequence(built: Built, last: Earlier, result: PartResult) -> None:
+    info, before = built.issue.issue, last.issue.issue
+    if info.number is not None and before.number is not None and info.number != before.number + 1:
+        result.add(built.at(info.path + ("number",), "number-sequence", Severity.WARNING,
+                            f"issue {info.number} does not follow the previous one, "
+                            f"{before.number} ({last.file.name})",
+                            f"number it {before.number + 1}, unless issues were skipped on purpose"))
+    if info.date is not None and before.date is not None and info.date <= before.date:
+        result.add(built.at(info.path + ("date",), "date-sequence", Severity.ERROR,
+                            f"the date {info.date} is not after the previous issue's, {before.date} "
+                            f"({last.file.name})", "set the date this issue goes out"))

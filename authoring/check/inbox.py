@@ -1,0 +1,166 @@
+"""Inbox presentation: what the reader sees before opening (subject, preheader, sender) and
+the links and merge tags inside."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+from authoring import links, markdown
+from authoring.check import Built, CheckOptions, PartResult, part
+from authoring.checks import text_fields
+from authoring.diagnostics import Severity
+
+SUBJECT_SHOWN = 60
+"""Characters of a subject most desktop inboxes show; phones show about 35-40."""
+PREHEADER_MIN, PREHEADER_SHOWN = 40, 140
+"""Under 40 characters the inbox fills the preview from the body; past ~140 nothing shows."""
+
+_MERGE_TAG = re.compile(r"\{\{[^{}\n]{1,60}\}\}|\*\|[A-Z0-9_:]{1,40}\|\*|%[a-z][a-z0-9_]{1,40}%")
+_VAGUE = {"click here", "here", "click", "this", "this link", "link", "read more", "more",
+          "go", "url", "see here", "click this", "this page"}
+_DEFAULT_DOMAINS = {"example.com", "example.org", "example.net", "localhost"}
+
+
+@part("inbox", "Inbox presentation")
+def inbox(built: Built, options: CheckOptions) -> PartResult:
+    result = PartResult(name="inbox", title="")
+    info = built.issue.issue
+    result.figures.append(f"subject {len(info.subject)} characters (inboxes show about "
+                          f"{SUBJECT_SHOWN}, phones 35-40): {info.subject}")
+    preheader = info.preheader or ""
+    result.figures.append(f"preheader {len(preheader)} characters" + (f": {preheader}" if preheader
+                                                                      else " (none)"))
+    sender = built.publication.sender
+    result.figures.append(f"from {sender.name} <{sender.email}>")
+    result.data = {"subject_chars": len(info.subject), "preheader_chars": len(preheader),
+                   "from": {"name": sender.name, "email": sender.email}}
+    _subject_and_preheader(built, result)
+    _sender(built, result)
+    _merge_tags(built, result)
+    _link_texts(built, result)
+    _campaign(built, result)
+    return result
+
+
+def _subject_and_preheader(built: Built, result: PartResult) -> None:
+    info = built.issue.issue
+    path = info.path
+    if len(info.subject) > SUBJECT_SHOWN:
+        result.add(built.at(path + ("subject",), "subject-length", Severity.WARNING,
+                            f"the subject is {len(info.subject)} characters: inboxes cut it after "
+                            f"about {SUBJECT_SHOWN} (phones after 35-40)",
+                            "put the words that matter first, or shorten it"))
+    preheader = (info.preheader or "").strip()
+    if not preheader:
+        return  # missing-preheader: validation says it
+    if len(preheader) < PREHEADER_MIN:
+        result.add(built.at(path + ("preheader",), "preheader-length", Severity.WARNING,
+                            f"the preheader is {len(preheader)} characters: inboxes fill the rest of "
+                            "the preview line from the start of the email",
+                            f"write {PREHEADER_MIN}-{PREHEADER_SHOWN} characters"))
+    elif len(preheader) > PREHEADER_SHOWN:
+        result.add(built.at(path + ("preheader",), "preheader-length", Severity.WARNING,
+                            f"the preheader is {len(preheader)} characters: inboxes show about "
+                            f"{PREHEADER_SHOWN}", "put what matters in the first 90 characters"))
+    first = _first_line(built)
+    for other, what in ((info.subject, "the subject"), (first, "the first line of the email")):
+        if other and _repeats(preheader, other):
+            result.add(built.at(path + ("preheader",), "preheader-repeats", Severity.WARNING,
+                                f"the preheader repeats {what}: the inbox shows the same words twice",
+                                "use it for what the subject leaves out (“Plus: ...”)"))
+
+
+def _first_line(built: Built) -> str:
+    letter = built.issue.letter
+    if letter is not None:
+        return letter.body.strip().split("\n\n", 1)[0]
+    for story in built.issue.stories:
+        for name in ("headline", "title", "body"):
+            text = getattr(story, name, None)
+            if isinstance(text, str) and text.strip():
+                return text.strip().split("\n\n", 1)[0]
+    return ""
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _repeats(preheader: str, other: str) -> bool:
+    a, b = _words(preheader), _words(other)
+    return bool(a and b) and (a.startswith(b) or b.startswith(a))
+
+
+def _sender(built: Built, result: PartResult) -> None:
+    from authoring.validate import DEFAULT_PUBLICATION
+
+    sender = built.publication.sender
+    domain = sender.email.rpartition("@")[2].lower()
+    if built.publication_file is None or sender.email == DEFAULT_PUBLICATION.sender.email \
+            or domain in _DEFAULT_DOMAINS:
+        result.add(built.at_publication(("sender", "email"), "default-sender", Severity.ERROR,
+                                        f"the email comes from {sender.email}, a placeholder: it "
+                                        "will bounce or be filtered as spam",
+                                        "set sender: {name: ..., email: ...} in publication.yaml to "
+                                        "an address on your own domain"))
+    if sender.name.strip() in {"", DEFAULT_PUBLICATION.sender.name}:
+        result.add(built.at_publication(("sender", "name"), "default-sender", Severity.WARNING,
+                                        f"the From name is '{sender.name}': readers decide to open "
+                                        "by it", "set sender.name to the newsletter's name"))
+
+
+def _merge_tags(built: Built, result: PartResult) -> None:
+    """Author text is kept literally: a merge tag written in it reaches the reader as typed."""
+    for path, text, _ in text_fields(built.issue):
+        for match in _MERGE_TAG.finditer(text):
+            result.add(built.at_offset(path, match.start(), "merge-tag", Severity.WARNING,
+                                       f"'{match.group()}' is shown as written: merge tags in text "
+                                       "are not filled in, only in the publication's link settings",
+                                       "write the text out, or move the tag to publication.yaml"))
+
+
+def _link_texts(built: Built, result: PartResult) -> None:
+    for path, text, is_markdown in text_fields(built.issue):
+        if not is_markdown:
+            continue
+        for ref in markdown.iter_links(text):
+            words = " ".join(ref.text.casefold().split()).strip(" .:!")
+            if ref.kind == "link" and words in _VAGUE:
+                index = text.find(f"[{ref.text}]")
+                result.add(built.at_offset(path, index + 1 if index >= 0 else None, "vague-link-text",
+                                           Severity.WARNING,
+                                           f"the link text '{ref.text}' says nothing about where it "
+                                           "goes (screen readers list links by their text; spam "
+                                           "filters dislike it)",
+                                           "link the words that name the target: "
+                                           "“[read the paper](...)”"))
+
+
+def _campaign(built: Built, result: PartResult) -> None:
+    pub = built.publication
+    if not pub.domains:
+        return
+    if pub.campaign is None:
+        result.add(built.at_publication(("domains",), "no-campaign", Severity.WARNING,
+                                        "links to your own domains carry no campaign parameters: "
+                                        "your analytics cannot tell this email's visits apart",
+                                        "set campaign: {source: ..., medium: email, campaign: "
+                                        "\"...-{number}\"} in publication.yaml"))
+        return
+    if built.draft:
+        return  # drafts are not tagged; export tags them
+    seen: set[str] = set()
+    for anchor in built.parsed.anchors:
+        href = anchor.href.strip()
+        parts = urlsplit(href)
+        if href in seen or parts.scheme not in {"http", "https"} or not parts.hostname:
+            continue
+        seen.add(href)
+        if not links.host_matches(parts.hostname, pub.domains):
+            continue
+        keys = {k.lower() for k, _ in parse_qsl(parts.query)}
+        if not {"utm_source", "utm_medium", "utm_campaign"} <= keys:
+            result.add(built.at_text(href.split("?")[0], "untagged-link", Severity.WARNING,
+                                     f"the link to {href} has no campaign parameters",
+                                     "link through the address as written so export can tag it"))

@@ -1,0 +1,140 @@
+"""The check report: one section per part, each with its figures and its findings.
+
+Findings are ``Diagnostic``s (the same shape ``validate`` prints), so every one carries a
+severity, a stable code, where it comes from (``file:line:col`` in the issue or the
+publication, or ``templates/...:line``), what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from authoring.diagnostics import Diagnostic, Severity
+
+
+@dataclass
+class PartResult:
+    """What one part of the check measured and found."""
+
+    name: str
+    """Stable identifier of the part (``size``, ``clients``...)."""
+    title: str
+    """Heading in the text report."""
+    figures: list[str] = field(default_factory=list)
+    """Measurements shown under the heading, one line each (sizes, scores)."""
+    data: dict = field(default_factory=dict)
+    """The same measurements for ``--format json``."""
+    findings: list[Diagnostic] = field(default_factory=list)
+    skipped: str | None = None
+    """Why the part did not run (e.g. SpamAssassin not installed), in one line."""
+
+    def add(self, finding: Diagnostic) -> None:
+        self.findings.append(finding)
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "skipped": self.skipped,
+            "figures": self.data,
+            "findings": [_finding_json(f) for f in self.findings],
+        }
+
+
+def _finding_json(finding: Diagnostic) -> dict:
+    data = finding.to_json()
+    data["location"] = finding.location()
+    return data
+
+
+@dataclass
+class CheckReport:
+    """Every part's result for one issue."""
+
+    file: str
+    parts: list[PartResult] = field(default_factory=list)
+    strict: bool = False
+    """Warnings count as errors."""
+
+    @property
+    def findings(self) -> list[Diagnostic]:
+        return [f for part in self.parts for f in part.findings]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [f for f in self.findings if f.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [f for f in self.findings if not f.is_error]
+
+    def part(self, name: str) -> PartResult | None:
+        return next((p for p in self.parts if p.name == name), None)
+
+    def ok(self, strict: bool | None = None) -> bool:
+        strict = self.strict if strict is None else strict
+        return not self.errors and not (strict and self.warnings)
+
+    def exit_code(self) -> int:
+        """0 ok, 1 when an error (or, with --strict, a warning) was found."""
+        return 0 if self.ok() else 1
+
+    def format_text(self) -> str:
+        lines: list[str] = []
+        for part in self.parts:
+            counts = _counts(part.findings)
+            lines.append(f"== {part.title}" + (f" ({counts})" if counts else ""))
+            if part.skipped:
+                lines.append(f"  skipped: {part.skipped}")
+            lines.extend(f"  {figure}" for figure in part.figures)
+            for finding in _ordered(part.findings):
+                lines.append(f"  {_severity(finding, self.strict)}{_finding_line(finding)}")
+            lines.append("")
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        errors, warnings = len(self.errors), len(self.warnings)
+        verdict = "ready to send" if self.ok() else "not ready"
+        return (f"{self.file}: {errors} error{'s' if errors != 1 else ''}, "
+                f"{warnings} warning{'s' if warnings != 1 else ''}"
+                + (" (strict: warnings fail)" if self.strict and warnings else "")
+                + f": {verdict}")
+
+    def to_json(self) -> dict:
+        return {
+            "file": self.file,
+            "ok": self.ok(),
+            "strict": self.strict,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "parts": [part.to_json() for part in self.parts],
+        }
+
+    def dumps_json(self) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False, indent=2)
+
+
+def _counts(findings: list[Diagnostic]) -> str:
+    errors = sum(1 for f in findings if f.is_error)
+    warnings = len(findings) - errors
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return ", ".join(parts)
+
+
+def _ordered(findings: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(findings, key=lambda f: (f.severity is not Severity.ERROR, f.file or "",
+                                           f.line or 0, f.column or 0))
+
+
+def _severity(finding: Diagnostic, strict: bool) -> str:
+    return "" if not strict or finding.is_error else "(strict) "
+
+
+def _finding_line(finding: Diagnostic) -> str:
+    return str(finding)

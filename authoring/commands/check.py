@@ -1,0 +1,46 @@
+"""``authoring check ISSUE.yaml``: measure send-readiness, every finding located in the YAML."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+
+from authoring.cli import app, fail, print_reports
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def check(
+    issue: Path = typer.Argument(..., help="The issue file (YAML).", show_default=False),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
+    strict: bool = typer.Option(False, "--strict", help="Fail on warnings too."),
+    against: Path | None = typer.Option(
+        None, "--against", help="Folder of earlier issues (default: the issue's folder).",
+        exists=True, file_okay=False),
+    browser: bool = typer.Option(
+        False, "--browser", help="Also audit accessibility in headless Chromium (slow)."),
+    no_spam: bool = typer.Option(False, "--no-spam", help="Skip the SpamAssassin score (~2 s)."),
+    publication: Path | None = typer.Option(
+        None, "--publication",
+        help="Publication file (default: publication.yaml next to or above the issue)."),
+) -> None:
+    """Client support, spam score, size by block, images off, inbox, repeats: one report."""
+    from authoring.check import CheckOptions, NotCheckable, check_file
+
+    options = CheckOptions(against=against, browser=browser, spam=not no_spam)
+    try:
+        report = check_file(issue, options, strict=strict, publication_file=publication)
+    except NotCheckable as exc:
+        print_reports(exc.reports)
+        raise fail(str(exc)) from None
+    if fmt is Format.json:
+        typer.echo(report.dumps_json())
+    else:
+        typer.echo(report.format_text())
+    raise typer.Exit(report.exit_code())
