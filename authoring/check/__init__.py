@@ -68,10 +68,16 @@ def _load_parts() -> None:
         importlib.import_module(f"authoring.check.{module}")
 
 
-def selected(options: CheckOptions) -> list[Part]:
+def _in_order() -> list[Part]:
     _load_parts()
+    order = {f"authoring.check.{module}": i for i, module in enumerate(_MODULES)}
+    return sorted(PARTS.values(), key=lambda entry: order.get(entry.run.__module__, len(order)))
+
+
+def selected(options: CheckOptions) -> list[Part]:
     chosen = []
-    for name, entry in PARTS.items():
+    for entry in _in_order():
+        name = entry.name
         if options.parts is not None:
             if name in options.parts:
                 chosen.append(entry)

@@ -75,13 +75,22 @@ class Built:
                           file=str(self.path))
 
     def at_offset(self, path: YamlPath, offset: int | None, code: str, severity: Severity,
-                  message: str, hint: str) -> Diagnostic:
-        """A finding about the character at ``offset`` inside the text at ``path``."""
+                  message: str, hint: str, *, needle: str = "") -> Diagnostic:
+        """A finding about the character at ``offset`` inside the text at ``path``; ``needle``
+        (the text found there) corrects the position where YAML folded the lines (``>``)."""
         from authoring.checks import Finding
         from authoring.validate import _diagnostic
 
-        return _diagnostic(self.issue_doc, Finding(code=code, message=message, path=path,
-                                                   hint=hint, severity=severity, offset=offset))
+        found = _diagnostic(self.issue_doc, Finding(code=code, message=message, path=path,
+                                                    hint=hint, severity=severity, offset=offset))
+        lines = self.issue_doc.lines
+        if needle and found.line and not _written_at(lines, found.line, found.column, needle):
+            for number in range(found.line, min(len(lines), found.line + 400) + 1):
+                column = lines[number - 1].find(needle)
+                if column >= 0:
+                    found.line, found.column = number, column + 1
+                    break
+        return found
 
     def at_text(self, needle: str, code: str, severity: Severity, message: str,
                 hint: str) -> Diagnostic:
@@ -149,6 +158,12 @@ class Built:
             image_url=None if self.draft else _image_resolver(self.publication.image_base_url, []),
             publication_dir=self.publication_file.parent if self.publication_file else None)
         return options
+
+
+def _written_at(lines: list[str], line: int, column: int | None, needle: str) -> bool:
+    if not 0 < line <= len(lines) or column is None:
+        return False
+    return lines[line - 1][column - 1:].startswith(needle)
 
 
 def _merge(spans: list[tuple[str, int]]) -> list[tuple[str, int]]:

@@ -33,7 +33,8 @@ def images_off(built: Built, options: CheckOptions) -> PartResult:
             result.add(built.at_offset(path, offset, "alt-file-name", Severity.WARNING,
                                        f"alt text '{alt}' {reason}: with images off readers see it "
                                        "instead of the picture",
-                                       "describe what the picture shows, in a short sentence"))
+                                       "describe what the picture shows, in a short sentence",
+                                       needle=alt))
     _check_logo(built, result)
     _check_image_links(built, result)
     alts = sum(1 for img in built.parsed.images if img.get("alt", "").strip())

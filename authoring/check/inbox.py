@@ -89,7 +89,11 @@ def _words(text: str) -> str:
 
 def _repeats(preheader: str, other: str) -> bool:
     a, b = _words(preheader), _words(other)
-    return bool(a and b) and (a.startswith(b) or b.startswith(a))
+    if not (a and b):
+        return False
+    opening = 4  # the same first words read as a repeat even when the endings differ
+    return a.startswith(b) or b.startswith(a) or (
+        len(a.split()) >= opening and a.split()[:opening] == b.split()[:opening])
 
 
 def _sender(built: Built, result: PartResult) -> None:
@@ -117,7 +121,8 @@ def _merge_tags(built: Built, result: PartResult) -> None:
             result.add(built.at_offset(path, match.start(), "merge-tag", Severity.WARNING,
                                        f"'{match.group()}' is shown as written: merge tags in text "
                                        "are not filled in, only in the publication's link settings",
-                                       "write the text out, or move the tag to publication.yaml"))
+                                       "write the text out, or move the tag to publication.yaml",
+                                       needle=match.group()))
 
 
 def _link_texts(built: Built, result: PartResult) -> None:
@@ -134,7 +139,7 @@ def _link_texts(built: Built, result: PartResult) -> None:
                                            "goes (screen readers list links by their text; spam "
                                            "filters dislike it)",
                                            "link the words that name the target: "
-                                           "“[read the paper](...)”"))
+                                           "“[read the paper](...)”", needle=ref.text))
 
 
 def _campaign(built: Built, result: PartResult) -> None:

@@ -1,0 +1,183 @@
+"""authoring check: each kind of problem planted in a copy of the sample, found and located."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from authoring.check import CheckOptions, NotCheckable, check_file
+from authoring.check.images import file_name_alt
+from authoring.cli import app
+from conftest import ISSUES
+
+runner = CliRunner()
+FAST = CheckOptions(spam=False)
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def _finding(report, code: str):
+    found = [f for f in report.findings if f.code == code]
+    assert found, f"no {code} in:\n{report.format_text()}"
+    return found[0]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_clean_sample_is_ready_and_reports_every_fast_part(issue_copy):
+    report = check_file(issue_copy, FAST)
+    assert report.ok(), report.format_text()
+    assert [p.name for p in report.parts] == ["validation", "size", "images", "inbox", "history"]
+    size = report.part("size")
+    assert size is not None
+    total = sum(block["bytes"] for block in size.data["blocks"])
+    assert total == size.data["bytes"]  # the blocks add up to the exported HTML, byte for byte
+    labels = [block["label"] for block in size.data["blocks"]]
+    assert labels[0].startswith("head") and labels[-1] == "footer"
+    assert "stories[1] news “Robots Learn Chores From Video”" in labels
+
+
+def test_story_past_gmail_clip_is_an_error_at_that_story(issue_copy):
+    paragraph = "A long paragraph that repeats itself to make this story heavy. " * 8
+    body = "".join(f"      {paragraph}\n\n" for _ in range(240))
+    _edit(issue_copy, "  - promo:\n", f"  - text: |\n{body}  - promo:\n")
+    report = check_file(issue_copy, FAST)
+    finding = _finding(report, "size-clipped")
+    assert finding.is_error and finding.path == ("stories", 2)
+    assert finding.line == _line_of(issue_copy, "  - text: |")
+    assert "stories[2] text" in finding.message
+    assert report.exit_code() == 1
+
+
+def test_alt_text_that_is_a_file_name(issue_copy):
+    _edit(issue_copy, 'alt: "Course banner: Agentic AI"', 'alt: "The Batch (1)-1"')
+    finding = _finding(check_file(issue_copy, FAST), "alt-file-name")
+    assert finding.path == ("stories", 2, "promo", "image", "alt")
+    assert (finding.file, finding.line) == (str(issue_copy), _line_of(issue_copy, "The Batch (1)-1"))
+    assert finding.column == (issue_copy.read_text().splitlines()[finding.line - 1]
+                              .index('The Batch (1)-1') + 1)
+
+
+@pytest.mark.parametrize("alt", ["The Batch (1)-1", "IMG_2041", "robot-arm.png", "hero_image_final",
+                                 "Screenshot 2026-11-20 at 10.02.11"])
+def test_file_name_alts(alt):
+    assert file_name_alt(alt, "images/x.png")
+
+
+@pytest.mark.parametrize("alt", ["A robot arm stacking colored blocks", "Course banner: Agentic AI",
+                                 "Chart of GPU prices, 2020-2026"])
+def test_descriptive_alts(alt):
+    assert file_name_alt(alt, "images/x.png") is None
+
+
+def _previous_issue(issue_copy: Path) -> Path:
+    """Last week's issue: the same file, numbered 320 and dated a week earlier."""
+    previous = issue_copy.with_name("0320.yaml")
+    text = issue_copy.read_text().replace("number: 321", "number: 320")
+    previous.write_text(text.replace("date: 2026-11-27", "date: 2026-11-20"))
+    return previous
+
+
+def test_headline_from_the_previous_issue(issue_copy):
+    _previous_issue(issue_copy)
+    report = check_file(issue_copy, FAST)
+    finding = _finding(report, "repeated-headline")
+    assert finding.path == ("stories", 1, "news", "headline")
+    assert finding.line == _line_of(issue_copy, "headline: Robots Learn Chores From Video")
+    assert "0320.yaml:41" in finding.message
+
+
+def test_same_promo_in_consecutive_issues(issue_copy):
+    _previous_issue(issue_copy)
+    finding = _finding(check_file(issue_copy, FAST), "repeated-promo")
+    assert finding.path == ("stories", 2, "promo")
+    assert finding.line == _line_of(issue_copy, "  - promo:")
+
+
+def test_number_and_date_follow_the_previous_issue(issue_copy, tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    previous = _previous_issue(issue_copy)
+    _edit(previous, "number: 320", "number: 318")
+    _edit(previous, "date: 2026-11-20", "date: 2026-11-27")
+    previous.rename(archive / previous.name)
+    report = check_file(issue_copy, CheckOptions(spam=False, against=archive))
+    assert _finding(report, "number-sequence").line == _line_of(issue_copy, "number: 321")
+    date = _finding(report, "date-sequence")
+    assert date.is_error and date.line == _line_of(issue_copy, "date: 2026-11-27")
+
+
+def test_inbox_findings_point_at_their_fields(issue_copy):
+    _edit(issue_copy, 'preheader: "Plus:', 'preheader: "Robots that learn from video. Plus:')
+    _edit(issue_copy, "[the paper](", "[click here](")
+    _edit(issue_copy, "Three hyperscalers", "Hi {{ first_name }}, three hyperscalers")
+    report = check_file(issue_copy, FAST)
+    assert _finding(report, "preheader-repeats").path == ("issue", "preheader")
+    vague = _finding(report, "vague-link-text")
+    assert vague.line == _line_of(issue_copy, "[click here]")
+    merge = _finding(report, "merge-tag")
+    assert merge.line == _line_of(issue_copy, "{{ first_name }}")
+    assert merge.column == issue_copy.read_text().splitlines()[merge.line - 1].index("{{") + 1
+
+
+def test_default_sender_is_an_error_in_the_publication(issue_copy):
+    publication = issue_copy.with_name("publication.yaml")
+    _edit(publication, "email: thebatch@deeplearning.ai}", "email: news@example.com}")
+    finding = _finding(check_file(issue_copy, FAST), "default-sender")
+    assert finding.is_error and finding.file == str(publication)
+    assert finding.line == _line_of(publication, "news@example.com")
+
+
+def test_drafts_show_their_draft_findings():
+    draft = next(p for p in sorted(ISSUES.glob("00*.yaml")))
+    report = check_file(draft, FAST)
+    readiness = report.part("validation")
+    assert readiness is not None and readiness.data["draft"] is True
+    assert {"missing-number", "missing-date"} <= {f.code for f in readiness.findings if f.is_error}
+    assert report.exit_code() == 1
+    assert report.part("size").data["bytes"] > 0
+
+
+def test_publication_file_is_not_checkable():
+    with pytest.raises(NotCheckable):
+        check_file(ISSUES / "publication.yaml", FAST)
+
+
+def test_cli_text_report_and_exit_codes(issue_copy):
+    result = runner.invoke(app, ["check", "--no-spam", str(issue_copy)])
+    assert result.exit_code == 0, result.output
+    assert "== Where the bytes go" in result.stdout and "ready to send" in result.stdout
+    strict = runner.invoke(app, ["check", "--no-spam", "--strict", str(issue_copy)])
+    assert strict.exit_code == 1  # the sample has warnings (subject length)
+    assert runner.invoke(app, ["check", "--format", "yaml", str(issue_copy)]).exit_code == 2
+
+
+def test_cli_json_format(issue_copy):
+    _edit(issue_copy, 'alt: "Course banner: Agentic AI"', 'alt: "The Batch (1)-1"')
+    result = runner.invoke(app, ["check", "--no-spam", "--format", "json", str(issue_copy)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["file"] == str(issue_copy) and data["ok"] is True
+    images = next(p for p in data["parts"] if p["name"] == "images")
+    (finding,) = [f for f in images["findings"] if f["code"] == "alt-file-name"]
+    assert finding["severity"] == "warning" and finding["path"] == "stories[2].promo.image.alt"
+    assert finding["location"] == f"{issue_copy}:{finding['line']}:{finding['column']}"
+    size = next(p for p in data["parts"] if p["name"] == "size")
+    assert size["figures"]["bytes"] == sum(b["bytes"] for b in size["figures"]["blocks"])
+
+
+def test_cli_unreadable_issue_exits_1(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("issue: [unclosed\n")
+    result = runner.invoke(app, ["check", "--no-spam", str(bad)])
+    assert result.exit_code == 1
+    assert "bad.yaml:" in result.stderr and "Traceback" not in result.output
