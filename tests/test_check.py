@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from authoring.check import CheckOptions, NotCheckable, check_file
 from authoring.check.images import file_name_alt
 from authoring.cli import app
-from conftest import ISSUES
+from conftest import ISSUES, ROOT
 
 runner = CliRunner()
 FAST = CheckOptions(spam=False)
@@ -36,7 +36,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 def test_clean_sample_is_ready_and_reports_every_fast_part(issue_copy):
     report = check_file(issue_copy, FAST)
     assert report.ok(), report.format_text()
-    assert [p.name for p in report.parts] == ["validation", "size", "images", "inbox", "history"]
+    assert [p.name for p in report.parts] == ["validation", "clients", "size", "images", "inbox", "history"]
     size = report.part("size")
     assert size is not None
     total = sum(block["bytes"] for block in size.data["blocks"])
@@ -181,3 +181,49 @@ def test_cli_unreadable_issue_exits_1(tmp_path):
     result = runner.invoke(app, ["check", "--no-spam", str(bad)])
     assert result.exit_code == 1
     assert "bad.yaml:" in result.stderr and "Traceback" not in result.output
+
+
+def test_flex_in_a_template_override_shows_for_the_clients_lacking_it(issue_copy):
+    folder = issue_copy.parent / "my-templates" / "email"
+    folder.mkdir(parents=True)
+    builtin = (ROOT / "templates" / "email" / "text.mjml.j2").read_text()
+    override = builtin + '<mj-text><div style="display: flex; gap: 8px">Side by side</div></mj-text>\n'
+    (folder / "text.mjml.j2").write_text(override)
+    publication = issue_copy.with_name("publication.yaml")
+    publication.write_text(publication.read_text() + "templates: my-templates\n")
+    report = check_file(issue_copy, FAST)
+    clients = report.part("clients")
+    assert clients is not None
+    flex = [f for f in clients.findings if f.code == "client-unsupported" and "display:flex" in f.message]
+    assert flex, report.format_text()
+    assert "Outlook Windows" in flex[0].message
+    assert flex[0].file is not None and flex[0].file.endswith("my-templates/email/text.mjml.j2")
+    assert flex[0].line == len(builtin.splitlines()) + 1
+    windows = clients.data["families"]["outlook-windows"]
+    (entry,) = [f for f in windows["features"] if f["feature"] == "css-display-flex"]
+    assert entry == {"feature": "css-display-flex", "title": "display:flex", "support": "unsupported",
+                     "count": 1, "fallback": None, "note": None}
+    assert windows["score"] < report.part("clients").data["families"]["apple-mail-macos"]["score"]
+
+
+def test_clean_sample_has_no_client_findings_and_a_score_per_family(issue_copy):
+    clients = check_file(issue_copy, FAST).part("clients")
+    assert clients is not None and clients.findings == []
+    families = clients.data["families"]
+    assert set(families) == {"gmail-web", "gmail-android", "gmail-ios", "outlook-windows", "outlook-mac",
+                             "outlook-web", "apple-mail-macos", "apple-mail-ios", "yahoo",
+                             "samsung-email", "thunderbird"}
+    assert all(0 < family["score"] <= 100 for family in families.values())
+    media = next(f for f in families["outlook-windows"]["features"] if f["feature"] == "css-at-media")
+    assert media["support"] == "unsupported" and media["fallback"]
+    radius = next(f for f in families["outlook-windows"]["features"]
+                  if f["feature"] == "css-border-radius")
+    assert radius["fallback"] == "cosmetic"
+
+
+def test_caniemail_snapshot_is_pinned_with_its_licence():
+    from authoring.check.features import snapshot
+
+    data = snapshot()
+    assert data["version"] and data["license"] == "MIT" and data["copyright"]
+    assert data["features"]["css-display-flex"]["support"]["outlook-windows"] == "n"

@@ -1,0 +1,203 @@
+"""Client compatibility: every feature of the final HTML looked up in caniemail's data.
+
+Per client family: a support score (supported 1, partial ½, unsupported 0, over the features
+the email uses that caniemail has tested there) and each partial or unsupported feature with
+how often it occurs and whether the email carries a fallback. An unsupported feature without
+a fallback is a finding, located at the template line that writes it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from authoring.check import Built, CheckOptions, PartResult, part
+from authoring.check.features import Found, Occurrence, find_features, snapshot
+from authoring.diagnostics import Diagnostic, Severity
+
+COSMETIC = {"css-border-radius", "css-box-shadow", "css-text-shadow", "css-letter-spacing",
+            "css-text-transform", "css-opacity", "css-cursor", "css-outline", "css-transition",
+            "css-animation", "css-text-decoration", "css-text-decoration-color",
+            "css-word-spacing", "css-word-break", "css-direction", "html-role", "html-aria-label",
+            "html-target", "html-lang", "html-dir", "css-color-scheme", "html-meta-color-scheme",
+            "css-at-media-prefers-color-scheme"}
+"""Features whose absence changes how the email looks a little, never what it says."""
+
+OUTLOOK_TABLES = {"css-at-media", "css-max-width", "css-width", "css-display", "css-unit-percent",
+                  "css-max-height", "css-overflow", "css-display-none"}
+"""Layout that MJML's conditional Outlook tables (<!--[if mso]>) replace: Outlook on Windows
+gets the fixed-width layout instead."""
+
+
+@dataclass
+class Verdict:
+    family: str
+    slug: str
+    support: str
+    """'a' partial or 'n' unsupported."""
+    count: int
+    fallback: str | None
+    note: str | None
+
+
+@part("clients", "Client compatibility (caniemail)")
+def client_compatibility(built: Built, options: CheckOptions) -> PartResult:
+    result = PartResult(name="clients", title="")
+    data = snapshot()
+    found = find_features(built.parsed)
+    outlook_tables = "<!--[if mso" in built.html
+    families: dict[str, dict] = {}
+    missing: dict[str, list[Verdict]] = {}
+    written = {slug: _written_at(built, occurrences) for slug, occurrences in found.occurrences.items()}
+    for family, name in data["families"].items():
+        score, verdicts = _family(family, found, data, outlook_tables)
+        for verdict in verdicts:
+            if verdict.fallback is None and verdict.support == "n" and written[verdict.slug] is None:
+                verdict.fallback = "MJML's markup, with its own fallbacks"
+        families[family] = {"name": name, "score": score,
+                            "features": [_verdict_json(v, data) for v in verdicts]}
+        result.figures.append(_family_line(name, score, verdicts, data))
+        for verdict in verdicts:
+            if verdict.support == "n" and verdict.fallback is None:
+                missing.setdefault(verdict.slug, []).append(verdict)
+    result.data = {"caniemail": data["version"], "features_used": len(found.occurrences),
+                   "families": families}
+    result.figures.insert(0, f"{len(found.occurrences)} HTML and CSS features looked up in "
+                             f"caniemail {data['version']} ({data['last_update_date'][:10]})")
+    for slug, verdicts in missing.items():
+        result.add(_finding(built, slug, verdicts, written[slug], data))
+    return result
+
+
+def _written_at(built: Built, occurrences: list[Occurrence]) -> tuple[str, int, int] | None:
+    """The email template line that writes one of the occurrences, or None (MJML wrote it)."""
+    for text in dict.fromkeys(o.text for o in occurrences):
+        where = template_line([folder / "email" for folder in built.template_folders], text)
+        if where:
+            return where
+    return None
+
+
+def _family(family: str, found: Found, data: dict, outlook_tables: bool
+            ) -> tuple[int | None, list[Verdict]]:
+    points, tested, verdicts = 0.0, 0, []
+    for slug, occurrences in sorted(found.occurrences.items()):
+        feature = data["features"][slug]
+        support = feature["support"].get(family, "u")
+        if support not in {"y", "a", "n"}:
+            continue
+        tested += 1
+        points += {"y": 1.0, "a": 0.5, "n": 0.0}[support]
+        if support != "y":
+            verdicts.append(Verdict(family, slug, support, len(occurrences),
+                                    fallback(slug, family, occurrences, outlook_tables),
+                                    feature.get("notes", {}).get(family)))
+    score = round(100 * points / tested) if tested else None
+    return score, verdicts
+
+
+def fallback(slug: str, family: str, occurrences: list[Occurrence], outlook_tables: bool
+             ) -> str | None:
+    """Why the email still works where ``slug`` is missing, or None when it does not."""
+    if slug in {"css-at-media-prefers-color-scheme", "css-color-scheme", "html-meta-color-scheme"}:
+        return "the light colors show"
+    if slug in COSMETIC:
+        return "cosmetic"
+    if slug.startswith("css-at-media"):
+        return "without @media the desktop layout shows"
+    if family == "outlook-windows" and outlook_tables and slug in OUTLOOK_TABLES:
+        return "fixed-width Outlook tables"
+    places = {o.where for o in occurrences}
+    if places <= {"media"}:
+        return "only in @media rules: the desktop layout stands"
+    if places <= {"media", "mjml"}:
+        return "MJML's resets and @media rules"
+    in_style_only = "inline" not in places
+    if in_style_only and (slug.startswith(("css-selector-", "css-pseudo-"))
+                          or slug in {"html-style", "css-important"}):
+        return "the styles are inlined as well"
+    inline = {o.text for o in occurrences if o.where == "inline"}
+    if places <= {"inline", "sheet", "media", "mjml"} and \
+            all(o.text in inline for o in occurrences if o.where == "sheet") and "inline" not in places:
+        return "the styles are inlined as well"
+    return None
+
+
+def _family_line(name: str, score: int | None, verdicts: list[Verdict], data: dict) -> str:
+    line = f"{name:<17} {'n/a' if score is None else f'{score}%':>4}"
+    groups = []
+    for support, label in (("n", "unsupported"), ("a", "partial")):
+        items = []
+        for v in verdicts:
+            if v.support != support:
+                continue
+            why = f" ({v.fallback})" if v.fallback else (" (NO FALLBACK)" if support == "n" else "")
+            items.append(f"{data['features'][v.slug]['title']} ×{v.count}{why}")
+        if items:
+            groups.append(f"{label}: " + ", ".join(items))
+    return line + ("  " + "; ".join(groups) if groups else "  everything supported")
+
+
+def _verdict_json(v: Verdict, data: dict) -> dict:
+    return {"feature": v.slug, "title": data["features"][v.slug]["title"],
+            "support": {"a": "partial", "n": "unsupported"}[v.support], "count": v.count,
+            "fallback": v.fallback, "note": v.note}
+
+
+def _finding(built: Built, slug: str, verdicts: list[Verdict],
+             written: tuple[str, int, int] | None, data: dict) -> Diagnostic:
+    title = data["features"][slug]["title"]
+    names = ", ".join(data["families"][v.family] for v in verdicts)
+    count = verdicts[0].count
+    message = (f"{title} (used {count} time{'s' if count != 1 else ''}) is not supported in "
+               f"{names}, and the email has no fallback for it")
+    hint = ("use what MJML offers for layout (sections, columns, attributes) instead; see "
+            f"https://www.caniemail.com/features/{slug}/")
+    if written is None:
+        return built.whole("client-unsupported", Severity.WARNING, message, hint)
+    file, line, column = written
+    return Diagnostic(code="client-unsupported", severity=Severity.WARNING, message=message,
+                      hint=hint, file=file, line=line, column=column)
+
+
+def template_line(folders: list[Path], text: str) -> tuple[str, int, int] | None:
+    """Where a declaration or tag is written in the templates in use (the publication's own first)."""
+    needle = _squeeze(text)
+    if not needle:
+        return None
+    seen: set[str] = set()
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.j2")):
+            name = path.relative_to(folder).as_posix()
+            if name in seen:
+                continue  # overridden by the publication's own template of that name
+            seen.add(name)
+            for number, line in enumerate(_lines(str(path)), 1):
+                if needle in _squeeze(line):
+                    column = line.lower().find(text.split(":")[0].lower())
+                    return _display(path), number, column + 1 if column >= 0 else 1
+    return None
+
+
+@lru_cache(maxsize=256)
+def _lines(path: str) -> tuple[str, ...]:
+    try:
+        return tuple(Path(path).read_text(encoding="utf-8").splitlines())
+    except (OSError, UnicodeError):
+        return ()
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.lower().split()).rstrip(";")
+
+
+def _display(path: Path) -> str:
+    """templates/email/news.mjml.j2 relative to the current folder when it is below it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
