@@ -276,6 +276,17 @@ class Campaign:
 
 
 @dataclass
+class CheckSettings:
+    """Thresholds of ``authoring check``."""
+
+    spam_warn: float = 3.0
+    """SpamAssassin score from which the check warns."""
+    spam_error: float = 5.0
+    """SpamAssassin score from which the check fails (SpamAssassin's own spam threshold)."""
+    path: YamlPath = field(default_factory=_path, compare=False, repr=False)
+
+
+@dataclass
 class Publication:
     """Settings that do not change from issue to issue (``publication.yaml``)."""
 
@@ -315,4 +326,6 @@ class Publication:
     """A folder of templates that replace the built-in ones (relative to this file)."""
     inliner: str = "css-inline"
     """CSS inliner: ``css-inline`` (fast) or ``premailer`` (also reports CSS it cannot parse)."""
+    check: CheckSettings = field(default_factory=CheckSettings)
+    """Thresholds of ``authoring check`` (spam score)."""
     path: YamlPath = field(default_factory=_path, compare=False, repr=False)

@@ -71,6 +71,8 @@ class _SchemaBuilder:
             return {"type": "string"}
         if hint is int:
             return {"type": "integer"}
+        if hint is float:
+            return {"type": "number"}
         if hint is dt.date:
             return {"type": "string", "format": "date"}
         raise TypeError(f"no schema for {hint!r}")

@@ -131,6 +131,12 @@ class Builder:
             self.error(codes.WRONG_TYPE, path, f"expected a whole number, found {_describe(value)}",
                        "write digits only, e.g. 42")
             return _MISSING
+        if hint is float:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return float(value)
+            self.error("wrong-type", path, f"expected a number, found {_describe(value)}",
+                       "write a number, e.g. 4.5")
+            return _MISSING
         if hint is dt.date:
             return self.date(value, path)
         raise TypeError(f"no conversion for {hint!r}")  # a model bug, not user input

@@ -49,7 +49,7 @@ class Part:
 PARTS: dict[str, Part] = {}
 """The registered parts, in report order."""
 
-_MODULES = ["validation", "clients", "size", "images", "inbox", "history"]
+_MODULES = ["validation", "clients", "spam", "size", "images", "inbox", "history"]
 """Modules under authoring.check holding parts, in report order."""
 
 

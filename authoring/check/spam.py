@@ -1,0 +1,120 @@
+"""Spam score: SpamAssassin's local rules (no network tests) on the message export writes.
+
+The export has no To: header (the sending service adds one per reader), and SpamAssassin
+penalises that; the check scores a copy addressed to a reader, so the score is the content's.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+from authoring.check import Built, CheckOptions, PartResult, part
+from authoring.diagnostics import Severity
+
+TIMEOUT = 60
+"""Seconds; a normal run takes about 2 (rule compilation dominates)."""
+MAX_BYTES = 2 * 1024 * 1024
+"""SpamAssassin's own default size limit (larger messages are not scanned)."""
+
+_SCORE = re.compile(r"Content analysis details:\s+\((-?[\d.]+) points, (-?[\d.]+) required\)")
+_RULE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s+([A-Z0-9_]+)\s+(.*)$")
+
+
+@dataclass
+class RuleHit:
+    score: float
+    name: str
+    description: str
+
+
+@dataclass
+class SpamScore:
+    score: float
+    rules: list[RuleHit]
+
+
+@part("spam", "Spam score (SpamAssassin, local rules)", fast=False)
+def spam_score(built: Built, options: CheckOptions) -> PartResult:
+    result = PartResult(name="spam", title="")
+    executable = shutil.which("spamassassin")
+    if executable is None:
+        result.skipped = "SpamAssassin is not installed (apt-get install -y spamassassin)"
+        return result
+    message = reader_copy(built)
+    try:
+        measured = run_spamassassin(executable, message)
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        result.skipped = f"SpamAssassin did not give a score: {exc}"
+        return result
+    settings = built.publication.check
+    result.figures.append(f"score {measured.score:.1f} (warn at {settings.spam_warn:g}, fail at "
+                          f"{settings.spam_error:g}; publication.yaml check: sets them)")
+    result.figures.extend(f"{hit.score:>5.1f}  {hit.name:<24} {hit.description}"
+                          for hit in measured.rules)
+    result.data = {"score": measured.score, "warn": settings.spam_warn, "error": settings.spam_error,
+                   "rules": [hit.__dict__ for hit in measured.rules]}
+    _judge(built, measured, result)
+    return result
+
+
+def _judge(built: Built, measured: SpamScore, result: PartResult) -> None:
+    settings = built.publication.check
+    if measured.score < settings.spam_warn:
+        return
+    severity = Severity.ERROR if measured.score >= settings.spam_error else Severity.WARNING
+    worst = sorted((h for h in measured.rules if h.score > 0), key=lambda h: -h.score)[:3]
+    named = ", ".join(f"{h.name} {h.score:g} ({h.description})" for h in worst)
+    limit = settings.spam_error if severity is Severity.ERROR else settings.spam_warn
+    subject_rules = any(h.name.startswith("SUBJ") for h in worst + measured.rules if h.score > 0)
+    where = ("issue", "subject") if subject_rules or built.issue.letter is None else ("letter", "body")
+    finding = built.at(where, "spam-score", severity,
+                       f"SpamAssassin scores the email {measured.score:.1f} (limit {limit:g}); "
+                       f"the heaviest rules: {named}",
+                       "rewrite what those rules point at (shouting subject, money and urgency "
+                       "words, image-only content); the full list is in the report")
+    result.add(finding)
+
+
+def reader_copy(built: Built) -> bytes:
+    """The message as a reader receives it: export's message with a To: header."""
+    from authoring.export import build_message
+
+    domain = built.publication.sender.email.rpartition("@")[2] or "example.com"
+    message = build_message(built.issue, built.publication, built.html, built.text,
+                            to=f"Reader <reader@{domain}>")
+    return message.as_bytes()
+
+
+def run_spamassassin(executable: str, message: bytes) -> SpamScore:
+    if len(message) > MAX_BYTES:
+        raise ValueError(f"the message is over {MAX_BYTES // 1024 // 1024} MB")
+    done = subprocess.run([executable, "-t", "-L"], input=message, capture_output=True,
+                          timeout=TIMEOUT, check=False)
+    return parse_report(done.stdout.decode("utf-8", "replace"))
+
+
+def parse_report(output: str) -> SpamScore:
+    """Score and rule hits from the "Content analysis details" table ``spamassassin -t`` appends."""
+    match = _SCORE.search(output)
+    if match is None:
+        raise ValueError("no 'Content analysis details' in its output")
+    rules: list[RuleHit] = []
+    table = output[match.end():].split("\n")
+    started = False
+    for line in table:
+        if line.startswith("----"):
+            started = True
+            continue
+        if not started:
+            continue
+        if not line.strip():
+            break
+        hit = _RULE.match(line)
+        if hit:
+            rules.append(RuleHit(float(hit.group(1)), hit.group(2), hit.group(3).strip()))
+        elif rules:  # a description wrapped onto the next line
+            rules[-1].description += " " + line.strip()
+    return SpamScore(score=float(match.group(1)), rules=rules)
