@@ -438,6 +438,9 @@ def export_issue(path: str | Path, out_dir: str | Path, *, strict: bool = False,
     """Build the export and write its files to ``out_dir`` as one atomic set."""
     export = build_export(path, strict=strict, check_links=check_links,
                           publication_file=publication_file, link_check=link_check, inliner=inliner)
+    from authoring.check import refuse_on_errors  # the pre-send check's fast parts
+
+    refuse_on_errors(export, publication_file=publication_file)
     files = export.files()
     out_dir = Path(out_dir)
     try:

@@ -227,3 +227,20 @@ def test_caniemail_snapshot_is_pinned_with_its_licence():
     data = snapshot()
     assert data["version"] and data["license"] == "MIT" and data["copyright"]
     assert data["features"]["css-display-flex"]["support"]["outlook-windows"] == "n"
+
+
+def test_export_runs_the_fast_parts_and_refuses_on_their_errors(issue_copy, tmp_path):
+    from authoring.diagnostics import AuthoringError
+    from authoring.export import export_issue
+
+    previous = _previous_issue(issue_copy)
+    _edit(previous, "date: 2026-11-20", "date: 2026-11-28")  # last week's issue dated after this one
+    out = tmp_path / "out"
+    with pytest.raises(AuthoringError) as refused:
+        export_issue(issue_copy, out)
+    assert "pre-send check" in str(refused.value) and not out.exists()
+    (report,) = refused.value.reports
+    (finding,) = report.diagnostics
+    assert finding.code == "date-sequence" and finding.line == _line_of(issue_copy, "date: 2026-11-27")
+    _edit(previous, "date: 2026-11-28", "date: 2026-11-20")
+    assert export_issue(issue_copy, out).files  # warnings (repeated headline) do not stop it

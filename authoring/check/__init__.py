@@ -16,12 +16,16 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from authoring.check.build import Built, NotCheckable, build
+from authoring.check.build import Built, NotCheckable, build, from_export
 from authoring.check.report import CheckReport, PartResult
 
+if TYPE_CHECKING:
+    from authoring.export import Export
+
 __all__ = ["Built", "CheckOptions", "CheckReport", "NotCheckable", "PartResult", "PARTS",
-           "check_built", "check_file", "part"]
+           "check_built", "check_file", "part", "refuse_on_errors"]
 
 
 @dataclass
@@ -112,3 +116,28 @@ def fast_parts() -> set[str]:
     """The parts export runs: everything cheap (no SpamAssassin, no browser)."""
     _load_parts()
     return {name for name, entry in PARTS.items() if entry.fast and not entry.opt_in}
+
+
+def refuse_on_errors(export: Export, *, publication_file: Path | None = None) -> CheckReport:
+    """Export's gate: the fast parts on what export built; an AuthoringError (nothing is written)
+    when they find an error. Warnings stay with ``authoring check``."""
+    from authoring.diagnostics import AuthoringError, Report
+
+    report = check_built(from_export(export, publication_file), CheckOptions(parts=fast_parts()))
+    if report.errors:
+        by_file: dict[str, Report] = {}
+        for finding in report.errors:
+            file = finding.file or str(export.source)
+            by_file.setdefault(file, Report(file=file, source_lines=_lines(file))).diagnostics.append(finding)
+        count = len(report.errors)
+        raise AuthoringError(f"{export.source}: the pre-send check found {count} error"
+                             f"{'s' if count != 1 else ''} (authoring check shows the full report); "
+                             "nothing exported", list(by_file.values()))
+    return report
+
+
+def _lines(file: str) -> list[str]:
+    try:
+        return Path(file).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeError):
+        return []

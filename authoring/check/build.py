@@ -21,6 +21,7 @@ from authoring.model import YamlPath
 from authoring.paths import templates_dir
 
 if TYPE_CHECKING:
+    from authoring.export import Export
     from authoring.render import RenderOptions
 
 _MARKER = re.compile(r"<!--@block (?P<block>[^>]{1,40})-->")
@@ -207,10 +208,26 @@ def build(path: str | Path, *, publication_file: Path | None = None) -> Built:
         built.problems = [d for report in exc.reports for d in report.diagnostics]
         _render_draft(built, validated.report)
         return built
+    _take_export(built, export)
+    return built
+
+
+def from_export(export: Export, publication_file: Path | None = None) -> Built:
+    """What export just built, ready for the check's parts (export's own gate)."""
+    from authoring.validate import find_publication
+
+    pub_path = publication_file or find_publication(export.source)
+    built = Built(path=export.source, issue=export.issue, publication=export.publication,
+                  publication_file=pub_path, html="", text="", issue_doc=load_file(export.source),
+                  publication_doc=_load_quietly(pub_path))
+    _take_export(built, export)
+    return built
+
+
+def _take_export(built: Built, export: Export) -> None:
     built.html, built.text = export.html, export.text
     built.problems = export.warnings
     built.message = export.message().as_bytes()
-    return built
 
 
 def _render_draft(built: Built, report: Report) -> None:
