@@ -46,8 +46,6 @@ class Built:
     """Rendered as a draft (missing images and links marked) because it has export-level errors."""
     problems: list[Diagnostic] = field(default_factory=list)
     """Validation and export diagnostics (errors only when the issue is a draft)."""
-    message: bytes | None = None
-    """The .eml export writes, when the issue is export-ready."""
 
     # ------------------------------------------------------------ locating
 
@@ -193,22 +191,19 @@ def build(path: str | Path, *, publication_file: Path | None = None) -> Built:
     if path.name == PUBLICATION_FILE:
         raise NotCheckable(f"{path} holds the publication's settings, not an issue; "
                            "check an issue file next to it")
+    try:
+        return from_export(build_export(path, publication_file=publication_file), publication_file)
+    except AuthoringError as exc:
+        refusal = [d for report in exc.reports for d in report.diagnostics]
     validated = validate_file(path, level=Level.EXPORT, publication_file=publication_file)
     if validated.issue is None or validated.document is None:
         raise NotCheckable(f"{path}: cannot be read as an issue", [validated.report])
-    issue, publication = validated.issue, validated.publication
-    built = Built(path=path, issue=issue, publication=publication,
+    built = Built(path=path, issue=validated.issue, publication=validated.publication,
                   publication_file=validated.publication_file, html="", text="",
                   issue_doc=validated.document,
-                  publication_doc=_load_quietly(validated.publication_file))
-    try:
-        export = build_export(path, publication_file=publication_file)
-    except AuthoringError as exc:
-        built.export_ready = False
-        built.problems = [d for report in exc.reports for d in report.diagnostics]
-        _render_draft(built, validated.report)
-        return built
-    _take_export(built, export)
+                  publication_doc=_load_quietly(validated.publication_file),
+                  export_ready=False, problems=refusal)
+    _render_draft(built, validated.report)
     return built
 
 
@@ -227,7 +222,6 @@ def from_export(export: Export, publication_file: Path | None = None) -> Built:
 def _take_export(built: Built, export: Export) -> None:
     built.html, built.text = export.html, export.text
     built.problems = export.warnings
-    built.message = export.message().as_bytes()
 
 
 def _render_draft(built: Built, report: Report) -> None:

@@ -50,11 +50,15 @@ def client_compatibility(built: Built, options: CheckOptions) -> PartResult:
     outlook_tables = "<!--[if mso" in built.html
     families: dict[str, dict] = {}
     missing: dict[str, list[Verdict]] = {}
-    written = {slug: _written_at(built, occurrences) for slug, occurrences in found.occurrences.items()}
+    written: dict[str, tuple[str, int, int] | None] = {}
     for family, name in data["families"].items():
         score, verdicts = _family(family, found, data, outlook_tables)
         for verdict in verdicts:
-            if verdict.fallback is None and verdict.support == "n" and written[verdict.slug] is None:
+            if verdict.fallback is not None or verdict.support != "n":
+                continue
+            if verdict.slug not in written:
+                written[verdict.slug] = _written_at(built, found.occurrences[verdict.slug])
+            if written[verdict.slug] is None:
                 verdict.fallback = "MJML's markup, with its own fallbacks"
         families[family] = {"name": name, "score": score,
                             "features": [_verdict_json(v, data) for v in verdicts]}
@@ -167,28 +171,47 @@ def template_line(folders: list[Path], text: str) -> tuple[str, int, int] | None
     needle = _squeeze(text)
     if not needle:
         return None
-    seen: set[str] = set()
-    for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.j2")):
-            name = path.relative_to(folder).as_posix()
-            if name in seen:
-                continue  # overridden by the publication's own template of that name
-            seen.add(name)
-            for number, line in enumerate(_lines(str(path)), 1):
-                if needle in _squeeze(line):
-                    column = line.lower().find(text.split(":")[0].lower())
-                    return _display(path), number, column + 1 if column >= 0 else 1
+    for display, number, squeezed, line in _template_lines(tuple(str(f) for f in folders)):
+        if needle in squeezed:
+            column = line.lower().find(text.split(":")[0].lower())
+            return display, number, column + 1 if column >= 0 else 1
     return None
 
 
-@lru_cache(maxsize=256)
-def _lines(path: str) -> tuple[str, ...]:
+def _template_lines(folders: tuple[str, ...]) -> list[tuple[str, int, str, str]]:
+    """(file shown, line number, line without spaces, line) of each template a render uses;
+    read again only when a template file changes."""
+    files: list[Path] = []
+    seen: set[str] = set()
+    for folder in map(Path, folders):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.j2")):
+                if path.name not in seen:  # the publication's own template of that name wins
+                    seen.add(path.name)
+                    files.append(path)
+    stamps = tuple((str(f), _mtime(f)) for f in files)
+    return _read_lines(stamps)
+
+
+def _mtime(path: Path) -> int:
     try:
-        return tuple(Path(path).read_text(encoding="utf-8").splitlines())
-    except (OSError, UnicodeError):
-        return ()
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+@lru_cache(maxsize=32)
+def _read_lines(stamps: tuple[tuple[str, int], ...]) -> list[tuple[str, int, str, str]]:
+    lines = []
+    for file, _ in stamps:
+        try:
+            text = Path(file).read_text(encoding="utf-8")
+        except (OSError, UnicodeError):
+            continue
+        display = _display(Path(file))
+        lines.extend((display, number, _squeeze(line), line)
+                     for number, line in enumerate(text.splitlines(), 1))
+    return lines
 
 
 def _squeeze(text: str) -> str:
