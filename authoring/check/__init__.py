@@ -53,7 +53,7 @@ class Part:
 PARTS: dict[str, Part] = {}
 """The registered parts, in report order."""
 
-_MODULES = ["validation", "clients", "spam", "size", "images", "inbox", "history"]
+_MODULES = ["validation", "clients", "spam", "size", "images", "inbox", "history", "access"]
 """Modules under authoring.check holding parts, in report order."""
 
 

@@ -128,7 +128,7 @@ class Built:
         The email is rendered once more with a comment before each block; the comments are
         the only difference, so the sizes between them add up to the real HTML's.
         """
-        marked = _to_crlf(self._render(markers=True))
+        marked = self.marked_html
         body = marked.find("<body")
         if body < 0 or not _MARKER.search(marked):  # a publication's own issue template
             return [("whole email", len(self.html.encode("utf-8")))]
@@ -139,6 +139,11 @@ class Built:
             name, start = match.group("block"), match.end()
         spans.append((name, len(marked[start:].encode("utf-8"))))
         return _merge(spans)
+
+    @cached_property
+    def marked_html(self) -> str:
+        """The email HTML with ``<!--@block name-->`` before each block (CRLF, like the export)."""
+        return _to_crlf(self._render(markers=True))
 
     def _render(self, *, markers: bool) -> str:
         from authoring.render import render_html

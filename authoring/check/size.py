@@ -70,6 +70,8 @@ def label(issue: model.Issue, name: str) -> str:
     """How a block is named in the report: the story's headline or title where it has one."""
     if name == "head":
         return "head (CSS for phones and dark mode)"
+    if name == "email":
+        return "the email as a whole"
     path = block_path(name)
     if len(path) != 2:
         return name

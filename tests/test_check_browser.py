@@ -1,0 +1,38 @@
+"""The opt-in accessibility part: axe-core in the real headless Chromium, mapped to blocks."""
+
+from __future__ import annotations
+
+import pytest
+
+from authoring.check import CheckOptions, check_file
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+ACCESS_ONLY = CheckOptions(parts={"access"})
+
+
+def test_clean_sample_has_no_serious_problem(issue_copy):
+    part = check_file(issue_copy, ACCESS_ONLY).part("access")
+    assert part is not None and part.skipped is None, part.skipped
+    assert part.data["views"] == ["600 px light", "600 px dark", "375 px light", "375 px dark"]
+    assert not [f for f in part.findings if f.is_error], [f.message for f in part.findings]
+
+
+def test_faint_text_in_a_news_template_is_found_in_the_stories_it_shows_in(issue_copy):
+    folder = issue_copy.parent / "my-templates" / "email"
+    folder.mkdir(parents=True)
+    builtin = (ROOT / "templates" / "email" / "news.mjml.j2").read_text()
+    (folder / "news.mjml.j2").write_text(builtin.replace("<mj-text", '<mj-text color="#d4d4d4"'))
+    publication = issue_copy.with_name("publication.yaml")
+    publication.write_text(publication.read_text() + "templates: my-templates\n")
+    part = check_file(issue_copy, ACCESS_ONLY).part("access")
+    assert part is not None and part.skipped is None, part.skipped
+    contrast = [f for f in part.findings if f.code == "a11y" and "color-contrast" in f.message]
+    assert contrast and all(f.is_error for f in contrast)
+    first = min(contrast, key=lambda f: f.line or 0)
+    assert first.path == ("stories", 1)
+    lines = issue_copy.read_text().splitlines()
+    assert lines[first.line - 1].strip() == "- news:"
+    assert "stories[1] news “Robots Learn Chores From Video”" in first.message
+    assert "600 px light" in first.message
