@@ -167,3 +167,26 @@ def test_folder_index_lists_each_issue_with_its_status(page, issue_copy: Path):
         page.get_by_role("link", name="0321.yaml").click()
         wait_frame_contains(page, HEADLINE)
         assert page.url.endswith("/issue/0321.yaml/")
+
+
+def test_check_panel_is_collapsed_updates_on_save_and_links_to_the_yaml(page, issue_copy: Path):
+    with running(issue_copy) as server:
+        page.goto(server.url)
+        wait_frame_contains(page, HEADLINE)
+        panel = page.locator("#check")
+        page.wait_for_function("() => !document.getElementById('check').hidden", timeout=TIMEOUT)
+        assert panel.get_attribute("open") is None  # collapsed by default
+        assert "Where the bytes go" not in page.evaluate("document.getElementById('check').innerText")
+        page.locator("#check summary").click()
+        assert page.locator("#check section[data-part='size']").is_visible()
+
+        source = issue_copy.read_text(encoding="utf-8")
+        edited = source.replace('alt: "Course banner: Agentic AI"', 'alt: "The Batch (1)-1"')
+        write_atomic(issue_copy, edited.encode())
+        page.wait_for_function(
+            "() => document.querySelector(\"#check section[data-part='images']\").innerText"
+            ".includes('alt-file-name')", timeout=TIMEOUT)
+        assert panel.get_attribute("open") is not None  # an update keeps it open
+        link = page.locator("#check section[data-part='images'] a.where").first
+        line = line_of(edited, "The Batch (1)-1")
+        assert link.get_attribute("href").startswith(f"vscode://file{issue_copy.resolve()}:{line}:")

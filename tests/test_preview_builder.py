@@ -163,3 +163,23 @@ def test_depends_on_watched_files_and_template_trees(tmp_path):
     assert builder.depends_on({tmp_path / "templates" / "email" / "news.mjml.j2"})
     assert builder.templates_changed({tmp_path / "templates" / "x.j2"})
     assert not builder.depends_on({tmp_path / "other.yaml", tmp_path / ".i.yaml.123.tmp"})
+
+
+def test_state_carries_the_pre_send_check_with_links_to_the_yaml(issue_copy: Path):
+    text = issue_copy.read_text().replace('alt: "Course banner: Agentic AI"', 'alt: "The Batch (1)-1"')
+    issue_copy.write_text(text)
+    builder = Builder(issue_copy, FILES_URL)
+    check = builder.state()["check"]
+    assert check is not None
+    assert {part["name"] for part in check["parts"]} == {
+        "validation", "clients", "size", "images", "inbox", "history"}  # no spam, no browser: fast
+    images = next(part for part in check["parts"] if part["name"] == "images")
+    (finding,) = [f for f in images["findings"] if f["code"] == "alt-file-name"]
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "The Batch (1)-1" in row)
+    assert finding["editor_url"] == f"vscode://file{issue_copy.resolve()}:{line}:{finding['column']}"
+    assert images["summary"]  # the figures as the text report prints them
+
+
+def test_a_draft_that_does_not_render_has_no_check(issue_copy: Path):
+    issue_copy.write_text("issue: [unclosed\n")
+    assert Builder(issue_copy, FILES_URL).state()["check"] is None

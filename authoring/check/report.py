@@ -37,6 +37,7 @@ class PartResult:
             "name": self.name,
             "title": self.title,
             "skipped": self.skipped,
+            "summary": self.figures,
             "figures": self.data,
             "findings": [_finding_json(f) for f in self.findings],
         }

@@ -39,6 +39,9 @@ class Build:
     """Folders the email's relative images are looked up in, by name (``issue``, ``publication``)."""
     served: frozenset[tuple[str, str]] = frozenset()
     """(root, path) of each image this email shows: the only files the preview serves."""
+    check: dict | None = None
+    """The pre-send check's fast parts (``authoring check``) as JSON, each finding with an
+    ``editor_url``; None when the draft does not render."""
     seconds: float = 0.0
 
     @property
@@ -173,6 +176,7 @@ class Builder:
             "text": good.text if good else None,
             "diagnostics": [diagnostic_json(d) for d in sort_diagnostics(current.diagnostics)],
             "build_ms": round(current.seconds * 1000, 1),
+            "check": current.check if current.ok else None,
         }
 
     def state_json(self, snapshot: Snapshot | None = None) -> str:
@@ -233,7 +237,31 @@ def default_build(issue_path: Path, files_url: str, inliner: str | None = None) 
     build.diagnostics.extend(
         Diagnostic(code=codes.RENDER, severity=Severity.WARNING, message=w, file=str(issue_path))
         for w in rendered.warnings)
+    build.check = pre_send_check(issue_path)
     return build
+
+
+def pre_send_check(issue_path: Path) -> dict | None:
+    """What ``authoring check`` says without its slow parts (spam score, browser audit)."""
+    from authoring.check import CheckOptions, check_file, fast_parts
+
+    try:
+        report = check_file(issue_path, CheckOptions(parts=fast_parts()))
+    except AuthoringError:
+        return None  # errors the preview already lists
+    data = report.to_json()
+    for part in data["parts"]:
+        for finding in part["findings"]:
+            finding["editor_url"] = editor_url(finding.get("file"), finding.get("line"),
+                                               finding.get("column"))
+    return data
+
+
+def editor_url(file: str | None, line: int | None, column: int | None) -> str | None:
+    """A link that opens the file at the line in VS Code (``vscode://file/...:line:col``)."""
+    if not file or not line:
+        return None
+    return f"vscode://file{quote(str(Path(file).resolve()))}:{line}:{column or 1}"
 
 
 def served_url(src: str, files_url: str, roots: dict[str, Path],

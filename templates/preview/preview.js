@@ -128,8 +128,62 @@ function showProblems(state) {
   statusBadge.textContent = state.status === "valid" ? "valid" : banner.split(" — ")[0];
 }
 
+// ---- the pre-send check (authoring check's fast parts), collapsed until opened
+function checkFinding(f) {
+  const li = document.createElement("li");
+  li.className = f.severity;
+  const where = document.createElement(f.editor_url ? "a" : "span");
+  where.className = "where";
+  where.textContent = f.location;
+  if (f.editor_url) { where.href = f.editor_url; where.title = "Open in the editor"; }
+  li.append(where, document.createTextNode(` ${f.severity}: ${f.message}`));
+  if (f.hint) {
+    const hint = document.createElement("span");
+    hint.className = "hint";
+    hint.textContent = " — " + f.hint;
+    li.append(hint);
+  }
+  const code = document.createElement("code");
+  code.textContent = ` [${f.code}]`;
+  li.append(code);
+  return li;
+}
+
+function checkPart(part) {
+  const section = document.createElement("section");
+  section.dataset.part = part.name;
+  const title = document.createElement("h3");
+  title.textContent = part.title;
+  section.append(title);
+  const figures = document.createElement("ul");
+  figures.className = "figures";
+  for (const line of part.summary) {
+    const li = document.createElement("li");
+    li.textContent = line;
+    figures.append(li);
+  }
+  const findings = document.createElement("ul");
+  findings.className = "findings";
+  findings.replaceChildren(...part.findings.map(checkFinding));
+  section.append(figures, findings);
+  return section;
+}
+
+function showCheck(check) {
+  const panel = document.getElementById("check");
+  panel.hidden = !check;
+  if (!check) return;
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  document.getElementById("check-summary").textContent =
+    `${plural(check.errors, "error")}, ${plural(check.warnings, "warning")}` +
+    (check.ok ? " — ready to send" : " — not ready");
+  panel.className = check.errors ? "errors" : (check.warnings ? "warnings" : "valid");
+  document.getElementById("check-parts").replaceChildren(...check.parts.map(checkPart));
+}
+
 function apply(state) {
   showProblems(state);
+  showCheck(state.check);
   if (state.subject) document.getElementById("subject").textContent = state.subject;
   document.getElementById("empty").hidden = state.html != null;
   if (state.html != null && state.render_epoch !== shownRender) {
