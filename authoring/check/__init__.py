@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from authoring.check.build import Built, NotCheckable, build, from_export
+from authoring.check.build import Built, NotCheckable, build, from_export, from_validated
 from authoring.check.report import CheckReport, PartResult
 
 if TYPE_CHECKING:
     from authoring.export import Export
 
 __all__ = ["Built", "CheckOptions", "CheckReport", "NotCheckable", "PartResult", "PARTS",
-           "check_built", "check_file", "part", "refuse_on_errors"]
+           "check_built", "check_file", "from_validated", "part", "refuse_on_errors"]
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -57,7 +58,7 @@ def previous_issues(built: Built, folder: Path) -> list[Earlier]:
             break
         if file.name == "publication.yaml" or file.resolve() == me:
             continue
-        loaded = _load(file)
+        loaded = _load(file, *_stamp(file))
         if loaded is not None:
             candidates.append(loaded)
     number = built.issue.issue.number
@@ -71,7 +72,17 @@ def previous_issues(built: Built, folder: Path) -> list[Earlier]:
     return before[:LOOKBACK]
 
 
-def _load(file: Path) -> Earlier | None:
+def _stamp(file: Path) -> tuple[int, int]:
+    try:
+        stat = file.stat()
+    except OSError:
+        return 0, 0
+    return stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=256)
+def _load(file: Path, mtime: int, size: int) -> Earlier | None:
+    """An earlier issue, read again only when it changes (the preview checks on every save)."""
     with contextlib.suppress(LoadError, OSError):
         doc = load_file(file)
         issue, _, _ = build_issue(doc)

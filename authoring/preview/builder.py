@@ -15,10 +15,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from authoring import codes
 from authoring.diagnostics import AuthoringError, Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from authoring.validate import Validated
 
 
 @dataclass
@@ -237,16 +241,17 @@ def default_build(issue_path: Path, files_url: str, inliner: str | None = None) 
     build.diagnostics.extend(
         Diagnostic(code=codes.RENDER, severity=Severity.WARNING, message=w, file=str(issue_path))
         for w in rendered.warnings)
-    build.check = pre_send_check(issue_path)
+    build.check = pre_send_check(validated)
     return build
 
 
-def pre_send_check(issue_path: Path) -> dict | None:
-    """What ``authoring check`` says without its slow parts (spam score, browser audit)."""
-    from authoring.check import CheckOptions, check_file, fast_parts
+def pre_send_check(validated: Validated) -> dict | None:
+    """What ``authoring check`` says without its slow parts (spam score, browser audit), from
+    the draft just validated (one more render, not export's whole build)."""
+    from authoring.check import CheckOptions, check_built, fast_parts, from_validated
 
     try:
-        report = check_file(issue_path, CheckOptions(parts=fast_parts()))
+        report = check_built(from_validated(validated), CheckOptions(parts=fast_parts()))
     except AuthoringError:
         return None  # errors the preview already lists
     data = report.to_json()
