@@ -183,6 +183,61 @@ NO_LIST_UNSUBSCRIBE = _code("no-list-unsubscribe", WARNING, "export cannot write
                             "set unsubscribe_url or list_unsubscribe_mailto")
 BROKEN_LINK = _code("broken-link", WARNING, "`export --check-links` found an address that fails",
                     "fix or remove the link")
+# -- the pre-send check (authoring check; export runs its fast parts and refuses on errors) --------
+CLIENT_UNSUPPORTED = _code("client-unsupported", WARNING,
+                           "a template writes HTML or CSS that mail clients lack (caniemail), "
+                           "with no fallback",
+                           "use MJML's layout (sections, columns, attributes) instead; the finding names the "
+                           "template line and the clients")
+SPAM_SCORE = _code("spam-score", ERROR, "SpamAssassin scores the email at or over `check: spam_error` (5)",
+                   "rewrite what the heaviest rules point at (listed in the report)")
+SPAM_SCORE_HIGH = _code("spam-score-high", WARNING,
+                        "SpamAssassin scores the email at or over `check: spam_warn` (3)",
+                        "look at the rule hits in the report")
+SIZE_CLIPPED = _code("size-clipped", ERROR, "the email HTML is over Gmail's 102 KB: the rest is clipped",
+                     "shorten the largest block named (or move it to the web version)")
+SIZE_NEAR_CLIP = _code("size-near-clip", WARNING, "the email HTML is over 90 KB, close to Gmail's clip",
+                       "keep an eye on the largest block named")
+ALT_FILE_NAME = _code("alt-file-name", WARNING,
+                      "alt text that is a file name (`The Batch (1)-1`, `IMG_2041`)",
+                      "describe what the picture shows")
+LOGO_ALT = _code("logo-alt", WARNING, "the logo's alt text is empty or does not name the publication",
+                 "set logo.alt to the publication's name")
+IMAGE_ONLY_LINK = _code("image-only-link", WARNING, "a link only an image carries: gone with images off",
+                        "link the same address from text too")
+SUBJECT_LENGTH = _code("subject-length", WARNING, "a subject longer than inboxes show (about 60 characters)",
+                       "put the words that matter first, or shorten it")
+PREHEADER_LENGTH = _code("preheader-length", WARNING, "a preheader under 40 or over 140 characters",
+                         "write 40-140 characters")
+PREHEADER_REPEATS = _code("preheader-repeats", WARNING, "the preheader repeats the subject or the first line",
+                          "say what the subject leaves out")
+DEFAULT_SENDER = _code("default-sender", ERROR, "the From address is a placeholder (example.com, none set)",
+                       "set sender.email in publication.yaml to your own domain")
+DEFAULT_FROM_NAME = _code("default-from-name", WARNING, "the From name is empty or the default 'Newsletter'",
+                          "set sender.name to the newsletter's name")
+MERGE_TAG = _code("merge-tag", WARNING, "a merge tag written in text: shown to readers as typed",
+                  "write the text out, or move the tag to publication.yaml")
+VAGUE_LINK_TEXT = _code("vague-link-text", WARNING, "link text that says nothing (`click here`, `here`)",
+                        "link the words that name the target")
+NO_CAMPAIGN = _code("no-campaign", WARNING, "the publication has own domains but no campaign parameters",
+                    "set campaign: in publication.yaml")
+UNTAGGED_LINK = _code("untagged-link", WARNING, "a link to an own domain without campaign parameters",
+                      "write the address as is; export tags it")
+REPEATED_HEADLINE = _code("repeated-headline", WARNING, "a headline that ran in one of the last 8 issues",
+                          "write a new headline, or drop the repeat")
+REPEATED_LINK = _code("repeated-link", WARNING, "a link that ran in one of the last 8 issues",
+                      "check it is meant to run again")
+REPEATED_PROMO = _code("repeated-promo", WARNING, "the same promotion as the previous issue",
+                       "rotate promotions")
+NUMBER_SEQUENCE = _code("number-sequence", WARNING, "the issue number does not follow the previous issue's",
+                        "number it one more than the previous")
+DATE_SEQUENCE = _code("date-sequence", ERROR, "the date is not after the previous issue's",
+                      "set the date this issue goes out")
+A11Y = _code("a11y", WARNING, "`check --browser`: axe-core finds a moderate or minor accessibility problem",
+             "follow the axe rule's link")
+A11Y_SERIOUS = _code("a11y-serious", ERROR,
+                     "`check --browser`: axe-core finds a serious or critical accessibility problem",
+                     "follow the axe rule's link")
 # -- import ----------------------------------------------------------------------------------------
 EMPTY_INPUT = _code("empty-input", ERROR, "the text file to import is empty", "check the path")
 BINARY_INPUT = _code("binary-input", ERROR, "the file to import is not text",

@@ -134,7 +134,7 @@ class Builder:
         if hint is float:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return float(value)
-            self.error("wrong-type", path, f"expected a number, found {_describe(value)}",
+            self.error(codes.WRONG_TYPE, path, f"expected a number, found {_describe(value)}",
                        "write a number, e.g. 4.5")
             return _MISSING
         if hint is dt.date:

@@ -28,7 +28,7 @@ def test_faint_text_in_a_news_template_is_found_in_the_stories_it_shows_in(issue
     publication.write_text(publication.read_text() + "templates: my-templates\n")
     part = check_file(issue_copy, ACCESS_ONLY).part("access")
     assert part is not None and part.skipped is None, part.skipped
-    contrast = [f for f in part.findings if f.code == "a11y" and "color-contrast" in f.message]
+    contrast = [f for f in part.findings if f.code == "a11y-serious" and "color-contrast" in f.message]
     assert contrast and all(f.is_error for f in contrast)
     first = min(contrast, key=lambda f: f.line or 0)
     assert first.path == ("stories", 1)

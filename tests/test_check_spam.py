@@ -56,6 +56,7 @@ def test_thresholds_come_from_the_publication(issue_copy):
     publication.write_text(publication.read_text() + "check: {spam_warn: 4.5, spam_error: 50}\n")
     (finding,) = check_file(issue_copy, SPAM_ONLY).part("spam").findings
     assert finding.severity.value == "warning" and "limit 4.5" in finding.message
+    assert finding.code == "spam-score-high"
 
 
 def test_missing_spamassassin_is_one_line_and_no_crash(issue_copy, monkeypatch):

@@ -13,7 +13,9 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Literal
 
+from authoring import codes
 from authoring.check import Built, CheckOptions, PartResult, part
 from authoring.check.size import block_path, label
 from authoring.diagnostics import Severity
@@ -21,7 +23,7 @@ from authoring.diagnostics import Severity
 AXE_VERSION = "4.10"
 CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"]
 VIEWPORTS = {"600": (600, 900), "375": (375, 800)}
-SCHEMES = ("light", "dark")
+SCHEMES: tuple[Literal["light"], Literal["dark"]] = ("light", "dark")
 
 AUDIT_JS = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations'], rules: PAGE_ONLY_RULES});
@@ -161,5 +163,6 @@ def _report(built: Built, runs: dict[str, list[dict]], result: PartResult) -> No
                    f"at {', '.join(entry['views'])}: {entry['html']}")
         hint = f"see {violation['url']}"
         path = block_path(block)
-        result.add(built.at(path, "a11y", severity, message, hint, key=True) if path
-                   else built.whole("a11y", severity, message, hint))
+        code = codes.A11Y_SERIOUS if severity is Severity.ERROR else codes.A11Y
+        result.add(built.at(path, code, severity, message, hint, key=True) if path
+                   else built.whole(code, severity, message, hint))

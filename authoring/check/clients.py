@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from authoring import codes
 from authoring.check import Built, CheckOptions, PartResult, part
 from authoring.check.features import Found, Occurrence, find_features, snapshot
 from authoring.diagnostics import Diagnostic, Severity
@@ -160,9 +161,9 @@ def _finding(built: Built, slug: str, verdicts: list[Verdict],
     hint = ("use what MJML offers for layout (sections, columns, attributes) instead; see "
             f"https://www.caniemail.com/features/{slug}/")
     if written is None:
-        return built.whole("client-unsupported", Severity.WARNING, message, hint)
+        return built.whole(codes.CLIENT_UNSUPPORTED, Severity.WARNING, message, hint)
     file, line, column = written
-    return Diagnostic(code="client-unsupported", severity=Severity.WARNING, message=message,
+    return Diagnostic(code=codes.CLIENT_UNSUPPORTED, severity=Severity.WARNING, message=message,
                       hint=hint, file=file, line=line, column=column)
 
 
@@ -202,7 +203,7 @@ def _mtime(path: Path) -> int:
 
 @lru_cache(maxsize=32)
 def _read_lines(stamps: tuple[tuple[str, int], ...]) -> list[tuple[str, int, str, str]]:
-    lines = []
+    lines: list[tuple[str, int, str, str]] = []
     for file, _ in stamps:
         try:
             text = Path(file).read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from authoring import markdown, model
+from authoring import codes, markdown, model
 from authoring.check import Built, CheckOptions, PartResult, part
 from authoring.checks import text_fields
 from authoring.diagnostics import Severity
@@ -153,7 +153,7 @@ def _repeated_headlines(built: Built, earlier: list[Earlier], result: PartResult
         key = "h:" + _norm(story.headline)
         seen = _find(earlier, key)
         if seen:
-            result.add(built.at(story.path + ("headline",), "repeated-headline", Severity.WARNING,
+            result.add(built.at(story.path + ("headline",), codes.REPEATED_HEADLINE, Severity.WARNING,
                                 f"the headline '{story.headline}' already ran ({_where(seen, key)})",
                                 "write a new headline, or drop the story if it is a repeat"))
 
@@ -165,7 +165,7 @@ def _repeated_links(built: Built, earlier: list[Earlier], result: PartResult) ->
         seen = _find(earlier, key)
         if seen and key not in reported:
             reported.add(key)
-            result.add(built.at(path, "repeated-link", Severity.WARNING,
+            result.add(built.at(path, codes.REPEATED_LINK, Severity.WARNING,
                                 f"the link to {url} already ran ({_where(seen, key)})",
                                 "check it is meant to run again (a follow-up says so)"))
 
@@ -180,7 +180,7 @@ def _repeated_promo(built: Built, last: Earlier, result: PartResult) -> None:
     for story in built.issue.stories:
         if isinstance(story, model.Promo) and (_promo_key(story) in last_promos
                                                or _norm(story.body) in last_bodies):
-            result.add(built.at(story.path, "repeated-promo", Severity.WARNING,
+            result.add(built.at(story.path, codes.REPEATED_PROMO, Severity.WARNING,
                                 f"the same promotion ran in the previous issue ({last.file.name})",
                                 "rotate promotions: readers stop seeing one that runs every week",
                                 key=True))
@@ -189,11 +189,11 @@ def _repeated_promo(built: Built, last: Earlier, result: PartResult) -> None:
 def _sequence(built: Built, last: Earlier, result: PartResult) -> None:
     info, before = built.issue.issue, last.issue.issue
     if info.number is not None and before.number is not None and info.number != before.number + 1:
-        result.add(built.at(info.path + ("number",), "number-sequence", Severity.WARNING,
+        result.add(built.at(info.path + ("number",), codes.NUMBER_SEQUENCE, Severity.WARNING,
                             f"issue {info.number} does not follow the previous one, "
                             f"{before.number} ({last.file.name})",
                             f"number it {before.number + 1}, unless issues were skipped on purpose"))
     if info.date is not None and before.date is not None and info.date <= before.date:
-        result.add(built.at(info.path + ("date",), "date-sequence", Severity.ERROR,
+        result.add(built.at(info.path + ("date",), codes.DATE_SEQUENCE, Severity.ERROR,
                             f"the date {info.date} is not after the previous issue's, {before.date} "
                             f"({last.file.name})", "set the date this issue goes out"))

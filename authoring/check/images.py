@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from authoring import markdown, model
+from authoring import codes, markdown, model
 from authoring.check import Built, CheckOptions, PartResult, part
 from authoring.checks import text_fields
 from authoring.diagnostics import Severity
@@ -30,7 +30,7 @@ def images_off(built: Built, options: CheckOptions) -> PartResult:
         count += 1
         reason = file_name_alt(alt, src)
         if reason:
-            result.add(built.at_offset(path, offset, "alt-file-name", Severity.WARNING,
+            result.add(built.at_offset(path, offset, codes.ALT_FILE_NAME, Severity.WARNING,
                                        f"alt text '{alt}' {reason}: with images off readers see it "
                                        "instead of the picture",
                                        "describe what the picture shows, in a short sentence",
@@ -84,16 +84,16 @@ def _check_logo(built: Built, result: PartResult) -> None:
         return  # the masthead is the publication's name in text
     alt = logo.alt.strip()
     if not alt:
-        result.add(built.at_publication(("logo",), "logo-alt", Severity.WARNING,
+        result.add(built.at_publication(("logo",), codes.LOGO_ALT, Severity.WARNING,
                                         "the logo has no alt text: with images off the masthead is "
                                         "an empty box", f"set logo.alt to '{pub.name}'"))
     elif pub.name.casefold() not in alt.casefold() and file_name_alt(alt, logo.src) is None:
-        result.add(built.at_publication(("logo", "alt"), "logo-alt", Severity.WARNING,
+        result.add(built.at_publication(("logo", "alt"), codes.LOGO_ALT, Severity.WARNING,
                                         f"the logo's alt text '{alt}' does not name the publication: "
                                         f"with images off readers cannot tell it is {pub.name}",
                                         f"write the name in it: '{pub.name}'"))
     elif file_name_alt(alt, logo.src):
-        result.add(built.at_publication(("logo", "alt"), "alt-file-name", Severity.WARNING,
+        result.add(built.at_publication(("logo", "alt"), codes.ALT_FILE_NAME, Severity.WARNING,
                                         f"the logo's alt text '{alt}' looks like a file name",
                                         f"write the publication's name: '{pub.name}'"))
 
@@ -106,7 +106,7 @@ def _check_image_links(built: Built, result: PartResult) -> None:
         if image is None or not image.href or markdown.is_merge_tag(image.href):
             continue
         if _plain(image.href) not in text_targets:
-            result.add(built.at(image.path + ("href",), "image-only-link", Severity.WARNING,
+            result.add(built.at(image.path + ("href",), codes.IMAGE_ONLY_LINK, Severity.WARNING,
                                 f"the link to {image.href} is only on the image: with images off "
                                 "readers can neither see nor follow it",
                                 "link the same address from text too (the headline's story, a "

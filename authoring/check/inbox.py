@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-from authoring import links, markdown
+from authoring import codes, links, markdown
 from authoring.check import Built, CheckOptions, PartResult, part
 from authoring.checks import text_fields
 from authoring.diagnostics import Severity
@@ -47,7 +47,7 @@ def _subject_and_preheader(built: Built, result: PartResult) -> None:
     info = built.issue.issue
     path = info.path
     if len(info.subject) > SUBJECT_SHOWN:
-        result.add(built.at(path + ("subject",), "subject-length", Severity.WARNING,
+        result.add(built.at(path + ("subject",), codes.SUBJECT_LENGTH, Severity.WARNING,
                             f"the subject is {len(info.subject)} characters: inboxes cut it after "
                             f"about {SUBJECT_SHOWN} (phones after 35-40)",
                             "put the words that matter first, or shorten it"))
@@ -55,18 +55,18 @@ def _subject_and_preheader(built: Built, result: PartResult) -> None:
     if not preheader:
         return  # missing-preheader: validation says it
     if len(preheader) < PREHEADER_MIN:
-        result.add(built.at(path + ("preheader",), "preheader-length", Severity.WARNING,
+        result.add(built.at(path + ("preheader",), codes.PREHEADER_LENGTH, Severity.WARNING,
                             f"the preheader is {len(preheader)} characters: inboxes fill the rest of "
                             "the preview line from the start of the email",
                             f"write {PREHEADER_MIN}-{PREHEADER_SHOWN} characters"))
     elif len(preheader) > PREHEADER_SHOWN:
-        result.add(built.at(path + ("preheader",), "preheader-length", Severity.WARNING,
+        result.add(built.at(path + ("preheader",), codes.PREHEADER_LENGTH, Severity.WARNING,
                             f"the preheader is {len(preheader)} characters: inboxes show about "
                             f"{PREHEADER_SHOWN}", "put what matters in the first 90 characters"))
     first = _first_line(built)
     for other, what in ((info.subject, "the subject"), (first, "the first line of the email")):
         if other and _repeats(preheader, other):
-            result.add(built.at(path + ("preheader",), "preheader-repeats", Severity.WARNING,
+            result.add(built.at(path + ("preheader",), codes.PREHEADER_REPEATS, Severity.WARNING,
                                 f"the preheader repeats {what}: the inbox shows the same words twice",
                                 "use it for what the subject leaves out (“Plus: ...”)"))
 
@@ -103,13 +103,13 @@ def _sender(built: Built, result: PartResult) -> None:
     domain = sender.email.rpartition("@")[2].lower()
     if built.publication_file is None or sender.email == DEFAULT_PUBLICATION.sender.email \
             or domain in _DEFAULT_DOMAINS:
-        result.add(built.at_publication(("sender", "email"), "default-sender", Severity.ERROR,
+        result.add(built.at_publication(("sender", "email"), codes.DEFAULT_SENDER, Severity.ERROR,
                                         f"the email comes from {sender.email}, a placeholder: it "
                                         "will bounce or be filtered as spam",
                                         "set sender: {name: ..., email: ...} in publication.yaml to "
                                         "an address on your own domain"))
     if sender.name.strip() in {"", DEFAULT_PUBLICATION.sender.name}:
-        result.add(built.at_publication(("sender", "name"), "default-sender", Severity.WARNING,
+        result.add(built.at_publication(("sender", "name"), codes.DEFAULT_FROM_NAME, Severity.WARNING,
                                         f"the From name is '{sender.name}': readers decide to open "
                                         "by it", "set sender.name to the newsletter's name"))
 
@@ -118,7 +118,7 @@ def _merge_tags(built: Built, result: PartResult) -> None:
     """Author text is kept literally: a merge tag written in it reaches the reader as typed."""
     for path, text, _ in text_fields(built.issue):
         for match in _MERGE_TAG.finditer(text):
-            result.add(built.at_offset(path, match.start(), "merge-tag", Severity.WARNING,
+            result.add(built.at_offset(path, match.start(), codes.MERGE_TAG, Severity.WARNING,
                                        f"'{match.group()}' is shown as written: merge tags in text "
                                        "are not filled in, only in the publication's link settings",
                                        "write the text out, or move the tag to publication.yaml",
@@ -133,7 +133,7 @@ def _link_texts(built: Built, result: PartResult) -> None:
             words = " ".join(ref.text.casefold().split()).strip(" .:!")
             if ref.kind == "link" and words in _VAGUE:
                 index = text.find(f"[{ref.text}]")
-                result.add(built.at_offset(path, index + 1 if index >= 0 else None, "vague-link-text",
+                result.add(built.at_offset(path, index + 1 if index >= 0 else None, codes.VAGUE_LINK_TEXT,
                                            Severity.WARNING,
                                            f"the link text '{ref.text}' says nothing about where it "
                                            "goes (screen readers list links by their text; spam "
@@ -147,7 +147,7 @@ def _campaign(built: Built, result: PartResult) -> None:
     if not pub.domains:
         return
     if pub.campaign is None:
-        result.add(built.at_publication(("domains",), "no-campaign", Severity.WARNING,
+        result.add(built.at_publication(("domains",), codes.NO_CAMPAIGN, Severity.WARNING,
                                         "links to your own domains carry no campaign parameters: "
                                         "your analytics cannot tell this email's visits apart",
                                         "set campaign: {source: ..., medium: email, campaign: "
@@ -166,6 +166,6 @@ def _campaign(built: Built, result: PartResult) -> None:
             continue
         keys = {k.lower() for k, _ in parse_qsl(parts.query)}
         if not {"utm_source", "utm_medium", "utm_campaign"} <= keys:
-            result.add(built.at_text(href.split("?")[0], "untagged-link", Severity.WARNING,
+            result.add(built.at_text(href.split("?")[0], codes.UNTAGGED_LINK, Severity.WARNING,
                                      f"the link to {href} has no campaign parameters",
                                      "link through the address as written so export can tag it"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from authoring import model
+from authoring import codes, model
 from authoring.check import Built, CheckOptions, PartResult, part
 from authoring.diagnostics import Severity
 from authoring.model import YamlPath
@@ -29,12 +29,12 @@ def where_the_bytes_go(built: Built, options: CheckOptions) -> PartResult:
     path = block_path(biggest[0]) if biggest else ()
     if total > GMAIL_CLIP_SIZE:
         cut = f", cutting the email inside {label(built.issue, crossing)}" if crossing else ""
-        result.add(_at(built, path, "size-clipped", Severity.ERROR,
+        result.add(_at(built, path, codes.SIZE_CLIPPED, Severity.ERROR,
                        f"the email HTML is {_kb(total)}: Gmail clips it at {_kb(GMAIL_CLIP_SIZE)}"
                        f"{cut} and hides the rest, the unsubscribe link included{where}",
                        "shorten this block or move it to the web version"))
     else:
-        result.add(_at(built, path, "size-near-clip", Severity.WARNING,
+        result.add(_at(built, path, codes.SIZE_NEAR_CLIP, Severity.WARNING,
                        f"the email HTML is {_kb(total)}, close to Gmail's {_kb(GMAIL_CLIP_SIZE)} "
                        f"clip{where}", "keep an eye on it: a longer story will get the email clipped"))
     return result

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
+from authoring import codes
 from authoring.check import Built, CheckOptions, PartResult, part
 from authoring.diagnostics import Severity
 
@@ -70,7 +71,8 @@ def _judge(built: Built, measured: SpamScore, result: PartResult) -> None:
     limit = settings.spam_error if severity is Severity.ERROR else settings.spam_warn
     subject_rules = any(h.name.startswith("SUBJ") for h in worst + measured.rules if h.score > 0)
     where = ("issue", "subject") if subject_rules or built.issue.letter is None else ("letter", "body")
-    finding = built.at(where, "spam-score", severity,
+    code = codes.SPAM_SCORE if severity is Severity.ERROR else codes.SPAM_SCORE_HIGH
+    finding = built.at(where, code, severity,
                        f"SpamAssassin scores the email {measured.score:.1f} (limit {limit:g}); "
                        f"the heaviest rules: {named}",
                        "rewrite what those rules point at (shouting subject, money and urgency "
