@@ -9,6 +9,7 @@ a fallback is a finding, located at the template line that writes it.
 from __future__ import annotations
 
 import os
+import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -63,7 +64,7 @@ def client_compatibility(built: Built, options: CheckOptions) -> PartResult:
                 verdict.fallback = "MJML's markup, with its own fallbacks"
         families[family] = {"name": name, "score": score,
                             "features": [_verdict_json(v, data) for v in verdicts]}
-        result.figures.append(_family_line(name, score, verdicts, data))
+        result.figures.extend(_family_lines(name, score, verdicts, data))
         for verdict in verdicts:
             if verdict.support == "n" and verdict.fallback is None:
                 missing.setdefault(verdict.slug, []).append(verdict)
@@ -130,9 +131,10 @@ def fallback(slug: str, family: str, occurrences: list[Occurrence], outlook_tabl
     return None
 
 
-def _family_line(name: str, score: int | None, verdicts: list[Verdict], data: dict) -> str:
-    line = f"{name:<17} {'n/a' if score is None else f'{score}%':>4}"
-    groups = []
+def _family_lines(name: str, score: int | None, verdicts: list[Verdict], data: dict) -> list[str]:
+    """'Outlook Windows    63%' then its partial and unsupported features, wrapped."""
+    lines = [f"{name:<17} {'n/a' if score is None else f'{score}%':>4}"
+             + ("  everything supported" if not verdicts else "")]
     for support, label in (("n", "unsupported"), ("a", "partial")):
         items = []
         for v in verdicts:
@@ -141,8 +143,9 @@ def _family_line(name: str, score: int | None, verdicts: list[Verdict], data: di
             why = f" ({v.fallback})" if v.fallback else (" (NO FALLBACK)" if support == "n" else "")
             items.append(f"{data['features'][v.slug]['title']} ×{v.count}{why}")
         if items:
-            groups.append(f"{label}: " + ", ".join(items))
-    return line + ("  " + "; ".join(groups) if groups else "  everything supported")
+            lines.extend(textwrap.wrap(f"{label}: " + ", ".join(items), width=96,
+                                       initial_indent="    ", subsequent_indent="      "))
+    return lines
 
 
 def _verdict_json(v: Verdict, data: dict) -> dict:
