@@ -74,7 +74,8 @@ def test_file_name_alts(alt):
 
 
 @pytest.mark.parametrize("alt", ["A robot arm stacking colored blocks", "Course banner: Agentic AI",
-                                 "Chart of GPU prices, 2020-2026"])
+                                 "Chart of GPU prices, 2020-2026", "GPT-4", "state-of-the-art",
+                                 "Llama-3.1-405B"])
 def test_descriptive_alts(alt):
     assert file_name_alt(alt, "images/x.png") is None
 

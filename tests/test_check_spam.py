@@ -81,3 +81,14 @@ def test_rule_lines_parse(line):
     report = f"Content analysis details:   (1.6 points, 5.0 required)\n\n pts rule\n---- ----\n{line}\n\n"
     (hit,) = spam_part.parse_report(report).rules
     assert hit.name in line and hit.description
+
+
+def test_a_threshold_that_is_not_a_number_is_a_located_error(issue_copy):
+    from authoring.validate import validate_file
+
+    publication = issue_copy.with_name("publication.yaml")
+    publication.write_text(publication.read_text() + "check: {spam_warn: high}\n")
+    report = validate_file(issue_copy).report
+    (error,) = [d for d in report.errors if d.code == "wrong-type"]
+    assert error.file == str(publication) and "expected a number" in error.message
+    assert error.line == len(publication.read_text().splitlines())

@@ -14,12 +14,12 @@ from authoring.diagnostics import Severity
 from authoring.model import YamlPath
 
 _IMAGE_FILE = re.compile(r"\.(png|jpe?g|gif|webp|svg|bmp|tiff?|heic|avif)\s*$", re.IGNORECASE)
-_COPY_SUFFIX = re.compile(r"\(\d+\)\s*(-\s*\d+)?\s*$|\s-\s?\d+\s*$|-\d+$")
-"""'The Batch (1)-1', 'banner (2)', 'hero-3': what a download or an export names a copy."""
+_COPY_SUFFIX = re.compile(r"\(\d+\)\s*(-\s*\d+)?\s*$")
+"""'The Batch (1)-1', 'banner (2)': what a download or a design tool's export names a copy."""
 _CAMERA_NAME = re.compile(r"^(img|dsc|dscn|pxl|screenshot|screen shot|image|photo|pic|untitled|"
                           r"unnamed|banner|frame)[\s_-]*\d", re.IGNORECASE)
-_SLUG = re.compile(r"^[\w.-]*[_-][\w.-]*$")
-"""'robot_arm_v2', 'hero-image-final': one word glued with dashes or underscores."""
+_SLUG = re.compile(r"^[\w.-]*_[\w.-]*$")
+"""'robot_arm_v2', 'hero_image-final': words glued with underscores (prose has none)."""
 
 
 @part("images", "Images off")
@@ -57,7 +57,7 @@ def file_name_alt(alt: str, src: str | None) -> str | None:
             return "is the image's file name"
     if _COPY_SUFFIX.search(text) and len(text.split()) <= 4:
         return "looks like a file name (a copy number at the end)"
-    if _CAMERA_NAME.match(text) or (_SLUG.match(text) and " " not in text and len(text) > 12):
+    if _CAMERA_NAME.match(text) or _SLUG.match(text):
         return "looks like a file name"
     return None
 
