@@ -113,7 +113,8 @@ def _html_rule(title: str, slug: str, keywords: list[str]) -> dict | None:
 
 
 def support(entry: dict) -> tuple[dict, dict]:
-    """Latest tested support per family ('y', 'a' partial, 'n', 'u' unknown) and its notes."""
+    """Latest tested support per family ('y', 'a' partial, 'n', 'u' unknown) and, where it is
+    not 'y', its notes."""
     values, notes = {}, {}
     for ours, (family, platform, _) in FAMILIES.items():
         versions = entry["stats"].get(family, {}).get(platform)
@@ -123,7 +124,7 @@ def support(entry: dict) -> tuple[dict, dict]:
         flag, *refs = latest.split()
         values[ours] = flag[0]
         texts = [(entry.get("notes_by_num") or {}).get(ref.lstrip("#"), "") for ref in refs]
-        if any(texts):
+        if any(texts) and flag[0] != "y":  # the check shows notes for partial and missing support
             notes[ours] = " ".join(t for t in texts if t)
     return values, notes
 
