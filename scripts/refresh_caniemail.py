@@ -21,6 +21,8 @@ import tempfile
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "authoring" / "data" / "caniemail.json"
+LICENSE_OUT = OUT.with_name("caniemail.LICENSE")
+"""The package's MIT licence, shipped beside the data as the licence asks."""
 
 FAMILIES = {
     "gmail-web": ("gmail", "desktop-webmail", "Gmail web"),
@@ -164,6 +166,9 @@ def main(version: str = "latest") -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(snapshot(data, package, license_text), ensure_ascii=False,
                               separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+    LICENSE_OUT.write_text(f"The data in caniemail.json comes from the npm package caniemail "
+                           f"{package['version']} ({package['homepage']}), under this licence:\n\n"
+                           + license_text, encoding="utf-8")
     print(f"{OUT}: caniemail {package['version']}, {len(data['data'])} features "
           f"({OUT.stat().st_size // 1024} KB)")
 
