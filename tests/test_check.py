@@ -245,3 +245,14 @@ def test_export_runs_the_fast_parts_and_refuses_on_their_errors(issue_copy, tmp_
     assert finding.code == "date-sequence" and finding.line == _line_of(issue_copy, "date: 2026-11-27")
     _edit(previous, "date: 2026-11-28", "date: 2026-11-20")
     assert export_issue(issue_copy, out).files  # warnings (repeated headline) do not stop it
+
+
+def test_cli_json_for_an_unreadable_issue_has_the_same_shape(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("issue: [unclosed\n")
+    result = runner.invoke(app, ["check", "--format", "json", str(bad)])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False and data["errors"] >= 1
+    (part,) = data["parts"]
+    assert part["name"] == "validation" and part["findings"][0]["code"] == "yaml-syntax"

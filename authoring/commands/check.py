@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from authoring.cli import app, fail, print_reports
+
+if TYPE_CHECKING:
+    from authoring.check import CheckReport
 
 
 class Format(str, Enum):
@@ -37,6 +41,9 @@ def check(
     try:
         report = check_file(issue, options, strict=strict, publication_file=publication)
     except NotCheckable as exc:
+        if fmt is Format.json:  # tools get the same shape: the reasons as the validation part
+            typer.echo(unreadable_report(issue, exc).dumps_json())
+            raise typer.Exit(1) from None
         print_reports(exc.reports)
         raise fail(str(exc)) from None
     if fmt is Format.json:
@@ -44,3 +51,13 @@ def check(
     else:
         typer.echo(report.format_text())
     raise typer.Exit(report.exit_code())
+
+
+def unreadable_report(issue: Path, exc: Exception) -> CheckReport:
+    """A report whose only part says why the issue could not be checked."""
+    from authoring.check import CheckReport, PartResult
+
+    findings = [d for report in getattr(exc, "reports", []) for d in report.diagnostics]
+    part = PartResult(name="validation", title="Export readiness", figures=[str(exc)],
+                      data={"export_ready": False, "draft": True}, findings=findings)
+    return CheckReport(file=str(issue), parts=[part])
