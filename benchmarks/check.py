@@ -3,8 +3,8 @@
 Run: python benchmarks/check.py [--runs N]
 Prints median and best of N warm in-process runs of ``check_file`` without the spam and
 browser parts for each sample (seed-sized issues; budget 100 ms warm), the same split into
-building (export in memory) and the parts, and one SpamAssassin run per sample (a process
-each time: rule compilation dominates).
+building (export in memory) and the parts, what export's gate adds to an export, and one
+SpamAssassin run per sample (a process each time: rule compilation dominates).
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ def main() -> None:
     runs = parser.parse_args().runs
     sys.path.insert(0, str(ROOT))
     from authoring import markdown
-    from authoring.check import CheckOptions, build, check_built, check_file, fast_parts
+    from authoring.check import CheckOptions, build, check_built, check_file, fast_parts, refuse_on_errors
+    from authoring.export import build_export
 
     fast = CheckOptions(parts=fast_parts())
     spam = CheckOptions(parts={"spam"})
@@ -58,6 +59,10 @@ def main() -> None:
         report("  build (export in memory)", timed(lambda p=path: (fresh(), build(p)), runs))
         built = build(path)
         report("  parts on a built issue", timed(lambda b=built: check_built(b, fast), runs))
+    built_export = build_export(ROOT / "issues" / SAMPLES[0])
+    refuse_on_errors(built_export)
+    report(f"export's gate on {SAMPLES[0]} (fast parts, no figures)",
+           timed(lambda: refuse_on_errors(built_export), runs))
     for name in SAMPLES[:2]:
         path = ROOT / "issues" / name
         built = build(path)
