@@ -256,3 +256,13 @@ def test_cli_json_for_an_unreadable_issue_has_the_same_shape(tmp_path):
     assert data["ok"] is False and data["errors"] >= 1
     (part,) = data["parts"]
     assert part["name"] == "validation" and part["findings"][0]["code"] == "yaml-syntax"
+
+
+def test_without_a_publication_file_the_placeholder_sender_is_an_error(tmp_path):
+    issue = tmp_path / "0321.yaml"
+    issue.write_text((ISSUES / "0321.yaml").read_text())
+    report = check_file(issue, FAST)
+    sender = _finding(report, "default-sender")
+    assert sender.is_error and sender.file == str(issue) and "newsletter@example.com" in sender.message
+    assert _finding(report, "no-image-base-url").is_error  # export's refusal, checked all the same
+    assert report.part("size").data["bytes"] > 0

@@ -46,7 +46,7 @@ class Built:
     draft: bool = False
     """Rendered as a draft (missing images and links marked) because it has export-level errors."""
     problems: list[Diagnostic] = field(default_factory=list)
-    """Validation and export diagnostics (errors only when the issue is a draft)."""
+    """What export said: its warnings when it built the issue, all it refused with otherwise."""
 
     # ------------------------------------------------------------ locating
 
