@@ -231,6 +231,8 @@ REPEATED_PROMO = _code("repeated-promo", WARNING, "the same promotion as the pre
                        "rotate promotions")
 NUMBER_SEQUENCE = _code("number-sequence", WARNING, "the issue number does not follow the previous issue's",
                         "number it one more than the previous")
+NUMBER_TAKEN = _code("number-taken", WARNING, "another issue in the folder has the same number",
+                     "give each issue its own number")
 DATE_SEQUENCE = _code("date-sequence", ERROR, "the date is not after the previous issue's",
                       "set the date this issue goes out")
 A11Y = _code("a11y", WARNING, "`check --browser`: axe-core finds a moderate or minor accessibility problem",

@@ -266,3 +266,10 @@ def test_without_a_publication_file_the_placeholder_sender_is_an_error(tmp_path)
     assert sender.is_error and sender.file == str(issue) and "newsletter@example.com" in sender.message
     assert _finding(report, "no-image-base-url").is_error  # export's refusal, checked all the same
     assert report.part("size").data["bytes"] > 0
+
+
+def test_a_number_used_by_another_issue_in_the_folder(issue_copy):
+    issue_copy.with_name("0321-copy.yaml").write_text(issue_copy.read_text())
+    finding = _finding(check_file(issue_copy, FAST), "number-taken")
+    assert "0321-copy.yaml" in finding.message and not finding.is_error
+    assert finding.line == _line_of(issue_copy, "number: 321")

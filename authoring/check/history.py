@@ -34,11 +34,13 @@ class Earlier:
 def across_issues(built: Built, options: CheckOptions) -> PartResult:
     result = PartResult(name="history", title="")
     folder = options.against or built.path.parent
-    earlier = previous_issues(built, folder)
+    others = other_issues(built, folder)
+    earlier = previous_issues(built, others)
     result.figures.append(f"compared with {len(earlier)} earlier issue"
                           f"{'s' if len(earlier) != 1 else ''} in {folder}"
                           + (": " + ", ".join(e.file.name for e in earlier) if earlier else ""))
     result.data = {"folder": str(folder), "earlier": [e.file.name for e in earlier]}
+    _number_taken(built, others, result)
     if not earlier:
         return result
     _repeated_headlines(built, earlier, result)
@@ -48,11 +50,10 @@ def across_issues(built: Built, options: CheckOptions) -> PartResult:
     return result
 
 
-def previous_issues(built: Built, folder: Path) -> list[Earlier]:
-    """The last ``LOOKBACK`` issues before this one, newest first: by number when the issue has
-    one, else by file name."""
+def other_issues(built: Built, folder: Path) -> list[Earlier]:
+    """Every other issue file in the folder that can be read (at most ``MAX_FILES`` looked at)."""
     me = built.path.resolve()
-    candidates = []
+    found = []
     for index, file in enumerate(sorted(folder.glob("*.yaml"))):
         if index >= MAX_FILES:
             break
@@ -60,14 +61,20 @@ def previous_issues(built: Built, folder: Path) -> list[Earlier]:
             continue
         loaded = _load(file, *_stamp(file))
         if loaded is not None:
-            candidates.append(loaded)
+            found.append(loaded)
+    return found
+
+
+def previous_issues(built: Built, others: list[Earlier]) -> list[Earlier]:
+    """The last ``LOOKBACK`` issues before this one, newest first: by number when the issue has
+    one, else by file name."""
     number = built.issue.issue.number
     if number is not None:
-        before = [c for c in candidates if c.issue.issue.number is not None
+        before = [c for c in others if c.issue.issue.number is not None
                   and c.issue.issue.number < number]
         before.sort(key=lambda c: c.issue.issue.number or 0, reverse=True)
     else:
-        before = [c for c in candidates if c.file.name < built.path.name]
+        before = [c for c in others if c.file.name < built.path.name]
         before.sort(key=lambda c: c.file.name, reverse=True)
     return before[:LOOKBACK]
 
@@ -184,6 +191,15 @@ def _repeated_promo(built: Built, last: Earlier, result: PartResult) -> None:
                                 f"the same promotion ran in the previous issue ({last.file.name})",
                                 "rotate promotions: readers stop seeing one that runs every week",
                                 key=True))
+
+
+def _number_taken(built: Built, others: list[Earlier], result: PartResult) -> None:
+    info = built.issue.issue
+    same = [o.file.name for o in others if info.number is not None and o.issue.issue.number == info.number]
+    if same:
+        result.add(built.at(info.path + ("number",), codes.NUMBER_TAKEN, Severity.WARNING,
+                            f"issue number {info.number} is also the number of {', '.join(same)}",
+                            "give this issue its own number (or remove the stale copy)"))
 
 
 def _sequence(built: Built, last: Earlier, result: PartResult) -> None:
