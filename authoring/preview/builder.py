@@ -256,6 +256,7 @@ def pre_send_check(validated: Validated) -> dict | None:
         return None  # errors the preview already lists
     data = report.to_json()
     for part in data["parts"]:
+        del part["figures"]  # the panel shows the summary lines; the data is for --format json
         for finding in part["findings"]:
             finding["editor_url"] = editor_url(finding.get("file"), finding.get("line"),
                                                finding.get("column"))
