@@ -440,7 +440,7 @@ def export_issue(path: str | Path, out_dir: str | Path, *, strict: bool = False,
                           publication_file=publication_file, link_check=link_check, inliner=inliner)
     from authoring.check import refuse_on_errors  # the pre-send check's fast parts
 
-    refuse_on_errors(export, publication_file=publication_file)
+    refuse_on_errors(export, publication_file=publication_file, inliner=inliner)
     files = export.files()
     out_dir = Path(out_dir)
     try:

@@ -32,6 +32,8 @@ class Validated:
     """The model, when the file could be built (it may still have errors)."""
     publication: model.Publication = field(default_factory=lambda: DEFAULT_PUBLICATION)
     publication_file: Path | None = None
+    document: Document | None = field(default=None, repr=False)
+    """The parsed YAML with every value's position: ``authoring check`` locates its findings in it."""
 
     @property
     def ok(self) -> bool:
@@ -112,7 +114,7 @@ def validate_document(doc: Document, *, level: Level = Level.DRAFT,
             code=codes.WRONG_TYPE, severity=Severity.ERROR, file=doc.file, line=1, column=1,
             message="an issue file is a mapping with 'issue:', 'letter:' and 'stories:'",
             hint="start from a template: authoring new"))
-        return Validated(report=report, publication=publication)
+        return Validated(report=report, publication=publication, document=doc)
     issue, problems, filled = build_issue(doc)
     report.diagnostics.extend(problems)
     if issue is not None:
@@ -121,7 +123,7 @@ def validate_document(doc: Document, *, level: Level = Level.DRAFT,
         for finding in checks.REGISTRY.run(issue, context):
             if finding.path not in filled:  # "'headline' is required" already says it
                 report.diagnostics.append(_diagnostic(doc, finding))
-    return Validated(report=report, issue=issue, publication=publication)
+    return Validated(report=report, issue=issue, publication=publication, document=doc)
 
 
 def validate_text(text: str, *, file: str = "<string>", level: Level = Level.DRAFT,

@@ -120,12 +120,13 @@ def fast_parts() -> set[str]:
     return {name for name, entry in PARTS.items() if entry.fast and not entry.opt_in}
 
 
-def refuse_on_errors(export: Export, *, publication_file: Path | None = None) -> CheckReport:
+def refuse_on_errors(export: Export, *, publication_file: Path | None = None,
+                     inliner: str | None = None) -> CheckReport:
     """Export's gate: the fast parts on what export built; an AuthoringError (nothing is written)
     when they find an error. Warnings stay with ``authoring check``."""
     from authoring.diagnostics import AuthoringError, Report
 
-    report = check_built(from_export(export, publication_file),
+    report = check_built(from_export(export, publication_file, inliner),
                          CheckOptions(parts=fast_parts(), figures=False))
     if report.errors:
         by_file: dict[str, Report] = {}

@@ -47,6 +47,8 @@ class Built:
     """Rendered as a draft (missing images and links marked) because it has export-level errors."""
     problems: list[Diagnostic] = field(default_factory=list)
     """What export said: its warnings when it built the issue, all it refused with otherwise."""
+    inliner: str | None = None
+    """The CSS inliner export used (None: the publication's), for the block-marked render."""
 
     # ------------------------------------------------------------ locating
 
@@ -161,7 +163,8 @@ class Built:
             mode="email", draft=self.draft, block_markers=markers,
             link_url=None if self.draft else tagger,
             image_url=None if self.draft else _image_resolver(self.publication.image_base_url, []),
-            publication_dir=self.publication_file.parent if self.publication_file else None)
+            publication_dir=self.publication_file.parent if self.publication_file else None,
+            inliner=self.inliner)
         return options
 
 
@@ -238,14 +241,15 @@ def from_validated(validated: Validated) -> Built:
     return built
 
 
-def from_export(export: Export, publication_file: Path | None = None) -> Built:
+def from_export(export: Export, publication_file: Path | None = None,
+                inliner: str | None = None) -> Built:
     """What export just built, ready for the check's parts (export's own gate)."""
     from authoring.validate import find_publication
 
     pub_path = publication_file or find_publication(export.source)
     built = Built(path=export.source, issue=export.issue, publication=export.publication,
                   publication_file=pub_path, html="", text="", issue_doc=load_file(export.source),
-                  publication_doc=_load_quietly(pub_path))
+                  publication_doc=_load_quietly(pub_path), inliner=inliner)
     _take_export(built, export)
     return built
 

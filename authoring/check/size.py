@@ -6,7 +6,7 @@ from authoring import codes, model
 from authoring.check import Built, CheckOptions, PartResult, part
 from authoring.diagnostics import Severity
 from authoring.model import YamlPath
-from authoring.render import GMAIL_CLIP_SIZE, WARN_SIZE
+from authoring.render import GMAIL_CLIP_BYTES, WARN_SIZE
 
 
 @part("size", "Where the bytes go (Gmail clips at 102 KB)")
@@ -17,28 +17,28 @@ def where_the_bytes_go(built: Built, options: CheckOptions) -> PartResult:
         result.data = {"bytes": total}
         return result  # nothing to judge: skip the marked render that splits the bytes by block
     blocks = built.blocks
-    result.figures.append(f"HTML {_kb(total)} of Gmail's {_kb(GMAIL_CLIP_SIZE)} "
-                          f"({100 * total / GMAIL_CLIP_SIZE:.0f}%)")
+    result.figures.append(f"HTML {_kb(total)} of Gmail's {_kb(GMAIL_CLIP_BYTES)} "
+                          f"({100 * total / GMAIL_CLIP_BYTES:.0f}%)")
     result.figures.extend(f"{_kb(size):>9}  {label(built.issue, name)}" for name, size in blocks)
-    result.data = {"bytes": total, "warn_bytes": WARN_SIZE, "clip_bytes": GMAIL_CLIP_SIZE,
+    result.data = {"bytes": total, "warn_bytes": WARN_SIZE, "clip_bytes": GMAIL_CLIP_BYTES,
                    "blocks": [{"block": name, "label": label(built.issue, name), "bytes": size}
                               for name, size in blocks]}
     if total <= WARN_SIZE:
         return result
     biggest = _largest_content_block(blocks)
-    crossing = _crossing_block(blocks, GMAIL_CLIP_SIZE)
+    crossing = _crossing_block(blocks, GMAIL_CLIP_BYTES)
     where = f"; the largest block is {label(built.issue, biggest[0])} ({_kb(biggest[1])})" \
         if biggest else ""
     path = block_path(biggest[0]) if biggest else ()
-    if total > GMAIL_CLIP_SIZE:
+    if total > GMAIL_CLIP_BYTES:
         cut = f", cutting the email inside {label(built.issue, crossing)}" if crossing else ""
         result.add(_at(built, path, codes.SIZE_CLIPPED, Severity.ERROR,
-                       f"the email HTML is {_kb(total)}: Gmail clips it at {_kb(GMAIL_CLIP_SIZE)}"
+                       f"the email HTML is {_kb(total)}: Gmail clips it at {_kb(GMAIL_CLIP_BYTES)}"
                        f"{cut} and hides the rest, the unsubscribe link included{where}",
                        "shorten this block or move it to the web version"))
     else:
         result.add(_at(built, path, codes.SIZE_NEAR_CLIP, Severity.WARNING,
-                       f"the email HTML is {_kb(total)}, close to Gmail's {_kb(GMAIL_CLIP_SIZE)} "
+                       f"the email HTML is {_kb(total)}, close to Gmail's {_kb(GMAIL_CLIP_BYTES)} "
                        f"clip{where}", "keep an eye on it: a longer story will get the email clipped"))
     return result
 
