@@ -205,7 +205,8 @@ LOGO_ALT = _code("logo-alt", WARNING, "the logo's alt text is empty or does not 
                  "set logo.alt to the publication's name")
 IMAGE_ONLY_LINK = _code("image-only-link", WARNING, "a link only an image carries: gone with images off",
                         "link the same address from text too")
-SUBJECT_LENGTH = _code("subject-length", WARNING, "a subject longer than inboxes show (about 60 characters)",
+SUBJECT_LENGTH = _code("subject-length", WARNING,
+                       "a subject of 61-90 characters: desktop inboxes show about 60 (past 90: long-subject)",
                        "put the words that matter first, or shorten it")
 PREHEADER_LENGTH = _code("preheader-length", WARNING, "a preheader under 40 or over 140 characters",
                          "write 40-140 characters")
