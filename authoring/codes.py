@@ -212,12 +212,8 @@ PREHEADER_LENGTH = _code("preheader-length", WARNING, "a preheader under 40 or o
                          "write 40-140 characters")
 PREHEADER_REPEATS = _code("preheader-repeats", WARNING, "the preheader repeats the subject or the first line",
                           "say what the subject leaves out")
-DEFAULT_SENDER = _code("default-sender", ERROR, "the From address is a placeholder (example.com, none set)",
-                       "set sender.email in publication.yaml to your own domain")
 DEFAULT_FROM_NAME = _code("default-from-name", WARNING, "the From name is empty or the default 'Newsletter'",
                           "set sender.name to the newsletter's name")
-MERGE_TAG = _code("merge-tag", WARNING, "a merge tag written in text: shown to readers as typed",
-                  "write the text out, or move the tag to publication.yaml")
 VAGUE_LINK_TEXT = _code("vague-link-text", WARNING, "link text that says nothing (`click here`, `here`)",
                         "link the words that name the target")
 NO_CAMPAIGN = _code("no-campaign", WARNING, "the publication has own domains but no campaign parameters",

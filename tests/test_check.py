@@ -120,22 +120,18 @@ def test_number_and_date_follow_the_previous_issue(issue_copy, tmp_path):
 def test_inbox_findings_point_at_their_fields(issue_copy):
     _edit(issue_copy, 'preheader: "Plus:', 'preheader: "Robots that learn from video. Plus:')
     _edit(issue_copy, "[the paper](", "[click here](")
-    _edit(issue_copy, "Three hyperscalers", "Hi {{ first_name }}, three hyperscalers")
     report = check_file(issue_copy, FAST)
     assert _finding(report, "preheader-repeats").path == ("issue", "preheader")
     vague = _finding(report, "vague-link-text")
     assert vague.line == _line_of(issue_copy, "[click here]")
-    merge = _finding(report, "merge-tag")
-    assert merge.line == _line_of(issue_copy, "{{ first_name }}")
-    assert merge.column == issue_copy.read_text().splitlines()[merge.line - 1].index("{{") + 1
 
 
-def test_default_sender_is_an_error_in_the_publication(issue_copy):
+def test_default_from_name_is_a_warning_in_the_publication(issue_copy):
     publication = issue_copy.with_name("publication.yaml")
-    _edit(publication, "email: thebatch@deeplearning.ai}", "email: news@example.com}")
-    finding = _finding(check_file(issue_copy, FAST), "default-sender")
-    assert finding.is_error and finding.file == str(publication)
-    assert finding.line == _line_of(publication, "news@example.com")
+    _edit(publication, "name: The Batch from DeepLearning.AI,", "name: Newsletter,")
+    finding = _finding(check_file(issue_copy, FAST), "default-from-name")
+    assert not finding.is_error and finding.file == str(publication)
+    assert finding.line == _line_of(publication, "name: Newsletter,")
 
 
 def test_drafts_show_their_draft_findings():
@@ -258,13 +254,14 @@ def test_cli_json_for_an_unreadable_issue_has_the_same_shape(tmp_path):
     assert part["name"] == "validation" and part["findings"][0]["code"] == "yaml-syntax"
 
 
-def test_without_a_publication_file_the_placeholder_sender_is_an_error(tmp_path):
+def test_without_a_publication_file_export_refuses_and_the_check_goes_on(tmp_path):
     issue = tmp_path / "0321.yaml"
     issue.write_text((ISSUES / "0321.yaml").read_text())
     report = check_file(issue, FAST)
-    sender = _finding(report, "default-sender")
-    assert sender.is_error and sender.file == str(issue) and "newsletter@example.com" in sender.message
-    assert _finding(report, "no-image-base-url").is_error  # export's refusal, checked all the same
+    readiness = report.part("validation")
+    assert readiness is not None and readiness.data["export_ready"] is False
+    assert readiness.findings and any(f.is_error for f in readiness.findings)
+    assert _finding(report, "default-from-name").file == str(issue)  # the default 'Newsletter'
     assert report.part("size").data["bytes"] > 0
 
 

@@ -275,9 +275,16 @@ def _render_draft(built: Built, report: Report) -> None:
     built.html, built.text = to_crlf(rendered.html), to_crlf(rendered.text)
 
 
-_EXPORT_ONLY = {"missing-image-src", "missing-url", "placeholder-url", "relative-link",
-                "missing-number", "missing-date", "no-image-base-url", "too-large"}
-"""Errors at the export level that a draft may have (docs/format.md: warning in drafts)."""
+def _export_only() -> set[str]:
+    """Errors only the export level raises (a draft may have them): the catalogue's codes that
+    are warnings in drafts, and those it describes as export's own."""
+    from authoring import codes
+
+    return {c.code for c in codes.CATALOGUE.values()
+            if c.severity == codes.BY_LEVEL or c.meaning.startswith("export")} | {codes.TOO_LARGE}
+
+
+_EXPORT_ONLY = _export_only()
 
 
 def _load_quietly(path: Path | None) -> Document | None:

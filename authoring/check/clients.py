@@ -33,6 +33,11 @@ OUTLOOK_TABLES = {"css-at-media", "css-max-width", "css-width", "css-display", "
 gets the fixed-width layout instead."""
 
 
+DEFAULT_VALUES = {"height:auto", "width:auto", "box-sizing:content-box", "float:none",
+                  "position:static", "text-transform:none", "letter-spacing:normal"}
+"""Declarations that state the initial value: a client that ignores them shows the same."""
+
+
 @dataclass
 class Verdict:
     family: str
@@ -115,6 +120,8 @@ def fallback(slug: str, family: str, occurrences: list[Occurrence], outlook_tabl
         return "without @media the desktop layout shows"
     if family == "outlook-windows" and outlook_tables and slug in OUTLOOK_TABLES:
         return "fixed-width Outlook tables"
+    if all(o.text.replace(" ", "").lower() in DEFAULT_VALUES for o in occurrences):
+        return "the default value: nothing changes where it is dropped"
     places = {o.where for o in occurrences}
     if places <= {"media"}:
         return "only in @media rules: the desktop layout stands"

@@ -138,12 +138,24 @@ def _html(parsed: Parsed, index: _Index, found: Found) -> None:
 def _rules(rules: Iterable, where: str, index: _Index, found: Found) -> None:
     for rule in rules:
         if isinstance(rule, ast.QualifiedRule):
-            _selectors(rule.prelude, where, index, found)
+            rule_where = "media" if where == "sheet" and _dark_only(rule.prelude) else where
+            _selectors(rule.prelude, rule_where, index, found)
             content = tinycss2.parse_declaration_list(rule.content, skip_comments=True,
                                                       skip_whitespace=True)
-            _declarations(content, where, index, found)
+            _declarations(content, rule_where, index, found)
         elif isinstance(rule, ast.AtRule):
             _at_rule(rule, where, index, found)
+
+
+_DARK_ATTRIBUTES = ("data-ogsc", "data-ogsb")
+"""Attributes Outlook.com sets on the email in dark mode: rules under them are dark-mode only,
+like rules inside ``@media (prefers-color-scheme: dark)``."""
+
+
+def _dark_only(prelude: list) -> bool:
+    return all(any(isinstance(t, ast.SquareBracketsBlock)
+                   and tinycss2.serialize(t.content).strip().lower() in _DARK_ATTRIBUTES for t in group)
+               for group in _split(prelude, ","))
 
 
 def _at_rule(rule: ast.AtRule, where: str, index: _Index, found: Found) -> None:

@@ -16,10 +16,8 @@ SUBJECT_SHOWN = 60
 PREHEADER_MIN, PREHEADER_SHOWN = 40, 140
 """Under 40 characters the inbox fills the preview from the body; past ~140 nothing shows."""
 
-_MERGE_TAG = re.compile(r"\{\{[^{}\n]{1,60}\}\}|\*\|[A-Z0-9_:]{1,40}\|\*|%[a-z][a-z0-9_]{1,40}%")
 _VAGUE = {"click here", "here", "click", "this", "this link", "link", "read more", "more",
           "go", "url", "see here", "click this", "this page"}
-_DEFAULT_DOMAINS = {"example.com", "example.org", "example.net", "localhost"}
 
 
 @part("inbox", "Inbox presentation")
@@ -37,7 +35,6 @@ def inbox(built: Built, options: CheckOptions) -> PartResult:
                    "from": {"name": sender.name, "email": sender.email}}
     _subject_and_preheader(built, result)
     _sender(built, result)
-    _merge_tags(built, result)
     _link_texts(built, result)
     _campaign(built, result)
     return result
@@ -97,32 +94,14 @@ def _repeats(preheader: str, other: str) -> bool:
 
 
 def _sender(built: Built, result: PartResult) -> None:
+    """The From name; a placeholder address is validation's (placeholder-sender, no-publication)."""
     from authoring.validate import DEFAULT_PUBLICATION
 
     sender = built.publication.sender
-    domain = sender.email.rpartition("@")[2].lower()
-    if built.publication_file is None or sender.email == DEFAULT_PUBLICATION.sender.email \
-            or domain in _DEFAULT_DOMAINS:
-        result.add(built.at_publication(("sender", "email"), codes.DEFAULT_SENDER, Severity.ERROR,
-                                        f"the email comes from {sender.email}, a placeholder: it "
-                                        "will bounce or be filtered as spam",
-                                        "set sender: {name: ..., email: ...} in publication.yaml to "
-                                        "an address on your own domain"))
     if sender.name.strip() in {"", DEFAULT_PUBLICATION.sender.name}:
         result.add(built.at_publication(("sender", "name"), codes.DEFAULT_FROM_NAME, Severity.WARNING,
                                         f"the From name is '{sender.name}': readers decide to open "
                                         "by it", "set sender.name to the newsletter's name"))
-
-
-def _merge_tags(built: Built, result: PartResult) -> None:
-    """Author text is kept literally: a merge tag written in it reaches the reader as typed."""
-    for path, text, _ in text_fields(built.issue):
-        for match in _MERGE_TAG.finditer(text):
-            result.add(built.at_offset(path, match.start(), codes.MERGE_TAG, Severity.WARNING,
-                                       f"'{match.group()}' is shown as written: merge tags in text "
-                                       "are not filled in, only in the publication's link settings",
-                                       "write the text out, or move the tag to publication.yaml",
-                                       needle=match.group()))
 
 
 def _link_texts(built: Built, result: PartResult) -> None:
