@@ -48,13 +48,15 @@ def test_clean_sample_is_ready_and_reports_every_fast_part(issue_copy):
 
 def test_story_past_gmail_clip_is_an_error_at_that_story(issue_copy):
     paragraph = "A long paragraph that repeats itself to make this story heavy. " * 8
-    body = "".join(f"      {paragraph}\n\n" for _ in range(240))
-    _edit(issue_copy, "  - promo:\n", f"  - text: |\n{body}  - promo:\n")
+    heavy = ["  - text: |\n" + "".join("      " + paragraph + name + "\n\n" for _ in range(count))
+             for name, count in (("a", 60), ("b", 90), ("c", 60))]  # a field holds at most 64 KB
+    _edit(issue_copy, "  - promo:\n", "".join(heavy) + "  - promo:\n")
     report = check_file(issue_copy, FAST)
     finding = _finding(report, "size-clipped")
-    assert finding.is_error and finding.path == ("stories", 2)
-    assert finding.line == _line_of(issue_copy, "  - text: |")
-    assert "stories[2] text" in finding.message
+    assert finding.is_error and finding.path == ("stories", 3)  # the largest of the three
+    lines = issue_copy.read_text().splitlines()
+    assert lines[finding.line - 1] == "  - text: |" and "heavy. b" in lines[finding.line]
+    assert "stories[3] text" in finding.message
     assert report.exit_code() == 1
 
 
