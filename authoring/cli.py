@@ -50,6 +50,15 @@ def format_size(size: int) -> str:
     return f"{size} B" if size < 1024 else f"{size / 1024:.1f} KB"
 
 
+def print_table(rows: list[tuple[str, str, str]]) -> None:
+    """A folder command's summary on stdout: a header row, a rule, then the name left and two counts right."""
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for n, (name, first, second) in enumerate(rows):
+        typer.echo(f"{name:<{widths[0]}}  {first:>{widths[1]}}  {second:>{widths[2]}}")
+        if n == 0:
+            typer.echo("  ".join("-" * w for w in widths))
+
+
 def print_reports(reports, *, fmt: str = "text") -> None:
     """Diagnostics on stderr as text, or the JSON document on stdout."""
     from authoring.diagnostics import dumps_json

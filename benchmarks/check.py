@@ -12,22 +12,14 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
+
+from timing import timed
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ["0321.yaml", "000_1d7dabc5e949b867.yaml", "001_0c676e81095fd596.yaml",
            "002_b0c842497fd11487.yaml"]
 BUDGET_MS = 100
-
-
-def timed(func, runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def report(name: str, times: list[float], budget: float | None = None) -> None:

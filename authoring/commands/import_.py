@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import app, fail, print_reports
+from authoring.cli import app, fail, print_reports, print_table
 
 
 @app.command("import")
@@ -84,7 +84,7 @@ def _import_folder(folder: Path, output: Path, given: Path | None, force: bool, 
             typer.echo(str(warning), err=True)
     rows = [(str(o.source), str(o.result.blocks), str(len(o.result.warnings))) if o.result
             else (str(o.source), "-", o.problem or "") for o in done.outcomes]
-    _print_table([("file", "blocks", "warnings"), *rows])
+    print_table([("file", "blocks", "warnings"), *rows])
     typer.echo(f"{len(files) - done.failed} of {len(files)} imported into {output}", err=True)
     if pub_path is not None:
         typer.echo(f"footer of {pub_path} recognised and left out in {done.footers_stripped} of "
@@ -98,14 +98,6 @@ def _footer_note(pub_path: Path | None, result) -> str:
     if result.issue.footer and pub_path is None:
         return "; footer kept (no publication.yaml at or above the output; --publication to give one)"
     return ""
-
-
-def _print_table(rows: list[tuple[str, str, str]]) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    for n, (name, blocks, warns) in enumerate(rows):
-        typer.echo(f"{name:<{widths[0]}}  {blocks:>{widths[1]}}  {warns:>{widths[2]}}")
-        if n == 0:
-            typer.echo("  ".join("-" * w for w in widths))
 
 
 def _load(path: Path | None):

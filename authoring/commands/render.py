@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports
+from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports, print_table
 
 
 @app.command()
@@ -95,15 +95,6 @@ def _render_folder(folder: Path, out: Path, publication: Path | None, engine: st
             rows.append((str(outcome.source), format_size(html), str(outcome.warnings)))
     for text in diagnostics:
         typer.echo(text, err=True)
-    _print_table([("file", "HTML", "warnings"), *rows])
+    print_table([("file", "HTML", "warnings"), *rows])
     typer.echo(f"{len(files) - failed} of {len(files)} rendered into {out}", err=True)
     return 1 if failed else 0
-
-
-def _print_table(rows: list[tuple[str, str, str]]) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    for n, (name, size, warnings) in enumerate(rows):
-        typer.echo(f"{name:<{widths[0]}}  {size:>{widths[1]}}  {warnings:>{widths[2]}}")
-        if n == 0:
-            typer.echo("  ".join("-" * w for w in widths))
-
