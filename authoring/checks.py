@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from email.errors import HeaderParseError
-from email.headerregistry import Address
 from pathlib import Path
 
 from authoring import codes, esp, markdown, model
@@ -587,6 +585,10 @@ def is_email(value: str) -> bool:
     parses it."""
     if not value.isascii() or _LINE_BREAK.search(value) or value != value.strip():
         return False
+    # imported here: only a publication's addresses need it, and it costs every start ~18 ms
+    from email.errors import HeaderParseError
+    from email.headerregistry import Address
+
     try:
         address = Address(addr_spec=value)
     except (ValueError, IndexError, HeaderParseError):
