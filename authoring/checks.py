@@ -13,11 +13,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from authoring import codes, esp, markdown, model
+from authoring import blocks, codes, esp, markdown, model
 from authoring.diagnostics import Level, Severity
 from authoring.model import YamlPath
 from authoring.render.colors import parse_hex
-from authoring.structure import suggest
 
 CUSTOMARY_LABELS = [
     "What’s new",
@@ -32,8 +31,9 @@ CUSTOMARY_LABELS = [
 ]
 """Labels of news sections in their usual order (one-off labels may appear anywhere)."""
 
-_ORDER = {label: i for i, label in enumerate(CUSTOMARY_LABELS)}
-_ORDER["How it worked"] = _ORDER["How it works"]
+LABEL_RANKS = {label: i for i, label in enumerate(CUSTOMARY_LABELS)}
+LABEL_RANKS["How it worked"] = LABEL_RANKS["How it works"]
+"""Each customary label's place in the usual order."""
 
 HEADLINE_MAX_CHARS = 70
 SUBJECT_MAX_CHARS = 90
@@ -136,37 +136,9 @@ def all_text_fields(issue: model.Issue) -> Iterator[tuple[YamlPath, str, bool]]:
         if letter.ps:
             yield letter.path + ("ps",), letter.ps, True
     for story in issue.stories:
-        yield from _story_fields(story)
+        yield from blocks.of(story).fields(story)
     if issue.footer:
         yield issue.path + ("footer",), issue.footer, True
-
-
-def _story_fields(story: model.Story) -> Iterator[tuple[YamlPath, str, bool]]:
-    if isinstance(story, model.Header):
-        yield story.path + ("title",), story.title, False
-        return
-    image = getattr(story, "image", None)
-    if image is not None:
-        yield image.path + ("alt",), image.alt, False
-    if isinstance(story, model.News):
-        yield story.path + ("headline",), story.headline, False
-        if story.dek:
-            yield story.path + ("dek",), story.dek, True
-        for section in story.sections:
-            yield section.path, section.body, True
-    elif isinstance(story, model.Promo):
-        if story.kicker:
-            yield story.path + ("kicker",), story.kicker, False
-        yield story.path + ("body",), story.body, True
-        if story.cta:
-            yield story.cta.path + ("text",), story.cta.text, False
-    elif isinstance(story, model.Feature):
-        yield story.path + ("title",), story.title, False
-        if story.byline:
-            yield story.path + ("byline",), story.byline, False
-        yield story.path + ("body",), story.body, True
-    elif isinstance(story, model.Text):
-        yield story.path + ("body",), story.body, True
 
 
 def urls(issue: model.Issue) -> Iterator[tuple[YamlPath, str | None, str, int | None]]:
@@ -178,8 +150,8 @@ def urls(issue: model.Issue) -> Iterator[tuple[YamlPath, str | None, str, int | 
         image = getattr(story, "image", None)
         if image is not None:
             images.append(image)
-        if isinstance(story, model.Promo) and story.cta is not None:
-            yield story.cta.path + ("url",), story.cta.url, "link", None
+        for path, url in blocks.of(story).links(story):
+            yield path, url, "link", None
     for image in images:
         yield image.path + ("src",), image.src, "image", None
         if image.href is not None:
@@ -305,33 +277,21 @@ def _nth_visible(text: str, n: int) -> int:
     return len(text) - len(text.lstrip()) + n
 
 
-@check("labels")
-def check_labels(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
-    for story in issue.stories:
-        if not isinstance(story, model.News):
-            continue
-        last_rank, last_label = -1, None
-        for section in story.sections:
-            label = section.label
-            if label is None:
-                continue
-            bare = label.rstrip(":").strip()
-            if bare != label:
-                yield Finding(codes.LABEL_COLON, f"label '{label}' carries its own colon", section.path,
-                              f"write '{bare}': the colon is added when rendering", key=True)
-            normalized = bare.replace("'", "’")
-            if normalized not in _ORDER:
-                guess = suggest(normalized, CUSTOMARY_LABELS)
-                if guess:
-                    yield Finding(codes.UNKNOWN_LABEL, f"unknown section label '{bare}'", section.path,
-                                  f"did you mean '{guess}'?", key=True)
-                continue
-            rank = _ORDER[normalized]
-            if rank < last_rank:
-                yield Finding(codes.LABEL_ORDER, f"'{bare}' usually comes before '{last_label}'",
-                              section.path, "reorder the sections: "
-                              + " → ".join(CUSTOMARY_LABELS[:3]) + " → …", key=True)
-            last_rank, last_label = max(rank, last_rank), bare if rank >= last_rank else last_label
+def _per_block(name: str) -> Check:
+    """The check ``name`` of each story's block type, story after story (see authoring.blocks)."""
+    def run(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+        seen: dict = {}
+        for story in issue.stories:
+            block_check = blocks.of(story).checks.get(name)
+            if block_check is not None:
+                yield from block_check(story, seen)
+    run.__name__ = f"check_{name.replace('-', '_')}"
+    return run
+
+
+# Checks that block types declare under these names run in these places of the order; a
+# block's checks under other names run after all of these (``block-checks``).
+check("labels")(_per_block("labels"))  # news: customary labels, their colons and order
 
 
 @check("glued-label")
@@ -347,58 +307,8 @@ def check_glued_labels(issue: model.Issue, ctx: CheckContext) -> Iterator[Findin
                           offset=match.start("label"))
 
 
-@check("headlines")
-def check_headlines(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
-    seen: dict[str, YamlPath] = {}
-    for story in issue.stories:
-        if not isinstance(story, model.News):
-            continue
-        path = story.path + ("headline",)
-        headline = story.headline.strip()
-        if not headline:
-            yield Finding(codes.EMPTY_HEADLINE, "headline is empty", path, "write the story's title",
-                          severity=Severity.ERROR)
-            continue
-        if len(headline) > HEADLINE_MAX_CHARS:
-            yield Finding(codes.LONG_HEADLINE,
-                          f"headline is {len(headline)} characters long (house limit "
-                          f"{HEADLINE_MAX_CHARS})", path, "shorten it; details belong in the dek")
-        if headline.endswith(".") and not headline.endswith("..."):
-            yield Finding(codes.HEADLINE_PERIOD, "headline ends with a period", path,
-                          "drop the final period")
-        key = headline.casefold()
-        if key in seen:
-            from authoring.diagnostics import format_path
-
-            yield Finding(codes.DUPLICATE_HEADLINE, f"headline '{headline}' is used twice", path,
-                          f"the first is at {format_path(seen[key])}")
-        else:
-            seen[key] = path
-        if story.dek is not None and len(story.dek.split()) > DEK_MAX_WORDS:
-            yield Finding(codes.LONG_DEK, f"dek is {len(story.dek.split())} words long (house limit "
-                          f"{DEK_MAX_WORDS})", story.path + ("dek",),
-                          "keep the dek to one or two sentences")
-
-
-@check("empty")
-def check_empty(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
-    for story in issue.stories:
-        if isinstance(story, model.News):
-            if not story.sections:
-                yield Finding(codes.NO_SECTIONS, "news story has no sections", story.path,
-                              "add 'sections:' with '- What’s new: ...'")
-            for section in story.sections:
-                if not section.body.strip():
-                    yield Finding(codes.EMPTY_SECTION, f"section '{section.label or ''}' is empty",
-                                  section.path, "write its text or remove it", key=True)
-        elif isinstance(story, (model.Promo, model.Feature, model.Text)) and not story.body.strip():
-            yield Finding(codes.EMPTY_BODY, "body is empty", story.path + ("body",),
-                          "write the text or remove the block")
-        if isinstance(story, model.Promo) and story.cta is None:
-            yield Finding(codes.PROMO_WITHOUT_CTA, "promo has no call to action", story.path,
-                          "add 'cta: {text: Enroll now, url: https://...}'")
-        if isinstance(story, model.Header) and not story.title.strip():
-            yield Finding(codes.EMPTY_BODY, "header is empty", story.path, "write its title")
+check("headlines")(_per_block("headlines"))  # news: length, final period, duplicates, dek length
+check("empty")(_per_block("empty"))  # empty bodies, sections, headers; promos without a button
 
 
 @check("alt-text")
@@ -565,6 +475,16 @@ def check_nesting(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
                           "levels deep here", path,
                           "close the ** * [ that pile up (a few levels are all a reader can follow)",
                           severity=Severity.ERROR, offset=offset)
+
+
+@check("block-checks")
+def check_blocks(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    """Each block type's own checks, those under names not run above (e.g. a transcript's timings)."""
+    seen: dict[str, dict] = {}
+    for story in issue.stories:
+        for name, block_check in blocks.of(story).checks.items():
+            if name not in REGISTRY.checks:
+                yield from block_check(story, seen.setdefault(name, {}))
 
 
 # ---------------------------------------------------------------- publication.yaml

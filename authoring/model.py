@@ -108,8 +108,15 @@ class Section:
     path: YamlPath = field(default_factory=_path, compare=False, repr=False)
 
 
+class Block:
+    """Base of every story type. Each type has one home, a module in ``authoring.blocks``,
+    that declares its key, template partial, plain text, YAML and checks."""
+
+    path: YamlPath
+
+
 @dataclass
-class Header:
+class Header(Block):
     """A section header between stories, e.g. "News"."""
 
     title: str
@@ -118,7 +125,7 @@ class Header:
 
 
 @dataclass
-class News:
+class News(Block):
     """A news story: headline, dek and labeled sections."""
 
     headline: str
@@ -133,7 +140,7 @@ class News:
 
 
 @dataclass
-class Promo:
+class Promo(Block):
     """A promotional message, e.g. a course announcement."""
 
     body: Markdown
@@ -148,7 +155,7 @@ class Promo:
 
 
 @dataclass
-class Feature:
+class Feature(Block):
     """A long-form essay with a title."""
 
     title: str
@@ -163,7 +170,7 @@ class Feature:
 
 
 @dataclass
-class Text:
+class Text(Block):
     """Free text in no known shape (the importer keeps what it cannot classify here)."""
 
     body: Markdown
@@ -171,16 +178,8 @@ class Text:
     path: YamlPath = field(default_factory=_path, compare=False, repr=False)
 
 
-Story = Header | News | Promo | Feature | Text
-
-STORY_KINDS: dict[str, type] = {
-    "header": Header,
-    "news": News,
-    "promo": Promo,
-    "feature": Feature,
-    "text": Text,
-}
-"""The key that introduces each story type in ``stories:``."""
+Story = Block
+"""One block of ``stories:``; ``authoring.blocks.kinds()`` maps each key to its class."""
 
 
 @dataclass
@@ -192,7 +191,7 @@ class Issue:
     letter: Letter | None = None
     """The opening letter."""
     stories: list[Story] = field(default_factory=list)
-    """Blocks in reading order: header, news, promo, feature, text."""
+    """Blocks in reading order, each introduced by its type: ``- news:``, ``- header: News``."""
     footer: Markdown | None = None
     """Replaces the publication's footer text for this issue only."""
     path: YamlPath = field(default_factory=_path, compare=False, repr=False)

@@ -12,12 +12,13 @@ import dataclasses
 import datetime as dt
 import inspect
 import json
+import sys
 import types
 import typing
 from functools import cache
 from typing import Any, Union
 
-from authoring import model
+from authoring import blocks, model
 from authoring.checks import CUSTOMARY_LABELS
 from authoring.model import Markdown, Url
 
@@ -25,9 +26,10 @@ SCHEMA_ID = "https://schemas.authoring.dev/issue.schema.json"
 
 
 @cache
-def _field_docs() -> dict[tuple[str, str], str]:
-    """(class name, field name) → the docstring written under the field."""
-    tree = ast.parse(inspect.getsource(model))
+def _field_docs(module: str) -> dict[tuple[str, str], str]:
+    """(class name, field name) → the docstring written under the field, for the classes of a
+    module (``authoring.model``, or a block type's home in ``authoring.blocks``)."""
+    tree = ast.parse(inspect.getsource(sys.modules[module]))
     docs = {}
     for node in tree.body:
         if not isinstance(node, ast.ClassDef):
@@ -46,11 +48,11 @@ class _SchemaBuilder:
         self.defs: dict[str, dict] = {}
 
     def type_schema(self, hint: Any) -> dict:
+        if hint is model.Story:
+            return {"$ref": "#/$defs/Story"}
         origin = typing.get_origin(hint)
         if origin in (Union, types.UnionType):
             options = [a for a in typing.get_args(hint) if a is not type(None)]
-            if hint == model.Story or set(options) == set(model.STORY_KINDS.values()):
-                return {"$ref": "#/$defs/Story"}
             if len(options) == 1:
                 inner = self.type_schema(options[0])
                 return {"anyOf": [inner, {"type": "null"}]}
@@ -82,7 +84,7 @@ class _SchemaBuilder:
         if name in self.defs:
             return name
         self.defs[name] = {}  # placeholder against recursion
-        docs = _field_docs()
+        docs = _field_docs(cls.__module__)
         hints = typing.get_type_hints(cls)
         properties, required = {}, []
         for f in dataclasses.fields(cls):
@@ -100,7 +102,8 @@ class _SchemaBuilder:
                         "properties": properties, "additionalProperties": False}
         if required:
             schema["required"] = required
-        if cls in (model.Header, model.Text):  # may be written as a bare string
+        block = blocks.by_model(cls)
+        if block is not None and block.shorthand:  # may be written as a bare string
             schema = {"anyOf": [{"type": "string"}, schema], "description": schema["description"]}
         self.defs[name] = schema
         return name
@@ -108,14 +111,14 @@ class _SchemaBuilder:
 
 def issue_schema() -> dict:
     builder = _SchemaBuilder()
-    for cls in model.STORY_KINDS.values():
+    for cls in blocks.kinds().values():
         builder.define(cls)
     builder.defs["Story"] = {
         "description": "One block of the issue, introduced by its type.",
         "oneOf": [
             {"type": "object", "properties": {kind: {"$ref": f"#/$defs/{cls.__name__}"}},
              "required": [kind], "additionalProperties": False}
-            for kind, cls in model.STORY_KINDS.items()
+            for kind, cls in blocks.kinds().items()
         ],
     }
     builder.defs["Section"] = {

@@ -17,16 +17,13 @@ import typing
 from functools import cache
 from typing import Any, Union
 
-from authoring import codes, model
+from authoring import blocks, codes, model
 from authoring.diagnostics import Diagnostic, Severity
 from authoring.load import Document
 from authoring.model import Markdown, Url, YamlPath
 
 _MISSING = object()
 _DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-_SHORTHAND = {model.Header: "title", model.Text: "body"}
-"""Story types that may be written as a bare string: the string fills this field."""
 
 
 def suggest(word: str, choices: typing.Iterable[str]) -> str | None:
@@ -97,7 +94,7 @@ class Builder:
 
     def value(self, hint: Any, value: object, path: YamlPath) -> object:
         """Convert one value to ``hint``; returns _MISSING (after reporting) when it cannot."""
-        if hint == model.Story:  # a union the value's single key chooses from
+        if hint is model.Story:  # a block the value's single key chooses from
             return self.story(value, path)
         origin = typing.get_origin(hint)
         if origin in (Union, types.UnionType):  # `X | None`: the optional fields
@@ -179,13 +176,14 @@ class Builder:
         return _MISSING
 
     def dataclass(self, cls: type, value: object, path: YamlPath) -> object:
-        if cls in _SHORTHAND and (isinstance(value, str) or path in self.doc.raw_scalars):
+        shorthand = _shorthand(cls)
+        if shorthand and (isinstance(value, str) or path in self.doc.raw_scalars):
             # `- header: News` and `- text: |` are the natural ways to write these
             if path in self.doc.block_scalars:
-                self.doc.block_scalars.add(path + (_SHORTHAND[cls],))  # drop the block's final newline
+                self.doc.block_scalars.add(path + (shorthand,))  # drop the block's final newline
             if path in self.doc.scalars:  # the field's text is the scalar written at the story
-                self.doc.scalars[path + (_SHORTHAND[cls],)] = self.doc.scalars[path]
-            value = {_SHORTHAND[cls]: value}
+                self.doc.scalars[path + (shorthand,)] = self.doc.scalars[path]
+            value = {shorthand: value}
         if value is None and path and isinstance(path[-1], str):
             first = next(iter(_fields(cls)))
             self.error(codes.WRONG_TYPE, path, f"'{path[-1]}' is empty",
@@ -227,7 +225,7 @@ class Builder:
         return cls(**kwargs, path=path)
 
     def story(self, value: object, path: YamlPath) -> object:
-        kinds = model.STORY_KINDS
+        kinds = blocks.kinds()
         if not isinstance(value, dict) or len(value) != 1:
             if isinstance(value, dict) and not set(value) & set(kinds):
                 found = ", ".join(f"'{k}'" for k in value)
@@ -283,6 +281,12 @@ class Builder:
                 continue
             sections.append(model.Section(label=label, body=Markdown(text), path=where + (label,)))
         return sections
+
+
+def _shorthand(cls: type) -> str | None:
+    """The field a bare string fills, for a story type that may be written as one."""
+    block = blocks.by_model(cls)
+    return block.shorthand if block else None
 
 
 def _describe_path(path: YamlPath) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import yaml
 
-from authoring import model
+from authoring import blocks, model
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema={schema}"
 FOLD_AFTER = 60
@@ -112,26 +112,28 @@ def issue_data(issue: model.Issue) -> dict:
 
 def _story(story: model.Story) -> dict:
     # Fields in the order a reader meets them (the image comes first), as in the plain text.
-    if isinstance(story, model.Header):
-        return {"header": story.title}
-    if isinstance(story, model.Text):
-        text = _text(story.body)
+    block = blocks.of(story)
+    return {block.key: block.emit(story, _YAML_OUT)}
+
+
+class _YamlOut:
+    """The YAML tools a block's ``emit`` uses (``authoring.blocks.YamlOut``)."""
+
+    def text(self, value: str) -> str:
+        return _text(value)
+
+    def shorthand(self, value: str) -> str:
         # `|-`: the loader keeps the final newline of the `- text: |` shorthand
-        return {"text": _Literal(story.body) if isinstance(text, _Literal) else text}
-    if isinstance(story, model.News):
-        sections = [_text(s.body) if s.label is None else {s.label: _text(s.body) if s.body else None}
-                    for s in story.sections]
-        return {"news": _drop_empty({"image": _image(story.image), "headline": _text(story.headline),
-                                     "dek": _text(story.dek) if story.dek else None,
-                                     "sections": sections})}
-    if isinstance(story, model.Promo):
-        cta = _drop_empty({"text": story.cta.text, "url": story.cta.url}) if story.cta else None
-        return {"promo": _drop_empty({"kicker": story.kicker, "image": _image(story.image),
-                                      "body": _text(story.body), "cta": cta})}
-    if isinstance(story, model.Feature):
-        return {"feature": _drop_empty({"image": _image(story.image), "title": _text(story.title),
-                                        "byline": story.byline, "body": _text(story.body)})}
-    raise TypeError(f"unknown story {story!r}")  # a model bug, not input
+        return _Literal(value) if isinstance(_text(value), _Literal) else _text(value)
+
+    def image(self, image: model.Image | None) -> dict | None:
+        return _image(image)
+
+    def fields(self, mapping: dict) -> dict:
+        return _drop_empty(mapping)
+
+
+_YAML_OUT = _YamlOut()
 
 
 def _image(image: model.Image | None) -> dict | None:

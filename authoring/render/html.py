@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from authoring import codes, model
+from authoring import blocks, codes, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Report, Severity
 from authoring.paths import templates_dir
 from authoring.render.colors import contrast, palette
@@ -31,10 +31,6 @@ COLUMN_PADDING = 24
 """Left and right padding of the text column (px); images in text span the rest."""
 DEFAULT_LOGO_WIDTH = 200
 """Display width of a logo that sets none (px)."""
-
-STORY_TEMPLATES = {model.Header: "header", model.News: "news", model.Promo: "promo",
-                   model.Feature: "feature", model.Text: "text"}
-"""Story class → its partial, ``email/<name>.mjml.j2``."""
 
 
 
@@ -172,7 +168,7 @@ def _context(issue: model.Issue, publication: model.Publication, options: Render
         "draft": options.draft,
         "description": info.preheader or _first_dek(issue) or info.subject,
         "dateline": _dateline(info),
-        "stories": [(STORY_TEMPLATES[type(story)], story) for story in issue.stories],
+        "stories": [(blocks.of(story).partial, story) for story in issue.stories],
         "footer": issue.footer if issue.footer is not None else publication.footer,
         "r": links,
         "default_logo_width": DEFAULT_LOGO_WIDTH,
@@ -191,8 +187,9 @@ def _dateline(info: model.IssueInfo) -> str:
 
 def _first_dek(issue: model.Issue) -> str | None:
     for story in issue.stories:
-        if isinstance(story, model.News) and story.dek:
-            return story.dek
+        summary = blocks.of(story).summary(story)
+        if summary:
+            return summary
     return None
 
 

@@ -22,7 +22,7 @@ from functools import cache
 from textwrap import TextWrapper
 from typing import TYPE_CHECKING
 
-from authoring import markdown, model
+from authoring import blocks, markdown, model
 
 if TYPE_CHECKING:
     from authoring.render import RenderOptions
@@ -135,41 +135,34 @@ def _letter(letter: model.Letter, style: _LinkStyle) -> str:
 
 
 def _story(story: model.Story, style: _LinkStyle) -> str:
-    parts: list[str] = []
-    if isinstance(story, model.Promo) and story.kicker:
-        parts.append(_wrap(story.kicker))  # the kicker introduces the whole promo, image included
-    image = getattr(story, "image", None)
-    if image is not None and image.alt.strip():
-        parts.append(_wrap(IMAGE_LINE.format(image.alt.strip())))
-    if isinstance(story, model.Header):
-        parts.append(f"{story.title}\n{_rule(story.title)}")
-    elif isinstance(story, model.News):
-        parts.append(_wrap(story.headline))
-        if story.dek:
-            parts += _format(_paragraphs(story.dek, style))
-        for section in story.sections:
-            prefix = f"{section.label}: " if section.label else ""
-            parts += _format(_paragraphs(section.body, style), first_prefix=prefix)
-    elif isinstance(story, model.Promo):
-        parts += _format(_paragraphs(story.body, style))
-        if story.cta is not None and story.cta.text.strip():
-            parts.append(_cta_line(story.cta, style))
-    elif isinstance(story, model.Feature):
-        parts.append(_wrap(story.title))
-        if story.byline:
-            parts.append(_wrap(story.byline))
-        parts += _format(_paragraphs(story.body, style))
-    elif isinstance(story, model.Text):
-        parts += _format(_paragraphs(story.body, style))
+    parts = blocks.of(story).text(story, _Writer(style))
     return PARAGRAPH_GAP.join(p for p in parts if p)
 
 
-def _cta_line(cta: model.Link, style: _LinkStyle) -> str:
-    """``Enroll now: https://...`` on a line of its own (the URL stays whole, even past 78 columns)."""
-    text = cta.text.strip()
-    if cta.url and _printable_url(cta.url):
-        return _wrap(f"{text}: {style.shown(cta.url.strip())}")
-    return _wrap(text)
+class _Writer:
+    """The plain-text tools a block's ``text`` uses (``authoring.blocks.PlainText``)."""
+
+    def __init__(self, style: _LinkStyle):
+        self.style = style
+
+    def line(self, text: str) -> str:
+        return _wrap(text)
+
+    def heading(self, text: str) -> str:
+        return f"{text}\n{_rule(text)}"
+
+    def markdown(self, text: str, prefix: str = "") -> list[str]:
+        return _format(_paragraphs(text, self.style), first_prefix=prefix)
+
+    def image(self, image: model.Image | None) -> list[str]:
+        if image is None or not image.alt.strip():
+            return []
+        return [_wrap(IMAGE_LINE.format(image.alt.strip()))]
+
+    def url(self, url: str | None) -> str | None:
+        if not url or not _printable_url(url):
+            return None
+        return self.style.shown(url.strip())
 
 
 def _footer(issue: model.Issue, publication: model.Publication,
