@@ -135,6 +135,11 @@ LOW_RESOLUTION_IMAGE = _code("low-resolution-image", WARNING,
                              "a local image narrower than twice the width it fills: blurry on "
                              "phones and retina screens", "export it at the width the hint gives, "
                              "or set a smaller 'width:'")
+BAD_TIMESTAMP = _code("bad-timestamp", ERROR, "a transcript cue's time is not a WEBVTT timestamp",
+                      "write it as hh:mm:ss.ttt or mm:ss.ttt, e.g. 00:01:02.500")
+CUE_ENDS_BEFORE_START = _code("cue-ends-before-start", ERROR, "a transcript cue ends before it starts",
+                              "correct the start or the end time")
+
 # -- checks: publication.yaml ----------------------------------------------------------------------
 BAD_EMAIL = _code("bad-email", ERROR, "a sender, reply-to or unsubscribe address that is not an email",
                   "write it as name@example.org")

@@ -1,0 +1,103 @@
+"""The transcript block: timings as data, checked as WEBVTT timestamps; every word and time kept."""
+
+from __future__ import annotations
+
+import textwrap
+
+import html5lib
+
+from authoring.blocks.transcript import Cue, Transcript, milliseconds
+from authoring.render import render_html
+from authoring.render.text import render_text
+from authoring.validate import DEFAULT_PUBLICATION, validate_text
+
+ISSUE = textwrap.dedent("""\
+    issue:
+      subject: Test
+      number: 1
+      date: 2026-11-27
+      preheader: Preview
+    stories:
+      - transcript:
+          title: From the episode
+          cues:
+            - start: 00:00:01.000
+              end: 00:00:04.000
+              speaker: Andrew
+              text: Welcome back to the show. <b>Literal</b> & more
+            - {start: "00:04.500", end: "00:00:09.000", text: "Thanks for having me. I have led both kinds
+                of teams, and this line is long enough to wrap."}
+    """)
+
+
+def _validated(text: str = ISSUE):
+    return validate_text(text, file="t.yaml")
+
+
+def test_a_transcript_is_a_block_with_timings_as_written():
+    validated = _validated()
+    assert not [d for d in validated.report.diagnostics if d.severity.value == "error"]
+    (story,) = validated.issue.stories
+    assert isinstance(story, Transcript)
+    assert story.title == "From the episode"
+    assert story.cues[0] == Cue(start="00:00:01.000", end="00:00:04.000", speaker="Andrew",
+                                text="Welcome back to the show. <b>Literal</b> & more")
+    assert story.cues[1].start == "00:04.500" and story.cues[1].speaker is None
+
+
+def test_webvtt_timestamps():
+    assert milliseconds("00:00:01.000") == 1000
+    assert milliseconds("01:02.500") == 62500
+    assert milliseconds("100:00:00.001") == 360000001
+    for bad in ("0:00:01.000", "00:60:00.000", "00:00:01,000", "00:00:01.5", "1", "", "00:00:01.000x"):
+        assert milliseconds(bad) is None, bad
+
+
+def test_a_bad_timestamp_and_a_cue_ending_before_it_starts_are_located_errors():
+    text = ISSUE.replace("start: 00:00:01.000", "start: 00:00:01,000").replace(
+        'end: "00:00:09.000"', 'end: "00:00:03.000"')
+    found = {d.code: d for d in _validated(text).report.diagnostics}
+    bad = found["bad-timestamp"]
+    assert (bad.line, bad.severity.value) == (10, "error")
+    assert text.splitlines()[bad.line - 1][bad.column - 1:] == "00:00:01,000"
+    assert "00:00:01,000" in bad.message and "hh:mm:ss.ttt" in (bad.hint or "")
+    order = found["cue-ends-before-start"]
+    assert order.line == 14 and order.severity.value == "error"
+    assert text.splitlines()[order.line - 1][order.column - 1:].startswith('"00:00:03.000"')
+
+
+def test_an_empty_transcript_and_an_empty_cue_are_reported():
+    empty = ISSUE.split("      - transcript:")[0] + "  - transcript:\n      cues: []\n"
+    assert "empty-body" in {d.code for d in _validated(empty).report.diagnostics}
+    blank = ISSUE.replace("text: Welcome back to the show. <b>Literal</b> & more", "text: ' '")
+    assert [d.path for d in _validated(blank).report.diagnostics if d.code == "empty-body"] == [
+        ("stories", 0, "transcript", "cues", 0, "text")]
+
+
+def test_plain_text_has_every_word_and_every_timing():
+    issue = _validated().issue
+    text = render_text(issue, DEFAULT_PUBLICATION)
+    assert "\n\nFrom the episode\n\n[00:00:01.000 --> 00:00:04.000] Andrew: Welcome back" in text
+    assert "\n\n[00:04.500 --> 00:00:09.000] Thanks for having me." in text
+    flat = " ".join(text.split())
+    for cue in issue.stories[0].cues:
+        speaker = f"{cue.speaker}: " if cue.speaker else ""
+        assert f"[{cue.start} --> {cue.end}] {speaker}{cue.text}" in flat
+    assert max(len(line) for line in text.splitlines()) <= 78
+
+
+def test_html_lists_the_cues_times_muted_speaker_bold():
+    issue = _validated().issue
+    html, _ = render_html(issue, DEFAULT_PUBLICATION)
+    doc = html5lib.parse(html, namespaceHTMLElements=False)
+    items = doc.findall(".//ul/li")
+    assert len(items) == 2
+    first = items[0]
+    times = first.find("span")
+    assert "".join(times.itertext()) == "00:00:01.000 – 00:00:04.000"
+    assert "font-size: 14px" in times.get("style") and "color: #5b6570" in times.get("style")
+    assert first.find("strong").text == "Andrew:"
+    assert "".join(first.itertext()).endswith("Welcome back to the show. <b>Literal</b> & more")
+    assert "".join(items[1].itertext()) == ("00:04.500 – 00:00:09.000Thanks for having me. I have led both "
+                                             "kinds of teams, and this line is long enough to wrap.")
+    assert doc.find(".//h2").text == "From the episode"
