@@ -263,7 +263,8 @@ WEB_CLUTTER = _code("web-clutter", WARNING, "imported web-page text (reading tim
                     "delete the comments, or move what belongs to the issue into a block")
 GLUED_HEADER = _code("glued-header", WARNING, "`NewsUpping the Ante`: an imported header stuck to a "
                      "headline, split in two", "check the header and the headline")
-TRANSCRIPT_AS_TEXT = _code("transcript-as-text", WARNING, "an imported WEBVTT transcript, kept as its "
+TRANSCRIPT_AS_TEXT = _code("transcript-as-text", WARNING, "an imported WEBVTT transcript with what a "
+                           "transcript block cannot hold (header lines, cue settings), kept as its "
                            "own text block with its cues and timings as written",
                            "keep it, shorten it, or link to it")
 INDEX_CARDS = _code("index-cards", WARNING, "imported index cards (a title, a date, a summary, "

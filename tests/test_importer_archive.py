@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from word_compare import words
 
 from authoring import model
+from authoring.blocks.transcript import Cue, Transcript
 from authoring.cli import app
 from authoring.importer import ImportResult, import_file, import_text
 from authoring.render.text import render_text
@@ -51,6 +52,8 @@ def _key(story: model.Story) -> tuple[str, str]:
         return "feature", story.title
     if isinstance(story, model.Promo):
         return "promo", story.kicker or story.body
+    if isinstance(story, Transcript):
+        return "transcript", story.title or story.cues[0].text
     return "text", story.body
 
 
@@ -196,6 +199,8 @@ def _content_words(text: str) -> Counter:
     text = re.sub(r"(?m)^=+$", "", text)
     text = re.sub(r"(?m)^\[Image: (.*)\]$", r"\1", text)
     text = re.sub(r" \[\d+\]", "", text)
+    text = re.sub(r"(?m)^WEBVTT$", "", text)  # a transcript's file marker and cue numbers: WEBVTT syntax
+    text = re.sub(r"(?m)^(\d+)\n(?=[\d:.]+ --> )", "", text)
     return Counter(words(text))
 
 
@@ -289,24 +294,51 @@ def test_clutter_before_the_letter_is_kept_with_a_warning_naming_its_lines():
     assert not any(isinstance(s, model.Promo) for s in result.issue.stories)  # the nav line is no promo
 
 
-def test_a_transcript_is_its_own_text_block_with_cues_and_timings_as_written():
+def test_a_transcript_is_a_transcript_block_with_every_cue_and_timing():
     result = _imported(ARCHIVE / "transcript_webvtt.txt")
     feature, transcript = result.issue.stories
     assert "WEBVTT" not in feature.body and feature.body.endswith("as captioned.")
-    assert transcript.body.startswith("WEBVTT\n\n1\\\n00:00:01.000 --> 00:00:04.000\\\nAndrew: Welcome")
-    assert "Guest: Thanks for having me. I have led\\\nboth kinds of teams." in transcript.body
-    (warning,) = [w for w in result.warnings if w.code == "transcript-as-text"]
-    assert warning.message.startswith("lines 9–22:")
+    assert transcript == Transcript(cues=[
+        Cue(start="00:00:01.000", end="00:00:04.000", speaker="Andrew", text="Welcome back to the show."),
+        Cue(start="00:00:04.500", end="00:00:09.000", speaker="Guest",
+            text="Thanks for having me. I have led both kinds of teams."),
+        Cue(start="00:00:09.500", end="00:00:12.000", speaker="Andrew", text="What surprised you most?")])
+    assert "transcript-as-text" not in {w.code for w in result.warnings}
+    assert "  - transcript:\n      cues:\n        - start: '00:00:01.000'\n          end: '00:00:04.000'\n" \
+           "          speaker: Andrew\n          text: Welcome back to the show.\n" in result.yaml
     plain = render_text(result.issue, PUBLICATION)
-    assert "\n\n1\n00:00:01.000 --> 00:00:04.000\nAndrew: Welcome back to the show.\n\n2\n" in plain
+    assert "\n\n\n[00:00:01.000 --> 00:00:04.000] Andrew: Welcome back to the show.\n\n[00:00:04.500" in plain
+
+
+def test_a_rendered_transcript_with_a_title_imports_back_to_the_same_block():
+    transcript = Transcript(title="From the episode", cues=[
+        Cue(start="00:01.000", end="00:04.000", speaker="Dr. Ana Ruiz",
+            text=("Hello: welcome. " * 8).strip()),
+        Cue(start="00:00:04.000", end="00:00:04.000", text="(laughter)")])
+    issue = model.Issue(issue=model.IssueInfo(subject="S"), stories=[
+        model.Feature(title="An Essay", body=model.Markdown("One paragraph.")), transcript,
+        model.Header(title="News")])
+    plain = render_text(issue, PUBLICATION)
+    again = import_text(plain, source="t.txt", publication=PUBLICATION).issue
+    assert again.stories == issue.stories
+
+
+def test_a_webvtt_transcript_a_block_cannot_hold_stays_text():
+    """Header lines (Kind:, Language:) have no place in a transcript block: kept, as text, with a warning."""
+    result = _imported(ARCHIVE / "transcript_with_header_lines.txt")
+    text = result.issue.stories[-1]
+    assert isinstance(text, model.Text) and "Kind: captions" in text.body
+    assert "00:01.000 --> 00:04.000" in text.body
+    assert "transcript-as-text" in {w.code for w in result.warnings}
 
 
 def test_a_transcript_never_joins_the_letter_or_the_story_after_it():
     issue = _imported(ARCHIVE / "transcript_after_letter.txt").issue
     assert "WEBVTT" not in issue.letter.body and "-->" not in issue.letter.body
-    assert issue.stories[0].body.endswith("Andrew: That is a great design rule.")
+    assert issue.stories[0].cues[-1].text == "That is a great design rule."
     issue = _imported(ARCHIVE / "transcript_single_newline.txt").issue
-    assert issue.stories[1].body.endswith("Ben: I pick problems nobody else wants.")
+    assert issue.stories[1].cues[-1] == Cue(start="00:00:03.500", end="00:00:06.000", speaker="Ben",
+                                             text="I pick problems nobody else wants.")
 
 
 def test_a_multi_paragraph_ps_keeps_every_paragraph():

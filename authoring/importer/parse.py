@@ -9,7 +9,9 @@ Then the shapes of the house layout are recognised on that sequence:
 - the top block of a rendered text (name, ``Issue 12 · November 27, 2026``, the
   web link) gives the number and date;
 - a header glued to a headline ("NewsUpping the Ante") is split;
-- a WEBVTT transcript is its own text block, never part of a letter or story;
+- a WEBVTT transcript, or the cues of a rendered one (``[00:00:01.000 --> 00:00:04.000] Ana: ...``),
+  is a transcript block, never part of a letter or story (a WEBVTT file with what such a block
+  cannot hold, header lines or cue settings, stays a text block);
 - a news story is anchored on its first ``Label: text`` paragraph, with the
   headline, the dek and an image alt line just before it (a title-cased rest, as in
   "Big Idea: Lessons From X", makes a title, not a label);
@@ -32,6 +34,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from authoring import codes, model
+from authoring.blocks.transcript import Cue, Transcript, milliseconds
 from authoring.diagnostics import Diagnostic, Severity
 from authoring.importer.markdown import bold_label, escape
 from authoring.importer.source import cite
@@ -306,6 +309,12 @@ _CLUTTER = re.compile(
 _NAV_GAP = re.compile(r"\S(?: {3,}|\t)(?=\S)")
 _TIMING = re.compile(r"^(?:\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}\s+-->\s+(?:\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}\b.*$")
 _CUE_NUMBER = re.compile(r"^\d{1,6}$")
+_CUE_TIMES = re.compile(r"^(?P<start>\S+) --> (?P<end>\S+)$")
+"""A WEBVTT timing line a transcript block holds whole: the two times, no cue settings."""
+_RENDERED_CUE = re.compile(r"^\[(?P<start>[\d:.]+) --> (?P<end>[\d:.]+)\] (?P<said>\S.*)$")
+"""A cue as the plain text of a transcript block writes it."""
+_SPEAKER = re.compile(r"^(?P<speaker>[A-Z][\w.’'-]*(?: [A-Z0-9][\w.’'-]*){0,3}): (?P<text>\S.*)$")
+"""``Ana: text`` or ``Dr. Ana Ruiz: text`` at the start of a cue: its speaker."""
 
 
 def _date_line(unit: Unit) -> bool:
@@ -486,8 +495,23 @@ class _Parser:
             if unit.marker is None and (unit.text == "WEBVTT" or unit.text.startswith("WEBVTT ")):
                 self.transcripts[i] = self.cues_end(i + 1, end)
                 i = self.transcripts[i]
+            elif self.rendered_cue(i):
+                i = self.rendered_transcript(i, end)
             else:
                 i += 1
+
+    def rendered_cue(self, i: int) -> bool:
+        return self.units[i].marker is None and _RENDERED_CUE.match(self.units[i].text) is not None
+
+    def rendered_transcript(self, i: int, end: int) -> int:
+        """A transcript block as the plain text writes it: a title line, then one cue a paragraph."""
+        stop = i + 1
+        while stop < end and not self.boundary(stop) and self.rendered_cue(stop):
+            stop += 1
+        titled = i > 0 and not self.boundary(i) and self.units[i - 1].marker is None \
+            and (i - 1 == 0 or self.boundary(i - 1)) and (i - 1) not in self.transcripts
+        self.transcripts[i - 1 if titled else i] = stop
+        return stop
 
     def cue_start(self, i: int, end: int) -> int | None:
         """Index after the cue number and timing line starting at i, or None."""
@@ -516,17 +540,51 @@ class _Parser:
         return i
 
     def transcript(self, i: int) -> int:
-        """A WEBVTT transcript kept as text: cues and timings as written, one paragraph per cue."""
-        units = self.units[i:self.transcripts[i]]
+        """A transcript block, or a WEBVTT transcript it cannot hold kept as text."""
+        stop = self.transcripts[i]
+        units = self.units[i:stop]
+        if not units[0].text.startswith("WEBVTT"):
+            title = None if self.rendered_cue(i) else units[0].text
+            rendered = [_rendered_cue(unit.text) for unit in units[1 if title else 0:]]
+            self.add(Transcript(cues=rendered, title=title), units)
+            return stop
+        found = self.webvtt_cues(i + 1, stop)
+        if found is not None and units[0].text == "WEBVTT":
+            self.add(Transcript(cues=found), units)
+            return stop
         cues: list[list[str]] = []
         for unit in units:
             if unit.gap or not cues:
                 cues.append([])
             cues[-1].append(escape(unit.text))
-        self.warn(codes.TRANSCRIPT_AS_TEXT, units[0], "a WEBVTT transcript, kept as a text block with its "
-                  "cues and timings as written", "keep it, shorten it, or link to it", last=units[-1])
+        self.warn(codes.TRANSCRIPT_AS_TEXT, units[0], "a WEBVTT transcript with header lines, cue settings "
+                  "or times a transcript block cannot hold, kept as a text block with its cues and timings "
+                  "as written", "keep it, shorten it, or link to it", last=units[-1])
         self.add(model.Text(body=model.Markdown("\n\n".join("\\\n".join(cue) for cue in cues))), units)
         return self.transcripts[i]
+
+    def webvtt_cues(self, i: int, stop: int) -> list[Cue] | None:
+        """The cues of a WEBVTT transcript, or None when it holds what a transcript block cannot:
+        header lines, cue identifiers other than their number, cue settings, invalid times."""
+        units = self.units
+        cues: list[Cue] = []
+        while i < stop:
+            body = self.cue_start(i, stop)
+            if body is None or (body == i + 2 and units[i].text != str(len(cues) + 1)):
+                return None
+            times = _CUE_TIMES.match(units[body - 1].text)
+            after = body
+            while after < stop and self.cue_start(after, stop) is None:
+                after += 1
+            lines = units[body:after]
+            if times is None or not lines or any(unit.gap or unit.marker for unit in lines):
+                return None
+            start, end = milliseconds(times.group("start")), milliseconds(times.group("end"))
+            if start is None or end is None or end < start:
+                return None
+            cues.append(_cue(times.group("start"), times.group("end"), " ".join(u.text for u in lines)))
+            i = after
+        return cues
 
     def is_header(self, i: int, end: int) -> bool:
         unit = self.units[i]
@@ -828,6 +886,20 @@ class _Parser:
             byline, units = units[0].text, units[1:]
         return model.Feature(title=title, body=model.Markdown(_markdown(units, images=True)),
                              image=image, byline=byline)
+
+
+def _cue(start: str, end: str, said: str) -> Cue:
+    speaker = _SPEAKER.match(said)
+    if speaker is None:
+        return Cue(start=start, end=end, text=said)
+    return Cue(start=start, end=end, speaker=speaker.group("speaker"), text=speaker.group("text"))
+
+
+def _rendered_cue(text: str) -> Cue:
+    found = _RENDERED_CUE.match(text)
+    if found is None:
+        raise ValueError(f"not a rendered cue: {text!r}")  # a parser bug: only matching units come here
+    return _cue(found.group("start"), found.group("end"), found.group("said"))
 
 
 def _url(found: str | None) -> model.Url | None:
