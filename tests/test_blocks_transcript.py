@@ -51,6 +51,7 @@ def test_webvtt_timestamps():
     assert milliseconds("100:00:00.001") == 360000001
     for bad in ("0:00:01.000", "00:60:00.000", "00:00:01,000", "00:00:01.5", "1", "", "00:00:01.000x"):
         assert milliseconds(bad) is None, bad
+    assert milliseconds("9" * 100_000 + ":00:00.000") is None  # no int() of a huge number
 
 
 def test_a_bad_timestamp_and_a_cue_ending_before_it_starts_are_located_errors():

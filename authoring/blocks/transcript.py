@@ -25,8 +25,9 @@ from authoring.blocks import BlockType, PlainText, TextField, YamlOut
 from authoring.checks import Finding, Severity
 from authoring.model import YamlPath
 
-TIMESTAMP = re.compile(r"^(?:(?P<h>\d{2,}):)?(?P<m>[0-5]\d):(?P<s>[0-5]\d)\.(?P<ms>\d{3})$")
-"""A WEBVTT timestamp: hours (two digits or more) optional, minutes and seconds, milliseconds."""
+TIMESTAMP = re.compile(r"^(?:(?P<h>\d{2,9}):)?(?P<m>[0-5]\d):(?P<s>[0-5]\d)\.(?P<ms>\d{3})$")
+"""A WEBVTT timestamp: hours optional, minutes and seconds, milliseconds. WEBVTT allows any
+number of hour digits; nine (over a hundred thousand years) keep a hostile one from costing time."""
 
 
 def _path() -> YamlPath:
