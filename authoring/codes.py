@@ -264,9 +264,12 @@ WEB_CLUTTER = _code("web-clutter", WARNING, "imported web-page text (reading tim
 GLUED_HEADER = _code("glued-header", WARNING, "`NewsUpping the Ante`: an imported header stuck to a "
                      "headline, split in two", "check the header and the headline")
 TRANSCRIPT_AS_TEXT = _code("transcript-as-text", WARNING, "an imported WEBVTT transcript with what a "
-                           "transcript block cannot hold (header lines, cue settings), kept as its "
+                           "transcript block cannot hold (cue settings, named cues), kept as its "
                            "own text block with its cues and timings as written",
                            "keep it, shorten it, or link to it")
+TRANSCRIPT_HEADER = _code("transcript-header", WARNING, "an imported WEBVTT transcript's header lines "
+                          "(`Kind: captions`, `Language: en`), kept as comments at the top of the YAML",
+                          "delete the comments: they describe the captions file, not the issue")
 INDEX_CARDS = _code("index-cards", WARNING, "imported index cards (a title, a date, a summary, "
                     "repeated), kept as a text block", "keep them as text, or link to the issues they list")
 INVENTED_SUBJECT = _code("invented-subject", WARNING, "plain text has no subject: the imported subject "

@@ -323,12 +323,23 @@ def test_a_rendered_transcript_with_a_title_imports_back_to_the_same_block():
     assert again.stories == issue.stories
 
 
-def test_a_webvtt_transcript_a_block_cannot_hold_stays_text():
-    """Header lines (Kind:, Language:) have no place in a transcript block: kept, as text, with a warning."""
+def test_webvtt_header_lines_are_kept_as_comments_and_the_cues_make_a_transcript():
     result = _imported(ARCHIVE / "transcript_with_header_lines.txt")
+    transcript = result.issue.stories[-1]
+    assert isinstance(transcript, Transcript) and transcript.cues[0] == Cue(
+        start="00:01.000", end="00:04.000", speaker="Host", text="Today we talk about evaluation.")
+    assert "# WEBVTT header from lines 11–12 of the source, not part of the issue:\n#   Kind: captions\n" \
+           "#   Language: en\n" in result.yaml
+    (warning,) = [w for w in result.warnings if w.code == "transcript-header"]
+    assert warning.line == 11
+
+
+def test_a_webvtt_transcript_a_block_cannot_hold_stays_text():
+    """Cue settings (position, alignment) have no place in a transcript block: kept as text, warned."""
+    source = "An Essay\n\nOne paragraph.\n\n\nWEBVTT\n\n00:01.000 --> 00:04.000 align:start\nHost: Hello.\n"
+    result = import_text(source, source="t.txt", publication=PUBLICATION)
     text = result.issue.stories[-1]
-    assert isinstance(text, model.Text) and "Kind: captions" in text.body
-    assert "00:01.000 --> 00:04.000" in text.body
+    assert isinstance(text, model.Text) and "00:01.000 --> 00:04.000 align:start" in text.body
     assert "transcript-as-text" in {w.code for w in result.warnings}
 
 

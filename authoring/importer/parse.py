@@ -548,8 +548,13 @@ class _Parser:
             rendered = [_rendered_cue(unit.text) for unit in units[1 if title else 0:]]
             self.add(Transcript(cues=rendered, title=title), units)
             return stop
-        found = self.webvtt_cues(i + 1, stop)
+        first_cue = i + 1
+        while first_cue < stop and units[first_cue - i].gap == 0 and self.cue_start(first_cue, stop) is None:
+            first_cue += 1  # header lines under WEBVTT ("Kind: captions")
+        found = self.webvtt_cues(first_cue, stop)
         if found is not None and units[0].text == "WEBVTT":
+            if first_cue > i + 1:
+                self.vtt_header(units[1:first_cue - i])
             self.add(Transcript(cues=found), units)
             return stop
         cues: list[list[str]] = []
@@ -557,11 +562,20 @@ class _Parser:
             if unit.gap or not cues:
                 cues.append([])
             cues[-1].append(escape(unit.text))
-        self.warn(codes.TRANSCRIPT_AS_TEXT, units[0], "a WEBVTT transcript with header lines, cue settings "
+        self.warn(codes.TRANSCRIPT_AS_TEXT, units[0], "a WEBVTT transcript with cue settings, named cues "
                   "or times a transcript block cannot hold, kept as a text block with its cues and timings "
                   "as written", "keep it, shorten it, or link to it", last=units[-1])
         self.add(model.Text(body=model.Markdown("\n\n".join("\\\n".join(cue) for cue in cues))), units)
         return self.transcripts[i]
+
+    def vtt_header(self, units: list[Unit]) -> None:
+        """``Kind: captions`` under WEBVTT describes the file, not the issue: kept as YAML comments."""
+        where = units[0].lines if len(units) == 1 else f"lines {units[0].first}–{units[-1].last}"
+        self.warn(codes.TRANSCRIPT_HEADER, units[0], "WEBVTT header lines, kept as a comment at the top "
+                  "of the YAML", "delete the comment: it describes the captions file, not the issue",
+                  last=units[-1])
+        self.comments.append(f"WEBVTT header from {where} of the source, not part of the issue:")
+        self.comments += [f"  {unit.text}" for unit in units]
 
     def webvtt_cues(self, i: int, stop: int) -> list[Cue] | None:
         """The cues of a WEBVTT transcript, or None when it holds what a transcript block cannot:
