@@ -11,8 +11,8 @@ listing this package, so nothing else names them; ``order`` fixes their place in
 messages. The registry is built on first use, so importing this package costs nothing.
 
 The stages hand their own tools to a block (``PlainText`` for the text part, ``YamlOut``
-for the importer): a block module depends on the model and the checks only, never on a
-stage, so ``authoring validate`` does not load the renderer or the importer.
+for the importer): a block module imports the model and the checks, never the renderer or
+the importer, so ``authoring validate`` does not load them.
 """
 
 from __future__ import annotations
