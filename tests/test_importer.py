@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from word_compare import compare, words
 
 from authoring import model
+from authoring.blocks.transcript import Cue, Transcript
 from authoring.cli import app
 from authoring.diagnostics import AuthoringError
 from authoring.importer import emit, import_file, import_text
@@ -423,3 +424,36 @@ def test_escaped_text_renders_back_literally(text):
     issue.stories.append(model.News(headline=text, sections=[model.Section(label="Label", body=text)]))
     written = emit.dumps(issue)
     assert validate_text(written).issue == issue
+
+
+_TIMES = st.tuples(st.integers(0, 99), st.integers(0, 59), st.integers(0, 59), st.integers(0, 999),
+                   st.booleans())
+
+
+def _timestamp(parts: tuple[int, int, int, int, bool]) -> str:
+    hours, minutes, seconds, millis, with_hours = parts
+    written = f"{minutes:02}:{seconds:02}.{millis:03}"
+    return f"{hours:02}:{written}" if with_hours or hours else written
+
+
+@st.composite
+def transcript(draw):
+    cues = []
+    for _ in range(draw(st.integers(1, 5))):
+        start, end = sorted(draw(st.lists(_TIMES, min_size=2, max_size=2)),
+                            key=lambda t: (t[0], t[1], t[2], t[3]))
+        speaker = draw(st.none() | st.sampled_from(["Andrew", "Guest", "Dr. Ana Ruiz", "Q"]))
+        cues.append(Cue(start=_timestamp(start), end=_timestamp(end), speaker=speaker,
+                        text=draw(paragraph())))
+    return Transcript(cues=cues, title=draw(st.none() | title(max_words=4)))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(issues(), transcript(), st.integers(0, 6))
+def test_a_transcript_among_random_stories_renders_and_imports_back_to_the_same_model(issue, block, at):
+    issue.stories.insert(min(at, len(issue.stories)), block)
+    plain = render_text(issue, PUBLICATION)
+    back = import_text(plain, source="random.txt", publication=PUBLICATION)
+    assert back.issue.letter == issue.letter
+    assert back.issue.stories == issue.stories
+    assert validate_text(back.yaml, publication=PUBLICATION).issue == back.issue
