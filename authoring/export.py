@@ -27,7 +27,7 @@ from urllib.parse import urljoin
 from authoring import codes, esp, links, markdown, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
 from authoring.files import write_all_atomic
-from authoring.load import MAX_BYTES, LoadError, read_bounded
+from authoring.load import MAX_BYTES, Document, LoadError, read_bounded
 from authoring.render import GMAIL_CLIP_BYTES
 
 if TYPE_CHECKING:
@@ -67,6 +67,10 @@ class Export:
     when export found something there; only warnings remain."""
     notes: list[str] = field(default_factory=list)
     """Things to tell the user that are not problems with the issue (e.g. offline link check)."""
+    document: Document | None = field(default=None, repr=False)
+    """The issue as loaded (with positions), so the pre-send check need not parse it again."""
+    publication_file: Path | None = None
+    """The publication file the issue was validated with, if any."""
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -146,7 +150,8 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
     _raise_unless_ok(path, reports, strict)
     return Export(source=path, stem=path.stem, issue=validated.built_issue,
                   publication=validated.publication, html=rendered.html, text=rendered.text,
-                  web_html=rendered.web.html, reports=reports, notes=notes)
+                  web_html=rendered.web.html, reports=reports, notes=notes,
+                  document=validated.document, publication_file=validated.publication_file)
 
 
 def _validate_for_export(path: Path, strict: bool, publication_file: Path | None) -> Validated:

@@ -246,9 +246,10 @@ def from_export(export: Export, publication_file: Path | None = None,
     """What export just built, ready for the check's parts (export's own gate)."""
     from authoring.validate import find_publication
 
-    pub_path = publication_file or find_publication(export.source)
+    pub_path = publication_file or export.publication_file or find_publication(export.source)
+    issue_doc = export.document if export.document is not None else load_file(export.source)
     built = Built(path=export.source, issue=export.issue, publication=export.publication,
-                  publication_file=pub_path, html="", text="", issue_doc=load_file(export.source),
+                  publication_file=pub_path, html="", text="", issue_doc=issue_doc,
                   publication_doc=_load_quietly(pub_path), inliner=inliner)
     _take_export(built, export)
     return built
