@@ -40,6 +40,7 @@ MAX_EXPANDED_BYTES = 4 * MAX_BYTES
 scalar are few nodes but gigabytes of text to render."""
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
+STR_TAG = "tag:yaml.org,2002:str"
 
 _CONTROL_CHARACTER = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
@@ -204,6 +205,8 @@ _TAB_INDENT = re.compile(r"^( *)\t", re.MULTILINE)
 
 def _check_tabs(text: str, file: str) -> None:
     """YAML forbids tabs in indentation; PyYAML's own message for it is cryptic."""
+    if "\t" not in text:
+        return  # nearly every file: skip the line-by-line walk
     in_block = None  # indentation of an enclosing literal block, where tabs are content
     for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.lstrip(" ")
@@ -432,18 +435,16 @@ class _Builder:
 
     def build(self, node: Node, path: YamlPath):
         self.count += 1
+        position = self.doc.positions[path] = self._pos(node)
         if self.count > MAX_NODES:
             raise _error(self.doc.file, codes.ALIAS_BOMB,
                          f"document expands to more than {MAX_NODES:,} values through aliases",
                          "remove the anchors (&) and aliases (*): issues do not need them",
-                         line=self._pos(node).line, column=self._pos(node).column,
-                         text=self.doc.text)
-        self.doc.positions[path] = self._pos(node)
+                         line=position.line, column=position.column, text=self.doc.text)
         if node.tag not in _ALLOWED_TAGS:
             raise _error(self.doc.file, codes.UNSAFE_TAG, f"tag '{_short_tag(node.tag)}' is not allowed",
                          "remove the tag: issue files hold plain text, numbers, lists and mappings",
-                         line=self._pos(node).line, column=self._pos(node).column,
-                         text=self.doc.text)
+                         line=position.line, column=position.column, text=self.doc.text)
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
@@ -455,6 +456,10 @@ class _Builder:
         self.doc.scalars[path] = Scalar(
             node.style or "", self.doc.index(node.start_mark.line, node.start_mark.column),
             self.doc.index(node.end_mark.line, node.end_mark.column), node.value)
+        if node.tag == STR_TAG:
+            # most scalars: the constructor would return node.value after a dozen calls
+            self._check_characters(node.value, node, path)
+            return node.value
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError):
