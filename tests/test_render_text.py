@@ -195,9 +195,14 @@ def test_markdown_is_parsed_once_per_field_for_html_and_text(monkeypatch):
     seen: list[str] = []
     original = markdown.plain_paragraph_lines  # the first step of every uncached parse
     monkeypatch.setattr(markdown, "plain_paragraph_lines", lambda src: seen.append(src) or original(src))
+    ran: list[str] = []  # markdown-it itself, for the fields that are not plain
+    markdown_it = markdown.parser()
+    monkeypatch.setattr(markdown_it, "parse", lambda src, env=None, run=markdown_it.parse:
+                        ran.append(src) or run(src, env))
     rendered = render_issue(validated.issue, validated.publication)
-    assert rendered.text and len(seen) > 10
+    assert rendered.text and len(seen) > 10 and ran
     assert len(seen) == len(set(seen)), "a field parsed twice"
+    assert len(ran) == len(set(ran)) and set(ran) <= set(seen), "markdown-it run outside the cache"
 
 
 # ---------------------------------------------------------------- the layout fixed for issues 12 and 13
