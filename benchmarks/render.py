@@ -2,7 +2,9 @@
 
 1. Warm stages, per sample and per inliner engine (the process has rendered the issue before,
    as the preview and export do): load (YAML), validate, template (Jinja → MJML), MJML (MRML),
-   inline, text, and the pipeline end to end (YAML → validated → inlined HTML + text).
+   inline, text, and the pipeline end to end (YAML → validated → inlined HTML + text), with
+   every field new (the Markdown parse cache emptied before each run) and with one field edited
+   per run (the preview's case: one word added to one paragraph, the cache holding the rest).
    Budget, seed-sized issues (the ``000``-``002`` samples): median ≤ 5 ms with css-inline,
    ≤ 10 ms with premailer.
 2. Node side by side (node and npm present: mjml and juice from npm in a temporary folder):
@@ -43,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from authoring import markdown  # noqa: E402
-from authoring.load import load_file  # noqa: E402
+from authoring.load import load_file, load_text  # noqa: E402
 from authoring.render import RenderOptions, render_file  # noqa: E402
 from authoring.render import html as html_stage  # noqa: E402
 from authoring.render.inline import ENGINES  # noqa: E402
@@ -126,8 +128,28 @@ def verdict(holds: bool) -> str:
 # ---------------------------------------------------------------- warm stages
 
 
-def warm_stages(path: Path, runs: int, engine: str) -> tuple[dict[str, list[float]], str]:
-    """Per-stage times in ms over ``runs`` warm runs, and the intermediate MJML."""
+def edited_texts(path: Path, runs: int) -> list[str]:
+    """The issue's YAML as ``runs`` successive edits: each adds one word inside its longest
+    line (a paragraph of some story), at its last space, so every style of scalar stays valid."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    longest = max(range(len(lines)), key=lambda n: len(lines[n]))
+    cut = lines[longest].rfind(" ")
+    edits = []
+    for run in range(runs):
+        changed = lines.copy()
+        changed[longest] = f"{changed[longest][:cut]} edit{run}{changed[longest][cut:]}"
+        edits.append("\n".join(changed))
+    return edits
+
+
+def warm_stages(path: Path, runs: int, engine: str, *, edit: bool = False
+                ) -> tuple[dict[str, list[float]], str]:
+    """Per-stage times in ms over ``runs`` warm runs, and the intermediate MJML.
+
+    Every field new (default): the Markdown parse cache is emptied before each run, as if every
+    field had changed. ``edit``: each run is the preview's case, one field edited since the last
+    run, so the parse cache still holds the others."""
     publication_file = find_publication(path)
     publication, _ = load_publication(publication_file)
     options = RenderOptions(publication_dir=publication_file.parent if publication_file else None,
@@ -135,14 +157,15 @@ def warm_stages(path: Path, runs: int, engine: str) -> tuple[dict[str, list[floa
     stages: dict[str, list[float]] = {name: [] for name in
                                       ("load", "validate", "template", "MJML", "inline", "text", "pipeline",
                                        "pipeline CPU")}
+    texts = edited_texts(path, runs + WARMUP) if edit else None
     mjml = ""
     for i in range(runs + WARMUP):
-        # Each run is a fresh edit: no Markdown parsed in an earlier run may be reused
-        # (the parse cache only serves validate, HTML and text within one render).
-        markdown.parse.cache_clear()
+        if texts is None:
+            markdown.parse.cache_clear()
         start, cpu_start = time.perf_counter(), time.process_time()
-        t_load, doc = timed(lambda: load_file(path))
+        t_load, doc = timed(lambda i=i: load_file(path) if texts is None else load_text(texts[i], str(path)))
         t_validate, validated = timed(lambda doc=doc: validate_document(doc, publication=publication))
+        assert validated.issue is not None and validated.report.ok(), validated.report.format_text()
         issue, links = validated.issue, html_stage.links_for(publication, options)
         t_template, mjml = timed(lambda issue=issue, links=links:
                                  html_stage.template(issue, publication, options, links))
@@ -161,31 +184,43 @@ def warm_stages(path: Path, runs: int, engine: str) -> tuple[dict[str, list[floa
 
 
 def print_warm(issues: list[Path], runs: int) -> dict[str, dict[str, dict[str, list[float]]]]:
-    """Stage table per issue and engine; returns issue name → engine → wall and CPU pipeline times."""
+    """Stage table per issue and engine; returns issue name → engine → pipeline times: wall and CPU
+    with every field new, and wall and CPU with one field edited per run."""
     pipelines: dict[str, dict[str, dict[str, list[float]]]] = {}
     for path in issues:
         _, rendered = render_file(path)
         tables = {engine: warm_stages(path, runs, engine)[0] for engine in ENGINES}
+        edits = {engine: warm_stages(path, runs, engine, edit=True)[0] for engine in ENGINES}
         print(f"{path.name}: HTML {rendered.size / 1024:.1f} KB, text {len(rendered.text) / 1024:.1f} KB")
         print(f"  {'stage':<12}" + "".join(f" {engine + ' median':>20} {'best':>8}" for engine in ENGINES))
         for stage in tables[ENGINES[0]]:
             print(f"  {stage:<12}" + "".join(f" {statistics.median(tables[e][stage]):20.2f} "
                                              f"{min(tables[e][stage]):8.2f}" for e in ENGINES))
+        print(f"  {'one edit':<12}" + "".join(f" {statistics.median(edits[e]['pipeline']):20.2f} "
+                                             f"{min(edits[e]['pipeline']):8.2f}" for e in ENGINES))
         pipelines[path.name] = {engine: {"wall": tables[engine]["pipeline"],
-                                         "cpu": tables[engine]["pipeline CPU"]} for engine in ENGINES}
+                                         "cpu": tables[engine]["pipeline CPU"],
+                                         "edit wall": edits[engine]["pipeline"],
+                                         "edit cpu": edits[engine]["pipeline CPU"]} for engine in ENGINES}
     return pipelines
 
 
 def print_warm_targets(pipelines: dict[str, dict[str, dict[str, list[float]]]]) -> None:
     print("\nTarget: warm YAML → validated → inlined HTML + text, seed-sized issues (median wall "
-          "time; CPU time beside it shows what a loaded machine adds)")
+          "time; CPU time beside it shows what a loaded machine adds)\n"
+          "  every field new: the Markdown parse cache emptied before each run (the strict reading)\n"
+          "  one field edited: the preview's case, one word added to one paragraph per run")
     for name, by_engine in pipelines.items():
         if not SEED_SIZED.match(name):
             continue
         for engine, times in by_engine.items():
-            median, budget = statistics.median(times["wall"]), WARM_BUDGET_MS[engine]
-            print(f"  {name:<28} {engine:<11} {median:6.2f} ms (CPU {statistics.median(times['cpu']):5.2f}, "
-                  f"best {min(times['wall']):5.2f})  budget ≤ {budget:.0f} ms  {verdict(median <= budget)}")
+            budget = WARM_BUDGET_MS[engine]
+            for case, wall, cpu in (("every field new", "wall", "cpu"),
+                                    ("one field edited", "edit wall", "edit cpu")):
+                median = statistics.median(times[wall])
+                print(f"  {name:<28} {engine:<11} {case:<17} {median:6.2f} ms (CPU "
+                      f"{statistics.median(times[cpu]):5.2f}, best {min(times[wall]):5.2f})  "
+                      f"budget ≤ {budget:.0f} ms  {verdict(median <= budget)}")
 
 
 # ---------------------------------------------------------------- node and cold runs
