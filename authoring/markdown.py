@@ -75,9 +75,9 @@ def parser() -> MarkdownIt:
 def parse(text: str) -> tuple[Token, ...]:
     """Block tokens of ``text``; cached because validation, HTML and plain text all parse
     the same fields. Shared between callers: read them, never modify them."""
-    lines = plain_paragraph_lines(text)
-    if lines is not None:
-        return _paragraph_tokens(lines)
+    paragraphs = plain_paragraphs(text)
+    if paragraphs is not None:
+        return tuple(token for first, lines in paragraphs for token in _paragraph_tokens(first, lines))
     return tuple(parser().parse(text or ""))
 
 
@@ -86,33 +86,44 @@ _MARKUP_CHARACTERS = frozenset("*_[]<>`\\!\r\0\t")
 escapes) or that markdown-it normalises (CR, NUL, tab)."""
 
 
-def plain_paragraph_lines(text: str) -> list[str] | None:
-    """The lines of ``text`` when it is one paragraph of plain text, else None.
+_LIST_MARKER = re.compile(r"[-+*](?:[ \t]|$)|[0-9]{1,9}[.)](?:[ \t]|$)")
+"""A line starting like this could open a list item."""
+
+
+def plain_paragraphs(text: str) -> list[tuple[int, list[str]]] | None:
+    """(first line, lines) of each paragraph when ``text`` is plain paragraphs, else None.
 
     Most fields are plain sentences: for them markdown-it's tokens are known without running
-    it (a paragraph of text lines joined by soft breaks), and running it is most of the
-    warm render's parsing time. Plain means no character of _MARKUP_CHARACTERS, no blank
-    line, no line with surrounding whitespace, and no line that could open a list.
+    it (paragraphs of text lines joined by soft breaks), and running it is most of the warm
+    render's parsing time. Plain means no character of _MARKUP_CHARACTERS, paragraphs apart by
+    empty lines, no line with surrounding whitespace, and no line that could open a list.
     tests/test_markdown.py holds this to markdown-it's own output.
     """
     if not text or not _MARKUP_CHARACTERS.isdisjoint(text):
         return None
-    lines = (text[:-1] if text.endswith("\n") else text).split("\n")
-    for line in lines:
-        if not line or line != line.strip() or line[0] in "-+0123456789":
+    paragraphs: list[tuple[int, list[str]]] = []
+    current: list[str] | None = None
+    for number, line in enumerate(text.split("\n")):
+        if not line:
+            current = None
+            continue
+        if line != line.strip() or _LIST_MARKER.match(line):
             return None
-    return lines
+        if current is None:
+            current = []
+            paragraphs.append((number, current))
+        current.append(line)
+    return paragraphs
 
 
-def _paragraph_tokens(lines: list[str]) -> tuple[Token, ...]:
+def _paragraph_tokens(first: int, lines: list[str]) -> tuple[Token, ...]:
     from markdown_it.token import Token
 
     children = [Token("text", "", 0, content=lines[0])]
     for line in lines[1:]:
         children += (Token("softbreak", "br", 0), Token("text", "", 0, content=line))
-    span = [0, len(lines)]
-    return (Token("paragraph_open", "p", 1, map=span, block=True),
-            Token("inline", "", 0, map=list(span), level=1, children=children,
+    return (Token("paragraph_open", "p", 1, map=[first, first + len(lines)], block=True),
+            Token("inline", "", 0, map=[first, first + len(lines)], level=1, children=children,
                   content="\n".join(lines), block=True),
             Token("paragraph_close", "p", -1, block=True))
 
