@@ -75,57 +75,99 @@ def parser() -> MarkdownIt:
 def parse(text: str) -> tuple[Token, ...]:
     """Block tokens of ``text``; cached because validation, HTML and plain text all parse
     the same fields. Shared between callers: read them, never modify them."""
-    paragraphs = plain_paragraphs(text)
-    if paragraphs is not None:
-        return tuple(token for first, lines in paragraphs for token in _paragraph_tokens(first, lines))
+    blocks = plain_blocks(text)
+    if blocks is not None:
+        return _plain_tokens(blocks, _line_count(text))
     return tuple(parser().parse(text or ""))
 
 
-_MARKUP_CHARACTERS = frozenset("*_[]<>`\\!\r\0\t")
-"""Characters that can start Markdown we parse (emphasis, links, images, autolinks, code,
-escapes) or that markdown-it normalises (CR, NUL, tab)."""
-
+_MARKUP_CHARACTERS = frozenset("*_[]<>`\\\r\0\t")
+"""Characters that can start Markdown we parse (emphasis, links, autolinks, code, escapes;
+images start with ``![``) or that markdown-it normalises (CR, NUL, tab)."""
 
 _LIST_MARKER = re.compile(r"[-+*](?:[ \t]|$)|[0-9]{1,9}[.)](?:[ \t]|$)")
 """A line starting like this could open a list item."""
 
 
-def plain_paragraphs(text: str) -> list[tuple[int, list[str]]] | None:
-    """(first line, lines) of each paragraph when ``text`` is plain paragraphs, else None.
+@dataclass
+class PlainBlock:
+    """A paragraph, or a tight list of one-line ``- `` items, of text with no markup."""
 
-    Most fields are plain sentences: for them markdown-it's tokens are known without running
-    it (paragraphs of text lines joined by soft breaks), and running it is most of the warm
-    render's parsing time. Plain means no character of _MARKUP_CHARACTERS, paragraphs apart by
-    empty lines, no line with surrounding whitespace, and no line that could open a list.
-    tests/test_markdown.py holds this to markdown-it's own output.
+    kind: str
+    """'paragraph' or 'bullet_list'."""
+    first: int
+    """0-based line where it starts."""
+    lines: list[str]
+    """The paragraph's lines, or each item's text."""
+
+
+def plain_blocks(text: str) -> list[PlainBlock] | None:
+    """The blocks of ``text`` when they are all plain, else None (markdown-it parses it).
+
+    Most fields are plain sentences, sometimes with a flat list of ``- `` items: for them
+    markdown-it's tokens are known without running it, and running it is most of the warm
+    render's parsing time. Plain means: no character of _MARKUP_CHARACTERS and no ``![``;
+    blocks apart by empty lines; no line with surrounding whitespace; items of one line,
+    none that opens another list, no blank line between two items (a loose list), no text
+    right after an item (a lazy continuation). tests/test_markdown.py holds this to
+    markdown-it's own output.
     """
-    if not text or not _MARKUP_CHARACTERS.isdisjoint(text):
+    if not text or not _MARKUP_CHARACTERS.isdisjoint(text) or "![" in text:
         return None
-    paragraphs: list[tuple[int, list[str]]] = []
-    current: list[str] | None = None
+    blocks: list[PlainBlock] = []
+    current: PlainBlock | None = None
     for number, line in enumerate(text.split("\n")):
         if not line:
             current = None
             continue
-        if line != line.strip() or _LIST_MARKER.match(line):
+        if line != line.strip():
             return None
-        if current is None:
-            current = []
-            paragraphs.append((number, current))
-        current.append(line)
-    return paragraphs
+        kind, content = ("bullet_list", line[2:]) if line.startswith("- ") else ("paragraph", line)
+        if content != content.lstrip() or _LIST_MARKER.match(content):
+            return None
+        if current is None or current.kind != kind:
+            previous = blocks[-1].kind if blocks else None
+            if previous == "bullet_list" and (current is not None or kind == "bullet_list"):
+                return None  # text glued to an item, or items apart by blank lines
+            current = PlainBlock(kind, number, [])
+            blocks.append(current)
+        current.lines.append(content)
+    return blocks
 
 
-def _paragraph_tokens(first: int, lines: list[str]) -> tuple[Token, ...]:
+def _line_count(text: str) -> int:
+    """Lines as markdown-it counts them: a final newline ends the last line, not a new one."""
+    return text.count("\n") + (not text.endswith("\n"))
+
+
+def _plain_tokens(blocks: list[PlainBlock], line_count: int) -> tuple[Token, ...]:
     from markdown_it.token import Token
 
-    children = [Token("text", "", 0, content=lines[0])]
-    for line in lines[1:]:
-        children += (Token("softbreak", "br", 0), Token("text", "", 0, content=line))
-    return (Token("paragraph_open", "p", 1, map=[first, first + len(lines)], block=True),
-            Token("inline", "", 0, map=[first, first + len(lines)], level=1, children=children,
-                  content="\n".join(lines), block=True),
-            Token("paragraph_close", "p", -1, block=True))
+    def paragraph(first: int, lines: list[str], level: int, hidden: bool) -> list[Token]:
+        children = [Token("text", "", 0, content=lines[0])]
+        for line in lines[1:]:
+            children += (Token("softbreak", "br", 0), Token("text", "", 0, content=line))
+        span = [first, first + len(lines)]
+        return [Token("paragraph_open", "p", 1, map=span, level=level, block=True, hidden=hidden),
+                Token("inline", "", 0, map=list(span), level=level + 1, children=children,
+                      content="\n".join(lines), block=True),
+                Token("paragraph_close", "p", -1, level=level, block=True, hidden=hidden)]
+
+    tokens: list[Token] = []
+    for n, block in enumerate(blocks):
+        if block.kind == "paragraph":
+            tokens += paragraph(block.first, block.lines, 0, False)
+            continue
+        end = blocks[n + 1].first if n + 1 < len(blocks) else line_count  # blank lines included
+        tokens.append(Token("bullet_list_open", "ul", 1, map=[block.first, end], markup="-", block=True))
+        for i, item in enumerate(block.lines):
+            line = block.first + i
+            tokens.append(Token("list_item_open", "li", 1, markup="-", level=1, block=True,
+                                map=[line, end if i == len(block.lines) - 1 else line + 1]))
+            tokens += paragraph(line, [item], 2, True)
+            tokens.append(Token("list_item_close", "li", -1, markup="-", level=1, block=True))
+        tokens.append(Token("bullet_list_close", "ul", -1, markup="-", block=True))
+    return tuple(tokens)
 
 
 @dataclass

@@ -28,22 +28,37 @@ def test_parse_equals_markdown_it_for_plain_looking_text(text):
     assert markdown.parse.__wrapped__(text) == tuple(markdown.parser().parse(text))
 
 
+LINES = ["", "", "Plain words here.", "more text, 50% & so on", "- An item.", "- another item",
+         "-  indented item", "- - nested", "- 1. ordered", "2. ordered", "+ plus", "-", " lead",
+         "trail ", "1999 was a year", "-5% or so", "wow!", "Read ![this](x.png)", "a **b**"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(LINES), max_size=12), st.booleans())
+def test_parse_equals_markdown_it_for_any_sequence_of_blocks(lines, final_newline):
+    text = "\n".join(lines) + ("\n" if final_newline else "")
+    assert markdown.parse.__wrapped__(text) == tuple(markdown.parser().parse(text))
+
+
 @pytest.mark.parametrize("text", [
     "One plain sentence.",
     "A dek that runs: on, with 50% & more.\nAnd a second line.\n",
     "First paragraph.\n\nSecond one, 2021 was a year\n-5% or 3.5 million.\n\n\nThird.\n",
     "Ünïcödé text — with dashes – and “quotes”.",
+    "- item",
+    "How it works: the model reads text.\n- It splits words.\n- It counts them!\n\nThen it stops.\n",
 ])
 def test_plain_paragraphs_take_the_shortcut(text):
-    paragraphs = markdown.plain_paragraphs(text)
-    assert paragraphs is not None
+    blocks = markdown.plain_blocks(text)
+    assert blocks is not None
     assert markdown.parse.__wrapped__(text) == tuple(markdown.parser().parse(text))
 
 
 @pytest.mark.parametrize("text", [
-    "", "**bold**", "a [link](https://x.org)", "- item", "1. item",
+    "", "**bold**", "a [link](https://x.org)", "1. item", "+ item", "- a\n\n- loose", "- a\nlazy",
+    "- - nested", "-  indented", "- 1. ordered", "- ",
     " leading space", "trailing space ", "tab\there", "escaped \\*", "<https://x.org>", "`code`",
-    "a\r\nb", "image ![alt](x.png)", "text\n- item", "text\n\n2. item", "text\n \nblank with a space",
+    "a\r\nb", "image ![alt](x.png)", "text\n\n2. item", "text\n \nblank with a space",
 ])
 def test_anything_else_goes_to_markdown_it(text):
-    assert markdown.plain_paragraphs(text) is None
+    assert markdown.plain_blocks(text) is None

@@ -193,8 +193,8 @@ def test_markdown_is_parsed_once_per_field_for_html_and_text(monkeypatch):
     validated = load_issue(ISSUES / "001_0c676e81095fd596.yaml")
     markdown.parse.cache_clear()
     seen: list[str] = []
-    original = markdown.plain_paragraphs  # the first step of every uncached parse
-    monkeypatch.setattr(markdown, "plain_paragraphs", lambda src: seen.append(src) or original(src))
+    original = markdown.plain_blocks  # the first step of every uncached parse
+    monkeypatch.setattr(markdown, "plain_blocks", lambda src: seen.append(src) or original(src))
     ran: list[str] = []  # markdown-it itself, for the fields that are not plain
     markdown_it = markdown.parser()
     monkeypatch.setattr(markdown_it, "parse", lambda src, env=None, run=markdown_it.parse:
