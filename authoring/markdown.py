@@ -81,7 +81,7 @@ def parse(text: str) -> tuple[Token, ...]:
     return tuple(parser().parse(text or ""))
 
 
-_MARKUP_CHARACTERS = frozenset("*_[]<>`\\\r\0\t")
+_MARKUP_CHARACTERS = "*_[]<>`\\\r\0\t"
 """Characters that can start Markdown we parse (emphasis, links, autolinks, code, escapes;
 images start with ``![``) or that markdown-it normalises (CR, NUL, tab)."""
 
@@ -112,7 +112,9 @@ def plain_blocks(text: str) -> list[PlainBlock] | None:
     right after an item (a lazy continuation). tests/test_markdown.py holds this to
     markdown-it's own output.
     """
-    if not text or not _MARKUP_CHARACTERS.isdisjoint(text) or "![" in text:
+    # one `in` per character: each is a C-speed scan, several times faster than one pass
+    # that hashes every character (set.isdisjoint) or a character-class regex
+    if not text or "![" in text or any(char in text for char in _MARKUP_CHARACTERS):
         return None
     blocks: list[PlainBlock] = []
     current: PlainBlock | None = None
