@@ -60,7 +60,7 @@ _ALLOWED_TAGS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Position:
     line: int
     """1-based."""
@@ -430,8 +430,10 @@ class _Builder:
         self.expanded_bytes = 0
         self.constructor = SafeConstructor()
 
-    def _pos(self, node: Node) -> Position:
-        return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+    @staticmethod
+    def _pos(node: Node) -> Position:
+        mark = node.start_mark
+        return Position(mark.line + 1, mark.column + 1)
 
     def build(self, node: Node, path: YamlPath):
         self.count += 1
