@@ -96,8 +96,13 @@ class Registry:
         return decorator
 
     def run(self, issue: model.Issue, context: CheckContext) -> Iterator[Finding]:
-        for func in self.checks.values():
-            yield from func(issue, context)
+        global _fields_of_issue
+        _fields_of_issue = (issue, list(_walk_text_fields(issue)))  # walked once, not once per check
+        try:
+            for func in self.checks.values():
+                yield from func(issue, context)
+        finally:
+            _fields_of_issue = None
 
 
 REGISTRY = Registry()
@@ -120,8 +125,18 @@ def text_fields(issue: model.Issue) -> Iterator[tuple[YamlPath, str, bool]]:
             yield path, text, is_markdown
 
 
+_fields_of_issue: tuple[model.Issue, list[tuple[YamlPath, str, bool]]] | None = None
+"""The issue the registry is checking and its text fields. Read whole and compared by identity,
+so another thread's run only makes a check walk its own issue again."""
+
+
 def all_text_fields(issue: model.Issue) -> Iterator[tuple[YamlPath, str, bool]]:
     """Every author-written text in the issue: (path, text, is_markdown)."""
+    walked = _fields_of_issue
+    return iter(walked[1]) if walked is not None and walked[0] is issue else _walk_text_fields(issue)
+
+
+def _walk_text_fields(issue: model.Issue) -> Iterator[tuple[YamlPath, str, bool]]:
     info = issue.issue
     yield info.path + ("subject",), info.subject, False
     if info.preheader:
