@@ -10,21 +10,87 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Iterator, MutableMapping
 from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 import typer
+import typer.core
+import typer.main
+
+if TYPE_CHECKING:
+    from typer._click import Command  # click as typer (0.28) vendors it: not the `click` package
+
+COMMANDS = {"validate": "validate", "check": "check", "render": "render", "new": "new",
+            "schema": "schema", "preview": "preview", "export": "export", "send": "send",
+            "import": "import_"}
+"""Command name → its module in authoring.commands, in the order ``--help`` lists them."""
+
+
+class _LazyCommands(MutableMapping[str, "Command"]):
+    """The group's commands by name; a command's module is imported (and its click command
+    built) the first time the command is looked up, so `authoring validate` neither imports
+    nor builds the other eight. ``--help`` and typo suggestions still see every name."""
+
+    def __init__(self, built: MutableMapping[str, Command]) -> None:
+        self._built = dict(built)
+
+    def __getitem__(self, name: str) -> Command:
+        if name not in self._built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            importlib.import_module(f"authoring.commands.{COMMANDS[name]}")
+            self._built[name] = _click_command(name)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from COMMANDS
+        yield from (name for name in self._built if name not in COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS.keys() | self._built.keys())
+
+
+class _LazyGroup(typer.core.TyperGroup):
+    def __init__(self, *, commands: MutableMapping[str, Command] | None = None,
+                 **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _LazyCommands(commands or {})
+
+
+def _no_options() -> None:
+    """The group's callback. Typer makes a group (not a single command) of an app with a
+    callback or several registered commands; the commands register only when looked up."""
+
 
 app = typer.Typer(
     name="authoring",
     help="Write, check, render, preview, export and import newsletter issues.",
+    cls=_LazyGroup,
+    callback=_no_options,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
 
-COMMANDS = ["validate", "check", "render", "new", "schema", "preview", "export", "send", "import_"]
-"""Modules in authoring.commands, in the order ``--help`` lists them."""
+
+def _click_command(name: str) -> Command:
+    """The click command of a registered command, built as typer builds a group's commands."""
+    for info in app.registered_commands:
+        callback_name = info.callback.__name__ if info.callback else ""
+        if (info.name or typer.main.get_command_name(callback_name)) == name:
+            return typer.main.get_command_from_info(
+                info, pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode)
+    raise KeyError(name)
+
 
 class Inliner(str, Enum):
     """CSS inliner engines (``authoring.render.inline.ENGINES``), for ``--inliner``."""
@@ -82,8 +148,3 @@ def main() -> None:
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
-
-
-# Registered last: the command modules import app, fail and print_reports from here.
-for _name in COMMANDS:
-    importlib.import_module(f"authoring.commands.{_name}")
