@@ -453,17 +453,11 @@ def _local_images(issue: model.Issue) -> Iterator[tuple[YamlPath, str, int | Non
 
 
 def _pixel_width(folder: Path, src: str) -> int | None:
-    """Width in pixels from the file's header (PNG, JPEG, GIF, WebP...); None if unreadable."""
-    import imagesize
+    """Width in pixels from the file's header (PNG, JPEG, GIF, WebP...); None if unreadable.
+    Remembered between runs, so that validate seldom pays for importing imagesize."""
+    from authoring.imagewidth import pixel_width
 
-    file = folder / src
-    try:
-        if not file.is_file() or file.stat().st_size > MAX_IMAGE_BYTES:
-            return None
-        width, _height = imagesize.get(file)
-    except (OSError, ValueError):
-        return None
-    return width if width > 0 else None
+    return pixel_width(folder / src, max_bytes=MAX_IMAGE_BYTES)
 
 
 

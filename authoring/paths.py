@@ -24,6 +24,22 @@ def templates_dir() -> Path:
     raise FileNotFoundError("templates folder not found next to the authoring package")
 
 
+def user_cache_folder(name: str) -> Path | None:
+    """``$XDG_CACHE_HOME/authoring/<name>`` (``~/.cache`` without it), made if missing; None
+    when it cannot be made or is not ours alone. Not a shared place such as $TMPDIR: any local
+    user could create the name there first and feed us their files."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "authoring" / name
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = folder.lstat()
+    except OSError:
+        return None
+    if info.st_uid != os.getuid() or _writable_by_others(info) or not os.access(folder, os.W_OK | os.X_OK):
+        return None
+    return folder
+
+
 def find_schema(folder: Path) -> str | None:
     """The issue schema as a path relative to ``folder``, when the project has one above it."""
     import os

@@ -1,0 +1,107 @@
+"""What a cold start imports: only the command the command line names, and no imagesize (with
+its urllib, http.client and ssl) once the widths of the local images are remembered."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from authoring import imagewidth
+from authoring.cli import COMMANDS, app
+from conftest import DATA, ISSUES, ROOT
+
+runner = CliRunner()
+
+PROBE = """\
+import sys
+from authoring.cli import main
+sys.argv = ["authoring", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print(sorted(m for m in sys.modules if m.startswith("authoring.commands.")
+             or m in ("imagesize", "urllib.request", "http.client", "ssl", "jinja2", "premailer")))
+"""
+
+
+def _cold_imports(*args: str, cache: Path) -> list[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(cache)}
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True,
+                          cwd=ROOT, env=env, check=True)
+    return eval(done.stdout.strip().splitlines()[-1])  # a list literal printed by the probe
+
+
+def test_validate_imports_only_its_command_and_imagesize_only_on_the_first_run(tmp_path):
+    sample = str(ISSUES / "0321.yaml")  # its publication has a local logo: the retina check reads it
+    first = _cold_imports("validate", sample, cache=tmp_path)
+    assert first == ["authoring.commands.validate", "http.client", "imagesize", "ssl", "urllib.request"]
+    assert _cold_imports("validate", sample, cache=tmp_path) == ["authoring.commands.validate"]
+
+
+def test_help_lists_every_command_in_order_with_its_help():
+    result = runner.invoke(app, ["--help"], terminal_width=200)
+    assert result.exit_code == 0
+    listed = [line.split()[0] for line in result.output.split("Commands:")[1].splitlines() if line.strip()]
+    assert listed == list(COMMANDS)
+    assert "Check issue files: YAML syntax" in result.output and "Import past issues" in result.output
+
+
+def test_a_mistyped_command_is_a_usage_error_with_a_suggestion():
+    result = runner.invoke(app, ["valdate", "x.yaml"])
+    assert result.exit_code == 2 and "Did you mean 'validate'?" in result.output
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    shutil.copytree(DATA / "images", tmp_path / "images")
+    return tmp_path / "cache" / "authoring" / imagewidth.CACHE_FOLDER
+
+
+def _no_reading(file):
+    raise AssertionError(f"{file} read again: its width was remembered")
+
+
+def test_a_width_is_read_once_then_remembered(tmp_path, cache, monkeypatch):
+    image = tmp_path / "images" / "narrow-600.png"
+    assert imagewidth.pixel_width(image, max_bytes=10**6) == 600
+    assert len(list(cache.iterdir())) == 1
+    monkeypatch.setattr(imagewidth, "_read_width", _no_reading)
+    assert imagewidth.pixel_width(image, max_bytes=10**6) == 600
+
+
+def test_a_replaced_image_is_read_again(tmp_path, cache):
+    image = tmp_path / "images" / "narrow-600.png"
+    assert imagewidth.pixel_width(image, max_bytes=10**6) == 600
+    shutil.copy(tmp_path / "images" / "wide-1200.png", image)
+    assert imagewidth.pixel_width(image, max_bytes=10**6) == 1200
+
+
+def test_a_damaged_cache_entry_is_read_again(tmp_path, cache):
+    image = tmp_path / "images" / "narrow-600.png"
+    imagewidth.pixel_width(image, max_bytes=10**6)
+    (entry,) = cache.iterdir()
+    for damage in (b"{", b'{"path": 1}', entry.read_bytes().replace(b'"width": 600', b'"width": "9"')):
+        entry.write_bytes(damage)
+        assert imagewidth.pixel_width(image, max_bytes=10**6) == 600
+
+
+def test_without_a_usable_cache_folder_widths_are_still_read(tmp_path, cache):
+    cache.parent.parent.mkdir()
+    cache.parent.write_text("a file where the cache folder should be")
+    assert imagewidth.pixel_width(tmp_path / "images" / "wide-1200.png", max_bytes=10**6) == 1200
+
+
+def test_what_is_not_a_readable_image_has_no_width(tmp_path, cache):
+    (tmp_path / "notes.png").write_text("not an image")
+    assert imagewidth.pixel_width(tmp_path / "notes.png", max_bytes=10**6) is None
+    assert imagewidth.pixel_width(tmp_path / "missing.png", max_bytes=10**6) is None
+    assert imagewidth.pixel_width(tmp_path / "images", max_bytes=10**6) is None
+    assert imagewidth.pixel_width(tmp_path / "images" / "wide-1200.png", max_bytes=100) is None
