@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 from dataclasses import asdict, dataclass, field
 
 from authoring.model import YamlPath
@@ -130,6 +129,8 @@ class Report:
 
 
 def dumps_json(reports: list[Report]) -> str:
+    import json
+
     return json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=2)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 TOOLKIT_TAGS = ("unsubscribe_url", "web_version_url", "first_name")
 """The toolkit's own merge tags, written ``{{name}}`` (spaces inside the braces allowed)."""
@@ -25,38 +26,42 @@ class Esp:
 
     name: str
     tags: dict[str, str | None]
-    native: re.Pattern[str]
-    """The service's own merge-tag syntax: tags matching it are passed through unflagged."""
+    native: str
+    """The service's own merge-tag syntax (a regular expression, compiled when first matched):
+    tags matching it are passed through unflagged."""
 
 
 ESPS: dict[str, Esp] = {
-    NONE: Esp(NONE, {tag: "{{" + tag + "}}" for tag in TOOLKIT_TAGS}, re.compile(r"(?!)")),
+    NONE: Esp(NONE, {tag: "{{" + tag + "}}" for tag in TOOLKIT_TAGS}, r"(?!)"),
     "mailchimp": Esp("mailchimp", {"unsubscribe_url": "*|UNSUB|*", "web_version_url": "*|ARCHIVE|*",
-                                   "first_name": "*|FNAME|*"}, re.compile(r"^\*\|[A-Z0-9_:]+\|\*$")),
+                                   "first_name": "*|FNAME|*"}, r"^\*\|[A-Z0-9_:]+\|\*$"),
     "sendgrid": Esp("sendgrid", {"unsubscribe_url": "{{{unsubscribe}}}", "web_version_url": None,
                                  "first_name": "{{first_name}}"},
-                    re.compile(r"^\{\{\{?\s*[A-Za-z_][\w.]*\s*\}?\}\}$")),
+                    r"^\{\{\{?\s*[A-Za-z_][\w.]*\s*\}?\}\}$"),
     "listmonk": Esp("listmonk", {"unsubscribe_url": "{{ UnsubscribeURL }}",
                                  "web_version_url": "{{ MessageURL }}",
                                  "first_name": "{{ .Subscriber.FirstName }}"},
-                    re.compile(r"^\{\{\s*(\.Subscriber\.[\w.]+|UnsubscribeURL|MessageURL|OptinURL)\s*\}\}$")),
+                    r"^\{\{\s*(\.Subscriber\.[\w.]+|UnsubscribeURL|MessageURL|OptinURL)\s*\}\}$"),
     "brevo": Esp("brevo", {"unsubscribe_url": "{{ unsubscribe }}", "web_version_url": "{{ mirror }}",
                            "first_name": "{{ contact.FIRSTNAME }}"},
-                 re.compile(r"^\{\{\s*(contact\.\w+|unsubscribe|mirror|update_profile)\s*\}\}$")),
+                 r"^\{\{\s*(contact\.\w+|unsubscribe|mirror|update_profile)\s*\}\}$"),
     "buttondown": Esp("buttondown", {"unsubscribe_url": "{{ unsubscribe_url }}",
                                      "web_version_url": "{{ email_url }}",
                                      "first_name": "{{ subscriber.metadata.first_name }}"},
-                      re.compile(r"^\{\{\s*(subscriber\.[\w.]+|unsubscribe_url|email_url|subscribe_url"
-                                 r"|email\.\w+)\s*\}\}$")),
+                      (r"^\{\{\s*(subscriber\.[\w.]+|unsubscribe_url|email_url|subscribe_url"
+                       r"|email\.\w+)\s*\}\}$")),
     "mailgun": Esp("mailgun", {"unsubscribe_url": "%unsubscribe_url%", "web_version_url": None,
                                "first_name": "%recipient.first_name%"},
-                   re.compile(r"^%(recipient\.\w+|unsubscribe_url|tag_unsubscribe_url"
-                              r"|mailing_list_unsubscribe_url)%$")),
+                   (r"^%(recipient\.\w+|unsubscribe_url|tag_unsubscribe_url"
+                    r"|mailing_list_unsubscribe_url)%$")),
 }
 """The services ``esp:`` accepts."""
 
-_TOOLKIT_TAG = re.compile(r"\{\{\s*(" + "|".join(TOOLKIT_TAGS) + r")\s*\}\}")
-_ANY_TAG = re.compile(r"\{\{\{?[^{}\n]{1,80}\}?\}\}|\*\|[A-Z0-9_:]{1,80}\|\*|%[A-Za-z_][\w.]{0,80}%")
+# Regular expressions are compiled when first used: with no service chosen, the usual case,
+# validate and render use none of them.
+_compiled = cache(re.compile)
+_TOOLKIT_TAG = r"\{\{\s*(" + "|".join(TOOLKIT_TAGS) + r")\s*\}\}"
+_ANY_TAG = r"\{\{\{?[^{}\n]{1,80}\}?\}\}|\*\|[A-Z0-9_:]{1,80}\|\*|%[A-Za-z_][\w.]{0,80}%"
 """Anything written like a merge tag of one of the services (bounded: linear on any input)."""
 
 
@@ -73,7 +78,7 @@ def rewrite(text: str, name: str) -> str:
     def replace(match: re.Match[str]) -> str:
         return esp.tags[match.group(1)] or match.group(0)
 
-    return _TOOLKIT_TAG.sub(replace, text)
+    return _compiled(_TOOLKIT_TAG).sub(replace, text)
 
 
 @dataclass(frozen=True)
@@ -92,11 +97,11 @@ def unknown_tags(text: str, name: str) -> Iterator[UnknownTag]:
     esp = ESPS.get(name)
     if esp is None or name == NONE:
         return
-    for match in _ANY_TAG.finditer(text):
+    for match in _compiled(_ANY_TAG).finditer(text):
         tag = match.group(0)
-        toolkit = _TOOLKIT_TAG.fullmatch(tag)
+        toolkit = _compiled(_TOOLKIT_TAG).fullmatch(tag)
         if toolkit:
             if esp.tags[toolkit.group(1)] is None:
                 yield UnknownTag(tag, match.start(), f"{name} has no merge tag for {toolkit.group(1)}")
-        elif not esp.native.match(tag):
+        elif not _compiled(esp.native).match(tag):
             yield UnknownTag(tag, match.start(), f"not a {name} merge tag")

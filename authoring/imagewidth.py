@@ -11,7 +11,6 @@ stamp unchanged never imports imagesize. A missing or unreadable cache only cost
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import stat
 import zlib
@@ -59,21 +58,24 @@ def _cache_entry(path: str) -> Path | None:
     folder = user_cache_folder(CACHE_FOLDER)
     if folder is None:
         return None
-    return folder / f"{zlib.crc32(path.encode('utf-8', 'surrogateescape')):08x}.json"
+    return folder / f"{zlib.crc32(path.encode('utf-8', 'surrogateescape')):08x}"
 
 
 def _remembered(entry: Path | None, path: str, stamp: list[int]) -> tuple[int | None] | None:
-    """(width,) when the entry is of this file with this stamp; None when it must be read."""
+    """(width,) when the entry is of this file with this stamp; None when it must be read.
+
+    An entry is two lines: ``size mtime_ns inode width`` (width 0: not an image), then the
+    path. Plain text, not JSON: importing json would cost more than the entry saves."""
     if entry is None:
         return None
     try:
-        data = json.loads(entry.read_bytes())
-        if data["path"] == path and data["stamp"] == stamp:
-            width = data["width"]
-            return (width,) if width is None or (type(width) is int and width > 0) else None
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return None
+        numbers, entry_path = entry.read_text("utf-8", "surrogateescape").split("\n", 1)
+        *entry_stamp, width = (int(n) for n in numbers.split(" "))
+    except (OSError, ValueError):
+        return None
+    if entry_path != path or entry_stamp != stamp or width < 0:
+        return None
+    return (width or None,)
 
 
 def _remember(entry: Path | None, path: str, stamp: list[int], width: int | None) -> None:
@@ -81,6 +83,6 @@ def _remember(entry: Path | None, path: str, stamp: list[int], width: int | None
         return
     from authoring.files import write_atomic
 
-    data = json.dumps({"path": path, "stamp": stamp, "width": width}).encode()
+    data = f"{' '.join(map(str, [*stamp, width or 0]))}\n{path}".encode("utf-8", "surrogateescape")
     with contextlib.suppress(OSError):  # a lost entry only costs reading the image again
         write_atomic(entry, data, sync=False)

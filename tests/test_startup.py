@@ -88,7 +88,8 @@ def test_a_damaged_cache_entry_is_read_again(tmp_path, cache):
     image = tmp_path / "images" / "narrow-600.png"
     imagewidth.pixel_width(image, max_bytes=10**6)
     (entry,) = cache.iterdir()
-    for damage in (b"{", b'{"path": 1}', entry.read_bytes().replace(b'"width": 600', b'"width": "9"')):
+    for damage in (b"", b"1 2 3\n", b"x y z w\n/a", entry.read_bytes().replace(b" 600\n", b" -600\n"),
+                   entry.read_bytes().replace(b" 600\n", b" 1\n") + b"/elsewhere"):
         entry.write_bytes(damage)
         assert imagewidth.pixel_width(image, max_bytes=10**6) == 600
 
