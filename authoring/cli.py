@@ -58,6 +58,9 @@ class _LazyCommands(MutableMapping[str, "Command"]):
 
 
 class _LazyGroup(typer.core.TyperGroup):
+    """Typer's group, with the commands it was built with (none, in a fresh process) looked up
+    through ``_LazyCommands``."""
+
     def __init__(self, *, commands: MutableMapping[str, Command] | None = None,
                  **attrs: Any) -> None:
         super().__init__(**attrs)
