@@ -41,8 +41,15 @@ def _cold_imports(*args: str, cache: Path) -> list[str]:
 def test_validate_imports_only_its_command_and_imagesize_only_on_the_first_run(tmp_path):
     sample = str(ISSUES / "0321.yaml")  # its publication has a local logo: the retina check reads it
     first = _cold_imports("validate", sample, cache=tmp_path)
-    assert first == ["authoring.commands.validate", "http.client", "imagesize", "ssl", "urllib.request"]
+    assert "imagesize" in first and [m for m in first if m.startswith("authoring.")] == [
+        "authoring.commands.validate"]
     assert _cold_imports("validate", sample, cache=tmp_path) == ["authoring.commands.validate"]
+
+
+def test_render_imports_only_its_command_and_neither_imagesize_nor_premailer_when_warm(tmp_path):
+    args = ("render", str(ISSUES / "0321.yaml"), "-o", str(tmp_path / "out"))
+    _cold_imports(*args, cache=tmp_path)
+    assert _cold_imports(*args, cache=tmp_path) == ["authoring.commands.render", "jinja2"]
 
 
 def test_help_lists_every_command_in_order_with_its_help():
