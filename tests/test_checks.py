@@ -8,8 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from authoring import model
+from authoring import checks, model
 from authoring.checks import REGISTRY, check_publication
 from authoring.diagnostics import Level
 from authoring.validate import DEFAULT_PUBLICATION, validate_file, validate_text
@@ -323,7 +325,7 @@ def test_a_local_logo_narrower_than_twice_its_width_is_flagged_in_the_publicatio
 import sys  # noqa: E402
 import time  # noqa: E402
 
-from authoring import checks, markdown  # noqa: E402
+from authoring import markdown  # noqa: E402
 from authoring.load import load_file  # noqa: E402
 from authoring.validate import validate_document  # noqa: E402
 
@@ -441,3 +443,21 @@ def test_a_field_over_the_size_limit_is_refused_before_any_parse(monkeypatch):
 def test_a_merge_tag_in_a_query_reaches_the_email_byte_for_byte():
     [ref] = markdown.iter_links("[a](https://x.org/u?id={{id}}&l=*|LIST|*)")
     assert ref.url == "https://x.org/u?id={{id}}&l=*|LIST|*"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.from_regex(checks._PLAIN_ADDRESS, fullmatch=True))
+def test_addresses_accepted_without_the_email_package_are_ones_it_accepts(address):
+    assert checks.email_package_accepts(address)
+
+
+@pytest.mark.parametrize("address", ["editor@example.org", "the.batch+news@mail.deeplearning.ai"])
+def test_plain_addresses_are_decided_without_the_email_package(address, monkeypatch):
+    monkeypatch.setattr(checks, "email_package_accepts", lambda value: False)
+    assert checks.is_email(address)
+
+
+@pytest.mark.parametrize("address", ["a..b@example.org", "editor@example", "Ed <ed@example.org>",
+                                     "ed@example.org\n", "ed@exa mple.org", ".ed@example.org"])
+def test_other_addresses_are_left_to_the_email_package(address):
+    assert not checks.is_email(address)
