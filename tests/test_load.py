@@ -207,3 +207,12 @@ def test_merge_keys_are_refused_clearly():
     assert diagnostic.code == "merge-key"
     assert (diagnostic.line, diagnostic.column) == (3, 3)
     assert "<<" in diagnostic.message
+
+
+def test_control_characters_are_exactly_the_documented_ones():
+    from authoring.load import _CONTROL_CHARACTER
+
+    refused = {code for code in range(0x110000) if _CONTROL_CHARACTER.fullmatch(chr(code))}
+    expected = {*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000),
+                *range(0xFDD0, 0xFDF0), 0xFFFE, 0xFFFF}
+    assert refused == expected
