@@ -604,6 +604,8 @@ def test_a_logo_without_a_width_gets_the_default_one():
     "{{ cycler.__init__.__globals__.os.system('touch PWNED') }}",
     "{{ ''.__class__.__mro__[1].__subclasses__() }}",
     "{{ story.__class__.__init__.__globals__['sys'].modules['os'].system('touch PWNED') }}",
+    "{{ ''.__class__ }}",
+    "{{ cycler.mro() }}",
 ])
 def test_user_templates_cannot_run_code(tmp_path, monkeypatch, payload):
     from authoring.render import html as render_html_module
@@ -618,6 +620,36 @@ def test_user_templates_cannot_run_code(tmp_path, monkeypatch, payload):
     with pytest.raises(AuthoringError, match="template error"):
         render(issue, publication)
     assert not (tmp_path / "PWNED").exists()
+
+
+def test_a_publication_template_is_sandboxed_and_the_built_in_ones_render_beside_it(tmp_path, monkeypatch):
+    """The built-in templates alone render unsandboxed (they are our code); a publication's folder
+    puts every template, ours included, in the sandbox, and one cache folder serves both without
+    either running the other's compiled code (the sandbox's lacks nothing; the plain one's would
+    skip the sandbox's checks of calls)."""
+    from authoring.render import html as render_html_module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "t" / "email"
+    folder.mkdir(parents=True)
+    (folder / "header.mjml.j2").write_text("<mj-text><h2>{{ story.title | upper }}</h2></mj-text>\n")
+    issue = model.Issue(issue=model.IssueInfo(subject="s"), stories=[model.Header(title="News")])
+    own = replace(DEFAULT_PUBLICATION, templates=str(tmp_path / "t"))
+    try:
+        for publication, expected in [(own, "NEWS"), (DEFAULT_PUBLICATION, "News"), (own, "NEWS")]:
+            render_html_module.reload_templates()  # a fresh process: compiled code from the cache
+            assert expected in render(issue, publication)
+        assert render_html_module.environment(str(tmp_path / "t")).sandboxed
+        assert not render_html_module.environment(None).sandboxed
+        files = sorted(p.name for p in (tmp_path / "cache" / "authoring" / "jinja").iterdir())
+        plain = [name for name in files if name.startswith("__jinja2_plain_")]
+        assert plain and len(plain) < len(files), files
+        (folder / "header.mjml.j2").write_text("<mj-text>{{ cycler.mro() }}</mj-text>\n")
+        render_html_module.reload_templates()
+        with pytest.raises(AuthoringError, match="template error"):
+            render(issue, own)
+    finally:
+        render_html_module.reload_templates()
 
 
 def test_the_bytecode_cache_lives_in_the_users_cache_folder(tmp_path, monkeypatch):

@@ -40,17 +40,22 @@ class TemplateError(AuthoringError):
 
 @cache
 def environment(extra_folder: str | None = None) -> jinja2.Environment:
-    """The Jinja environment: the publication's templates first, then the built-in ones."""
+    """The Jinja environment: the publication's templates first, then the built-in ones.
+
+    Sandboxed when the publication brings templates: they are data from wherever the
+    publication file is, and attribute walks such as ``cycler.__init__.__globals__`` raise
+    SecurityError instead of reaching os.system. The built-in templates alone are code we ship
+    (author text only ever reaches them as values, escaped), so they render in a plain
+    environment: the sandbox's check of every attribute and call was a fifth of the stage.
+    """
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
     folders = [str(templates_dir())]
     if extra_folder:
         folders.insert(0, extra_folder)
-    # Sandboxed: a publication's templates are data from wherever the publication file is;
-    # attribute walks such as ``cycler.__init__.__globals__`` raise SecurityError instead of
-    # reaching os.system. The built-in templates need nothing the sandbox forbids.
-    return SandboxedEnvironment(
+    kind = SandboxedEnvironment if extra_folder else jinja2.Environment
+    return kind(
         loader=jinja2.FileSystemLoader(folders),
         autoescape=True,  # author text is data: `<script>` and `{{ 7*7 }}` stay literal
         undefined=jinja2.StrictUndefined,
@@ -62,15 +67,19 @@ def environment(extra_folder: str | None = None) -> jinja2.Environment:
         auto_reload=False,
         # compiled templates kept between processes (keyed by source checksum): a cold
         # `authoring render` skips compiling them
-        bytecode_cache=_bytecode_cache(),
+        bytecode_cache=_bytecode_cache(sandboxed=bool(extra_folder)),
     )
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
+def _bytecode_cache(*, sandboxed: bool) -> jinja2.BytecodeCache | None:
     """A cache in the user's own cache folder ($XDG_CACHE_HOME/authoring/jinja), or none.
 
     Not Jinja's default ($TMPDIR/_jinja2-cache-<uid>): any local user can create that name
     first, and Jinja then refuses every render. No cache only costs a little time.
+    Sandboxed and plain environments compile templates differently (the sandbox routes every
+    call through its checks) under the same cache key, so the plain one keeps files of its own:
+    code compiled without the checks never runs in the sandbox, and the sandbox's code (all
+    that earlier versions wrote) never runs where its ``call`` is missing.
     """
     import jinja2
 
@@ -83,7 +92,8 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
             return None
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    pattern = "__jinja2_%s.cache" if sandboxed else "__jinja2_plain_%s.cache"
+    return jinja2.FileSystemBytecodeCache(str(folder), pattern)
 
 
 def reload_templates() -> None:
