@@ -20,6 +20,14 @@ MERGE_TAG_TOKEN = "https://merge-tag-{}.invalid/"
 the spaces or braces of a tag such as ``{{ unsubscribe_url }}``; restored at the end."""
 
 
+_LIST_TAGS = {"bullet_list_open": "<ul>", "bullet_list_close": "</ul>", "ordered_list_close": "</ol>",
+              "list_item_open": "<li>", "list_item_close": "</li>"}
+"""Tags of list tokens that carry no attributes (an ordered list's start number is read apart)."""
+_INLINE_TAGS = {"softbreak": "\n", "hardbreak": "<br>", "em_open": "<em>", "em_close": "</em>",
+                "strong_open": "<strong>", "strong_close": "</strong>"}
+"""Inline tokens that become a fixed piece of HTML."""
+
+
 class Links:
     """Decides what every link and image address in the output becomes."""
 
@@ -93,46 +101,39 @@ class Links:
             lead = ""
         for token in tokens:
             kind = token.type
-            if kind == "paragraph_open":
+            if kind == "inline":
+                alone = not lead and bool(out) and out[-1] == p_open
+                if lead:
+                    out.append(lead)
+                    lead = ""
+                out.append(self.inline(token.children or [], alone=alone))
+            elif kind == "paragraph_open":
                 if not token.hidden:
                     out.append(p_open)
             elif kind == "paragraph_close":
                 if not token.hidden:
                     out.append("</p>")
-            elif kind == "inline":
-                alone = not lead and out[-1:] == [p_open]
-                out.append(lead)
-                lead = ""
-                out.append(self.inline(token.children or [], alone=alone))
-            elif kind == "bullet_list_open":
-                out.append("<ul>")
             elif kind == "ordered_list_open":
                 start = token.attrGet("start")
                 out.append(f'<ol start="{int(start)}">' if start not in (None, 1, "1") else "<ol>")
-            elif kind in ("bullet_list_close", "ordered_list_close"):
-                out.append(f"</{token.tag}>")
-            elif kind == "list_item_open":
-                out.append("<li>")
-            elif kind == "list_item_close":
-                out.append("</li>")
+            elif kind in _LIST_TAGS:
+                out.append(_LIST_TAGS[kind])
         return Markup("".join(out))
 
     def inline(self, children, *, alone: bool = False) -> str:
+        if len(children) == 1 and children[0].type == "text":  # most paragraphs: plain text
+            return escape(children[0].content)
         out: list[str] = []
         open_links: list[bool] = []  # per link_open: whether an <a> was emitted
         block_image = alone and len(children) == 1 and children[0].type == "image"
         for tok in children:
             kind = tok.type
             if kind == "text":
-                out.append(str(escape(tok.content)))
-            elif kind == "softbreak":
-                out.append("\n")
-            elif kind == "hardbreak":
-                out.append("<br>")
+                out.append(escape(tok.content))
+            elif kind in _INLINE_TAGS:
+                out.append(_INLINE_TAGS[kind])
             elif kind == "code_inline":
                 out.append(f"<code>{escape(tok.content)}</code>")
-            elif kind in ("em_open", "em_close", "strong_open", "strong_close"):
-                out.append(f"<{'/' if kind.endswith('close') else ''}{tok.tag}>")
             elif kind == "link_open":
                 target = self.href(str(tok.attrGet("href") or ""))
                 open_links.append(target is not None)
