@@ -402,6 +402,20 @@ def test_theme_colors_and_width_come_from_the_publication():
     assert "max-width:640px" in html and "#202020" in html
 
 
+def test_a_theme_changed_in_place_renders_its_new_colors():
+    """The derived palette is kept per theme (the preview renders again with the same publication);
+    a theme edited in place is a new one."""
+    theme = model.Theme(accent="#0a6e3c")
+    publication = replace(DEFAULT_PUBLICATION, theme=theme)
+    issue = model.Issue(issue=model.IssueInfo(subject="s"), stories=[
+        model.Promo(body="b", cta=model.Link(text="Go", url="https://x.org"))])
+    assert "#0a6e3c" in render(issue, publication)
+    theme.accent, theme.surface = "#7a1f9c", "#fafafa"
+    html = render(issue, publication)
+    assert "#7a1f9c" in html and "#0a6e3c" not in html
+    assert palette(theme).tint in html
+
+
 # ---------------------------------------------------------------- templates
 
 
