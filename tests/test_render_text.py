@@ -172,13 +172,13 @@ def test_web_mode_has_no_unsubscribe_line():
 
 # ---------------------------------------------------------------- wrapping (issue 15: speed)
 
-_WORDS = st.sampled_from(["a", "bb", "word", "x" * 80, "https://example.org/" + "p" * 70, " ", "   ",
-                          "\t", "\xa0", "•"])
+_WORDS = st.sampled_from(["a", "bb", "word", "x" * 74, "x" * 78, "x" * 80, "https://example.org/" + "p" * 70,
+                          " ", "   ", " " * 80, "\t", "\xa0", "•"])
 
 
 @settings(max_examples=400, deadline=None)
 @given(line=st.lists(_WORDS, max_size=40).map("".join),
-       initial=st.sampled_from(["", "  • ", "    ", "P.S. ", " " * 77, " " * 80]),
+       initial=st.sampled_from(["", "  • ", "    ", "P.S. ", " " * 77, " " * 78, " " * 80]),
        subsequent=st.sampled_from(["", "    ", " " * 79]))
 def test_wrapping_breaks_lines_exactly_where_textwrap_does(line, initial, subsequent):
     expected = TextWrapper(width=WIDTH, initial_indent=initial, subsequent_indent=subsequent,

@@ -292,11 +292,13 @@ def _wrapper(initial: str, subsequent: str) -> TextWrapper:
 def _wrap(text: str, initial: str = "", subsequent: str = "", wrap: bool = True) -> str:
     if not wrap:
         return initial + text
+    # textwrap's chunk-by-chunk loop was half of the plain-text stage: printable lines (the
+    # only whitespace in them is " ") take the same breaks found with str.rfind instead
+    if text.isprintable():  # one line (a line break is not printable): most paragraphs
+        return "\n".join(_fill(text, initial, subsequent)) or initial.rstrip()
     out: list[str] = []
     for n, line in enumerate(text.split("\n")):
         first = initial if n == 0 else subsequent
-        # textwrap's chunk-by-chunk loop was half of the plain-text stage: printable lines (the
-        # only whitespace in them is " ") take the same breaks found with str.rfind instead
         if line.isprintable():
             lines = _fill(line, first, subsequent)
         else:  # tabs, no-break spaces and the like: textwrap's own rules for them
@@ -311,42 +313,31 @@ def _fill(line: str, initial: str, subsequent: str) -> list[str]:
     start), a word longer than the width alone on its line."""
     lines: list[str] = []
     pos, end = 0, len(line)
+    indent, width = initial, _room(initial)
     while pos < end:
-        indent = subsequent if lines else initial
-        if lines and line[pos] == " ":
-            pos = _run_end(line, pos)
-            if pos == end:
-                break
-        limit = pos + WIDTH - len(indent)
-        cut = end if limit >= end else _last_break(line, pos, limit)
-        if cut <= pos:
-            cut = _run_end(line, pos)  # nothing fits: the whole word (or run of spaces)
+        limit = pos + width
+        if limit >= end:
+            cut = end
+        elif line[limit] == " ":  # the text up to the limit ends a word (or a run of spaces)
+            cut = limit
+        else:  # before the word the limit falls in; a word longer than the width: all of it
+            cut = line.rfind(" ", pos, limit) + 1 or _word_end(line, pos)
         text = line[pos:cut].rstrip(" ")
         if text:
             lines.append(indent + text)
+            indent, width = subsequent, _room(subsequent)
         pos = cut
+        if lines or not text:  # spaces at a break go; at the start only before a too-long word
+            while pos < end and line[pos] == " ":
+                pos += 1
     return lines
 
 
-def _run_end(line: str, pos: int) -> int:
-    """End of the word, or of the run of spaces, that starts at ``pos``."""
-    if line[pos] != " ":
-        found = line.find(" ", pos)
-        return len(line) if found < 0 else found
-    while pos < len(line) and line[pos] == " ":
-        pos += 1
-    return pos
+def _room(indent: str) -> int:
+    """Characters left for text after an indent (none after one as wide as the line)."""
+    return max(WIDTH - len(indent), 0)
 
 
-def _last_break(line: str, pos: int, limit: int) -> int:
-    """The last place in ``(pos, limit]`` where a word and a run of spaces meet (``pos`` if none)."""
-    if limit <= pos:
-        return pos
-    before, after = line[limit - 1] == " ", line[limit] == " "
-    if before != after:
-        return limit
-    if before:  # inside a run of spaces: break where it starts
-        while limit > pos and line[limit - 1] == " ":
-            limit -= 1
-        return limit
-    return line.rfind(" ", pos, limit) + 1 or pos  # inside a word: break before it
+def _word_end(line: str, pos: int) -> int:
+    found = line.find(" ", pos)
+    return len(line) if found < 0 else found
