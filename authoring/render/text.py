@@ -203,13 +203,7 @@ def _paragraphs(text: str, style: _LinkStyle) -> list[_Para]:
     item_open = False
     for tok in markdown.parse(text):
         kind = tok.type
-        if kind in ("bullet_list_open", "ordered_list_open"):
-            lists.append([kind == "ordered_list_open", int(tok.attrGet("start") or 1)])
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            lists.pop()
-        elif kind == "list_item_open":
-            item_open = True
-        elif kind == "inline":
+        if kind == "inline":
             plain = _inline(tok.children or [], style)
             if not lists:
                 out.append(_Para(plain))
@@ -221,10 +215,18 @@ def _paragraphs(text: str, style: _LinkStyle) -> list[_Para]:
                 item_open = False
             else:
                 out.append(_Para(plain, depth=len(lists)))  # a later paragraph of the same item
+        elif kind == "list_item_open":
+            item_open = True
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            lists.append([kind == "ordered_list_open", int(tok.attrGet("start") or 1)])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
     return out
 
 
 def _inline(children, style: _LinkStyle) -> str:
+    if len(children) == 1 and children[0].type == "text":  # most paragraphs: plain text
+        return children[0].content.strip()
     pieces: list[str] = []
     href: str | None = None
     label_start = 0
@@ -313,7 +315,9 @@ def _fill(line: str, initial: str, subsequent: str) -> list[str]:
     start), a word longer than the width alone on its line."""
     lines: list[str] = []
     pos, end = 0, len(line)
-    indent, width = initial, _room(initial)
+    indent, width, room_after = initial, WIDTH - len(initial), WIDTH - len(subsequent)
+    if width < 0 or room_after < 0:  # an indent as wide as the line leaves no room for text
+        width, room_after = max(width, 0), max(room_after, 0)
     while pos < end:
         limit = pos + width
         if limit >= end:
@@ -321,21 +325,18 @@ def _fill(line: str, initial: str, subsequent: str) -> list[str]:
         elif line[limit] == " ":  # the text up to the limit ends a word (or a run of spaces)
             cut = limit
         else:  # before the word the limit falls in; a word longer than the width: all of it
-            cut = line.rfind(" ", pos, limit) + 1 or _word_end(line, pos)
+            cut = line.rfind(" ", pos, limit) + 1
+            if not cut:
+                cut = _word_end(line, pos)
         text = line[pos:cut].rstrip(" ")
         if text:
             lines.append(indent + text)
-            indent, width = subsequent, _room(subsequent)
+            indent, width = subsequent, room_after
         pos = cut
         if lines or not text:  # spaces at a break go; at the start only before a too-long word
             while pos < end and line[pos] == " ":
                 pos += 1
     return lines
-
-
-def _room(indent: str) -> int:
-    """Characters left for text after an indent (none after one as wide as the line)."""
-    return max(WIDTH - len(indent), 0)
 
 
 def _word_end(line: str, pos: int) -> int:
