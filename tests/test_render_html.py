@@ -471,6 +471,20 @@ def test_size_warning_threshold():
     assert check_size(int(93.1 * 1024)) == "HTML is 93.1 KB: Gmail clips messages over 102 KB"
 
 
+@pytest.mark.parametrize("call", ["r.markdown(story.body, label='Note')",
+                                  "story.body | markdown(label='Note')"])
+def test_a_publication_template_renders_markdown_as_a_method_or_a_filter(tmp_path, call):
+    """The built-in partials use the ``markdown`` filter; a publication's may still call ``r.markdown``."""
+    folder = tmp_path / "t" / "email"
+    folder.mkdir(parents=True)
+    (folder / "text.mjml.j2").write_text(f"<mj-text>{{{{ {call} }}}}</mj-text>\n")
+    publication = replace(DEFAULT_PUBLICATION, templates=str(tmp_path / "t"))
+    issue = model.Issue(issue=model.IssueInfo(subject="s"),
+                        stories=[model.Text(body=model.Markdown("*Hi* <b> [x](javascript:alert(1))"))])
+    html = render(issue, publication)
+    assert "<strong>Note:</strong> <em>Hi</em> &lt;b&gt; x</p>" in html
+
+
 def test_render_file_refuses_an_invalid_draft(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("issue:\n  subject: 42\nstories:\n  - news: {}\n")

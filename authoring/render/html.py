@@ -23,6 +23,8 @@ from authoring.render.markup import Links, alt_text_style
 
 if TYPE_CHECKING:
     import jinja2
+    import jinja2.runtime
+    from markupsafe import Markup
 
     from authoring.render import RenderOptions
 
@@ -57,7 +59,7 @@ def environment(extra_folder: str | None = None) -> jinja2.Environment:
     if extra_folder:
         folders.insert(0, extra_folder)
     kind = SandboxedEnvironment if extra_folder else jinja2.Environment
-    return kind(
+    env = kind(
         loader=jinja2.FileSystemLoader(folders),
         autoescape=True,  # author text is data: `<script>` and `{{ 7*7 }}` stay literal
         undefined=jinja2.StrictUndefined,
@@ -71,6 +73,20 @@ def environment(extra_folder: str | None = None) -> jinja2.Environment:
         # `authoring render` skips compiling them
         bytecode_cache=_bytecode_cache(sandboxed=bool(extra_folder)),
     )
+    env.filters["markdown"] = jinja2.pass_context(_markdown_filter)
+    return env
+
+
+def _markdown_filter(context: jinja2.runtime.Context, text: str | None, **options: str | None
+                     ) -> Markup:
+    """``{{ story.body | markdown(label=...) }}``: ``r.markdown`` (``Links.markdown``) as a filter.
+
+    Jinja calls a filter directly; a method called from a template goes through its
+    ``Context.call``, which costs about as much as rendering a short field. ``r.markdown`` still
+    works (a publication's own templates may use it).
+    """
+    links: Links = context["r"]
+    return links.markdown(text, **options)
 
 
 def _bytecode_cache(*, sandboxed: bool) -> jinja2.BytecodeCache | None:
