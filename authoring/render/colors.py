@@ -83,6 +83,8 @@ class Palette:
     dark_link: str
     dark_muted: str
     dark_tint: str
+    on_accent: str
+    """Text on the accent color (a button's label): white, or the text color where white is too faint."""
 
 
 def palette(theme: Theme) -> Palette:
@@ -96,4 +98,5 @@ def palette(theme: Theme) -> Palette:
         # muted text in dark mode: the text color a quarter of the way into the surface
         dark_muted=_readable(mix(theme.dark_text, theme.dark_surface, 0.25), dark_tint, theme.dark_text),
         dark_tint=dark_tint,
+        on_accent="#ffffff" if (contrast("#ffffff", theme.accent) or 5) >= MIN_CONTRAST else theme.text,
     )

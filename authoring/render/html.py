@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import traceback
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from authoring import blocks, codes, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Report, Severity
 from authoring.paths import templates_dir
-from authoring.render.colors import Palette, contrast, palette
+from authoring.render.colors import Palette, palette
 from authoring.render.markup import Links, alt_text_style
 
 if TYPE_CHECKING:
@@ -202,24 +201,15 @@ def _context(issue: model.Issue, publication: model.Publication, options: Render
     }
 
 
-@dataclass(frozen=True)
-class TemplateColors(Palette):
-    """Every color the templates use: the palette, and the text color of a button."""
-
-    on_accent: str = "#ffffff"
-
-
 @lru_cache(maxsize=16)
-def _theme_colors(values: tuple[Any, ...]) -> TemplateColors:
+def _theme_colors(values: tuple[Any, ...]) -> Palette:
     # ~40 µs of color arithmetic per render (3% of the stage) for a publication's theme, which
     # does not change between renders: kept per theme (Theme is mutable, so keyed by its values)
     settings: dict[str, Any] = dict(zip(_THEME_FIELDS, values, strict=True))
-    colors = palette(model.Theme(**settings))
-    on_accent = "#ffffff" if (contrast("#ffffff", colors.accent) or 5) >= 4.5 else colors.text
-    return TemplateColors(**colors.__dict__, on_accent=on_accent)
+    return palette(model.Theme(**settings))
 
 
-def theme_colors(theme: model.Theme) -> TemplateColors:
+def theme_colors(theme: model.Theme) -> Palette:
     # an object, not a dict: Jinja looks ``colors.accent`` up as an attribute first, and on a
     # dict that fails with an exception, ~90 times a render (``colors['accent']`` still works)
     return _theme_colors(tuple(getattr(theme, name) for name in _THEME_FIELDS))
