@@ -260,7 +260,10 @@ def misplaced_merge_tag(url: str) -> bool:
 
 def url_scheme(url: str) -> str | None:
     """The scheme as a browser would see it: control characters and spaces removed, lowercased."""
-    cleaned = "".join(ch for ch in url if not unicodedata.category(ch).startswith("C"))
+    if url.isascii() and url.isprintable():
+        cleaned = url  # nearly every URL: no control or format character to drop
+    else:
+        cleaned = "".join(ch for ch in url if not unicodedata.category(ch).startswith("C"))
     cleaned = cleaned.replace(" ", "").lower()
     match = re.match(r"^([a-z][a-z0-9+.-]*):", cleaned)
     return match.group(1) if match else None

@@ -62,3 +62,20 @@ def test_plain_paragraphs_take_the_shortcut(text):
 ])
 def test_anything_else_goes_to_markdown_it(text):
     assert markdown.plain_blocks(text) is None
+
+
+def _scheme_the_slow_way(url: str) -> str | None:
+    import re
+    import unicodedata
+
+    cleaned = "".join(ch for ch in url if not unicodedata.category(ch).startswith("C"))
+    match = re.match(r"^([a-z][a-z0-9+.-]*):", cleaned.replace(" ", "").lower())
+    return match.group(1) if match else None
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x2100), max_size=12), st.sampled_from(
+    ["javascript:alert(1)", "https://x.org", "mailto:a@b.org", "x.png", "data:,x"]))
+def test_url_scheme_is_what_a_browser_sees(prefix, url):
+    for candidate in (prefix + url, url[:3] + prefix + url[3:]):
+        assert markdown.url_scheme(candidate) == _scheme_the_slow_way(candidate)
