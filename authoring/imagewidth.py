@@ -31,13 +31,23 @@ def pixel_width(file: Path, *, max_bytes: int) -> int | None:
         return None
     path = os.path.abspath(file)
     stamp = [info.st_size, info.st_mtime_ns, info.st_ino]
+    seen = (path, *stamp)
+    if seen in _seen_in_this_process:  # a preview or folder render asks again and again
+        return _seen_in_this_process[seen]
     entry = _cache_entry(path)
     known = _remembered(entry, path, stamp)
-    if known is not None:
-        return known[0]
-    width = _read_width(file)
-    _remember(entry, path, stamp, width)
+    width = known[0] if known is not None else _read_width(file)
+    if known is None:
+        _remember(entry, path, stamp, width)
+    if len(_seen_in_this_process) >= MAX_SEEN:
+        _seen_in_this_process.clear()
+    _seen_in_this_process[seen] = width
     return width
+
+
+MAX_SEEN = 1024
+_seen_in_this_process: dict[tuple[str, int, int, int], int | None] = {}
+"""Widths already found by this process, by path and stamp: no cache folder checks, no read."""
 
 
 def _read_width(file: Path) -> int | None:

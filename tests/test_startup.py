@@ -69,6 +69,7 @@ def test_a_mistyped_command_is_a_usage_error_with_a_suggestion():
 def cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     shutil.copytree(DATA / "images", tmp_path / "images")
+    monkeypatch.setattr(imagewidth, "_seen_in_this_process", {})
     return tmp_path / "cache" / "authoring" / imagewidth.CACHE_FOLDER
 
 
@@ -81,7 +82,19 @@ def test_a_width_is_read_once_then_remembered(tmp_path, cache, monkeypatch):
     assert imagewidth.pixel_width(image, max_bytes=10**6) == 600
     assert len(list(cache.iterdir())) == 1
     monkeypatch.setattr(imagewidth, "_read_width", _no_reading)
+    imagewidth._seen_in_this_process.clear()  # as a new process would: from the cache folder
     assert imagewidth.pixel_width(image, max_bytes=10**6) == 600
+
+
+def test_a_width_found_once_is_not_looked_up_again_in_the_same_process(tmp_path, cache, monkeypatch):
+    image = tmp_path / "images" / "narrow-600.png"
+    assert imagewidth.pixel_width(image, max_bytes=10**6) == 600
+    monkeypatch.setattr(imagewidth, "_read_width", _no_reading)
+    monkeypatch.setattr(imagewidth, "_cache_entry", _no_reading)
+    assert imagewidth.pixel_width(image, max_bytes=10**6) == 600
+    shutil.copy(tmp_path / "images" / "wide-1200.png", image)  # a new stamp: looked up again
+    with pytest.raises(AssertionError, match="read again"):
+        imagewidth.pixel_width(image, max_bytes=10**6)
 
 
 def test_a_replaced_image_is_read_again(tmp_path, cache):
@@ -98,6 +111,7 @@ def test_a_damaged_cache_entry_is_read_again(tmp_path, cache):
     for damage in (b"", b"1 2 3\n", b"x y z w\n/a", entry.read_bytes().replace(b" 600\n", b" -600\n"),
                    entry.read_bytes().replace(b" 600\n", b" 1\n") + b"/elsewhere"):
         entry.write_bytes(damage)
+        imagewidth._seen_in_this_process.clear()
         assert imagewidth.pixel_width(image, max_bytes=10**6) == 600
 
 
