@@ -44,6 +44,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from timing import bytecode_note  # noqa: E402
+
 from authoring import markdown  # noqa: E402
 from authoring.load import load_file, load_text  # noqa: E402
 from authoring.render import RenderOptions, render_file  # noqa: E402
@@ -266,14 +268,6 @@ def paired(ours: list[str], theirs: list[str], pairs: int) -> tuple[list[float],
     return a, b
 
 
-def bytecode_note() -> str:
-    writes = not os.environ.get("PYTHONDONTWRITEBYTECODE")
-    cached = (ROOT / "authoring" / "__pycache__").is_dir()
-    return (f"bytecode caches: Python here {'writes' if writes else 'does NOT write'} them "
-            f"(PYTHONDONTWRITEBYTECODE {'unset' if writes else 'set'}); authoring's "
-            f"{'are present' if cached else 'are absent: written once now by a priming run'}")
-
-
 def prime_bytecode(path: Path, out: str) -> None:
     env = {key: value for key, value in ENV.items() if key != "PYTHONDONTWRITEBYTECODE"}
     subprocess.run([sys.executable, "-m", "authoring", "render", str(path), "-o", out], env=env,
@@ -283,7 +277,7 @@ def prime_bytecode(path: Path, out: str) -> None:
 def print_node(node: Path, issues: list[Path], runs: int, pairs: int,
                pipelines: dict[str, dict[str, dict[str, list[float]]]]) -> None:
     print(f"\nNode MJML + juice side by side; cold runs ABAB, {pairs} pairs (median, best in ms)")
-    print(bytecode_note())
+    print(bytecode_note(ROOT))
     ratios_all: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="authoring-bench-") as tmp:
         prime_bytecode(issues[0], tmp)

@@ -36,6 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import bytecode_note
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = tempfile.mkdtemp(prefix="authoring-bench-cache-")
 """The user cache folder of every run (image widths), apart from the real one; removed at exit."""
@@ -66,14 +68,6 @@ def run_with_cpu(args: list[str], env: dict[str, str] = ENV) -> tuple[float, flo
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
-def bytecode_note() -> str:
-    writes = not os.environ.get("PYTHONDONTWRITEBYTECODE")
-    cached = (ROOT / "authoring" / "__pycache__").is_dir()
-    return (f"bytecode caches: Python here {'writes' if writes else 'does NOT write'} them "
-            f"(PYTHONDONTWRITEBYTECODE {'unset' if writes else 'set'}); authoring's "
-            f"{'are present' if cached else 'are absent: written once now by a priming run'}")
 
 
 def prime(path: Path) -> None:
@@ -115,7 +109,7 @@ def cold_start(runs: int) -> bool:
     samples = sorted((ROOT / "issues").glob("*.yaml"))
     print(f"Cold `authoring validate`, {runs} runs each, paired with `python -c pass` "
           f"(load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
-    print(bytecode_note())
+    print(bytecode_note(ROOT))
     prime(samples[0])
     print(f"{'sample':34} {'median':>9} {'best':>9} {'CPU med':>9} {'best':>9} {'python alone':>11} "
           f"{'best':>9} {'ours - python':>13}  budget")
