@@ -31,7 +31,7 @@ def pixel_width(file: Path, *, max_bytes: int) -> int | None:
         return None
     path = os.path.abspath(file)
     stamp = [info.st_size, info.st_mtime_ns, info.st_ino]
-    seen = (path, *stamp)
+    seen = (path, info.st_size, info.st_mtime_ns, info.st_ino)
     if seen in _seen_in_this_process:  # a preview or folder render asks again and again
         return _seen_in_this_process[seen]
     entry = _cache_entry(path)
