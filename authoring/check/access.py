@@ -92,14 +92,17 @@ def axe_script() -> Path | str:
     configured = os.environ.get("AUTHORING_AXE")
     if configured:
         return Path(configured) if Path(configured).is_file() else f"AUTHORING_AXE={configured}: no such file"
-    folder = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "authoring" / "axe"
+    from authoring.paths import user_cache_folder
+
+    folder = user_cache_folder("axe")
+    if folder is None:
+        return "axe-core cannot be kept in the user's cache folder (missing, or writable by others)"
     script = folder / "node_modules" / "axe-core" / "axe.min.js"
     if script.is_file():
         return script
     npm = shutil.which("npm")
     if npm is None:
         return "axe-core is not installed and npm is missing to install it (apt-get install -y npm)"
-    folder.mkdir(parents=True, exist_ok=True)
     try:
         done = subprocess.run([npm, "install", "--prefix", str(folder), "--no-audit", "--no-fund",
                                "--silent", f"axe-core@{AXE_VERSION}"], capture_output=True, text=True,

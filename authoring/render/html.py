@@ -8,7 +8,6 @@ its compiled templates and the inliner are built once per process.
 from __future__ import annotations
 
 import dataclasses
-import os
 import traceback
 from functools import cache, lru_cache
 from pathlib import Path
@@ -89,7 +88,8 @@ def _markdown_filter(context: jinja2.runtime.Context, text: str | None, **option
 
 
 def _bytecode_cache(*, sandboxed: bool) -> jinja2.BytecodeCache | None:
-    """A cache in the user's own cache folder ($XDG_CACHE_HOME/authoring/jinja), or none.
+    """A cache in the user's own cache folder ($XDG_CACHE_HOME/authoring/jinja), or none when
+    that folder is unusable or not ours alone.
 
     Not Jinja's default ($TMPDIR/_jinja2-cache-<uid>): any local user can create that name
     first, and Jinja then refuses every render. No cache only costs a little time.
@@ -100,14 +100,10 @@ def _bytecode_cache(*, sandboxed: bool) -> jinja2.BytecodeCache | None:
     """
     import jinja2
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "authoring" / "jinja"
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        info = folder.lstat()
-        if info.st_uid != os.getuid() or not os.access(folder, os.W_OK | os.X_OK):
-            return None
-    except OSError:
+    from authoring.paths import user_cache_folder
+
+    folder = user_cache_folder("jinja")
+    if folder is None:
         return None
     pattern = "__jinja2_%s.cache" if sandboxed else "__jinja2_plain_%s.cache"
     return jinja2.FileSystemBytecodeCache(str(folder), pattern)
