@@ -30,14 +30,16 @@ def pixel_width(file: Path, *, max_bytes: int) -> int | None:
     if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
         return None
     path = os.path.abspath(file)
-    stamp = [info.st_size, info.st_mtime_ns, info.st_ino]
     seen = (path, info.st_size, info.st_mtime_ns, info.st_ino)
     if seen in _seen_in_this_process:  # a preview or folder render asks again and again
         return _seen_in_this_process[seen]
+    stamp = list(seen[1:])
     entry = _cache_entry(path)
     known = _remembered(entry, path, stamp)
-    width = known[0] if known is not None else _read_width(file)
-    if known is None:
+    if known is not None:
+        width = known[0]
+    else:
+        width = _read_width(file)
         _remember(entry, path, stamp, width)
     if len(_seen_in_this_process) >= MAX_SEEN:
         _seen_in_this_process.clear()

@@ -201,9 +201,6 @@ def decode(raw: bytes, file: str, size: int | None = None) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-_TAB_INDENT = re.compile(r"^( *)\t", re.MULTILINE)
-
-
 def _check_tabs(text: str, file: str) -> None:
     """YAML forbids tabs in indentation; PyYAML's own message for it is cryptic."""
     if "\t" not in text:
