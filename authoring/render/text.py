@@ -315,9 +315,8 @@ def _fill(line: str, initial: str, subsequent: str) -> list[str]:
     start), a word longer than the width alone on its line."""
     lines: list[str] = []
     pos, end = 0, len(line)
-    indent, width, room_after = initial, WIDTH - len(initial), WIDTH - len(subsequent)
-    if width < 0 or room_after < 0:  # an indent as wide as the line leaves no room for text
-        width, room_after = max(width, 0), max(room_after, 0)
+    # an indent as wide as the line leaves no room for text (0, not less)
+    indent, width, room_after = initial, max(WIDTH - len(initial), 0), max(WIDTH - len(subsequent), 0)
     while pos < end:
         limit = pos + width
         if limit >= end:
