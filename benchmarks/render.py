@@ -11,8 +11,11 @@
    a warm node compile + juice doing the same work as our inliner (only the ``/*inline*/``
    block, as extra CSS; every ``<style>`` kept), and cold processes: our CLI and the ``mjml``
    CLI on the same MJML, interleaved ABAB (``--pairs``, at least 15) so that the load of a
-   shared machine falls on both alike. Budget: cold ``authoring render`` ≤ 0.35× the ``mjml``
-   CLI, as the median of the per-pair ratios.
+   shared machine falls on both alike. A third process interleaved with them imports only our
+   dependencies (Typer, PyYAML, markdown-it, Jinja, MRML, css-inline) and exits: the floor under
+   our own code, printed as its own ratio and as the milliseconds ours spends above it.
+   Budget: cold ``authoring render`` ≤ 0.35× the ``mjml`` CLI, as the median of the per-pair
+   ratios.
 3. Whole folder (``--folder N``, default 1,000 issues): ``authoring.render.folder`` in one
    process and on every core, interleaved, each in a fresh process whose peak memory (RSS)
    is read, at N/10 and N issues. Budget on 2 cores: ≥ 1.7× the single-process speed, peak
@@ -44,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from timing import bytecode_note  # noqa: E402
+from timing import RENDER_DEPENDENCIES, bytecode_note, imports_only  # noqa: E402
 
 from authoring import markdown  # noqa: E402
 from authoring.load import load_file, load_text  # noqa: E402
@@ -258,14 +261,15 @@ def run_once(command: list[str]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def paired(ours: list[str], theirs: list[str], pairs: int) -> tuple[list[float], list[float]]:
-    """Cold runs interleaved ABAB, so that the machine's load falls on both alike."""
-    run_once(ours), run_once(theirs)  # warm the disk cache and write bytecode, unmeasured
-    a, b = [], []
-    for _ in range(pairs):
-        a.append(run_once(ours))
-        b.append(run_once(theirs))
-    return a, b
+def interleaved(commands: list[list[str]], rounds: int) -> list[list[float]]:
+    """Cold runs of each command in turn (ABCABC...), so that the machine's load falls on all alike."""
+    for command in commands:
+        run_once(command)  # warm the disk cache and write bytecode, unmeasured
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(rounds):
+        for command, runs in zip(commands, times, strict=True):
+            runs.append(run_once(command))
+    return times
 
 
 def prime_bytecode(path: Path, out: str) -> None:
@@ -289,8 +293,10 @@ def print_node(node: Path, issues: list[Path], runs: int, pairs: int,
             ours_cmd = [sys.executable, "-m", "authoring", "render", str(path), "-o", tmp]
             node_cmd = [str(node / "node_modules" / ".bin" / "mjml"), str(mjml_file),
                         "-o", str(Path(tmp) / "node.html")]
-            ours, theirs = paired(ours_cmd, node_cmd, pairs)
+            floor_cmd = imports_only(sys.executable, RENDER_DEPENDENCIES)
+            ours, theirs, floor = interleaved([ours_cmd, node_cmd, floor_cmd], pairs)
             ratios = [a / b for a, b in zip(ours, theirs, strict=True)]
+            floor_ratios = [c / b for c, b in zip(floor, theirs, strict=True)]
             print(f"{path.name}")
             print(f"  {'node compile + juice (warm)':<36} {summary(warm['total'])}"
                   f"   (compile {statistics.median(warm['compile']):.2f}, "
@@ -299,10 +305,13 @@ def print_node(node: Path, issues: list[Path], runs: int, pairs: int,
                 print(f"  {'our whole pipeline, ' + engine:<36} {summary(times['wall'])}")
             print(f"  {'cold `authoring render`':<36} {summary(ours)}")
             print(f"  {'cold `mjml` CLI':<36} {summary(theirs)}")
+            print(f"  {'cold floor: Python + dependencies':<36} {summary(floor)}")
             ratio = statistics.median(ratios)
             ratios_all.append((path.name, ratio))
             print(f"  paired ratio ours / mjml CLI: median {ratio:.2f} "
-                  f"(pairs from {min(ratios):.2f} to {max(ratios):.2f})")
+                  f"(pairs from {min(ratios):.2f} to {max(ratios):.2f}); the floor alone: "
+                  f"{statistics.median(floor_ratios):.2f}, ours above it: "
+                  f"{statistics.median(a - c for a, c in zip(ours, floor, strict=True)):.0f} ms")
     print(f"\nTarget: cold `authoring render` ≤ {COLD_RATIO_BUDGET}× the `mjml` CLI (paired median)")
     for name, ratio in ratios_all:
         print(f"  {name:<28} {ratio:.2f}×  budget ≤ {COLD_RATIO_BUDGET}×  "

@@ -18,6 +18,18 @@ def timed(func: Callable[[], object], runs: int) -> list[float]:
     return times
 
 
+RENDER_DEPENDENCIES = ("typer", "yaml", "markdown_it", "jinja2", "mjml", "css_inline")
+"""What a cold ``authoring render`` imports of other people's code: the CLI (Typer), PyYAML,
+markdown-it, Jinja, MRML and css-inline. A process that imports only these is the floor our own
+code sits on; ``authoring validate`` needs the first three."""
+VALIDATE_DEPENDENCIES = RENDER_DEPENDENCIES[:3]
+
+
+def imports_only(python: str, modules: tuple[str, ...]) -> list[str]:
+    """A command that starts Python, imports ``modules`` and exits: the floor of a cold run."""
+    return [python, "-c", f"import {', '.join(modules)}"]
+
+
 def bytecode_note(root: Path) -> str:
     """Whether Python writes bytecode caches here, and whether the project's are present."""
     writes = not os.environ.get("PYTHONDONTWRITEBYTECODE")
