@@ -94,6 +94,23 @@ def test_each_engine_inlines_only_the_marked_block_and_keeps_the_doctype(engine)
     assert "data-premailer" not in out
 
 
+def _page(css: str, body: str = "<p>x</p><p class=\"k\">y</p>") -> str:
+    return (f'<!doctype html><html><head><style type="text/css">/*inline*/\n{css}</style></head>'
+            f"<body>{body}</body></html>")
+
+
+def test_premailer_keeps_each_stylesheets_rules_apart_between_runs():
+    """premailer's rules are kept per stylesheet text: a later run with another theme gets its
+    own rules, and the first theme's output is the same when it comes back."""
+    red, blue = _page("p{color:red}"), _page("p{color:blue}.k{margin:0}")
+    first = inline(red, "premailer")
+    other = inline(blue, "premailer")
+    assert 'style="color:red"' in first and "blue" not in first
+    assert '<p style="color:blue">x' in other and 'style="color:blue; margin:0"' in other
+    assert inline(red, "premailer") == first
+    assert inline(blue, "premailer") == other
+
+
 def test_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="css-inline, premailer"):
         inline("<p>x</p>", "juice")
