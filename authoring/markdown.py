@@ -71,16 +71,6 @@ def parser() -> MarkdownIt:
     return md
 
 
-@lru_cache(maxsize=2048)
-def parse(text: str) -> tuple[Token, ...]:
-    """Block tokens of ``text``; cached because validation, HTML and plain text all parse
-    the same fields. Shared between callers: read them, never modify them."""
-    blocks = plain_blocks(text)
-    if blocks is not None:
-        return _plain_tokens(blocks, _line_count(text))
-    return tuple(parser().parse(text or ""))
-
-
 _MARKUP_CHARACTERS = "*_[]<>`\\\r\0\t"
 """Characters that can start Markdown we parse (emphasis, links, autolinks, code, escapes;
 images start with ``![``) or that markdown-it normalises (CR, NUL, tab)."""
@@ -104,9 +94,9 @@ class PlainBlock:
 def plain_blocks(text: str) -> list[PlainBlock] | None:
     """The blocks of ``text`` when they are all plain, else None (markdown-it parses it).
 
-    Most fields are plain sentences, sometimes with a flat list of ``- `` items: for them
-    markdown-it's tokens are known without running it, and running it is most of the warm
-    render's parsing time. Plain means: no character of _MARKUP_CHARACTERS and no ``![``;
+    Most fields are plain sentences, sometimes with a flat list of ``- `` items: what
+    markdown-it makes of them is known without running it, and running it is most of the
+    warm render's parsing time. Plain means: no character of _MARKUP_CHARACTERS and no ``![``;
     blocks apart by empty lines; no line with surrounding whitespace; items of one line,
     none that opens another list, no blank line between two items (a loose list), no text
     right after an item (a lazy continuation). tests/test_markdown.py holds this to
@@ -137,45 +127,25 @@ def plain_blocks(text: str) -> list[PlainBlock] | None:
     return blocks
 
 
-def _line_count(text: str) -> int:
-    """Lines as markdown-it counts them: a final newline ends the last line, not a new one."""
-    return text.count("\n") + (not text.endswith("\n"))
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A text's parse. Shared between callers (see ``parse``): read it, never modify it."""
+
+    plain: list[PlainBlock] | None
+    """The blocks when every one is plain: markdown-it was not run, and the renderers write
+    these directly (no tokens made for them: building them was a tenth of a warm render)."""
+    tokens: tuple[Token, ...] = ()
+    """markdown-it's block tokens, when some block is not plain."""
 
 
-def _plain_tokens(blocks: list[PlainBlock], line_count: int) -> tuple[Token, ...]:
-    from markdown_it.token import Token
-
-    # Every Token field given in order (type, tag, nesting, attrs, map, level, children,
-    # content, markup, info, meta, block, hidden): twice as fast as keywords and defaults,
-    # and hundreds are made per issue.
-    def paragraph(first: int, lines: list[str], level: int, hidden: bool) -> list[Token]:
-        children = [Token("text", "", 0, {}, None, 0, None, lines[0], "", "", {}, False, False)]
-        for line in lines[1:]:
-            children += (Token("softbreak", "br", 0, {}, None, 0, None, "", "", "", {}, False, False),
-                         Token("text", "", 0, {}, None, 0, None, line, "", "", {}, False, False))
-        end = first + len(lines)
-        return [Token("paragraph_open", "p", 1, {}, [first, end], level, None, "", "", "", {}, True, hidden),
-                Token("inline", "", 0, {}, [first, end], level + 1, children, "\n".join(lines), "", "", {},
-                      True, False),
-                Token("paragraph_close", "p", -1, {}, None, level, None, "", "", "", {}, True, hidden)]
-
-    tokens: list[Token] = []
-    for n, block in enumerate(blocks):
-        if block.kind == "paragraph":
-            tokens += paragraph(block.first, block.lines, 0, False)
-            continue
-        end = blocks[n + 1].first if n + 1 < len(blocks) else line_count  # blank lines included
-        tokens.append(Token("bullet_list_open", "ul", 1, {}, [block.first, end], 0, None, "", "-", "", {},
-                            True, False))
-        for i, item in enumerate(block.lines):
-            line = block.first + i
-            item_end = end if i == len(block.lines) - 1 else line + 1
-            tokens.append(Token("list_item_open", "li", 1, {}, [line, item_end], 1, None, "", "-", "", {},
-                                True, False))
-            tokens += paragraph(line, [item], 2, True)
-            tokens.append(Token("list_item_close", "li", -1, {}, None, 1, None, "", "-", "", {}, True, False))
-        tokens.append(Token("bullet_list_close", "ul", -1, {}, None, 0, None, "", "-", "", {}, True, False))
-    return tuple(tokens)
+@lru_cache(maxsize=2048)
+def parse(text: str) -> Parsed:
+    """The blocks of ``text``; cached because validation, HTML and plain text all parse
+    the same fields."""
+    blocks = plain_blocks(text)
+    if blocks is not None:
+        return Parsed(blocks)
+    return Parsed(None, tuple(parser().parse(text or "")))
 
 
 @dataclass
@@ -194,7 +164,7 @@ def iter_links(text: str) -> Iterator[LinkRef]:
     """Links and images in reading order (a link before the images in its label); one pass."""
     if "[" not in text and "<" not in text:
         return  # no link, image or autolink can start: skip the parse (most fields)
-    for block in parse(text):
+    for block in parse(text).tokens:  # a plain text (no tokens) has no "[" or "<"
         if block.type != "inline" or not block.children:
             continue
         yield from _block_links(block.children, block.map[0] if block.map else 0)
@@ -222,9 +192,12 @@ def _block_links(children: list[Token], line: int) -> list[LinkRef]:
 def nesting_depth(text: str) -> tuple[int, int]:
     """How deeply the elements of ``text`` nest (lists, items, paragraphs, emphasis, links),
     and the 0-based line where that depth is first reached (stops early past MAX_NESTING)."""
+    parsed = parse(text)
+    if parsed.plain is not None:
+        return _plain_depth(parsed.plain)
     deepest, where, depth = 0, 0, 0
     line = 0
-    for block in parse(text):
+    for block in parsed.tokens:
         depth += block.nesting
         line = block.map[0] if block.map else line
         inner = depth
@@ -237,6 +210,15 @@ def nesting_depth(text: str) -> tuple[int, int]:
         if deepest > MAX_NESTING:
             break
     return deepest, where
+
+
+def _plain_depth(blocks: list[PlainBlock]) -> tuple[int, int]:
+    """A paragraph is one level deep; a list's item paragraphs three (list, item, paragraph),
+    first reached at its first item."""
+    for block in blocks:
+        if block.kind == "bullet_list":
+            return 3, block.first
+    return (1, blocks[0].first) if blocks else (0, 0)
 
 
 def is_merge_tag(url: str) -> bool:

@@ -1,21 +1,72 @@
-"""authoring.markdown: the parse shortcut for plain paragraphs must give markdown-it's own tokens."""
+"""authoring.markdown: the parse shortcut for plain text must mean what markdown-it's own parse means,
+and everything that reads a parse (validation, HTML, plain text) must give the same from both."""
 
 from __future__ import annotations
+
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it.token import Token
 
 from authoring import markdown
+from authoring.render.markup import Links
+from authoring.render.text import _format, _LinkStyle, _paragraphs
 
 # Characters that matter to the shortcut's test: markup, whitespace of every kind, list markers.
 ALPHABET = "ab xyz.:,%&#=~-+*_[]()<>!`\\\t\r\0\n\n\n\n\u00a0\u3000\x0c\x0b0129é"
 
 
+def plain_tokens(text: str) -> tuple[Token, ...] | None:
+    """The tokens markdown-it would make of ``text``, built from its plain blocks (None when it
+    has none): the shortcut's claim, which the tests below hold to markdown-it's own parse."""
+    blocks = markdown.plain_blocks(text)
+    if blocks is None:
+        return None
+    line_count = text.count("\n") + (not text.endswith("\n"))  # a final newline ends a line
+
+    def paragraph(first: int, lines: list[str], level: int, hidden: bool) -> list[Token]:
+        children = [Token("text", "", 0, content=lines[0])]
+        for line in lines[1:]:
+            children += (Token("softbreak", "br", 0), Token("text", "", 0, content=line))
+        end = first + len(lines)
+        return [Token("paragraph_open", "p", 1, map=[first, end], level=level, block=True, hidden=hidden),
+                Token("inline", "", 0, map=[first, end], level=level + 1, children=children,
+                      content="\n".join(lines), block=True),
+                Token("paragraph_close", "p", -1, level=level, block=True, hidden=hidden)]
+
+    tokens: list[Token] = []
+    for n, block in enumerate(blocks):
+        if block.kind == "paragraph":
+            tokens += paragraph(block.first, block.lines, 0, False)
+            continue
+        end = blocks[n + 1].first if n + 1 < len(blocks) else line_count  # blank lines included
+        tokens.append(Token("bullet_list_open", "ul", 1, map=[block.first, end], markup="-", block=True))
+        for i, item in enumerate(block.lines):
+            line = block.first + i
+            item_end = end if i == len(block.lines) - 1 else line + 1
+            tokens.append(Token("list_item_open", "li", 1, map=[line, item_end], level=1, markup="-",
+                                block=True))
+            tokens += paragraph(line, [item], 2, True)
+            tokens.append(Token("list_item_close", "li", -1, level=1, markup="-", block=True))
+        tokens.append(Token("bullet_list_close", "ul", -1, markup="-", block=True))
+    return tuple(tokens)
+
+
+def assert_shortcut_is_markdown_it(text: str) -> None:
+    expected = tuple(markdown.parser().parse(text))
+    tokens = plain_tokens(text)
+    assert tokens is None or tokens == expected
+    parsed = markdown.parse.__wrapped__(text)
+    assert (parsed.plain is None) == (tokens is None)
+    assert parsed.tokens == (() if tokens is not None else expected)
+
+
 @settings(max_examples=1500, deadline=None)
 @given(st.text(alphabet=ALPHABET, max_size=40))
 def test_parse_equals_markdown_it_for_any_text(text):
-    assert markdown.parse.__wrapped__(text) == tuple(markdown.parser().parse(text))
+    assert_shortcut_is_markdown_it(text)
 
 
 # Mostly plain paragraphs, with the characters that could open a list: the shortcut's own ground.
@@ -25,7 +76,7 @@ PLAIN_ALPHABET = "ab xy.)-+*\n\n\n1209é "
 @settings(max_examples=1500, deadline=None)
 @given(st.text(alphabet=PLAIN_ALPHABET, max_size=60))
 def test_parse_equals_markdown_it_for_plain_looking_text(text):
-    assert markdown.parse.__wrapped__(text) == tuple(markdown.parser().parse(text))
+    assert_shortcut_is_markdown_it(text)
 
 
 LINES = ["", "", "Plain words here.", "more text, 50% & so on", "- An item.", "- another item",
@@ -36,8 +87,7 @@ LINES = ["", "", "Plain words here.", "more text, 50% & so on", "- An item.", "-
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.sampled_from(LINES), max_size=12), st.booleans())
 def test_parse_equals_markdown_it_for_any_sequence_of_blocks(lines, final_newline):
-    text = "\n".join(lines) + ("\n" if final_newline else "")
-    assert markdown.parse.__wrapped__(text) == tuple(markdown.parser().parse(text))
+    assert_shortcut_is_markdown_it("\n".join(lines) + ("\n" if final_newline else ""))
 
 
 @pytest.mark.parametrize("text", [
@@ -49,9 +99,9 @@ def test_parse_equals_markdown_it_for_any_sequence_of_blocks(lines, final_newlin
     "How it works: the model reads text.\n- It splits words.\n- It counts them!\n\nThen it stops.\n",
 ])
 def test_plain_paragraphs_take_the_shortcut(text):
-    blocks = markdown.plain_blocks(text)
-    assert blocks is not None
-    assert markdown.parse.__wrapped__(text) == tuple(markdown.parser().parse(text))
+    assert markdown.plain_blocks(text) is not None
+    assert markdown.parse.__wrapped__(text).plain is not None
+    assert_shortcut_is_markdown_it(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -62,6 +112,55 @@ def test_plain_paragraphs_take_the_shortcut(text):
 ])
 def test_anything_else_goes_to_markdown_it(text):
     assert markdown.plain_blocks(text) is None
+
+
+# ---------------------------------------------------------------- readers of a parse: both paths alike
+
+
+def through_markdown_it(read, text: str):
+    """``read(text)`` with the shortcut off: every text parsed by markdown-it, read from its tokens."""
+    markdown.parse.cache_clear()
+    try:
+        with mock.patch.object(markdown, "plain_blocks", lambda text: None):
+            return read(text)
+    finally:
+        markdown.parse.cache_clear()
+
+
+def html(text: str) -> list[str]:
+    links = Links()
+    return [str(links.markdown(text)), str(links.markdown(text, label="What’s new", cls="dek")),
+            str(links.markdown(text, prefix="P.S.")), str(links.markdown(text, prefix="A & B", label="<x>"))]
+
+
+def plain_text(text: str) -> list[list[str]]:
+    paragraphs = _paragraphs(text, _LinkStyle())
+    return [_format(paragraphs), _format(paragraphs, first_prefix="Why it matters: "),
+            _format(paragraphs, wrap=False)]
+
+
+def readings(text: str) -> tuple:
+    return markdown.nesting_depth(text), list(markdown.iter_links(text)), html(text), plain_text(text)
+
+
+# Plain-looking text with what escaping and wrapping act on: quotes, ampersands, long lines.
+READER_LINES = [*LINES, "Tom's \"quoted\" text & more", "- Tom's item & co",
+                " ".join(["A long line of words that wraps"] * 5), "- " + " ".join(["long item"] * 20)]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(READER_LINES), max_size=10), st.booleans())
+def test_plain_text_reads_as_markdown_it_tokens_do(lines, final_newline):
+    text = "\n".join(lines) + ("\n" if final_newline else "")
+    markdown.parse.cache_clear()
+    assert readings(text) == through_markdown_it(readings, text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=PLAIN_ALPHABET + "'\"&", max_size=60))
+def test_plain_looking_text_reads_as_markdown_it_tokens_do(text):
+    markdown.parse.cache_clear()
+    assert readings(text) == through_markdown_it(readings, text)
 
 
 def _scheme_the_slow_way(url: str) -> str | None:

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from markupsafe import Markup, escape
 
-from authoring.markdown import is_merge_tag, is_safe_url, parse
+from authoring.markdown import PlainBlock, is_merge_tag, is_safe_url, parse
 
 MERGE_TAG_TOKEN = "https://merge-tag-{}.invalid/"
 """Stands in for a merge tag between templating and inlining: lxml would percent-encode
@@ -94,7 +94,10 @@ class Links:
         if label:
             lead += f"<strong>{escape(label)}:</strong> "
         p_open = f'<p class="{escape(cls)}">' if cls else "<p>"
-        tokens = parse(text or "")
+        parsed = parse(text or "")
+        if parsed.plain is not None:
+            return Markup(_plain_html(text or "", parsed.plain, lead, p_open))
+        tokens = parsed.tokens
         out: list[str] = []
         if lead and not (tokens and tokens[0].type == "paragraph_open" and not tokens[0].hidden):
             out.append(f"{p_open}{lead.rstrip()}</p>")  # text opens with a list, or is empty
@@ -180,6 +183,26 @@ class Links:
             return f'<span class="ia">{escape(alt)}</span>' if alt else ""
         return (f'<span class="ph{" phb" if block else ""}">'
                 f"<strong>Image missing:</strong> {escape(alt or '(no alt text)')}</span>")
+
+
+def _plain_html(text: str, blocks: list[PlainBlock], lead: str, p_open: str) -> str:
+    """``Links.markdown`` of a plain text (``authoring.markdown.plain_blocks``): escaped paragraphs
+    and list items, the lead in the first paragraph."""
+    # One escape for the whole field: it keeps every line break, so the blocks' line numbers
+    # still find their lines (and an item's "- " its two characters).
+    lines = str.split(escape(text), "\n")
+    out: list[str] = []
+    if lead and not (blocks and blocks[0].kind == "paragraph"):
+        out.append(f"{p_open}{lead.rstrip()}</p>")  # text opens with a list, or is empty
+        lead = ""
+    for block in blocks:
+        own = lines[block.first:block.first + len(block.lines)]
+        if block.kind == "paragraph":
+            out += (p_open, lead, "\n".join(own), "</p>")
+            lead = ""
+        else:
+            out += ("<ul>", *[f"<li>{item[2:]}</li>" for item in own], "</ul>")
+    return "".join(out)
 
 
 def alt_text_style(font: str, color: str) -> str:

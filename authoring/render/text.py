@@ -198,10 +198,13 @@ def _same_address(label: str, href: str) -> bool:
 
 def _paragraphs(text: str, style: _LinkStyle) -> list[_Para]:
     """Paragraphs and list items of a Markdown text, as plain text."""
+    parsed = markdown.parse(text)
+    if parsed.plain is not None:
+        return _plain_paragraphs(parsed.plain)
     out: list[_Para] = []
     lists: list[list] = []  # per open list: [ordered, next number]
     item_open = False
-    for tok in markdown.parse(text):
+    for tok in parsed.tokens:
         kind = tok.type
         if kind == "inline":
             plain = _inline(tok.children or [], style)
@@ -221,6 +224,17 @@ def _paragraphs(text: str, style: _LinkStyle) -> list[_Para]:
             lists.append([kind == "ordered_list_open", int(tok.attrGet("start") or 1)])
         elif kind in ("bullet_list_close", "ordered_list_close"):
             lists.pop()
+    return out
+
+
+def _plain_paragraphs(blocks: list[markdown.PlainBlock]) -> list[_Para]:
+    """``_paragraphs`` of a plain text: a paragraph's lines joined by spaces, a list's items bulleted."""
+    out: list[_Para] = []
+    for block in blocks:
+        if block.kind == "paragraph":
+            out.append(_Para(" ".join(block.lines)))
+        else:
+            out += [_Para(item, "•", 1) for item in block.lines]
     return out
 
 
