@@ -186,6 +186,21 @@ def test_wrapping_breaks_lines_exactly_where_textwrap_does(line, initial, subseq
     assert _wrap(line, initial, subsequent) == "\n".join(expected or [initial.rstrip()])
 
 
+# Words apart by single spaces, the layout of nearly every paragraph (a shortcut of its own).
+_SPACED_WORDS = st.sampled_from(["a", "bb", "word", "sentence.", "x" * 20, "x" * 73, "x" * 74, "x" * 77,
+                                 "x" * 78, "x" * 79, "https://example.org/" + "p" * 70, "•", "é"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(line=st.lists(_SPACED_WORDS, max_size=60).map(" ".join),
+       initial=st.sampled_from(["", "  • ", "    ", "P.S. ", " " * 73, " " * 77, " " * 78, " " * 80]),
+       subsequent=st.sampled_from(["", "    ", " " * 74, " " * 78, " " * 79]))
+def test_single_spaced_words_break_exactly_where_textwrap_does(line, initial, subsequent):
+    expected = TextWrapper(width=WIDTH, initial_indent=initial, subsequent_indent=subsequent,
+                           break_long_words=False, break_on_hyphens=False).wrap(line)
+    assert _wrap(line, initial, subsequent) == "\n".join(expected or [initial.rstrip()])
+
+
 def test_markdown_is_parsed_once_per_field_for_html_and_text(monkeypatch):
     from authoring import markdown
     from authoring.render import render_issue

@@ -327,6 +327,8 @@ def _fill(line: str, initial: str, subsequent: str) -> list[str]:
     """``TextWrapper.wrap`` for a line whose only whitespace is " ", line for line: greedy breaks
     between a word and a run of spaces, spaces dropped at the ends of lines (kept at the very
     start), a word longer than the width alone on its line."""
+    if "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return _fill_single_spaced(line, initial, subsequent)
     lines: list[str] = []
     pos, end = 0, len(line)
     # an indent as wide as the line leaves no room for text (0, not less)
@@ -349,6 +351,26 @@ def _fill(line: str, initial: str, subsequent: str) -> list[str]:
         if lines or not text:  # spaces at a break go; at the start only before a too-long word
             while pos < end and line[pos] == " ":
                 pos += 1
+    return lines
+
+
+def _fill_single_spaced(line: str, initial: str, subsequent: str) -> list[str]:
+    """``_fill`` for words apart by one space each (nearly every paragraph): a line ends at the
+    last space the width reaches, the space dropped; a word longer than the width stands alone."""
+    lines: list[str] = []
+    pos, end = 0, len(line)
+    indent, width, room_after = initial, max(WIDTH - len(initial), 0), max(WIDTH - len(subsequent), 0)
+    while end - pos > width:
+        cut = line.rfind(" ", pos, pos + width + 1)
+        if cut < 0:  # no space within the width: the word runs past it, alone on its line
+            cut = line.find(" ", pos + width)
+            if cut < 0:
+                break
+        lines.append(indent + line[pos:cut])
+        pos = cut + 1
+        indent, width = subsequent, room_after
+    if pos < end:
+        lines.append(indent + line[pos:])
     return lines
 
 
