@@ -127,6 +127,49 @@ def plain_blocks(text: str) -> list[PlainBlock] | None:
     return blocks
 
 
+def _line_count(text: str) -> int:
+    """Lines as markdown-it counts them: a final newline ends the last line, not a new one."""
+    return text.count("\n") + (not text.endswith("\n"))
+
+
+def _plain_tokens(blocks: list[PlainBlock], line_count: int, offset: int = 0) -> list[Token]:
+    """The tokens markdown-it makes of a plain text's blocks, ``offset`` lines into its field."""
+    from markdown_it.token import Token
+
+    # Every Token field given in order (type, tag, nesting, attrs, map, level, children,
+    # content, markup, info, meta, block, hidden): twice as fast as keywords and defaults,
+    # and hundreds are made per issue.
+    def paragraph(first: int, lines: list[str], level: int, hidden: bool) -> list[Token]:
+        children = [Token("text", "", 0, {}, None, 0, None, lines[0], "", "", {}, False, False)]
+        for line in lines[1:]:
+            children += (Token("softbreak", "br", 0, {}, None, 0, None, "", "", "", {}, False, False),
+                         Token("text", "", 0, {}, None, 0, None, line, "", "", {}, False, False))
+        end = first + len(lines)
+        return [Token("paragraph_open", "p", 1, {}, [first, end], level, None, "", "", "", {}, True, hidden),
+                Token("inline", "", 0, {}, [first, end], level + 1, children, "\n".join(lines), "", "", {},
+                      True, False),
+                Token("paragraph_close", "p", -1, {}, None, level, None, "", "", "", {}, True, hidden)]
+
+    tokens: list[Token] = []
+    for n, block in enumerate(blocks):
+        first = block.first + offset
+        if block.kind == "paragraph":
+            tokens += paragraph(first, block.lines, 0, False)
+            continue
+        end = (blocks[n + 1].first if n + 1 < len(blocks) else line_count) + offset  # blank lines included
+        tokens.append(Token("bullet_list_open", "ul", 1, {}, [first, end], 0, None, "", "-", "", {},
+                            True, False))
+        for i, item in enumerate(block.lines):
+            line = first + i
+            item_end = end if i == len(block.lines) - 1 else line + 1
+            tokens.append(Token("list_item_open", "li", 1, {}, [line, item_end], 1, None, "", "-", "", {},
+                                True, False))
+            tokens += paragraph(line, [item], 2, True)
+            tokens.append(Token("list_item_close", "li", -1, {}, None, 1, None, "", "-", "", {}, True, False))
+        tokens.append(Token("bullet_list_close", "ul", -1, {}, None, 0, None, "", "-", "", {}, True, False))
+    return tokens
+
+
 @dataclass(frozen=True, slots=True)
 class Parsed:
     """A text's parse. Shared between callers (see ``parse``): read it, never modify it."""
@@ -135,7 +178,8 @@ class Parsed:
     """The blocks when every one is plain: markdown-it was not run, and the renderers write
     these directly (no tokens made for them: building them was a tenth of a warm render)."""
     tokens: tuple[Token, ...] = ()
-    """markdown-it's block tokens, when some block is not plain."""
+    """markdown-it's block tokens, when some block is not plain (those of its plain parts built
+    without running markdown-it: ``_tokens_by_parts``)."""
 
 
 @lru_cache(maxsize=2048)
@@ -145,7 +189,62 @@ def parse(text: str) -> Parsed:
     blocks = plain_blocks(text)
     if blocks is not None:
         return Parsed(blocks)
-    return Parsed(None, tuple(parser().parse(text or "")))
+    return Parsed(None, tuple(_tokens_by_parts(text or "")))
+
+
+def _tokens_by_parts(text: str) -> list[Token]:
+    """markdown-it's tokens of ``text``, its plain parts (``_parts``) built from their blocks.
+
+    A letter is mostly plain paragraphs around one list or image: markdown-it then parses only
+    what is not plain. Neighbouring parts that are not plain go to it together, so a text
+    alternating plain and marked-up paragraphs costs one markdown-it run per plain part at most.
+    """
+    lines = text.split("\n")
+    parts = list(_parts(lines))
+    # one part is the whole text, known not plain; markdown-it turns CR into line breaks, so
+    # these lines would not be its lines
+    if len(parts) == 1 or "\r" in text:
+        return parser().parse(text)
+    tokens: list[Token] = []
+    pending = 0  # first line of the parts not yet given to markdown-it
+    for start, end in parts:
+        part = "\n".join(lines[start:end]) + ("\n" if end < len(lines) else "")
+        blocks = plain_blocks(part)
+        if blocks is None:
+            continue
+        if pending < start:
+            tokens += _markdown_it_lines(lines, pending, start)
+        tokens += _plain_tokens(blocks, _line_count(part), start)
+        pending = end
+    if pending < len(lines):
+        tokens += _markdown_it_lines(lines, pending, len(lines))
+    return tokens
+
+
+def _parts(lines: list[str]) -> Iterator[tuple[int, int]]:
+    """Line ranges markdown-it parses alike alone or in the whole text: a part starts after an
+    empty line, at a line that is neither indented nor a list item, since such a line closes
+    every list (and a paragraph ends at the empty line); only lists span empty lines among the
+    blocks we parse. A part keeps the empty lines after it."""
+    start = 0
+    for number in range(1, len(lines)):
+        line = lines[number]
+        if (not lines[number - 1] and line and line[0] not in " \t"
+                and not _LIST_MARKER.match(line)):
+            yield start, number
+            start = number
+    yield start, len(lines)
+
+
+def _markdown_it_lines(lines: list[str], start: int, end: int) -> list[Token]:
+    """markdown-it's tokens of lines ``start`` to ``end``, their line numbers counted in the whole text."""
+    part = "\n".join(lines[start:end]) + ("\n" if end < len(lines) else "")
+    tokens = parser().parse(part)
+    if start:
+        for token in tokens:
+            if token.map:
+                token.map = [token.map[0] + start, token.map[1] + start]
+    return tokens
 
 
 @dataclass

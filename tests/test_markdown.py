@@ -19,39 +19,12 @@ ALPHABET = "ab xyz.:,%&#=~-+*_[]()<>!`\\\t\r\0\n\n\n\n\u00a0\u3000\x0c\x0b0129é
 
 
 def plain_tokens(text: str) -> tuple[Token, ...] | None:
-    """The tokens markdown-it would make of ``text``, built from its plain blocks (None when it
-    has none): the shortcut's claim, which the tests below hold to markdown-it's own parse."""
+    """The tokens the shortcut claims markdown-it makes of ``text``, built from its plain blocks
+    (None when it has none); the tests below hold them to markdown-it's own parse."""
     blocks = markdown.plain_blocks(text)
     if blocks is None:
         return None
-    line_count = text.count("\n") + (not text.endswith("\n"))  # a final newline ends a line
-
-    def paragraph(first: int, lines: list[str], level: int, hidden: bool) -> list[Token]:
-        children = [Token("text", "", 0, content=lines[0])]
-        for line in lines[1:]:
-            children += (Token("softbreak", "br", 0), Token("text", "", 0, content=line))
-        end = first + len(lines)
-        return [Token("paragraph_open", "p", 1, map=[first, end], level=level, block=True, hidden=hidden),
-                Token("inline", "", 0, map=[first, end], level=level + 1, children=children,
-                      content="\n".join(lines), block=True),
-                Token("paragraph_close", "p", -1, level=level, block=True, hidden=hidden)]
-
-    tokens: list[Token] = []
-    for n, block in enumerate(blocks):
-        if block.kind == "paragraph":
-            tokens += paragraph(block.first, block.lines, 0, False)
-            continue
-        end = blocks[n + 1].first if n + 1 < len(blocks) else line_count  # blank lines included
-        tokens.append(Token("bullet_list_open", "ul", 1, map=[block.first, end], markup="-", block=True))
-        for i, item in enumerate(block.lines):
-            line = block.first + i
-            item_end = end if i == len(block.lines) - 1 else line + 1
-            tokens.append(Token("list_item_open", "li", 1, map=[line, item_end], level=1, markup="-",
-                                block=True))
-            tokens += paragraph(line, [item], 2, True)
-            tokens.append(Token("list_item_close", "li", -1, level=1, markup="-", block=True))
-        tokens.append(Token("bullet_list_close", "ul", -1, markup="-", block=True))
-    return tuple(tokens)
+    return tuple(markdown._plain_tokens(blocks, markdown._line_count(text)))
 
 
 def assert_shortcut_is_markdown_it(text: str) -> None:
@@ -87,6 +60,20 @@ LINES = ["", "", "Plain words here.", "more text, 50% & so on", "- An item.", "-
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.sampled_from(LINES), max_size=12), st.booleans())
 def test_parse_equals_markdown_it_for_any_sequence_of_blocks(lines, final_newline):
+    assert_shortcut_is_markdown_it("\n".join(lines) + ("\n" if final_newline else ""))
+
+
+# Paragraphs, lists and the lines that continue them or not, some marked up: a text not all plain
+# is parsed part by part, and the parts must join into markdown-it's parse of the whole.
+PART_LINES = ["", "", "", "Plain words.", "more, 50% & so on", "- An item.", "- another", "1. one", "2) two",
+              "  indented", "    four in", "\tTabbed", "   ", "a **b** c", "![i](x.png)", "[l](https://x.org)",
+              "* star", "+ plus", "-", "lazy *x", "x* end", "- *item*", "`code", "b`", "carriage\rreturn",
+              "\r"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(PART_LINES), max_size=16), st.booleans())
+def test_parts_join_into_markdown_its_parse_of_the_whole(lines, final_newline):
     assert_shortcut_is_markdown_it("\n".join(lines) + ("\n" if final_newline else ""))
 
 
