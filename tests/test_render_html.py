@@ -432,6 +432,23 @@ def test_a_publication_can_replace_a_partial(tmp_path):
     assert "{{unsubscribe_url}}" in html
 
 
+def test_the_theme_styles_are_each_renders_own(tmp_path):
+    """styles.mjml.j2 is rendered once per theme and kept: each render still gets its own theme's
+    CSS, in the head of the folder's templates when a publication brings its own."""
+    issue = model.Issue(issue=model.IssueInfo(subject="s"))
+    theme = model.Theme(accent="#7a1f9c", font="Georgia, serif")
+    purple = replace(DEFAULT_PUBLICATION, theme=theme)
+    for _ in range(2):
+        assert "#7a1f9c" in render(issue, purple) and 'font-family="Georgia, serif"' in render_html(
+            issue, purple, RenderOptions())[1]
+        assert "#7a1f9c" not in render(issue, DEFAULT_PUBLICATION)
+    folder = tmp_path / "t" / "email"
+    folder.mkdir(parents=True)
+    (folder / "styles.mjml.j2").write_text("<mj-style>.own{color:{{ colors.accent }}}</mj-style>\n")
+    own = render(issue, replace(purple, templates=str(tmp_path / "t")), publication_dir=tmp_path)
+    assert ".own{color:#7a1f9c}" in own and "prefers-color-scheme" not in own
+
+
 def test_a_broken_template_is_reported_with_its_line(tmp_path):
     folder = tmp_path / "t" / "email"
     folder.mkdir(parents=True)
