@@ -17,7 +17,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -41,6 +41,8 @@ scalar are few nodes but gigabytes of text to render."""
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 STR_TAG = "tag:yaml.org,2002:str"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+MAP_TAG = "tag:yaml.org,2002:map"
 
 _CONTROL_CHARACTER = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f]|[\ud800-\udfff]|[\ufdd0-\ufdef]|[\ufffe\uffff]")
@@ -121,11 +123,6 @@ class Document:
         starts = _line_starts(self.text)
         line = bisect.bisect_right(starts, index)
         return Position(line, index - starts[line - 1] + 1)
-
-    def index(self, line: int, column: int) -> int:
-        """Character offset of a 0-based line and column, as YAML's marks give them."""
-        starts = _line_starts(self.text)
-        return starts[line] + column if line < len(starts) else len(self.text)
 
 
 @lru_cache(maxsize=64)
@@ -258,10 +255,42 @@ def _compose(text: str) -> Node | None:
     """
     if getattr(yaml, "__with_libyaml__", False):
         try:
-            return yaml.compose(text, Loader=yaml.CSafeLoader)
+            return yaml.compose(text, Loader=_fast_loader())
         except (yaml.YAMLError, RecursionError):
             pass
     return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+@cache
+def _fast_loader() -> type:
+    """CSafeLoader with its resolver's per-node work cut to what safe loading needs.
+
+    libyaml composes in C but asks Python for every node's tag: SafeLoader's resolver joins
+    two lists per scalar and walks path resolvers it does not have. Same tags, from a table
+    of SafeLoader's implicit resolvers by first character made once."""
+    implicit = yaml.SafeLoader.yaml_implicit_resolvers
+    wildcards = tuple(implicit.get(None, ()))
+    by_first = {first: (*resolvers, *wildcards) for first, resolvers in implicit.items()
+                if first is not None}
+
+    class FastLoader(yaml.CSafeLoader):
+        def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
+            if kind is ScalarNode:
+                if implicit[0]:
+                    assert value is not None
+                    for tag, pattern in by_first.get(value[:1], wildcards):
+                        if pattern.match(value):
+                            return tag
+                return STR_TAG
+            return SEQ_TAG if kind is SequenceNode else MAP_TAG
+
+        def descend_resolver(self, current_node: Node | None, current_index: object) -> None:
+            """SafeLoader has no path resolvers: nothing to track."""
+
+        def ascend_resolver(self) -> None:
+            """SafeLoader has no path resolvers: nothing to track."""
+
+    return FastLoader
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> LoadError:
@@ -420,10 +449,15 @@ def _file_kind(mode: int) -> str:
 
 
 class _Builder:
-    """Turns a node graph into plain data, recording positions and refusing unsafe things."""
+    """Turns a node graph into plain data, recording positions and refusing unsafe things.
+
+    Called for every node of every load: each node's path is built once, by its parent, and
+    its position and extent are read straight off the parser's marks."""
 
     def __init__(self, doc: Document):
         self.doc = doc
+        self.positions = doc.positions
+        self.scalars = doc.scalars
         self.count = 0
         self.expanded_bytes = 0
         self.constructor = SafeConstructor()
@@ -435,7 +469,8 @@ class _Builder:
 
     def build(self, node: Node, path: YamlPath):
         self.count += 1
-        position = self.doc.positions[path] = self._pos(node)
+        mark = node.start_mark
+        position = self.positions[path] = Position(mark.line + 1, mark.column + 1)
         if self.count > MAX_NODES:
             raise _error(self.doc.file, codes.ALIAS_BOMB,
                          f"document expands to more than {MAX_NODES:,} values through aliases",
@@ -445,42 +480,46 @@ class _Builder:
             raise _error(self.doc.file, codes.UNSAFE_TAG, f"tag '{_short_tag(node.tag)}' is not allowed",
                          "remove the tag: issue files hold plain text, numbers, lists and mappings",
                          line=position.line, column=position.column, text=self.doc.text)
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, path)
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
-        if isinstance(node, SequenceNode):
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        assert isinstance(node, ScalarNode)
-        self._count_bytes(node)
-        if node.style in ("|", ">"):
+        assert isinstance(node, SequenceNode)
+        return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+
+    def _scalar(self, node: ScalarNode, path: YamlPath) -> object:
+        text: str = node.value
+        self.expanded_bytes += len(text)
+        if self.expanded_bytes > MAX_EXPANDED_BYTES:
+            raise self._too_much_text(node)
+        style = node.style or ""
+        if style == "|" or style == ">":
             self.doc.block_scalars.add(path)
-        self.doc.scalars[path] = Scalar(
-            node.style or "", self.doc.index(node.start_mark.line, node.start_mark.column),
-            self.doc.index(node.end_mark.line, node.end_mark.column), node.value)
+        # marks count characters of the text, as libyaml and PyYAML's own reader both do
+        self.scalars[path] = Scalar(style, node.start_mark.index, node.end_mark.index, text)
         if node.tag == STR_TAG:
             # most scalars: the constructor would return node.value after a dozen calls
-            self._check_characters(node.value, node, path)
-            return node.value
+            self._check_characters(text, node, path)
+            return text
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError):
             # e.g. a timestamp like 2026-13-45: keep the text, validation reports the field
-            value = node.value
-        if not isinstance(value, str) and not node.style and node.tag != "tag:yaml.org,2002:null":
-            self.doc.raw_scalars[path] = node.value
+            value = text
+        if not isinstance(value, str) and not style and node.tag != "tag:yaml.org,2002:null":
+            self.doc.raw_scalars[path] = text
         if isinstance(value, str):
             self._check_characters(value, node, path)
         return value
 
-    def _count_bytes(self, node: ScalarNode) -> None:
-        """Refuse once the text reached through aliases grows past MAX_EXPANDED_BYTES."""
-        self.expanded_bytes += len(node.value)
-        if self.expanded_bytes > MAX_EXPANDED_BYTES:
-            raise _error(self.doc.file, codes.ALIAS_BOMB,
-                         f"document expands to more than {MAX_EXPANDED_BYTES:,} bytes of text "
-                         "through aliases",
-                         "remove the anchors (&) and aliases (*): issues do not need them",
-                         line=self._pos(node).line, column=self._pos(node).column,
-                         text=self.doc.text)
+    def _too_much_text(self, node: ScalarNode) -> LoadError:
+        """The text reached through aliases grew past MAX_EXPANDED_BYTES."""
+        return _error(self.doc.file, codes.ALIAS_BOMB,
+                      f"document expands to more than {MAX_EXPANDED_BYTES:,} bytes of text "
+                      "through aliases",
+                      "remove the anchors (&) and aliases (*): issues do not need them",
+                      line=self._pos(node).line, column=self._pos(node).column,
+                      text=self.doc.text)
 
     def _check_characters(self, value: str, node: ScalarNode, path: YamlPath) -> None:
         match = _CONTROL_CHARACTER.search(value)
@@ -511,8 +550,9 @@ class _Builder:
                              line=self._pos(key_node).line, column=self._pos(key_node).column,
                              text=self.doc.text)
             key = key_node.value
+            key_path = (*path, key)
             if key in result:
-                first = self.doc.key_positions.get(path + (key,))
+                first = self.doc.key_positions.get(key_path)
                 where = f" (first defined on line {first.line})" if first else ""
                 # reported, not raised: the rest of the file is still checked
                 self.doc.diagnostics.append(Diagnostic(
@@ -520,8 +560,9 @@ class _Builder:
                     message=f"duplicate key '{key}'{where}",
                     hint="each key may appear once in a mapping: merge the two or rename one",
                     file=self.doc.file, line=self._pos(key_node).line,
-                    column=self._pos(key_node).column, path=path + (key,)))
+                    column=self._pos(key_node).column, path=key_path))
                 continue
-            self.doc.key_positions[path + (key,)] = self._pos(key_node)
-            result[key] = self.build(value_node, path + (key,))
+            mark = key_node.start_mark
+            self.doc.key_positions[key_path] = Position(mark.line + 1, mark.column + 1)
+            result[key] = self.build(value_node, key_path)
         return result

@@ -216,3 +216,59 @@ def test_control_characters_are_exactly_the_documented_ones():
     expected = {*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000),
                 *range(0xFDD0, 0xFDF0), 0xFFFE, 0xFFFF}
     assert refused == expected
+
+
+# ---------------------------------------------------------------- speed without a change (issue 15)
+
+import yaml  # noqa: E402
+from hypothesis import assume, given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from yaml.nodes import MappingNode, SequenceNode  # noqa: E402
+
+_TEXT = st.text(alphabet="aZ9 é😀’\t\n\x85\u2028\u2029#:'\"-\\|>[]{}&*!", max_size=30)
+_STYLES = st.sampled_from([None, "'", '"', "|", ">"])
+
+
+def _nodes(node):
+    yield node
+    if isinstance(node, SequenceNode):
+        for item in node.value:
+            yield from _nodes(item)
+    elif isinstance(node, MappingNode):
+        for key, value in node.value:
+            yield from _nodes(key)
+            yield from _nodes(value)
+
+
+@given(st.dictionaries(st.text(alphabet="abc_", min_size=1, max_size=4), _TEXT | st.lists(_TEXT, max_size=3),
+                       min_size=1, max_size=4), _STYLES, st.integers(min_value=10, max_value=60))
+def test_scalar_extents_are_the_offsets_of_their_lines_and_columns(data, style, width):
+    """The loader takes a scalar's extent from its marks' character index: the same offset as
+    its line and column in the text, in every style and with every kind of line break."""
+    text = yaml.dump(data, default_style=style, allow_unicode=True, width=width)
+    try:
+        doc = load_text(text)
+    except LoadError:
+        assume(False)
+    starts = load._line_starts(text)
+    for node in _nodes(load._compose(text)):
+        for mark in (node.start_mark, node.end_mark):
+            expected = starts[mark.line] + mark.column if mark.line < len(starts) else len(text)
+            assert mark.index == expected, (text, mark)
+    for scalar in doc.scalars.values():
+        assert text[scalar.start:scalar.end].startswith(scalar.style)
+
+
+@given(st.text(alphabet="0123456789+-._:eExXoObB~nNyYtTfFlLuUaAsSrR<=!&* ", max_size=12)
+       | st.sampled_from(["yes", "No", "TRUE", "off", "null", "~", "", "0x1F", "0o17", "-.inf", ".NaN",
+                          "1_000", "2026-11-27", "2026-11-27 10:00:00", "12:30:00", "<<", "=", "+1", "1e3"]))
+def test_the_fast_loader_resolves_every_plain_scalar_as_safe_loading_does(value):
+    text = f"- {value}\n- [{value}]\n- {{k: {value}}}\n- '{value}'\n"
+
+    def tags(loader: type) -> object:
+        try:
+            return [(type(n).__name__, n.tag) for n in _nodes(yaml.compose(text, Loader=loader))]
+        except yaml.YAMLError as exc:
+            return type(exc).__name__
+
+    assert tags(load._fast_loader()) == tags(yaml.CSafeLoader)
