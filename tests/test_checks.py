@@ -144,6 +144,13 @@ def test_straight_quotes_ignore_code_and_urls():
     assert "straight-quotes" not in codes(text)
 
 
+def test_a_bare_scheme_is_text_to_the_quote_check_not_a_crash():
+    """``https://`` with nothing after it is no URL: it used to stop validation with a traceback."""
+    (diag,) = codes(issue(news(sections="- What’s new: It's at https:// now.")))["straight-quotes"]
+    assert diag.message.startswith("1 straight quote")
+    assert checks.blank_code_and_urls("see https:// or https://x.org") == "see https:// or " + " " * 13
+
+
 def test_missing_urls_are_warnings_in_drafts_and_errors_for_export():
     text = issue(news(sections="- What’s new: Read [the paper]()."))
     (draft,) = codes(text)["missing-url"]
@@ -384,6 +391,31 @@ def test_blanking_code_and_urls_matches_the_old_pattern(text):
 
     old = re.compile(r"`[^`]*`|\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
     assert checks.blank_code_and_urls(text) == old.sub(lambda m: " " * len(m.group()), text)
+
+
+_SPAN_PIECES = st.lists(st.sampled_from(["`", "](", ")", "<https://", "<http://", ">", "https://", "http://",
+                                          "http", " ", "\n", "x", "'", '"', "h", "]", "("]), max_size=30)
+
+
+@settings(max_examples=300)
+@given(_SPAN_PIECES.map("".join))
+def test_blanking_code_and_urls_matches_the_old_pattern_on_any_text(text):
+    import re
+
+    old = re.compile(r"`[^`]*`|\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
+    assert checks.blank_code_and_urls(text) == old.sub(lambda m: " " * len(m.group()), text)
+
+
+_OLD_STRAIGHT_QUOTE = r"(?<=\w)'(?=\w)|(?<![\w\\])\"(?=\w)|(?<=[\w.,!?])\"(?!\w)|(?<!\w)'(?=\w)"
+"""The quote check's single pattern before issue 15: a lookbehind tried at every character."""
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet="a9_é’'\"\\.,!? \n-", max_size=40))
+def test_straight_quotes_are_those_of_the_old_pattern(prose):
+    import re
+
+    assert checks.straight_quotes(prose) == [m.start() for m in re.finditer(_OLD_STRAIGHT_QUOTE, prose)]
 
 
 def test_iter_links_is_linear_in_the_number_of_links():
