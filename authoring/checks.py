@@ -45,7 +45,12 @@ _PLACEHOLDER_URL = re.compile(
     r"([/:?#].*)?|https?://(todo|tbd|xxx+)(\b.*)?)$",
     re.IGNORECASE,
 )
-_GLUED_LABEL = re.compile(r"(?<=[a-z0-9)”\"][.!?])(?:[”\"’])?(?P<label>[A-Z][\w’' ,()-]{1,40}?):\s")
+_GLUED_LABEL = re.compile(r"[.!?](?<=[a-z0-9)”\"][.!?])[”\"’]?(?P<label>[A-Z][\w’' ,()-]{1,40}?):\s")
+"""A label glued to the sentence before it (``... works.Results: ...``). Starting with the
+sentence's final mark rather than a lookbehind for it lets the engine skip ahead to each mark."""
+_GLUED_LABEL_REACH = 43
+"""A glued label ends at the first ``:`` after its start, at most this many characters on: the
+final mark, a closing quote and a label of up to 41 characters."""
 _HTML_TAG = re.compile(r"</?(?P<tag>[a-zA-Z][a-zA-Z0-9]*)(\s[^<>]*)?/?>")
 _DANGEROUS_TAGS = {"script", "style", "iframe", "object", "embed", "form", "input", "link", "meta",
                    "svg", "base", "frame", "frameset"}
@@ -334,14 +339,23 @@ check("labels")(_per_block("labels"))  # news: customary labels, their colons an
 @check("glued-label")
 def check_glued_labels(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     for path, text, is_markdown in text_fields(issue):
-        if not is_markdown or ":" not in text:  # most fields: skip the slow position-by-position scan
+        if not is_markdown:
             continue
-        for match in _GLUED_LABEL.finditer(text):
+        for match in glued_labels(text):
             label = match.group("label")
             yield Finding(codes.GLUED_LABEL,
                           f"label '{label}:' is glued to the previous sentence",
                           path, f"start a new section '- {label}: ...'",
                           offset=match.start("label"))
+
+
+def glued_labels(text: str) -> Iterator[re.Match[str]]:
+    """Each label glued to the sentence before it, in order."""
+    if ":" not in text:  # most fields: skip the scan
+        return iter(())
+    # only the stretch from just before the first colon to the last can hold a label
+    start, end = max(0, text.find(":") - _GLUED_LABEL_REACH), text.rfind(":") + 2
+    return _GLUED_LABEL.finditer(text, start, end)
 
 
 check("headlines")(_per_block("headlines"))  # news: length, final period, duplicates, dek length

@@ -418,6 +418,21 @@ def test_straight_quotes_are_those_of_the_old_pattern(prose):
     assert checks.straight_quotes(prose) == [m.start() for m in re.finditer(_OLD_STRAIGHT_QUOTE, prose)]
 
 
+_OLD_GLUED_LABEL = r"(?<=[a-z0-9)”\"][.!?])(?:[”\"’])?(?P<label>[A-Z][\w’' ,()-]{1,40}?):\s"
+"""The glued-label pattern before issue 15, run over the whole text."""
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(["works", ".", "!", "?", "”", '"', "’", "Results", "Why it matters", "A", "x",
+                                 ":", ": ", " ", "\n", "a", "(", ")", "1", "-", "word " * 9]),
+                max_size=30).map("".join))
+def test_glued_labels_are_those_of_the_old_pattern(text):
+    import re
+
+    found = [(m.start("label"), m.group("label")) for m in checks.glued_labels(text)]
+    assert found == [(m.start("label"), m.group("label")) for m in re.finditer(_OLD_GLUED_LABEL, text)]
+
+
 def test_iter_links_is_linear_in_the_number_of_links():
     text = make.many_links(40_000)
     start = time.perf_counter()
