@@ -109,7 +109,8 @@ class Registry:
 
     def run(self, issue: model.Issue, context: CheckContext) -> Iterator[Finding]:
         global _fields_of_issue
-        _fields_of_issue = (issue, list(_walk_text_fields(issue)))  # walked once, not once per check
+        every = list(_walk_text_fields(issue))  # walked and measured once, not once per check
+        _fields_of_issue = (issue, every, [f for f in every if _within_limit(f[1])])
         try:
             for func in self.checks.values():
                 yield from func(issue, context)
@@ -132,14 +133,21 @@ and a megabyte of it would take seconds."""
 
 def text_fields(issue: model.Issue) -> Iterator[tuple[YamlPath, str, bool]]:
     """Every author-written text in the issue within the size limit: (path, text, is_markdown)."""
-    for path, text, is_markdown in all_text_fields(issue):
-        if len(text) <= MAX_FIELD_BYTES // 4 or len(text.encode("utf-8")) <= MAX_FIELD_BYTES:
-            yield path, text, is_markdown
+    walked = _fields_of_issue
+    if walked is not None and walked[0] is issue:
+        return iter(walked[2])
+    return (field for field in _walk_text_fields(issue) if _within_limit(field[1]))
 
 
-_fields_of_issue: tuple[model.Issue, list[tuple[YamlPath, str, bool]]] | None = None
-"""The issue the registry is checking and its text fields. Read whole and compared by identity,
-so another thread's run only makes a check walk its own issue again."""
+def _within_limit(text: str) -> bool:
+    return len(text) <= MAX_FIELD_BYTES // 4 or len(text.encode("utf-8")) <= MAX_FIELD_BYTES
+
+
+_fields_of_issue: tuple[model.Issue, list[tuple[YamlPath, str, bool]],
+                        list[tuple[YamlPath, str, bool]]] | None = None
+"""The issue the registry is checking, its text fields and those within the size limit. Read
+whole and compared by identity, so another thread's run only makes a check walk its own issue
+again."""
 
 
 def all_text_fields(issue: model.Issue) -> Iterator[tuple[YamlPath, str, bool]]:
