@@ -34,17 +34,52 @@ def suggest(word: str, choices: typing.Iterable[str]) -> str | None:
     return lowered[match[0]] if match else None
 
 
+Conversion = tuple[str, Any]
+"""How a value becomes a type: a kind (_TEXT, _LIST, ...) and what it needs (see _conversion)."""
+
+
 @cache
-def _fields(cls: type) -> dict[str, tuple[Any, bool]]:
-    """Field name → (type hint, required) for a model dataclass, without the bookkeeping 'path'."""
+def _fields(cls: type) -> dict[str, tuple[Any, bool, Conversion]]:
+    """Field name → (type hint, required, conversion) for a model dataclass, without the
+    bookkeeping 'path'."""
     hints = typing.get_type_hints(cls)
     out = {}
     for f in dataclasses.fields(cls):
         if f.name == "path":
             continue
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        out[f.name] = (hints[f.name], required)
+        out[f.name] = (hints[f.name], required, _conversion(hints[f.name]))
     return out
+
+
+_TEXT, _OPTIONAL, _DATACLASS, _STORY, _SECTIONS, _LIST, _CHOICE, _DATE, _INT, _FLOAT = (
+    "text", "optional", "dataclass", "story", "sections", "list", "choice", "date", "int", "float")
+
+
+@cache
+def _conversion(hint: Any) -> Conversion:
+    """How a value becomes ``hint``, and what that needs (the conversion of the inner or the
+    item type, the choices, the class): worked out once per type hint rather than with
+    typing's introspection for every value of every build."""
+    if hint is model.Story:
+        return _STORY, None
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        (inner,) = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _OPTIONAL, _conversion(inner)
+    if origin is list:
+        (item_hint,) = typing.get_args(hint)
+        return (_SECTIONS, None) if item_hint is model.Section else (_LIST, _conversion(item_hint))
+    if origin is typing.Literal:
+        return _CHOICE, typing.get_args(hint)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _DATACLASS, hint
+    if hint in (str, Markdown, Url):
+        return _TEXT, None
+    simple = {int: _INT, float: _FLOAT, dt.date: _DATE}
+    if hint in simple:
+        return simple[hint], None
+    raise TypeError(f"no conversion for {hint!r}")  # a model bug, not user input
 
 
 def _describe(value: object) -> str:
@@ -94,49 +129,53 @@ class Builder:
 
     def value(self, hint: Any, value: object, path: YamlPath) -> object:
         """Convert one value to ``hint``; returns _MISSING (after reporting) when it cannot."""
-        if hint is model.Story:  # a block the value's single key chooses from
-            return self.story(value, path)
-        origin = typing.get_origin(hint)
-        if origin in (Union, types.UnionType):  # `X | None`: the optional fields
-            if value is None:
-                return None
-            (inner,) = [a for a in typing.get_args(hint) if a is not type(None)]
-            return self.value(inner, value, path)
-        if origin is list:
-            (item_hint,) = typing.get_args(hint)
-            if item_hint is model.Section:
-                return self.sections(value, path)
-            if not isinstance(value, list):
-                self.error(codes.WRONG_TYPE, path, f"expected a list, found {_describe(value)}",
-                           "write each item on its own line starting with '- '")
-                return _MISSING
-            items = []
-            for i, item in enumerate(value):
-                converted = self.value(item_hint, item, path + (i,))
-                if converted is not _MISSING:
-                    items.append(converted)
-            return items
-        if origin is typing.Literal:
-            return self.choice(typing.get_args(hint), value, path)
-        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-            return self.dataclass(hint, value, path)
-        if hint in (str, Markdown, Url):
+        return self.convert(_conversion(hint), value, path)
+
+    def convert(self, conversion: Conversion, value: object, path: YamlPath) -> object:
+        """Convert one value as ``conversion`` says (see value)."""
+        kind, argument = conversion
+        if kind is _TEXT:
             return self.text(value, path)
-        if hint is int:
+        if kind is _OPTIONAL:  # `X | None`: the optional fields
+            return None if value is None else self.convert(argument, value, path)
+        if kind is _DATACLASS:
+            return self.dataclass(argument, value, path)
+        if kind is _STORY:  # a block the value's single key chooses from
+            return self.story(value, path)
+        if kind is _SECTIONS:
+            return self.sections(value, path)
+        if kind is _LIST:
+            return self.items(argument, value, path)
+        if kind is _CHOICE:
+            return self.choice(argument, value, path)
+        if kind is _DATE:
+            return self.date(value, path)
+        return self.number(kind, value, path)
+
+    def items(self, item: Conversion, value: object, path: YamlPath) -> object:
+        if not isinstance(value, list):
+            self.error(codes.WRONG_TYPE, path, f"expected a list, found {_describe(value)}",
+                       "write each item on its own line starting with '- '")
+            return _MISSING
+        items = []
+        for i, element in enumerate(value):
+            converted = self.convert(item, element, (*path, i))
+            if converted is not _MISSING:
+                items.append(converted)
+        return items
+
+    def number(self, kind: str, value: object, path: YamlPath) -> object:
+        if kind is _INT:
             if isinstance(value, int) and not isinstance(value, bool):
                 return value
             self.error(codes.WRONG_TYPE, path, f"expected a whole number, found {_describe(value)}",
                        "write digits only, e.g. 42")
             return _MISSING
-        if hint is float:
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return float(value)
-            self.error(codes.WRONG_TYPE, path, f"expected a number, found {_describe(value)}",
-                       "write a number, e.g. 4.5")
-            return _MISSING
-        if hint is dt.date:
-            return self.date(value, path)
-        raise TypeError(f"no conversion for {hint!r}")  # a model bug, not user input
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        self.error(codes.WRONG_TYPE, path, f"expected a number, found {_describe(value)}",
+                   "write a number, e.g. 4.5")
+        return _MISSING
 
     def text(self, value: object, path: YamlPath) -> object:
         if isinstance(value, str):
@@ -202,14 +241,14 @@ class Builder:
                 hint = f"did you mean '{guess}'?" if guess else f"known keys: {', '.join(fields)}"
                 self.error(codes.UNKNOWN_KEY, path + (key,), f"unknown key '{key}'", hint, key=True)
                 continue
-            hint_type, required = fields[key]
+            _, required, conversion = fields[key]
             if item is None and required:
                 continue  # reported below as missing
-            converted = self.value(hint_type, item, path + (key,))
+            converted = self.convert(conversion, item, (*path, key))
             if converted is not _MISSING:
                 kwargs[key] = converted
         failed = False
-        for name, (hint_type, required) in fields.items():
+        for name, (hint_type, required, _) in fields.items():
             if not required or name in kwargs:
                 continue
             if name not in value or value[name] is None:
@@ -225,7 +264,7 @@ class Builder:
         return cls(**kwargs, path=path)
 
     def story(self, value: object, path: YamlPath) -> object:
-        kinds = blocks.kinds()
+        kinds = _story_kinds()
         if not isinstance(value, dict) or len(value) != 1:
             if isinstance(value, dict) and not set(value) & set(kinds):
                 found = ", ".join(f"'{k}'" for k in value)
@@ -257,7 +296,13 @@ class Builder:
             return _MISSING
         sections = []
         for i, item in enumerate(value):
-            where = path + (i,)
+            where = (*path, i)
+            if isinstance(item, dict) and len(item) == 1:  # the usual `- Label: text`
+                ((label, body),) = item.items()
+                text = self.text(body if body is not None else "", (*where, label))
+                if isinstance(text, str):
+                    sections.append(model.Section(label=label, body=Markdown(text), path=(*where, label)))
+                continue
             if isinstance(item, str) or (item is not None and where in self.doc.raw_scalars):
                 text = self.text(item, where)
                 if not isinstance(text, str):
@@ -268,19 +313,17 @@ class Builder:
                 self.error(codes.WRONG_TYPE, where, f"expected '- Label: text', found {_describe(item)}",
                            "write the section as '- What’s new: text'")
                 continue
-            if len(item) > 1:
-                labels = list(item)
-                self.error(codes.SECTION_SHAPE, where,
-                           f"one section holds {len(labels)} labels: "
-                           + ", ".join(repr(k) for k in labels),
-                           f"start each section with '- ': add a '-' before '{labels[1]}:'")
-                continue
-            ((label, body),) = item.items()
-            text = self.text(body if body is not None else "", where + (label,))
-            if not isinstance(text, str):
-                continue
-            sections.append(model.Section(label=label, body=Markdown(text), path=where + (label,)))
+            labels = list(item)
+            self.error(codes.SECTION_SHAPE, where,
+                       f"one section holds {len(labels)} labels: " + ", ".join(repr(k) for k in labels),
+                       f"start each section with '- ': add a '-' before '{labels[1]}:'")
         return sections
+
+
+@cache
+def _story_kinds() -> dict[str, type]:
+    """What ``stories:`` accepts (blocks.kinds), made once: every story is looked up in it."""
+    return blocks.kinds()
 
 
 def _shorthand(cls: type) -> str | None:

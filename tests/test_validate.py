@@ -168,3 +168,21 @@ def test_many_findings_in_one_field_are_located_in_linear_time(monkeypatch):
     found = [d for d in result.report.diagnostics if d.code == "placeholder-url"]
     assert len(found) == 200 and len({d.column for d in found}) == 200
     assert len(replays) == 1
+
+
+def test_every_shape_of_section_is_built_or_reported_in_order():
+    """Sections as written: label and text, bare text, a number, a label without text, and the
+    shapes that are mistakes, each reported where it is and in the order written."""
+    text = ("issue: {subject: x}\nstories:\n  - news:\n      headline: Hi\n      sections:\n"
+            "        - What’s new: It works.\n        - A paragraph without a label.\n        - 2021\n"
+            "        - Results:\n        - {Key insight: a, Results: b}\n        - [x]\n        - null\n"
+            "        - Why it matters: |\n            Because.\n")
+    result = validate_text(text)
+    news = result.issue.stories[0]
+    assert [(s.label, s.body, s.path[-2:]) for s in news.sections] == [
+        ("What’s new", "It works.", (0, "What’s new")),
+        (None, "A paragraph without a label.", ("sections", 1)), (None, "2021", ("sections", 2)),
+        ("Results", "", (3, "Results")), ("Why it matters", "Because.", (7, "Why it matters"))]
+    structural = [(d.code, d.line) for d in result.report.diagnostics
+                  if d.code in {"section-shape", "wrong-type"}]
+    assert structural == [("section-shape", 10), ("wrong-type", 11), ("wrong-type", 12)]
