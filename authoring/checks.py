@@ -108,14 +108,14 @@ class Registry:
         return decorator
 
     def run(self, issue: model.Issue, context: CheckContext) -> Iterator[Finding]:
-        global _fields_of_issue
+        global _current_run
         every = list(_walk_text_fields(issue))  # walked and measured once, not once per check
-        _fields_of_issue = (issue, every, [f for f in every if _within_limit(f[1])])
+        _current_run = _Run(issue, every, [f for f in every if _within_limit(f[1])])
         try:
             for func in self.checks.values():
                 yield from func(issue, context)
         finally:
-            _fields_of_issue = None
+            _current_run = None
 
 
 REGISTRY = Registry()
@@ -131,11 +131,37 @@ ones are refused before any check parses them: Markdown parsing is linear but no
 and a megabyte of it would take seconds."""
 
 
-def text_fields(issue: model.Issue) -> Iterator[tuple[YamlPath, str, bool]]:
+TextField = tuple[YamlPath, str, bool]
+LinkOffsets = list[tuple[markdown.LinkRef, int | None]]
+
+
+@dataclass
+class _Run:
+    """What the checks of one registry run share: the issue's text fields, walked once; those
+    within the size limit; and the links of each Markdown text, found once though three checks
+    read them. Dropped when the run ends."""
+
+    issue: model.Issue
+    every: list[TextField]
+    checked: list[TextField]
+    links: dict[str, LinkOffsets] = field(default_factory=dict)
+
+
+_current_run: _Run | None = None
+"""The run in progress. Read whole and compared by identity, so another thread's run only makes
+a check do its own work again."""
+
+
+def _run_of(issue: model.Issue) -> _Run | None:
+    run = _current_run
+    return run if run is not None and run.issue is issue else None
+
+
+def text_fields(issue: model.Issue) -> Iterator[TextField]:
     """Every author-written text in the issue within the size limit: (path, text, is_markdown)."""
-    walked = _fields_of_issue
-    if walked is not None and walked[0] is issue:
-        return iter(walked[2])
+    run = _run_of(issue)
+    if run is not None:
+        return iter(run.checked)
     return (field for field in _walk_text_fields(issue) if _within_limit(field[1]))
 
 
@@ -143,17 +169,21 @@ def _within_limit(text: str) -> bool:
     return len(text) <= MAX_FIELD_BYTES // 4 or len(text.encode("utf-8")) <= MAX_FIELD_BYTES
 
 
-_fields_of_issue: tuple[model.Issue, list[tuple[YamlPath, str, bool]],
-                        list[tuple[YamlPath, str, bool]]] | None = None
-"""The issue the registry is checking, its text fields and those within the size limit. Read
-whole and compared by identity, so another thread's run only makes a check walk its own issue
-again."""
-
-
-def all_text_fields(issue: model.Issue) -> Iterator[tuple[YamlPath, str, bool]]:
+def all_text_fields(issue: model.Issue) -> Iterator[TextField]:
     """Every author-written text in the issue: (path, text, is_markdown)."""
-    walked = _fields_of_issue
-    return iter(walked[1]) if walked is not None and walked[0] is issue else _walk_text_fields(issue)
+    run = _run_of(issue)
+    return iter(run.every) if run is not None else _walk_text_fields(issue)
+
+
+def _links(issue: model.Issue, text: str) -> LinkOffsets:
+    """link_offsets of a Markdown text of ``issue``, found once per run."""
+    run = _run_of(issue)
+    if run is None:
+        return list(link_offsets(text))
+    found = run.links.get(text)
+    if found is None:
+        found = run.links[text] = list(link_offsets(text))
+    return found
 
 
 def _walk_text_fields(issue: model.Issue) -> Iterator[tuple[YamlPath, str, bool]]:
@@ -194,7 +224,7 @@ def urls(issue: model.Issue) -> Iterator[tuple[YamlPath, str | None, str, int | 
     for path, text, is_markdown in text_fields(issue):
         if not is_markdown:
             continue
-        for ref, offset in link_offsets(text):
+        for ref, offset in _links(issue, text):
             yield path, ref.url or None, ref.kind, offset
 
 
@@ -285,14 +315,15 @@ def check_urls(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
             continue
         if markdown.is_merge_tag(url):
             continue
+        scheme = markdown.url_scheme(url)
         if _PLACEHOLDER_URL.match(url.strip()):
             yield Finding(codes.PLACEHOLDER_URL, f"{noun} '{url}' looks like a placeholder", path,
                           "replace it with the real address", severity=missing_severity,
                           offset=offset)
-        elif markdown.url_scheme(url) == "http":
+        elif scheme == "http":
             yield Finding(codes.INSECURE_URL, f"{noun} '{url}' is not https", path,
                           "use https:// (mail clients warn about plain http)", offset=offset)
-        elif markdown.url_scheme(url) is None and kind != "image":
+        elif scheme is None and kind != "image":
             yield Finding(codes.RELATIVE_LINK, f"link '{url}' is relative: it cannot work in an email",
                           path, "use a full https:// address", severity=missing_severity,
                           offset=offset)
@@ -379,7 +410,7 @@ def check_alt_text(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
                           "describe what it shows: screen readers and the plain text use it")
     for path, text, is_markdown in text_fields(issue):
         if is_markdown:
-            for ref, offset in link_offsets(text):
+            for ref, offset in _links(issue, text):
                 if ref.kind == "image" and not ref.text.strip():
                     yield Finding(codes.MISSING_ALT, "image has no alt text", path,
                                   "write it between the brackets: ![what it shows](src)",
@@ -497,7 +528,7 @@ def _local_images(issue: model.Issue) -> Iterator[tuple[YamlPath, str, int | Non
     for path, text, is_markdown in text_fields(issue):
         if not is_markdown:
             continue
-        for ref, offset in link_offsets(text):
+        for ref, offset in _links(issue, text):
             if ref.kind == "image" and ref.url and markdown.url_scheme(ref.url) is None:
                 yield path, ref.url, None, offset
 
