@@ -448,6 +448,18 @@ def _file_kind(mode: int) -> str:
     return next((kind for test, kind in kinds if test(mode)), "special file")
 
 
+def _may_hold_controls(text: str) -> bool:
+    """Whether a value written other than in double quotes may hold a _CONTROL_CHARACTER.
+
+    YAML's reader (libyaml's and PyYAML's alike) refuses each of them written as it is, but
+    for CR and NEL, which it reads as line breaks, and the noncharacters U+FDD0–U+FDEF, which
+    pass; quotes, folding and block indentation add only spaces and line feeds. So only the
+    escapes of a double-quoted scalar write one, unless the text holds one of those three.
+    One scan of the encoded text instead of a regular expression over every value."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    return b"\r" in encoded or b"\xc2\x85" in encoded or b"\xef\xb7" in encoded  # U+FDC0–U+FDFF
+
+
 class _Builder:
     """Turns a node graph into plain data, recording positions and refusing unsafe things.
 
@@ -461,6 +473,8 @@ class _Builder:
         self.count = 0
         self.expanded_bytes = 0
         self.constructor = SafeConstructor()
+        self.unquoted_may_hold_controls = _may_hold_controls(doc.text)
+        """Whether a scalar other than a double-quoted one can hold a _CONTROL_CHARACTER."""
 
     @staticmethod
     def _pos(node: Node) -> Position:
@@ -497,9 +511,11 @@ class _Builder:
             self.doc.block_scalars.add(path)
         # marks count characters of the text, as libyaml and PyYAML's own reader both do
         self.scalars[path] = Scalar(style, node.start_mark.index, node.end_mark.index, text)
+        checked = style == '"' or self.unquoted_may_hold_controls
         if node.tag == STR_TAG:
             # most scalars: the constructor would return node.value after a dozen calls
-            self._check_characters(text, node, path)
+            if checked:
+                self._check_characters(text, node, path)
             return text
         try:
             value = self.constructor.construct_object(node, deep=True)
@@ -508,7 +524,7 @@ class _Builder:
             value = text
         if not isinstance(value, str) and not style and node.tag != "tag:yaml.org,2002:null":
             self.doc.raw_scalars[path] = text
-        if isinstance(value, str):
+        if checked and isinstance(value, str):
             self._check_characters(value, node, path)
         return value
 

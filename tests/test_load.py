@@ -272,3 +272,33 @@ def test_the_fast_loader_resolves_every_plain_scalar_as_safe_loading_does(value)
             return type(exc).__name__
 
     assert tags(load._fast_loader()) == tags(yaml.CSafeLoader)
+
+
+_RAW = st.text(alphabet="ab é’\t\r\x85\u2028\ufdd0\ufdef\ufdf0\x1b\ufffe", max_size=12)
+_ESCAPES = st.lists(st.sampled_from(["x", " ", "\\x1b", "\\x85", "\\ufdd0", "\\t", "\\n", "\\x41", "\\u00e9",
+                                     "\\ud800", "\\x7f", "\\\\", "é", "\ufdd0", "\x85"]),
+                    max_size=6).map("".join)
+
+
+def _scalar(style: str, raw: str, escaped: str) -> str:
+    if style == '"':
+        return f'"{escaped}"'
+    if style == "'":
+        return "'" + raw.replace("'", "''") + "'"
+    if style == "|":
+        return "|\n" + "".join(f"  {line}\n" for line in raw.split("\n"))
+    return raw
+
+
+@given(st.lists(st.tuples(st.sampled_from(['"', "'", "|", ""]), _RAW, _ESCAPES), min_size=1, max_size=5))
+def test_control_characters_are_found_in_every_value_that_holds_one(values):
+    """Only double-quoted values are searched unless the text holds what YAML's reader lets
+    through (CR, NEL, U+FDD0–U+FDEF): the same values are reported as when all were searched."""
+    text = "".join(f"k{i}: {_scalar(*value)}\n" for i, value in enumerate(values))
+    try:
+        doc = load_text(text)
+    except LoadError:
+        assume(False)
+    holding = [path for path in doc.scalars
+               if isinstance(doc.data[path[0]], str) and load._CONTROL_CHARACTER.search(doc.data[path[0]])]
+    assert [d.path for d in doc.diagnostics if d.code == "control-character"] == holding
