@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -57,7 +55,7 @@ def test_offset_in_each_style_points_at_the_character(source):
 
 def test_a_replay_that_disagrees_with_the_parser_gives_up_rather_than_guess():
     doc = load_text("a: 'x'\n")
-    doc.scalars[("a",)] = replace(doc.scalars[("a",)], value="not what the source says")
+    doc.scalars[("a",)] = doc.scalars[("a",)]._replace(value="not what the source says")
     assert doc.locate_offset(("a",), 0) is None
 
 
