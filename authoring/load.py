@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from authoring import codes
@@ -78,10 +79,11 @@ class Document:
     file: str
     data: object
     text: str
-    positions: dict[YamlPath, Position] = field(default_factory=dict)
-    """Where each value starts."""
-    key_positions: dict[YamlPath, Position] = field(default_factory=dict)
-    """Where each mapping key starts (path of the value it introduces)."""
+    marks: dict[YamlPath, Mark] = field(default_factory=dict, repr=False)
+    """Where each value starts, as the parser marked it (0-based; see positions). Kept as they
+    are: a load would otherwise make a Position for every node, and validation reads a few."""
+    key_marks: dict[YamlPath, Mark] = field(default_factory=dict, repr=False)
+    """Where each mapping key starts (path of the value it introduces), as marked."""
     raw_scalars: dict[YamlPath, str] = field(default_factory=dict)
     """The source text of plain scalars that YAML turned into non-strings (``Yes`` → True)."""
     block_scalars: set[YamlPath] = field(default_factory=set)
@@ -91,13 +93,23 @@ class Document:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     """Problems found while loading that did not stop it (duplicate keys)."""
 
+    @property
+    def positions(self) -> dict[YamlPath, Position]:
+        """Where each value starts."""
+        return {path: _position(mark) for path, mark in self.marks.items()}
+
+    @property
+    def key_positions(self) -> dict[YamlPath, Position]:
+        """Where each mapping key starts (path of the value it introduces)."""
+        return {path: _position(mark) for path, mark in self.key_marks.items()}
+
     def locate(self, path: YamlPath, *, key: bool = False) -> Position | None:
         """Position of ``path`` (its key if asked and known), else of its nearest ancestor."""
-        if key and path in self.key_positions:
-            return self.key_positions[path]
+        if key and path in self.key_marks:
+            return _position(self.key_marks[path])
         while True:
-            if path in self.positions:
-                return self.positions[path]
+            if path in self.marks:
+                return _position(self.marks[path])
             if not path:
                 return None
             path = path[:-1]
@@ -123,6 +135,10 @@ class Document:
         starts = _line_starts(self.text)
         line = bisect.bisect_right(starts, index)
         return Position(line, index - starts[line - 1] + 1)
+
+
+def _position(mark: Mark) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
 
 
 @lru_cache(maxsize=64)
@@ -468,7 +484,7 @@ class _Builder:
 
     def __init__(self, doc: Document):
         self.doc = doc
-        self.positions = doc.positions
+        self.marks = doc.marks
         self.scalars = doc.scalars
         self.count = 0
         self.expanded_bytes = 0
@@ -478,19 +494,19 @@ class _Builder:
 
     @staticmethod
     def _pos(node: Node) -> Position:
-        mark = node.start_mark
-        return Position(mark.line + 1, mark.column + 1)
+        return _position(node.start_mark)
 
     def build(self, node: Node, path: YamlPath):
         self.count += 1
-        mark = node.start_mark
-        position = self.positions[path] = Position(mark.line + 1, mark.column + 1)
+        self.marks[path] = node.start_mark
         if self.count > MAX_NODES:
+            position = self._pos(node)
             raise _error(self.doc.file, codes.ALIAS_BOMB,
                          f"document expands to more than {MAX_NODES:,} values through aliases",
                          "remove the anchors (&) and aliases (*): issues do not need them",
                          line=position.line, column=position.column, text=self.doc.text)
         if node.tag not in _ALLOWED_TAGS:
+            position = self._pos(node)
             raise _error(self.doc.file, codes.UNSAFE_TAG, f"tag '{_short_tag(node.tag)}' is not allowed",
                          "remove the tag: issue files hold plain text, numbers, lists and mappings",
                          line=position.line, column=position.column, text=self.doc.text)
@@ -568,8 +584,8 @@ class _Builder:
             key = key_node.value
             key_path = (*path, key)
             if key in result:
-                first = self.doc.key_positions.get(key_path)
-                where = f" (first defined on line {first.line})" if first else ""
+                first = self.doc.key_marks.get(key_path)
+                where = f" (first defined on line {first.line + 1})" if first else ""
                 # reported, not raised: the rest of the file is still checked
                 self.doc.diagnostics.append(Diagnostic(
                     code=codes.DUPLICATE_KEY, severity=Severity.ERROR,
@@ -578,7 +594,6 @@ class _Builder:
                     file=self.doc.file, line=self._pos(key_node).line,
                     column=self._pos(key_node).column, path=key_path))
                 continue
-            mark = key_node.start_mark
-            self.doc.key_positions[key_path] = Position(mark.line + 1, mark.column + 1)
+            self.doc.key_marks[key_path] = key_node.start_mark
             result[key] = self.build(value_node, key_path)
         return result
