@@ -144,7 +144,8 @@ class _Run:
     issue: model.Issue
     every: list[TextField]
     checked: list[TextField]
-    links: dict[str, LinkOffsets] = field(default_factory=dict)
+    linked: list[tuple[YamlPath, str, LinkOffsets]] | None = None
+    """linked_texts, once a check asked."""
 
 
 _current_run: _Run | None = None
@@ -175,14 +176,23 @@ def all_text_fields(issue: model.Issue) -> Iterator[TextField]:
     return iter(run.every) if run is not None else _walk_text_fields(issue)
 
 
-def _links(issue: model.Issue, text: str) -> LinkOffsets:
-    """link_offsets of a Markdown text of ``issue``, found once per run."""
+def linked_texts(issue: model.Issue) -> list[tuple[YamlPath, str, LinkOffsets]]:
+    """The Markdown texts within the size limit that hold links or images, in order, each with
+    its link_offsets. Found once per run: three checks read them."""
     run = _run_of(issue)
     if run is None:
-        return list(link_offsets(text))
-    found = run.links.get(text)
-    if found is None:
-        found = run.links[text] = list(link_offsets(text))
+        return _linked(text_fields(issue))
+    if run.linked is None:
+        run.linked = _linked(iter(run.checked))
+    return run.linked
+
+
+def _linked(fields: Iterator[TextField]) -> list[tuple[YamlPath, str, LinkOffsets]]:
+    found = []
+    for path, text, is_markdown in fields:
+        links = list(link_offsets(text)) if is_markdown else None
+        if links:
+            found.append((path, text, links))
     return found
 
 
@@ -221,10 +231,8 @@ def urls(issue: model.Issue) -> Iterator[tuple[YamlPath, str | None, str, int | 
         yield image.path + ("src",), image.src, "image", None
         if image.href is not None:
             yield image.path + ("href",), image.href, "link", None
-    for path, text, is_markdown in text_fields(issue):
-        if not is_markdown:
-            continue
-        for ref, offset in _links(issue, text):
+    for path, _text, links in linked_texts(issue):
+        for ref, offset in links:
             yield path, ref.url or None, ref.kind, offset
 
 
@@ -408,13 +416,12 @@ def check_alt_text(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
         if image is not None and not image.alt.strip():
             yield Finding(codes.MISSING_ALT, "image has no alt text", image.path + ("alt",),
                           "describe what it shows: screen readers and the plain text use it")
-    for path, text, is_markdown in text_fields(issue):
-        if is_markdown:
-            for ref, offset in _links(issue, text):
-                if ref.kind == "image" and not ref.text.strip():
-                    yield Finding(codes.MISSING_ALT, "image has no alt text", path,
-                                  "write it between the brackets: ![what it shows](src)",
-                                  offset=text.rfind("![", 0, offset) if offset is not None else None)
+    for path, text, links in linked_texts(issue):
+        for ref, offset in links:
+            if ref.kind == "image" and not ref.text.strip():
+                yield Finding(codes.MISSING_ALT, "image has no alt text", path,
+                              "write it between the brackets: ![what it shows](src)",
+                              offset=text.rfind("![", 0, offset) if offset is not None else None)
 
 
 @check("raw-html")
@@ -525,10 +532,8 @@ def _local_images(issue: model.Issue) -> Iterator[tuple[YamlPath, str, int | Non
         image = getattr(story, "image", None)
         if image is not None and image.src and markdown.url_scheme(image.src.strip()) is None:
             yield image.path + ("src",), image.src.strip(), image.width, None
-    for path, text, is_markdown in text_fields(issue):
-        if not is_markdown:
-            continue
-        for ref, offset in _links(issue, text):
+    for path, _text, links in linked_texts(issue):
+        for ref, offset in links:
             if ref.kind == "image" and ref.url and markdown.url_scheme(ref.url) is None:
                 yield path, ref.url, None, offset
 
