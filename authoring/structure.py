@@ -28,9 +28,11 @@ _DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def suggest(word: str, choices: typing.Iterable[str]) -> str | None:
     """The closest known word, for 'did you mean ...?' hints."""
-    choices = list(choices)
     lowered = {c.lower(): c for c in choices}
-    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    key = word.lower()
+    if key in lowered:  # only the case differs ("Key Insight"): the closest there is, at once
+        return lowered[key]
+    match = difflib.get_close_matches(key, list(lowered), n=1, cutoff=0.6)
     return lowered[match[0]] if match else None
 
 
