@@ -36,14 +36,42 @@ class Scalar(NamedTuple):
     """The text YAML made of it (before any type conversion)."""
 
 
-Piece = list[tuple[str, int]]
-"""Characters of the value, each with the document offset it came from."""
+class Piece:
+    """Characters of the value as replayed, each with the document offset it came from: kept
+    as runs of text and a list of offsets filled from ranges, so a line copied as written costs
+    two calls, not a tuple per character."""
+
+    __slots__ = ("parts", "offsets")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.offsets: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def copy(self, written: str, start: int) -> None:
+        """Characters written as they are, the first at document offset ``start``."""
+        self.parts.append(written)
+        self.offsets.extend(range(start, start + len(written)))
+
+    def put(self, chars: str, at: int) -> None:
+        """Characters (an escape's, a line break's) that all stand for document offset ``at``."""
+        self.parts.append(chars)
+        self.offsets.extend([at] * len(chars))
+
+    def extend(self, other: Piece) -> None:
+        self.parts += other.parts
+        self.offsets += other.offsets
+
+    def value(self) -> str:
+        return "".join(self.parts)
 
 
 def source_offsets(text: str, scalar: Scalar) -> list[int] | None:
     """The document offset of each character of ``scalar.value``, or None if it cannot be exact."""
     pieces = _block(text, scalar) if scalar.style in (LITERAL, FOLDED) else _flow(text, scalar)
-    return [index for _, index in pieces] if pieces is not None else None
+    return pieces.offsets if pieces is not None else None
 
 
 # ---------------------------------------------------------------- plain and quoted: flow folding
@@ -69,12 +97,12 @@ def _flow(text: str, scalar: Scalar) -> Piece | None:
             return None
         decoded.append((piece, escaped_break))
     out = _fold_flow(decoded, lines)
-    return out if "".join(c for c, _ in out) == scalar.value else None
+    return out if out.value() == scalar.value else None
 
 
 def _fold_flow(decoded: list[tuple[Piece, bool]], lines: list[tuple[int, str]]) -> Piece:
     """Join lines: one break → a space, n empty lines → n breaks, an escaped break → nothing."""
-    out: Piece = list(decoded[0][0])
+    out = decoded[0][0]
     k = 1
     while k < len(decoded):
         break_at = lines[k - 1][0] + len(lines[k - 1][1])
@@ -82,9 +110,8 @@ def _fold_flow(decoded: list[tuple[Piece, bool]], lines: list[tuple[int, str]]) 
         while k < len(decoded) - 1 and not decoded[k][0] and not decoded[k][1]:
             empties, k = empties + 1, k + 1
         escaped = decoded[k - 1 - empties][1]
-        joiner = "\n" * empties if escaped or empties else " "
-        out += [(c, break_at) for c in joiner]
-        out += decoded[k][0]
+        out.put("\n" * empties if escaped or empties else " ", break_at)
+        out.extend(decoded[k][0])
         k += 1
     return out
 
@@ -95,39 +122,39 @@ def _ends_in_escape(line: str) -> bool:
 
 
 def _unescape(line: str, offset: int, style: str) -> Piece | None:
-    if style == PLAIN:
-        return [(c, offset + i) for i, c in enumerate(line)]
-    if style == SINGLE:
-        out: Piece = []
+    if style == DOUBLE:
+        return _unescape_double(line, offset)
+    out = Piece()
+    if style == SINGLE:  # '' stands for one quote, the first of the two
         i = 0
-        while i < len(line):
-            out.append((line[i], offset + i))
-            i += 2 if line.startswith("''", i) else 1
+        while (quotes := line.find("''", i)) >= 0:
+            out.copy(line[i:quotes + 1], offset + i)
+            i = quotes + 2
+        out.copy(line[i:], offset + i)
         return out
-    return _unescape_double(line, offset)
+    out.copy(line, offset)
+    return out
 
 
 def _unescape_double(line: str, offset: int) -> Piece | None:
-    out: Piece = []
+    out = Piece()
     i = 0
-    while i < len(line):
-        if line[i] != "\\":
-            out.append((line[i], offset + i))
-            i += 1
-            continue
-        code = line[i + 1:i + 2]
+    while (escape := line.find("\\", i)) >= 0:
+        out.copy(line[i:escape], offset + i)
+        code = line[escape + 1:escape + 2]
         if code in _ESCAPES:
-            out.append((_ESCAPES[code], offset + i))
-            i += 2
+            out.put(_ESCAPES[code], offset + escape)
+            i = escape + 2
         elif code in _HEX_ESCAPES:
-            digits = line[i + 2:i + 2 + _HEX_ESCAPES[code]]
+            digits = line[escape + 2:escape + 2 + _HEX_ESCAPES[code]]
             try:
-                out.append((chr(int(digits, 16)), offset + i))
+                out.put(chr(int(digits, 16)), offset + escape)
             except ValueError:
                 return None
-            i += 2 + len(digits)
+            i = escape + 2 + len(digits)
         else:
             return None
+    out.copy(line[i:], offset + i)
     return out
 
 
@@ -143,7 +170,7 @@ def _block(text: str, scalar: Scalar) -> Piece | None:
         lines.pop()  # the end mark sits at the start of the next line
     for indent in _indent_candidates(lines):
         pieces = _block_lines(lines, indent, folded=scalar.style == FOLDED)
-        if pieces is not None and "".join(c for c, _ in pieces).rstrip("\n") == scalar.value.rstrip("\n"):
+        if pieces is not None and pieces.value().rstrip("\n") == scalar.value.rstrip("\n"):
             return pieces
     return None
 
@@ -160,12 +187,12 @@ def _indent_candidates(lines: list[tuple[int, str]]) -> list[int]:
 
 
 def _block_lines(lines: list[tuple[int, str]], indent: int, *, folded: bool) -> Piece | None:
-    out: Piece = []
-    pending: Piece = []  # breaks of empty lines, written before the next content line
+    out = Piece()
+    pending = Piece()  # breaks of empty lines, written before the next content line
     previous: tuple[int, str] | None = None
     for offset, line in lines:
         if len(line) <= indent and not line.strip(" "):
-            pending.append(("\n", offset))
+            pending.put("\n", offset)
             continue
         if line[:indent].strip(" "):
             return None  # less indented: not part of this scalar under this indentation
@@ -175,12 +202,12 @@ def _block_lines(lines: list[tuple[int, str]], indent: int, *, folded: bool) -> 
             joins = folded and not previous[1][indent:].startswith((" ", "\t")) \
                 and not content.startswith((" ", "\t"))
             if not joins:
-                out.append(("\n", break_at))
+                out.put("\n", break_at)
             elif not pending:
-                out.append((" ", break_at))
-        out += pending
-        pending = []
-        out += [(c, offset + indent + i) for i, c in enumerate(content)]
+                out.put(" ", break_at)
+        out.extend(pending)
+        pending = Piece()
+        out.copy(content, offset + indent)
         previous = (offset, line)
     return out
 

@@ -33,6 +33,8 @@ def _locate(source: str, path: tuple, needle: str) -> tuple[int, int]:
 @pytest.mark.parametrize("source", [
     "a: one two X three\n",
     "a: 'it''s X'\n",
+    "a: '''it''''s'' X'\n",
+    'a: "\\x41\\u00e9\\\\\\t X"\n',
     'a: "tab\\there \\u00e9\\"q\\" X"\n',
     "a: one\n  two\n\n  three X\n",
     "a: 'one\n  two X'\n",
