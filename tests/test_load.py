@@ -302,3 +302,11 @@ def test_control_characters_are_found_in_every_value_that_holds_one(values):
     holding = [path for path in doc.scalars
                if isinstance(doc.data[path[0]], str) and load._CONTROL_CHARACTER.search(doc.data[path[0]])]
     assert [d.path for d in doc.diagnostics if d.code == "control-character"] == holding
+
+
+@given(st.text(alphabet="a é😀\n\x85\u2028\u2029", max_size=40))
+def test_line_starts_break_where_yaml_does(text):
+    import re
+
+    load._line_starts.cache_clear()
+    assert load._line_starts(text) == [0, *(m.end() for m in re.finditer("[\n\x85\u2028\u2029]", text))]
