@@ -468,16 +468,20 @@ def _file_kind(mode: int) -> str:
     return next((kind for test, kind in kinds if test(mode)), "special file")
 
 
+_READ_AS_WRITTEN = "\r\x85" + "".join(map(chr, range(0xFDD0, 0xFDF0)))
+"""The characters of _CONTROL_CHARACTER that YAML's reader (libyaml's and PyYAML's alike) does
+not refuse written as they are: CR and NEL, which it reads as line breaks, and the
+noncharacters U+FDD0–U+FDEF, which pass."""
+
+
 def _may_hold_controls(text: str) -> bool:
     """Whether a value written other than in double quotes may hold a _CONTROL_CHARACTER.
 
-    YAML's reader (libyaml's and PyYAML's alike) refuses each of them written as it is, but
-    for CR and NEL, which it reads as line breaks, and the noncharacters U+FDD0–U+FDEF, which
-    pass; quotes, folding and block indentation add only spaces and line feeds. So only the
-    escapes of a double-quoted scalar write one, unless the text holds one of those three.
-    One scan of the encoded text instead of a regular expression over every value."""
-    encoded = text.encode("utf-8", "surrogatepass")
-    return b"\r" in encoded or b"\xc2\x85" in encoded or b"\xef\xb7" in encoded  # U+FDC0–U+FDFF
+    The reader refuses every other one; quotes, folding and block indentation add only spaces
+    and line feeds. So only the escapes of a double-quoted scalar write one, unless the text
+    holds one of _READ_AS_WRITTEN: 34 searches for one character, each as fast as memchr,
+    instead of a regular expression over every value."""
+    return any(map(text.__contains__, _READ_AS_WRITTEN))
 
 
 class _Builder:
