@@ -97,13 +97,14 @@ def test_an_unquoted_colon_still_gets_the_quoting_advice():
 
 import os  # noqa: E402
 import resource  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 
 from authoring import load  # noqa: E402
 from authoring.load import load_file  # noqa: E402
-from conftest import DATA  # noqa: E402
+from conftest import DATA, ROOT  # noqa: E402
 
 HOSTILE = DATA / "hostile"
 sys.path.insert(0, str(HOSTILE))
@@ -174,6 +175,46 @@ def test_alias_amplification_is_refused_by_expanded_bytes():
 def test_a_few_small_aliases_still_load():
     doc = load_text("a: &x hello\nb: *x\nc: *x\n")
     assert doc.data == {"a": "hello", "b": "hello", "c": "hello"}
+
+
+_DEEP = {
+    "brackets": "stories: " + "[" * 100_000 + "]" * 100_000 + "\n",
+    "unclosed brackets": "stories: " + "[" * 450_000 + "\n",
+    "chained dashes": "stories:\n  " + "- " * 400_000 + "x\n",
+    "chained question marks": "stories:\n  " + "? " * 400_000 + "x\n",
+    "mappings in lists": "stories: " + "[{a: " * 100_000 + "\n",
+}
+
+
+@pytest.mark.parametrize("shape", _DEEP)
+def test_deep_nesting_is_refused_before_libyaml_can_overflow_the_stack(shape):
+    """libyaml composes recursively in C: these killed the process (SIGSEGV). In a child
+    process, so that a regression fails this test instead of ending the run."""
+    probe = ("import sys; from authoring.load import LoadError, load_text\n"
+             "try:\n    load_text(sys.stdin.read())\nexcept LoadError as e:\n"
+             "    d = e.diagnostic; print(d.code, d.line, d.column)\n")
+    done = subprocess.run([sys.executable, "-c", probe], input=make.HEAD + _DEEP[shape],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr[-500:]
+    code, line, column = done.stdout.split()
+    assert code == "too-deep" and int(line) >= 2 and int(column) > load.MAX_DEPTH
+
+
+def test_many_shallow_openers_still_load():
+    """Past the count of openers that triggers the depth walk, a long but flat file loads."""
+    items = "".join(f"  - text: \"[link {n}](https://x.org/{n}) - {{x}}\"\n" for n in range(3_000))
+    doc = load_text(make.HEAD + "stories:\n" + items)
+    assert len(doc.data["stories"]) == 3_000
+
+
+def test_nesting_up_to_the_limit_loads_and_one_more_level_is_refused():
+    flat = make.HEAD + "filler: \"" + "[" * 2_500 + "\"\n"  # openers in a text: no depth
+    deepest = load.MAX_DEPTH - 1  # inside the document's own mapping
+    assert load_text(flat + "x: " + "[" * deepest + "]" * deepest + "\n")
+    with pytest.raises(LoadError) as info:
+        load_text(flat + "x: " + "[" * (deepest + 1) + "]" * (deepest + 1) + "\n")
+    assert info.value.diagnostic.code == "too-deep" and info.value.diagnostic.line == 3
+
 
 
 @pytest.mark.parametrize("escape, shown", [
