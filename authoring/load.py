@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -431,7 +432,8 @@ def _check_nesting(text: str, file: str) -> None:
         loader.dispose()
 
 
-def _too_deep(file: str, text: str, mark: yaml.Mark | None = None) -> LoadError:
+def _too_deep(file: str, text: str, mark: Any = None) -> LoadError:
+    """``mark``: where the level past the limit opens (PyYAML's or libyaml's Mark), if known."""
     return _error(file, codes.TOO_DEEP, "lists or mappings are nested too deeply",
                   "an issue needs only a few levels: check for runaway brackets", text=text,
                   line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)
