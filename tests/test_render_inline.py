@@ -10,11 +10,14 @@ from dataclasses import replace
 
 import html5lib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
 from typer.testing import CliRunner
 
 from authoring.cli import app
 from authoring.render import RenderOptions, render_issue
-from authoring.render.inline import DEFAULT_ENGINE, ENGINES, inline
+from authoring.render.inline import DEFAULT_ENGINE, ENGINES, _marked_css, inline
 from authoring.validate import load_issue, validate_file
 from conftest import ROOT, sample_issues
 
@@ -109,6 +112,27 @@ def test_premailer_keeps_each_stylesheets_rules_apart_between_runs():
     assert '<p style="color:blue">x' in other and 'style="color:blue; margin:0"' in other
     assert inline(red, "premailer") == first
     assert inline(blue, "premailer") == other
+
+
+_PIECES = ['<style type="text/css">/*inline*/', "</style>", '<style type="text/css">', "/*inline*/",
+           "p{color:red}", "<p>", "x", "\n", "<", "/"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14))
+def test_the_marked_css_is_every_marked_block_in_order(pieces):
+    html = "".join(pieces)
+    blocks = re.findall(r'<style type="text/css">/\*inline\*/(.*?)</style>', html, re.S)
+    assert _marked_css(html) == "\n".join(blocks)
+
+
+@pytest.mark.parametrize("text", ["a < b", "a > b", "<script>", "plain", "x &amp;lt; y"])
+def test_css_inline_keeps_angle_brackets_in_attributes_escaped(text):
+    """html5ever would write a decoded < or > back raw in an attribute value: whichever of the two
+    a page holds stays an entity there, and a page with neither comes through as it went in."""
+    attribute, content = escape(text), escape(text)
+    out = inline(_page("p{color:red}", f'<p title="{attribute}">{content}</p>'), "css-inline")
+    assert f'<p title="{attribute}" style="color: red;">{content}</p>' in out
 
 
 def test_unknown_engine_is_refused():

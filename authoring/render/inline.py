@@ -59,10 +59,31 @@ def _with_doctype(html: str) -> str:
 # ---------------------------------------------------------------- css-inline
 
 
+_INLINE_OPEN = '<style type="text/css">/*inline*/'
+_STYLE_CLOSE = "</style>"
+
+
+def _marked_css(html: str) -> str:
+    """The CSS of every ``/*inline*/`` block, joined by newlines (an unclosed block gives none).
+
+    str.find, not a regular expression: a search for the long marker skips through the ~30,000
+    characters of HTML where the expression tried a match at each (40 µs of a 0.5 ms stage)."""
+    blocks: list[str] = []
+    start = html.find(_INLINE_OPEN)
+    while start >= 0:
+        css_start = start + len(_INLINE_OPEN)
+        end = html.find(_STYLE_CLOSE, css_start)
+        if end < 0:
+            break
+        blocks.append(html[css_start:end])
+        start = html.find(_INLINE_OPEN, end + len(_STYLE_CLOSE))
+    return "\n".join(blocks)
+
+
 @cache
-def _inline_block() -> re.Pattern[str]:
+def _escaped_angle() -> re.Pattern[str]:
     # compiled on first render, not when the module is imported
-    return re.compile(r'<style type="text/css">/\*inline\*/(.*?)</style>', re.S)
+    return re.compile("&[lg]t;")
 
 
 _KEEP_ESCAPED = (("&lt;", "\ufdd0"), ("&gt;", "\ufdd1"))
@@ -74,8 +95,11 @@ stricter mail filters expect ``&lt;``): they cross the inliner as noncharacters 
 def _inline_css_inline(html: str) -> str:
     import css_inline
 
-    css = "\n".join(match.group(1) for match in _inline_block().finditer(html))
-    protect = not any(stand_in in html for _, stand_in in _KEEP_ESCAPED)
+    css = _marked_css(html)
+    # Most issues hold neither entity: one search for both (a quarter of the time of the four
+    # replaces over the whole HTML, which then change nothing) settles that nothing needs keeping
+    protect = (_escaped_angle().search(html) is not None
+               and not any(stand_in in html for _, stand_in in _KEEP_ESCAPED))
     if protect:
         for entity, stand_in in _KEEP_ESCAPED:
             html = html.replace(entity, stand_in)
