@@ -9,6 +9,9 @@ from pathlib import Path
 
 import html5lib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup, escape
 from word_compare import compare, words
 
 from authoring import model
@@ -16,6 +19,7 @@ from authoring.diagnostics import AuthoringError
 from authoring.markdown import parser
 from authoring.render import RenderOptions, check_size, render_file, render_html, render_issue
 from authoring.render.colors import palette
+from authoring.render.markup import _escape_text
 from authoring.validate import DEFAULT_PUBLICATION, load_issue
 from conftest import sample_issues
 
@@ -246,6 +250,19 @@ def test_author_text_is_escaped_everywhere():
         assert text.count(HOSTILE) == 19 + (mode == "web")
         root, _ = parse_html(html)
         assert root.find(".//title").text == HOSTILE
+
+
+_ESCAPABLE = st.one_of(st.text(alphabet=st.sampled_from("ab ’&<>'\"\n;#é"), max_size=20),
+                       st.text(max_size=20), st.integers(), st.none(),
+                       st.builds(Markup, st.text(alphabet="a<&b", max_size=6)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ESCAPABLE)
+def test_the_fast_escape_is_markupsafes_escape(value):
+    """Author text with nothing to escape is handed back as it is; anything else goes to markupsafe."""
+    escaped = _escape_text(value)
+    assert type(escaped) is str and escaped == str(escape(value))
 
 
 def test_markdown_subset_becomes_tags_and_nothing_else():
