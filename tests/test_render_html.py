@@ -16,10 +16,10 @@ from word_compare import compare, words
 
 from authoring import model
 from authoring.diagnostics import AuthoringError
-from authoring.markdown import parser
+from authoring.markdown import parser, plain_blocks
 from authoring.render import RenderOptions, check_size, render_file, render_html, render_issue
 from authoring.render.colors import palette
-from authoring.render.markup import _escape_text
+from authoring.render.markup import _escape_text, _plain_blocks_html, _plain_html
 from authoring.validate import DEFAULT_PUBLICATION, load_issue
 from conftest import sample_issues
 
@@ -263,6 +263,19 @@ def test_the_fast_escape_is_markupsafes_escape(value):
     """Author text with nothing to escape is handed back as it is; anything else goes to markupsafe."""
     escaped = _escape_text(value)
     assert type(escaped) is str and escaped == str(escape(value))
+
+
+_PLAIN_PIECES = st.sampled_from(["a", "b", " ", "\n", "- ", "<", "&", "’", "1. "])
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(_PLAIN_PIECES, max_size=12).map("".join),
+       lead=st.sampled_from(["", "P.S. ", "<strong>Why:</strong> "]),
+       p_open=st.sampled_from(["<p>", '<p class="dek">']))
+def test_a_one_line_plain_field_is_the_same_html_as_block_by_block(text, lead, p_open):
+    blocks = plain_blocks(text)
+    if blocks is not None:
+        assert _plain_html(text, blocks, lead, p_open) == _plain_blocks_html(text, blocks, lead, p_open)
 
 
 def test_markdown_subset_becomes_tags_and_nothing_else():

@@ -199,6 +199,14 @@ def _escape_text(value: object) -> str:
 def _plain_html(text: str, blocks: list[PlainBlock], lead: str, p_open: str) -> str:
     """``Links.markdown`` of a plain text (``authoring.markdown.plain_blocks``): escaped paragraphs
     and list items, the lead in the first paragraph."""
+    if len(blocks) == 1 and "\n" not in text and blocks[0].kind == "paragraph":
+        # one line, one paragraph (most labeled sections and deks): the whole text is its line
+        return f"{p_open}{lead}{_escape_text(text)}</p>"
+    return _plain_blocks_html(text, blocks, lead, p_open)
+
+
+def _plain_blocks_html(text: str, blocks: list[PlainBlock], lead: str, p_open: str) -> str:
+    """``_plain_html`` of any plain text, block by block."""
     # One escape for the whole field: it keeps every line break, so the blocks' line numbers
     # still find their lines (and an item's "- " its two characters).
     lines = str.split(_escape_text(text), "\n")
