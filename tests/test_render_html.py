@@ -198,6 +198,9 @@ def test_sample_has_what_mail_clients_need(sample):
         hidden = [d for d in root.iter("div") if _hidden(d)]
         assert any(preheader in "".join(d.itertext()) for d in hidden)
         assert preheader not in visible_text(html)
+        # then 40 invisible groups keep the inbox preview from running on into the body text
+        filler = "\u034f\u200c\xa0"
+        assert any("".join(d.itertext()) == preheader + filler * 40 for d in hidden)
     assert root.find(".//title").text == validated.issue.issue.subject
     # a real outline: one h1 for the issue, section labels h2, headlines and titles h3
     assert len(list(root.iter("h1"))) == 1
