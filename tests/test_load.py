@@ -300,6 +300,28 @@ def test_scalar_extents_are_the_offsets_of_their_lines_and_columns(data, style, 
         assert text[scalar.start:scalar.end].startswith(scalar.style)
 
 
+@given(st.dictionaries(st.text(alphabet="abc_", min_size=1, max_size=4), _TEXT | st.lists(_TEXT, max_size=3),
+                       min_size=1, max_size=4), _STYLES, st.integers(min_value=10, max_value=60),
+       st.sampled_from(["", "\ufeff", "\r\n", "\r"]))
+def test_an_offset_is_located_from_its_scalars_mark_as_from_the_lines_of_the_whole_text(data, style, width,
+                                                                                      variant):
+    """locate_offset counts lines on from the scalar's own mark: every character of every value
+    (and the one past its end) lands where the line starts of the whole text put it."""
+    text = yaml.dump(data, default_style=style, allow_unicode=True, width=width)
+    text = variant + text if variant == "\ufeff" else text.replace("\n", variant or "\n")
+    try:
+        doc = load_text(text)
+    except LoadError:
+        assume(False)
+    for path, scalar in doc.scalars.items():
+        offsets = load.source_offsets(text, scalar)
+        if offsets is None:
+            continue
+        ends = [*offsets, offsets[-1] + 1] if offsets else []
+        for offset, index in enumerate(ends):
+            assert doc.locate_offset(path, offset) == doc.position(index), (text, path, offset)
+
+
 @given(st.text(alphabet="0123456789+-._:eExXoObB~nNyYtTfFlLuUaAsSrR<=!&* ", max_size=12)
        | st.sampled_from(["yes", "No", "TRUE", "off", "null", "~", "", "0x1F", "0o17", "-.inf", ".NaN",
                           "1_000", "2026-11-27", "2026-11-27 10:00:00", "12:30:00", "<<", "=", "+1", "1e3"]))
