@@ -140,7 +140,7 @@ class Document:
         mark = self.marks.get(path) or self.marks.get(path[:-1])
         if mark is None or mark.index != scalar.start or not self._breaks_at_newline_alone:
             return self.position(index)
-        return _position_after(mark, replay.breaks, index)
+        return replay.position(self.text, scalar, mark, index)
 
     @cached_property
     def _breaks_at_newline_alone(self) -> bool:
@@ -159,14 +159,36 @@ def _position(mark: Mark) -> Position:
     return Position(mark.line + 1, mark.column + 1)
 
 
-@dataclass(frozen=True, slots=True)
+_NEAR = 2048
+"""A finding this few characters past its scalar's mark is placed by counting the line feeds
+between them; farther ones bisect the scalar's line feeds, listed once (a field with thousands
+of findings would otherwise count through the field for each)."""
+
+
+@dataclass(slots=True)
 class _Replay:
-    """A scalar's source_offsets, and where its text breaks lines."""
+    """A scalar's source_offsets, and where its text breaks lines once a far finding asked."""
 
     offsets: list[int]
     """The document offset of each character of the value."""
-    breaks: list[int]
+    breaks: list[int] | None = None
     """Document offsets of the line feeds from the scalar's start to its end, in order."""
+
+    def position(self, text: str, scalar: Scalar, mark: Mark, index: int) -> Position:
+        """The position of document offset ``index`` (in the scalar or just past it), counted on
+        from ``mark``, the scalar's start."""
+        if index - mark.index <= _NEAR:
+            crossed = text.count("\n", mark.index, index)
+            line_start = text.rfind("\n", mark.index, index) + 1 if crossed else 0
+        else:
+            if self.breaks is None:
+                lengths = map((1).__add__, map(len, text[scalar.start:scalar.end].split("\n")))
+                self.breaks = [scalar.start + end - 1 for end in accumulate(lengths)][:-1]
+            crossed = bisect.bisect_left(self.breaks, index)
+            line_start = self.breaks[crossed - 1] + 1 if crossed else 0
+        if not crossed:
+            return Position(mark.line + 1, mark.column + index - mark.index + 1)
+        return Position(mark.line + crossed + 1, index - line_start + 1)
 
 
 @lru_cache(maxsize=64)
@@ -174,20 +196,7 @@ def _source_offsets(text: str, scalar: Scalar) -> _Replay | None:
     """source_offsets, once per scalar: a field with thousands of findings (a link each) would
     otherwise replay its whole text for every one of them, quadratic in the field's size."""
     offsets = source_offsets(text, scalar)
-    if offsets is None:
-        return None
-    lengths = map((1).__add__, map(len, text[scalar.start:scalar.end].split("\n")))
-    breaks = [scalar.start + end - 1 for end in accumulate(lengths)][:-1]
-    return _Replay(offsets, breaks)
-
-
-def _position_after(mark: Mark, breaks: list[int], index: int) -> Position:
-    """The position of ``index``, at or after ``mark`` and at most one past the last of
-    ``breaks`` (the line feeds after the mark, in order)."""
-    crossed = bisect.bisect_left(breaks, index)
-    if not crossed:
-        return Position(mark.line + 1, mark.column + index - mark.index + 1)
-    return Position(mark.line + crossed + 1, index - breaks[crossed - 1])
+    return None if offsets is None else _Replay(offsets)
 
 
 _YAML_BREAK = re.compile("[\n\x85\u2028\u2029]")

@@ -313,13 +313,19 @@ def test_an_offset_is_located_from_its_scalars_mark_as_from_the_lines_of_the_who
         doc = load_text(text)
     except LoadError:
         assume(False)
-    for path, scalar in doc.scalars.items():
-        offsets = load.source_offsets(text, scalar)
-        if offsets is None:
-            continue
-        ends = [*offsets, offsets[-1] + 1] if offsets else []
-        for offset, index in enumerate(ends):
-            assert doc.locate_offset(path, offset) == doc.position(index), (text, path, offset)
+    near = load._NEAR
+    try:
+        for load._NEAR in (near, 0):  # counted from the mark, and bisected in the scalar's line feeds
+            load._source_offsets.cache_clear()
+            for path, scalar in doc.scalars.items():
+                offsets = load.source_offsets(text, scalar)
+                if offsets is None:
+                    continue
+                ends = [*offsets, offsets[-1] + 1] if offsets else []
+                for offset, index in enumerate(ends):
+                    assert doc.locate_offset(path, offset) == doc.position(index), (text, path, offset)
+    finally:
+        load._NEAR = near
 
 
 @given(st.text(alphabet="0123456789+-._:eExXoObB~nNyYtTfFlLuUaAsSrR<=!&* ", max_size=12)
