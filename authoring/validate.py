@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import overload
 
 from authoring import checks, codes, model
-from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
+from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity, SourceLines
 from authoring.load import Document, LoadError, load_file
 from authoring.paths import PUBLICATION_FILE, search_folders, untrusted_reason
 from authoring.structure import build_issue, build_publication
@@ -75,7 +75,7 @@ def load_publication(path: Path | None, level: Level = Level.DRAFT
         doc = load_file(path)
     except LoadError as exc:
         return DEFAULT_PUBLICATION, exc.report
-    report = Report(file=str(path), source_lines=doc.lines)
+    report = Report(file=str(path), source_lines=SourceLines(doc.text))
     publication, problems = build_publication(doc)
     report.diagnostics.extend(doc.diagnostics + problems + _trust_problems(path, publication))
     if publication is not None:
@@ -107,7 +107,7 @@ def _trust_problems(path: Path, publication: model.Publication | None) -> list[D
 
 def validate_document(doc: Document, *, level: Level = Level.DRAFT,
                       publication: model.Publication = DEFAULT_PUBLICATION) -> Validated:
-    report = Report(file=doc.file, source_lines=doc.lines)
+    report = Report(file=doc.file, source_lines=SourceLines(doc.text))
     report.diagnostics.extend(doc.diagnostics)
     if not isinstance(doc.data, dict):
         report.diagnostics.append(Diagnostic(

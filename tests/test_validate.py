@@ -186,3 +186,27 @@ def test_every_shape_of_section_is_built_or_reported_in_order():
     structural = [(d.code, d.line) for d in result.report.diagnostics
                   if d.code in {"section-shape", "wrong-type"}]
     assert structural == [("section-shape", 10), ("wrong-type", 11), ("wrong-type", 12)]
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from authoring.diagnostics import Report, SourceLines  # noqa: E402
+
+
+@given(st.text(alphabet="ab \n\r\x0b\x0c\x1c\x85\u2028\u2029", max_size=30), st.integers(-8, 8),
+       st.integers(-8, 8))
+def test_a_reports_source_lines_split_when_read_are_the_texts_splitlines(text, index, stop):
+    lines, expected = SourceLines(text), text.splitlines()
+    assert len(lines) == len(expected) and list(lines) == expected and lines == expected
+    assert lines[index:stop] == expected[index:stop]
+    if -len(expected) <= index < len(expected):
+        assert lines[index] == expected[index]
+    report = Report(file="f", source_lines=SourceLines(text))
+    assert report == Report(file="f", source_lines=expected)
+
+
+def test_a_validated_report_quotes_its_source_lines():
+    result = validate_text("issue: {subject: S}\nstories:\n  - text: '<b>x'\n", file="x.yaml")
+    assert result.report.source_lines == ["issue: {subject: S}", "stories:", "  - text: '<b>x'"]
+    assert "    " + "  - text: '<b>x'" in result.report.format_text()
