@@ -333,13 +333,22 @@ def misplaced_merge_tag(url: str) -> bool:
     """A merge tag that is neither the whole URL nor inside its query: the ESP would put
     text before the scheme, so nothing we check is what the reader gets."""
     url = url.strip()
-    if is_merge_tag(url):
-        return False
+    return not is_merge_tag(url) and _tag_before_query(url)
+
+
+def _tag_before_query(url: str) -> bool:
+    """misplaced_merge_tag of a stripped ``url`` known not to be one merge tag."""
     tag = _any_merge_tag().search(url)
     if tag is None:
         return False
     query = url.find("?")
     return query < 0 or tag.start() < query
+
+
+@cache
+def _scheme() -> re.Pattern[str]:
+    """A URL's scheme, at its start. (Compiled on first use, then not looked up by text.)"""
+    return re.compile(r"([a-z][a-z0-9+.-]*):")
 
 
 def url_scheme(url: str) -> str | None:
@@ -348,16 +357,16 @@ def url_scheme(url: str) -> str | None:
         cleaned = url  # nearly every URL: no control or format character to drop
     else:
         cleaned = "".join(ch for ch in url if not unicodedata.category(ch).startswith("C"))
-    cleaned = cleaned.replace(" ", "").lower()
-    match = re.match(r"^([a-z][a-z0-9+.-]*):", cleaned)
+    match = _scheme().match(cleaned.replace(" ", "").lower())
     return match.group(1) if match else None
 
 
 def is_safe_url(url: str, *, image: bool = False) -> bool:
     """True for http(s)/mailto/tel URLs, merge tags, and relative paths (images and links)."""
-    if is_merge_tag(url):
+    stripped = url.strip()
+    if is_merge_tag(stripped):  # one test of the stripped URL, not three
         return True
-    if misplaced_merge_tag(url):
+    if _tag_before_query(stripped):
         return False
     scheme = url_scheme(url)
     if scheme is None:

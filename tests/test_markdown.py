@@ -165,3 +165,23 @@ def _scheme_the_slow_way(url: str) -> str | None:
 def test_url_scheme_is_what_a_browser_sees(prefix, url):
     for candidate in (prefix + url, url[:3] + prefix + url[3:]):
         assert markdown.url_scheme(candidate) == _scheme_the_slow_way(candidate)
+
+
+def _safe_the_slow_way(url: str, image: bool) -> bool:
+    """is_safe_url as first written: each test asks of the URL as given."""
+    if markdown.is_merge_tag(url):
+        return True
+    if markdown.misplaced_merge_tag(url):
+        return False
+    scheme = _scheme_the_slow_way(url)
+    if scheme is None:
+        return True
+    return scheme in markdown.SAFE_SCHEMES and not (image and scheme in {"mailto", "tel"})
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["{{id}}", "{{", "}}", "*|UNSUB|*", "%url%", "[UNSUB]", "?", " ", "\t", "\n",
+                                 "https://x.org/", "javascript:", "mailto:a@b", "tel:1", "data:", "x.png",
+                                 "a", "/", "\x00", "\u200b", "%41"]), max_size=6).map("".join), st.booleans())
+def test_is_safe_url_answers_as_its_slow_reading(url, image):
+    assert markdown.is_safe_url(url, image=image) == _safe_the_slow_way(url, image)
