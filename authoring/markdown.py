@@ -202,26 +202,75 @@ def _tokens_by_parts(text: str) -> list[Token]:
     what is not plain. Neighbouring parts that are not plain go to it together, so a text
     alternating plain and marked-up paragraphs costs one markdown-it run per plain part at most.
     """
+    # markdown-it turns CR into line breaks, so these lines would not be its lines
+    if "\r" in text:
+        return parser().parse(text)
     lines = text.split("\n")
     parts = list(_parts(lines))
-    # one part is the whole text, known not plain; markdown-it turns CR into line breaks, so
-    # these lines would not be its lines
-    if len(parts) == 1 or "\r" in text:
-        return parser().parse(text)
+    if len(parts) == 1:  # the whole text, known not plain
+        return _labelled_tokens(text, 0) or parser().parse(text)
     tokens: list[Token] = []
     pending = 0  # first line of the parts not yet given to markdown-it
     for start, end in parts:
         part = "\n".join(lines[start:end]) + ("\n" if end < len(lines) else "")
         blocks = plain_blocks(part)
-        if blocks is None:
+        known = _plain_tokens(blocks, _line_count(part), start) if blocks is not None \
+            else _labelled_tokens(part, start)
+        if not known:
             continue
         if pending < start:
             tokens += _markdown_it_lines(lines, pending, start)
-        tokens += _plain_tokens(blocks, _line_count(part), start)
+        tokens += known
         pending = end
     if pending < len(lines):
         tokens += _markdown_it_lines(lines, pending, len(lines))
     return tokens
+
+
+def _labelled_tokens(text: str, offset: int) -> list[Token] | None:
+    """markdown-it's tokens of a text that would be plain but for list items opening with a
+    bold label, ``- **Label:** text`` (how letters write their lists); None for any other text.
+
+    The label is emphasis markdown-it always makes strong: its ``**`` open the item's text and
+    close before a space or the line's end, around a label that neither starts nor ends with a
+    space; with the labels' stars dropped, the text must be plain (plain_blocks), so nothing
+    else in it is markup. tests/test_markdown.py holds this to markdown-it's own output.
+    """
+    written = text.split("\n")
+    lines = written.copy()  # with each label's stars dropped
+    labels: dict[int, str] = {}
+    for number, line in enumerate(written):
+        if not line.startswith("- **"):
+            continue
+        close = line.find("**", 4)
+        label = line[4:close] if close > 4 else ""
+        after = line[close + 2:close + 3]
+        if not label or label[0].isspace() or label[-1].isspace() or after not in ("", " "):
+            return None
+        labels[number] = label
+        lines[number] = "- " + label + line[close + 2:]
+    blocks = plain_blocks("\n".join(lines)) if labels else None
+    if blocks is None:
+        return None
+    tokens = _plain_tokens(blocks, _line_count(text), offset)
+    for token in tokens:
+        if token.type == "inline" and token.map and token.map[0] - offset in labels:
+            number = token.map[0] - offset
+            token.content = written[number][2:]
+            token.children = _label_children(labels[number], lines[number][2 + len(labels[number]):])
+    return tokens
+
+
+def _label_children(label: str, rest: str) -> list[Token]:
+    """The inline tokens markdown-it makes of ``**label**rest``: its emphasis pass leaves an empty
+    text where the opening stars were, and the text after the closing ones, even empty."""
+    from markdown_it.token import Token
+
+    return [Token("text", "", 0, {}, None, 0, None, "", "", "", {}, False, False),
+            Token("strong_open", "strong", 1, {}, None, 0, None, "", "**", "", {}, False, False),
+            Token("text", "", 0, {}, None, 1, None, label, "", "", {}, False, False),
+            Token("strong_close", "strong", -1, {}, None, 0, None, "", "**", "", {}, False, False),
+            Token("text", "", 0, {}, None, 0, None, rest, "", "", {}, False, False)]
 
 
 def _parts(lines: list[str]) -> Iterator[tuple[int, int]]:

@@ -185,3 +185,26 @@ def _safe_the_slow_way(url: str, image: bool) -> bool:
                                  "a", "/", "\x00", "\u200b", "%41"]), max_size=6).map("".join), st.booleans())
 def test_is_safe_url_answers_as_its_slow_reading(url, image):
     assert markdown.is_safe_url(url, image=image) == _safe_the_slow_way(url, image)
+
+
+# List items that open with a bold label, as letters write them, and the near misses of one.
+LABEL_LINES = ["", "", "Plain words.", "- An item.", "- **Speed:** In academia.", "- **Two words** here",
+               "- **Alone**", "- **Label:**", "- ** spaced**", "- **spaced **", "- **spaced ** x", "- **a**b",
+               "- **a***", "- **a** *b*", "- **a**  two spaces", "- **a** trail ", "- **1.** numbered",
+               "- **x*y** z", "- **\u00a0nb** x", "- **é:** ü", "- ****", "- **a", "  - **nested** x",
+               "**Para** label", "- **a** [l](https://x.org)", "- **(a)** b", "- **a.**b", "  continued",
+               "1. **one** x"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(LABEL_LINES), max_size=12), st.booleans())
+def test_labelled_items_parse_as_markdown_it_parses_them(lines, final_newline):
+    assert_shortcut_is_markdown_it("\n".join(lines) + ("\n" if final_newline else ""))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(LABEL_LINES), max_size=10), st.booleans())
+def test_labelled_items_read_as_markdown_it_tokens_do(lines, final_newline):
+    text = "\n".join(lines) + ("\n" if final_newline else "")
+    markdown.parse.cache_clear()
+    assert readings(text) == through_markdown_it(readings, text)
