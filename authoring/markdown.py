@@ -208,7 +208,8 @@ def _tokens_by_parts(text: str) -> list[Token]:
     lines = text.split("\n")
     parts = list(_parts(lines))
     if len(parts) == 1:  # the whole text, known not plain
-        return _labelled_tokens(text, 0) or parser().parse(text)
+        labelled = _labelled_tokens(text, 0)
+        return labelled if labelled is not None else parser().parse(text)
     tokens: list[Token] = []
     pending = 0  # first line of the parts not yet given to markdown-it
     for start, end in parts:
@@ -216,7 +217,7 @@ def _tokens_by_parts(text: str) -> list[Token]:
         blocks = plain_blocks(part)
         known = _plain_tokens(blocks, _line_count(part), start) if blocks is not None \
             else _labelled_tokens(part, start)
-        if not known:
+        if known is None:
             continue
         if pending < start:
             tokens += _markdown_it_lines(lines, pending, start)
