@@ -47,7 +47,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from timing import RENDER_DEPENDENCIES, bytecode_note, imports_only  # noqa: E402
+from timing import (  # noqa: E402
+    RENDER_DEPENDENCIES,
+    bytecode_note,
+    imports_only,
+    machine_speed,
+    reference_loop,
+)
 
 from authoring import load, markdown  # noqa: E402
 from authoring.load import load_file, load_text  # noqa: E402
@@ -201,10 +207,12 @@ def print_warm(issues: list[Path], runs: int) -> dict[str, dict[str, dict[str, l
     """Stage table per issue and engine; returns issue name → engine → pipeline times: wall and CPU
     with every field new, and wall and CPU with one field edited per run."""
     pipelines: dict[str, dict[str, dict[str, list[float]]]] = {}
+    speed = [reference_loop()]
     for path in issues:
         _, rendered = render_file(path)
         tables = {engine: warm_stages(path, runs, engine)[0] for engine in ENGINES}
         edits = {engine: warm_stages(path, runs, engine, edit=True)[0] for engine in ENGINES}
+        speed.append(reference_loop())
         print(f"{path.name}: HTML {rendered.size / 1024:.1f} KB, text {len(rendered.text) / 1024:.1f} KB")
         print(f"  {'stage':<12}" + "".join(f" {engine + ' median':>20} {'best':>8}" for engine in ENGINES))
         for stage in tables[ENGINES[0]]:
@@ -216,6 +224,7 @@ def print_warm(issues: list[Path], runs: int) -> dict[str, dict[str, dict[str, l
                                          "cpu": tables[engine]["pipeline CPU"],
                                          "edit wall": edits[engine]["pipeline"],
                                          "edit cpu": edits[engine]["pipeline CPU"]} for engine in ENGINES}
+    print(machine_speed(speed))
     return pipelines
 
 
