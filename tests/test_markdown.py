@@ -138,7 +138,12 @@ READER_LINES = [*LINES, "Tom's \"quoted\" text & more", "- Tom's item & co",
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(st.sampled_from(READER_LINES), max_size=10), st.booleans())
 def test_plain_text_reads_as_markdown_it_tokens_do(lines, final_newline):
-    text = "\n".join(lines) + ("\n" if final_newline else "")
+    assert_reads_as_markdown_it("\n".join(lines) + ("\n" if final_newline else ""))
+
+
+def assert_reads_as_markdown_it(text: str) -> None:
+    """Depth, links, HTML and plain text of ``text`` the same through the shortcuts as through
+    markdown-it's own tokens."""
     markdown.parse.cache_clear()
     assert readings(text) == through_markdown_it(readings, text)
 
@@ -205,6 +210,4 @@ def test_labelled_items_parse_as_markdown_it_parses_them(lines, final_newline):
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(st.sampled_from(LABEL_LINES), max_size=10), st.booleans())
 def test_labelled_items_read_as_markdown_it_tokens_do(lines, final_newline):
-    text = "\n".join(lines) + ("\n" if final_newline else "")
-    markdown.parse.cache_clear()
-    assert readings(text) == through_markdown_it(readings, text)
+    assert_reads_as_markdown_it("\n".join(lines) + ("\n" if final_newline else ""))
