@@ -213,7 +213,7 @@ def _tokens_by_parts(text: str) -> list[Token]:
     tokens: list[Token] = []
     pending = 0  # first line of the parts not yet given to markdown-it
     for start, end in parts:
-        part = "\n".join(lines[start:end]) + ("\n" if end < len(lines) else "")
+        part = _part_text(lines, start, end)
         blocks = plain_blocks(part)
         known = _plain_tokens(blocks, _line_count(part), start) if blocks is not None \
             else _labelled_tokens(part, start)
@@ -289,10 +289,15 @@ def _parts(lines: list[str]) -> Iterator[tuple[int, int]]:
     yield start, len(lines)
 
 
+def _part_text(lines: list[str], start: int, end: int) -> str:
+    """Lines ``start`` to ``end`` of a text as written, with the line feed that ends the last
+    one unless it ends the text."""
+    return "\n".join(lines[start:end]) + ("\n" if end < len(lines) else "")
+
+
 def _markdown_it_lines(lines: list[str], start: int, end: int) -> list[Token]:
     """markdown-it's tokens of lines ``start`` to ``end``, their line numbers counted in the whole text."""
-    part = "\n".join(lines[start:end]) + ("\n" if end < len(lines) else "")
-    tokens = parser().parse(part)
+    tokens = parser().parse(_part_text(lines, start, end))
     if start:
         for token in tokens:
             if token.map:
