@@ -210,12 +210,16 @@ def _context(env: jinja2.Environment, issue: model.Issue, publication: model.Pub
 def _theme_colors(values: tuple[Any, ...]) -> Palette:
     # ~40 µs of color arithmetic per render (3% of the stage) for a publication's theme, which
     # does not change between renders: kept per theme (Theme is mutable, so keyed by its values)
-    settings: dict[str, Any] = dict(zip(_THEME_FIELDS, values, strict=True))
-    return palette(model.Theme(**settings))
+    return palette(_theme_of(values))
 
 
 def _theme_values(theme: model.Theme) -> tuple[Any, ...]:
     return tuple(getattr(theme, name) for name in _THEME_FIELDS)
+
+
+def _theme_of(values: tuple[Any, ...]) -> model.Theme:
+    """The theme whose settings are ``values`` (_theme_values' inverse)."""
+    return model.Theme(**dict(zip(_THEME_FIELDS, values, strict=True)))
 
 
 @lru_cache(maxsize=16)
@@ -225,9 +229,9 @@ def _styles(env: jinja2.Environment, values: tuple[Any, ...], dark_logo: bool) -
     ``reload_templates`` starts a new one when a template changes."""
     from markupsafe import Markup
 
-    theme = model.Theme(**dict(zip(_THEME_FIELDS, values, strict=True)))
     template = env.get_template(STYLES_TEMPLATE)
-    return Markup(template.render(colors=_theme_colors(values), theme=theme, logo_dark=dark_logo))
+    return Markup(template.render(colors=_theme_colors(values), theme=_theme_of(values),
+                                  logo_dark=dark_logo))
 
 
 _THEME_FIELDS = tuple(f.name for f in dataclasses.fields(model.Theme) if f.compare)

@@ -179,8 +179,8 @@ def _rule_caching(base: type[premailer.Premailer]) -> type[premailer.Premailer]:
 
     premailer caches the parse of a stylesheet, but turns its rules back into text on every run,
     which is two thirds of its time on our samples. The rules of a given stylesheet at a given
-    position are always the same tuples of text; the lists are copied because premailer extends
-    them."""
+    position are always the same tuples of text; each run gets copies of the lists, so nothing
+    premailer does with them reaches the kept ones."""
 
     class RuleCachingPremailer(base):
         _rules: dict[tuple[str, int], tuple[list, list]] = {}
