@@ -146,7 +146,7 @@ class Document:
     def _breaks_at_newline_alone(self) -> bool:
         """Whether YAML breaks the text's lines at \\n alone, so that its marks count lines and
         columns as the line feeds do. Asked once per document, not per finding."""
-        return not any(map(self.text.__contains__, "\r\x85\u2028\u2029"))
+        return not any(map(self.text.__contains__, "\r" + _OTHER_BREAKS))
 
     def position(self, index: int) -> Position:
         """Line and column of a character offset in the text."""
@@ -182,8 +182,8 @@ class _Replay:
             line_start = text.rfind("\n", mark.index, index) + 1 if crossed else 0
         else:
             if self.breaks is None:
-                lengths = map((1).__add__, map(len, text[scalar.start:scalar.end].split("\n")))
-                self.breaks = [scalar.start + end - 1 for end in accumulate(lengths)][:-1]
+                starts = _starts_after_newlines(text[scalar.start:scalar.end])
+                self.breaks = [scalar.start + start - 1 for start in starts[1:]]
             crossed = bisect.bisect_left(self.breaks, index)
             line_start = self.breaks[crossed - 1] + 1 if crossed else 0
         if not crossed:
@@ -199,15 +199,22 @@ def _source_offsets(text: str, scalar: Scalar) -> _Replay | None:
     return None if offsets is None else _Replay(offsets)
 
 
-_YAML_BREAK = re.compile("[\n\x85\u2028\u2029]")
+_OTHER_BREAKS = "\x85\u2028\u2029"
+"""Where YAML breaks lines besides \\n."""
+_YAML_BREAK = re.compile(f"[\n{_OTHER_BREAKS}]")
 
 
 @lru_cache(maxsize=8)
 def _line_starts(text: str) -> list[int]:
     """Offsets where lines start, breaking lines where YAML does (so its marks agree)."""
-    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+    if any(map(text.__contains__, _OTHER_BREAKS)):
         return [0, *(m.end() for m in _YAML_BREAK.finditer(text))]
-    # nearly every text breaks at \n alone: each line starts one past the end of the one before
+    return _starts_after_newlines(text)
+
+
+def _starts_after_newlines(text: str) -> list[int]:
+    """Offsets where the lines of ``text`` start when it breaks at \\n alone: each one past
+    the end of the line before."""
     return list(accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))[:-1]
 
 
