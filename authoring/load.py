@@ -16,11 +16,11 @@ import bisect
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from functools import cache, cached_property, lru_cache
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -47,12 +47,18 @@ STR_TAG = "tag:yaml.org,2002:str"
 SEQ_TAG = "tag:yaml.org,2002:seq"
 MAP_TAG = "tag:yaml.org,2002:map"
 
-_CONTROL_CHARACTER = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f]|[\ud800-\udfff]|[\ufdd0-\ufdef]|[\ufffe\uffff]")
+_CONTROL_CHARACTER = "[\x00-\x08\x0b-\x1f\x7f-\x9f]|[\ud800-\udfff]|[\ufdd0-\ufdef]|[\ufffe\uffff]"
 """Characters no text field may hold: C0/C1 controls except tab and newline, DEL, lone
 surrogates and the Unicode noncharacters of the first plane (the reader refuses them in raw
 text; double-quoted escapes such as ``"\\x1b"`` get past it and break rendering). Written as
-four classes: one class spanning them all takes twice as long to compile, on every start."""
+four classes: one class spanning them all takes twice as long to compile."""
+
+
+@cache
+def _control_character() -> re.Pattern[str]:
+    """_CONTROL_CHARACTER compiled when a value is first searched (~0.8 ms): a file without
+    double-quoted values never is, and a start that loads none should not pay for it."""
+    return re.compile(_CONTROL_CHARACTER)
 
 _ALLOWED_TAGS = {
     "tag:yaml.org,2002:str",
@@ -66,34 +72,42 @@ _ALLOWED_TAGS = {
 }
 
 
-@dataclass(slots=True)
-class Position:
+class Position(NamedTuple):
+    """A line and column, both 1-based. A named tuple, not a dataclass: made in a third of the
+    time at every start (the loader makes few of them, only where a finding is placed)."""
+
     line: int
     """1-based."""
     column: int
     """1-based."""
 
 
-@dataclass
 class Document:
-    """Parsed YAML: the plain data plus where each piece came from."""
+    """Parsed YAML: the plain data plus where each piece came from.
 
-    file: str
-    data: object
-    text: str
-    marks: dict[YamlPath, Mark] = field(default_factory=dict, repr=False)
-    """Where each value starts, as the parser marked it (0-based; see positions). Kept as they
-    are: a load would otherwise make a Position for every node, and validation reads a few."""
-    key_marks: dict[YamlPath, Mark] = field(default_factory=dict, repr=False)
-    """Where each mapping key starts (path of the value it introduces), as marked."""
-    raw_scalars: dict[YamlPath, str] = field(default_factory=dict)
-    """The source text of plain scalars that YAML turned into non-strings (``Yes`` → True)."""
-    block_scalars: set[YamlPath] = field(default_factory=set)
-    """Values written as literal/folded blocks (``|``/``>``): their text starts on the next line."""
-    scalars: dict[YamlPath, Scalar] = field(default_factory=dict)
-    """Every scalar value's style and extent, to find a character inside it."""
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    """Problems found while loading that did not stop it (duplicate keys)."""
+    A plain class, not a dataclass (~1 ms to make at every start): only the loader makes one,
+    and nothing compares two."""
+
+    def __init__(self, file: str, data: object, text: str):
+        self.file = file
+        self.data = data
+        self.text = text
+        self.marks: dict[YamlPath, Mark] = {}
+        """Where each value starts, as the parser marked it (0-based; see positions). Kept as they
+        are: a load would otherwise make a Position for every node, and validation reads a few."""
+        self.key_marks: dict[YamlPath, Mark] = {}
+        """Where each mapping key starts (path of the value it introduces), as marked."""
+        self.raw_scalars: dict[YamlPath, str] = {}
+        """The source text of plain scalars that YAML turned into non-strings (``Yes`` → True)."""
+        self.block_scalars: set[YamlPath] = set()
+        """Values written as literal/folded blocks (``|``/``>``): their text starts on the next line."""
+        self.scalars: dict[YamlPath, Scalar] = {}
+        """Every scalar value's style and extent, to find a character inside it."""
+        self.diagnostics: list[Diagnostic] = []
+        """Problems found while loading that did not stop it (duplicate keys)."""
+
+    def __repr__(self) -> str:
+        return f"Document(file={self.file!r}, data={self.data!r})"
 
     @property
     def positions(self) -> dict[YamlPath, Position]:
@@ -165,14 +179,18 @@ between them; farther ones bisect the scalar's line feeds, listed once (a field 
 of findings would otherwise count through the field for each)."""
 
 
-@dataclass(slots=True)
 class _Replay:
-    """A scalar's source_offsets, and where its text breaks lines once a far finding asked."""
+    """A scalar's source_offsets, and where its text breaks lines once a far finding asked.
+    A plain class: a dataclass costs 0.7 ms to make at every start, for a record only a
+    finding inside a text needs."""
 
-    offsets: list[int]
-    """The document offset of each character of the value."""
-    breaks: list[int] | None = None
-    """Document offsets of the line feeds from the scalar's start to its end, in order."""
+    __slots__ = ("offsets", "breaks")
+
+    def __init__(self, offsets: Sequence[int]):
+        self.offsets = offsets
+        """The document offset of each character of the value."""
+        self.breaks: list[int] | None = None
+        """Document offsets of the line feeds from the scalar's start to its end, in order."""
 
     def position(self, text: str, scalar: Scalar, mark: Mark, index: int) -> Position:
         """The position of document offset ``index`` (in the scalar or just past it), counted on
@@ -201,14 +219,15 @@ def _source_offsets(text: str, scalar: Scalar) -> _Replay | None:
 
 _OTHER_BREAKS = "\x85\u2028\u2029"
 """Where YAML breaks lines besides \\n."""
-_YAML_BREAK = re.compile(f"[\n{_OTHER_BREAKS}]")
+_YAML_BREAK = f"[\n{_OTHER_BREAKS}]"
+"""A pattern compiled on first use (by re's cache), only for texts that hold such breaks."""
 
 
 @lru_cache(maxsize=8)
 def _line_starts(text: str) -> list[int]:
     """Offsets where lines start, breaking lines where YAML does (so its marks agree)."""
     if any(map(text.__contains__, _OTHER_BREAKS)):
-        return [0, *(m.end() for m in _YAML_BREAK.finditer(text))]
+        return [0, *(m.end() for m in re.finditer(_YAML_BREAK, text))]
     return _starts_after_newlines(text)
 
 
@@ -247,6 +266,12 @@ def decode(raw: bytes, file: str, size: int | None = None) -> str:
     """Bytes → text: UTF-8 (BOM allowed), LF line ends; refuse binary and other encodings.
 
     ``size`` is the file's size when only its first bytes were read."""
+    return _decode(raw, file, size)[0]
+
+
+def _decode(raw: bytes, file: str, size: int | None = None) -> tuple[str, bytes]:
+    """decode, and the text's UTF-8: most often ``raw`` itself, which spares encoding it again
+    for libyaml and lets the byte-wise checks run on it."""
     if len(raw) > MAX_BYTES:
         size = max(size or 0, len(raw))
         raise _error(file, codes.FILE_TOO_LARGE,
@@ -272,7 +297,10 @@ def decode(raw: bytes, file: str, size: int | None = None) -> str:
                      f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
                      "save the file as UTF-8 (most editors: 'Save with encoding')",
                      line=line, column=column) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    if b"\r" not in raw:  # nearly every file: the two replacements would copy it for nothing
+        return text, raw
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, text.encode("utf-8")
 
 
 def _check_tabs(text: str, file: str) -> None:
@@ -298,9 +326,16 @@ def _check_tabs(text: str, file: str) -> None:
 def load_text(text: str, file: str = "<string>") -> Document:
     """Parse YAML text into a Document (raises LoadError)."""
     _check_tabs(text, file)
-    _check_nesting(text, file)
+    return _load(text, text.encode("utf-8"), file)
+
+
+def _load(text: str, utf8: bytes, file: str) -> Document:
+    """load_text once tabs are checked, with the text's UTF-8 at hand: libyaml reads it and the
+    checks that scan the whole text run on it (a byte search is memchr, a search of text
+    holding a curly quote is not)."""
+    _check_nesting(text, utf8, file)
     try:
-        root = _compose(text)
+        root = _compose(text, utf8)
     except RecursionError:
         raise _too_deep(file, text) from None
     except yaml.reader.ReaderError as exc:
@@ -319,39 +354,46 @@ def load_text(text: str, file: str = "<string>") -> Document:
                      "start from a template: authoring new", text=text)
     doc = Document(file=file, data=None, text=text)
     try:
-        doc.data = _Builder(doc).build(root, ())
+        doc.data = _Builder(doc, _may_hold_controls(text, utf8)).build(root, ())
     except RecursionError:
         raise _too_deep(file, text) from None
     return doc
 
 
-def _compose(text: str) -> Node | None:
+def _compose(text: str, utf8: bytes | None = None) -> Node | None:
     """The node graph: libyaml's parser when present (20x faster), else PyYAML's own.
 
-    On any error we parse again with the pure-Python parser, whose messages and
+    libyaml reads ``utf8``, the text's UTF-8, when given (its marks count characters all the
+    same). On any error we parse again with the pure-Python parser, whose messages and
     marks are the ones users see (libyaml's differ), so errors read the same everywhere.
     """
     if getattr(yaml, "__with_libyaml__", False):
+        parser = _fast_loader()(text if utf8 is None else utf8)
         try:
-            return yaml.compose(text, Loader=_fast_loader())
+            return parser.get_single_node()
         except (yaml.YAMLError, RecursionError):
             pass
+        finally:
+            parser.dispose()
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
 @cache
 def _fast_loader() -> type:
-    """CSafeLoader with its resolver's per-node work cut to what safe loading needs.
+    """libyaml's parser with a resolver cut to what safe loading needs, and nothing else.
 
     libyaml composes in C but asks Python for every node's tag: SafeLoader's resolver joins
     two lists per scalar and walks path resolvers it does not have. Same tags, from a table
-    of SafeLoader's implicit resolvers by first character made once."""
+    of SafeLoader's implicit resolvers by first character made once. Made from CParser, not
+    CSafeLoader: composing needs no constructor, whose setting up cost as much as 60 nodes."""
+    from yaml._yaml import CParser
+
     implicit = yaml.SafeLoader.yaml_implicit_resolvers
     wildcards = tuple(implicit.get(None, ()))
     by_first = {first: (*resolvers, *wildcards) for first, resolvers in implicit.items()
                 if first is not None}
 
-    class FastLoader(yaml.CSafeLoader):
+    class FastLoader(CParser):
         def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
             if kind is ScalarNode:
                 if implicit[0]:
@@ -401,8 +443,9 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> LoadError:
                   column=mark.column + 1 if mark else None, text=text)
 
 
-_KEY_ONLY = re.compile(r"^(?P<indent> *)(?:- )?(?P<key>[^\s:#][^:#]*)$")
-_KEY_AND_TEXT = re.compile(r"^(?P<indent> *)(?:- +)?(?P<key>[\w’'-]+) +\S")
+# patterns for syntax errors alone: compiled by re on first use, not on every start
+_KEY_ONLY = r"^(?P<indent> *)(?:- )?(?P<key>[^\s:#][^:#]*)$"
+_KEY_AND_TEXT = r"^(?P<indent> *)(?:- +)?(?P<key>[\w’'-]+) +\S"
 
 
 def _missing_colon(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, str] | None:
@@ -418,7 +461,7 @@ def _missing_colon(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, in
         row = context.line
     elif exc.problem == "mapping values are not allowed here" and problem is not None \
             and problem.line < len(lines):
-        key_line = _KEY_ONLY.match(lines[problem.line][:problem.column])
+        key_line = re.match(_KEY_ONLY, lines[problem.line][:problem.column])
         above = problem.line - 1
         while above >= 0 and (not lines[above].strip() or lines[above].lstrip().startswith("#")):
             above -= 1
@@ -427,7 +470,7 @@ def _missing_colon(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, in
             row = above if above_indent == len(key_line.group("indent")) else None
     if row is None or row >= len(lines):
         return None
-    match = _KEY_AND_TEXT.match(lines[row])
+    match = re.match(_KEY_AND_TEXT, lines[row])
     if match is None or re.search(r":(\s|$)", lines[row]):
         return None
     return row, match.end("key"), match.group("key")
@@ -453,7 +496,7 @@ MAX_DEPTH = 200
 """Lists and mappings nested deeper than this are refused before libyaml composes them (an
 issue needs about eight levels)."""
 
-_NESTING_OPENERS = "[{-?"
+_NESTING_OPENERS = b"[{-?"
 """The characters that open one more level of nesting without a deeper indent: flow ``[`` and
 ``{``, and ``- ``/``? `` chained on one line. Nesting by indentation alone is bounded by the
 size limit (n levels take n²/2 bytes: ~1,400 levels in 1 MB)."""
@@ -463,16 +506,22 @@ _SHALLOW_ENOUGH = 2_000
 pass with an 8 MB stack, 50,000 crash); seed issues have 55-165."""
 
 
-def _check_nesting(text: str, file: str) -> None:
+def _check_nesting(text: str, utf8: bytes, file: str) -> None:
     """Refuse nesting deeper than MAX_DEPTH before libyaml composes it.
 
     libyaml composes recursively in C, where no RecursionError guards the stack: a file of
     100,000 ``[`` (or ``- - - ...``) kills the process with a segmentation fault. A text with
     more than _SHALLOW_ENOUGH openers is first read as parser events, which libyaml produces
-    without recursion, counting the depth. Syntax errors are left to the parse proper."""
-    if sum(map(text.count, _NESTING_OPENERS)) <= _SHALLOW_ENOUGH:
+    without recursion, counting the depth. Syntax errors are left to the parse proper.
+    ``utf8``: the text's UTF-8."""
+    # the openers are ASCII, so the UTF-8 holds as many as the text; deleting them from it
+    # counts all four in one pass, a quarter of the time of four counts in the text
+    if len(utf8) - len(utf8.translate(None, _NESTING_OPENERS)) <= _SHALLOW_ENOUGH:
         return
-    loader = (yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader)(text)
+    if getattr(yaml, "__with_libyaml__", False):
+        loader: Any = yaml.CSafeLoader(utf8)
+    else:
+        loader = yaml.SafeLoader(text)
     depth = 0
     try:
         while (event := loader.get_event()) is not None:
@@ -504,10 +553,11 @@ def load_file(path: str | Path) -> Document:
     name = str(path)
     raw = read_bounded(path, MAX_BYTES + 1)
     try:
-        text = decode(raw, name, _size(path) if len(raw) > MAX_BYTES else len(raw))
+        text, utf8 = _decode(raw, name, _size(path) if len(raw) > MAX_BYTES else len(raw))
     except LoadError as exc:  # quote the line as well as the bytes allow
         raise LoadError(exc.diagnostic, raw[:MAX_BYTES].decode("utf-8", errors="replace")) from None
-    return load_text(text, name)
+    _check_tabs(text, name)
+    return _load(text, utf8, name)
 
 
 def read_bounded(path: str | Path, limit: int) -> bytes:
@@ -572,15 +622,27 @@ _READ_AS_WRITTEN = "\r\x85" + "".join(map(chr, range(0xFDD0, 0xFDF0)))
 not refuse written as they are: CR and NEL, which it reads as line breaks, and the
 noncharacters U+FDD0–U+FDEF, which pass."""
 
+_READ_AS_WRITTEN_BYTES = b"\r\x85\xb7"
+"""A byte that the UTF-8 of each of _READ_AS_WRITTEN holds: CR is 0D, NEL C2 85, the
+noncharacters EF B7 90–AF. A text without any of the three holds none of them."""
 
-def _may_hold_controls(text: str) -> bool:
+
+def _may_hold_controls(text: str, utf8: bytes) -> bool:
     """Whether a value written other than in double quotes may hold a _CONTROL_CHARACTER.
 
     The reader refuses every other one; quotes, folding and block indentation add only spaces
     and line feeds. So only the escapes of a double-quoted scalar write one, unless the text
-    holds one of _READ_AS_WRITTEN: 34 searches for one character, each as fast as memchr,
-    instead of a regular expression over every value."""
+    holds one of _READ_AS_WRITTEN. Three searches of ``utf8`` (the text's UTF-8) for one byte,
+    each memchr, rule that out for most texts; the 34 searches of the text are made only when
+    one of those bytes is there (0x85 and 0xB7 are also in some other characters' UTF-8)."""
+    if not any(map(utf8.__contains__, _READ_AS_WRITTEN_BYTES)):
+        return False
     return any(map(text.__contains__, _READ_AS_WRITTEN))
+
+
+_new_tuple = tuple.__new__
+"""Makes a Scalar from its fields without the named tuple's own __new__, a Python function:
+a third of the time, for the loader's one Scalar per value of every load."""
 
 
 class _Builder:
@@ -589,63 +651,72 @@ class _Builder:
     Called for every node of every load: each node's path is built once, by its parent, and
     its position and extent are read straight off the parser's marks."""
 
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, may_hold_controls: bool):
         self.doc = doc
         self.marks = doc.marks
+        self.key_marks = doc.key_marks
         self.scalars = doc.scalars
         self.count = 0
         self.expanded_bytes = 0
-        self.constructor = SafeConstructor()
-        self.unquoted_may_hold_controls = _may_hold_controls(doc.text)
+        self.constructor: SafeConstructor | None = None
+        """Made for the first value that is not text: most files have none."""
+        self.unquoted_may_hold_controls = may_hold_controls
         """Whether a scalar other than a double-quoted one can hold a _CONTROL_CHARACTER."""
 
-    @staticmethod
-    def _pos(node: Node) -> Position:
-        return _position(node.start_mark)
+    def _error_at(self, node: Node, code: str, message: str, hint: str | None = None) -> LoadError:
+        position = _position(node.start_mark)
+        return _error(self.doc.file, code, message, hint, line=position.line,
+                      column=position.column, text=self.doc.text)
 
-    def build(self, node: Node, path: YamlPath):
+    def build(self, node: Node, path: YamlPath) -> object:
         self.count += 1
         self.marks[path] = node.start_mark
         if self.count > MAX_NODES:
-            position = self._pos(node)
-            raise _error(self.doc.file, codes.ALIAS_BOMB,
-                         f"document expands to more than {MAX_NODES:,} values through aliases",
-                         "remove the anchors (&) and aliases (*): issues do not need them",
-                         line=position.line, column=position.column, text=self.doc.text)
+            raise self._error_at(node, codes.ALIAS_BOMB,
+                                 f"document expands to more than {MAX_NODES:,} values through aliases",
+                                 "remove the anchors (&) and aliases (*): issues do not need them")
+        kind = node.__class__  # only these three are composed; the tag says what they mean
+        if kind is ScalarNode:
+            return self._scalar(node, path)  # type: ignore[arg-type]
         if node.tag not in _ALLOWED_TAGS:
-            position = self._pos(node)
-            raise _error(self.doc.file, codes.UNSAFE_TAG, f"tag '{_short_tag(node.tag)}' is not allowed",
-                         "remove the tag: issue files hold plain text, numbers, lists and mappings",
-                         line=position.line, column=position.column, text=self.doc.text)
-        if isinstance(node, ScalarNode):
-            return self._scalar(node, path)
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path)
-        assert isinstance(node, SequenceNode)
-        return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            raise self._unsafe_tag(node)
+        if kind is MappingNode:
+            return self._mapping(node, path)  # type: ignore[arg-type]
+        return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+
+    def _unsafe_tag(self, node: Node) -> LoadError:
+        return self._error_at(node, codes.UNSAFE_TAG, f"tag '{_short_tag(node.tag)}' is not allowed",
+                              "remove the tag: issue files hold plain text, numbers, lists and mappings")
 
     def _scalar(self, node: ScalarNode, path: YamlPath) -> object:
+        tag = node.tag
+        if tag != STR_TAG and tag not in _ALLOWED_TAGS:
+            raise self._unsafe_tag(node)
         text: str = node.value
         self.expanded_bytes += len(text)
         if self.expanded_bytes > MAX_EXPANDED_BYTES:
             raise self._too_much_text(node)
-        style = node.style or ""
-        if style == "|" or style == ">":
+        style = node.style
+        if style is None:
+            style = ""
+        elif style == "|" or style == ">":
             self.doc.block_scalars.add(path)
         # marks count characters of the text, as libyaml and PyYAML's own reader both do
-        self.scalars[path] = Scalar(style, node.start_mark.index, node.end_mark.index, text)
+        self.scalars[path] = _new_tuple(Scalar, (style, node.start_mark.index, node.end_mark.index, text))
         checked = style == '"' or self.unquoted_may_hold_controls
-        if node.tag == STR_TAG:
+        if tag == STR_TAG:
             # most scalars: the constructor would return node.value after a dozen calls
             if checked:
                 self._check_characters(text, node, path)
             return text
+        if self.constructor is None:
+            self.constructor = SafeConstructor()
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError):
             # e.g. a timestamp like 2026-13-45: keep the text, validation reports the field
             value = text
-        if not isinstance(value, str) and not style and node.tag != "tag:yaml.org,2002:null":
+        if not isinstance(value, str) and not style and tag != "tag:yaml.org,2002:null":
             self.doc.raw_scalars[path] = text
         if checked and isinstance(value, str):
             self._check_characters(value, node, path)
@@ -653,54 +724,55 @@ class _Builder:
 
     def _too_much_text(self, node: ScalarNode) -> LoadError:
         """The text reached through aliases grew past MAX_EXPANDED_BYTES."""
-        return _error(self.doc.file, codes.ALIAS_BOMB,
-                      f"document expands to more than {MAX_EXPANDED_BYTES:,} bytes of text "
-                      "through aliases",
-                      "remove the anchors (&) and aliases (*): issues do not need them",
-                      line=self._pos(node).line, column=self._pos(node).column,
-                      text=self.doc.text)
+        return self._error_at(node, codes.ALIAS_BOMB,
+                              f"document expands to more than {MAX_EXPANDED_BYTES:,} bytes of text "
+                              "through aliases",
+                              "remove the anchors (&) and aliases (*): issues do not need them")
 
     def _check_characters(self, value: str, node: ScalarNode, path: YamlPath) -> None:
-        match = _CONTROL_CHARACTER.search(value)
+        match = _control_character().search(value)
         if match is None:
             return
         code_point = ord(match.group())
+        position = _position(node.start_mark)
         self.doc.diagnostics.append(Diagnostic(
             code=codes.CONTROL_CHARACTER, severity=Severity.ERROR,
             message=f"control character U+{code_point:04X} in this text "
                     f"(character {match.start() + 1}) is not allowed",
             hint="delete the escape (\\x.., \\u....) that writes it: it is invisible and "
                  "breaks rendering",
-            file=self.doc.file, line=self._pos(node).line, column=self._pos(node).column,
-            path=path))
+            file=self.doc.file, line=position.line, column=position.column, path=path))
 
     def _mapping(self, node: MappingNode, path: YamlPath) -> dict:
         result: dict = {}
+        key_marks = self.key_marks
         for key_node, value_node in node.value:
-            if key_node.tag == MERGE_TAG:
-                # PyYAML lets merged keys win over the ones written here; refuse rather
-                # than report the override as a duplicate and keep the wrong value
-                raise _error(self.doc.file, codes.MERGE_KEY, "merge keys (<<) are not supported",
-                             "write the keys out in this mapping instead of merging an anchor",
-                             line=self._pos(key_node).line, column=self._pos(key_node).column,
-                             text=self.doc.text)
-            if not isinstance(key_node, ScalarNode):
-                raise _error(self.doc.file, codes.COMPLEX_KEY, "mapping keys must be plain text",
-                             line=self._pos(key_node).line, column=self._pos(key_node).column,
-                             text=self.doc.text)
+            if key_node.__class__ is not ScalarNode or key_node.tag == MERGE_TAG:
+                raise self._bad_key(key_node)
             key = key_node.value
-            key_path = (*path, key)
+            key_path = path + (key,)
             if key in result:
-                first = self.doc.key_marks.get(key_path)
-                where = f" (first defined on line {first.line + 1})" if first else ""
-                # reported, not raised: the rest of the file is still checked
-                self.doc.diagnostics.append(Diagnostic(
-                    code=codes.DUPLICATE_KEY, severity=Severity.ERROR,
-                    message=f"duplicate key '{key}'{where}",
-                    hint="each key may appear once in a mapping: merge the two or rename one",
-                    file=self.doc.file, line=self._pos(key_node).line,
-                    column=self._pos(key_node).column, path=key_path))
+                self._duplicate(key_node, key_path)
                 continue
-            self.doc.key_marks[key_path] = key_node.start_mark
+            key_marks[key_path] = key_node.start_mark
             result[key] = self.build(value_node, key_path)
         return result
+
+    def _bad_key(self, key_node: Node) -> LoadError:
+        if key_node.tag == MERGE_TAG:
+            # PyYAML lets merged keys win over the ones written here; refuse rather
+            # than report the override as a duplicate and keep the wrong value
+            return self._error_at(key_node, codes.MERGE_KEY, "merge keys (<<) are not supported",
+                                  "write the keys out in this mapping instead of merging an anchor")
+        return self._error_at(key_node, codes.COMPLEX_KEY, "mapping keys must be plain text")
+
+    def _duplicate(self, key_node: ScalarNode, key_path: YamlPath) -> None:
+        """Reported, not raised: the rest of the file is still checked."""
+        first = self.key_marks.get(key_path)
+        where = f" (first defined on line {first.line + 1})" if first else ""
+        position = _position(key_node.start_mark)
+        self.doc.diagnostics.append(Diagnostic(
+            code=codes.DUPLICATE_KEY, severity=Severity.ERROR,
+            message=f"duplicate key '{key_node.value}'{where}",
+            hint="each key may appear once in a mapping: merge the two or rename one",
+            file=self.doc.file, line=position.line, column=position.column, path=key_path))

@@ -251,9 +251,7 @@ def test_merge_keys_are_refused_clearly():
 
 
 def test_control_characters_are_exactly_the_documented_ones():
-    from authoring.load import _CONTROL_CHARACTER
-
-    refused = {code for code in range(0x110000) if _CONTROL_CHARACTER.fullmatch(chr(code))}
+    refused = {code for code in range(0x110000) if load._control_character().fullmatch(chr(code))}
     expected = {*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000),
                 *range(0xFDD0, 0xFDF0), 0xFFFE, 0xFFFF}
     assert refused == expected
@@ -369,7 +367,7 @@ def test_control_characters_are_found_in_every_value_that_holds_one(values):
     except LoadError:
         assume(False)
     holding = [path for path in doc.scalars
-               if isinstance(doc.data[path[0]], str) and load._CONTROL_CHARACTER.search(doc.data[path[0]])]
+               if isinstance(doc.data[path[0]], str) and load._control_character().search(doc.data[path[0]])]
     assert [d.path for d in doc.diagnostics if d.code == "control-character"] == holding
 
 
