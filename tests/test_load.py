@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from authoring.load import LoadError, Position, decode, load_text
+from authoring.load import LoadError, Position, decode, load_file, load_text
 
 
 def test_positions_of_values_and_keys():
@@ -20,6 +20,25 @@ def test_bom_and_crlf_are_accepted():
     text = decode(b"\xef\xbb\xbfissue:\r\n  subject: Hi\r\n", "f.yaml")
     assert text == "issue:\n  subject: Hi\n"
     assert load_text(text).data == {"issue": {"subject": "Hi"}}
+
+
+@pytest.mark.parametrize("raw", [
+    b"issue:\n  subject: Hi\n  body: |\n    one\n    two \xe2\x80\x99x\xe2\x80\x99\nq: 'r'\n",
+    b"\xef\xbb\xbfissue:\r\n  subject: Hi\r\n  body: |\r\n    one\r\n"
+    b"    two \xe2\x80\x99x\xe2\x80\x99\r\nq: 'r'\r\n",
+    b"issue:\r  subject: Hi\r  body: |\r    one\r    two x\rq: 'r'\r",
+])
+def test_a_file_loads_as_its_decoded_text_does(tmp_path, raw):
+    """load_file hands libyaml the file's own bytes when decoding changed nothing: with CRLF
+    line ends it must hand it the decoded text's instead, or every extent after the first
+    line would be off from the text's by the CRs before it."""
+    path = tmp_path / "issue.yaml"
+    path.write_bytes(raw)
+    from_file, from_text = load_file(path), load_text(decode(raw, str(path)), str(path))
+    assert from_file.data == from_text.data
+    assert from_file.scalars == from_text.scalars
+    assert from_file.positions == from_text.positions
+    assert from_file.scalars[("q",)].start == from_file.text.index("'r'")
 
 
 @pytest.mark.parametrize("raw, code", [
@@ -103,7 +122,6 @@ import threading  # noqa: E402
 import time  # noqa: E402
 
 from authoring import load  # noqa: E402
-from authoring.load import load_file  # noqa: E402
 from conftest import DATA, ROOT  # noqa: E402
 
 HOSTILE = DATA / "hostile"

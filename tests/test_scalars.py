@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from authoring import codes
 from authoring.load import load_text
+from authoring.scalars import source_offsets
 from authoring.validate import validate_text
 
 MARK = "<b>"
@@ -59,6 +60,23 @@ def test_a_replay_that_disagrees_with_the_parser_gives_up_rather_than_guess():
     doc = load_text("a: 'x'\n")
     doc.scalars[("a",)] = doc.scalars[("a",)]._replace(value="not what the source says")
     assert doc.locate_offset(("a",), 0) is None
+
+
+def test_a_replay_reads_as_the_list_of_the_offsets_of_its_characters():
+    """A replay is kept as runs (copied text, and breaks or escapes standing for one place):
+    read by index, from the end, in slices and to its end, it is the list of one offset each."""
+    text = 'b: |\n  one\n\n  two\nq: "a\\tb"\n'
+    doc = load_text(text)
+    one, two, quoted = text.index("one"), text.index("two"), text.index('"a')
+    expected = {("b",): [one, one + 1, one + 2, one + 3, one + 4, two, two + 1, two + 2],
+                ("q",): [quoted + 1, quoted + 2, quoted + 4]}  # the break after one, the empty line; \t
+    for path, offsets in expected.items():
+        replay = source_offsets(text, doc.scalars[path])
+        assert replay is not None and list(replay) == offsets and len(replay) == len(offsets)
+        assert [replay[i] for i in range(-len(offsets), 0)] == offsets
+        assert replay[1:-1] == offsets[1:-1]
+        with pytest.raises(IndexError):
+            replay[len(offsets)]
 
 
 def test_the_text_shorthand_points_at_the_text_not_the_marker():
