@@ -385,7 +385,7 @@ def _fast_loader() -> type:
     libyaml composes in C but asks Python for every node's tag: SafeLoader's resolver joins
     two lists per scalar and walks path resolvers it does not have. Same tags, from a table
     of SafeLoader's implicit resolvers by first character made once. Made from CParser, not
-    CSafeLoader: composing needs no constructor, whose setting up cost as much as 60 nodes."""
+    CSafeLoader: composing needs no constructor or resolver tables set up for every load."""
     from yaml._yaml import CParser
 
     implicit = yaml.SafeLoader.yaml_implicit_resolvers
@@ -675,13 +675,12 @@ class _Builder:
             raise self._error_at(node, codes.ALIAS_BOMB,
                                  f"document expands to more than {MAX_NODES:,} values through aliases",
                                  "remove the anchors (&) and aliases (*): issues do not need them")
-        kind = node.__class__  # only these three are composed; the tag says what they mean
-        if kind is ScalarNode:
-            return self._scalar(node, path)  # type: ignore[arg-type]
+        if isinstance(node, ScalarNode):  # checks its own tag: most are text, one comparison
+            return self._scalar(node, path)
         if node.tag not in _ALLOWED_TAGS:
             raise self._unsafe_tag(node)
-        if kind is MappingNode:
-            return self._mapping(node, path)  # type: ignore[arg-type]
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
         return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
 
     def _unsafe_tag(self, node: Node) -> LoadError:
@@ -747,7 +746,7 @@ class _Builder:
         result: dict = {}
         key_marks = self.key_marks
         for key_node, value_node in node.value:
-            if key_node.__class__ is not ScalarNode or key_node.tag == MERGE_TAG:
+            if not isinstance(key_node, ScalarNode) or key_node.tag == MERGE_TAG:
                 raise self._bad_key(key_node)
             key = key_node.value
             key_path = path + (key,)
