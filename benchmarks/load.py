@@ -15,7 +15,7 @@ emptied first (the "every field new" reading of benchmarks/render.py):
 Cold (``--cold N`` pairs, 0 to skip): ``python -X importtime -m authoring validate ISSUE`` of each
 tree in turn, with bytecode caches as an installed package has them (in a temporary folder,
 whatever PYTHONDONTWRITEBYTECODE says); printed: the self import time of the loader's modules
-and the whole process's wall time.
+and the whole process's CPU time (user + system).
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,11 +129,12 @@ def warm(trees: dict[str, Path], issues: list[Path], runs: int) -> None:
 
 
 def cold_run(tree: Path, issue: Path, env: dict[str, str]) -> dict[str, float]:
-    """Self import time (ms) of COLD_MODULES and the wall time of one cold validate."""
-    start = time.perf_counter()
+    """Self import time (ms) of COLD_MODULES and the CPU time of one cold validate."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "authoring", "validate", str(issue)],
                           cwd=tree, env={**env, "PYTHONPATH": str(tree)}, capture_output=True, text=True)
-    out = {"wall": (time.perf_counter() - start) * 1000}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = {"cpu": (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000}
     for line in done.stderr.splitlines():
         match = re.match(r"import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)$", line)
         if match and match.group(2) in COLD_MODULES:
@@ -153,11 +154,11 @@ def cold(trees: dict[str, Path], issue: Path, pairs: int) -> None:
                 for key, value in cold_run(trees[name], issue, env).items():
                     times[name].setdefault(key, []).append(value)
     print(f"\ncold `authoring validate {issue.name}`, {pairs} interleaved pairs, ms (median / best)")
-    for key in (*COLD_MODULES, "wall"):
+    for key in (*COLD_MODULES, "cpu"):
         before, after = times["before"].get(key), times["after"].get(key)
         if not before or not after:
             continue
-        label = f"{key} (self import)" if key != "wall" else "whole process (wall)"
+        label = f"{key} (self import)" if key != "cpu" else "whole process (CPU, user + system)"
         print(f"  {label:<36} {statistics.median(before):8.2f} {min(before):8.2f} "
               f"{statistics.median(after):8.2f} {min(after):8.2f}  {change(before, after)}")
 
