@@ -311,24 +311,28 @@ def _wrap(text: str, initial: str = "", subsequent: str = "", wrap: bool = True)
     # textwrap's chunk-by-chunk loop was half of the plain-text stage: printable lines (the
     # only whitespace in them is " ") take the same breaks found with str.rfind instead
     if text.isprintable():  # one line (a line break is not printable): most paragraphs
-        return "\n".join(_fill(text, initial, subsequent)) or initial.rstrip()
+        return _wrap_line(text, initial, subsequent)
     out: list[str] = []
     for n, line in enumerate(text.split("\n")):
         first = initial if n == 0 else subsequent
         if line.isprintable():
-            lines = _fill(line, first, subsequent)
+            out.append(_wrap_line(line, first, subsequent))
         else:  # tabs, no-break spaces and the like: textwrap's own rules for them
-            lines = _wrapper(first, subsequent).wrap(line)
-        out.extend(lines or [first.rstrip()])
+            out.append("\n".join(_wrapper(first, subsequent).wrap(line)) or first.rstrip())
     return "\n".join(out).rstrip("\n")
+
+
+def _wrap_line(line: str, initial: str, subsequent: str) -> str:
+    """A printable line wrapped (``TextWrapper.fill``), or the indent alone when it holds no text."""
+    if "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return _fill_single_spaced(line, initial, subsequent) if line else initial.rstrip()
+    return "\n".join(_fill(line, initial, subsequent)) or initial.rstrip()
 
 
 def _fill(line: str, initial: str, subsequent: str) -> list[str]:
     """``TextWrapper.wrap`` for a line whose only whitespace is " ", line for line: greedy breaks
     between a word and a run of spaces, spaces dropped at the ends of lines (kept at the very
     start), a word longer than the width alone on its line."""
-    if "  " not in line and line[:1] != " " and line[-1:] != " ":
-        return _fill_single_spaced(line, initial, subsequent)
     lines: list[str] = []
     pos, end = 0, len(line)
     # an indent as wide as the line leaves no room for text (0, not less)
@@ -354,24 +358,27 @@ def _fill(line: str, initial: str, subsequent: str) -> list[str]:
     return lines
 
 
-def _fill_single_spaced(line: str, initial: str, subsequent: str) -> list[str]:
-    """``_fill`` for words apart by one space each (nearly every paragraph): a line ends at the
-    last space the width reaches, the space dropped; a word longer than the width stands alone."""
+def _fill_single_spaced(line: str, initial: str, subsequent: str) -> str:
+    """``TextWrapper.fill`` of a line of words apart by one space each (nearly every paragraph):
+    a line ends at the last space the width reaches, the space dropped; a word longer than the
+    width stands alone."""
+    end = len(line)
+    if end <= WIDTH - len(initial):  # fits as it is: headlines, labels, most list items
+        return initial + line
+    # the lines as bare slices, their indents added by the join: ~330 lines an issue, so what
+    # each one costs is most of the stage
     lines: list[str] = []
-    pos, end = 0, len(line)
-    indent, width, room_after = initial, max(WIDTH - len(initial), 0), max(WIDTH - len(subsequent), 0)
+    pos, width, room_after = 0, max(WIDTH - len(initial), 0), max(WIDTH - len(subsequent), 0)
     while end - pos > width:
         cut = line.rfind(" ", pos, pos + width + 1)
         if cut < 0:  # no space within the width: the word runs past it, alone on its line
             cut = line.find(" ", pos + width)
             if cut < 0:
                 break
-        lines.append(indent + line[pos:cut])
-        pos = cut + 1
-        indent, width = subsequent, room_after
-    if pos < end:
-        lines.append(indent + line[pos:])
-    return lines
+        lines.append(line[pos:cut])
+        pos, width = cut + 1, room_after
+    lines.append(line[pos:])  # never empty: the line ends with a word
+    return initial + ("\n" + subsequent).join(lines)
 
 
 def _word_end(line: str, pos: int) -> int:
