@@ -19,7 +19,13 @@ from authoring.diagnostics import AuthoringError
 from authoring.markdown import parser, plain_blocks
 from authoring.render import RenderOptions, check_size, render_file, render_html, render_issue
 from authoring.render.colors import palette
-from authoring.render.markup import _escape_text, _plain_blocks_html, _plain_html
+from authoring.render.markup import (
+    _escape_text,
+    _plain_blocks_html,
+    _plain_html,
+    html_markup,
+    template_escape,
+)
 from authoring.validate import DEFAULT_PUBLICATION, load_issue
 from conftest import sample_issues
 
@@ -266,6 +272,54 @@ def test_the_fast_escape_is_markupsafes_escape(value):
     """Author text with nothing to escape is handed back as it is; anything else goes to markupsafe."""
     escaped = _escape_text(value)
     assert type(escaped) is str and escaped == str(escape(value))
+
+
+class _Html:
+    """Something that is HTML by its own say (``__html__``), as Jinja's own objects can be."""
+
+    def __html__(self) -> str:
+        return "<b>ready</b>"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_ESCAPABLE, st.just(_Html()), st.floats(allow_nan=False)))
+def test_the_templates_escape_is_markupsafes_escape(value):
+    """What ``{{ value }}`` writes: the same Markup markupsafe's escape makes, for every kind of value."""
+    escaped = template_escape(value)
+    assert type(escaped) is Markup and escaped == escape(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=20))
+def test_markup_built_without_its_constructor_is_the_same_markup(html):
+    assert type(html_markup(html)) is Markup and html_markup(html) == Markup(html)
+
+
+@pytest.mark.parametrize("own_templates", [False, True], ids=["built-in", "publication's (sandboxed)"])
+def test_every_template_escapes_its_output_with_the_fast_escape_and_still_escapes(tmp_path, monkeypatch,
+                                                                                    own_templates):
+    """Both environments load their templates, compiled or from the bytecode cache, with
+    ``template_escape`` bound as their ``escape``: author text is escaped all the same."""
+    from authoring.render import html as render_html_module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "t" / "email"
+    folder.mkdir(parents=True)
+    (folder / "header.mjml.j2").write_text("<mj-text><h2>{{ story.title }}</h2></mj-text>\n")
+    publication = replace(DEFAULT_PUBLICATION, templates=str(tmp_path / "t")) if own_templates \
+        else DEFAULT_PUBLICATION
+    issue = model.Issue(issue=model.IssueInfo(subject="s"), stories=[model.Header(title="<i>News</i> & co")])
+    try:
+        for _ in range(2):  # compiled, then (a fresh environment) read from the bytecode cache
+            render_html_module.reload_templates()
+            assert "&lt;i&gt;News&lt;/i&gt; &amp; co" in render(issue, publication)
+            env = render_html_module.environment(render_html_module.templates_folder(publication))
+            for name in ("email/issue.mjml.j2", "email/header.mjml.j2", "email/macros.mjml.j2"):
+                template = env.get_template(name)
+                assert template.root_render_func.__globals__["escape"] is template_escape
+                assert type(template.globals) is dict and template.globals["range"] is env.globals["range"]
+    finally:
+        render_html_module.reload_templates()
 
 
 _PLAIN_PIECES = st.sampled_from(["a", "b", " ", "\n", "- ", "<", "&", "’", "1. "])
