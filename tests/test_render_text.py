@@ -17,7 +17,15 @@ from hypothesis import strategies as st
 from word_compare import missing_words, words
 
 from authoring import model
-from authoring.render.text import WIDTH, _wrap, render_text
+from authoring.render.text import (
+    WIDTH,
+    _format,
+    _LinkStyle,
+    _markdown_chunks,
+    _paragraphs,
+    _wrap,
+    render_text,
+)
 from authoring.validate import DEFAULT_PUBLICATION, load_issue
 from conftest import DATA, ISSUES, ROOT, sample_issues
 
@@ -199,6 +207,20 @@ def test_single_spaced_words_break_exactly_where_textwrap_does(line, initial, su
     expected = TextWrapper(width=WIDTH, initial_indent=initial, subsequent_indent=subsequent,
                            break_long_words=False, break_on_hyphens=False).wrap(line)
     assert _wrap(line, initial, subsequent) == "\n".join(expected or [initial.rstrip()])
+
+
+# Fields of every shape, plain (paragraphs, "- " lists) and not, short and long enough to wrap.
+_FIELD_PIECES = st.sampled_from(["a", "word", "x" * 30, "x" * 80, " ", "  ", "\n", "\n\n", "- ", "-", "1. ",
+                                 "*", "**", "[l](https://x.org)", "é", "\xa0", "\t"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=st.lists(_FIELD_PIECES, max_size=30).map("".join),
+       prefix=st.sampled_from(["", "Why it matters: ", "P.S. ", " "]))
+def test_plain_fields_wrap_as_their_paragraphs_do(text, prefix):
+    """A plain field's chunks come straight from its blocks: the same as wrapping its paragraphs."""
+    style = _LinkStyle()
+    assert _markdown_chunks(text, style, prefix) == _format(_paragraphs(text, style), first_prefix=prefix)
 
 
 def test_markdown_is_parsed_once_per_field_for_html_and_text(monkeypatch):

@@ -125,12 +125,12 @@ def _rule(title: str) -> str:
 
 def _letter(letter: model.Letter, style: _LinkStyle) -> str:
     parts = [_wrap(letter.salutation)] if letter.salutation.strip() else []
-    parts += _format(_paragraphs(letter.body, style))
+    parts += _markdown_chunks(letter.body, style)
     for line in (letter.signoff, letter.signature):
         if line and line.strip():
             parts.append(_wrap(line))
     if letter.ps and letter.ps.strip():
-        parts += _format(_paragraphs(letter.ps, style), first_prefix=PS_PREFIX)
+        parts += _markdown_chunks(letter.ps, style, PS_PREFIX)
     return PARAGRAPH_GAP.join(parts)
 
 
@@ -152,7 +152,7 @@ class _Writer:
         return f"{text}\n{_rule(text)}"
 
     def markdown(self, text: str, prefix: str = "") -> list[str]:
-        return _format(_paragraphs(text, self.style), first_prefix=prefix)
+        return _markdown_chunks(text, self.style, prefix)
 
     def image(self, image: model.Image | None) -> list[str]:
         if image is None or not image.alt.strip():
@@ -167,7 +167,7 @@ class _Writer:
 
 def _footer(issue: model.Issue, publication: model.Publication,
             style: _LinkStyle, *, web: bool = False) -> str:
-    parts = _format(_paragraphs(issue.footer or publication.footer or "", style))
+    parts = _markdown_chunks(issue.footer or publication.footer or "", style)
     if publication.postal_address:
         parts.append(_wrap(publication.postal_address))
     if publication.unsubscribe_url and not web:
@@ -194,6 +194,29 @@ def _same_address(label: str, href: str) -> bool:
     """An autolink or ``[me@x.org](mailto:me@x.org)`` already shows its address."""
     label, href = label.strip(), href.strip()
     return label == href or f"mailto:{label}" == href or f"tel:{label}" == href
+
+
+def _markdown_chunks(text: str, style: _LinkStyle, first_prefix: str = "") -> list[str]:
+    """A Markdown text wrapped: its paragraphs, and its lists a chunk each (``_format`` of its
+    ``_paragraphs``), ``first_prefix`` opening the first paragraph."""
+    blocks = markdown.parse(text).plain
+    if blocks is not None and (not first_prefix or (blocks and blocks[0].kind == "paragraph")):
+        return _plain_chunks(blocks, first_prefix)
+    return _format(_paragraphs(text, style), first_prefix=first_prefix)
+
+
+def _plain_chunks(blocks: list[markdown.PlainBlock], first_prefix: str) -> list[str]:
+    """``_markdown_chunks`` of a plain text (most fields), straight from its blocks: no _Para per
+    paragraph and item for ``_format`` to read back. Its lines are words with no space around them
+    (``markdown.plain_blocks``), so the stripping ``_format`` does changes nothing here."""
+    chunks: list[str] = []
+    for block in blocks:
+        if block.kind == "paragraph":
+            chunks.append(_wrap(first_prefix + " ".join(block.lines)))
+            first_prefix = ""
+        else:
+            chunks.append("\n".join([_wrap(item, BULLET, HANGING) for item in block.lines]))
+    return chunks
 
 
 def _paragraphs(text: str, style: _LinkStyle) -> list[_Para]:
