@@ -69,6 +69,9 @@ def environment(extra_folder: str | None = None) -> jinja2.Environment:
         # no stat of every template on every render: the preview calls reload_templates()
         # when a template changes
         auto_reload=False,
+        # every template kept in a plain dict: the few there are, found without the LRU cache's
+        # lock and reordering (a lookup for each of the ~13 includes and imports of a render)
+        cache_size=-1,
         # compiled templates kept between processes (keyed by source checksum): a cold
         # `authoring render` skips compiling them
         bytecode_cache=_bytecode_cache(sandboxed=bool(extra_folder)),
