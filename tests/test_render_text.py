@@ -181,7 +181,8 @@ def test_web_mode_has_no_unsubscribe_line():
 # ---------------------------------------------------------------- wrapping (issue 15: speed)
 
 _WORDS = st.sampled_from(["a", "bb", "word", "x" * 74, "x" * 78, "x" * 80, "https://example.org/" + "p" * 70,
-                          " ", "   ", " " * 80, "\t", "\xa0", "•"])
+                          " ", "   ", " " * 80, "\t", "\xa0", "•", "10\xa0km", "\u3000", "\x1c", "\u200b",
+                          "\x0b", "\r", "\x85"])
 
 
 @settings(max_examples=400, deadline=None)

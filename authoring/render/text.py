@@ -335,14 +335,27 @@ def _wrap(text: str, initial: str = "", subsequent: str = "", wrap: bool = True)
     # only whitespace in them is " ") take the same breaks found with str.rfind instead
     if text.isprintable():  # one line (a line break is not printable): most paragraphs
         return _wrap_line(text, initial, subsequent)
+    if "\n" not in text and _breaks_at_spaces_alone(text):
+        return _wrap_line(text, initial, subsequent)
     out: list[str] = []
     for n, line in enumerate(text.split("\n")):
         first = initial if n == 0 else subsequent
-        if line.isprintable():
+        if line.isprintable() or _breaks_at_spaces_alone(line):
             out.append(_wrap_line(line, first, subsequent))
-        else:  # tabs, no-break spaces and the like: textwrap's own rules for them
+        else:  # tabs, words of no-break spaces alone and the like: textwrap's own rules for them
             out.append("\n".join(_wrapper(first, subsequent).wrap(line)) or first.rstrip())
     return "\n".join(out).rstrip("\n")
+
+
+def _breaks_at_spaces_alone(line: str) -> bool:
+    """Whether textwrap wraps ``line`` as ``_wrap_line`` does, though it is not printable (a
+    no-break space in "10\xa0km", as most paragraphs with one hold it: textwrap on a paragraph
+    was a tenth of the stage). textwrap breaks at spaces and tabs, line feeds and the like, which
+    it makes spaces: none of those but spaces; and it drops a run of other whitespace alone (a
+    lone no-break space) at the ends of lines as it drops spaces: no such run."""
+    if "\t" in line or "\x0b" in line or "\x0c" in line or "\r" in line:
+        return False
+    return all(word.strip() for word in line.split(" ") if word)
 
 
 def _wrap_line(line: str, initial: str, subsequent: str) -> str:
