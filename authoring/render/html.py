@@ -111,8 +111,8 @@ def _template_class() -> type[jinja2.Template]:
     return Template
 
 
-def _markdown_filter(context: jinja2.runtime.Context, text: str | None, **options: str | None
-                     ) -> Markup:
+def _markdown_filter(context: jinja2.runtime.Context, text: str | None, *, label: str | None = None,
+                     prefix: str | None = None, cls: str | None = None) -> Markup:
     """``{{ story.body | markdown(label=...) }}``: ``r.markdown`` (``Links.markdown``) as a filter.
 
     Jinja calls a filter directly; a method called from a template goes through its
@@ -120,7 +120,7 @@ def _markdown_filter(context: jinja2.runtime.Context, text: str | None, **option
     works (a publication's own templates may use it).
     """
     links: Links = context["r"]
-    return links.markdown(text, **options)
+    return links.markdown(text, label=label, prefix=prefix, cls=cls)  # named: no dict of options a call
 
 
 def _bytecode_cache(*, sandboxed: bool) -> jinja2.BytecodeCache | None:
