@@ -519,6 +519,31 @@ def test_a_publication_can_replace_a_partial(tmp_path):
     assert "{{unsubscribe_url}}" in html
 
 
+def test_each_publication_renders_its_own_partials_however_renders_alternate(tmp_path):
+    """Templates are kept for good (no LRU, no reload check): each publication's folder still gets
+    its own partials, a story's partial included by its name among them, and the built-in ones
+    stay the built-in ones, whichever rendered first."""
+    issue = model.Issue(issue=model.IssueInfo(subject="s"),
+                        stories=[model.Header(title="News"), model.Text(body=model.Markdown("Body."))])
+    publications = {}
+    for name in ("one", "two"):
+        folder = tmp_path / name / "email"
+        folder.mkdir(parents=True)
+        (folder / "header.mjml.j2").write_text(
+            f'<mj-text><h2 class="{name}">{{{{ story.title }}}}</h2></mj-text>\n')
+        (folder / "text.mjml.j2").write_text(
+            f'<mj-text><p class="{name}-text">{{{{ story.body | markdown }}}}</p></mj-text>\n')
+        publications[name] = replace(DEFAULT_PUBLICATION, templates=str(tmp_path / name))
+    for _ in range(2):
+        for name, publication in publications.items():
+            html = render(issue, publication)
+            other = "two" if name == "one" else "one"
+            assert f'class="{name}"' in html and f'class="{name}-text"' in html
+            assert f'class="{other}' not in html
+        built_in = render(issue, DEFAULT_PUBLICATION)
+        assert 'class="one' not in built_in and 'class="two' not in built_in and "Body." in built_in
+
+
 def test_the_theme_styles_are_each_renders_own(tmp_path):
     """styles.mjml.j2 is rendered once per theme and kept: each render still gets its own theme's
     CSS, in the head of the folder's templates when a publication brings its own."""
