@@ -230,36 +230,47 @@ def _tokens_by_parts(text: str) -> list[Token]:
 
 def _labelled_tokens(text: str, offset: int) -> list[Token] | None:
     """markdown-it's tokens of a text that would be plain but for list items opening with a
-    bold label, ``- **Label:** text`` (how letters write their lists); None for any other text.
+    bold label, ``- **Label:** text`` (how letters write their lists), or one-line paragraphs
+    opening with one (``**Subscribe to The Batch**``, how footers write their heading); None
+    for any other text.
 
-    The label is emphasis markdown-it always makes strong: its ``**`` open the item's text and
-    close before a space or the line's end, around a label that neither starts nor ends with a
-    space; with the labels' stars dropped, the text must be plain (plain_blocks), so nothing
-    else in it is markup. tests/test_markdown.py holds this to markdown-it's own output.
+    The label is emphasis markdown-it always makes strong: its ``**`` open the item's text (or
+    the line) and close before a space or the line's end, around a label that neither starts
+    nor ends with a space; with the labels' stars dropped, the text must be plain (plain_blocks),
+    so nothing else in it is markup, and each labelled line must open an item or a paragraph of
+    its own. tests/test_markdown.py holds this to markdown-it's own output.
     """
     written = text.split("\n")
     lines = written.copy()  # with each label's stars dropped
-    labels: dict[int, str] = {}
+    labels: dict[int, tuple[str, str]] = {}  # line → its item marker ("" in a paragraph), label
     for number, line in enumerate(written):
-        if not line.startswith("- **"):
+        marker = "- " if line.startswith("- **") else "" if line.startswith("**") else None
+        if marker is None:
             continue
-        close = line.find("**", 4)
-        label = line[4:close] if close > 4 else ""
+        close = line.find("**", len(marker) + 2)
+        label = line[len(marker) + 2:close] if close > len(marker) + 2 else ""
         after = line[close + 2:close + 3]
         if not label or label[0].isspace() or label[-1].isspace() or after not in ("", " "):
             return None
-        labels[number] = label
-        lines[number] = "- " + label + line[close + 2:]
+        labels[number] = marker, label
+        lines[number] = marker + label + line[close + 2:]
     blocks = plain_blocks("\n".join(lines)) if labels else None
     if blocks is None:
         return None
     tokens = _plain_tokens(blocks, _line_count(text), offset)
+    found = 0
     for token in tokens:
-        if token.type == "inline" and token.map and token.map[0] - offset in labels:
-            number = token.map[0] - offset
-            token.content = written[number][2:]
-            token.children = _label_children(labels[number], lines[number][2 + len(labels[number]):])
-    return tokens
+        where = token.map if token.type == "inline" else None
+        if not where or where[0] - offset not in labels:
+            continue
+        number = where[0] - offset
+        marker, label = labels[number]
+        if where[1] - where[0] != 1 or (token.level == 1) != (not marker):
+            return None  # a paragraph of more lines, or a label's line read as a list item
+        token.content = written[number][len(marker):]
+        token.children = _label_children(label, lines[number][len(marker) + len(label):])
+        found += 1
+    return tokens if found == len(labels) else None  # none inside another line's paragraph
 
 
 def _label_children(label: str, rest: str) -> list[Token]:

@@ -198,7 +198,9 @@ LABEL_LINES = ["", "", "Plain words.", "- An item.", "- **Speed:** In academia."
                "- **a***", "- **a** *b*", "- **a**  two spaces", "- **a** trail ", "- **1.** numbered",
                "- **x*y** z", "- **\u00a0nb** x", "- **é:** ü", "- ****", "- **a", "  - **nested** x",
                "**Para** label", "- **a** [l](https://x.org)", "- **(a)** b", "- **a.**b", "  continued",
-               "1. **one** x"]
+               "1. **one** x", "**Alone**", "**Label:** text", "**a**b", "**1.** x", "**- a**", "**+ a** b",
+               "** spaced**", "**(a)** b", "**a.** b", "**\u00a0nb** x", "**x*y** z", "****", "**a** *b*",
+               "**é:** ü"]
 
 
 @settings(max_examples=2000, deadline=None)
