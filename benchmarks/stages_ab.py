@@ -2,10 +2,11 @@
 
 The warm template (Jinja → MJML, with ``links_for``) and text (plain-text alternative) stages
 as ``benchmarks/render.py`` times them in its "every field new" reading: before each run every
-cache keyed by the text is emptied and the issue validated again (validation parses the fields
-first, as in the pipeline), then the two stages are timed with ``time.process_time`` (what the
-load of a shared machine cannot inflate). Each tree runs in a worker process of its own, given
-batches in turn (ABBA...), so that the machine's changes of speed fall on both alike.
+cache keyed by the text is emptied (each tree's own ``forget_content``) and the issue validated
+again (validation parses the fields first, as in the pipeline), then the two stages are timed
+with ``time.process_time`` (what the load of a shared machine cannot inflate). Each tree runs in
+a worker process of its own, given batches in turn (ABBA...), so that the machine's changes of
+speed fall on both alike.
 
     python benchmarks/stages_ab.py OLD_TREE [NEW_TREE] [--rounds 30] [--batch 10]
 
@@ -30,7 +31,8 @@ import json, sys, time
 from pathlib import Path
 tree = sys.argv[1]
 sys.path.insert(0, tree)
-from authoring import load, markdown
+sys.path.insert(0, str(Path(tree, "benchmarks")))
+from render import forget_content  # the tree's own "every field new": each cache keyed by the text
 from authoring.load import load_file
 from authoring.render import RenderOptions
 from authoring.render import html as html_stage
@@ -43,11 +45,6 @@ def prepared(path):
     options = RenderOptions(publication_dir=publication_file.parent if publication_file else None)
     return path.name[:3], load_file(path), publication, options
 
-def forget():  # as benchmarks/render.py's forget_content
-    markdown.parse.cache_clear()
-    load._line_starts.cache_clear()
-    load._source_offsets.cache_clear()
-
 samples = [prepared(p) for p in sorted(Path(tree, "issues").glob("[0-9][0-9][0-9]_*.yaml"))]
 clock = time.process_time
 for line in sys.stdin:
@@ -55,7 +52,7 @@ for line in sys.stdin:
     for name, document, publication, options in samples:
         runs = times[name] = {"template": [], "text": []}
         for _ in range(int(line)):
-            forget()
+            forget_content()
             issue = validate_document(document, publication=publication).issue
             start = clock()
             html_stage.template(issue, publication, options, html_stage.links_for(publication, options))
