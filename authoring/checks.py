@@ -69,6 +69,9 @@ _STRAIGHT_DOUBLE_QUOTE = re.compile(r'"(?:(?<![\w\\]")(?=\w)|(?<=[\w.,!?]")(?!\w
 # literal, found as quickly as a str.find.
 _SPAN_OPENERS = (re.compile("`"), re.compile(r"\]\("), re.compile("<https?://"),
                  re.compile(r"https?://(?=\S)"))  # a bare "https://" before a space is no URL
+_OPENER_LITERALS = ("`", "](", "<http", "http")
+"""What each of _SPAN_OPENERS starts with: a text without it holds none of that kind, which a
+str `in` tells many times faster than the pattern's search (most texts hold no URL or code)."""
 _BARE_URL = re.compile(r"https?://\S+")
 _SPAN_CLOSER = {"`": "`", "](": ")", "<": ">"}
 
@@ -190,7 +193,7 @@ def linked_texts(issue: model.Issue) -> list[tuple[YamlPath, str, LinkOffsets]]:
 def _linked(fields: Iterator[TextField]) -> list[tuple[YamlPath, str, LinkOffsets]]:
     found = []
     for path, text, is_markdown in fields:
-        links = list(link_offsets(text)) if is_markdown else None
+        links = list(link_offsets(text)) if is_markdown and markdown.may_link(text) else None
         if links:
             found.append((path, text, links))
     return found
@@ -261,7 +264,8 @@ def blank_code_and_urls(text: str) -> str:
     kind of opener is searched for from where its last occurrence was passed, never again.
     """
     last = {closer: text.rfind(closer) for closer in _SPAN_CLOSER.values()}
-    upcoming = [opener.search(text) for opener in _SPAN_OPENERS]
+    upcoming = [opener.search(text) if literal in text else None
+                for opener, literal in zip(_SPAN_OPENERS, _OPENER_LITERALS, strict=True)]
     pieces: list[str] = []
     done = position = 0
     while (start := _next_opener(text, position, upcoming)) is not None:
@@ -398,11 +402,17 @@ def check_glued_labels(issue: model.Issue, ctx: CheckContext) -> Iterator[Findin
 
 def glued_labels(text: str) -> Iterator[re.Match[str]]:
     """Each label glued to the sentence before it, in order."""
-    if ":" not in text:  # most fields: skip the scan
-        return iter(())
-    # only the stretch from just before the first colon to the last can hold a label
-    start, end = max(0, text.find(":") - _GLUED_LABEL_REACH), text.rfind(":") + 2
-    return _GLUED_LABEL.finditer(text, start, end)
+    # A label ends at the first colon after its start: each colon can end one, which starts
+    # after the colon before and at most _GLUED_LABEL_REACH characters before it. Searched in
+    # those stretches alone, not from the first colon to the last (most of a long text).
+    colon = text.find(":")
+    after = 0
+    while colon >= 0:
+        match = _GLUED_LABEL.search(text, max(after, colon - _GLUED_LABEL_REACH), colon + 2)
+        if match is not None:
+            yield match
+        after = colon + 1
+        colon = text.find(":", after)
 
 
 check("headlines")(_per_block("headlines"))  # news: length, final period, duplicates, dek length
@@ -468,6 +478,8 @@ def straight_quotes(prose: str) -> list[int]:
 def check_merge_tags(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     """A merge tag the publication's email service would print as written."""
     service = ctx.publication.esp if ctx.publication else esp.NONE
+    if not esp.flags_tags(service):
+        return  # no service chosen, the usual case: no text needs reading
     severity = Severity.ERROR if ctx.level is Level.EXPORT else Severity.WARNING
     for path, text, _is_markdown in text_fields(issue):
         for unknown in esp.unknown_tags(text, service):

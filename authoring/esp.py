@@ -88,15 +88,20 @@ class UnknownTag:
     reason: str
 
 
-def unknown_tags(text: str, name: str) -> Iterator[UnknownTag]:
-    """Merge tags in ``text`` that the service ``name`` would not replace.
+def flags_tags(name: str) -> bool:
+    """Whether unknown_tags can find anything for the service ``name``.
 
     With no service chosen (``none``) nothing is flagged: the tags go out as written, for
     whatever service the editor pastes the export into.
     """
-    esp = ESPS.get(name)
-    if esp is None or name == NONE:
+    return name != NONE and name in ESPS
+
+
+def unknown_tags(text: str, name: str) -> Iterator[UnknownTag]:
+    """Merge tags in ``text`` that the service ``name`` would not replace (see flags_tags)."""
+    if not flags_tags(name):
         return
+    esp = ESPS[name]
     for match in _compiled(_ANY_TAG).finditer(text):
         tag = match.group(0)
         toolkit = _compiled(_TOOLKIT_TAG).fullmatch(tag)

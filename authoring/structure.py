@@ -14,7 +14,7 @@ import difflib
 import re
 import types
 import typing
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Union
 
 from authoring import blocks, codes, model
@@ -28,6 +28,13 @@ _DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def suggest(word: str, choices: typing.Iterable[str]) -> str | None:
     """The closest known word, for 'did you mean ...?' hints."""
+    return closest_word(word, tuple(choices))
+
+
+@lru_cache(maxsize=512)
+def closest_word(word: str, choices: tuple[str, ...]) -> str | None:
+    """suggest, remembered: difflib takes 30-90 µs a word, and every validation of an issue asks
+    again for each of its one-off section labels (``What it says``) and mistyped keys."""
     lowered = {c.lower(): c for c in choices}
     key = word.lower()
     if key in lowered:  # only the case differs ("Key Insight"): the closest there is, at once
@@ -181,7 +188,9 @@ class Builder:
 
     def text(self, value: object, path: YamlPath) -> object:
         if isinstance(value, str):
-            return value.rstrip() if path in self.doc.block_scalars else value
+            # only a block's text loses its final line breaks; asked only of a text that has
+            # some, as hashing the path costs more than looking at the last character
+            return value.rstrip() if value[-1:].isspace() and path in self.doc.block_scalars else value
         if path in self.doc.raw_scalars:  # `signoff: Yes` or `title: 2021` are text here
             return self.doc.raw_scalars[path]
         if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
@@ -301,9 +310,10 @@ class Builder:
             where = (*path, i)
             if isinstance(item, dict) and len(item) == 1:  # the usual `- Label: text`
                 ((label, body),) = item.items()
-                text = self.text(body if body is not None else "", (*where, label))
+                labelled = (*where, label)
+                text = self.text(body if body is not None else "", labelled)
                 if isinstance(text, str):
-                    sections.append(model.Section(label=label, body=Markdown(text), path=(*where, label)))
+                    sections.append(model.Section(label=label, body=Markdown(text), path=labelled))
                 continue
             if isinstance(item, str) or (item is not None and where in self.doc.raw_scalars):
                 text = self.text(item, where)

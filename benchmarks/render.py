@@ -55,7 +55,7 @@ from timing import (  # noqa: E402
     reference_loop,
 )
 
-from authoring import load, markdown  # noqa: E402
+from authoring import load, markdown, structure  # noqa: E402
 from authoring.load import load_file, load_text  # noqa: E402
 from authoring.render import RenderOptions, render_file  # noqa: E402
 from authoring.render import html as html_stage  # noqa: E402
@@ -156,11 +156,13 @@ def edited_texts(path: Path, runs: int) -> list[str]:
 
 def forget_content() -> None:
     """Empty every cache keyed by an issue's text, so that a run pays for all of it as new text:
-    the Markdown parses, and the loader's line starts and character offsets of scalars (read
-    when a finding is located). Caches keyed by the theme or the stylesheet stay."""
+    the Markdown parses, the loader's line starts and character offsets of scalars (read when
+    a finding is located), and the closest words suggested for one-off labels and mistyped keys.
+    Caches keyed by the theme or the stylesheet stay."""
     markdown.parse.cache_clear()
     load._line_starts.cache_clear()
     load._source_offsets.cache_clear()
+    structure.closest_word.cache_clear()
 
 
 def warm_stages(path: Path, runs: int, engine: str, *, edit: bool = False

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from authoring import checks, model
+from authoring import checks, esp, model
 from authoring.checks import REGISTRY, check_publication
 from authoring.diagnostics import Level
 from authoring.validate import DEFAULT_PUBLICATION, validate_file, validate_text
@@ -508,3 +508,17 @@ def test_plain_addresses_are_decided_without_the_email_package(address, monkeypa
                                      "ed@example.org\n", "ed@exa mple.org", ".ed@example.org"])
 def test_other_addresses_are_left_to_the_email_package(address):
     assert not checks.is_email(address)
+
+
+@pytest.mark.parametrize("service", [*esp.ESPS, "no-such-service"])
+def test_the_merge_tag_check_reads_texts_only_for_a_service_that_flags_tags(service):
+    """check_merge_tags skips the texts when flags_tags says unknown_tags finds nothing; every
+    service that flags tags flags one of these."""
+    tags = "{{bogus}} *|BOGUS|* %bogus%"
+    assert esp.flags_tags(service) == (service not in (esp.NONE, "no-such-service"))
+    assert esp.flags_tags(service) == bool(list(esp.unknown_tags(tags, service)))
+    pub = model.Publication(name="N", sender=model.Sender(name="N", email="n@x.org"), esp=service)
+    text = f"issue: {{subject: S}}\nletter: {{body: '{tags}'}}\nstories: []\n"
+    result = validate_text(text, publication=pub)
+    found = [d for d in result.report.diagnostics if d.code == "unknown-merge-tag"]
+    assert bool(found) == esp.flags_tags(service)

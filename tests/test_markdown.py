@@ -213,3 +213,14 @@ def test_labelled_items_parse_as_markdown_it_parses_them(lines, final_newline):
 @given(st.lists(st.sampled_from(LABEL_LINES), max_size=10), st.booleans())
 def test_labelled_items_read_as_markdown_it_tokens_do(lines, final_newline):
     assert_reads_as_markdown_it("\n".join(lines) + ("\n" if final_newline else ""))
+
+
+@pytest.mark.parametrize("character", list(markdown._MARKUP_CHARACTERS))
+def test_each_markup_character_is_seen(character):
+    assert markdown._has_markup(f"plain {character} text")
+    assert markdown.plain_blocks(f"plain {character} text") is None
+
+
+@given(st.text(alphabet=ALPHABET, max_size=20))
+def test_markup_is_any_of_the_markup_characters(text):
+    assert markdown._has_markup(text) == any(character in text for character in markdown._MARKUP_CHARACTERS)

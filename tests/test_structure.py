@@ -27,3 +27,12 @@ def test_a_suggestion_is_difflibs_closest_match(word, choices):
 def test_a_label_in_other_case_is_suggested_as_written_in_the_list():
     assert suggest("Key Insight", CUSTOMARY_LABELS) == "Key insight"
     assert suggest("What it says", CUSTOMARY_LABELS) == "Why it matters"
+
+
+def test_a_remembered_suggestion_is_for_the_choices_asked_about():
+    """Suggestions are remembered by word and choices together: the same word among other
+    choices gets their closest one, or none."""
+    assert suggest("titel", ["title", "body"]) == "title"
+    assert suggest("titel", ["body", "image"]) is None
+    assert suggest("titel", ["Title"]) == "Title"
+    assert suggest("titel", {"headline": 1, "titles": 2}) == "titles"  # a mapping's keys are its choices
