@@ -561,6 +561,9 @@ def _pixel_width(folder: Path, src: str) -> int | None:
 
 @check("field-size")
 def check_field_size(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    run = _run_of(issue)
+    if run is not None and len(run.checked) == len(run.every):
+        return  # the run measured every field: all within the limit
     for path, text, _is_markdown in all_text_fields(issue):
         if len(text) > MAX_FIELD_BYTES // 4 and (size := len(text.encode("utf-8"))) > MAX_FIELD_BYTES:
             yield Finding(codes.FIELD_TOO_LONG, f"this text is {size:,} bytes; a field may hold at most "
@@ -572,8 +575,8 @@ def check_field_size(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]
 @check("nesting")
 def check_nesting(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     for path, text, is_markdown in text_fields(issue):
-        if not is_markdown:
-            continue
+        if not is_markdown or markdown.parse(text).plain is not None:
+            continue  # plain paragraphs and lists nest three levels deep at most
         depth, line = markdown.nesting_depth(text)
         if depth > markdown.MAX_NESTING:
             offset = 0

@@ -90,7 +90,7 @@ def _has_markup(text: str) -> bool:
             or "`" in text or "\\" in text or "\r" in text or "\0" in text or "\t" in text)
 
 
-@dataclass
+@dataclass(slots=True)
 class PlainBlock:
     """A paragraph, or a tight list of one-line ``- `` items, of text with no markup."""
 
@@ -115,6 +115,10 @@ def plain_blocks(text: str) -> list[PlainBlock] | None:
     """
     if not text or _has_markup(text):
         return None
+    if "\n" not in text and not text.startswith("- "):  # one line of prose: most fields
+        if text != text.strip() or (text[0] in _MAY_OPEN_LIST and _LIST_MARKER.match(text)):
+            return None
+        return [PlainBlock("paragraph", 0, [text])]
     blocks: list[PlainBlock] = []
     current: PlainBlock | None = None
     for number, line in enumerate(text.split("\n")):

@@ -61,6 +61,12 @@ def _fields(cls: type) -> dict[str, tuple[Any, bool, Conversion]]:
     return out
 
 
+@cache
+def _required(cls: type) -> list[tuple[str, Any]]:
+    """(name, type hint) of each field of ``cls`` that has no default, in order."""
+    return [(name, hint) for name, (hint, required, _) in _fields(cls).items() if required]
+
+
 _TEXT, _OPTIONAL, _DATACLASS, _STORY, _SECTIONS, _LIST, _CHOICE, _DATE, _INT, _FLOAT = (
     "text", "optional", "dataclass", "story", "sections", "list", "choice", "date", "int", "float")
 
@@ -259,8 +265,8 @@ class Builder:
             if converted is not _MISSING:
                 kwargs[key] = converted
         failed = False
-        for name, (hint_type, required, _) in fields.items():
-            if not required or name in kwargs:
+        for name, hint_type in _required(cls):
+            if name in kwargs:
                 continue
             if name not in value or value[name] is None:
                 self.error(codes.MISSING_FIELD, path, f"'{name}' is required",
@@ -338,8 +344,10 @@ def _story_kinds() -> dict[str, type]:
     return blocks.kinds()
 
 
+@cache
 def _shorthand(cls: type) -> str | None:
-    """The field a bare string fills, for a story type that may be written as one."""
+    """The field a bare string fills, for a story type that may be written as one (asked for
+    every mapping built, so answered once per class)."""
     block = blocks.by_model(cls)
     return block.shorthand if block else None
 

@@ -118,7 +118,8 @@ def validate_document(doc: Document, *, level: Level = Level.DRAFT,
     issue, problems, filled = build_issue(doc)
     report.diagnostics.extend(problems)
     if issue is not None:
-        folder = Path(doc.file).parent if Path(doc.file).is_file() else None
+        file = Path(doc.file)
+        folder = file.parent if file.is_file() else None
         context = checks.CheckContext(level=level, publication=publication, folder=folder)
         for finding in checks.REGISTRY.run(issue, context):
             if finding.path not in filled:  # "'headline' is required" already says it
