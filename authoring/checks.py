@@ -390,7 +390,7 @@ check("labels")(_per_block("labels"))  # news: customary labels, their colons an
 @check("glued-label")
 def check_glued_labels(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     for path, text, is_markdown in text_fields(issue):
-        if not is_markdown:
+        if not is_markdown or ":" not in text:  # most fields: no label can end in them
             continue
         for match in glued_labels(text):
             label = match.group("label")
