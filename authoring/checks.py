@@ -402,17 +402,11 @@ def check_glued_labels(issue: model.Issue, ctx: CheckContext) -> Iterator[Findin
 
 def glued_labels(text: str) -> Iterator[re.Match[str]]:
     """Each label glued to the sentence before it, in order."""
-    # A label ends at the first colon after its start: each colon can end one, which starts
-    # after the colon before and at most _GLUED_LABEL_REACH characters before it. Searched in
-    # those stretches alone, not from the first colon to the last (most of a long text).
-    colon = text.find(":")
-    after = 0
-    while colon >= 0:
-        match = _GLUED_LABEL.search(text, max(after, colon - _GLUED_LABEL_REACH), colon + 2)
-        if match is not None:
-            yield match
-        after = colon + 1
-        colon = text.find(":", after)
+    if ":" not in text:  # most fields: skip the scan
+        return iter(())
+    # only the stretch from just before the first colon to the last can hold a label
+    start, end = max(0, text.find(":") - _GLUED_LABEL_REACH), text.rfind(":") + 2
+    return _GLUED_LABEL.finditer(text, start, end)
 
 
 check("headlines")(_per_block("headlines"))  # news: length, final period, duplicates, dek length
