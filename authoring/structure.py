@@ -194,8 +194,8 @@ class Builder:
 
     def text(self, value: object, path: YamlPath) -> object:
         if isinstance(value, str):
-            # only a block's text loses its final line breaks; asked only of a text that has
-            # some, as hashing the path costs more than looking at the last character
+            # only a block's text loses its final line breaks; asked only of a text ending in
+            # whitespace, as hashing the path costs more than looking at its last character
             return value.rstrip() if value[-1:].isspace() and path in self.doc.block_scalars else value
         if path in self.doc.raw_scalars:  # `signoff: Yes` or `title: 2021` are text here
             return self.doc.raw_scalars[path]
