@@ -54,3 +54,13 @@ def test_text_summary_counts_every_file():
     errors = sum(len(validate_file(p).report.errors) for p in FILES)
     assert result.exit_code == 1
     assert f"{len(FILES)} files checked: {errors} error" in result.stderr
+
+
+def test_the_files_share_one_reading_of_each_publication(monkeypatch):
+    loads = []
+    real = validate_module.load_publication
+    monkeypatch.setattr(validate_module, "load_publication",
+                        lambda path, level: loads.append(path) or real(path, level))
+    result = runner.invoke(app, ["validate", *map(str, sample_issues())])
+    assert result.exit_code == 0 and len(sample_issues()) > 1
+    assert len(loads) == 1, "one issues/publication.yaml for every sample"

@@ -97,3 +97,28 @@ def test_output_that_is_a_file_is_a_usage_error(folder, tmp_path):
     (tmp_path / "taken").write_text("x")
     result = runner.invoke(app, ["render", str(folder), "-o", str(tmp_path / "taken")])
     assert result.exit_code == 2
+
+
+def test_a_folder_reads_its_publication_once_per_process(folder, tmp_path, monkeypatch):
+    from authoring import validate
+    from authoring.render import folder as folder_module
+
+    loads = []
+    original = validate.load_publication
+    monkeypatch.setattr(validate, "load_publication",
+                        lambda path, level: loads.append(path) or original(path, level))
+    outcomes = list(render_folder(folder, tmp_path / "out", workers=1))
+    assert len(outcomes) == len(sample_issues()) + 1
+    assert loads == [(folder / "publication.yaml").resolve()]
+    # a worker of the pool keeps a batch of its own, for as long as the pool lasts
+    monkeypatch.setattr(folder_module, "_WORKER_BATCH", None)
+    folder_module._start_worker()
+    kept = folder_module._WORKER_BATCH
+    for path in issue_files(folder):
+        folder_module.render_one(path, tmp_path / "out2", FolderOptions())
+    assert len(loads) == 2 and folder_module._WORKER_BATCH is kept
+    # alone, outside a pool, each call reads the settings afresh (a long-lived caller sees edits)
+    monkeypatch.setattr(folder_module, "_WORKER_BATCH", None)
+    for _ in range(2):
+        folder_module.render_one(folder / sample_issues()[0].name, tmp_path / "out3", FolderOptions())
+    assert len(loads) == 4

@@ -210,3 +210,67 @@ def test_a_validated_report_quotes_its_source_lines():
     result = validate_text("issue: {subject: S}\nstories:\n  - text: '<b>x'\n", file="x.yaml")
     assert result.report.source_lines == ["issue: {subject: S}", "stories:", "  - text: '<b>x'"]
     assert "    " + "  - text: '<b>x'" in result.report.format_text()
+
+
+# ---------------------------------------------------------------- a batch of issues (issue 15)
+
+from pathlib import Path  # noqa: E402
+
+from authoring import validate as validate_module  # noqa: E402
+from authoring.diagnostics import Level  # noqa: E402
+from authoring.validate import Publications  # noqa: E402
+
+
+def _two_folders(tmp_path: Path) -> tuple[Path, Path]:
+    """Two folders of one project, each with its own publication (named A and B) and issue."""
+    (tmp_path / "pyproject.toml").write_text("")
+    folders = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "publication.yaml").write_text(PUBLICATION.replace("P", name.upper()))
+        shutil.copy(ISSUES / "0321.yaml", folder / "0321.yaml")
+        folders.append(folder)
+    return folders[0], folders[1]
+
+
+def test_a_batch_reads_each_publication_once_and_validates_as_one_file_alone(tmp_path, monkeypatch):
+    a, b = _two_folders(tmp_path)
+    for n in range(3):
+        shutil.copy(ISSUES / "0321.yaml", a / f"{n}.yaml")
+    files = sorted(a.glob("*.yaml")) + [b / "0321.yaml"]
+    files = [f for f in files if f.name != "publication.yaml"]
+    alone = [validate_file(f) for f in files]
+    loads: list[Path | None] = []
+    original = validate_module.load_publication
+    monkeypatch.setattr(validate_module, "load_publication",
+                        lambda path, level=Level.DRAFT: loads.append(path) or original(path, level))
+    batch = Publications()
+    together = [validate_file(f, publications=batch) for f in files]
+    assert sorted(loads) == [(a / "publication.yaml").resolve(), (b / "publication.yaml").resolve()]
+    assert [r.publication.name for r in together] == ["A"] * 4 + ["B"]
+    assert [r.report.to_json() for r in together] == [r.report.to_json() for r in alone]
+    validate_file(files[0], level=Level.EXPORT, publications=batch)
+    assert len(loads) == 3, "another level is another reading of the settings"
+
+
+def test_a_batch_finds_the_publication_of_the_folder_a_file_resolves_into(tmp_path):
+    """A link in folder a to an issue of folder b takes b's settings, in a batch as alone."""
+    a, b = _two_folders(tmp_path)
+    (a / "linked.yaml").symlink_to(b / "0321.yaml")
+    batch = Publications()
+    assert validate_file(a / "0321.yaml", publications=batch).publication.name == "A"
+    assert validate_file(a / "linked.yaml", publications=batch).publication.name == "B"
+    assert validate_file(a / "linked.yaml").publication.name == "B"
+
+
+def test_the_issues_of_a_batch_get_their_own_copies_of_a_broken_publications_errors(tmp_path):
+    a, _ = _two_folders(tmp_path)
+    (a / "publication.yaml").write_text("name: A\nsender: {name: A, email: not-an-email}\n")
+    shutil.copy(ISSUES / "0321.yaml", a / "second.yaml")
+    batch = Publications()
+    first, second = (validate_file(a / name, publications=batch).report
+                     for name in ("0321.yaml", "second.yaml"))
+    (error,) = [d for d in first.errors if d.code == "bad-email"]
+    error.line = 99  # `authoring check` moves findings like this
+    assert [d.line for d in second.errors if d.code == "bad-email"] != [99]

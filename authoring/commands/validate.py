@@ -70,10 +70,11 @@ class _Counts:
 
 
 def _reports(files: list[Path], level: Level, publication: Path | None) -> Iterator[Report]:
-    from authoring.validate import validate_file
+    from authoring.validate import Publications, validate_file
 
+    batch = Publications()  # each publication file read once for all the files
     for file in files:
-        yield validate_file(file, level=level, publication_file=publication).report
+        yield validate_file(file, level=level, publication_file=publication, publications=batch).report
 
 
 def _stream_json(reports: Iterable[Report]) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from authoring.model import Issue, Publication
-    from authoring.validate import Validated
+    from authoring.validate import Publications, Validated
 
 WARN_SIZE = 90 * 1024
 """Above this the HTML is close to Gmail's clipping point."""
@@ -97,11 +97,14 @@ def check_size(size: int) -> str | None:
 
 
 def render_file(path: str | Path, *, options: RenderOptions | None = None,
-                publication_file: Path | None = None) -> tuple[Validated, Rendered]:
-    """Validate an issue file (draft level) and render it; raises AuthoringError when it has errors."""
+                publication_file: Path | None = None,
+                publications: Publications | None = None) -> tuple[Validated, Rendered]:
+    """Validate an issue file (draft level) and render it; raises AuthoringError when it has errors.
+
+    ``publications``: the batch's, when this file is one of many (see ``render.folder``)."""
     from authoring.validate import load_issue
 
-    validated = load_issue(path, publication_file=publication_file)
+    validated = load_issue(path, publication_file=publication_file, publications=publications)
     options = options or RenderOptions()
     if options.publication_dir is None and validated.publication_file is not None:
         options = replace(options, publication_dir=validated.publication_file.parent)

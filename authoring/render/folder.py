@@ -18,7 +18,10 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from authoring.validate import Publications
 
 PUBLICATION_FILE = "publication.yaml"
 
@@ -75,7 +78,10 @@ def render_files(files: list[Path], out_dir: str | Path, options: FolderOptions 
     out = Path(out_dir)
     workers = max(1, min(workers or os.cpu_count() or 1, len(files) or 1))
     if workers == 1:
-        yield from (render_one(path, out, options) for path in files)
+        from authoring.validate import Publications
+
+        batch = Publications()
+        yield from (render_one(path, out, options, batch) for path in files)
     else:
         yield from _in_pool(files, out, options, workers)
     # Each output was renamed into place whole, without its own fsync (per file, the disk's
@@ -84,30 +90,49 @@ def render_files(files: list[Path], out_dir: str | Path, options: FolderOptions 
         os.sync()
 
 
+_WORKER_BATCH: Publications | None = None
+"""In a worker of the pool, the publication settings of the issues it renders (see
+``validate.Publications``); the pool, and so this, lasts one ``render_files`` call."""
+
+
+def _start_worker() -> None:
+    global _WORKER_BATCH
+    from authoring.validate import Publications
+
+    _WORKER_BATCH = Publications()
+
+
 def _in_pool(files: list[Path], out: Path, options: FolderOptions, workers: int) -> Iterator[Outcome]:
     # fork where there is one: the workers start with this process's modules already imported
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     # chunks amortise the inter-process round trip; small enough that progress stays smooth
     chunk = max(1, min(16, len(files) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker) as pool:
         yield from pool.map(render_one, files, [out] * len(files), [options] * len(files),
                             chunksize=chunk)
 
 
-def render_one(path: Path, out_dir: Path, options: FolderOptions) -> Outcome:
+def render_one(path: Path, out_dir: Path, options: FolderOptions,
+               batch: Publications | None = None) -> Outcome:
     """Validate, render and write one issue; every failure becomes the outcome's ``error``.
 
-    Each file is renamed into place whole but not synced: ``render_files`` syncs the batch."""
+    ``batch``: the publication settings of the issues rendered with it (a worker of the pool
+    keeps its own). Each file is renamed into place whole but not synced: ``render_files``
+    syncs the batch."""
     from authoring.diagnostics import AuthoringError
     from authoring.files import write_atomic
     from authoring.render import RenderOptions, render_file
+    from authoring.validate import Publications
+
+    if batch is None:  # alone (each call reads the settings afresh), or in a worker of the pool
+        batch = _WORKER_BATCH if _WORKER_BATCH is not None else Publications()
 
     outcome = Outcome(source=path)
     try:
         validated, rendered = render_file(path, options=RenderOptions(mode=options.mode,
                                                                       inliner=options.inliner),
-                                          publication_file=options.publication_file)
+                                          publication_file=options.publication_file, publications=batch)
     except AuthoringError as exc:
         outcome.error = str(exc)
         outcome.diagnostics = "\n".join(r.format_text() for r in exc.reports if r.diagnostics)
