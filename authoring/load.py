@@ -325,8 +325,19 @@ def _check_tabs(text: str, file: str) -> None:
 
 def load_text(text: str, file: str = "<string>") -> Document:
     """Parse YAML text into a Document (raises LoadError)."""
+    text, utf8 = _without_boms(text, text.encode("utf-8"))
     _check_tabs(text, file)
-    return _load(text, text.encode("utf-8"), file)
+    return _load(text, utf8, file)
+
+
+def _without_boms(text: str, utf8: bytes) -> tuple[str, bytes]:
+    """The text and its UTF-8 without the byte order marks they open with: those are no
+    characters of the text (decode drops a file's first one), and libyaml does not count them
+    in its marks' index, which every offset of ours starts from."""
+    if not text.startswith("\ufeff"):
+        return text, utf8
+    kept = text.lstrip("\ufeff")
+    return kept, utf8[3 * (len(text) - len(kept)):]
 
 
 def _load(text: str, utf8: bytes, file: str) -> Document:
@@ -556,6 +567,7 @@ def load_file(path: str | Path) -> Document:
         text, utf8 = _decode(raw, name, _size(path) if len(raw) > MAX_BYTES else len(raw))
     except LoadError as exc:  # quote the line as well as the bytes allow
         raise LoadError(exc.diagnostic, raw[:MAX_BYTES].decode("utf-8", errors="replace")) from None
+    text, utf8 = _without_boms(text, utf8)
     _check_tabs(text, name)
     return _load(text, utf8, name)
 

@@ -278,7 +278,7 @@ def test_control_characters_are_exactly_the_documented_ones():
 # ---------------------------------------------------------------- speed without a change (issue 15)
 
 import yaml  # noqa: E402
-from hypothesis import assume, given  # noqa: E402
+from hypothesis import assume, example, given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from yaml.nodes import MappingNode, SequenceNode  # noqa: E402
 
@@ -319,6 +319,7 @@ def test_scalar_extents_are_the_offsets_of_their_lines_and_columns(data, style, 
 @given(st.dictionaries(st.text(alphabet="abc_", min_size=1, max_size=4), _TEXT | st.lists(_TEXT, max_size=3),
                        min_size=1, max_size=4), _STYLES, st.integers(min_value=10, max_value=60),
        st.sampled_from(["", "\ufeff", "\r\n", "\r"]))
+@example(data={"_": ["'"]}, style=None, width=10, variant="\ufeff")  # libyaml counts no BOM in an index
 def test_an_offset_is_located_from_its_scalars_mark_as_from_the_lines_of_the_whole_text(data, style, width,
                                                                                       variant):
     """locate_offset counts lines on from the scalar's own mark: every character of every value
@@ -329,6 +330,7 @@ def test_an_offset_is_located_from_its_scalars_mark_as_from_the_lines_of_the_who
         doc = load_text(text)
     except LoadError:
         assume(False)
+    text = doc.text  # without a BOM: one marks the encoding, it is no character of the text
     near = load._NEAR
     try:
         for load._NEAR in (near, 0):  # counted from the mark, and bisected in the scalar's line feeds
@@ -395,3 +397,16 @@ def test_line_starts_break_where_yaml_does(text):
 
     load._line_starts.cache_clear()
     assert load._line_starts(text) == [0, *(m.end() for m in re.finditer("[\n\x85\u2028\u2029]", text))]
+
+
+@pytest.mark.parametrize("boms", [1, 2])
+def test_a_text_or_file_opening_with_byte_order_marks_is_located_without_them(tmp_path, boms):
+    """A BOM marks the encoding; it is no character: each finding's column is where an editor
+    shows it, in a text as in a file, after one BOM or two."""
+    source = "issue: {subject: x}\nstories:\n  - text: 'It''s \\x01 here'\n"
+    (tmp_path / "a.yaml").write_bytes(b"\xef\xbb\xbf" * boms + source.encode())
+    for doc in (load_text("\ufeff" * boms + source), load_file(tmp_path / "a.yaml")):
+        assert doc.text == source
+        scalar = doc.scalars[("stories", 0, "text")]
+        assert doc.locate_offset(("stories", 0, "text"), 3) == load.Position(3, 16)  # the s of It's
+        assert source[scalar.start] == "'"
