@@ -325,9 +325,7 @@ def _check_tabs(text: str, file: str) -> None:
 
 def load_text(text: str, file: str = "<string>") -> Document:
     """Parse YAML text into a Document (raises LoadError)."""
-    text, utf8 = _without_boms(text, text.encode("utf-8"))
-    _check_tabs(text, file)
-    return _load(text, utf8, file)
+    return _load(text, text.encode("utf-8"), file)
 
 
 def _without_boms(text: str, utf8: bytes) -> tuple[str, bytes]:
@@ -341,9 +339,11 @@ def _without_boms(text: str, utf8: bytes) -> tuple[str, bytes]:
 
 
 def _load(text: str, utf8: bytes, file: str) -> Document:
-    """load_text once tabs are checked, with the text's UTF-8 at hand: libyaml reads it and the
-    checks that scan the whole text run on it (a byte search is memchr, a search of text
-    holding a curly quote is not)."""
+    """load_text, with the text's UTF-8 at hand: libyaml reads it and the checks that scan the
+    whole text run on it (a byte search is memchr, a search of text holding a curly quote is
+    not)."""
+    text, utf8 = _without_boms(text, utf8)
+    _check_tabs(text, file)
     _check_nesting(text, utf8, file)
     try:
         root = _compose(text, utf8)
@@ -567,8 +567,6 @@ def load_file(path: str | Path) -> Document:
         text, utf8 = _decode(raw, name, _size(path) if len(raw) > MAX_BYTES else len(raw))
     except LoadError as exc:  # quote the line as well as the bytes allow
         raise LoadError(exc.diagnostic, raw[:MAX_BYTES].decode("utf-8", errors="replace")) from None
-    text, utf8 = _without_boms(text, utf8)
-    _check_tabs(text, name)
     return _load(text, utf8, name)
 
 
