@@ -56,11 +56,11 @@ PROJECT_MARKERS = ("pyproject.toml", ".git")
 """What marks a project's root folder: the search for publication.yaml goes no higher."""
 
 
-def search_folders(issue_path: Path) -> list[Path]:
-    """Where a publication file for ``issue_path`` may be: its folder and those above it up to
-    the project root; only its own folder when it is in no project. Never further: a parent
-    such as /tmp is shared with other users, who could plant settings and templates there."""
-    folder = issue_path.resolve().parent
+def search_folders(folder: Path) -> list[Path]:
+    """Where a publication file for an issue in ``folder`` (resolved) may be: that folder and
+    those above it up to the project root; only that folder when it is in no project. Never
+    further: a parent such as /tmp is shared with other users, who could plant settings and
+    templates there."""
     chain = [folder, *folder.parents]
     for depth, candidate in enumerate(chain):
         if any((candidate / marker).exists() for marker in PROJECT_MARKERS):

@@ -50,7 +50,12 @@ class Validated:
 def find_publication(issue_path: Path) -> Path | None:
     """publication.yaml in the issue's folder or the nearest folder above it, up to the project
     root (the folder holding pyproject.toml or .git); only the issue's folder outside a project."""
-    for candidate in search_folders(issue_path):
+    return _publication_for(issue_path.resolve().parent)
+
+
+def _publication_for(folder: Path) -> Path | None:
+    """find_publication for the issues of ``folder``, a resolved path."""
+    for candidate in search_folders(folder):
         path = candidate / PUBLICATION_FILE
         if path.is_file():
             return path
@@ -99,7 +104,7 @@ class Publications:
         """find_publication, once per folder (the folder the file resolves into, as there)."""
         folder = issue_path.resolve().parent
         if folder not in self._found:
-            self._found[folder] = find_publication(issue_path)
+            self._found[folder] = _publication_for(folder)
         return self._found[folder]
 
     def load(self, path: Path | None, level: Level) -> tuple[model.Publication, Report | None]:
