@@ -390,9 +390,9 @@ check("labels")(_per_block("labels"))  # news: customary labels, their colons an
 @check("glued-label")
 def check_glued_labels(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     for path, text, is_markdown in text_fields(issue):
-        if not is_markdown or ":" not in text:  # most fields: no label can end in them
+        if not is_markdown:
             continue
-        for match in glued_labels(text):
+        for match in glued_labels(text):  # most fields hold no colon: no scan at all
             label = match.group("label")
             yield Finding(codes.GLUED_LABEL,
                           f"label '{label}:' is glued to the previous sentence",
@@ -569,8 +569,8 @@ def check_field_size(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]
 @check("nesting")
 def check_nesting(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     for path, text, is_markdown in text_fields(issue):
-        if not is_markdown or markdown.parse(text).plain is not None:
-            continue  # plain paragraphs and lists nest three levels deep at most
+        if not is_markdown:
+            continue
         depth, line = markdown.nesting_depth(text)
         if depth > markdown.MAX_NESTING:
             offset = 0

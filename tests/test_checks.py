@@ -524,8 +524,9 @@ def test_the_merge_tag_check_reads_texts_only_for_a_service_that_flags_tags(serv
     assert bool(found) == esp.flags_tags(service)
 
 
-def test_the_nesting_check_may_skip_plain_texts():
-    """check_nesting skips texts without markup: their lists and paragraphs nest three deep."""
+def test_plain_texts_nest_three_deep_at_most():
+    """Texts without markup are measured from their blocks (no tokens): their lists and
+    paragraphs nest three deep, never past the limit."""
     for text in ("One paragraph.", "Intro.\n- an item\n- another\n\nAfter."):
         assert markdown.parse(text).plain is not None
         assert markdown.nesting_depth(text)[0] <= 3 < markdown.MAX_NESTING
