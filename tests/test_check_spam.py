@@ -92,3 +92,169 @@ def test_a_threshold_that_is_not_a_number_is_a_located_error(issue_copy):
     (error,) = [d for d in report.errors if d.code == "wrong-type"]
     assert error.file == str(publication) and "expected a number" in error.message
     assert error.line == len(publication.read_text().splitlines())
+
+
+# ---- the score's limits at equality, the rules named in order, and the report's parsing,
+# ---- with a stand-in spamassassin printing a chosen report (and keeping what it was given)
+
+def _report(score: float, rules: str) -> str:
+    return (f"Spam detection software...\n\nContent analysis details:   ({score} points, 5.0 required)\n\n"
+            f" pts rule name              description\n---- ---------------------- ----------\n"
+            f"{rules}\n\nThe original message did not contain plain text.\n")
+
+
+RULES = """ 1.2 MONEY_FREE             Lots of money for free
+-0.1 DKIM_VALID             Message has at least one valid DKIM or DK signature
+ 2.5 FREE_MONEY_OFFER       Offers free money, with a description that
+                            wraps onto the next line
+ 0.0 HTML_MESSAGE           BODY: HTML included in message
+ 1.9 ACT_NOW_URGENT         Urgency words
+ 0.4 LOW_ONE                The lightest positive rule"""
+
+
+def _fake(tmp_path: Path, monkeypatch, output: str, *, status: int = 0) -> Path:
+    (tmp_path / "report.txt").write_text(output)
+    fake = tmp_path / "spamassassin"
+    fake.write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path}/args\ncat > {tmp_path}/message\n"
+                    f"cat {tmp_path}/report.txt\nexit {status}\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(spam_part.shutil, "which", lambda name: str(fake) if name == "spamassassin" else None)
+    return tmp_path
+
+
+def _spam(issue_copy: Path):
+    part = check_file(issue_copy, SPAM_ONLY).part("spam")
+    assert part is not None and part.skipped is None, part and part.skipped
+    return part
+
+
+@pytest.mark.parametrize(("score", "code", "limit"), [
+    (2.9, None, None), (3.0, "spam-score-high", "3"), (4.9, "spam-score-high", "3"),
+    (5.0, "spam-score", "5"), (7.4, "spam-score", "5")])
+def test_default_limits_warn_from_3_and_fail_from_5_inclusive(issue_copy, tmp_path, monkeypatch,
+                                                              score, code, limit):
+    _fake(tmp_path, monkeypatch, _report(score, RULES))
+    part = _spam(issue_copy)
+    assert part.data["score"] == score and (part.data["warn"], part.data["error"]) == (3.0, 5.0)
+    if code is None:
+        assert part.findings == []
+        return
+    (finding,) = part.findings
+    assert finding.code == code and finding.is_error == (code == "spam-score")
+    assert finding.message.startswith(f"SpamAssassin scores the email {score:.1f} (limit {limit}); ")
+
+
+def test_publication_limits_apply_at_equality_too(issue_copy, tmp_path, monkeypatch):
+    publication = issue_copy.with_name("publication.yaml")
+    publication.write_text(publication.read_text() + "check: {spam_warn: 4.5, spam_error: 6.5}\n")
+    for score, code in ((4.4, None), (4.5, "spam-score-high"), (6.4, "spam-score-high"),
+                        (6.5, "spam-score")):
+        _fake(tmp_path, monkeypatch, _report(score, RULES))
+        findings = _spam(issue_copy).findings
+        assert [f.code for f in findings] == ([code] if code else []), score
+
+
+def test_the_finding_names_the_three_heaviest_positive_rules_in_order(issue_copy, tmp_path, monkeypatch):
+    _fake(tmp_path, monkeypatch, _report(6.0, RULES))
+    (finding,) = _spam(issue_copy).findings
+    assert finding.message == (
+        "SpamAssassin scores the email 6.0 (limit 5); the heaviest rules: FREE_MONEY_OFFER 2.5 "
+        "(Offers free money, with a description that wraps onto the next line), ACT_NOW_URGENT 1.9 "
+        "(Urgency words), MONEY_FREE 1.2 (Lots of money for free)")
+    assert finding.hint == ("rewrite what those rules point at (shouting subject, money and urgency words, "
+                            "image-only content); the full list is in the report")
+    # no subject rule among them: the body is to blame, at the letter's body
+    assert finding.path == ("letter", "body") and finding.line == 11
+
+
+def test_figures_list_every_rule_with_its_wrapped_description(issue_copy, tmp_path, monkeypatch):
+    _fake(tmp_path, monkeypatch, _report(2.0, RULES))
+    part = _spam(issue_copy)
+    assert part.figures == [
+        "score 2.0 (warn at 3, fail at 5; publication.yaml check: sets them)",
+        "  1.2  MONEY_FREE               Lots of money for free",
+        " -0.1  DKIM_VALID               Message has at least one valid DKIM or DK signature",
+        "  2.5  FREE_MONEY_OFFER         Offers free money, with a description that wraps onto the next line",
+        "  0.0  HTML_MESSAGE             BODY: HTML included in message",
+        "  1.9  ACT_NOW_URGENT           Urgency words",
+        "  0.4  LOW_ONE                  The lightest positive rule",
+    ]
+    assert part.data["rules"][2] == {"score": 2.5, "name": "FREE_MONEY_OFFER", "description":
+                                     "Offers free money, with a description that wraps onto the next line"}
+
+
+def test_a_subject_rule_anywhere_in_the_hits_points_at_the_subject(issue_copy, tmp_path, monkeypatch):
+    rules = RULES + "\n 0.3 SUBJ_ALL_CAPS          Subject is all capitals"
+    _fake(tmp_path, monkeypatch, _report(5.5, rules))
+    (finding,) = _spam(issue_copy).findings
+    assert "SUBJ_ALL_CAPS" not in finding.message  # not among the three heaviest, still the subject
+    assert finding.path == ("issue", "subject") and finding.line == 6
+
+
+def test_a_subject_rule_scoring_nothing_leaves_the_finding_on_the_body(issue_copy, tmp_path, monkeypatch):
+    rules = RULES + "\n 0.0 SUBJ_ALL_CAPS          Subject is all capitals"
+    _fake(tmp_path, monkeypatch, _report(5.5, rules))
+    (finding,) = _spam(issue_copy).findings
+    assert finding.path == ("letter", "body")
+
+
+def test_without_a_letter_the_finding_is_on_the_subject(issue_copy, tmp_path, monkeypatch):
+    text = issue_copy.read_text()
+    start, end = text.index("letter:\n"), text.index("stories:\n")
+    issue_copy.write_text(text[:start] + text[end:])
+    _fake(tmp_path, monkeypatch, _report(5.5, RULES))
+    (finding,) = _spam(issue_copy).findings
+    assert finding.path == ("issue", "subject")
+
+
+def test_spamassassin_scores_the_message_addressed_to_a_reader_in_test_mode_with_local_rules(
+        issue_copy, tmp_path, monkeypatch):
+    _fake(tmp_path, monkeypatch, _report(1.0, RULES))
+    _spam(issue_copy)
+    assert (tmp_path / "args").read_text().split() == ["-t", "-L"]
+    message = (tmp_path / "message").read_bytes()
+    assert "email: thebatch@deeplearning.ai}" in issue_copy.with_name("publication.yaml").read_text()
+    assert b"\r\nTo: Reader <reader@deeplearning.ai>\r\n" in message  # the sender's domain
+    assert b"Subject: Robots that learn from video" in message
+
+
+def test_a_message_over_2_mb_is_not_handed_to_spamassassin():
+    assert spam_part.MAX_BYTES == 2 * 1024 * 1024
+    with pytest.raises(ValueError, match="^the message is over 2 MB$"):
+        spam_part.run_spamassassin("/bin/true", b"x" * (spam_part.MAX_BYTES + 1))
+
+
+def test_a_message_of_exactly_2_mb_is_scanned(tmp_path, monkeypatch):
+    _fake(tmp_path, monkeypatch, _report(1.5, RULES))
+    measured = spam_part.run_spamassassin(str(tmp_path / "spamassassin"), b"x" * spam_part.MAX_BYTES)
+    assert measured.score == 1.5 and len((tmp_path / "message").read_bytes()) == spam_part.MAX_BYTES
+
+
+def test_a_hung_spamassassin_is_stopped_after_the_timeout(issue_copy, tmp_path, monkeypatch):
+    hung = tmp_path / "spamassassin"
+    hung.write_text("#!/bin/sh\nexec sleep 30\n")
+    hung.chmod(0o755)
+    monkeypatch.setattr(spam_part.shutil, "which", lambda name: str(hung))
+    monkeypatch.setattr(spam_part, "TIMEOUT", 0.5)
+    part = check_file(issue_copy, SPAM_ONLY).part("spam")
+    assert part.skipped.startswith("SpamAssassin did not give a score: Command ")
+    assert "timed out after 0.5 seconds" in part.skipped
+    assert spam_part.TIMEOUT == 0.5 and part.findings == []
+
+
+def test_parse_report_reads_the_table_after_the_dashes_until_the_blank_line():
+    output = ("Content analysis details:   (-1.5 points, 5.0 required)\n"
+              " 9.9 NOT_A_RULE   before the dashes\n"
+              "---- ----\n"
+              "-1.5 BAYES_00     Bayes spam probability is 0 to 1%\n"
+              "                  [score: 0.0000]\n"
+              "\n"
+              " 9.9 AFTER_BLANK  after the table\n")
+    report = spam_part.parse_report(output)
+    assert report.score == -1.5
+    assert report.rules == [spam_part.RuleHit(-1.5, "BAYES_00", "Bayes spam probability is 0 to 1% [score: 0.0000]")]
+
+
+def test_parse_report_keeps_a_line_that_wraps_before_any_rule_out():
+    output = "Content analysis details:   (2 points, 5.0 required)\n----\n   stray words\n 2 X_RULE  desc  \n"
+    assert spam_part.parse_report(output).rules == [spam_part.RuleHit(2.0, "X_RULE", "desc")]
