@@ -168,3 +168,16 @@ def test_a_problem_planted_anywhere_is_reported_where_it_is(planted):
     found = [d for d in validate_text(source).report.diagnostics if d.code == codes.RAW_HTML]
     assert len(found) == 1, (source, validate_text(source).report.format_text())
     assert (found[0].line, found[0].column) == (line, column), source
+
+
+@pytest.mark.parametrize("source", [
+    "a: |1\n  X\n",  # |1: one column of indentation, the other space is content
+    "a: >1\n  one\n   X\n",
+    "- |1\n   X\n",
+    "a: |1-\n    X\n",
+    "a: |1\n\n  X\n",
+    "a: >2-\n    more\n  X\n",
+])
+def test_an_indentation_indicator_smaller_than_the_text_s_indentation(source):
+    path = (0,) if source.startswith("-") else ("a",)
+    assert _locate(source, path, "X") == _where(source, "X")
