@@ -129,3 +129,154 @@ def test_the_set_writer_fsyncs_every_file_and_the_switch(tmp_path, monkeypatch):
     synced.clear()
     files.write_atomic(tmp_path / "one.txt", b"x")
     assert len(synced) == 1 and synced[0].startswith(str(tmp_path / ".one.txt."))
+
+
+# ---------------------------------------------------------------- the single-file and set writers' promises
+
+
+@pytest.fixture
+def umask_027():
+    old = os.umask(0o027)
+    yield
+    os.umask(old)
+
+
+def test_a_written_file_has_ordinary_permissions_under_the_umask(tmp_path, umask_027):
+    files.write_atomic(tmp_path / "a.txt", b"x")
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o640
+    files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert (tmp_path / "out").resolve().stat().st_mode & 0o777 == 0o750
+    assert os.umask(0o027) == 0o027  # read back unchanged
+
+
+def test_a_temporary_file_is_hidden_beside_its_target_and_synced_unless_told(tmp_path, monkeypatch):
+    synced: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
+    tmp = files.write_temp(tmp_path, "a.html", b"data")
+    assert tmp.parent == tmp_path and tmp.name.startswith(".a.html.") and tmp.name.endswith(".tmp")
+    assert tmp.read_bytes() == b"data" and len(synced) == 1
+    unsynced = files.write_temp(tmp_path, "b.html", b"more", sync=False)
+    assert unsynced.read_bytes() == b"more" and len(synced) == 1
+    files.write_atomic(tmp_path / "c.html", b"c", sync=False)
+    assert len(synced) == 1 and (tmp_path / "c.html").read_bytes() == b"c"
+
+
+def test_a_failed_temporary_write_leaves_no_file(tmp_path, monkeypatch):
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError, match="No space left"):
+        files.write_temp(tmp_path, "a.html", b"data")
+    assert os.listdir(tmp_path) == []
+
+
+def test_write_atomic_makes_the_missing_folders(tmp_path):
+    files.write_atomic(str(tmp_path / "a" / "b" / "c.txt"), b"x")
+    assert (tmp_path / "a" / "b" / "c.txt").read_bytes() == b"x"
+
+
+def test_a_set_replaces_a_real_folder_of_an_older_export_and_removes_it(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for name in ("0320.html", "0320.txt", "0320.eml", "x.web.html", "manifest.json", ".a.tmp", ".b.bak"):
+        (folder / name).write_text("old")
+    files.write_all_atomic(folder, {"0321.html": b"new"})
+    assert folder.is_symlink() and os.listdir(folder) == ["0321.html"]
+    assert sorted(os.listdir(tmp_path)) == sorted(["out", os.readlink(folder)])
+    assert os.readlink(folder).startswith(".out.set-")
+
+
+def test_a_set_switches_from_the_previous_set_and_removes_it(tmp_path):
+    folder = tmp_path / "out"
+    files.write_all_atomic(folder, {"a.html": b"1"})
+    first = os.readlink(folder)
+    files.write_all_atomic(folder, {"b.html": b"2"})
+    assert os.readlink(folder) != first and os.listdir(folder) == ["b.html"]
+    assert sorted(os.listdir(tmp_path)) == sorted(["out", os.readlink(folder)])
+
+
+def test_a_folder_holding_other_files_is_refused_and_kept(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for name in ("notes.md", "b.py", "a.doc", "z.csv", "0321.html"):
+        (folder / name).write_text("mine")
+    with pytest.raises(FileExistsError) as info:
+        files.write_all_atomic(folder, {"0321.html": b"new", "z.csv": b"ours"})
+    assert info.value.errno == 17 and info.value.filename == str(folder)
+    assert info.value.strerror == ("holds files that are not an export (a.doc, b.py, notes.md); "
+                                   "export into a folder of its own")
+    assert sorted(os.listdir(folder)) == ["0321.html", "a.doc", "b.py", "notes.md", "z.csv"]
+    assert os.listdir(tmp_path) == ["out"]
+
+
+def test_a_file_where_the_folder_should_be_is_refused(tmp_path):
+    (tmp_path / "out").write_text("a file")
+    with pytest.raises(NotADirectoryError) as info:
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert (info.value.errno, info.value.filename) == (20, str(tmp_path / "out"))
+    assert (tmp_path / "out").read_text() == "a file"
+
+
+def test_a_failure_while_writing_a_set_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    files.write_all_atomic(folder, {"a.html": b"1"})
+    before = sorted(os.listdir(tmp_path))
+    real = files._write_synced
+
+    def full(path, data):
+        if path.name == "b.html":
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(files, "_write_synced", full)
+    with pytest.raises(OSError):
+        files.write_all_atomic(folder, {"a.html": b"2", "b.html": b"2"})
+    assert sorted(os.listdir(tmp_path)) == before and (folder / "a.html").read_bytes() == b"1"
+
+
+def test_a_failed_switch_puts_a_real_folder_back(tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "a.html").write_text("old")
+
+    def refused(src, dst):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "replace", refused)
+    with pytest.raises(OSError, match="not permitted"):
+        files.write_all_atomic(folder, {"a.html": b"new"})
+    assert not folder.is_symlink() and (folder / "a.html").read_text() == "old"
+    assert os.listdir(tmp_path) == ["out"]
+
+
+def test_leftovers_of_a_killed_run_are_removed_but_not_the_current_set_or_others(tmp_path):
+    folder = tmp_path / "out"
+    files.write_all_atomic(folder, {"a.html": b"1"})
+    current = os.readlink(folder)
+    (tmp_path / ".out.set-abc").mkdir()
+    (tmp_path / ".out.old-abc").mkdir()
+    (tmp_path / ".out.link-abc").symlink_to(current)
+    (tmp_path / ".out.set-file").write_text("x")
+    (tmp_path / ".other.set-abc").mkdir()
+    (tmp_path / "keep.txt").write_text("x")
+    files.remove_leftovers(folder)
+    assert sorted(os.listdir(tmp_path)) == sorted([".other.set-abc", "keep.txt", "out", current])
+
+
+def test_temporary_files_of_the_older_writer_are_removed_from_a_real_folder(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for name in (".a.html.x.tmp", ".b.bak", "c.tmp", ".d.txt", "e.html"):
+        (folder / name).write_text("x")
+    files.remove_leftovers(folder)
+    assert sorted(os.listdir(folder)) == [".d.txt", "c.tmp", "e.html"]
+    files.remove_leftovers(tmp_path / "missing" / "out")  # no parent: nothing to do
+
+
+@pytest.mark.parametrize(("name", "ours"), [
+    ("manifest.json", True), ("0321.html", True), ("0321.txt", True), ("0321.eml", True),
+    ("0321.web.html", True), ("other.json", False), ("0321.md", False), ("html", False)])
+def test_export_files_are_known_by_name(name, ours):
+    assert files._is_export_file(name) is ours
