@@ -97,6 +97,19 @@ def test_past_the_clip_with_no_content_block_the_finding_is_about_the_whole_issu
     assert finding.message == ("the email HTML is 102.1 KB: Gmail clips it at 102.0 KB, cutting the "
                                "email inside footer and hides the rest, the unsubscribe link included")
     assert (finding.path, finding.line, finding.file) == ((), None, str(built.path))
+    assert (finding.code, finding.severity) == (codes.SIZE_CLIPPED, Severity.ERROR)
+    assert finding.hint == "shorten this block or move it to the web version"
+
+
+def test_when_the_blocks_do_not_reach_the_clip_no_block_is_named_as_cut(built):
+    # the block split comes from a second, marked render: should it fall short of the export's
+    # bytes, the message says no more than it knows
+    sized = dataclasses.replace(built, html="x" * (GMAIL_CLIP_BYTES + 1))
+    sized.__dict__["blocks"] = [("head", 1000), ("stories[1]", 2000)]
+    [finding] = where_the_bytes_go(sized, CheckOptions()).findings
+    assert finding.message == (
+        "the email HTML is 102.0 KB: Gmail clips it at 102.0 KB and hides the rest, the unsubscribe "
+        "link included; the largest block is stories[1] news “Robots Learn Chores From Video” (2.0 KB)")
 
 
 def test_the_letter_can_be_the_largest_block_and_is_located_at_its_key(built):
