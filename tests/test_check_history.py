@@ -66,6 +66,7 @@ def test_the_lookback_is_the_last_8_by_number_newest_first_and_the_oldest_counts
     _earlier(folder, 313, headline=HEADLINE, date="2026-10-13")  # the 8th back, the oldest looked at
     (finding,) = [f for f in _history(issue_copy).findings if f.code == "repeated-headline"]
     assert finding.message == f"the headline '{HEADLINE}' already ran (0313.yaml:7)"
+    assert finding.severity.value == "warning"
     assert finding.hint == "write a new headline, or drop the story if it is a repeat"
     assert finding.path == ("stories", 1, "news", "headline") and finding.line == 41
 
@@ -123,7 +124,7 @@ def test_a_repeated_link_is_one_finding_with_the_address_and_where_it_ran(issue_
                                        f"Three [hyperscalers]({PAPER}) announced"))
     part = _history(issue_copy)
     (finding,) = part.findings  # linked twice here, once reported
-    assert finding.code == "repeated-link" and not finding.is_error
+    assert finding.code == "repeated-link" and finding.severity.value == "warning"
     assert finding.message == "the link to arxiv.org/abs/2405.01527 already ran (0320.yaml:8)"
     assert finding.hint == "check it is meant to run again (a follow-up says so)"
     assert finding.path == ("stories", 1, "news", "sections", 0, "What’s new") and finding.line == 46
@@ -235,3 +236,21 @@ def test_at_most_max_files_are_looked_at(issue_copy, monkeypatch):
 
 def test_a_missing_file_has_no_stamp(tmp_path):
     assert history_part._stamp(tmp_path / "gone.yaml") == (0, 0)
+
+
+def test_an_address_urlsplit_refuses_is_no_repeat_and_no_crash(issue_copy):
+    text = issue_copy.read_text()
+    issue_copy.write_text(text.replace('url: "https://www.deeplearning.ai/courses/agentic-ai/"',
+                                       'url: "https://[oops/x"'))
+    _earlier(issue_copy.parent, 320, date="2026-11-20", promo=PROMO.replace(
+        "Ng.\n", "Ng.\n      cta: {text: Go, url: \"https://[oops/x\"}\n"))
+    assert _codes(_history(issue_copy)) == ["repeated-promo"]
+
+
+def test_the_same_promotion_text_with_another_button_is_still_a_repeat(issue_copy):
+    _earlier(issue_copy.parent, 320, date="2026-11-20", promo=PROMO.replace(
+        "Ng.\n", "Ng.\n      cta: {text: Sign up, url: \"https://example.org/other\"}\n"))
+    assert _codes(_history(issue_copy)) == ["repeated-promo"]
+    reworded = PROMO.replace("Learn to build", "Build")
+    _earlier(issue_copy.parent, 320, date="2026-11-20", promo=reworded)
+    assert _history(issue_copy).findings == []
