@@ -87,7 +87,7 @@ def test_same_number_issues_are_all_named_in_one_finding(issue_copy):
     _earlier(folder, 321, name="a-copy.yaml")
     _earlier(folder, 320, date="2026-11-20")
     (finding,) = _history(issue_copy).findings
-    assert finding.code == "number-taken" and not finding.is_error
+    assert finding.code == "number-taken" and finding.severity.value == "warning"
     assert finding.message == "issue number 321 is also the number of a-copy.yaml, b-copy.yaml"
     assert finding.hint == "give this issue its own number (or remove the stale copy)"
     assert finding.path == ("issue", "number") and finding.line == 4
@@ -163,7 +163,7 @@ def test_the_same_promotion_as_the_previous_issue_only(issue_copy):
     folder = issue_copy.parent
     _earlier(folder, 320, date="2026-11-20", promo=PROMO)
     (finding,) = _history(issue_copy).findings
-    assert finding.code == "repeated-promo" and not finding.is_error
+    assert finding.code == "repeated-promo" and finding.severity.value == "warning"
     assert finding.message == "the same promotion ran in the previous issue (0320.yaml)"
     assert finding.hint == "rotate promotions: readers stop seeing one that runs every week"
     assert finding.path == ("stories", 2, "promo") and finding.line == 61
@@ -176,7 +176,7 @@ def test_the_same_promotion_as_the_previous_issue_only(issue_copy):
 def test_the_number_must_follow_the_previous_issue(issue_copy):
     _earlier(issue_copy.parent, 318, date="2026-11-20")
     (finding,) = _history(issue_copy).findings
-    assert finding.code == "number-sequence" and not finding.is_error
+    assert finding.code == "number-sequence" and finding.severity.value == "warning"
     assert finding.message == "issue 321 does not follow the previous one, 318 (0318.yaml)"
     assert finding.hint == "number it 319, unless issues were skipped on purpose"
     assert finding.path == ("issue", "number") and finding.line == 4
@@ -254,3 +254,16 @@ def test_the_same_promotion_text_with_another_button_is_still_a_repeat(issue_cop
     reworded = PROMO.replace("Learn to build", "Build")
     _earlier(issue_copy.parent, 320, date="2026-11-20", promo=reworded)
     assert _history(issue_copy).findings == []
+
+
+@pytest.mark.parametrize(("here", "there", "shown"), [
+    ("http://example.com/a", "http://example.com/a/", "example.com/a"),  # plain http counts too
+    ("https://example.com/X", "https://www.example.com/X", "example.com/X"),  # a one-letter page is no home page
+    ("https:///abs/1", "https:///abs/1", "/abs/1"),  # no host: the path alone
+])
+def test_repeated_links_are_compared_and_shown_without_www_or_a_final_slash(issue_copy, here, there, shown):
+    text = issue_copy.read_text()
+    issue_copy.write_text(text.replace("hyperscalers announced", f"[hyperscalers]({here}) announced"))
+    _earlier(issue_copy.parent, 320, date="2026-11-20", dek=f"[x]({there})")
+    (finding,) = _history(issue_copy).findings
+    assert finding.message == f"the link to {shown} already ran (0320.yaml:8)"
