@@ -258,3 +258,23 @@ def test_parse_report_reads_the_table_after_the_dashes_until_the_blank_line():
 def test_parse_report_keeps_a_line_that_wraps_before_any_rule_out():
     output = "Content analysis details:   (2 points, 5.0 required)\n----\n   stray words\n 2 X_RULE  desc  \n"
     assert spam_part.parse_report(output).rules == [spam_part.RuleHit(2.0, "X_RULE", "desc")]
+
+
+def test_the_time_limit_is_a_minute_and_the_size_limit_spamassassins_own():
+    assert (spam_part.TIMEOUT, spam_part.MAX_BYTES) == (60, 2 * 1024 * 1024)
+
+
+def test_fewer_than_three_positive_rules_are_all_named_and_no_others(issue_copy, tmp_path, monkeypatch):
+    rules = (" 4.0 BIG_ONE                A big one\n 0.0 ZERO_RULE              Scores nothing\n"
+             " 1.5 SMALL_ONE              A small one\n-0.5 NEGATIVE               Good sign")
+    _fake(tmp_path, monkeypatch, _report(5.0, rules))
+    (finding,) = _spam(issue_copy).findings
+    assert finding.message.endswith("the heaviest rules: BIG_ONE 4 (A big one), SMALL_ONE 1.5 (A small one)")
+
+
+def test_a_non_zero_exit_and_bytes_that_are_not_utf8_still_give_a_score(issue_copy, tmp_path, monkeypatch):
+    _fake(tmp_path, monkeypatch, _report(1.0, " 1.0 ODD_BYTES              caf\xe9"), status=1)
+    (tmp_path / "report.txt").write_bytes((tmp_path / "report.txt").read_text().encode("latin-1"))
+    part = _spam(issue_copy)
+    assert part.data["rules"] == [{"score": 1.0, "name": "ODD_BYTES", "description": "caf\ufffd"}]
+
