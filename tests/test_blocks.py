@@ -288,4 +288,5 @@ def test_the_registry_finds_each_block_by_model_and_refuses_other_classes():
                               "feature": model.Feature, "text": model.Text,
                               **{k: v for k, v in blocks.kinds().items()
                                  if k not in {"header", "news", "promo", "feature", "text"}}}
-    assert [b.order for b in blocks.registry().values()] == sorted(b.order for b in blocks.registry().values())
+    orders = [b.order for b in blocks.registry().values()]
+    assert orders == sorted(orders)

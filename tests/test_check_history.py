@@ -258,7 +258,7 @@ def test_the_same_promotion_text_with_another_button_is_still_a_repeat(issue_cop
 
 @pytest.mark.parametrize(("here", "there", "shown"), [
     ("http://example.com/a", "http://example.com/a/", "example.com/a"),  # plain http counts too
-    ("https://example.com/X", "https://www.example.com/X", "example.com/X"),  # a one-letter page is no home page
+    ("https://example.com/X", "https://www.example.com/X", "example.com/X"),  # a one-letter page
     ("https:///abs/1", "https:///abs/1", "/abs/1"),  # no host: the path alone
 ])
 def test_repeated_links_are_compared_and_shown_without_www_or_a_final_slash(issue_copy, here, there, shown):

@@ -252,7 +252,8 @@ def test_parse_report_reads_the_table_after_the_dashes_until_the_blank_line():
               " 9.9 AFTER_BLANK  after the table\n")
     report = spam_part.parse_report(output)
     assert report.score == -1.5
-    assert report.rules == [spam_part.RuleHit(-1.5, "BAYES_00", "Bayes spam probability is 0 to 1% [score: 0.0000]")]
+    assert report.rules == [
+        spam_part.RuleHit(-1.5, "BAYES_00", "Bayes spam probability is 0 to 1% [score: 0.0000]")]
 
 
 def test_parse_report_keeps_a_line_that_wraps_before_any_rule_out():

@@ -439,5 +439,6 @@ def test_a_tab_indenting_a_line_after_a_literal_block_is_refused_there(text, lin
         load_text(text)
     diagnostic = info.value.diagnostic
     assert (diagnostic.code, diagnostic.line) == ("tab-indent", line)
-    assert diagnostic.column == len(text.split("\n")[line - 1]) - len(text.split("\n")[line - 1].lstrip(" ")) + 1
+    written = text.split("\n")[line - 1]
+    assert diagnostic.column == len(written) - len(written.lstrip(" ")) + 1
     assert diagnostic.message == "tab character used for indentation"

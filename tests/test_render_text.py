@@ -286,7 +286,7 @@ def test_inline_style_has_no_links_block():
     assert text == "a (https://x.org/1)\n" and "Links\n=====" not in text
 
 
-# ---------------------------------------------------------------- addresses, lists, letter and footer, exactly
+# ---------------------------------------------------------------- addresses, lists, letter, footer
 
 
 @pytest.mark.parametrize(("body", "plain"), [
@@ -340,7 +340,8 @@ def test_a_ps_opening_with_a_list_keeps_its_prefix_on_a_line_of_its_own():
 def test_the_top_block_omits_a_blank_name_and_an_unsafe_or_merge_tag_web_address():
     info = model.IssueInfo(subject="S", number=12, date=dt.date(2026, 11, 27),
                            web_url=model.Url("{{web_url}}"))
-    assert render_text(model.Issue(issue=info), dataclasses.replace(_pub(), name=" ")).startswith("Issue 12 · November 27, 2026\n\n")
+    nameless = dataclasses.replace(_pub(), name=" ")
+    assert render_text(model.Issue(issue=info), nameless).startswith("Issue 12 · November 27, 2026\n\n")
     info.web_url = model.Url("javascript:alert(1)")
     assert render_text(model.Issue(issue=info), _pub()).startswith("P\nIssue 12 · November 27, 2026\n\n")
     bare = render_text(model.Issue(issue=model.IssueInfo(subject="S")), dataclasses.replace(_pub(), name=""))
@@ -382,7 +383,7 @@ def test_a_call_to_action_without_a_shown_address_is_its_text_alone():
 
 @pytest.mark.parametrize(("line", "wrapped"), [
     ("a\tb", "a       b"),  # a tab: textwrap's own rules (expanded to the next 8th column)
-    ("10\xa0km " * 14, ("10\xa0km " * 13).rstrip() + "\n10\xa0km"),  # a no-break space keeps its words together
+    ("10\xa0km " * 14, ("10\xa0km " * 13).rstrip() + "\n10\xa0km"),  # no break at a no-break space
     ("x\n  y", "x\n  y"),
     ("", ""),
 ])
