@@ -290,3 +290,13 @@ def test_the_registry_finds_each_block_by_model_and_refuses_other_classes():
                                  if k not in {"header", "news", "promo", "feature", "text"}}}
     orders = [b.order for b in blocks.registry().values()]
     assert orders == sorted(orders)
+
+
+def test_importer_yaml_keeps_each_blocks_image():
+    image = model.Image(src="a.png", alt="A robot", href="https://x.org/")
+    written = {"src": "a.png", "alt": "A robot", "href": "https://x.org/"}
+    assert _YAML_OUT.image(image) == written
+    assert news.emit(_news(headline="H", image=image), _YAML_OUT) == {"image": written, "headline": "H"}
+    assert feature.emit(model.Feature(title="T", body="B", image=image), _YAML_OUT) == {
+        "image": written, "title": "T", "body": "B"}
+    assert promo.emit(model.Promo(body="B", image=image), _YAML_OUT) == {"image": written, "body": "B"}
