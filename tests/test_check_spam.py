@@ -267,10 +267,10 @@ def test_the_time_limit_is_a_minute_and_the_size_limit_spamassassins_own():
 
 def test_fewer_than_three_positive_rules_are_all_named_and_no_others(issue_copy, tmp_path, monkeypatch):
     rules = (" 4.0 BIG_ONE                A big one\n 0.0 ZERO_RULE              Scores nothing\n"
-             " 1.5 SMALL_ONE              A small one\n-0.5 NEGATIVE               Good sign")
+             " 0.5 SMALL_ONE              A small one\n-0.5 NEGATIVE               Good sign")
     _fake(tmp_path, monkeypatch, _report(5.0, rules))
     (finding,) = _spam(issue_copy).findings
-    assert finding.message.endswith("the heaviest rules: BIG_ONE 4 (A big one), SMALL_ONE 1.5 (A small one)")
+    assert finding.message.endswith("the heaviest rules: BIG_ONE 4 (A big one), SMALL_ONE 0.5 (A small one)")
 
 
 def test_a_non_zero_exit_and_bytes_that_are_not_utf8_still_give_a_score(issue_copy, tmp_path, monkeypatch):
