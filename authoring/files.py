@@ -147,7 +147,7 @@ def _refuse_foreign_folder(folder: Path, files: dict[str, bytes]) -> None:
 
 
 def _is_export_file(name: str) -> bool:
-    return name == "manifest.json" or name.endswith((".html", ".txt", ".eml", ".web.html"))
+    return name == "manifest.json" or name.endswith((".html", ".txt", ".eml"))  # .web.html too
 
 
 def _umask() -> int:

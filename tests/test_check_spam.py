@@ -279,3 +279,20 @@ def test_a_non_zero_exit_and_bytes_that_are_not_utf8_still_give_a_score(issue_co
     part = _spam(issue_copy)
     assert part.data["rules"] == [{"score": 1.0, "name": "ODD_BYTES", "description": "caf\ufffd"}]
 
+
+
+def test_output_without_the_table_is_a_skip_that_says_so(issue_copy, tmp_path, monkeypatch):
+    _fake(tmp_path, monkeypatch, "SpamAssassin had nothing to say\n")
+    part = check_file(issue_copy, SPAM_ONLY).part("spam")
+    assert part.skipped == "SpamAssassin did not give a score: no 'Content analysis details' in its output"
+
+
+def test_the_readers_domain_is_after_the_senders_last_at_sign(issue_copy):
+    import dataclasses
+
+    from authoring.check.build import build
+
+    built = build(issue_copy)
+    sender = dataclasses.replace(built.publication.sender, email='"team@desk"@example.org')
+    built = dataclasses.replace(built, publication=dataclasses.replace(built.publication, sender=sender))
+    assert b"\r\nTo: Reader <reader@example.org>\r\n" in spam_part.reader_copy(built)

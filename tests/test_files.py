@@ -280,3 +280,42 @@ def test_temporary_files_of_the_older_writer_are_removed_from_a_real_folder(tmp_
     ("0321.web.html", True), ("other.json", False), ("0321.md", False), ("html", False)])
 def test_export_files_are_known_by_name(name, ours):
     assert files._is_export_file(name) is ours
+
+
+def test_a_set_makes_the_missing_parent_folders(tmp_path):
+    files.write_all_atomic(tmp_path / "a" / "b" / "out", {"x.html": b"x"})
+    assert (tmp_path / "a" / "b" / "out" / "x.html").read_bytes() == b"x"
+
+
+def test_a_sets_files_are_ordinary_files_under_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        files.write_all_atomic(tmp_path / "out", {"x.html": b"x"})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out" / "x.html").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_failed_first_switch_raises_its_own_error_and_leaves_nothing(tmp_path, monkeypatch):
+    def refused(src, dst):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "replace", refused)
+    with pytest.raises(OSError, match="not permitted"):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"new"})
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_failed_switch_keeps_the_previous_set_in_place(tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    files.write_all_atomic(folder, {"a.html": b"old"})
+    current = os.readlink(folder)
+
+    def refused(src, dst):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "replace", refused)
+    with pytest.raises(OSError, match="not permitted"):
+        files.write_all_atomic(folder, {"a.html": b"new"})
+    assert os.readlink(folder) == current and (folder / "a.html").read_bytes() == b"old"
+    assert sorted(os.listdir(tmp_path)) == sorted(["out", current])
