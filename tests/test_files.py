@@ -319,3 +319,18 @@ def test_a_failed_switch_keeps_the_previous_set_in_place(tmp_path, monkeypatch):
         files.write_all_atomic(folder, {"a.html": b"new"})
     assert os.readlink(folder) == current and (folder / "a.html").read_bytes() == b"old"
     assert sorted(os.listdir(tmp_path)) == sorted(["out", current])
+
+
+def test_a_leftover_that_cannot_be_removed_does_not_stop_the_export(tmp_path, monkeypatch):
+    (tmp_path / ".out.set-stuck").mkdir()
+    real = os.rmdir
+
+    def refused(path, *args, **kwargs):
+        if ".out.set-stuck" in str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rmdir", refused)
+    files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert (tmp_path / "out" / "a.html").read_bytes() == b"x"
+    assert (tmp_path / ".out.set-stuck").is_dir()
