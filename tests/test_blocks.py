@@ -300,3 +300,9 @@ def test_importer_yaml_keeps_each_blocks_image():
     assert feature.emit(model.Feature(title="T", body="B", image=image), _YAML_OUT) == {
         "image": written, "title": "T", "body": "B"}
     assert promo.emit(model.Promo(body="B", image=image), _YAML_OUT) == {"image": written, "body": "B"}
+
+
+def test_an_unlabeled_section_does_not_end_the_order_check_and_labels_may_end_in_any_letter():
+    story = _news(sections=[("Results", "a"), (None, "b"), ("Key insight", "c"), ("Plan X", "d")])
+    assert [m for _, m, *_ in _found(news.check_labels, story)] == [
+        "'Key insight' usually comes before 'Results'"]
