@@ -200,14 +200,14 @@ def test_a_set_switches_from_the_previous_set_and_removes_it(tmp_path):
 def test_a_folder_holding_other_files_is_refused_and_kept(tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()
-    for name in ("notes.md", "b.py", "a.doc", "z.csv", "0321.html"):
+    for name in ("notes.md", "b.py", "a.doc", "z.csv", "0321.html", "c.txt.orig"):
         (folder / name).write_text("mine")
     with pytest.raises(FileExistsError) as info:
         files.write_all_atomic(folder, {"0321.html": b"new", "z.csv": b"ours"})
     assert info.value.errno == 17 and info.value.filename == str(folder)
-    assert info.value.strerror == ("holds files that are not an export (a.doc, b.py, notes.md); "
+    assert info.value.strerror == ("holds files that are not an export (a.doc, b.py, c.txt.orig); "
                                    "export into a folder of its own")
-    assert sorted(os.listdir(folder)) == ["0321.html", "a.doc", "b.py", "notes.md", "z.csv"]
+    assert sorted(os.listdir(folder)) == ["0321.html", "a.doc", "b.py", "c.txt.orig", "notes.md", "z.csv"]
     assert os.listdir(tmp_path) == ["out"]
 
 
@@ -215,7 +215,8 @@ def test_a_file_where_the_folder_should_be_is_refused(tmp_path):
     (tmp_path / "out").write_text("a file")
     with pytest.raises(NotADirectoryError) as info:
         files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
-    assert (info.value.errno, info.value.filename) == (20, str(tmp_path / "out"))
+    assert (info.value.errno, info.value.strerror, info.value.filename) == (
+        20, "Not a directory", str(tmp_path / "out"))
     assert (tmp_path / "out").read_text() == "a file"
 
 
@@ -334,3 +335,12 @@ def test_a_leftover_that_cannot_be_removed_does_not_stop_the_export(tmp_path, mo
     files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
     assert (tmp_path / "out" / "a.html").read_bytes() == b"x"
     assert (tmp_path / ".out.set-stuck").is_dir()
+
+
+@pytest.mark.parametrize("name", [".notes", "draft.tmp", "old.bak"])
+def test_hidden_files_and_temporary_ones_of_another_program_are_not_an_exports(tmp_path, name):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / name).write_text("mine")
+    with pytest.raises(FileExistsError, match=rf"\({name}\)"):
+        files.write_all_atomic(folder, {"a.html": b"x"})
