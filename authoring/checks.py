@@ -610,7 +610,7 @@ def check_image_files(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding
             outside = localimages.relative_path(src) is None
             yield Finding(codes.MISSING_IMAGE_FILE,
                           f"image '{src}' " + ("points outside the issue's folder" if outside
-                                               else f"does not exist in {ctx.folder}"),
+                                               else f"does not exist ({ctx.folder / src.strip()})"),
                           path, "put the file there, or correct the path (it is relative to the "
                           "issue file)", severity=severity, offset=offset)
 

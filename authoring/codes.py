@@ -264,7 +264,8 @@ IMAGE_HEAVY = _code("image-heavy", WARNING,
                     "and spam filters score the low text-to-image ratio",
                     "write the message as text, and keep the image as an illustration")
 LOW_CONTRAST = _code("low-contrast", WARNING,
-                     "two theme colors shown on each other below WCAG's 4.5:1 (3:1 for headings)",
+                     "two theme colors shown on each other (text, links, accent on the column, light "
+                     "and dark) below WCAG's 4.5:1",
                      "darken or lighten one of them (the message gives the pair and the ratio)")
 # -- import ----------------------------------------------------------------------------------------
 EMPTY_INPUT = _code("empty-input", ERROR, "the text file to import is empty", "check the path")
