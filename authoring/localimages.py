@@ -9,6 +9,7 @@ copied or listed for upload.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -121,9 +122,27 @@ def copy_beside(images: list[LocalImage], out_dir: Path) -> Copied:
     """Copy each image to ``out_dir`` at its relative path, so the HTML written there opens with
     its pictures. A file already there is replaced only when this ledger says the toolkit wrote it;
     a symbolic link on the way is never followed."""
+    result = Copied(copied=[], refused=[])
+    if not images:
+        return result
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        lock = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        result.refused.append(f"{out_dir}: cannot copy the images there: {exc.strerror or exc}")
+        return result
+    try:
+        # the issues of a folder render in parallel and share images (the logo): one at a time
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _copy_locked(images, out_dir, result)
+    finally:
+        os.close(lock)
+    return result
+
+
+def _copy_locked(images: list[LocalImage], out_dir: Path, result: Copied) -> None:
     from authoring.files import write_atomic
 
-    result = Copied(copied=[], refused=[])
     ledger_path = out_dir / LEDGER
     ledger = _read_ledger(ledger_path)
     changed = False
@@ -150,7 +169,6 @@ def copy_beside(images: list[LocalImage], out_dir: Path) -> Copied:
             write_atomic(ledger_path, (json.dumps(ledger, indent=1, sort_keys=True) + "\n").encode("utf-8"))
         except OSError as exc:
             result.refused.append(f"{ledger_path}: cannot record the copies: {exc.strerror or exc}")
-    return result
 
 
 def _in_the_way(out_dir: Path, target: Path, ours: str | None) -> str | None:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 import pytest
 from typer.testing import CliRunner
 
-from authoring import files
+from authoring import esp, files
 from authoring.cli import app
 from authoring.diagnostics import AuthoringError
 from authoring.export import export_issue
@@ -130,7 +130,7 @@ def check_export(path: Path, out: Path) -> None:
     domain = pub.sender.email.rpartition("@")[2]
     assert re.fullmatch(rf"<[^<>@\s]+@{re.escape(domain)}>", msg["Message-ID"])
     unsubscribe = re.findall(r"<([^>]+)>", msg["List-Unsubscribe"])
-    assert unsubscribe == [pub.unsubscribe_url,
+    assert unsubscribe == [esp.rewrite(pub.unsubscribe_url, pub.esp),
                            f"mailto:{pub.list_unsubscribe_mailto}?subject=unsubscribe"]
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
@@ -166,7 +166,7 @@ def check_export(path: Path, out: Path) -> None:
         assert params["utm_source"] == pub.campaign.source
         assert params["utm_medium"] == pub.campaign.medium
     assert not any("utm_" in href for href in other)
-    assert "{{unsubscribe_url}}" in other and "mailto:thebatch@deeplearning.ai" in other
+    assert esp.rewrite("{{unsubscribe_url}}", pub.esp) in other and "mailto:thebatch@deeplearning.ai" in other
     flat_text = re.sub(r"\s+", "", text)  # the text version wraps long URLs
     in_text = [href for href in own if href in flat_text]
     assert in_text, "the text version carries the tagged links"
@@ -507,7 +507,9 @@ def test_without_a_publication_file_export_and_send_refuse(tmp_path):
 def test_the_chosen_services_merge_tags_reach_html_text_and_headers(tmp_path):
     folder = copy_issues(tmp_path)
     publication = folder / "publication.yaml"
-    publication.write_text(publication.read_text(encoding="utf-8") + "esp: mailchimp\n", encoding="utf-8")
+    assert "\nesp: mailchimp\n" in publication.read_text(encoding="utf-8")  # the sample's service
+    issue = folder / "0321.yaml"  # no web_url: the publication's View in browser link
+    issue.write_text(re.sub(r"\n  web_url: .*", "", issue.read_text(encoding="utf-8")), encoding="utf-8")
     out = tmp_path / "out"
     export_issue(folder / "0321.yaml", out)
     html = (out / "0321.html").read_text(encoding="utf-8")

@@ -152,9 +152,12 @@ class Built:
         return _to_crlf(self._render(markers=True))
 
     def _render(self, *, markers: bool) -> str:
+        from authoring import esp
         from authoring.render import render_html
 
-        return render_html(self.issue, self.publication, self.render_options(markers=markers))[0]
+        # as render_issue does for an email: the service's merge tags, so the bytes are export's
+        html = render_html(self.issue, self.publication, self.render_options(markers=markers))[0]
+        return esp.rewrite(html, self.publication.esp)
 
     def render_options(self, *, markers: bool = False) -> RenderOptions:
         """What export renders with (campaign tags, resolved images), or a draft's options."""

@@ -74,8 +74,8 @@ def _copy_images(validated: Validated, file: Path, out: Path) -> None:
     copied = localimages.copy_issue_images(validated.built_issue, validated.publication, file,
                                            validated.publication_file, out)
     if copied.copied:
-        typer.echo(f"{len(copied.copied)} image{'s' if len(copied.copied) != 1 else ''} beside it "
-                   f"in {out}")
+        typer.echo(f"{len(copied.copied)} image{'s' if len(copied.copied) != 1 else ''} copied "
+                   f"beside it, under {out}", err=True)  # stdout lists the files written
     for refusal in copied.refused:
         typer.echo(f"warning: image not copied: {refusal}", err=True)
 
