@@ -393,9 +393,14 @@ class _Sources:
                            hint: str) -> None:
         """Where ``needle`` is written (the issue, then publication.yaml); a default nobody wrote
         at publication.yaml's ``esp:`` line, or its first line."""
-        if any(needle in line for r in (self.issue, *self.others) for line in r.source_lines):
-            self.add(code, severity, needle, message, hint)
-            return
+        for report in (self.issue, *self.others):
+            for number, line in enumerate(report.source_lines, 1):
+                column = line.find(needle)
+                if column >= 0 and not line[:column].lstrip().startswith("#"):  # not in a comment
+                    report.diagnostics.append(Diagnostic(
+                        code=code, severity=severity, message=message, hint=hint,
+                        file=report.file, line=number, column=column + 1))
+                    return
         for report in self.others:
             lines = report.source_lines
             number = next((i for i, line in enumerate(lines, 1) if line.startswith("esp:")), 1)

@@ -585,3 +585,80 @@ def test_list_unsubscribe_holds_exactly_the_two_uris():
                                     list_unsubscribe_mailto="u@e.org>, <mailto:evil@e.org")
     with pytest.raises(ValueError):
         list_unsubscribe(publication)
+
+
+# ---------------------------------------------------------------- images to upload, placeholders (issue 24)
+
+
+def test_the_manifest_lists_the_images_to_upload_with_size_and_hash(tmp_path):
+    folder = copy_issues(tmp_path)
+    out = tmp_path / "out"
+    result = export_issue(folder / "0321.yaml", out)
+    images = result.manifest["images"]
+    assert images[0]["path"] == "images/logo.png"  # the publication's, then the issue's
+    assert sorted(i["path"] for i in images) == ["images/chart.png", "images/course.png", "images/essay.png",
+                                                 "images/logo.png", "images/robot-arm.png"]
+    for image in images:
+        data = (folder / image["path"]).read_bytes()
+        assert image["size"] == len(data) and image["sha256"] == hashlib.sha256(data).hexdigest()
+        assert image["url"] == "https://www.deeplearning.ai/the-batch/" + image["path"]
+        assert f'src="{image["url"]}"' in (out / "0321.html").read_text()
+
+
+def test_a_missing_image_file_refuses_the_export_at_its_line(tmp_path):
+    folder = copy_issues(tmp_path)
+    (folder / "images" / "robot-arm.png").unlink()
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", str(folder / "0321.yaml"), "-o", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    line = next(n for n, text in enumerate((folder / "0321.yaml").read_text().splitlines(), 1)
+                if "src: images/robot-arm.png" in text)
+    assert re.search(rf"0321\.yaml:{line}:\d+: error: .*image 'images/robot-arm.png' does not exist"
+                     r".*\[missing-image-file\]", result.stderr), result.stderr
+
+
+def test_a_missing_logo_refuses_the_export_in_the_publication(tmp_path):
+    folder = copy_issues(tmp_path)
+    (folder / "images" / "logo.png").unlink()
+    with pytest.raises(AuthoringError) as raised:
+        export_issue(folder / "0321.yaml", tmp_path / "out")
+    (found,) = [d for r in raised.value.reports for d in r.diagnostics if d.code == "missing-image-file"]
+    assert found.file == str(folder / "publication.yaml") and found.is_error
+    assert found.line == next(n for n, text in enumerate((folder / "publication.yaml").read_text()
+                                                          .splitlines(), 1) if text.startswith("logo:"))
+
+
+def _without_esp(folder: Path) -> Path:
+    publication = folder / "publication.yaml"
+    publication.write_text(publication.read_text(encoding="utf-8").replace("esp: mailchimp\n", ""),
+                           encoding="utf-8")
+    return publication
+
+
+def test_a_placeholder_no_service_replaces_refuses_the_export_at_its_line(tmp_path):
+    folder = copy_issues(tmp_path)
+    publication = _without_esp(folder)
+    with pytest.raises(AuthoringError) as raised:
+        export_issue(folder / "0321.yaml", tmp_path / "out")
+    (found,) = [d for r in raised.value.reports for d in r.diagnostics if d.code == "unreplaced-merge-tag"]
+    lines = publication.read_text().splitlines()
+    assert (found.file, found.line) == (str(publication), 1 + lines.index('unsubscribe_url: "{{unsubscribe_url}}"'))
+    assert found.message == ("'{{unsubscribe_url}}' would reach readers as written in the HTML, the plain "
+                             "text, the List-Unsubscribe header: publication.yaml sets no esp:, so no "
+                             "service replaces it")
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_default_unsubscribe_placeholder_is_located_at_the_publication(tmp_path):
+    """Nobody wrote {{unsubscribe_url}}: it is unsubscribe_url's default."""
+    folder = copy_issues(tmp_path)
+    publication = _without_esp(folder)
+    publication.write_text(publication.read_text().replace('unsubscribe_url: "{{unsubscribe_url}}"\n', "")
+                           .replace('web_version_url: "{{web_version_url}}"\n', ""))
+    with pytest.raises(AuthoringError) as raised:
+        export_issue(folder / "0321.yaml", tmp_path / "out")
+    (found,) = [d for r in raised.value.reports for d in r.diagnostics if d.code == "unreplaced-merge-tag"]
+    assert (found.file, found.line) == (str(publication), 1)
+    # a service chosen: its line
+    publication.write_text(publication.read_text() + "esp: mailchimp\n")
+    export_issue(folder / "0321.yaml", tmp_path / "out")

@@ -116,18 +116,24 @@ SPAMD_ENV = "AUTHORING_SPAMD"
 PING_TIMEOUT = 2
 
 
-def _spamc_args(spamc: str) -> list[str]:
-    where = os.environ.get(SPAMD_ENV, "").strip()
+def _spamc_args(spamc: str, where: str | None = None) -> list[str]:
+    where = (os.environ.get(SPAMD_ENV, "") if where is None else where).strip()
     if not where:
         return [spamc]
     host, _, port = where.rpartition(":")
     return [spamc, "-d", host or "127.0.0.1", "-p", port] if port.isdigit() else [spamc, "-d", where]
 
 
-def spamd_answers(spamc: str) -> bool:
+def spamd_answers_at(where: str) -> bool:
+    """Whether a spamd answers at HOST:PORT (for whoever starts one)."""
+    spamc = shutil.which("spamc")
+    return spamc is not None and spamd_answers(spamc, where)
+
+
+def spamd_answers(spamc: str, where: str | None = None) -> bool:
     """Whether a spamd daemon answers spamc's ping (``spamc -K``) within two seconds."""
     try:
-        done = subprocess.run([*_spamc_args(spamc), "-K"], capture_output=True,
+        done = subprocess.run([*_spamc_args(spamc, where), "-K"], capture_output=True,
                               timeout=PING_TIMEOUT, check=False)
     except (OSError, subprocess.SubprocessError):
         return False
