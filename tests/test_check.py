@@ -15,6 +15,7 @@ from conftest import ISSUES, ROOT
 
 runner = CliRunner()
 FAST = CheckOptions(spam=False)
+PREHEADER = 'preheader: "Plus: why small models keep winning, and what it means for your next project."'
 
 
 def _line_of(path: Path, text: str) -> int:
@@ -280,7 +281,8 @@ def test_a_number_used_by_another_issue_in_the_folder(issue_copy):
 
 def test_an_error_in_the_draft_stops_no_part(issue_copy):
     """An image without alt (a structure error) and a missing file: every part still reports."""
-    _edit(issue_copy, "        alt: A robot arm stacking colored blocks after watching a video of a person\n", "")
+    _edit(issue_copy, "        alt: A robot arm stacking colored blocks after watching a video of a person\n",
+          "")
     _edit(issue_copy, "src: images/robot-arm.png", "src: images/open-weights.png")
     report = check_file(issue_copy, FAST)
     assert [p.name for p in report.parts] == ["validation", "clients", "size", "images", "inbox",
@@ -343,8 +345,7 @@ def test_errors_go_first_and_warnings_fill_up_to_five(issue_copy):
     _edit(issue_copy, 'alt: "Course banner: Agentic AI"', 'alt: "The Batch (1)-1"')
     _edit(issue_copy, "src: images/robot-arm.png", "src: images/open-weights.png")
     _edit(issue_copy, "  body: |\n    This week", "  body: |\n    Dear friends,\n\n    This week")
-    _edit(issue_copy, 'preheader: "Plus: why small models keep winning, and what it means for your next project."',
-          'preheader: "Plus: more"')
+    _edit(issue_copy, PREHEADER, 'preheader: "Plus: more"')
     report = check_file(issue_copy, FAST)
     first = report.first()
     assert FIRST == 5 and len(first) == FIRST < len(report.findings)
@@ -435,12 +436,13 @@ def test_one_big_image_and_a_line_of_text(tmp_path):
     (tmp_path / "publication.yaml").write_text((ISSUES / "publication.yaml").read_text())
     issue = tmp_path / "0400.yaml"
     issue.write_text(
-        "issue: {number: 400, date: 2026-12-04, subject: Our sale, preheader: Everything is on sale this week only}\n"
+        "issue: {number: 400, date: 2026-12-04, subject: Our sale,\n"
+        "        preheader: Everything is on sale this week only}\n"
         "letter:\n  body: |\n    ![Everything half price](images/poster.png)\n\n    See you at the sale.\n"
         "stories: []\n")
     finding = _finding(check_file(issue, FAST), "image-heavy")
     assert "1 image and 5 words" in finding.message
-    assert finding.line == 3  # the body holding the image
+    assert finding.line == 4  # the body holding the image
     issue.write_text(issue.read_text().replace("See you at the sale.", "See you at the sale. " * 10))
     assert "image-heavy" not in {f.code for f in check_file(issue, FAST).findings}  # 50 words
 
@@ -478,8 +480,7 @@ def test_repeated_link_at_the_links_own_line(issue_copy):
 
 
 def test_an_empty_preheader_at_its_own_line(issue_copy):
-    _edit(issue_copy, 'preheader: "Plus: why small models keep winning, and what it means for your next project."',
-          'preheader: ""')
+    _edit(issue_copy, PREHEADER, 'preheader: ""')
     finding = _finding(check_file(issue_copy, FAST), "missing-preheader")
     assert finding.line == _line_of(issue_copy, 'preheader: ""')
 

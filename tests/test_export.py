@@ -642,7 +642,8 @@ def test_a_placeholder_no_service_replaces_refuses_the_export_at_its_line(tmp_pa
         export_issue(folder / "0321.yaml", tmp_path / "out")
     (found,) = [d for r in raised.value.reports for d in r.diagnostics if d.code == "unreplaced-merge-tag"]
     lines = publication.read_text().splitlines()
-    assert (found.file, found.line) == (str(publication), 1 + lines.index('unsubscribe_url: "{{unsubscribe_url}}"'))
+    written = 1 + lines.index('unsubscribe_url: "{{unsubscribe_url}}"')
+    assert (found.file, found.line) == (str(publication), written)
     assert found.message == ("'{{unsubscribe_url}}' would reach readers as written in the HTML, the plain "
                              "text, the List-Unsubscribe header: publication.yaml sets no esp:, so no "
                              "service replaces it")
