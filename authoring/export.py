@@ -283,11 +283,17 @@ def _report_unreplaced_tags(sources: _Sources, rendered: _Rendered,
         why = ("publication.yaml sets no esp:, so no service replaces it" if publication.esp == esp.NONE
                else f"{publication.esp} has no merge tag for it" if service is not None
                else "no service replaces it")
+        written = next((n for n in ("{{" + name, "{{ " + name) if _written(sources, n)), "{{" + name)
         sources.add_at_publication(
-            codes.UNREPLACED_MERGE_TAG, Severity.ERROR, "{{" + name,
+            codes.UNREPLACED_MERGE_TAG, Severity.ERROR, written,
             f"'{{{{{name}}}}}' would reach readers as written in {', '.join(where)}: {why}",
             "set esp: to the service you send with (docs/esp.md lists them), or write the real "
             f"address in place of {{{{{name}}}}} in publication.yaml")
+
+
+def _written(sources: _Sources, needle: str) -> bool:
+    return any(needle in line for report in (sources.issue, *sources.others)
+               for line in report.source_lines)
 
 
 def _report_local_images(sources: _Sources, rendered: _Rendered, publication: model.Publication,
@@ -307,14 +313,14 @@ def _report_local_images(sources: _Sources, rendered: _Rendered, publication: mo
                 codes.MISSING_IMAGE_FILE, Severity.ERROR, src,
                 f"the logo '{src}' does not exist next to publication.yaml", "put the file there, "
                 "or correct logo.src (it is relative to publication.yaml)")
-    base = publication.image_base_url
+    resolve = _image_resolver(publication.image_base_url, [])
     uploads = []
     for image in found:
         try:
             size, digest = localimages.digest(image)
         except OSError:
             continue
-        url = urljoin(base if base.endswith("/") else base + "/", image.path.as_posix()) if base else None
+        url = resolve(image.src) if publication.image_base_url else None  # as the email links it
         uploads.append({"src": image.src, "path": image.path.as_posix(), "url": url,
                         "size": size, "sha256": digest})
     return uploads
