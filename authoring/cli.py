@@ -88,9 +88,10 @@ def _group_options(
 app = typer.Typer(
     name="authoring",
     help="Write, check, render, preview, export and import newsletter issues.",
-    epilog="A week: authoring init team/ && authoring new team/ && authoring validate "
-           "team/0001.yaml && authoring preview team/0001.yaml && authoring check team/0001.yaml "
-           "&& authoring export team/0001.yaml -o out/0001 && authoring send team/0001.yaml --to you@example.org",
+    epilog="\b\nAn editor's week:\n  authoring init team/\n  authoring new team/\n"
+           "  authoring validate team/0001.yaml\n  authoring preview team/0001.yaml\n"
+           "  authoring check team/0001.yaml\n  authoring export team/0001.yaml -o out/0001\n"
+           "  authoring send team/0001.yaml --to you@example.org",
     cls=_LazyGroup,
     callback=_group_options,
     no_args_is_help=True,

@@ -161,7 +161,8 @@ def send_issue(path: str | Path, to: str, *, smtp_host: str | None = None, port:
     port = settings.resolved_port
     if settings.user and settings.security == "none" and not is_loopback(settings.host):
         raise SendError(f"refusing to send the password for '{settings.user}' unencrypted to "
-                        f"{settings.host}: use --starttls or --ssl (or security: in publication.yaml's smtp:)")
+                        f"{settings.host}: use --starttls or --ssl (or smtp: security: in "
+                        "publication.yaml)")
     if settings.user and password is None:
         password = env.get(PASSWORD_ENV)
         if password is None and ask_password is not None:
