@@ -85,6 +85,15 @@ def _closing_single(prose: str, opening: int) -> int | None:
 def fix_text(text: str, file: str = "<string>") -> Fixed:
     """The text of an issue file with its straight quotes made curly; AuthoringError when the
     file is not an issue that can be read (fix it with ``authoring validate`` first)."""
+    if "\r\n" in text and text.count("\r\n") == text.count("\n"):
+        # CRLF throughout (a Windows editor): fixed as LF, written back as CRLF, byte for byte;
+        # YAML's own reading of a block scalar's lines is replayed on LF alone
+        fixed = _fix_text(text.replace("\r\n", "\n"), file)
+        return Fixed(old=text, new=fixed.new.replace("\n", "\r\n"), edits=fixed.edits)
+    return _fix_text(text, file)
+
+
+def _fix_text(text: str, file: str) -> Fixed:
     from authoring.structure import build_issue
     from authoring.validate import validate_document
 

@@ -180,8 +180,9 @@ def test_every_commands_help_shows_an_example_of_itself(command):
 
 @pytest.mark.parametrize("command", _commands())
 def test_output_is_spelled_one_way_in_every_command(command):
-    from authoring.cli import app as group
     from typer.main import get_command
+
+    from authoring.cli import app as group
 
     click_command = get_command(group).commands[command]  # type: ignore[attr-defined]
     for param in click_command.params:

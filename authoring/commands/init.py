@@ -44,7 +44,7 @@ def init(
     given = {"name": name, "sender_name": sender_name, "sender_email": sender_email,
              "signoff": signoff, "signature": signature, "promo_kicker": promo_kicker,
              "postal_address": postal_address}
-    if sys.stdin.isatty():
+    if interactive():
         for setting, question, required in _QUESTIONS:
             while given[setting] is None:
                 default = _default(setting, given)
@@ -69,6 +69,11 @@ def init(
     for path in written:
         typer.echo(path)
     typer.echo(f"next: authoring new {folder}", err=True)
+
+
+def interactive() -> bool:
+    """Whether someone can answer questions: stdin is a terminal (not a pipe, a file or CI)."""
+    return sys.stdin.isatty()
 
 
 def _default(setting: str, given: dict[str, str | None]) -> str | None:
