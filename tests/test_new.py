@@ -11,6 +11,7 @@ from authoring.cli import app
 from authoring.diagnostics import AuthoringError
 from authoring.new import new_issue, next_number
 from authoring.validate import validate_file
+from conftest import ISSUES
 
 runner = CliRunner()
 
@@ -96,3 +97,11 @@ def test_the_number_is_range_checked(tmp_path, number, ok):
     if not ok:
         with pytest.raises(AuthoringError, match="out of range"):
             new_issue(tmp_path, number=number)
+
+
+def test_the_batchs_own_folder_keeps_its_names():
+    from authoring.new import publication_defaults
+
+    defaults = publication_defaults(ISSUES)
+    assert (defaults.signoff, defaults.signature, defaults.promo_kicker) == (
+        "Keep learning!", "Andrew", "A MESSAGE FROM DEEPLEARNING.AI")
