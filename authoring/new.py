@@ -38,11 +38,24 @@ def next_number(folder: Path) -> int:
 
 def yaml_scalar(text: str) -> str:
     """``text`` as one YAML scalar on one line: plain when YAML reads it back as the same text,
-    quoted otherwise (a name such as ``Ed: "Al"`` or ``#1 Weekly`` is quoted)."""
+    quoted otherwise (a name such as ``Ed: "Al"`` or ``#1 Weekly`` is quoted); double-quoted
+    with escapes when it holds a line break or another invisible character, which must neither
+    break the template's lines nor hide in the file."""
     import yaml
 
+    if not text.isprintable():
+        return '"' + "".join(_escaped(char) for char in text) + '"'
     dumped = yaml.safe_dump(text, default_flow_style=True, allow_unicode=True, width=1 << 30)
     return dumped.removesuffix("\n").removesuffix("\n...")
+
+
+def _escaped(char: str) -> str:
+    """One character inside a YAML double-quoted scalar."""
+    if char in '"\\':
+        return "\\" + char
+    if char.isprintable():
+        return char
+    return f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}"
 
 
 def render_new_issue(number: int, date: dt.date, schema_path: str | None = None,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from authoring.cli import app
@@ -105,3 +107,15 @@ def test_the_batchs_own_folder_keeps_its_names():
     defaults = publication_defaults(ISSUES)
     assert (defaults.signoff, defaults.signature, defaults.promo_kicker) == (
         "Keep learning!", "Andrew", "A MESSAGE FROM DEEPLEARNING.AI")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_a_written_name_reads_back_as_itself_on_one_line(text):
+    import yaml
+
+    from authoring.new import yaml_scalar
+
+    written = yaml_scalar(text)
+    assert "\n" not in written and "\r" not in written
+    assert yaml.safe_load(f"key: {written}\n") == {"key": text}
