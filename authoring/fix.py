@@ -123,6 +123,8 @@ def _fix_text(text: str, file: str) -> Fixed:
             edit = _edit(doc.text, scalar.style, offsets[shift + offset], value[offset], new)
             if edit is not None:
                 edits.append(edit)
+    # one edit per place: a value reached twice (through an alias) is written once
+    edits = list({edit.start: edit for edit in edits}.values())
     new_text = doc.text
     for edit in sorted(edits, key=lambda e: e.start, reverse=True):
         new_text = new_text[:edit.start] + edit.new + new_text[edit.end:]

@@ -43,7 +43,7 @@ class TeamSettings:
 
 def problem(field: str, value: str | None) -> str | None:
     """Why ``value`` cannot be the setting ``field`` (a TeamSettings field), or None."""
-    from authoring.checks import is_email
+    from authoring.checks import invisible_characters, is_email
 
     if value is None:
         return None
@@ -53,6 +53,8 @@ def problem(field: str, value: str | None) -> str | None:
         return f"at most {FIELD_MAX_CHARS} characters"
     if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in value):
         return "one line of text, without control characters"
+    if any(True for _ in invisible_characters(value)):
+        return "no bidirectional controls or zero-width characters"
     if field == "name" and not value.strip():
         return "the newsletter needs a name"
     return None

@@ -104,10 +104,15 @@ def test_a_linked_schema_folder_is_refused(tmp_path):
     ("--sender-email", "not an address", "is not an email address"),
     ("--name", "Two\nlines", "one line of text"),
     ("--signoff", "x" * 201, "at most 200 characters"),
+    ("--sender-name", "Pay\u200dPal", "no bidirectional controls or zero-width characters"),
+    ("--kicker", "FROM \u202eUS", "no bidirectional controls or zero-width characters"),
 ])
 def test_malformed_settings_are_refused_before_anything_is_written(tmp_path, flag, value, reason):
     args = list(FLAGS)
-    args[args.index(flag) + 1] = value
+    if flag in args:
+        args[args.index(flag) + 1] = value
+    else:
+        args += [flag, value]
     result = runner.invoke(app, ["init", str(tmp_path / "team"), *args])
     assert result.exit_code == 1
     assert reason in result.stderr
