@@ -23,7 +23,8 @@ def new(
         None, "--output", "-o", help="File to write (default: FOLDER/NNNN.yaml)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
-    """Create a new issue file, numbered and dated, ready to fill in."""
+    """Create a new issue file, numbered and dated, ready to fill in, with the publication's
+    sign-off, signature and promo kicker (publication.yaml's new_issue:)."""
     from authoring.diagnostics import AuthoringError
     from authoring.new import new_issue
 
