@@ -290,10 +290,6 @@ def _check_links(sources: _Sources, rendered: _Rendered,
     return notes
 
 
-def _has_errors(exc: AuthoringError) -> bool:
-    return any(report.errors for report in exc.reports)
-
-
 def _raise_unless_ok(path: Path, reports: list[Report], strict: bool, gate_errors: int = 0) -> None:
     """One refusal for everything found; ``gate_errors`` of the errors came from the pre-send check."""
     if all(report.ok(strict=strict) for report in reports):

@@ -86,11 +86,13 @@ def smtp_settings(publication: model.SmtpSettings | None, env: Mapping[str, str]
             raise SendError(f"${SETTING_ENV['host']}: {settings.host[:60]!r} is not a host name")
     if env.get(SETTING_ENV["port"], "").strip():
         text = env[SETTING_ENV["port"]].strip()
-        if not text.isdigit() or not 0 < int(text) < 65536:
+        if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
             raise SendError(f"${SETTING_ENV['port']}: {text[:20]!r} is not a port (1 to 65535)")
         settings.port = int(text)
     if env.get(SETTING_ENV["user"], "").strip():
         settings.user = env[SETTING_ENV["user"]].strip()
+        if not _is_host(settings.user):  # the same shape: one word of printable ASCII
+            raise SendError(f"${SETTING_ENV['user']}: {settings.user[:60]!r} is not a login name")
     if env.get(SETTING_ENV["security"], "").strip():
         text = env[SETTING_ENV["security"]].strip().lower()
         if text not in DEFAULT_PORTS:

@@ -222,6 +222,7 @@ def test_a_password_is_never_sent_in_clear_to_another_host(monkeypatch):
     ["--to", "rédaction@deeplearning.ai"],
     ["--to", "a@b.ai, c@d.ai"],
     ["--to", TO, "--smtp", "host:notaport"],
+    ["--to", TO, "--smtp", "host:2\u00b2"],
     ["--to", TO, "--starttls", "--ssl"],
     ["--to", TO, "--password", "x"],
 ])
@@ -362,6 +363,8 @@ def test_settings_precedence_field_by_field():
     ("port", "0", "is not a port (1 to 65535)"),
     ("port", "65536", "is not a port (1 to 65535)"),
     ("port", "25x", "is not a port"),
+    ("port", "2\u00b2", "is not a port"),  # a digit to str.isdigit, not to int()
+    ("user", "ed\x1b[2J", "is not a login name"),
     ("security", "tls", "is not one of starttls, ssl, none"),
     ("host", "mail host", "is not a host name"),
 ])

@@ -26,7 +26,7 @@ def _split_host_port(value: str) -> tuple[str, int | None]:
     else:
         port_text = None
     if port_text is not None:
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
             raise typer.BadParameter(f"'{value}': the port must be a number from 1 to 65535")
         port = int(port_text)
     if not host:
