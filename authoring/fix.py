@@ -112,9 +112,14 @@ def _fix_text(text: str, file: str) -> Fixed:
         prose = checks.blank_code_and_urls(value)
         found = checks.straight_quotes(prose)
         scalar = doc.scalars.get(path)
+        if not found or scalar is None:
+            continue
         # the model's text is the value as YAML read it, or that value stripped
-        shift = scalar.value.find(value) if scalar is not None and value else -1
-        if not found or scalar is None or shift < 0:
+        if scalar.value == value:
+            shift = 0
+        elif scalar.value.strip() == value:
+            shift = len(scalar.value) - len(scalar.value.lstrip())
+        else:
             continue
         offsets = scalars.source_offsets(doc.text, scalar)
         if offsets is None:
