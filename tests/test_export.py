@@ -88,7 +88,13 @@ def test_an_issue_without_urls_exports_nothing(tmp_path):
     assert any(line.startswith(f"{NO_URLS}:21:14: error:") and "[missing-image-src]" in line
                for line in lines)
     assert any(line.startswith(f"{NO_URLS}:30:12: error:") for line in lines)
-    assert lines[-1] == f"error: {NO_URLS}: 3 errors; nothing exported"
+    # and, in one run, the publication's: no logo file beside it, no service for its merge tags
+    publication = NO_URLS.parent / "publication.yaml"
+    assert sum(line.startswith(f"{publication}:") and line.endswith("[unreplaced-merge-tag]")
+               for line in lines) == 2
+    assert any(line.startswith(f"{publication}:7:13: error: the logo 'images/logo.png' does not exist")
+               for line in lines)
+    assert lines[-1] == f"error: {NO_URLS}: 6 errors; nothing exported"
 
 
 def check_export(path: Path, out: Path) -> None:
@@ -671,7 +677,7 @@ def test_the_default_unsubscribe_placeholder_is_located_at_the_publication(tmp_p
 
 def _fresh_team(tmp_path: Path) -> Path:
     """A team folder as `authoring init` and two `authoring new` leave it, the second issue dated
-    before the first, with a relative image: four kinds of blocker."""
+    before the first, with a relative image that is not there: six kinds of blocker."""
     from authoring.init import TeamSettings, init_folder
     from authoring.new import new_issue
 
@@ -689,9 +695,11 @@ def test_a_fresh_team_folder_lists_every_blocker_in_one_run(tmp_path):
     with pytest.raises(AuthoringError) as refused:
         export_issue(issue, tmp_path / "out")
     found = sorted((d.code, Path(d.file).name, d.line) for r in refused.value.reports for d in r.errors)
-    assert found == [("date-sequence", "0002.yaml", 6), ("missing-postal-address", "publication.yaml", 3),
-                     ("no-image-base-url", "0002.yaml", 24), ("placeholder-sender", "publication.yaml", 4)]
-    assert str(refused.value) == (f"{issue}: 4 errors (1 from the pre-send check: authoring check shows "
+    assert found == [("date-sequence", "0002.yaml", 6), ("missing-image-file", "0002.yaml", 24),
+                     ("missing-postal-address", "publication.yaml", 3),
+                     ("no-image-base-url", "0002.yaml", 24), ("placeholder-sender", "publication.yaml", 4),
+                     ("unreplaced-merge-tag", "publication.yaml", 7)]  # init's {{unsubscribe_url}}, no esp:
+    assert str(refused.value) == (f"{issue}: 6 errors (1 from the pre-send check: authoring check shows "
                                   "its full report); nothing exported")
     assert not (tmp_path / "out").exists()
 
@@ -702,7 +710,8 @@ def test_without_a_publication_the_issues_own_blockers_are_listed_too(tmp_path):
     with pytest.raises(AuthoringError) as refused:
         export_issue(issue, tmp_path / "out")
     assert {d.code for r in refused.value.reports for d in r.errors} == {
-        "no-publication", "no-image-base-url", "date-sequence"}
+        "no-publication", "no-image-base-url", "date-sequence", "missing-image-file",
+        "unreplaced-merge-tag"}  # the built-in defaults' {{unsubscribe_url}}
 
 
 def test_an_error_a_draft_has_too_stops_before_rendering(tmp_path):
