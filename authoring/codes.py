@@ -171,6 +171,20 @@ BAD_FONT = _code("bad-font", ERROR, "theme.font is not a font-family list (`Aria
 UNTRUSTED_PUBLICATION = _code("untrusted-publication", ERROR, "the publication file, its folder or its "
                               "templates can be written by another user",
                               "chmod go-w, or keep it in your project")
+# -- checks: spoofing and ranges (issue 21) --------------------------------------------------------
+BIDI_CONTROL = _code("bidi-control", ERROR, "a bidirectional control (U+202A–U+202E, U+2066–U+2069) in the "
+                     "subject, preheader, sender or publication name or a link's text: it reorders what "
+                     "the reader sees (Trojan Source)", "delete it; write the text in reading order")
+ZERO_WIDTH = _code("zero-width", ERROR, "a zero-width character (U+200B, U+2060, U+FEFF…; U+200C/U+200D "
+                   "after Latin text) in the subject, preheader, sender or publication name or a link's "
+                   "text: it hides words from filters and readers", "delete it")
+OUT_OF_RANGE = _code("out-of-range", ERROR, "a width outside what an email can show (an image 1 px to "
+                     "2,000 px, theme.width 320 px to 1,200 px) or an SMTP port outside 1–65535",
+                     "use a number in the range the message gives")
+BAD_LANG = _code("bad-lang", ERROR, "`lang` is not a language tag (BCP 47: `en`, `en-US`, `zh-Hant`)",
+                 "write a tag of letters, digits and hyphens")
+BAD_SMTP = _code("bad-smtp", ERROR, "publication.yaml's smtp: host or user is not one line of printable "
+                 "ASCII without spaces", "write the server's host name and the login name")
 # -- render, preview and export -------------------------------------------------------------------
 TEMPLATE_ERROR = _code("template-error", ERROR, "a template (built-in or override) fails",
                        "fix the template at the line shown")
@@ -242,6 +256,31 @@ A11Y = _code("a11y", WARNING, "`check --browser`: axe-core finds a moderate or m
 A11Y_SERIOUS = _code("a11y-serious", ERROR,
                      "`check --browser`: axe-core finds a serious or critical accessibility problem",
                      "follow the axe rule's link")
+# -- an editor's week (issue 24): missing files, repeats, placeholders, inbox and theme findings --
+MISSING_IMAGE_FILE = _code("missing-image-file", BY_LEVEL,
+                           "a relative image whose file does not exist (next to the issue; the logo next "
+                           "to publication.yaml): the email would show a broken image",
+                           "put the file there, or correct the path")
+REPEATED_SALUTATION = _code("repeated-salutation", WARNING,
+                            "the letter's body starts with its greeting (`Dear friends,`), which the "
+                            "salutation already prints above it: readers see it twice",
+                            "delete the greeting from the body, or set `salutation:` to it")
+UNREPLACED_MERGE_TAG = _code("unreplaced-merge-tag", ERROR,
+                             "export: a toolkit merge tag (`{{unsubscribe_url}}`) that no service will "
+                             "replace (with `esp: none`, or one the chosen service lacks) in a header or "
+                             "body: readers would get it as written",
+                             "set `esp:` to your service in publication.yaml, or write the real address")
+EMOJI_SUBJECT = _code("emoji-subject", WARNING,
+                      "a subject of emoji alone: some inboxes show boxes, screen readers read names, "
+                      "and spam filters score it", "say in words what the issue holds")
+IMAGE_HEAVY = _code("image-heavy", WARNING,
+                    "the email is mostly one big image with a line of text: blank with images off, "
+                    "and spam filters score the low text-to-image ratio",
+                    "write the message as text, and keep the image as an illustration")
+LOW_CONTRAST = _code("low-contrast", WARNING,
+                     "two theme colors shown on each other (text, links, accent on the column, light "
+                     "and dark) below WCAG's 4.5:1",
+                     "darken or lighten one of them (the message gives the pair and the ratio)")
 # -- import ----------------------------------------------------------------------------------------
 EMPTY_INPUT = _code("empty-input", ERROR, "the text file to import is empty", "check the path")
 BINARY_INPUT = _code("binary-input", ERROR, "the file to import is not text",

@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage, Message, MIMEPart
@@ -71,6 +71,8 @@ class Export:
     """The issue as loaded (with positions), so the pre-send check need not parse it again."""
     publication_file: Path | None = None
     """The publication file the issue was validated with, if any."""
+    images: list[dict] = field(default_factory=list)
+    """The local images to upload under image_base_url: src, path, url, size, sha256."""
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -104,6 +106,7 @@ class Export:
             },
             "files": [{"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                       for name, data in files.items()],
+            "images": self.images,
             "html_bytes": len(files[f"{self.stem}.html"]),
             "gmail_clip_bytes": GMAIL_CLIP_BYTES,
             "warnings": [d.to_json() for d in self.warnings],
@@ -136,6 +139,18 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
                  link_check: Callable[[list[str]], links.LinkCheck] = links.check_links,
                  inliner: str | None = None) -> Export:
     """Validate at the export level and render everything; raise AuthoringError on problems."""
+    export = _build(path, strict=strict, check_links=check_links, publication_file=publication_file,
+                    link_check=link_check, inliner=inliner)
+    _raise_unless_ok(export.source, export.reports, strict)
+    return export
+
+
+def _build(path: str | Path, *, strict: bool, check_links: bool, publication_file: Path | None,
+           link_check: Callable[[list[str]], links.LinkCheck], inliner: str | None) -> Export:
+    """The export with every problem found on the way in its reports, errors too: a refusal
+    lists all that blocks the issue in one run (a missing publication, its postal address, a
+    relative image, ...), not one stage's at a time. Raises AuthoringError at once only when
+    the issue cannot be rendered (an error a draft has too: nothing later could be trusted)."""
     path = Path(path)
     validated = _validate_for_export(path, strict, publication_file)
     sources = _Sources(validated.report, validated.publication_file)
@@ -143,29 +158,41 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
     _report_relative_images(sources, rendered.relative_images)
     _report_render_findings(validated.report, rendered)
     _report_list_unsubscribe(validated.report, validated.publication)
+    _report_unreplaced_tags(sources, rendered, validated.publication)
+    uploads = _report_local_images(sources, rendered, validated.publication, path,
+                                   validated.publication_file)
     notes: list[str] = []
     if check_links and not any(r.errors for r in sources.reports()):  # no point probing a refusal
         notes += _check_links(sources, rendered, link_check)
-    reports = sources.reports()
-    _raise_unless_ok(path, reports, strict)
     return Export(source=path, stem=path.stem, issue=validated.built_issue,
                   publication=validated.publication, html=rendered.html, text=rendered.text,
-                  web_html=rendered.web.html, reports=reports, notes=notes,
-                  document=validated.document, publication_file=validated.publication_file)
+                  web_html=rendered.web.html, reports=sources.reports(), notes=notes,
+                  document=validated.document, publication_file=validated.publication_file,
+                  images=uploads)
+
+
+def _export_only_codes() -> frozenset[str]:
+    """Errors that only the export level raises (a draft has them as warnings, or they are about
+    sending): an issue with no other errors renders as a draft does, so export goes on to find
+    the rest of what blocks it."""
+    return frozenset(c.code for c in codes.CATALOGUE.values()
+                     if c.severity == codes.BY_LEVEL or c.meaning.startswith("export"))
 
 
 def _validate_for_export(path: Path, strict: bool, publication_file: Path | None) -> Validated:
     from authoring.paths import PUBLICATION_FILE
-    from authoring.validate import load_issue
+    from authoring.validate import validate_file
 
     if path.name == PUBLICATION_FILE:
         raise AuthoringError(f"{path} holds the publication's settings, not an issue; "
                              "export an issue file next to it")
-    try:
-        return load_issue(path, level=Level.EXPORT, strict=strict, publication_file=publication_file)
-    except AuthoringError as exc:
-        raise AuthoringError(f"{exc}{' and --strict' if strict and not _has_errors(exc) else ''}; "
-                             "nothing exported", exc.reports) from None
+    validated = validate_file(path, level=Level.EXPORT, publication_file=publication_file)
+    export_only = _export_only_codes()
+    if validated.issue is None or any(d.code not in export_only for d in validated.report.errors):
+        errors = len(validated.report.errors)
+        raise AuthoringError(f"{path}: {errors} error{'s' if errors != 1 else ''}; nothing exported",
+                             [validated.report])
+    return validated
 
 
 @dataclass
@@ -182,6 +209,7 @@ class _Rendered:
     images: list[str]
     written_as: dict[str, str]
     """Resolved image address → as written, to locate it."""
+    issue: model.Issue
 
 
 def _render_for_export(validated: Validated, inliner: str | None) -> _Rendered:
@@ -214,7 +242,7 @@ def _render_for_export(validated: Validated, inliner: str | None) -> _Rendered:
         mode="web", draft=False, image_url=image_url, publication_dir=folder, inliner=inliner))
     return _Rendered(email=email, web=web, html=to_crlf(email.html), text=to_crlf(email.text),
                      relative_images=relative_images, links=seen_links, images=seen_images,
-                     written_as=written_as)
+                     written_as=written_as, issue=issue)
 
 
 def _report_relative_images(sources: _Sources, relative_images: list[str]) -> None:
@@ -256,6 +284,68 @@ def _report_list_unsubscribe(report: Report, publication: model.Publication) -> 
             hint="set unsubscribe_url or list_unsubscribe_mailto in publication.yaml"))
 
 
+def _report_unreplaced_tags(sources: _Sources, rendered: _Rendered,
+                            publication: model.Publication) -> None:
+    """A toolkit merge tag that no service replaces reaches readers as written: with ``esp: none``
+    every one of them (the default unsubscribe_url among them), else those the service lacks."""
+    header = list_unsubscribe(publication) or ""
+    places = {"the HTML": rendered.html, "the plain text": rendered.text,
+              "the List-Unsubscribe header": esp.rewrite(header, publication.esp),
+              "the subject": esp.rewrite(rendered.issue.issue.subject, publication.esp)}
+    found: dict[str, list[str]] = {}
+    for place, text in places.items():
+        for name in esp.unreplaced_tags(text, publication.esp):
+            found.setdefault(name, [])
+            if place not in found[name]:
+                found[name].append(place)
+    for name, where in found.items():
+        service = esp.get(publication.esp)
+        why = ("publication.yaml sets no esp:, so no service replaces it" if publication.esp == esp.NONE
+               else f"{publication.esp} has no merge tag for it" if service is not None
+               else "no service replaces it")
+        written = next((n for n in ("{{" + name, "{{ " + name) if _written(sources, n)), "{{" + name)
+        sources.add_at_publication(
+            codes.UNREPLACED_MERGE_TAG, Severity.ERROR, written,
+            f"'{{{{{name}}}}}' would reach readers as written in {', '.join(where)}: {why}",
+            "set esp: to the service you send with (docs/esp.md lists them), or write the real "
+            f"address in place of {{{{{name}}}}} in publication.yaml")
+
+
+def _written(sources: _Sources, needle: str) -> bool:
+    return any(needle in line for report in (sources.issue, *sources.others)
+               for line in report.source_lines)
+
+
+def _report_local_images(sources: _Sources, rendered: _Rendered, publication: model.Publication,
+                         path: Path, publication_file: Path | None) -> list[dict]:
+    """The local images to upload (for the manifest); a logo whose file is missing is an error
+    (the issue's own images are validation's: missing-image-file)."""
+    from authoring import localimages
+
+    written = list(rendered.written_as.values()) + list(rendered.relative_images)
+    found, missing = localimages.collect(localimages.sources(rendered.issue, publication) + written,
+                                         localimages.folders(path, publication_file))
+    logo = {s.strip() for s in (publication.logo.src, publication.logo.dark_src) if s} \
+        if publication.logo else set()
+    for src in missing:
+        if src in logo:
+            sources.add_at_publication(
+                codes.MISSING_IMAGE_FILE, Severity.ERROR, src,
+                f"the logo '{src}' does not exist next to publication.yaml", "put the file there, "
+                "or correct logo.src (it is relative to publication.yaml)")
+    resolve = _image_resolver(publication.image_base_url, [])
+    uploads = []
+    for image in found:
+        try:
+            size, digest = localimages.digest(image)
+        except OSError:
+            continue
+        url = resolve(image.src) if publication.image_base_url else None  # as the email links it
+        uploads.append({"src": image.src, "path": image.path.as_posix(), "url": url,
+                        "size": size, "sha256": digest})
+    return uploads
+
+
 def _check_links(sources: _Sources, rendered: _Rendered,
                  link_check: Callable[[list[str]], links.LinkCheck]) -> list[str]:
     """Probe every address; broken ones become warnings at the line they were written on."""
@@ -270,21 +360,43 @@ def _check_links(sources: _Sources, rendered: _Rendered,
     return notes
 
 
-def _has_errors(exc: AuthoringError) -> bool:
-    return any(report.errors for report in exc.reports)
-
-
-def _raise_unless_ok(path: Path, reports: list[Report], strict: bool) -> None:
+def _raise_unless_ok(path: Path, reports: list[Report], strict: bool, gate_errors: int = 0) -> None:
+    """One refusal for everything found; ``gate_errors`` of the errors came from the pre-send check."""
     if all(report.ok(strict=strict) for report in reports):
         return
     errors = sum(len(report.errors) for report in reports)
     warnings = sum(len(report.warnings) for report in reports)
     if errors:
-        message = f"{path}: {errors} error{'s' if errors != 1 else ''}; nothing exported"
+        gate = (f" ({min(gate_errors, errors)} from the pre-send check: authoring check shows its "
+                "full report)") if gate_errors else ""
+        message = f"{path}: {errors} error{'s' if errors != 1 else ''}{gate}; nothing exported"
     else:
         message = (f"{path}: {warnings} warning{'s' if warnings != 1 else ''} "
                    "and --strict; nothing exported")
     raise AuthoringError(message, reports)
+
+
+_SAID_BY_EXPORT = {codes.SIZE_CLIPPED: codes.TOO_LARGE}
+"""The pre-send check's codes for what export's own findings already say."""
+
+
+def _merge(reports: list[Report], more: list[Report]) -> None:
+    """Add the diagnostics of ``more`` to the report of the same file (once each), or its report;
+    none that one of export's own findings already says."""
+    said = {d.code for report in reports for d in report.diagnostics}
+    more = [replace(report, diagnostics=[d for d in report.diagnostics
+                                         if _SAID_BY_EXPORT.get(d.code) not in said])
+            for report in more]
+    by_file = {report.file: report for report in reports}
+    for report in more:
+        mine = by_file.get(report.file)
+        if mine is None:
+            reports.append(report)
+            by_file[report.file] = report
+            continue
+        seen = {(d.code, d.line, d.column, d.message) for d in mine.diagnostics}
+        mine.diagnostics.extend(d for d in report.diagnostics
+                                if (d.code, d.line, d.column, d.message) not in seen)
 
 
 def _image_resolver(base_url: str | None, relative: list[str]) -> Callable[[str], str]:
@@ -322,6 +434,27 @@ class _Sources:
                         code=code, severity=severity, message=message, hint=hint,
                         file=report.file, line=number, column=column + 1))
                     return
+        self.issue.diagnostics.append(Diagnostic(code=code, severity=severity, message=message,
+                                                 hint=hint, file=self.issue.file))
+
+    def add_at_publication(self, code: str, severity: Severity, needle: str, message: str,
+                           hint: str) -> None:
+        """Where ``needle`` is written (the issue, then publication.yaml); a default nobody wrote
+        at publication.yaml's ``esp:`` line, or its first line."""
+        for report in (self.issue, *self.others):
+            for number, line in enumerate(report.source_lines, 1):
+                column = line.find(needle)
+                if column >= 0 and not line[:column].lstrip().startswith("#"):  # not in a comment
+                    report.diagnostics.append(Diagnostic(
+                        code=code, severity=severity, message=message, hint=hint,
+                        file=report.file, line=number, column=column + 1))
+                    return
+        for report in self.others:
+            lines = report.source_lines
+            number = next((i for i, line in enumerate(lines, 1) if line.startswith("esp:")), 1)
+            report.diagnostics.append(Diagnostic(code=code, severity=severity, message=message,
+                                                 hint=hint, file=report.file, line=number, column=1))
+            return
         self.issue.diagnostics.append(Diagnostic(code=code, severity=severity, message=message,
                                                  hint=hint, file=self.issue.file))
 
@@ -441,11 +574,17 @@ def export_issue(path: str | Path, out_dir: str | Path, *, strict: bool = False,
                  link_check: Callable[[list[str]], links.LinkCheck] = links.check_links,
                  inliner: str | None = None) -> ExportResult:
     """Build the export and write its files to ``out_dir`` as one atomic set."""
-    export = build_export(path, strict=strict, check_links=check_links,
-                          publication_file=publication_file, link_check=link_check, inliner=inliner)
+    export = _build(path, strict=strict, check_links=check_links, publication_file=publication_file,
+                    link_check=link_check, inliner=inliner)
     from authoring.check import refuse_on_errors  # the pre-send check's fast parts
 
-    refuse_on_errors(export, publication_file=publication_file, inliner=inliner)
+    gate_errors = 0
+    try:
+        refuse_on_errors(export, publication_file=publication_file, inliner=inliner)
+    except AuthoringError as exc:  # its errors join the others: one refusal lists them all
+        gate_errors = sum(len(report.errors) for report in exc.reports)
+        _merge(export.reports, exc.reports)
+    _raise_unless_ok(export.source, export.reports, strict, gate_errors)
     files = export.files()
     out_dir = Path(out_dir)
     try:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports, print_table
 
+if TYPE_CHECKING:
+    from authoring.validate import Validated
 
-@app.command()
+
+@app.command(epilog="Example: authoring render issues/0042.yaml -o out/   (or a folder: issues/)")
 def render(
     file: Path = typer.Argument(..., help="Issue file (YAML), or a folder of them.", show_default=False),
-    out: Path = typer.Option(Path("out"), "--out", "-o",
+    out: Path = typer.Option(Path("out"), "--output", "-o",
                              help="Folder to write <stem>.html and <stem>.txt to."),
     mjml: bool = typer.Option(False, "--mjml", help="Also write the intermediate MJML (<stem>.mjml)."),
     web: bool = typer.Option(False, "--web", help="Render the web-archive page (<stem>.web.html, as "
@@ -60,6 +64,20 @@ def _render_file(file: Path, out: Path, publication: Path | None, engine: str | 
         typer.echo(f"{path}  {format_size(len(data))}")
     for warning in rendered.warnings:
         typer.echo(f"warning: {warning}", err=True)
+    _copy_images(validated, file, out)
+
+
+def _copy_images(validated: Validated, file: Path, out: Path) -> None:
+    """The local images beside the HTML, so that it opens with its pictures."""
+    from authoring import localimages
+
+    copied = localimages.copy_issue_images(validated.built_issue, validated.publication, file,
+                                           validated.publication_file, out)
+    if copied.copied:
+        typer.echo(f"{len(copied.copied)} image{'s' if len(copied.copied) != 1 else ''} copied "
+                   f"beside it, under {out}", err=True)  # stdout lists the files written
+    for refusal in copied.refused:
+        typer.echo(f"warning: image not copied: {refusal}", err=True)
 
 
 def _render_folder(folder: Path, out: Path, publication: Path | None, engine: str | None, *,
