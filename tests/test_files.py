@@ -344,3 +344,33 @@ def test_hidden_files_and_temporary_ones_of_another_program_are_not_an_exports(t
     (folder / name).write_text("mine")
     with pytest.raises(FileExistsError, match=rf"\({name}\)"):
         files.write_all_atomic(folder, {"a.html": b"x"})
+
+
+def _refuse_rmdir(monkeypatch, marker: str) -> None:
+    real = os.rmdir
+
+    def refused(path, *args, **kwargs):
+        if marker in str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rmdir", refused)
+
+
+def test_an_old_set_that_cannot_be_removed_does_not_fail_the_export(tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    files.write_all_atomic(folder, {"a.html": b"1"})
+    _refuse_rmdir(monkeypatch, os.readlink(folder))
+    files.write_all_atomic(folder, {"a.html": b"2"})
+    assert (folder / "a.html").read_bytes() == b"2"
+
+
+def test_a_failed_set_raises_its_own_error_even_when_its_cleanup_fails(tmp_path, monkeypatch):
+    def full(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files, "_write_synced", full)
+    _refuse_rmdir(monkeypatch, ".out.set-")
+    with pytest.raises(OSError) as info:
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert info.value.errno == 28
