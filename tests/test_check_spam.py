@@ -354,3 +354,79 @@ def test_a_timed_out_spamassassin_is_not_checked_and_fails_strict(issue_copy, mo
     assert part.skipped == "SpamAssassin did not give a score: timed out after 0.5 s"
     assert report.exit_code() == 1 and "not checked: spam score" in report.summary()
     assert check_file(issue_copy, SPAM_ONLY).exit_code() == 0  # without --strict: said, not failed
+
+
+# ---- spamc against a stand-in: the ping, the address it is given, the fallback to the script
+
+def _fake_spamc(tmp_path: Path, monkeypatch, *, pong: str = "SPAMD/1.5 0 PONG", report: str = "",
+                ping_status: int = 0) -> Path:
+    (tmp_path / "spamc-report.txt").write_text(report)
+    fake = tmp_path / "spamc"
+    fake.write_text("#!/bin/sh\necho \"$@\" >> " + str(tmp_path / "spamc-args") + "\n"
+                    "case \" $* \" in *\" -K \"*) echo '" + pong + "'; exit " + str(ping_status) + ";; esac\n"
+                    f"cat > {tmp_path}/spamc-message\ncat {tmp_path}/spamc-report.txt\n")
+    fake.chmod(0o755)
+    script = tmp_path / "spamassassin"
+    script.write_text(f"#!/bin/sh\ncat > /dev/null\ncat {tmp_path}/report.txt\n")
+    script.chmod(0o755)
+    (tmp_path / "report.txt").write_text(_report(0.5, " 0.5 BY_SCRIPT              The script's rule"))
+    found = {"spamc": str(fake), "spamassassin": str(script)}
+    monkeypatch.setattr(spam_part.shutil, "which", lambda name: found.get(name))
+    return tmp_path
+
+
+def _spamc_calls(tmp_path: Path) -> list[str]:
+    return (tmp_path / "spamc-args").read_text().splitlines()
+
+
+def test_spamd_scores_through_spamc_when_it_answers(issue_copy, tmp_path, monkeypatch):
+    monkeypatch.delenv(spam_part.SPAMD_ENV, raising=False)
+    _fake_spamc(tmp_path, monkeypatch, report="5.5/5.0\n" + _report(5.5, RULES))
+    part = _spam(issue_copy)
+    assert part.figures[0] == "score 5.5 (warn at 3, fail at 5; publication.yaml check: sets them; by spamd)"
+    assert part.data["score"] == 5.5 and [f.code for f in part.findings] == ["spam-score"]
+    assert _spamc_calls(tmp_path) == ["-K", f"-R -x -s {spam_part.MAX_BYTES}"]
+    assert b"\r\nTo: Reader <reader@deeplearning.ai>\r\n" in (tmp_path / "spamc-message").read_bytes()
+
+
+@pytest.mark.parametrize(("where", "args"), [
+    ("127.0.0.1:7830", "-d 127.0.0.1 -p 7830"), (":7830", "-d 127.0.0.1 -p 7830"),
+    ("spam.example.org", "-d spam.example.org"), (" host:port ", "-d host:port"), ("  ", "")])
+def test_the_spamd_address_comes_from_the_environment(issue_copy, tmp_path, monkeypatch, where, args):
+    monkeypatch.setenv(spam_part.SPAMD_ENV, where)
+    _fake_spamc(tmp_path, monkeypatch, report=_report(1.0, RULES))
+    _spam(issue_copy)
+    assert _spamc_calls(tmp_path) == [f"{args} -K".strip(), f"{args} -R -x -s {spam_part.MAX_BYTES}".strip()]
+
+
+@pytest.mark.parametrize(("pong", "status"), [("SPAMD/1.5 0 PONG", 1), ("spamc: connect failed", 0)])
+def test_without_a_pong_the_script_scores(issue_copy, tmp_path, monkeypatch, pong, status):
+    monkeypatch.delenv(spam_part.SPAMD_ENV, raising=False)
+    _fake_spamc(tmp_path, monkeypatch, pong=pong, ping_status=status)
+    part = _spam(issue_copy)
+    assert part.figures[0].endswith("; by spamassassin)") and part.data["rules"][0]["name"] == "BY_SCRIPT"
+    assert _spamc_calls(tmp_path) == ["-K"]
+
+
+def test_a_spamd_that_answers_the_ping_but_not_the_message_falls_back_and_says_so(
+        issue_copy, tmp_path, monkeypatch):
+    monkeypatch.delenv(spam_part.SPAMD_ENV, raising=False)
+    _fake_spamc(tmp_path, monkeypatch, report="0/0\n")
+    part = _spam(issue_copy)
+    assert part.figures[0].endswith("; by spamassassin)")
+    monkeypatch.setattr(spam_part.shutil, "which", lambda name: str(tmp_path / "spamc") if name == "spamc" else None)
+    part = check_file(issue_copy, SPAM_ONLY).part("spam")
+    assert part.skipped == ("spamd did not give a score (no 'Content analysis details' in its output); "
+                            "SpamAssassin is not installed (apt-get install -y spamassassin)")
+
+
+def test_spamd_answers_at_needs_spamc(monkeypatch):
+    monkeypatch.setattr(spam_part.shutil, "which", lambda name: None)
+    assert spam_part.spamd_answers_at("127.0.0.1:783") is False
+    assert spam_part.spamd_answers("/nonexistent/spamc") is False  # cannot run: no daemon
+    assert spam_part.PING_TIMEOUT == 2
+
+
+def test_spamc_refuses_a_message_over_2_mb_before_sending_it(tmp_path):
+    with pytest.raises(ValueError, match="^the message is over 2 MB$"):
+        spam_part.run_spamc("/bin/true", b"x" * (spam_part.MAX_BYTES + 1))
