@@ -414,7 +414,8 @@ def test_a_spamd_that_answers_the_ping_but_not_the_message_falls_back_and_says_s
     _fake_spamc(tmp_path, monkeypatch, report="0/0\n")
     part = _spam(issue_copy)
     assert part.figures[0].endswith("; by spamassassin)")
-    monkeypatch.setattr(spam_part.shutil, "which", lambda name: str(tmp_path / "spamc") if name == "spamc" else None)
+    spamc_alone = {"spamc": str(tmp_path / "spamc")}
+    monkeypatch.setattr(spam_part.shutil, "which", spamc_alone.get)
     part = check_file(issue_copy, SPAM_ONLY).part("spam")
     assert part.skipped == ("spamd did not give a score (no 'Content analysis details' in its output); "
                             "SpamAssassin is not installed (apt-get install -y spamassassin)")
