@@ -431,3 +431,43 @@ def test_spamd_answers_at_needs_spamc(monkeypatch):
 def test_spamc_refuses_a_message_over_2_mb_before_sending_it(tmp_path):
     with pytest.raises(ValueError, match="^the message is over 2 MB$"):
         spam_part.run_spamc("/bin/true", b"x" * (spam_part.MAX_BYTES + 1))
+
+
+def _spamc_script(tmp_path: Path, body: str) -> Path:
+    fake = tmp_path / "spamc"
+    fake.write_text("#!/bin/sh\necho \"$@\" >> " + str(tmp_path / "spamc-args") + "\n" + body)
+    fake.chmod(0o755)
+    return fake
+
+
+def test_spamd_answers_at_the_address_it_is_given(tmp_path, monkeypatch):
+    fake = _spamc_script(tmp_path, "echo 'SPAMD/1.5 0 PONG'\n")
+    monkeypatch.setattr(spam_part.shutil, "which", {"spamc": str(fake)}.get)
+    monkeypatch.setenv(spam_part.SPAMD_ENV, "elsewhere:1")
+    assert spam_part.spamd_answers_at("fe80::1:7830") is True
+    assert _spamc_calls(tmp_path) == ["-d fe80::1 -p 7830 -K"]
+
+
+def test_a_spamd_ping_that_hangs_is_no_daemon(tmp_path, monkeypatch):
+    fake = _spamc_script(tmp_path, "exec sleep 30\n")
+    monkeypatch.setattr(spam_part, "PING_TIMEOUT", 0.3)
+    assert spam_part.spamd_answers(str(fake), "127.0.0.1:9") is False
+
+
+def test_spamd_that_hangs_on_the_message_is_said_before_the_fallback(issue_copy, tmp_path, monkeypatch):
+    fake = _spamc_script(tmp_path, "case \" $* \" in *\" -K \"*) echo 'SPAMD/1.5 0 PONG'; exit 0;; esac\n"
+                                   "exec sleep 30\n")
+    monkeypatch.setattr(spam_part.shutil, "which", {"spamc": str(fake)}.get)
+    monkeypatch.setattr(spam_part, "TIMEOUT", 0.5)
+    part = check_file(issue_copy, SPAM_ONLY).part("spam")
+    assert part.skipped == ("spamd did not give a score (timed out after 0.5 s); "
+                            "SpamAssassin is not installed (apt-get install -y spamassassin)")
+
+
+def test_spamc_scores_a_message_of_exactly_2_mb_and_reads_any_bytes_whatever_its_exit(tmp_path):
+    report = _report(1.5, " 1.5 ODD_BYTES              caf\xe9").encode("latin-1")
+    (tmp_path / "out").write_bytes(report)
+    fake = _spamc_script(tmp_path, f"cat > {tmp_path}/spamc-message\ncat {tmp_path}/out\nexit 1\n")
+    measured = spam_part.run_spamc(str(fake), b"x" * spam_part.MAX_BYTES)
+    assert measured.score == 1.5 and measured.rules[0].description == "caf\ufffd"
+    assert len((tmp_path / "spamc-message").read_bytes()) == spam_part.MAX_BYTES
