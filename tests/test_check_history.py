@@ -154,6 +154,8 @@ def test_a_repeated_call_to_action_is_located_at_its_url(issue_copy):
         ("repeated-link", ("stories", 2, "promo", "cta", "url"))]
     assert findings[0].message == ("the link to deeplearning.ai/courses/agentic-ai already ran "
                                    "(0320.yaml:8)")
+    assert findings[0].severity.value == "warning"
+    assert findings[0].hint == "check it is meant to run again (a follow-up says so)"
 
 
 PROMO = ("  - promo:\n      body: >-\n        Learn to build agents that plan, use tools and check their"
