@@ -306,3 +306,9 @@ def test_an_unlabeled_section_does_not_end_the_order_check_and_labels_may_end_in
     story = _news(sections=[("Results", "a"), (None, "b"), ("Key insight", "c"), ("Plan X", "d")])
     assert [m for _, m, *_ in _found(news.check_labels, story)] == [
         "'Key insight' usually comes before 'Results'"]
+
+
+def test_label_order_names_the_latest_of_equally_ranked_labels():
+    story = _news(sections=[("How it works", "a"), ("How it worked", "b"), ("Key insight", "c")])
+    assert [m for _, m, *_ in _found(news.check_labels, story)] == [
+        "'Key insight' usually comes before 'How it worked'"]

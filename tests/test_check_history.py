@@ -270,3 +270,21 @@ def test_repeated_links_are_compared_and_shown_without_www_or_a_final_slash(issu
     _earlier(issue_copy.parent, 320, date="2026-11-20", dek=f"[x]({there})")
     (finding,) = _history(issue_copy).findings
     assert finding.message == f"the link to {shown} already ran (0320.yaml:8)"
+
+
+def test_an_issue_numbered_0_is_the_oldest(issue_copy):
+    text = issue_copy.read_text()
+    issue_copy.write_text(text.replace("number: 321", "number: 2"))
+    _earlier(issue_copy.parent, 0, date="2026-11-01")
+    _earlier(issue_copy.parent, 1, date="2026-11-02")
+    assert _history(issue_copy).data["earlier"] == ["0001.yaml", "0000.yaml"]
+
+
+def test_without_a_number_a_file_of_the_same_name_elsewhere_is_not_earlier(issue_copy, tmp_path):
+    issue_copy.write_text(issue_copy.read_text().replace("  number: 321\n", ""))
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    _earlier(archive, None, name="0321.yaml", headline=HEADLINE)
+    _earlier(archive, None, name="0320.yaml")
+    part = _history(issue_copy, CheckOptions(parts={"history"}, against=archive))
+    assert part.data["earlier"] == ["0320.yaml"] and part.findings == []
