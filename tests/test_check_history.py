@@ -138,8 +138,8 @@ def test_links_to_a_home_page_mail_or_merge_tags_are_never_repeats(issue_copy):
         "[Home](https://www.deeplearning.ai/), [root](https://example.com), [us](mailto:a@b.org), "
         "[you]({{unsubscribe_url}}) said"))
     _earlier(issue_copy.parent, 320, date="2026-11-20",
-             dek="[h](https://deeplearning.ai) [r](https://example.com/) [m](mailto:a@b.org) "
-                 "[u]({{unsubscribe_url}}) [page](https://example.com/page)")
+             dek="[h](https://www.deeplearning.ai/) [r](https://example.com) [m](mailto:a@b.org) "
+                 "[u]({{unsubscribe_url}}) [page](https://example.com/page) [w](https://deeplearning.ai)")
     assert _history(issue_copy).findings == []
     text = issue_copy.read_text()
     issue_copy.write_text(text.replace("[root](https://example.com)", "[root](https://example.com/page/)"))
