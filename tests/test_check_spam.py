@@ -449,7 +449,7 @@ def test_spamd_answers_at_the_address_it_is_given(tmp_path, monkeypatch):
 
 
 def test_a_spamd_ping_that_hangs_is_no_daemon(tmp_path, monkeypatch):
-    fake = _spamc_script(tmp_path, "exec sleep 30\n")
+    fake = _spamc_script(tmp_path, "sleep 3\necho 'SPAMD/1.5 0 PONG'\n")  # a pong too late
     monkeypatch.setattr(spam_part, "PING_TIMEOUT", 0.3)
     assert spam_part.spamd_answers(str(fake), "127.0.0.1:9") is False
 
@@ -471,3 +471,8 @@ def test_spamc_scores_a_message_of_exactly_2_mb_and_reads_any_bytes_whatever_its
     measured = spam_part.run_spamc(str(fake), b"x" * spam_part.MAX_BYTES)
     assert measured.score == 1.5 and measured.rules[0].description == "caf\ufffd"
     assert len((tmp_path / "spamc-message").read_bytes()) == spam_part.MAX_BYTES
+
+
+def test_an_error_without_a_message_is_named_by_its_type():
+    assert spam_part._reason(ValueError()) == "ValueError"
+    assert spam_part._reason(OSError(2, "No such file")) == "[Errno 2] No such file"
