@@ -476,3 +476,12 @@ def test_spamc_scores_a_message_of_exactly_2_mb_and_reads_any_bytes_whatever_its
 def test_an_error_without_a_message_is_named_by_its_type():
     assert spam_part._reason(ValueError()) == "ValueError"
     assert spam_part._reason(OSError(2, "No such file")) == "[Errno 2] No such file"
+
+
+def test_score_message_names_no_scorer_when_there_is_no_score(tmp_path, monkeypatch):
+    monkeypatch.setattr(spam_part.shutil, "which", lambda name: None)
+    assert spam_part.score_message(b"x") == (
+        None, "", "SpamAssassin is not installed (apt-get install -y spamassassin)")
+    _fake(tmp_path, monkeypatch, "no table here\n")
+    assert spam_part.score_message(b"x") == (
+        None, "", "SpamAssassin did not give a score: no 'Content analysis details' in its output")
