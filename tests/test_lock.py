@@ -58,8 +58,8 @@ def test_the_pins_are_read_with_their_hashes_and_nothing_else():
 def test_the_readme_and_ci_run_the_same_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "apt-get update && apt-get install -y chromium spamassassin spamc spamd && scripts/test\n" in readme
-    assert "apt-get update && apt-get install -y chromium spamassassin spamc spamd && scripts/test\n" in ci
+    command = "apt-get update && apt-get install -y chromium spamassassin spamc spamd && scripts/test\n"
+    assert command in readme and command in ci
     script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
     assert "pip install --quiet --require-hashes -r requirements/test.lock" in script
     assert "pip install --quiet --no-deps --no-build-isolation -e ." in script
