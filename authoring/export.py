@@ -303,12 +303,17 @@ def _report_unreplaced_tags(sources: _Sources, rendered: _Rendered,
         why = ("publication.yaml sets no esp:, so no service replaces it" if publication.esp == esp.NONE
                else f"{publication.esp} has no merge tag for it" if service is not None
                else "no service replaces it")
-        written = next((n for n in ("{{" + name, "{{ " + name) if _written(sources, n)), "{{" + name)
+        written = next((n for n in ("{{" + name, "{{ " + name) if _written(sources, n)), None)
+        if written is None and name == "unsubscribe_url":  # the default: nobody wrote the tag
+            what = "publication.yaml has no unsubscribe_url:, so its default '{{unsubscribe_url}}'"
+            fix = "or add unsubscribe_url: with the https address of a page of yours that unsubscribes"
+        else:
+            what = f"'{{{{{name}}}}}'"
+            fix = f"or write the real address in place of {{{{{name}}}}} in publication.yaml"
         sources.add_at_publication(
-            codes.UNREPLACED_MERGE_TAG, Severity.ERROR, written,
-            f"'{{{{{name}}}}}' would reach readers as written in {', '.join(where)}: {why}",
-            "set esp: to the service you send with (docs/esp.md lists them), or write the real "
-            f"address in place of {{{{{name}}}}} in publication.yaml")
+            codes.UNREPLACED_MERGE_TAG, Severity.ERROR, written or "{{" + name,
+            f"{what} would reach readers as written in {', '.join(where)}: {why}",
+            f"set esp: to the service you send with (docs/esp.md lists them), {fix}")
 
 
 def _written(sources: _Sources, needle: str) -> bool:

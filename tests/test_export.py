@@ -698,9 +698,13 @@ def test_a_fresh_team_folder_lists_every_blocker_in_one_run(tmp_path):
     assert found == [("date-sequence", "0002.yaml", 6), ("missing-image-file", "0002.yaml", 24),
                      ("missing-postal-address", "publication.yaml", 3),
                      ("no-image-base-url", "0002.yaml", 24), ("placeholder-sender", "publication.yaml", 4),
-                     ("unreplaced-merge-tag", "publication.yaml", 7)]  # init's {{unsubscribe_url}}, no esp:
+                     ("unreplaced-merge-tag", "publication.yaml", 1)]  # no unsubscribe_url:, no esp:
     assert str(refused.value) == (f"{issue}: 6 errors (1 from the pre-send check: authoring check shows "
                                   "its full report); nothing exported")
+    unsubscribe = next(d for r in refused.value.reports for d in r.errors if d.code == "unreplaced-merge-tag")
+    assert unsubscribe.message.startswith("publication.yaml has no unsubscribe_url:, so its default")
+    assert unsubscribe.hint.endswith("or add unsubscribe_url: with the https address of a page of yours "
+                                     "that unsubscribes")
     assert not (tmp_path / "out").exists()
 
 
