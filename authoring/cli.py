@@ -8,6 +8,7 @@ exit 1, never tracebacks.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sys
 from collections.abc import Iterator, MutableMapping
@@ -151,3 +152,9 @@ def main() -> None:
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except OSError as exc:  # a path no file system accepts, met before any file is opened
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
+        typer.echo(f"error: {exc.filename}: a name in this path is longer than the file system "
+                   "allows (255 bytes a name); rename or move it", err=True)
+        sys.exit(1)
