@@ -50,6 +50,9 @@ def send(
     publication: Path | None = typer.Option(
         None, "--publication",
         help="Publication file (default: publication.yaml next to or above the issue)."),
+    timeout: float = typer.Option(
+        60.0, "--timeout", min=0.1, metavar="SECONDS",
+        help="Time allowed for the whole SMTP session, connection to the end."),
 ) -> None:
     """Send the exported issue to one address as a test, subject prefixed [TEST]."""
     from authoring.diagnostics import AuthoringError
@@ -73,7 +76,7 @@ def send(
     security: Security = "ssl" if use_ssl else "starttls" if starttls else "none"
     try:
         result = send_issue(issue, to, smtp_host=host, port=port, security=security, user=user,
-                            password=password, publication_file=publication)
+                            password=password, publication_file=publication, timeout=timeout)
     except AuthoringError as exc:
         print_reports(exc.reports)
         raise fail(str(exc)) from None
