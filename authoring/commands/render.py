@@ -67,17 +67,21 @@ def _render_folder(folder: Path, out: Path, publication: Path | None, engine: st
     """Every issue of the folder on every core; a progress bar, then a summary table. 1 if any failed."""
     import click
 
-    from authoring.render.folder import FolderOptions, issue_files, render_files
+    from authoring.cli import shown
+    from authoring.render.folder import FolderOptions, render_files, scan
 
-    files = issue_files(folder)
+    files, skipped = scan(folder)
     if not files:
-        typer.echo(f"error: {folder}: no issue files (*.yaml) to render", err=True)
+        for path, what in skipped:
+            typer.echo(f"{shown(str(path))}: skipped: {what}, not an issue file", err=True)
+        typer.echo(f"error: {shown(str(folder))}: no issue files (*.yaml) to render", err=True)
         return 1
     if out.exists() and not out.is_dir():
-        raise fail(f"{out}: is a file; give a folder to render a folder into", 2)
+        raise fail(f"{shown(str(out))}: is a file; give a folder to render a folder into", 2)
     options = FolderOptions(mode="web" if web else "email", inliner=engine,
                             publication_file=publication, mjml=mjml)
-    rows: list[tuple[str, str, str]] = []
+    rows: list[tuple[Path, tuple[str, str, str]]] = [
+        (path, (str(path), "-", f"skipped: {what}, not an issue file")) for path, what in skipped]
     diagnostics: list[str] = []  # printed after the bar; with --quiet only the failed issues
     failed = 0
     outcomes = render_files(files, out, options, workers=jobs or None)
@@ -89,12 +93,14 @@ def _render_folder(folder: Path, out: Path, publication: Path | None, engine: st
                 diagnostics.append(outcome.diagnostics)
             if outcome.error is not None:
                 failed += 1
-                rows.append((str(outcome.source), "-", f"error: {outcome.error}"))
+                rows.append((outcome.source, (str(outcome.source), "-", f"error: {outcome.error}")))
                 continue
             html = outcome.written[0][1] if outcome.written else 0
-            rows.append((str(outcome.source), format_size(html), str(outcome.warnings)))
+            rows.append((outcome.source, (str(outcome.source), format_size(html), str(outcome.warnings))))
     for text in diagnostics:
         typer.echo(text, err=True)
-    print_table([("file", "HTML", "warnings"), *rows])
-    typer.echo(f"{len(files) - failed} of {len(files)} rendered into {out}", err=True)
+    rows.sort(key=lambda row: row[0])  # file order, the skipped among the rendered
+    print_table([("file", "HTML", "warnings"), *(row for _, row in rows)])
+    more = f"; {len(skipped)} skipped (not files)" if skipped else ""
+    typer.echo(f"{len(files) - failed} of {len(files)} rendered into {shown(str(out))}{more}", err=True)
     return 1 if failed else 0
