@@ -6,8 +6,11 @@ penalises that; the check scores a copy addressed to a reader, so the score is t
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 
@@ -90,12 +93,42 @@ def reader_copy(built: Built) -> bytes:
     return message.as_bytes()
 
 
-def run_spamassassin(executable: str, message: bytes) -> SpamScore:
+class Stopped(subprocess.SubprocessError):
+    """SpamAssassin ran over its time and was stopped, with every process it started."""
+
+
+def run_spamassassin(executable: str, message: bytes, *, timeout: float | None = None) -> SpamScore:
+    """Score ``message``. SpamAssassin runs in a process group of its own: on timeout the
+    whole group is killed, so a helper it started cannot keep running (or keep its output
+    open, which would hang the read)."""
     if len(message) > MAX_BYTES:
         raise ValueError(f"the message is over {MAX_BYTES // 1024 // 1024} MB")
-    done = subprocess.run([executable, "-t", "-L"], input=message, capture_output=True,
-                          timeout=TIMEOUT, check=False)
-    return parse_report(done.stdout.decode("utf-8", "replace"))
+    timeout = TIMEOUT if timeout is None else timeout
+    process = subprocess.Popen([executable, "-t", "-L"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        output, _ = process.communicate(message, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _stop_group(process)
+        raise Stopped(f"it ran over {timeout:g} s and was stopped, with every process it "
+                      "started") from None
+    except BaseException:  # an interrupt: leave nothing behind either
+        _stop_group(process)
+        raise
+    return parse_report(output.decode("utf-8", "replace"))
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    """SIGKILL to the process's group (its id is the group's: it is not reaped yet, so no
+    other group can have taken it), then reap it and close its pipes."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
 
 
 def parse_report(output: str) -> SpamScore:
