@@ -81,6 +81,69 @@ def write_atomic(path: str | Path, data: bytes, *, sync: bool = True) -> None:
         raise
 
 
+# ---------------------------------------------------------------- files among others, owned
+
+
+RENDER_RECORD = ".authoring-render"
+"""In a folder render writes into: the name, size and SHA-256 of every file it wrote there."""
+
+
+def write_owned(folder: str | Path, files: Mapping[str, bytes], *, sync: bool = True,
+                lock_timeout: float = LOCK_TIMEOUT) -> None:
+    """Write each file of ``files`` into ``folder`` (atomically, one by one) among whatever
+    else is there, replacing a file only when the folder's record proves render wrote it and
+    it is unchanged since, or when it already holds exactly the new bytes. Anything else
+    (a user's file of the same name, a link, a folder) is refused before anything is written.
+    Writers of one folder take its lock; the record is updated under it."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in files:
+        if len(os.fsencode(name)) > NAME_MAX:
+            raise OutputRefused(f"the file name '{_short(name)}' is {len(os.fsencode(name))} "
+                                f"bytes; file systems allow {NAME_MAX}; rename the issue file")
+    with _locked(folder / f"{RENDER_RECORD}.lock", folder, lock_timeout, writer="render"):
+        record = _read_render_record(folder)
+        refused = [name for name, data in files.items()
+                   if not _replaceable(folder / name, record.get(name), data)]
+        if refused:
+            shown = ", ".join(_shown(n) for n in refused)
+            raise OutputRefused(
+                f"{folder} already holds {shown}, which render did not write (or which changed "
+                "since): render replaces only its own files; move them away, or render into "
+                "another folder with -o")
+        for name, data in files.items():
+            write_atomic(folder / name, data, sync=sync)
+            record[name] = _fingerprint(data)
+        write_atomic(folder / RENDER_RECORD, (json.dumps(
+            {"made_by": "authoring", "files": {n: list(f) for n, f in sorted(record.items())}},
+            indent=1) + "\n").encode(), sync=sync)
+
+
+def _read_render_record(folder: Path) -> dict[str, tuple[int, str]]:
+    record = _parse(_read_small(folder / RENDER_RECORD, 16 << 20))
+    if not isinstance(record, dict) or record.get("made_by") != "authoring":
+        return {}
+    listed = record.get("files")
+    return (_checked_listing(listed.items()) or {}) if isinstance(listed, dict) else {}
+
+
+def _replaceable(path: Path, recorded: tuple[int, str] | None, data: bytes) -> bool:
+    """Nothing there; or a regular file render wrote and nobody changed; or the same bytes."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return True
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if recorded is not None and _unchanged(path, recorded, partial=False):
+        return True
+    return info.st_size == len(data) and _unchanged(path, _fingerprint(data), partial=False)
+
+
+def _shown(name: str) -> str:
+    return repr(name) if not name.isprintable() else name
+
+
 # ---------------------------------------------------------------- a set, owned
 
 
@@ -207,7 +270,7 @@ def _prove(path: Path, set_id: str | None, *, shown_as: Path, partial: bool = Fa
 
 
 def _foreign_message(folder: Path, names: list[str]) -> str:
-    shown = ", ".join(repr(n) if not n.isprintable() else n for n in names[:FOREIGN_SHOWN])
+    shown = ", ".join(_shown(n) for n in names[:FOREIGN_SHOWN])
     more = f" and {len(names) - FOREIGN_SHOWN} more" if len(names) > FOREIGN_SHOWN else ""
     return (f"{folder} holds what export did not write: {shown}{more}; export replaces only "
             "what it wrote and can prove: move those files away, or export into a folder of its own")
@@ -392,18 +455,18 @@ def _refuse_protected(folder: Path, protected: Mapping[str, Path]) -> None:
 
 
 @contextlib.contextmanager
-def _locked(lock: Path, folder: Path, timeout: float) -> Iterator[None]:
+def _locked(lock: Path, folder: Path, timeout: float, writer: str = "export") -> Iterator[None]:
     """Hold ``fcntl.flock`` on ``lock`` (made if absent, never followed if a link); wait up to
     ``timeout`` seconds for another writer, then say who it is."""
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise OutputRefused(f"{lock} is a link, which export did not make; remove it") from None
+            raise OutputRefused(f"{lock} is a link, which {writer} did not make; remove it") from None
         raise
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OutputRefused(f"{lock} is not a file export made; remove it")
+            raise OutputRefused(f"{lock} is not a file {writer} made; remove it")
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -413,7 +476,7 @@ def _locked(lock: Path, folder: Path, timeout: float) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     holder = _holder(fd)
                     raise OutputRefused(
-                        f"another export{f' (process {holder})' if holder else ''} is writing "
+                        f"another {writer}{f' (process {holder})' if holder else ''} is writing "
                         f"{folder}; waited {timeout:g} s, nothing was changed; try again when "
                         "it is done") from None
                 time.sleep(0.02)

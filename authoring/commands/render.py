@@ -36,7 +36,7 @@ def render(
 def _render_file(file: Path, out: Path, publication: Path | None, engine: str | None, *,
                  web: bool, mjml: bool) -> None:
     from authoring.diagnostics import AuthoringError
-    from authoring.files import write_atomic
+    from authoring.files import OutputRefused, write_owned
     from authoring.render import RenderOptions, render_file
 
     options = RenderOptions(mode="web" if web else "email", inliner=engine)
@@ -51,13 +51,15 @@ def _render_file(file: Path, out: Path, publication: Path | None, engine: str | 
     outputs = [(out / f"{page}.html", rendered.html), (out / f"{file.stem}.txt", rendered.text)]
     if mjml:
         outputs.append((out / f"{page}.mjml", rendered.mjml))
-    for path, content in outputs:
-        data = content.encode("utf-8")
-        try:
-            write_atomic(path, data)
-        except OSError as exc:
-            raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
-        typer.echo(f"{path}  {format_size(len(data))}")
+    files = {path.name: content.encode("utf-8") for path, content in outputs}
+    try:
+        write_owned(out, files)
+    except OutputRefused as exc:
+        raise fail(f"{exc}; nothing was written") from None
+    except OSError as exc:
+        raise fail(f"cannot write into {out}: {exc.filename or out}: {exc.strerror or exc}") from None
+    for path, _ in outputs:
+        typer.echo(f"{path}  {format_size(len(files[path.name]))}")
     for warning in rendered.warnings:
         typer.echo(f"warning: {warning}", err=True)
 

@@ -199,7 +199,7 @@ def render_one(path: Path, out_dir: Path, options: FolderOptions,
     keeps its own). Each file is renamed into place whole but not synced: ``render_files``
     syncs the batch."""
     from authoring.diagnostics import AuthoringError
-    from authoring.files import write_atomic
+    from authoring.files import OutputRefused, write_owned
     from authoring.render import RenderOptions, render_file
     from authoring.validate import Publications
 
@@ -226,13 +226,14 @@ def render_one(path: Path, out_dir: Path, options: FolderOptions,
     outputs = [(f"{page}.html", rendered.html), (f"{path.stem}.txt", rendered.text)]
     if options.mjml:
         outputs.append((f"{page}.mjml", rendered.mjml))
-    for name, content in outputs:
-        target = out_dir / name
-        data = content.encode("utf-8")
-        try:
-            write_atomic(target, data, sync=False)  # synced once for the batch
-        except OSError as exc:
-            outcome.error = f"cannot write {target}: {exc.strerror or exc}"
-            return outcome
-        outcome.written.append((target, len(data)))
+    files = {name: content.encode("utf-8") for name, content in outputs}
+    try:
+        write_owned(out_dir, files, sync=False)  # synced once for the batch
+    except OutputRefused as exc:
+        outcome.error = str(exc)
+        return outcome
+    except OSError as exc:
+        outcome.error = f"cannot write into {out_dir}: {exc.filename or out_dir}: {exc.strerror or exc}"
+        return outcome
+    outcome.written = [(out_dir / name, len(data)) for name, data in files.items()]
     return outcome
