@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def new_issue(folder: str | Path = "issues", *, number: int | None = None,
         number = next_number(folder) if folder.is_dir() else 1
     date = date or dt.date.today()
     path = Path(output) if output else folder / f"{number:04d}.yaml"
-    if path.exists() and not force:
+    if os.path.lexists(path) and not force:  # a dangling link is something there too
         raise AuthoringError(f"{path} already exists (use --force to overwrite, or pick --number)")
     schema_ref = find_schema(path.parent)
     checkout_schema = Path(__file__).resolve().parent.parent / SCHEMA_FILE

@@ -1,5 +1,5 @@
-"""``import -o``: the text being imported is never the output, even with --force; an existing
-output (a dangling link included) needs --force."""
+"""``import -o`` and ``new -o``: the text being imported is never the output, even with --force;
+an existing output (a dangling link included) needs --force."""
 
 from __future__ import annotations
 
@@ -48,3 +48,11 @@ def test_a_dangling_link_as_output_needs_force(source, tmp_path):
     result = runner.invoke(app, ["import", str(source), "-o", str(link)])
     assert result.exit_code == 1 and "exists: use --force" in result.stderr
     assert link.is_symlink()
+
+
+def test_new_over_a_dangling_link_needs_force(tmp_path):
+    link = tmp_path / "0001.yaml"
+    link.symlink_to(tmp_path / "elsewhere.yaml")
+    result = runner.invoke(app, ["new", str(tmp_path), "-n", "1"])
+    assert result.exit_code == 1 and "already exists" in result.stderr
+    assert link.is_symlink() and not (tmp_path / "elsewhere.yaml").exists()
