@@ -166,9 +166,14 @@ def write_all_atomic(folder: Path, files: dict[str, bytes], *,
     _refuse_protected(folder, protected or {})
     parent = folder.parent
     parent.mkdir(parents=True, exist_ok=True)
-    _current_set(folder)  # refuse before making a lock file beside what is not ours
-    with _locked(parent / f".{folder.name}{_LOCK}", folder, lock_timeout):
-        current = _current_set(folder)
+    lock = parent / f".{folder.name}{_LOCK}"
+    with _locked(lock, folder, lock_timeout) as made_lock:
+        try:
+            current = _current_set(folder)
+        except OutputRefused:
+            if made_lock:  # leave no file of ours beside what is not ours
+                lock.unlink(missing_ok=True)
+            raise
         _remove_leftovers(folder, keep=current.path if current else None)
         set_id = secrets.token_hex(_ID_HEX // 2)
         new_set = parent / f".{folder.name}{_SET}{set_id}"
@@ -184,8 +189,9 @@ def write_all_atomic(folder: Path, files: dict[str, bytes], *,
             _remove_owned(written)
             raise
         _fsync_path(parent)  # the switch itself survives a power cut
-        if current is not None:
-            _remove_owned(current)
+        if current is not None:  # proven again right before removal: kept if changed meanwhile
+            with contextlib.suppress(OutputRefused, OSError):
+                _remove_owned(_prove(current.path, current.set_id, shown_as=current.path))
 
 
 @dataclass
@@ -455,35 +461,68 @@ def _refuse_protected(folder: Path, protected: Mapping[str, Path]) -> None:
 
 
 @contextlib.contextmanager
-def _locked(lock: Path, folder: Path, timeout: float, writer: str = "export") -> Iterator[None]:
+def _locked(lock: Path, folder: Path, timeout: float, writer: str = "export") -> Iterator[bool]:
     """Hold ``fcntl.flock`` on ``lock`` (made if absent, never followed if a link); wait up to
-    ``timeout`` seconds for another writer, then say who it is."""
+    ``timeout`` seconds for another writer, then say who it is. Yields whether this call made
+    the lock file (a refusal may then remove it again, still holding it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        fd, created = _open_lock(lock, writer)
+        try:
+            _wait_for(fd, deadline, folder, timeout, writer)
+            # Held: but if a refusing writer removed the file meanwhile, the lock is on a file
+            # nobody else will open; start again on the one now there.
+            if _same_inode(fd, lock):
+                break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
     try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+        _claim(fd)
+        yield created
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _open_lock(lock: Path, writer: str) -> tuple[int, bool]:
+    flags = os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        try:
+            return os.open(lock, flags | os.O_CREAT | os.O_EXCL, 0o666), True
+        except FileExistsError:
+            fd = os.open(lock, flags)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise OutputRefused(f"{lock} is a link, which {writer} did not make; remove it") from None
         raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OutputRefused(f"{lock} is not a file {writer} made; remove it")
+    return fd, False
+
+
+def _wait_for(fd: int, deadline: float, folder: Path, timeout: float, writer: str) -> None:
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                holder = _holder(fd)
+                raise OutputRefused(
+                    f"another {writer}{f' (process {holder})' if holder else ''} is writing "
+                    f"{folder}; waited {timeout:g} s; try again when it is done") from None
+            time.sleep(0.02)
+
+
+def _same_inode(fd: int, path: Path) -> bool:
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OutputRefused(f"{lock} is not a file {writer} made; remove it")
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = _holder(fd)
-                    raise OutputRefused(
-                        f"another {writer}{f' (process {holder})' if holder else ''} is writing "
-                        f"{folder}; waited {timeout:g} s, nothing was changed; try again when "
-                        "it is done") from None
-                time.sleep(0.02)
-        _claim(fd)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
+        on_disk = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (held.st_dev, held.st_ino) == (on_disk.st_dev, on_disk.st_ino)
 
 
 _LOCK_TEXT = re.compile(rb"(?:process \d+\n)?")

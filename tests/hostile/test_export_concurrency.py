@@ -132,3 +132,57 @@ def test_a_lock_file_that_is_a_link_is_refused(tmp_path):
     with pytest.raises(files.OutputRefused, match="is a link"):
         files.write_all_atomic(tmp_path / "out", content(0, 0))
     assert target.read_text() == "mine"
+
+
+def test_a_lock_file_removed_while_waited_on_is_not_trusted(tmp_path, monkeypatch):
+    """Held on a file removed meanwhile, the lock guards nothing: the writer starts again on
+    the file now there, and waits for whoever holds that one."""
+    out = tmp_path / "out"
+    files.write_all_atomic(out, content(0, 0))
+    before = os.readlink(out)
+    first = hold_lock(out)
+    waiting, stale = threading.Event(), threading.Event()
+    real_sleep, real_same = files.time.sleep, files._same_inode
+
+    def noting_sleep(seconds):
+        waiting.set()
+        real_sleep(seconds)
+
+    def noting_same(fd, path):
+        same = real_same(fd, path)
+        if not same:
+            stale.set()
+        return same
+
+    monkeypatch.setattr(files.time, "sleep", noting_sleep)
+    monkeypatch.setattr(files, "_same_inode", noting_same)
+    done: list[object] = []
+    writer = threading.Thread(target=lambda: done.append(
+        files.write_all_atomic(out, content(1, 0), lock_timeout=60)))
+    writer.start()
+    assert waiting.wait(30)
+    (tmp_path / ".out.export-lock").unlink()
+    second = hold_lock(out)  # a new lock file, held by someone else
+    os.close(first)
+    assert stale.wait(30)
+    assert os.readlink(out) == before and done == []  # still waiting, now for the second holder
+    os.close(second)
+    writer.join(60)
+    assert done == [None]
+
+
+def test_an_old_set_changed_during_the_export_is_kept(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    files.write_all_atomic(out, content(0, 0))
+    old = tmp_path / os.readlink(out)
+    real_switch = files._switch
+
+    def switch_then_edit(folder, new_set, current):
+        real_switch(folder, new_set, current)
+        with (old / "0321.txt").open("ab") as handle:  # the user's editor, in that instant
+            handle.write(b"my last-second note")
+
+    monkeypatch.setattr(files, "_switch", switch_then_edit)
+    files.write_all_atomic(out, content(1, 0))
+    assert (old / "0321.txt").read_bytes().endswith(b"my last-second note")
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name != files.MARKER} == content(1, 0)
