@@ -44,6 +44,8 @@ FOREIGN_SHOWN = 5
 _ID_HEX = 16
 _SET, _LINK, _OLD, _LOCK = ".set-", ".link-", ".old-", ".export-lock"
 _SUFFIX_MAX = len(_SET) + _ID_HEX + 1  # the longest thing added to the output's name
+_INTERNAL = re.compile(r"\..+\.(?:set|link|old)-(?:[a-z0-9_]{8}|[0-9a-f]{16})")
+"""The name of a set, a link or a moved folder (``.NAME.set-ID``), never an output itself."""
 
 
 class OutputRefused(Exception):
@@ -96,7 +98,11 @@ def write_owned(folder: str | Path, files: Mapping[str, bytes], *, sync: bool = 
     (a user's file of the same name, a link, a folder) is refused before anything is written.
     Writers of one folder take its lock; the record is updated under it."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputRefused(f"{folder} is not a folder (a file, a pipe or a device); "
+                            "choose another -o") from None
     for name in files:
         if len(os.fsencode(name)) > NAME_MAX:
             raise OutputRefused(f"the file name '{_short(name)}' is {len(os.fsencode(name))} "
@@ -164,6 +170,9 @@ def write_all_atomic(folder: Path, files: dict[str, bytes], *,
     folder = Path(os.path.abspath(folder))
     _refuse_long_names(folder, files)
     _refuse_protected(folder, protected or {})
+    if _INTERNAL.fullmatch(folder.name):
+        raise OutputRefused(f"{folder} is one of the hidden folders an export keeps its files "
+                            "in; give the output's own name (the link to it)")
     parent = folder.parent
     parent.mkdir(parents=True, exist_ok=True)
     lock = parent / f".{folder.name}{_LOCK}"
@@ -227,10 +236,12 @@ def _current_set(folder: Path) -> _Owned | None:
                 f"{folder} is a link to {target}, which export did not make: it replaces only "
                 "the link it made itself and never what a link points at; remove the link or "
                 "choose another -o")
+        if not os.path.lexists(folder.parent / target):
+            return None  # a link of ours whose set is gone: replacing it loses nothing
         return _prove(folder.parent / target, set_id, shown_as=folder)
     if stat.S_ISDIR(info.st_mode):
         return _prove(folder, None, shown_as=folder)  # an export by an earlier version, or not ours
-    raise OutputRefused(f"{folder} is a file, not a folder; choose another -o")
+    raise OutputRefused(f"{folder} is not a folder (a file, a pipe or a device); choose another -o")
 
 
 def _set_id(folder: Path, target: str) -> str | None:

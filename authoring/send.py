@@ -31,6 +31,7 @@ PASSWORD_ENV = "AUTHORING_SMTP_PASSWORD"
 DEFAULT_TIMEOUT = 60.0
 """Seconds for the whole SMTP session, connection to QUIT: smtplib's own timeout bounds each
 socket read, so a server that trickles a byte at a time would never trip it."""
+MAX_TIMEOUT = 86400.0
 
 
 class SendError(AuthoringError):
@@ -104,6 +105,8 @@ class _Deadline:
     watchdog shuts the connection down when it passes, whatever read is under way."""
 
     def __init__(self, seconds: float) -> None:
+        if not 0 < seconds <= MAX_TIMEOUT:  # nan too
+            raise ValueError(f"the timeout must be more than 0 and at most {MAX_TIMEOUT:g} s")
         self.seconds = seconds
         self.expired = False
         self.sending = False

@@ -272,7 +272,7 @@ def test_an_output_path_that_is_a_file_is_a_clear_error(tmp_path):
     target.write_text("not a folder")
     result = runner.invoke(app, ["export", str(ISSUES / "0321.yaml"), "-o", str(target)])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: {target} is a file, not a folder; choose another -o")
+    assert result.stderr.startswith(f"error: {target} is not a folder (a file, a pipe or a device)")
     assert target.read_text() == "not a folder"
 
 

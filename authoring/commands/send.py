@@ -51,13 +51,15 @@ def send(
         None, "--publication",
         help="Publication file (default: publication.yaml next to or above the issue)."),
     timeout: float = typer.Option(
-        60.0, "--timeout", min=0.1, metavar="SECONDS",
+        60.0, "--timeout", min=0.1, max=86400, metavar="SECONDS",
         help="Time allowed for the whole SMTP session, connection to the end."),
 ) -> None:
     """Send the exported issue to one address as a test, subject prefixed [TEST]."""
     from authoring.diagnostics import AuthoringError
     from authoring.send import PASSWORD_ENV, parse_address, send_issue
 
+    if timeout != timeout:  # nan passes the range check
+        raise fail("--timeout: give a number of seconds", 2)
     if starttls and use_ssl:
         raise fail("--starttls and --ssl exclude each other: choose one", 2)
     try:

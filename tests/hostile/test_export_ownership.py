@@ -106,6 +106,21 @@ def test_the_folders_a_user_works_in_are_refused(project, out, monkeypatch, tmp_
     assert [tree(tmp_path / name) for name in ("project", "thesis", "home")] == before
 
 
+def test_an_exports_own_hidden_set_is_refused_as_an_output(project):
+    out = project / "out"
+    export_issue(project / "0321.yaml", out)
+    before = tree(project)
+    refused(project / "0321.yaml", project / os.readlink(out), "hidden folders an export keeps")
+    assert tree(project) == before
+
+
+def test_a_link_of_ours_whose_set_is_gone_is_replaced(project):
+    out = project / "out"
+    out.symlink_to(".out.set-0123456789abcdef")
+    export_issue(project / "0321.yaml", out)
+    assert set(tree(out)) == NAMES | {files.MARKER}
+
+
 def test_an_empty_current_folder_is_refused_not_taken_over(project, tmp_path, monkeypatch):
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -166,6 +181,27 @@ def test_a_set_whose_marker_names_another_id_is_refused(project):
     data["id"] = "f" * 16
     marker.write_text(json.dumps(data))
     refused(project / "0321.yaml", out, "holds what export did not write")
+
+
+@pytest.mark.parametrize("listed", ["../precious.txt", "/etc/passwd", "sub/x", "."])
+def test_a_marker_naming_files_outside_its_set_proves_nothing(project, tmp_path, listed):
+    out = project / "out"
+    export_issue(project / "0321.yaml", out)
+    precious = project / "precious.txt"
+    precious.write_text("mine")
+    marker = out / files.MARKER
+    data = json.loads(marker.read_text())
+    data["files"][listed] = [4, hashlib.sha256(b"mine").hexdigest()]
+    marker.write_text(json.dumps(data))
+    refused(project / "0321.yaml", out, "holds what export did not write")
+    assert precious.read_text() == "mine"
+
+
+def test_a_leftover_lookalike_that_is_a_link_is_kept_and_not_followed(project, tmp_path):
+    (project / ".out.set-5555555555555555").symlink_to(tmp_path / "thesis")
+    export_issue(project / "0321.yaml", project / "out")
+    assert (project / ".out.set-5555555555555555").is_symlink()
+    assert (tmp_path / "thesis" / "chapter1.txt").read_text() == "two years of work"
 
 
 def test_many_foreign_names_are_cut_short_and_control_characters_escaped(project):

@@ -172,3 +172,13 @@ def test_a_quick_server_is_not_cut_off_later():
         stop.set()
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("nan", "--timeout: give a number of seconds"), ("inf", "is not in the range"),
+    ("0", "is not in the range"), ("-1", "is not in the range")])
+def test_a_timeout_that_is_no_deadline_is_a_usage_error(value, message):
+    result = CliRunner().invoke(app, ["send", str(ISSUES / "0321.yaml"), "--to", "a@example.com",
+                                      "--timeout", value])
+    assert result.exit_code == 2 and message in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
