@@ -118,6 +118,11 @@ class _Deadline:
         self._timer.daemon = True
         self._timer.start()
 
+    @property
+    def over(self) -> bool:
+        """The time is up: the watchdog fired, or a read given the time left timed out first."""
+        return self.expired or time.monotonic() >= self._end
+
     def left(self) -> float:
         return max(0.001, self._end - time.monotonic())
 
@@ -196,7 +201,7 @@ def deliver(data: bytes, *, sender: str, to: str, host: str, port: int, security
     except SendError:
         raise
     except Exception as exc:
-        if deadline.expired:
+        if deadline.over:
             fate = ("the server did not confirm the message, which may or may not arrive"
                     if deadline.sending else "nothing was sent")
             raise SendError(f"{where}: the server is too slow: the session did not finish within "

@@ -115,14 +115,14 @@ def tarpit(request):
     server.server_close()
 
 
-def send(port: int, timeout: float) -> tuple[BaseException | None, float]:
+def send(port: int, timeout: float, security: str = "none") -> tuple[BaseException | None, float]:
     """deliver() in a thread, so that a send without a deadline fails the test instead of hanging it."""
     outcome: list[BaseException | None] = []
 
     def run():
         try:
             deliver(b"Subject: x\r\n\r\nbody\r\n", sender="news@example.com", to="a@example.com",
-                    host="127.0.0.1", port=port, security="none", user=None, password=None,
+                    host="127.0.0.1", port=port, security=security, user=None, password=None,
                     timeout=timeout)
             outcome.append(None)
         except BaseException as exc:  # what the test looks at
@@ -144,6 +144,18 @@ def test_a_tarpit_ends_at_the_deadline_as_too_slow(tarpit, request):
             if request.node.callspec.params["tarpit"] in SENDING else "nothing was sent")
     assert str(error) == (f"127.0.0.1:{tarpit}: the server is too slow: the session did not finish "
                           f"within {DEADLINE:g} s (--timeout to allow longer); {fate}")
+    assert DEADLINE <= elapsed < DEADLINE + SLACK
+
+
+@pytest.mark.parametrize(("tarpit", "security"), [
+    ("silent after connecting", "ssl"),  # waits in the handshake
+    ("silent after connecting", "starttls"),
+    ("multi-line banner, a line at a time", "starttls"),  # before STARTTLS is even sent
+], indirect=["tarpit"])
+def test_a_tarpit_before_or_during_tls_ends_at_the_deadline(tarpit, security):
+    """--ssl waits in the TLS handshake, --starttls in the banner: the same deadline."""
+    error, elapsed = send(tarpit, DEADLINE, security)
+    assert isinstance(error, SendError) and "the server is too slow" in str(error)
     assert DEADLINE <= elapsed < DEADLINE + SLACK
 
 
