@@ -252,10 +252,14 @@ class _Deadline:
         with dup, contextlib.suppress(OSError):
             dup.shutdown(socket.SHUT_RDWR)
 
+    def forget(self) -> None:
+        """The connection is being closed: its descriptor's number may be reused at once."""
+        with self._lock:
+            self._fd = None
+
     def close(self) -> None:
         self._timer.cancel()
-        with self._lock:
-            self._fd = None  # the descriptor's number may be reused once smtplib closes it
+        self.forget()
 
 
 class _Watched(smtplib.SMTP):
@@ -266,6 +270,10 @@ class _Watched(smtplib.SMTP):
     def data(self, msg):
         self._deadline.sending = True  # from here a cut-off leaves the message's fate unknown
         return super().data(msg)
+
+    def close(self):
+        self._deadline.forget()  # before the descriptor's number can be reused
+        super().close()
 
     def _get_socket(self, host, port, timeout):
         sock = socket.create_connection((host, port), self._deadline.left(),
