@@ -267,6 +267,11 @@ class _Watched(smtplib.SMTP):
 
     _deadline: _Deadline
 
+    def getreply(self):
+        if self.file is None and self.sock is not None:  # smtplib makes it here too (again after STARTTLS)
+            self.file = _Bounded(self.sock.makefile("rb"))
+        return super().getreply()
+
     def data(self, msg):
         self._deadline.sending = True  # from here a cut-off leaves the message's fate unknown
         return super().data(msg)
@@ -283,6 +288,33 @@ class _Watched(smtplib.SMTP):
 
     def _secure(self, sock: socket.socket, host: str) -> socket.socket:
         return sock
+
+
+MAX_REPLIES = 1 << 20
+"""Bytes of server replies one connection may send: a normal session sends under 10 KB, and
+smtplib keeps every line of a reply in memory however many continuation lines come."""
+
+
+class _TooMuch(Exception):
+    """The server's replies ran over ``MAX_REPLIES``."""
+
+
+class _Bounded:
+    """smtplib's reading file, counting what the server sends."""
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+        self._read = 0
+
+    def readline(self, size: int = -1) -> bytes:
+        line = self._raw.readline(size)
+        self._read += len(line)
+        if self._read > MAX_REPLIES:
+            raise _TooMuch()
+        return line
+
+    def close(self) -> None:
+        self._raw.close()
 
 
 class _SMTP(_Watched):
@@ -353,6 +385,9 @@ class _Disconnected(Exception):
 def _explain(exc: Exception, *, where: str, sender: str, to: str, user: str | None,
              timeout: float) -> SendError:
     """The SendError that says what ``exc`` means for the user."""
+    if isinstance(exc, _TooMuch):
+        return SendError(f"{where} sent over {MAX_REPLIES // 1024} KB of replies without "
+                         "finishing one: not an SMTP server, or a hostile one; nothing was sent")
     if isinstance(exc, _Disconnected):
         return SendError(f"{where} closed the connection while the message was being sent "
                          f"({exc or 'no reason given'}): it was not accepted; the server may "

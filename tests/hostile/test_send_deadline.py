@@ -194,3 +194,29 @@ def test_a_timeout_that_is_no_deadline_is_a_usage_error(value, message):
                                       "--timeout", value])
     assert result.exit_code == 2 and message in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def flood(handler, stop: threading.Event) -> None:
+    """Continuation lines as fast as the socket takes them: smtplib keeps every one."""
+    chunk = b"220-flood\r\n" * 4096
+    end = time.monotonic() + TRICKLE_FOR
+    while not stop.is_set() and time.monotonic() < end:
+        try:
+            handler.wfile.write(chunk)
+        except OSError:
+            return
+
+
+def test_a_flood_of_reply_lines_is_cut_off_at_a_megabyte():
+    server, stop = serve(flood)
+    try:
+        error, elapsed = send(server.server_address[1], 30)
+        assert isinstance(error, SendError)
+        assert str(error) == (f"127.0.0.1:{server.server_address[1]} sent over 1024 KB of replies "
+                              "without finishing one: not an SMTP server, or a hostile one; nothing "
+                              "was sent")
+        assert elapsed < 10  # long before the deadline
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
