@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports, print_table
+from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports, print_table, shown
 
 
 @app.command(epilog="Example: authoring render issues/0042.yaml -o out/   (or a folder: issues/)")
@@ -59,7 +59,7 @@ def _render_file(file: Path, out: Path, publication: Path | None, engine: str | 
     except OSError as exc:
         raise fail(f"cannot write into {out}: {exc.filename or out}: {exc.strerror or exc}") from None
     for path, _ in outputs:
-        typer.echo(f"{path}  {format_size(len(files[path.name]))}")
+        typer.echo(f"{shown(str(path))}  {format_size(len(files[path.name]))}")
     for warning in rendered.warnings:
         typer.echo(f"warning: {warning}", err=True)
 
@@ -69,7 +69,6 @@ def _render_folder(folder: Path, out: Path, publication: Path | None, engine: st
     """Every issue of the folder on every core; a progress bar, then a summary table. 1 if any failed."""
     import click
 
-    from authoring.cli import shown
     from authoring.render.folder import FolderOptions, render_files, scan
 
     files, skipped = scan(folder)

@@ -141,3 +141,16 @@ def test_control_characters_in_names_are_escaped_in_the_summary(folder, tmp_path
     escaped = name.encode("unicode_escape").decode()
     assert f"{escaped}.yaml" in result.stdout and f"{escaped}-pipe.yaml" in result.stdout
     assert not any(c in result.stdout for c in "\x1b\x07\u202e\r")
+
+
+def test_a_single_render_and_an_export_print_their_paths_escaped(tmp_path):
+    for name in ("publication.yaml",):
+        shutil.copy(ISSUES / name, tmp_path / name)
+    shutil.copytree(ISSUES / "images", tmp_path / "images")
+    issue = tmp_path / "bad\x1b[2Jname.yaml"
+    shutil.copy(ISSUES / "0321.yaml", issue)
+    for command in (["render", str(issue), "-o", str(tmp_path / "r")],
+                    ["export", str(issue), "-o", str(tmp_path / "e")]):
+        result = runner.invoke(app, command, color=True)
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.stdout and "bad\\x1b[2Jname.html" in result.stdout
