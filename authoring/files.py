@@ -96,7 +96,7 @@ def write_owned(folder: str | Path, files: Mapping[str, bytes], *, sync: bool = 
     else is there, replacing a file only when the folder's record proves render wrote it and
     it is unchanged since, or when it already holds exactly the new bytes. Anything else
     (a user's file of the same name, a link, a folder) is refused before anything is written.
-    Writers of one folder take its lock; the record is updated under it."""
+    Writers of one folder lock the folder itself; the record is updated under that lock."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -107,7 +107,7 @@ def write_owned(folder: str | Path, files: Mapping[str, bytes], *, sync: bool = 
         if len(os.fsencode(name)) > NAME_MAX:
             raise OutputRefused(f"the file name '{_short(name)}' is {len(os.fsencode(name))} "
                                 f"bytes; file systems allow {NAME_MAX}; rename the issue file")
-    with _locked(folder / f"{RENDER_RECORD}.lock", folder, lock_timeout, writer="render"):
+    with _locked_folder(folder, lock_timeout):
         record = _read_render_record(folder)
         refused = [name for name, data in files.items()
                    if not _replaceable(folder / name, record.get(name), data)]
@@ -496,6 +496,18 @@ def _locked(lock: Path, folder: Path, timeout: float, writer: str = "export") ->
         os.close(fd)  # releases the lock
 
 
+@contextlib.contextmanager
+def _locked_folder(folder: Path, timeout: float) -> Iterator[None]:
+    """Hold ``fcntl.flock`` on the folder itself (no lock file; the images copied beside a
+    render take the same lock, see ``localimages.copy_beside``)."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        _wait_for(fd, time.monotonic() + timeout, folder, timeout, "render")
+        yield
+    finally:
+        os.close(fd)
+
+
 def _open_lock(lock: Path, writer: str) -> tuple[int, bool]:
     flags = os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
@@ -540,7 +552,10 @@ _LOCK_TEXT = re.compile(rb"(?:process \d+\n)?")
 
 
 def _holder(fd: int) -> str | None:
-    text = os.pread(fd, 64, 0)
+    try:
+        text = os.pread(fd, 64, 0)
+    except OSError:  # a folder's own lock: no process id in it
+        return None
     match = re.fullmatch(rb"process (\d+)\n", text)
     return match.group(1).decode() if match else None
 

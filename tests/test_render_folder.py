@@ -70,8 +70,9 @@ def test_command_renders_a_folder_with_a_summary_table(folder, tmp_path):
     assert "[missing-field]" in result.stderr
     assert f"{len(sample_issues())} of {len(sample_issues()) + 1} rendered" in result.stderr
     assert "Traceback" not in result.output
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".authoring-render")) == sorted(
-        f"{p.stem}{suffix}" for p in sample_issues() for suffix in (".html", ".txt"))
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{p.stem}{suffix}" for p in sample_issues() for suffix in (".html", ".txt")]
+        + [".authoring-images.json", "images", ".authoring-render"])  # images, ledger, pages' record
 
 
 def test_web_pages_are_named_as_render_web_names_them(folder, tmp_path):

@@ -43,19 +43,14 @@ class SpamScore:
 @part("spam", "Spam score (SpamAssassin, local rules)", fast=False)
 def spam_score(built: Built, options: CheckOptions) -> PartResult:
     result = PartResult(name="spam", title="")
-    executable = shutil.which("spamassassin")
-    if executable is None:
-        result.skipped = "SpamAssassin is not installed (apt-get install -y spamassassin)"
-        return result
     message = reader_copy(built)
-    try:
-        measured = run_spamassassin(executable, message)
-    except (OSError, subprocess.SubprocessError, ValueError) as exc:
-        result.skipped = f"SpamAssassin did not give a score: {exc}"
+    measured, scorer, reason = score_message(message)
+    if measured is None:
+        result.skipped = reason
         return result
     settings = built.publication.check
     result.figures.append(f"score {measured.score:.1f} (warn at {settings.spam_warn:g}, fail at "
-                          f"{settings.spam_error:g}; publication.yaml check: sets them)")
+                          f"{settings.spam_error:g}; publication.yaml check: sets them; by {scorer})")
     result.figures.extend(f"{hit.score:>5.1f}  {hit.name:<24} {hit.description}"
                           for hit in measured.rules)
     result.data = {"score": measured.score, "warn": settings.spam_warn, "error": settings.spam_error,
@@ -93,20 +88,86 @@ def reader_copy(built: Built) -> bytes:
     return message.as_bytes()
 
 
+def score_message(message: bytes) -> tuple[SpamScore | None, str, str | None]:
+    """(score, what gave it, None), or (None, "", why there is none): a running spamd through
+    spamc when one answers (no start-up: a fraction of a second), else the spamassassin script."""
+    spamc = shutil.which("spamc")
+    failed = ""
+    if spamc is not None and spamd_answers(spamc):
+        try:
+            return run_spamc(spamc, message), "spamd", None
+        except (OSError, subprocess.SubprocessError, ValueError) as exc:
+            failed = f"spamd did not give a score ({_reason(exc)}); "
+    executable = shutil.which("spamassassin")
+    if executable is None:
+        return None, "", failed + "SpamAssassin is not installed (apt-get install -y spamassassin)"
+    try:
+        return run_spamassassin(executable, message), "spamassassin", None
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        return None, "", failed + f"SpamAssassin did not give a score: {_reason(exc)}"
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, subprocess.TimeoutExpired):
+        return f"timed out after {exc.timeout:g} s"
+    return str(exc) or type(exc).__name__
+
+
+SPAMD_ENV = "AUTHORING_SPAMD"
+"""HOST:PORT of a spamd to use (default: spamc's own settings, port 783 on this machine)."""
+PING_TIMEOUT = 2
+
+
+def _spamc_args(spamc: str, where: str | None = None) -> list[str]:
+    where = (os.environ.get(SPAMD_ENV, "") if where is None else where).strip()
+    if not where:
+        return [spamc]
+    host, _, port = where.rpartition(":")
+    return [spamc, "-d", host or "127.0.0.1", "-p", port] if port.isdigit() else [spamc, "-d", where]
+
+
+def spamd_answers_at(where: str) -> bool:
+    """Whether a spamd answers at HOST:PORT (for whoever starts one)."""
+    spamc = shutil.which("spamc")
+    return spamc is not None and spamd_answers(spamc, where)
+
+
+def spamd_answers(spamc: str, where: str | None = None) -> bool:
+    """Whether a spamd daemon answers spamc's ping (``spamc -K``) within two seconds."""
+    try:
+        returncode, output = _run_group([*_spamc_args(spamc, where), "-K"], b"", PING_TIMEOUT)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return returncode == 0 and output.startswith(b"SPAMD/")
+
+
+def run_spamc(spamc: str, message: bytes, *, timeout: float | None = None) -> SpamScore:
+    """The daemon's report (``spamc -R``: score line, then the same table as ``spamassassin -t``);
+    ``-x``: an error rather than spamc's safe fallback of passing the message through unscored."""
+    if len(message) > MAX_BYTES:
+        raise ValueError(f"the message is over {MAX_BYTES // 1024 // 1024} MB")
+    _, output = _run_group([*_spamc_args(spamc), "-R", "-x", "-s", str(MAX_BYTES)], message,
+                           TIMEOUT if timeout is None else timeout)
+    return parse_report(output.decode("utf-8", "replace"))
+
+
+def run_spamassassin(executable: str, message: bytes, *, timeout: float | None = None) -> SpamScore:
+    if len(message) > MAX_BYTES:
+        raise ValueError(f"the message is over {MAX_BYTES // 1024 // 1024} MB")
+    _, output = _run_group([executable, "-t", "-L"], message, TIMEOUT if timeout is None else timeout)
+    return parse_report(output.decode("utf-8", "replace"))
+
+
 class Stopped(subprocess.SubprocessError):
     """SpamAssassin ran over its time and was stopped, with every process it started."""
 
 
-def run_spamassassin(executable: str, message: bytes, *, timeout: float | None = None) -> SpamScore:
-    """Score ``message``. SpamAssassin runs in a process group of its own: on timeout the
-    whole group is killed, so a helper it started cannot keep running (or keep its output
-    open, which would hang the read)."""
-    if len(message) > MAX_BYTES:
-        raise ValueError(f"the message is over {MAX_BYTES // 1024 // 1024} MB")
-    timeout = TIMEOUT if timeout is None else timeout
-    process = subprocess.Popen([executable, "-t", "-L"], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+def _run_group(args: list[str], message: bytes, timeout: float) -> tuple[int, bytes]:
+    """(exit status, standard output) of ``args`` fed ``message``. It runs in a process group
+    of its own: on timeout the whole group is killed, so a helper it started cannot keep
+    running (or keep its output open, which would hang the read)."""
+    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         output, _ = process.communicate(message, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -116,7 +177,7 @@ def run_spamassassin(executable: str, message: bytes, *, timeout: float | None =
     except BaseException:  # an interrupt: leave nothing behind either
         _stop_group(process)
         raise
-    return parse_report(output.decode("utf-8", "replace"))
+    return process.returncode, output
 
 
 def _stop_group(process: subprocess.Popen) -> None:

@@ -139,6 +139,9 @@ def test_check_reports_the_stopped_run_as_skipped(issue_copy, tmp_path, monkeypa
     bin_folder = tmp_path / "bin"
     bin_folder.mkdir()
     fake_spamassassin(bin_folder, child_holds_output=True, leader_exits=False)
+    spamc = bin_folder / "spamc"  # no spamd answers: the check falls back to spamassassin
+    spamc.write_text("#!/bin/sh\nexit 1\n")
+    spamc.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_folder}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setattr(spam_part, "TIMEOUT", 0.5)
     part = check_file(issue_copy, CheckOptions(parts={"spam"})).part("spam")
