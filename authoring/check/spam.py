@@ -109,7 +109,7 @@ def score_message(message: bytes) -> tuple[SpamScore | None, str, str | None]:
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, subprocess.TimeoutExpired):
-        return f"timed out after {exc.timeout:g} s"
+        return str(exc) if isinstance(exc, Stopped) else f"timed out after {exc.timeout:g} s"
     return str(exc) or type(exc).__name__
 
 
@@ -158,8 +158,11 @@ def run_spamassassin(executable: str, message: bytes, *, timeout: float | None =
     return parse_report(output.decode("utf-8", "replace"))
 
 
-class Stopped(subprocess.SubprocessError):
+class Stopped(subprocess.TimeoutExpired):
     """SpamAssassin ran over its time and was stopped, with every process it started."""
+
+    def __str__(self) -> str:
+        return f"timed out after {self.timeout:g} s (stopped, with every process it started)"
 
 
 def _run_group(args: list[str], message: bytes, timeout: float) -> tuple[int, bytes]:
@@ -172,8 +175,7 @@ def _run_group(args: list[str], message: bytes, timeout: float) -> tuple[int, by
         output, _ = process.communicate(message, timeout=timeout)
     except subprocess.TimeoutExpired:
         _stop_group(process)
-        raise Stopped(f"it ran over {timeout:g} s and was stopped, with every process it "
-                      "started") from None
+        raise Stopped(args, timeout) from None
     except BaseException:  # an interrupt: leave nothing behind either
         _stop_group(process)
         raise

@@ -127,7 +127,7 @@ def test_a_hung_spamassassin_is_killed_with_every_process_it_started(tmp_path, c
     child = int(pid_file.read_text())
     try:
         assert outcome and isinstance(outcome[0], spam_part.Stopped)
-        assert str(outcome[0]) == "it ran over 1 s and was stopped, with every process it started"
+        assert str(outcome[0]) == "timed out after 1 s (stopped, with every process it started)"
         assert 1.0 <= elapsed < 4.0
         assert gone(child, 5), "the child it started still runs"
     finally:
@@ -146,8 +146,8 @@ def test_check_reports_the_stopped_run_as_skipped(issue_copy, tmp_path, monkeypa
     monkeypatch.setattr(spam_part, "TIMEOUT", 0.5)
     part = check_file(issue_copy, CheckOptions(parts={"spam"})).part("spam")
     assert part is not None
-    assert part.skipped == ("SpamAssassin did not give a score: it ran over 0.5 s and was stopped, "
-                            "with every process it started")
+    assert part.skipped == ("SpamAssassin did not give a score: timed out after 0.5 s (stopped, "
+                            "with every process it started)")
     assert gone(int((bin_folder / "child.pid").read_text()), 5)
 
 
@@ -159,3 +159,30 @@ def test_a_quick_spamassassin_still_gives_its_score(tmp_path):
     script.chmod(0o755)
     score = spam_part.run_spamassassin(str(script), (ISSUES / "0321.yaml").read_bytes())
     assert score.score == 1.5 and [r.name for r in score.rules] == ["HTML_MESSAGE"]
+
+
+def test_a_hung_spamc_is_killed_with_its_child_and_spamassassin_used(issue_copy, tmp_path, monkeypatch):
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    pid_file = bin_folder / "child.pid"
+    (bin_folder / "spamc").write_text(f"""#!{sys.executable}
+import subprocess, sys, time
+if "-K" in sys.argv:  # the ping: a spamd answers
+    print("SPAMD/1.5 0 PONG")
+    sys.exit(0)
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"],
+                         stdout=subprocess.DEVNULL)
+open({str(pid_file)!r}, "w").write(str(child.pid))
+time.sleep(300)
+""")
+    (bin_folder / "spamc").chmod(0o755)
+    (bin_folder / "spamassassin").write_text(
+        "#!/bin/sh\ncat >/dev/null\nprintf 'Content analysis details:   (0.5 points, 5.0 required)\\n\\n"
+        " pts rule name              description\\n---- ------\\n 0.5 HTML_MESSAGE           BODY: "
+        "HTML included in message\\n\\n'\n")
+    (bin_folder / "spamassassin").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_folder}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(spam_part, "TIMEOUT", 0.5)
+    part = check_file(issue_copy, CheckOptions(parts={"spam"})).part("spam")
+    assert part is not None and part.skipped is None and part.data["score"] == 0.5
+    assert gone(int(pid_file.read_text()), 5)
