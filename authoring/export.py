@@ -26,7 +26,7 @@ from urllib.parse import urljoin
 
 from authoring import codes, esp, links, markdown, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
-from authoring.files import write_all_atomic
+from authoring.files import OutputRefused, write_all_atomic
 from authoring.load import MAX_BYTES, Document, LoadError, read_bounded
 from authoring.render import GMAIL_CLIP_BYTES
 
@@ -593,7 +593,9 @@ def export_issue(path: str | Path, out_dir: str | Path, *, strict: bool = False,
     files = export.files()
     out_dir = Path(out_dir)
     try:
-        write_all_atomic(out_dir, files)
+        write_all_atomic(out_dir, files, protected=_protected_folders(export))
+    except OutputRefused as exc:
+        raise AuthoringError(f"{exc}; nothing was changed") from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         where = exc.filename or out_dir
@@ -604,3 +606,16 @@ def export_issue(path: str | Path, out_dir: str | Path, *, strict: bool = False,
                for name, data in files.items()]
     return ExportResult(out_dir=out_dir, files=written, manifest=manifest, reports=export.reports,
                         notes=export.notes)
+
+
+def _protected_folders(export: Export) -> dict[str, Path]:
+    """Folders an export must never replace (nor any folder above them): what the user is
+    working in, and where the issue and its publication live."""
+    folders = {"the issue's folder": export.source.parent}
+    with contextlib.suppress(OSError):  # the current folder was removed
+        folders["the current folder"] = Path.cwd()
+    with contextlib.suppress(RuntimeError, KeyError):  # no home folder known
+        folders["your home folder"] = Path.home()
+    if export.publication_file is not None:
+        folders["the publication's folder"] = export.publication_file.parent
+    return folders
