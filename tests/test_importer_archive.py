@@ -178,6 +178,20 @@ def test_each_file_gets_its_expected_details_and_warnings(path):
             == expected["ps"]
     assert (issue.footer or "").startswith(expected.get("footer", ""))
     assert bool(issue.footer) == ("footer" in expected)
+    for name in ("signoff", "signature"):
+        if name in expected:
+            assert getattr(issue.letter, name) == expected[name]
+    if "page_title" in expected:
+        assert issue.issue.subject == expected["page_title"] and result.subject_from == "page title"
+    if "letter_image" in expected:
+        assert issue.letter.body.startswith(f"![{expected['letter_image']}]()\n\n")
+    if "feature_image" in expected:
+        (feature,) = [s for s in issue.stories if isinstance(s, model.Feature)]
+        assert feature.image == model.Image(alt=expected["feature_image"])
+    texts = "\n\n".join([issue.letter.body if issue.letter else ""]
+                         + [getattr(s, "body", "") or "" for s in issue.stories])
+    for part in expected.get("contains", []):
+        assert part in texts
     assert result.footer_stripped == expected.get("footer_stripped", False)
     assert issue.issue.subject == expected.get("subject", issue.issue.subject)
     assert (issue.issue.number, issue.issue.date) == (expected.get("number"), expected.get("date"))
@@ -204,6 +218,22 @@ def _content_words(text: str) -> Counter:
     return Counter(words(text))
 
 
+def _letters(word: str) -> str:
+    return "".join(c for c in word.lower() if c.isalnum())
+
+
+def _unglued(missing: Counter, kept: list[str]) -> Counter:
+    """The missing words that are not two adjacent kept words glued in the source: the importer splits
+    ``CrackdownThe``, ``DEEPLEARNING.AIAI`` and ``new:The`` into the words they were, losing none."""
+    pairs = {_letters(a) + _letters(b) for a, b in zip(kept, kept[1:], strict=False)}
+    return Counter({word: n for word, n in missing.items() if _letters(word) not in pairs})
+
+
+def test_a_glued_word_counts_as_kept_only_when_its_halves_stand_side_by_side():
+    assert not _unglued(Counter(["CrackdownThe"]), ["Coming", "Crackdown", "The", "European"])
+    assert _unglued(Counter(["CrackdownThe"]), ["Crackdown", "European", "The"]) == Counter(["CrackdownThe"])
+
+
 @pytest.mark.parametrize("path", CORPUS, ids=[p.stem for p in CORPUS])
 @pytest.mark.parametrize("with_publication", [True, False], ids=["publication", "no-publication"])
 def test_every_word_is_kept_and_import_render_import_is_a_fixpoint(path, with_publication):
@@ -215,9 +245,13 @@ def test_every_word_is_kept_and_import_render_import_is_a_fixpoint(path, with_pu
     assert validated.issue == first.issue
     plain = render_text(validated.issue, renders_with)
     comments = "\n".join(line for line in first.yaml.splitlines() if line.startswith("#"))
-    missing = _content_words(path.read_text(encoding="utf-8")) - Counter(words(plain + comments))
-    assert not missing, missing
+    kept = words(plain + comments)
+    missing = _content_words(path.read_text(encoding="utf-8")) - Counter(kept)
+    assert not _unglued(missing, kept), missing
     second = import_text(plain, source=path.name, publication=publication)
+    if first.subject_from == "page title":  # the rendered text has no subject line to read it back from
+        first.yaml = re.sub(r"(?m)^  subject: .*\n", "", first.yaml)
+        second.yaml = re.sub(r"(?m)^  subject: .*\n", "", second.yaml)
     assert _without_top_block(second.yaml, plain) == _without_top_block(first.yaml, plain)
     assert render_text(second.issue, renders_with) == plain
 
@@ -262,8 +296,11 @@ def test_reference_and_inline_links_import_to_the_same_yaml():
 _SEEDS = sorted((ISSUES.parent / "seeds").glob("*.txt"))
 
 
-def _strip_comments(text: str) -> str:
-    return "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+def _strip_comments(text: str, subject: bool = True) -> str:
+    """The YAML without comments; without the subject line when ``subject`` is False (a web page's
+    title gave it, which the rendered text does not hold)."""
+    return "\n".join(line for line in text.splitlines()
+                     if not line.startswith("#") and (subject or not line.startswith("  subject:")))
 
 
 @pytest.mark.parametrize("path", CORPUS + _SEEDS, ids=[p.stem for p in CORPUS + _SEEDS])
@@ -274,7 +311,8 @@ def test_both_link_styles_render_to_texts_that_import_to_the_same_yaml_and_are_f
         publication = dataclasses.replace(PUBLICATION, text_links=style)
         plain = render_text(first.issue, publication)
         again = import_text(plain, source=path.name, publication=publication)
-        assert _strip_comments(again.yaml) == _strip_comments(first.yaml), style
+        subject = first.subject_from != "page title"
+        assert _strip_comments(again.yaml, subject) == _strip_comments(first.yaml, subject), style
         assert render_text(again.issue, publication) == plain, style
         yamls.append(again.yaml)
     assert yamls[0] == yamls[1]
