@@ -619,7 +619,7 @@ def long_or_glued(text: str) -> Iterator[tuple[str, str, int]]:
 
 @check("paragraphs")
 def check_paragraphs(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
-    for path, text, is_markdown in text_fields(issue):
+    for path, text, _is_markdown in text_fields(issue):
         if len(text) < 30:
             continue  # no run of three glued joins, no long paragraph
         for code, message, offset in long_or_glued(text):

@@ -86,11 +86,17 @@ class Reading(Protocol):
     units (paragraphs and list items with their source lines, ``authoring.importer.units``) and
     the shapes it reads on one of them."""
 
-    units: Sequence[Any]
-    blank_style: bool
-    """Blank lines separate the text's paragraphs (two or more separate its blocks)."""
-    memo: dict
-    """What a recogniser keeps between its scan and its runs."""
+    @property
+    def units(self) -> Sequence[Any]:
+        """The paragraphs and list items, in order."""
+
+    @property
+    def blank_style(self) -> bool:
+        """Blank lines separate the text's paragraphs (two or more separate its blocks)."""
+
+    @property
+    def memo(self) -> dict:
+        """What a recogniser keeps between its scan and its runs."""
 
     def boundary(self, i: int) -> bool:
         """Two blank lines or more before unit i: a new block, in a text that uses blank lines."""

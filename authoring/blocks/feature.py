@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from authoring import codes, model
-from authoring.blocks import BlockType, Found, Reading, Recogniser, PlainText, TextField, YamlOut
+from authoring.blocks import BlockType, Found, PlainText, Reading, Recogniser, TextField, YamlOut
 from authoring.checks import Finding
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from authoring import codes, model
 from authoring.blocks import BlockType, Found, LinkSlot, PlainText, Reading, Recogniser, TextField, YamlOut
@@ -63,8 +63,9 @@ _CTA = re.compile(
 _CTA_ALONE = re.compile(r"^(?P<cta>[A-Z][^.!?…:()]{0,60}?)(?:\s+\((?P<url>[^\s()]+)\))?$")
 _CTA_URL = re.compile(r"^(?:(?P<body>.*?[.!?…][”’\"')]*)\s+)?(?P<cta>[A-Z][^.!?…:()]{0,60}?): "
                       r"(?P<url>(?:https?|mailto|tel):\S+|\{\{\s*\w+\s*\}\}|\*\|\w+\|\*|%\w+%)$")
-_CALL = re.compile(r"^(?:enroll|sign|register|join|learn|get|start|try|download|buy|subscribe|read|watch|apply|"
-                   r"reserve|book|claim|save|explore|discover|shop|see|find|build|take|grab|attend)\b", re.IGNORECASE)
+_CALL = re.compile(r"^(?:enroll|sign|register|join|learn|get|start|try|download|buy|subscribe|read|watch|"
+                   r"apply|reserve|book|claim|save|explore|discover|shop|see|find|build|take|grab|attend)\b",
+                   re.IGNORECASE)
 """A call to action alone on its line starts with a verb telling the reader what to do."""
 _OFFER = re.compile(r"\b(course|specialization|webinar|workshop|session|event|conference|program|certificate|"
                     r"discount|free trial|early bird|tickets?|ask me anything)\b", re.IGNORECASE)
@@ -81,13 +82,14 @@ def _cta(text: str) -> re.Match | None:
     return None
 
 
-def _call_to_offer(units: list) -> str | None:
+def _call_to_offer(units: Sequence) -> str | None:
     """The first sentence that calls the reader to an offer (``Join ... session``), if any."""
     for unit in units:
         if unit.marker is None and _OFFER.search(unit.text):
             for start in _SENTENCE_START.finditer(unit.text):
                 sentence = unit.text[start.end():]
-                if _CALL.match(sentence) and _OFFER.search(re.split(r"(?<=[.!?…]) ", sentence, maxsplit=1)[0]):
+                first = re.split(r"(?<=[.!?…]) ", sentence, maxsplit=1)[0]
+                if _CALL.match(sentence) and _OFFER.search(first):
                     return " ".join(sentence.split()[:4])
     return None
 
@@ -102,8 +104,10 @@ def test(read: Reading, start: int, stop: int) -> bool:
     if _call_to_offer(units) is not None:
         return True
     alone = _CTA_ALONE.match(last.text) if len(units) >= 2 else None
-    return _cta(last.text) is not None or (alone is not None and len(alone.group("cta").split()) <= MAX_CTA_WORDS
-                                           and (alone.group("url") is not None or _CALL.match(last.text) is not None))
+    if _cta(last.text) is not None:
+        return True
+    return alone is not None and len(alone.group("cta").split()) <= MAX_CTA_WORDS \
+        and (alone.group("url") is not None or _CALL.match(last.text) is not None)
 
 
 def run(read: Reading, start: int, stop: int) -> Found:

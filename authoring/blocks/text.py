@@ -60,8 +60,9 @@ def scan_cards(read: Reading, end: int) -> dict[int, int]:
             continue
         cards = [t]
         while True:
-            nxt = next((cards[-1] + step for step in (3, 4) if _card(read, cards[-1] + step, end)
-                        and not any(read.boundary(k) for k in range(cards[-1] + 3, cards[-1] + step + 1))), None)
+            after = cards[-1] + 3
+            nxt = next((after + extra for extra in (0, 1) if _card(read, after + extra, end)
+                        and not any(read.boundary(k) for k in range(after, after + extra + 1))), None)
             if nxt is None:
                 break
             cards.append(nxt)

@@ -199,8 +199,9 @@ def _cues_end(read: Reading, i: int, end: int) -> int:
         return first  # a WEBVTT line without cues after it: only that line
     while i < end and not read.boundary(i) and (j := _cue_start(read, i, end, timing)) is not None:
         lines = 0
-        while j < end and lines < MAX_CUE_LINES and units[j].gap == 0 and _cue_start(read, j, end, timing) is None \
-                and not read.header(units[j]) and not (read.headline(units[j]) and _labeled_soon(read, j + 1, end)):
+        while j < end and lines < MAX_CUE_LINES and units[j].gap == 0 \
+                and _cue_start(read, j, end, timing) is None and not read.header(units[j]) \
+                and not (read.headline(units[j]) and _labeled_soon(read, j + 1, end)):
             j += 1
             lines += 1
         i = j
@@ -220,7 +221,8 @@ def run(read: Reading, start: int, stop: int) -> Found:
         return Found(Transcript(cues=cues, title=title), stop, f"cues as plain text writes them, "
                      f"lines {units[0].first}–{units[-1].last}")
     first_cue = start + 1
-    while first_cue < stop and units[first_cue - start].gap == 0 and _cue_start(read, first_cue, stop) is None:
+    while first_cue < stop and units[first_cue - start].gap == 0 \
+            and _cue_start(read, first_cue, stop) is None:
         first_cue += 1  # header lines under WEBVTT ("Kind: captions")
     found = _webvtt_cues(read, first_cue, stop)
     if found and units[0].text == "WEBVTT":
@@ -230,15 +232,15 @@ def run(read: Reading, start: int, stop: int) -> Found:
                          "delete the comment: it describes the captions file, not the issue")
         return Found(Transcript(cues=found), stop, f"WEBVTT and {len(found)} timed cues, "
                      f"lines {units[0].first}–{units[-1].last}")
-    cues: list[list[str]] = []
+    groups: list[list[str]] = []
     for unit in units:
-        if unit.gap or not cues:
-            cues.append([])
-        cues[-1].append(read.escape(unit.text))
+        if unit.gap or not groups:
+            groups.append([])
+        groups[-1].append(read.escape(unit.text))
     read.warn(codes.TRANSCRIPT_AS_TEXT, units[0], "a WEBVTT transcript with malformed timings, cue settings, "
               "named cues or no cues, which a transcript block cannot hold, kept as a text block with its "
               "cues and timings as written", "keep it, correct the timings, or link to it", last=units[-1])
-    return Found(model.Text(body=model.Markdown("\n\n".join("\\\n".join(cue) for cue in cues))), stop,
+    return Found(model.Text(body=model.Markdown("\n\n".join("\\\n".join(group) for group in groups))), stop,
                  f"WEBVTT without valid cues, lines {units[0].first}–{units[-1].last}")
 
 

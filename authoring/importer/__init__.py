@@ -64,8 +64,9 @@ def import_text(text: str, *, source: str, publication: model.Publication | None
         size = len(text.encode("utf-8"))
         raise AuthoringError(f"{source}: too large to import ({size / 1_000_000:.1f} MB; at most "
                              f"{MAX_BYTES // 1_000_000} MB)",
-                             [_report(source, codes.FILE_TOO_LARGE, f"the text is {size / 1_000_000:.1f} MB; "
-                                      f"an issue may be at most {MAX_BYTES // 1_000_000} MB, as validate allows")])
+                             [_report(source, codes.FILE_TOO_LARGE,
+                                      f"the text is {size / 1_000_000:.1f} MB; an issue may be at most "
+                                      f"{MAX_BYTES // 1_000_000} MB, as validate allows")])
     if "\x00" in text:
         raise AuthoringError(f"{source}: not a text file",
                              [_report(source, codes.BINARY_INPUT, "the file holds binary data, not text")])
@@ -104,8 +105,9 @@ def import_file(path: str | Path, *, publication: model.Publication | None = Non
         size = _size(path)
         raise AuthoringError(
             f"{name}: too large to import ({size / 1_000_000:.1f} MB; at most {MAX_BYTES // 1_000_000} MB)",
-            [_report(name, codes.FILE_TOO_LARGE, f"the file is {size / 1_000_000:.1f} MB; an issue may be at "
-                     f"most {MAX_BYTES // 1_000_000} MB, as validate allows (split the archive page, or check "
+            [_report(name, codes.FILE_TOO_LARGE,
+                     f"the file is {size / 1_000_000:.1f} MB; an issue may be at most "
+                     f"{MAX_BYTES // 1_000_000} MB, as validate allows (split the archive page, or check "
                      "that this is the right file)")]) from None
     try:
         text = data.decode("utf-8")

@@ -20,7 +20,8 @@ from authoring.validate import DEFAULT_PUBLICATION
 if TYPE_CHECKING:
     from authoring.importer.parse import Parser
 
-_ONE_LINE = re.compile(r"^(?P<signoff>\S+(?: \S+){0,2}?[!,]) (?P<signature>[A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,2})$")
+_ONE_LINE = re.compile(r"^(?P<signoff>\S+(?: \S+){0,2}?[!,]) "
+                       r"(?P<signature>[A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,2})$")
 """``Keep building! Andrew``: a sign-off and the signature after it, on one line."""
 MIN_TITLE_WORDS = 3
 """A page's title has a few words; a line of one or two is more often the publication's name."""
@@ -55,15 +56,17 @@ def _before(p: Parser, units: list[Unit]) -> Unit | None:
     names = {DEFAULT_PUBLICATION.name, getattr(p.publication, "name", None)}
     cover = None
     kept = list(units)
-    last = max((k for k, u in enumerate(units) if not shapes.clutter(u) and u.text not in names), default=None)
+    last = max((k for k, u in enumerate(units) if not shapes.clutter(u) and u.text not in names),
+               default=None)
     if last is not None and not shapes.title_case(units[last].text) \
             and (units[last].image or shapes.caption_like(units[last])):
         cover = units[last]
         kept.remove(cover)
         p.warn(codes.COVER_CAPTION, cover, "the cover caption above the letter is the letter's first image, "
                "without its picture", "give the image its src, or delete it")
-    title = next((u for u in kept if u.text not in names and not shapes.clutter(u) and u.words >= MIN_TITLE_WORDS
-                  and shapes.headline_like(u) and shapes.title_case(u.text)), None)
+    title = next((u for u in kept if u.text not in names and not shapes.clutter(u)
+                  and u.words >= MIN_TITLE_WORDS and shapes.headline_like(u) and shapes.title_case(u.text)),
+                 None)
     if title is not None:
         p.info.subject = _PAGE_TITLE_TAIL.sub("", title.text)
         p.memo["subject"] = title
@@ -149,5 +152,5 @@ def _after_signoff(p: Parser, i: int, limit: int, one_line: bool = False) -> boo
     if shapes.PS.match(nxt.text) or shapes.known_header(nxt) or shapes.kicker(nxt):
         return True
     if one_line:  # the signature is on the line already: what follows must open something else
-        return units[i - 1].text.lower().startswith(tuple(shapes.KNOWN_SIGNOFFS)) and not nxt.gap == 0
+        return units[i - 1].text.lower().startswith(tuple(shapes.KNOWN_SIGNOFFS)) and nxt.gap != 0
     return shapes.signature(nxt) or units[i - 1].text.lower() in shapes.KNOWN_SIGNOFFS

@@ -29,7 +29,6 @@ from authoring.importer.markdown import escape
 from authoring.importer.shapes import Unit
 from authoring.validate import DEFAULT_PUBLICATION
 
-
 WALL_MIN = 30
 """Shorter paragraphs hold neither a wall of text nor a run of glued words."""
 
@@ -257,7 +256,8 @@ class Parser:
         if pub is not None:
             paragraphs = shapes.plain_paragraphs(pub.footer or "")
             k = len(paragraphs)
-            if k and end >= k and all(shapes.same(units[end - k + n].text, p) for n, p in enumerate(paragraphs)):
+            if k and end >= k and all(shapes.same(units[end - k + n].text, p)
+                                      for n, p in enumerate(paragraphs)):
                 self.footer_stripped = True
                 return end - k
         # The issue's own footer: a short last block that reads like one.

@@ -79,7 +79,8 @@ def split_units(text: str, links: dict[str, str] | None = None) -> list[Unit]:
             current.text += " " + line.strip()
             current.last = number
         elif current is not None and blank_style and gap == 0 and current.marker is None \
-                and _QUESTION.match(current.text) and "\n" not in current.text and _ANSWER.match(line.strip()):
+                and _QUESTION.match(current.text) and "\n" not in current.text \
+                and _ANSWER.match(line.strip()):
             current.text += "\n" + line.strip()  # "Q: ..." / "A: ...": one pair, one paragraph
             current.last = number
         else:
