@@ -106,9 +106,9 @@ def import_file(path: str | Path, *, publication: model.Publication | None = Non
         raise AuthoringError(
             f"{name}: too large to import ({size / 1_000_000:.1f} MB; at most {MAX_BYTES // 1_000_000} MB)",
             [_report(name, codes.FILE_TOO_LARGE,
-                     f"the file is {size / 1_000_000:.1f} MB; an issue may be at most "
-                     f"{MAX_BYTES // 1_000_000} MB, as validate allows (split the archive page, or check "
-                     "that this is the right file)")]) from None
+                     f"the file is too large to import: {size / 1_000_000:.1f} MB; an issue may be "
+                     f"at most {MAX_BYTES // 1_000_000} MB, as validate allows (split the archive page, or "
+                     "check that this is the right file)")]) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
