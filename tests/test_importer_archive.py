@@ -668,3 +668,27 @@ def test_the_size_limit_holds_at_equality(tmp_path, monkeypatch):
         import_file(over)
     with pytest.raises(AuthoringError, match="too large"):
         import_text("x" * 201, source="t.txt")
+
+
+_HOSTILE = {
+    "digits after WEBVTT": "An Essay\n\nOne.\n\n\nWEBVTT\n\n" + "1" * 300_000 + "\n",
+    "a glued kicker of domains": "A MESSAGE " + "A.AAAA" * 100_000 + " x y z w\n",
+    "a promo of many sentences": "Dear friends,\n\nHi.\n\nKeep learning!\n\n\n"
+                                 + "Join the course. " * 40_000 + "\n",
+    "one lower-case word": "Dear friends,\n\n" + "a" * 600_000 + "B\n",
+    "a sign-off after a long word": "Dear friends,\n\nHi.\n\n" + "x" * 300_000 + "! Andrew\n",
+    "glued labels": "Dear friends,\n\n" + "What’s new:The " * 30_000 + "\n",
+    "a flattened transcript": "WEBVTTKind: captions" + "wordWord." * 80_000 + "\n",
+}
+
+
+@pytest.mark.parametrize("name", list(_HOSTILE))
+def test_huge_and_glued_lines_import_in_linear_time(name):
+    """Half a megabyte in one line, shaped to make a backtracking pattern or a slice per sentence
+    quadratic (the first malformed-timing pattern was: 10 s on 20 KB of digits, hours on 300 KB)."""
+    import time
+
+    start = time.process_time()
+    result = import_text(_HOSTILE[name], source="t.txt")
+    assert time.process_time() - start < 3.0, name
+    assert result.warnings

@@ -63,13 +63,14 @@ _CTA = re.compile(
 _CTA_ALONE = re.compile(r"^(?P<cta>[A-Z][^.!?…:()]{0,60}?)(?:\s+\((?P<url>[^\s()]+)\))?$")
 _CTA_URL = re.compile(r"^(?:(?P<body>.*?[.!?…][”’\"')]*)\s+)?(?P<cta>[A-Z][^.!?…:()]{0,60}?): "
                       r"(?P<url>(?:https?|mailto|tel):\S+|\{\{\s*\w+\s*\}\}|\*\|\w+\|\*|%\w+%)$")
-_CALL = re.compile(r"^(?:enroll|sign|register|join|learn|get|start|try|download|buy|subscribe|read|watch|"
+_CALL = re.compile(r"(?:enroll|sign|register|join|learn|get|start|try|download|buy|subscribe|read|watch|"
                    r"apply|reserve|book|claim|save|explore|discover|shop|see|find|build|take|grab|attend)\b",
                    re.IGNORECASE)
 """A call to action alone on its line starts with a verb telling the reader what to do."""
 _OFFER = re.compile(r"\b(course|specialization|webinar|workshop|session|event|conference|program|certificate|"
                     r"discount|free trial|early bird|tickets?|ask me anything)\b", re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(?:^|(?<=[.!?…]) )(?=[A-Z])")
+_SENTENCE_END = re.compile(r"[.!?…](?= |$)")
 MAX_CTA_WORDS = 6
 MAX_UNITS = 4
 """A promo without a kicker is a short run: its call to action ends at most this many paragraphs."""
@@ -86,11 +87,14 @@ def _call_to_offer(units: Sequence) -> str | None:
     """The first sentence that calls the reader to an offer (``Join ... session``), if any."""
     for unit in units:
         if unit.marker is None and _OFFER.search(unit.text):
-            for start in _SENTENCE_START.finditer(unit.text):
-                sentence = unit.text[start.end():]
-                first = re.split(r"(?<=[.!?…]) ", sentence, maxsplit=1)[0]
-                if _CALL.match(sentence) and _OFFER.search(first):
-                    return " ".join(sentence.split()[:4])
+            text = unit.text
+            for start in _SENTENCE_START.finditer(text):
+                at = start.end()  # read in place: slicing at each sentence was quadratic on a long paragraph
+                if _CALL.match(text, at):
+                    end = _SENTENCE_END.search(text, at)
+                    sentence = text[at:end.end() if end else len(text)]
+                    if _OFFER.search(sentence):
+                        return " ".join(sentence.split()[:4])
     return None
 
 

@@ -132,7 +132,7 @@ MAX_VTT_HEADER = 4
 """Lines right under ``WEBVTT`` before its first cue (``Kind: captions``, ``Language: en``)."""
 MAX_CUE_LINES = 3
 _TIMING = re.compile(r"^(?:\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}\s+-->\s+(?:\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}\b.*$")
-_LOOSE_TIMING = re.compile(r"^[\d:.,]*\d[\d:.,]*\s*-{1,2}>\s*[\d:.,]*\d[\d:.,]*\b.*$")
+_LOOSE_TIMING = re.compile(r"^\d[\d:.,]{0,15}\s{0,3}-{1,2}>\s{0,3}\d[\d:.,]{0,15}(?:\s.*)?$")
 """A timing line however malformed (``00:01.000 -> 00:04.000``, ``1:2:3 --> 1:2:4``): still a cue's."""
 _CUE_NUMBER = re.compile(r"^\d{1,6}$")
 _CUE_TIMES = re.compile(r"^(?P<start>\S+) --> (?P<end>\S+)$")
