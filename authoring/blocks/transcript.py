@@ -141,8 +141,8 @@ _RENDERED_CUE = re.compile(r"^\[(?P<start>[\d:.]+) --> (?P<end>[\d:.]+)\] (?P<sa
 """A cue as the plain text of a transcript block writes it."""
 _SPEAKER = re.compile(r"^(?P<speaker>[A-Z][\w.’'-]*(?: [A-Z0-9][\w.’'-]*){0,3}): (?P<text>\S.*)$")
 """``Ana: text`` or ``Dr. Ana Ruiz: text`` at the start of a cue: its speaker."""
-_FLATTENED = re.compile(r"^[“\"‘']?WEBVTT\S")
-"""``WEBVTTKind: captionsLanguage: enWelcome...``: the file's lines joined without a break."""
+_FLATTENED = re.compile(r"^[“\"‘']?WEBVTT(?:\S| +(?:Kind|Language|Region|STYLE|NOTE)\b)")
+"""``WEBVTTKind: captionsLanguage: enWelcome...``: the file's lines joined (with or without a space)."""
 
 
 def _paragraph(read: Reading, i: int) -> bool:
@@ -151,7 +151,8 @@ def _paragraph(read: Reading, i: int) -> bool:
 
 def _vtt_start(read: Reading, i: int) -> bool:
     text = read.units[i].text
-    return _paragraph(read, i) and (text == "WEBVTT" or text.startswith("WEBVTT "))
+    return _paragraph(read, i) and (text == "WEBVTT" or text.startswith("WEBVTT ")) \
+        and not _FLATTENED.match(text)
 
 
 def _rendered(read: Reading, i: int) -> bool:

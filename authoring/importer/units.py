@@ -75,13 +75,13 @@ def split_units(text: str, links: dict[str, str] | None = None) -> list[Unit]:
             depth = 1 + len(bullet.group("indent").expandtabs(4)) // 4
             current = Unit(bullet.group("text").strip(), number, number, gap, marker, depth)
             units.append(current)
-        elif current is not None and width and _continues(current, line, previous_length, width):
-            current.text += " " + line.strip()
-            current.last = number
         elif current is not None and blank_style and gap == 0 and current.marker is None \
                 and _QUESTION.match(current.text) and "\n" not in current.text \
                 and _ANSWER.match(line.strip()):
-            current.text += "\n" + line.strip()  # "Q: ..." / "A: ...": one pair, one paragraph
+            current.text += "\n" + line.strip()  # "Q: ..." / "A: ...": one pair, one paragraph (no wrap)
+            current.last = number
+        elif current is not None and width and _continues(current, line, previous_length, width):
+            current.text += " " + line.strip()
             current.last = number
         else:
             current = Unit(line.strip(), number, number, gap)
