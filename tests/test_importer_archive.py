@@ -692,3 +692,15 @@ def test_huge_and_glued_lines_import_in_linear_time(name):
     result = import_text(_HOSTILE[name], source="t.txt")
     assert time.process_time() - start < 3.0, name
     assert result.warnings
+
+
+def test_import_refuses_a_fifo_and_a_device_without_waiting_on_them(tmp_path):
+    import os
+
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)  # nobody writes to it: a blocking open would hang the import
+    device = tmp_path / "zero.txt"
+    device.symlink_to("/dev/zero")  # endless bytes: reading it whole would never end
+    for path, kind in ((fifo, "named pipe"), (device, "character device")):
+        result = _run(path)
+        assert result.exit_code == 1 and kind in result.stderr and "[not-a-regular-file]" in result.stderr
