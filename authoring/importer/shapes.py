@@ -10,7 +10,6 @@ import datetime
 import re
 import unicodedata
 
-from authoring import model
 from authoring.importer.markdown import bold_label, escape
 from authoring.importer.units import Unit
 
@@ -48,8 +47,6 @@ MAX_HEADLINE_WORDS = 16
 MAX_ALT_WORDS = 30
 MAX_CLUTTER = 12
 """Units before a salutation that may still be web-page clutter rather than content."""
-MAX_PREAMBLE = 3
-"""Paragraphs between a headline and the first labeled section (the dek and plain ones)."""
 
 
 
@@ -201,10 +198,6 @@ def signature(unit: Unit) -> bool:
     return (unit.marker is None and 1 <= len(words) <= 4 and not ends_sentence(unit.text)
             and words[0][0].isupper() and not any(c.isdigit() for c in unit.text)
             and not known_header(unit) and label_of(unit) is None)
-
-
-def section(label: str | None, units: list[Unit]) -> model.Section:
-    return model.Section(label=label, body=model.Markdown(markdown(units)))
 
 
 _SPACE_RUN = re.compile(r"(?<=\S) {2,}(?=\S)")
