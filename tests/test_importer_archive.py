@@ -526,6 +526,15 @@ def test_a_sign_off_and_signature_on_one_line_end_the_letter(line, signoff, sign
     assert isinstance(result.issue.stories[0], model.Promo)
 
 
+def test_a_one_line_sign_off_ends_the_letter_in_the_one_line_per_paragraph_layout_too():
+    text = ("Dear friends,\nHello there.\nKeep building! Andrew\n"
+            "Our course on agents opens today. Enroll now (https://x.org/a)\n")
+    result = import_text(text, source="t.txt")
+    assert (result.issue.letter.signoff, result.issue.letter.signature) == ("Keep building!", "Andrew")
+    (promo,) = result.issue.stories
+    assert promo.cta == model.Link(text="Enroll now", url="https://x.org/a")
+
+
 def test_a_sentence_ending_in_a_name_stays_in_the_letter():
     text = "Dear friends,\n\nI asked an old friend, Maria\n\nShe said yes.\n\nKeep learning!\n\nAndrew\n"
     letter = import_text(text, source="t.txt").issue.letter

@@ -151,6 +151,6 @@ def _after_signoff(p: Parser, i: int, limit: int, one_line: bool = False) -> boo
     nxt = units[i]
     if shapes.PS.match(nxt.text) or shapes.known_header(nxt) or shapes.kicker(nxt):
         return True
-    if one_line:  # the signature is on the line already: what follows must open something else
-        return units[i - 1].text.lower().startswith(tuple(shapes.KNOWN_SIGNOFFS)) and nxt.gap != 0
+    if one_line:  # the signature is on the line already: only a known sign-off ends the letter here
+        return units[i - 1].text.lower().startswith(tuple(shapes.KNOWN_SIGNOFFS))
     return shapes.signature(nxt) or units[i - 1].text.lower() in shapes.KNOWN_SIGNOFFS
