@@ -174,9 +174,23 @@ def scan(read: Reading, end: int) -> dict[int, int]:
                 and (i - 1 == 0 or read.boundary(i - 1)) and (i - 1) not in found
             found[i - 1 if titled else i] = stop
             i = stop
+        elif _headerless(read, i, end) and (stop := _cues_end(read, i, end, opens=True)) > i:
+            found[i] = stop
+            i = stop
         else:
             i += 1
     return found
+
+
+def _headerless(read: Reading, i: int, end: int) -> bool:
+    """Cues without a ``WEBVTT`` line (SRT captions, a pasted excerpt): a timing with milliseconds, or
+    a cue number over a timing however malformed. An agenda's ``10:00 -> 11:00 Keynote`` is neither."""
+    if not _paragraph(read, i):
+        return False
+    if _cue_start(read, i, end) is not None:
+        return True
+    numbered = _CUE_NUMBER.match(read.units[i].text) is not None
+    return numbered and _cue_start(read, i, end, _LOOSE_TIMING) == i + 2
 
 
 def _cue_start(read: Reading, i: int, end: int, timing: re.Pattern = _TIMING) -> int | None:
@@ -188,9 +202,10 @@ def _cue_start(read: Reading, i: int, end: int, timing: re.Pattern = _TIMING) ->
     return i + 1 if i < end and timing.match(units[i].text) else None
 
 
-def _cues_end(read: Reading, i: int, end: int) -> int:
+def _cues_end(read: Reading, i: int, end: int, opens: bool = False) -> int:
     """The cues of a transcript: number, timing, up to three text lines; one blank line between.
-    Timings WEBVTT would refuse still hold their cues together (to be kept as text)."""
+    Timings WEBVTT would refuse still hold their cues together (to be kept as text). ``opens``: the
+    first cue is where the block starts (no WEBVTT line above it), a gap before it is no end."""
     units = read.units
     first = i
     while i < end and i - first < MAX_VTT_HEADER and units[i].gap == 0 and _cue_start(read, i, end) is None:
@@ -198,7 +213,8 @@ def _cues_end(read: Reading, i: int, end: int) -> int:
     timing = _TIMING if _cue_start(read, i, end) is not None else _LOOSE_TIMING
     if _cue_start(read, i, end, timing) is None:
         return first  # a WEBVTT line without cues after it: only that line
-    while i < end and not read.boundary(i) and (j := _cue_start(read, i, end, timing)) is not None:
+    while i < end and (not read.boundary(i) or (opens and i == first)) \
+            and (j := _cue_start(read, i, end, timing)) is not None:
         lines = 0
         while j < end and lines < MAX_CUE_LINES and units[j].gap == 0 \
                 and _cue_start(read, j, end, timing) is None and not read.header(units[j]) \
@@ -216,7 +232,7 @@ def _labeled_soon(read: Reading, i: int, end: int) -> bool:
 def run(read: Reading, start: int, stop: int) -> Found:
     """A transcript block, or a WEBVTT transcript it cannot hold kept as text."""
     units = read.units[start:stop]
-    if not units[0].text.startswith("WEBVTT"):
+    if not units[0].text.startswith("WEBVTT") and not _headerless(read, start, stop):
         title = None if _rendered(read, start) else units[0].text
         cues = [_rendered_cue(unit.text) for unit in units[1 if title else 0:]]
         return Found(Transcript(cues=cues, title=title), stop, f"cues as plain text writes them, "
@@ -238,11 +254,14 @@ def run(read: Reading, start: int, stop: int) -> Found:
         if unit.gap or not groups:
             groups.append([])
         groups[-1].append(read.escape(unit.text))
-    read.warn(codes.TRANSCRIPT_AS_TEXT, units[0], "a WEBVTT transcript with malformed timings, cue settings, "
-              "named cues or no cues, which a transcript block cannot hold, kept as a text block with its "
-              "cues and timings as written", "keep it, correct the timings, or link to it", last=units[-1])
-    return Found(model.Text(body=model.Markdown("\n\n".join("\\\n".join(group) for group in groups))), stop,
-                 f"WEBVTT without valid cues, lines {units[0].first}–{units[-1].last}")
+    what = "a WEBVTT transcript with malformed timings, cue settings, named cues or no cues" \
+        if units[0].text.startswith("WEBVTT") else "captions without a WEBVTT line (SRT, a pasted excerpt)"
+    read.warn(codes.TRANSCRIPT_AS_TEXT, units[0], f"{what}, which a transcript block cannot hold, kept as "
+              "a text block with its cues and timings as written",
+              "keep it, correct the timings, or link to it", last=units[-1])
+    body = "\n\n".join("\\\n".join(group) for group in groups)
+    return Found(model.Text(body=model.Markdown(body)), stop,
+                 f"cues without valid WEBVTT, lines {units[0].first}–{units[-1].last}")
 
 
 def _webvtt_cues(read: Reading, i: int, stop: int) -> list[Cue] | None:

@@ -92,6 +92,9 @@ _DANGLING = SMALL_WORDS | {"that", "which", "who", "if", "when", "because", "so"
                             "has", "have", "this", "these", "their", "our", "my", "your", "more"}
 
 
+_TIME_SPAN = re.compile(r"\d:\d\d|->|→")
+
+
 def caption_like(unit: Unit) -> bool:
     """A line that reads as an image caption, not a short paragraph or a cut-off sentence."""
     if unit.image:
@@ -101,6 +104,8 @@ def caption_like(unit: Unit) -> bool:
         return False
     if any(c in text for c in ",!?;") or any(unicodedata.category(c) == "So" for c in text):
         return False  # a clause, an exclamation, an emoji: a reader's paragraph
+    if _TIME_SPAN.search(text):
+        return False  # "10:00 -> 11:00 Keynote": an agenda's line
     words = [w.lower() for w in text.split()]
     if any(w in _VERBISH for w in words):
         return False  # "The best part was the final project": a sentence, not a caption
