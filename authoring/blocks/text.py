@@ -39,13 +39,14 @@ MAX_HEADING = 3
 
 
 def _card(read: Reading, t: int, end: int) -> bool:
-    """A card at t: a section name, a title, a one-line summary."""
+    """A card at t: a section name (or an image caption), a title, a one-line summary."""
     if t + 2 >= end:
         return False
     tag, title, summary = read.units[t:t + 3]
     return (all(u.marker is None and not read.claimed(t + n) for n, u in enumerate((tag, title, summary)))
             and not read.boundary(t + 1) and not read.boundary(t + 2) and not title.text.startswith("By ")
-            and 1 <= tag.words <= 4 and not read.sentence(tag.text) and read.label(tag) is None
+            and (1 <= tag.words <= 4 or (read.alt(tag) and not read.title_case(tag.text)))
+            and not read.sentence(tag.text) and read.label(tag) is None
             and read.headline(title) and title.text != tag.text and not read.kicker(title)
             and read.sentence(summary.text) and summary.words >= 3 and read.label(summary) is None)
 
@@ -68,7 +69,8 @@ def scan_cards(read: Reading, end: int) -> dict[int, int]:
             cards.append(nxt)
         tags = [units[c].text for c in cards]
         if len(cards) >= MIN_CARDS or (len(cards) == 2 and tags[0] == tags[1]):
-            start = cards[0] - 1 if cards[0] and read.alt(units[cards[0] - 1]) \
+            captioned = all(b - a == 4 for a, b in zip(cards, cards[1:], strict=False))  # caption, tag, ...
+            start = cards[0] - 1 if captioned and cards[0] and read.alt(units[cards[0] - 1]) \
                 and not read.claimed(cards[0] - 1) else cards[0]
             if start <= MAX_HEADING and not any(read.claimed(k) or read.label(units[k]) is not None
                                                 or units[k].text.lower().startswith(("dear", "hi ", "hello"))
