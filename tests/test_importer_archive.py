@@ -516,6 +516,8 @@ def test_a_sentence_calling_to_an_offer_is_a_promos_evidence():
     ("Keep building! Andrew", "Keep building!", "Andrew"),
     ("Keep learning, Andrew Ng", "Keep learning,", "Andrew Ng"),
     ("Cheers, The Editors", "Cheers,", "The Editors"),
+    ("Keep building!Andrew", "Keep building!", "Andrew"),
+    ("Keep building! — Andrew", "Keep building!", "Andrew"),
 ])
 def test_a_sign_off_and_signature_on_one_line_end_the_letter(line, signoff, signature):
     text = (f"Dear friends,\n\nA short letter.\n\n{line}\n\n"

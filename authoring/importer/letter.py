@@ -20,9 +20,10 @@ from authoring.validate import DEFAULT_PUBLICATION
 if TYPE_CHECKING:
     from authoring.importer.parse import Parser
 
-_ONE_LINE = re.compile(r"^(?P<signoff>\S+(?: \S+){0,2}?[!,]) "
+_ONE_LINE = re.compile(r"^(?P<signoff>\S+(?: \S+){0,2}?[!,]) ?(?:[—–-] ?)?"
                        r"(?P<signature>[A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,2})$")
-"""``Keep building! Andrew``: a sign-off and the signature after it, on one line."""
+"""``Keep building! Andrew``: a sign-off and the signature after it, on one line (``Keep
+building!Andrew`` when the copy lost the space, ``Keep building! — Andrew`` with a dash)."""
 MIN_TITLE_WORDS = 3
 """A page's title has a few words; a line of one or two is more often the publication's name."""
 _PAGE_TITLE_TAIL = re.compile(r"\s+[|–—-]\s+\S.*$")
