@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from authoring.importer.parse import Parser
 
 _CUSTOMARY = re.compile("^(?P<label>" + "|".join(re.escape(label) for label in CUSTOMARY_LABELS)
-                        + ")(?P<colon>:?)(?=[A-Z“\"‘])")
+                        + ")(?::(?=\\S)|(?=[A-Z“\"‘]))")
 _TIGHT_LABEL = re.compile(r"^(?P<label>[A-Z][^:.!?\n]{0,58}?):(?=[A-Z“\"‘][a-z’'])")
 _CAPS_RUN = re.compile(r"^[A-Z0-9][A-Z0-9&.’'-]*(?: [A-Z0-9&][A-Z0-9&.’'-]*)+")
 _HEADLINE_END = re.compile(r"(?<=[a-z0-9%)])(?=[A-Z](?:[a-z]|\s))")
@@ -43,8 +43,11 @@ def split(units: list[Unit], p: Parser) -> list[Unit]:
         pieces = _glued_labels(unit, p)
         last = pieces.pop()
         out += pieces
-        out += (_header(last, p) or _kicker(last, p) or _headline(last, units[n + 1:n + 3], p)
-                or [_tight_label(last, p)])
+        headline = _headline(last, units[n + 1:n + 3], p)
+        if headline is not None:  # "NewsThe Coming CrackdownThe European Union ...": header, headline, dek
+            out += [*(_header(headline[0], p) or headline[:1]), headline[1]]
+        else:
+            out += _header(last, p) or _kicker(last, p) or [_tight_label(last, p)]
     return out
 
 
