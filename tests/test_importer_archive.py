@@ -550,12 +550,14 @@ def test_a_sentence_ending_in_a_name_stays_in_the_letter():
      "\"A2A\" is a new course on agents."),
     ("SPONSORED BY ACME CLOUDTrain your models on our clusters.", "SPONSORED BY ACME CLOUD",
      "Train your models on our clusters."),
+    ("A MESSAGE FROM DEEPLEARNING.AIAI Agents in LangGraph is a course.", "A MESSAGE FROM DEEPLEARNING.AI",
+     "AI Agents in LangGraph is a course."),
 ])
 def test_a_glued_kicker_is_split_and_warned(glued, kicker, body):
     text = f"Dear friends,\n\nHello.\n\nKeep learning!\n\nAndrew\n\n\n{glued} Enroll now (https://a.org/x)\n"
     result = import_text(text, source="t.txt")
     (promo,) = result.issue.stories
-    assert promo.kicker == kicker and promo.body == body.replace("\"A2A\"", "\"A2A\"")
+    assert promo.kicker == kicker and promo.body == body
     (warning,) = [w for w in result.warnings if w.code == "glued-kicker"]
     assert warning.line == 10
 

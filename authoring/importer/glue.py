@@ -101,14 +101,18 @@ def _kicker(unit: Unit, p: Parser) -> list[Unit] | None:
     caps, after = run.group(0), unit.text[run.end()]
     if after.islower():
         cut = len(caps) - 1  # "CLOUDTrain": the body's first capital closed the run
-    elif after in "“\"‘'":
+    elif after in "“\"‘' ":
         cut = len(caps)
-    elif after == " " and (tail := _DOMAIN_TAIL.search(caps)):
-        word = tail.group("tail")  # "DEEPLEARNING.AIAI agents": the domain, then the body's acronym
-        half = len(word) // 2
-        cut = len(caps) - (half if word[:half] == word[half:] else len(word) - 2)
     else:
         return None
+    if after == " " or caps[cut - 1] == " ":  # the body opens with a word of its own ("AI agents", "Agents")
+        head = caps[:cut].rstrip()
+        tail = _DOMAIN_TAIL.search(head)
+        if tail is None:
+            return None  # "SPONSORED BY ACME CLOUD AI agents": nothing tells where the kicker ends
+        word = tail.group("tail")  # "DEEPLEARNING.AIAI agents": the domain, then the body's acronym
+        half = len(word) // 2
+        cut = len(head) - (half if word[:half] == word[half:] else len(word) - 2)
     head = Unit(caps[:cut].rstrip(), unit.first, unit.first, unit.gap)
     body = Unit(unit.text[cut:].lstrip(), unit.first, unit.last, 1)
     if not shapes.kicker(head) or body.words < 4 or not any(c.islower() for c in body.text):
