@@ -106,13 +106,13 @@ def _kicker(unit: Unit, p: Parser) -> list[Unit] | None:
     else:
         return None
     if after == " " or caps[cut - 1] == " ":  # the body opens with a word of its own ("AI agents", "Agents")
-        head = caps[:cut].rstrip()
-        tail = _DOMAIN_TAIL.search(head)
+        capitals = caps[:cut].rstrip()
+        tail = _DOMAIN_TAIL.search(capitals)
         if tail is None:
             return None  # "SPONSORED BY ACME CLOUD AI agents": nothing tells where the kicker ends
         word = tail.group("tail")  # "DEEPLEARNING.AIAI agents": the domain, then the body's acronym
         half = len(word) // 2
-        cut = len(head) - (half if word[:half] == word[half:] else len(word) - 2)
+        cut = len(capitals) - (half if word[:half] == word[half:] else len(word) - 2)
     head = Unit(caps[:cut].rstrip(), unit.first, unit.first, unit.gap)
     body = Unit(unit.text[cut:].lstrip(), unit.first, unit.last, 1)
     if not shapes.kicker(head) or body.words < 4 or not any(c.islower() for c in body.text):
