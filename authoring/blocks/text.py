@@ -43,6 +43,8 @@ def _card(read: Reading, t: int, end: int) -> bool:
     if t + 2 >= end:
         return False
     tag, title, summary = read.units[t:t + 3]
+    if not read.sentence(summary.text):
+        return False  # the quick refusal first: most units open no card
     return (all(u.marker is None and not read.claimed(t + n) for n, u in enumerate((tag, title, summary)))
             and not read.boundary(t + 1) and not read.boundary(t + 2) and not title.text.startswith("By ")
             and (1 <= tag.words <= 4 or (read.alt(tag) and not read.title_case(tag.text)))

@@ -125,10 +125,11 @@ def _kicker(unit: Unit, p: Parser) -> list[Unit] | None:
 def _headline(unit: Unit, after: list[Unit], p: Parser) -> list[Unit] | None:
     """``The Coming CrackdownThe European Union proposed ...``: a headline glued to its dek, read
     only where a labelled section follows (a news story's evidence)."""
-    if unit.words < 8 or not shapes.ends_sentence(unit.text) \
+    joins = list(_HEADLINE_END.finditer(unit.text, 0, MAX_GLUED_HEADLINE))  # most lines have none
+    if not joins or unit.words < 8 or not shapes.ends_sentence(unit.text) \
             or not any(shapes.label_of(u) is not None for u in after if u.gap <= 1):
         return None
-    for match in reversed(list(_HEADLINE_END.finditer(unit.text, 0, MAX_GLUED_HEADLINE))):
+    for match in reversed(joins):
         head = Unit(unit.text[:match.start()], unit.first, unit.first, unit.gap)
         dek = Unit(unit.text[match.start():], unit.first, unit.last, 1)
         if head.words >= 2 and shapes.headline_like(head) and shapes.title_case(head.text) \
