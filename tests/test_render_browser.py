@@ -13,7 +13,7 @@ import pytest
 from authoring import model
 from authoring.check.access import axe_script as axe_script_of_the_package
 from authoring.render import RenderOptions, render_file, render_issue
-from authoring.render.colors import palette
+from authoring.theme import palette
 from conftest import ISSUES, sample_issues
 
 pytestmark = pytest.mark.browser
