@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from authoring.check import CheckOptions, NotCheckable, check_file
 from authoring.check.images import file_name_alt
 from authoring.cli import app
-from conftest import ISSUES, ROOT
+from conftest import ISSUES, ROOT, tracked
 
 runner = CliRunner()
 FAST = CheckOptions(spam=False)
@@ -139,7 +139,7 @@ def test_default_from_name_is_a_warning_in_the_publication(issue_copy):
 
 
 def test_drafts_show_their_draft_findings():
-    draft = next(p for p in sorted(ISSUES.glob("00*.yaml")))
+    draft = tracked(ISSUES, "00*.yaml")[0]
     report = check_file(draft, FAST)
     readiness = report.part("validation")
     assert readiness is not None and readiness.data["draft"] is True

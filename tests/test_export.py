@@ -26,7 +26,7 @@ from authoring.diagnostics import AuthoringError
 from authoring.export import export_issue
 from authoring.render import GMAIL_CLIP_BYTES
 from authoring.validate import load_issue
-from conftest import DATA, ISSUES, sample_issues, seed_samples
+from conftest import DATA, ISSUES, copy_samples, sample_issues, seed_samples
 
 runner = CliRunner()
 NO_URLS = DATA / "export" / "seed-without-urls.yaml"
@@ -46,9 +46,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def copy_issues(tmp_path: Path) -> Path:
-    folder = tmp_path / "issues"
-    shutil.copytree(ISSUES, folder)
-    return folder
+    return copy_samples(tmp_path / "issues")
 
 
 def unescape(url: str) -> str:

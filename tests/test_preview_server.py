@@ -21,8 +21,7 @@ import httpx
 import pytest
 
 from authoring.files import write_atomic
-from authoring.preview.server import HOST, PortInUse, PreviewServer, bind, running
-from authoring.preview.watcher import DEBOUNCE_MS
+from authoring.preview.server import HOST, PortInUse, PreviewServer, Site, bind, running
 from conftest import ISSUES, ROOT
 
 SECRET = "top secret, outside the issue folder"
@@ -216,7 +215,30 @@ def test_survives_500_concurrent_requests(server):
 # ---------------------------------------------------------------- edits
 
 
-def test_each_save_rebuilds_once_and_a_broken_draft_keeps_the_last_good_render(server, site: Path):
+@pytest.fixture
+def batches(monkeypatch) -> list[set[str]]:
+    """The names in each batch of changes the server handled, appended once it is handled
+    (rebuilt or not): a test waits on these events instead of sleeping."""
+    handled: list[set[str]] = []
+    original = Site.on_change
+
+    async def recording(self: Site, changed: set[Path]) -> None:
+        await original(self, changed)
+        handled.append({path.name for path in changed})
+
+    monkeypatch.setattr(Site, "on_change", recording)
+    return handled
+
+
+@pytest.fixture
+def watched_server(site: Path, batches: list[set[str]]):
+    """A server whose handled batches of changes are recorded in ``batches``."""
+    with running(site / "0321.yaml") as server:
+        yield server
+
+
+def test_each_save_rebuilds_once_and_a_broken_draft_keeps_the_last_good_render(watched_server, batches, site):
+    server = watched_server
     issue = site / "0321.yaml"
     source = issue.read_text(encoding="utf-8")
     first = state(server)
@@ -225,8 +247,13 @@ def test_each_save_rebuilds_once_and_a_broken_draft_keeps_the_last_good_render(s
     write_atomic(issue, source.replace("Data Centers Go Nuclear", "Data Centers Go Fission").encode())
     edited = wait_for(lambda: (s := state(server))["epoch"] > first["epoch"] and s)
     assert "Data Centers Go Fission" in edited["html"]
-    # a second rebuild for the same save would come one debounce period later (or more)
-    time.sleep(3 * DEBOUNCE_MS / 1000)
+    # A second rebuild for the same save would come from a later batch naming the issue again.
+    # A file the issue does not depend on, written now, ends the wait: the watcher reports
+    # events in order, so whatever the save still had to report is in that batch or before it.
+    saved = next(n for n, batch in enumerate(batches) if "0321.yaml" in batch)
+    (site / "unrelated.txt").write_text("not a dependency\n")
+    wait_for(lambda: any("unrelated.txt" in batch for batch in batches[saved + 1:]))
+    assert [batch for batch in batches[saved + 1:] if "0321.yaml" in batch] == []
     assert state(server)["epoch"] == first["epoch"] + 1
 
     broken = source.replace("subject: \"Robots", "subject: \"Robots\" oops")
