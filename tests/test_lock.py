@@ -63,3 +63,39 @@ def test_the_readme_and_ci_run_the_same_test_command():
     script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
     assert "pip install --quiet --require-hashes -r requirements/test.lock" in script
     assert "pip install --quiet --no-deps --no-build-isolation -e ." in script
+
+
+def _scripts_test_in(tmp_path):
+    (tmp_path / "scripts").mkdir()
+    script = tmp_path / "scripts" / "test"
+    script.write_bytes((ROOT / "scripts" / "test").read_bytes())
+    script.chmod(0o755)
+    (tmp_path / "requirements").mkdir()
+    (tmp_path / "requirements" / "test.lock").write_text("")
+    return script
+
+
+def test_the_test_command_never_removes_a_venv_it_did_not_make(tmp_path):
+    import subprocess
+
+    script = _scripts_test_in(tmp_path)
+    mine = tmp_path / ".venv-test"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("the user's")
+    result = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "error: .venv-test was not made by scripts/test" in result.stderr
+    assert (mine / "notes.txt").read_text() == "the user's"
+
+
+def test_the_test_command_refuses_a_link_in_place_of_its_venv(tmp_path):
+    import subprocess
+
+    script = _scripts_test_in(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / ".made-by-scripts-test").write_text("")  # even with the marker behind the link
+    (tmp_path / ".venv-test").symlink_to(elsewhere)
+    result = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert (elsewhere / ".made-by-scripts-test").exists()
