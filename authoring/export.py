@@ -142,6 +142,7 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
     rendered = _render_for_export(validated, inliner)
     _report_relative_images(sources, rendered.relative_images)
     _report_render_findings(validated.report, rendered)
+    _report_template_code(sources, rendered, validated)
     _report_list_unsubscribe(validated.report, validated.publication)
     notes: list[str] = []
     if check_links and not any(r.errors for r in sources.reports()):  # no point probing a refusal
@@ -246,6 +247,27 @@ def _report_render_findings(report: Report, rendered: _Rendered) -> None:
             message=f"the email HTML is {size / 1024:.1f} KB; Gmail clips messages over "
                     f"{GMAIL_CLIP_BYTES // 1024} KB, hiding the rest of the issue and the unsubscribe link",
             hint="shorten the issue or move a story to the web version"))
+
+
+def _report_template_code(sources: _Sources, rendered: _Rendered, validated: Validated) -> None:
+    """The last guard over the exported bytes (docs/security.md, "Handing text"): what the
+    service would run in the plain text or a header (no literal form there), or a near miss of
+    its tags anywhere. The merge-tag check finds the author's own first, in the YAML; this
+    finds what templates or the publication add."""
+    publication = validated.publication
+    service = publication.esp
+    unsubscribe = list_unsubscribe(publication)
+    parts = {"the plain text": rendered.text, "the Subject": validated.built_issue.issue.subject,
+             "the From name": publication.sender.name,
+             "List-Unsubscribe": esp.rewrite(unsubscribe, service) if unsubscribe else ""}
+    for where, text in parts.items():
+        for construct in esp.live_code(text, service):
+            sources.add(codes.MERGE_TAG_TYPO if construct.is_typo else codes.ESP_TEMPLATE_CODE,
+                        Severity.ERROR, construct.text, f"{where}: {esp.describe(construct, service)}",
+                        "see docs/esp.md: only the service's merge tags may reach it")
+    for construct in esp.live_code(rendered.html, service):  # the rest was neutralised
+        sources.add(codes.MERGE_TAG_TYPO, Severity.ERROR, construct.text,
+                    f"the HTML: {esp.describe(construct, service)}", f"write '{construct.suggestion}'")
 
 
 def _report_list_unsubscribe(report: Report, publication: model.Publication) -> None:
