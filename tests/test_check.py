@@ -36,7 +36,8 @@ def _edit(path: Path, old: str, new: str) -> None:
 def test_clean_sample_is_ready_and_reports_every_fast_part(issue_copy):
     report = check_file(issue_copy, FAST)
     assert report.ok(), report.format_text()
-    assert [p.name for p in report.parts] == ["validation", "clients", "size", "images", "inbox", "history"]
+    assert [p.name for p in report.parts] == ["validation", "clients", "size", "images", "inbox",
+                                             "spoofing", "history"]
     size = report.part("size")
     assert size is not None
     total = sum(block["bytes"] for block in size.data["blocks"])

@@ -55,7 +55,8 @@ class Part:
 PARTS: dict[str, Part] = {}
 """The registered parts, in report order."""
 
-_MODULES = ["validation", "clients", "spam", "size", "images", "inbox", "history", "access"]
+_MODULES = ["validation", "clients", "spam", "size", "images", "inbox", "spoofing", "history",
+            "access"]
 """Modules under authoring.check holding parts, in report order."""
 
 
