@@ -7,6 +7,7 @@ unique address with HEAD (GET when a server refuses HEAD), a few at a time.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import http.client
 import re
@@ -231,10 +232,8 @@ def unicode_host(host: str) -> str:
     labels = []
     for label in host.lower().rstrip(".").split("."):
         if label.startswith("xn--"):
-            try:
+            with contextlib.suppress(UnicodeError):  # not valid punycode: shown as written
                 label = label.encode("ascii").decode("idna")
-            except UnicodeError:
-                pass  # not valid punycode: shown as written
         labels.append(label)
     return ".".join(labels)
 
@@ -278,10 +277,10 @@ def spoofing(url: str, text: str) -> list[Spoof]:
     found = []
     shown = _SHOWN_ADDRESS.match(" ".join(text.split()))
     shown_host = unicode_host(shown.group(1)) if shown else ""
-    if shown and (_looks_like_domain(shown_host) or "://" in text):
-        if not _same_site(shown_host.removeprefix("www."), host.removeprefix("www.")):
-            found.append(Spoof(codes.LINK_TEXT_OTHER_HOST,
-                               f"the link text shows '{shown_host}' but the link goes to '{host}'"))
+    names_a_site = shown is not None and (_looks_like_domain(shown_host) or "://" in text)
+    if names_a_site and not _same_site(shown_host.removeprefix("www."), host.removeprefix("www.")):
+        found.append(Spoof(codes.LINK_TEXT_OTHER_HOST,
+                           f"the link text shows '{shown_host}' but the link goes to '{host}'"))
     if host.removeprefix("www.") in SHORTENERS:
         found.append(Spoof(codes.LINK_SHORTENER,
                            f"'{url}' goes through the shortener {host}: nobody can see where"))
