@@ -251,7 +251,8 @@ MERGE_TAG_TYPO = _code("merge-tag-typo", BY_LEVEL,
                        "a near miss of one of the service's merge tags (`*|UPDATE_PROFIL|*`)",
                        "write the tag the message suggests")
 LINK_TEXT_OTHER_HOST = _code("link-text-other-host", WARNING,
-                             "a link whose text is an address or domain other than where it goes",
+                             "a link whose text is an address or domain other than where it goes, "
+                             "or an address with a name before its host (`https://paypal.com@evil.example`)",
                              "make the text name the real destination, or link words, not an address")
 LINK_SHORTENER = _code("link-shortener", WARNING,
                        "a link through a shortener (bit.ly, t.co…): readers and spam filters cannot "

@@ -221,6 +221,23 @@ def _looks_like_domain(host: str) -> bool:
     return (not tld.isascii()) or tld in _COMMON_TLDS or (len(tld) == 2 and tld not in _FILE_EXTENSIONS)
 
 
+def _shown_hosts(text: str) -> list[str]:
+    """The hosts a link's text shows: the whole text as an address or domain (``paypal.com``,
+    trailing punctuation aside), or any address with a scheme or ``www.`` inside a sentence."""
+    words = " ".join(text.split()).strip(".,;:!?\"'()[]<>«»“”‘’")
+    whole = _SHOWN_ADDRESS.match(words)
+    if whole and (_looks_like_domain(unicode_host(whole.group(1))) or "://" in words):
+        return [unicode_host(whole.group(1))]
+    shown = []
+    for word in words.split(" ")[:50]:
+        word = word.strip(".,;:!?\"'()[]<>«»“”‘’")
+        if "://" in word or word.lower().startswith("www."):
+            inside = _SHOWN_ADDRESS.match(word)
+            if inside:
+                shown.append(unicode_host(inside.group(1)))
+    return shown
+
+
 @dataclass(frozen=True)
 class Spoof:
     code: str
@@ -268,19 +285,22 @@ def spoofing(url: str, text: str) -> list[Spoof]:
     if markdown.is_merge_tag(url) or markdown.url_scheme(url.strip()) not in {"http", "https"}:
         return []
     try:
-        raw_host = urlsplit(url.strip()).hostname or ""
+        parts = urlsplit(url.strip())
+        raw_host = parts.hostname or ""
     except ValueError:
         return []
     if not raw_host:
         return []
     host = unicode_host(raw_host)
     found = []
-    shown = _SHOWN_ADDRESS.match(" ".join(text.split()))
-    shown_host = unicode_host(shown.group(1)) if shown else ""
-    names_a_site = shown is not None and (_looks_like_domain(shown_host) or "://" in text)
-    if names_a_site and not _same_site(shown_host.removeprefix("www."), host.removeprefix("www.")):
+    if parts.username is not None:  # https://paypal.com@evil.example: a name before the host
         found.append(Spoof(codes.LINK_TEXT_OTHER_HOST,
-                           f"the link text shows '{shown_host}' but the link goes to '{host}'"))
+                           f"the address puts '{parts.username}@' before its host: it goes to '{host}'"))
+    for shown_host in _shown_hosts(text):
+        if not _same_site(shown_host.removeprefix("www."), host.removeprefix("www.")):
+            found.append(Spoof(codes.LINK_TEXT_OTHER_HOST,
+                               f"the link text shows '{shown_host}' but the link goes to '{host}'"))
+            break
     if host.removeprefix("www.") in SHORTENERS:
         found.append(Spoof(codes.LINK_SHORTENER,
                            f"'{url}' goes through the shortener {host}: nobody can see where"))

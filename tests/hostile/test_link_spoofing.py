@@ -21,6 +21,10 @@ SPOOFS = [
     ("[paypal.com](https://evil.example/login)", "link-text-other-host"),
     ("[https://www.mybank.de/login](https://mybank.de.evil.example/login)", "link-text-other-host"),
     ("[PayPal.COM](http://xn--pypal-4ve.com/)", "link-text-other-host"),
+    ("[paypal.com.](https://evil.example/login)", "link-text-other-host"),  # trailing punctuation
+    ("[Log in at https://paypal.com/login now](https://evil.example/)", "link-text-other-host"),
+    ("[see www.paypal.com](https://evil.example/)", "link-text-other-host"),
+    ("[sign in](https://paypal.com@evil.example/)", "link-text-other-host"),  # a name before the host
     ("[read more](https://bit.ly/3xYz)", "link-shortener"),
     ("[our survey](https://www.tinyurl.com/abc)", "link-shortener"),
     ("[Apple](https://xn--80ak6aa92e.com/)", "mixed-script-host"),  # аррӏе: all Cyrillic + .com
@@ -37,6 +41,8 @@ HONEST = [
     "[例え.jp](https://例え.jp/)",
     "[пример.рф](https://пример.рф/)",
     "[Unsubscribe]({{unsubscribe_url}})",
+    "[ASP.NET and Node.js](https://example.org/)",
+    "[Log in at https://example.org/login](https://example.org/)",
 ]
 
 
