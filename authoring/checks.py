@@ -475,12 +475,17 @@ def check_merge_tags(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]
     if not esp.flags_tags(service):
         return  # no service chosen, the usual case: no text needs reading
     severity = Severity.ERROR if ctx.level is Level.EXPORT else Severity.WARNING
+    texts = set()
     for path, text, is_markdown in text_fields(issue):
+        texts.add(path)
         live = list(_template_code(path, text, is_markdown, service, severity))
         yield from live
         for unknown in esp.unknown_tags(text, service):
             if not any(unknown.tag in finding.message for finding in live):
                 yield _merge_tag_finding(unknown, path, severity)
+    for path, url, _kind, _offset in urls(issue):  # addresses outside the texts: web_url, cta...
+        if url and path not in texts:
+            yield from _template_code(path, url, False, service, severity)
 
 
 def _template_code(path: YamlPath, text: str, is_markdown: bool, service: str,

@@ -262,8 +262,11 @@ def _report_template_code(sources: _Sources, rendered: _Rendered, validated: Val
              "List-Unsubscribe": esp.rewrite(unsubscribe, service) if unsubscribe else ""}
     for where, text in parts.items():
         for construct in esp.live_code(text, service):
+            # the plain text wraps long lines: look for the construct's longest unbroken piece
+            needle = construct.text if not any(c.isspace() for c in construct.text) else \
+                max(construct.text.split(), key=len)
             sources.add(codes.MERGE_TAG_TYPO if construct.is_typo else codes.ESP_TEMPLATE_CODE,
-                        Severity.ERROR, construct.text, f"{where}: {esp.describe(construct, service)}",
+                        Severity.ERROR, needle, f"{where}: {esp.describe(construct, service)}",
                         "see docs/esp.md: only the service's merge tags may reach it")
     for construct in esp.live_code(rendered.html, service):  # the rest was neutralised
         sources.add(codes.MERGE_TAG_TYPO, Severity.ERROR, construct.text,

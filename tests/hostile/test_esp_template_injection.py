@@ -95,7 +95,7 @@ def test_template_code_is_refused_with_its_place_in_the_yaml(tmp_path, service, 
     with pytest.raises(AuthoringError) as refused:
         export_issue(issue, tmp_path / "out")
     found = [d for d in diagnostics(refused.value) if d.code == "esp-template-code"]
-    assert found, [d.format() for d in diagnostics(refused.value)]
+    assert found, [str(d) for d in diagnostics(refused.value)]
     expected_line = 6 if where == "subject" else 12
     assert all(d.file == str(issue) and d.line is not None and d.is_error for d in found)
     assert found[0].line == expected_line
@@ -166,3 +166,27 @@ def test_an_exported_message_holds_no_live_code_anywhere(tmp_path):
         for part in message.walk():
             if part.get_content_maintype() == "text":
                 assert not esp.live_code(part.get_content(), service), service
+
+
+FIELDS = [  # (service, as written in the sample, as the attacker writes it): fields that are no body
+    ("brevo", 'url: "https://www.deeplearning.ai/courses/agentic-ai/"}',
+     'url: "https://www.deeplearning.ai/courses/agentic-ai/?q={{ contact.PLAN|x }}"}'),
+    ("brevo", "alt: A small model outrunning a large one on a racetrack}", 'alt: "{{ 7*7 }} a model"}'),
+    ("buttondown", 'preheader: "Plus:', "preheader: \"{% now 'Y' %} Plus:"),
+    ("buttondown", "src: images/robot-arm.png", 'src: "images/{% if x %}robot-arm.png"'),
+    ("sendgrid", "![A chart comparing", "![{{#each x}} A chart comparing"),
+    ("listmonk", "headline: Data Centers Go Nuclear", "headline: Data Centers {{\"{{\"}} Go Nuclear"),
+]
+
+
+@pytest.mark.parametrize(("service", "old", "new"), FIELDS)
+def test_every_field_that_reaches_the_email_is_read_as_exported(tmp_path, service, old, new):
+    issue = issue_with(tmp_path, service, "body", "plain words")
+    source = issue.read_text(encoding="utf-8")
+    assert old in source
+    issue.write_text(source.replace(old, new, 1), encoding="utf-8")
+    line = source[:source.index(old)].count("\n") + 1
+    with pytest.raises(AuthoringError) as refused:
+        build_export(issue)
+    found = [d for d in diagnostics(refused.value) if d.code == "esp-template-code"]
+    assert found and found[0].line == line, [str(d) for d in diagnostics(refused.value)]

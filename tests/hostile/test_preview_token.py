@@ -153,6 +153,11 @@ def wait_frame_contains(page, text: str) -> None:
 def test_two_previews_and_a_third_local_server_in_one_browser(browser, tmp_path: Path, third_server):
     issue_a, issue_b = copy_issue(tmp_path / "a"), copy_issue(tmp_path / "b")
     third = f"http://127.0.0.1:{third_server.server_address[1]}"
+    # the email of preview A links to the other server: a reader clicks it in the preview
+    source = issue_a.read_text(encoding="utf-8")
+    assert "[the paper](" in source
+    issue_a.write_text(source.replace("[the paper](", f"[the paper]({third}/from-email?x=", 1),
+                       encoding="utf-8")
     with running(issue_a) as a, running(issue_b) as b:
         context = browser.new_context()
         try:
@@ -164,6 +169,9 @@ def test_two_previews_and_a_third_local_server_in_one_browser(browser, tmp_path:
             # the other server is opened from each preview's own page, as a link in an email would
             for page in (page_a, page_b):
                 page.evaluate("(u) => window.open(u + '/from-preview', '_blank')", third)
+            with context.expect_page() as clicked:
+                page_a.frame_locator("#email").locator("a[href*='/from-email']").first.click()
+            clicked.value.wait_for_load_state()
             page_c.goto(third + "/direct")
             page_c.wait_for_function("() => document.title === 'other'")
             assert context.cookies() == []
@@ -186,7 +194,7 @@ def test_two_previews_and_a_third_local_server_in_one_browser(browser, tmp_path:
         finally:
             context.close()
     received = "\n".join(_Recorder.seen)
-    assert "/from-preview" in received and "/direct" in received
+    assert "/from-preview" in received and "/direct" in received and "/from-email" in received
     for token in (a.site.access_token, b.site.access_token):
         assert token not in received
     assert not re.search(r"^cookie:", received, re.IGNORECASE | re.MULTILINE)
