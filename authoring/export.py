@@ -257,7 +257,8 @@ def _report_template_code(sources: _Sources, rendered: _Rendered, validated: Val
     publication = validated.publication
     service = publication.esp
     unsubscribe = list_unsubscribe(publication)
-    parts = {"the plain text": rendered.text, "the Subject": validated.built_issue.issue.subject,
+    parts = {"the plain text": rendered.text,
+             "the Subject": esp.rewrite(validated.built_issue.issue.subject, service),
              "the From name": publication.sender.name,
              "List-Unsubscribe": esp.rewrite(unsubscribe, service) if unsubscribe else ""}
     for where, text in parts.items():
@@ -381,7 +382,7 @@ def build_message(issue: model.Issue, publication: model.Publication, html: str,
         msg["To"] = to
     if publication.reply_to:
         msg["Reply-To"] = publication.reply_to
-    _set_subject(msg, subject_prefix + info.subject)
+    _set_subject(msg, subject_prefix + esp.rewrite(info.subject, publication.esp))  # as the body
     # ESPs stamp the real send time; the issue date keeps the export reproducible.
     date = info.date or dt.date.today()
     msg["Date"] = dt.datetime.combine(date, dt.time(0, 0), tzinfo=dt.UTC)

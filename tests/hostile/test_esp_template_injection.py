@@ -190,3 +190,13 @@ def test_every_field_that_reaches_the_email_is_read_as_exported(tmp_path, servic
         build_export(issue)
     found = [d for d in diagnostics(refused.value) if d.code == "esp-template-code"]
     assert found and found[0].line == line, [str(d) for d in diagnostics(refused.value)]
+
+
+@pytest.mark.parametrize(("service", "expected"), [("brevo", "Hi {{ contact.FIRSTNAME }}, robots"),
+                                                   ("mailchimp", "Hi *|FNAME|*, robots")])
+def test_the_toolkits_tag_in_the_subject_is_the_services_own_in_the_header(tmp_path, service, expected):
+    issue = issue_with(tmp_path, service, "subject", "Hi {{first_name}}, robots")
+    export_issue(issue, tmp_path / "out")
+    message = email.message_from_bytes((tmp_path / "out" / "0321.eml").read_bytes(),
+                                       policy=email.policy.default)
+    assert message["Subject"] == expected
