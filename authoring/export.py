@@ -281,8 +281,20 @@ def _report_template_code(sources: _Sources, rendered: _Rendered, validated: Val
              "the Subject": esp.rewrite(validated.built_issue.issue.subject, service),
              "the From name": publication.sender.name,
              "List-Unsubscribe": esp.rewrite(unsubscribe, service) if unsubscribe else ""}
+    def flat(text: str) -> str:
+        return " ".join(text.replace("\\n", " ").split())
+
+    # what the merge-tag check already reported (export goes on to list every blocker): once
+    already = [flat(d.message) for d in validated.report.diagnostics
+               if d.code in (codes.ESP_TEMPLATE_CODE, codes.MERGE_TAG_TYPO)]
+
+    def reported(construct: esp.Construct) -> bool:
+        return any(f"'{flat(construct.text)[:50]}" in message for message in already)
+
     for where, text in parts.items():
         for construct in esp.live_code(text, service):
+            if reported(construct):
+                continue
             # the plain text wraps long lines: look for the construct's longest unbroken piece
             needle = construct.text if not any(c.isspace() for c in construct.text) else \
                 max(construct.text.split(), key=len)
@@ -290,6 +302,8 @@ def _report_template_code(sources: _Sources, rendered: _Rendered, validated: Val
                         Severity.ERROR, needle, f"{where}: {esp.describe(construct, service)}",
                         "see docs/esp.md: only the service's merge tags may reach it")
     for construct in esp.live_code(rendered.html, service):  # the rest was neutralised
+        if reported(construct):
+            continue
         sources.add(codes.MERGE_TAG_TYPO, Severity.ERROR, construct.text,
                     f"the HTML: {esp.describe(construct, service)}", f"write '{construct.suggestion}'")
 
