@@ -175,7 +175,8 @@ def test_state_carries_the_pre_send_check_with_links_to_the_yaml(issue_copy: Pat
     check = builder.state()["check"]
     assert check is not None
     assert {part["name"] for part in check["parts"]} == {
-        "validation", "clients", "size", "images", "inbox", "spoofing", "history"}  # no spam, no browser: fast
+        "validation", "clients", "size", "images", "inbox", "spoofing",
+        "history"}  # no spam, no browser: fast
     images = next(part for part in check["parts"] if part["name"] == "images")
     (finding,) = [f for f in images["findings"] if f["code"] == "alt-file-name"]
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "The Batch (1)-1" in row)
