@@ -95,7 +95,7 @@ def test_serves_the_page_the_email_its_text_and_its_images(server):
     assert "Robots Learn Chores From Video" in get(server, f"{base}/text").text
     image = re.search(r'src="(/issue/0321\.yaml/files/issue/images/robot-arm\.png)\?token=([^"]+)"',
                       email)
-    assert image.group(2) == server.site.access_token  # the frame loads it: no header possible
+    assert image.group(2) == server.site.files_token  # the frame loads it: no header possible
     response = httpx.get(server.base() + image.group(0)[5:-1])
     assert response.headers["content-type"] == "image/png"
     assert response.status_code == 200 and response.content == (ISSUES / "images/robot-arm.png").read_bytes()

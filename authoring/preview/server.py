@@ -82,6 +82,10 @@ class Site:
         self._build = self.isolated or build
         self.access_token = secrets.token_urlsafe(24)
         """Required on every request (TokenGate): printed in the URL on start."""
+        self.files_token = secrets.token_urlsafe(24)
+        """Opens only the email's images (TokenGate): what their URLs carry. The email's HTML
+        comes from templates that may be hostile and can read those URLs; a template that sends
+        one elsewhere gives away the images it shows, not the preview."""
         self.builders: dict[str, Builder] = {}
         self.token = secrets.token_hex(4)
         """Tells a browser reconnecting after a restart that its epoch is from another run."""
@@ -99,7 +103,7 @@ class Site:
 
     def _add(self, path: Path) -> Builder:
         # the email's image URLs carry the token: the frame loads them, and cannot add a header
-        files_url = f"/issue/{quote(path.name)}/files/?{TOKEN_PARAMETER}={self.access_token}"
+        files_url = f"/issue/{quote(path.name)}/files/?{TOKEN_PARAMETER}={self.files_token}"
         builder = Builder(path, files_url, self._build)
         self.builders[path.name] = builder
         return builder
@@ -205,12 +209,14 @@ class TokenGate:
     a cookie. It is in the URL the preview prints (``?token=...``); the page's script keeps it
     in sessionStorage (scoped to this scheme, host and port) and sends it as
     ``Authorization: token ...`` on its fetches, and in the URL of what cannot carry a header
-    (its EventSource streams, the email's images, the page's own links, script and style).
+    (its EventSource streams, the page's own links, script and style). The email's images
+    carry a second token that opens nothing else (``Site.files_token``).
     """
 
-    def __init__(self, app: ASGIApp, token: str):
+    def __init__(self, app: ASGIApp, token: str, files_token: str):
         self.app = app
         self.token = token
+        self.files_token = files_token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -228,8 +234,15 @@ class TokenGate:
         header = request.headers.get("authorization", "")
         if header.startswith(TOKEN_HEADER_PREFIX):
             presented.append(header[len(TOKEN_HEADER_PREFIX):])
-        return any(given is not None and secrets.compare_digest(given.encode(), self.token.encode())
-                   for given in presented)
+        keys = [self.token] + ([self.files_token] if _is_files_path(request.scope["path"]) else [])
+        return any(given is not None and secrets.compare_digest(given.encode(), key.encode())
+                   for given in presented for key in keys)
+
+
+def _is_files_path(path: str) -> bool:
+    """``/issue/NAME/files/...``: the only route the files token opens (NAME holds no '/')."""
+    parts = path.split("/", 4)
+    return len(parts) == 5 and parts[0] == "" and parts[1] == "issue" and parts[3] == "files"
 
 
 def _with_security_headers(send: Send) -> Send:
@@ -388,7 +401,7 @@ def _routes(handlers: _Handlers) -> list:
 def create_app(site: Site) -> Starlette:
     """The app: the routes, behind the Host check and the session's token."""
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=[HOST, "localhost"]),
-                  Middleware(TokenGate, token=site.access_token)]
+                  Middleware(TokenGate, token=site.access_token, files_token=site.files_token)]
     return Starlette(routes=_routes(_Handlers(site)), middleware=middleware,
                      lifespan=_lifespan(site))
 

@@ -7,7 +7,10 @@
 // origin (scheme, host and port) can read. Never a cookie: browsers send a host's cookies to
 // every port of it, so another server on 127.0.0.1 would receive it.
 const TOKEN_KEY = "preview-token";
-const token = new URLSearchParams(location.search).get("token") || sessionStorage.getItem(TOKEN_KEY) || "";
+function storedToken() {
+  try { return sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; }  // storage disabled
+}
+const token = new URLSearchParams(location.search).get("token") || storedToken() || "";
 try { sessionStorage.setItem(TOKEN_KEY, token); } catch (e) { /* storage disabled */ }
 
 // A URL of this preview carrying the token, for what cannot send a header (EventSource).

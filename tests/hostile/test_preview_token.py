@@ -11,6 +11,7 @@ previews keep working and reloading live.
 from __future__ import annotations
 
 import http.server
+import json
 import re
 import shutil
 import threading
@@ -95,6 +96,23 @@ def test_every_route_of_the_app_refuses_a_request_without_the_token(server):
             status, headers = status_of(server, method, path, **kwargs)
             assert status == 403, (method, path, shape)
             assert "set-cookie" not in headers, (path, shape)
+
+
+def test_the_emails_image_urls_carry_a_token_that_opens_only_images(server):
+    """The email's HTML comes from templates that may be hostile and can read its image URLs:
+    what those carry opens the images the email shows, and no other route."""
+    token, files_token = server.site.access_token, server.site.files_token
+    assert token != files_token
+    state = httpx.get(f"{server.base()}/issue/0321.yaml/state",
+                      headers={"Authorization": f"token {token}"}).json()
+    assert token not in json.dumps(state) and f"?token={files_token}" in state["html"]
+    for method, path in every_route(server):
+        status, _ = status_of(server, method, path, params={"token": files_token})
+        expected = 200 if path.startswith("/issue/0321.yaml/files/") else 403
+        assert status == expected, (method, path, status)
+    for path in ["/issue/0321.yaml/files/../state", "/issue/0321.yaml/files/issue/../../state",
+                 "/issue/0321.yaml/files/issue/0321.yaml"]:
+        assert status_of(server, "GET", path, params={"token": files_token})[0] in (403, 404), path
 
 
 def test_the_token_in_the_url_opens_the_page_and_sets_no_cookie(server):
