@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import re
 import shutil
 import threading
@@ -23,7 +24,7 @@ from starlette.routing import Mount, Route
 
 from authoring.files import write_atomic
 from authoring.preview.server import PreviewServer, running
-from conftest import ISSUES
+from conftest import CHROMIUM_CANDIDATES, ISSUES
 
 HEADLINE = "Robots Learn Chores From Video"
 TIMEOUT = 15_000  # ms
@@ -167,8 +168,29 @@ def wait_frame_contains(page, text: str) -> None:
         " && f.contentDocument.body.innerText.includes(t); }", arg=text, timeout=TIMEOUT)
 
 
+@pytest.fixture
+def own_browser():
+    """Chromium for this test alone, closed after it: the session's ``browser`` fixture keeps
+    Playwright's event loop running, and later tests that start Playwright themselves (the
+    check's browser audit) would find it (these tests run first, from tests/hostile)."""
+    executable = next((c for c in CHROMIUM_CANDIDATES if os.path.exists(c)), shutil.which("chromium"))
+    if executable is None:
+        pytest.fail("chromium is not installed: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable,
+                                             args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 @pytest.mark.browser
-def test_two_previews_and_a_third_local_server_in_one_browser(browser, tmp_path: Path, third_server):
+def test_two_previews_and_a_third_local_server_in_one_browser(own_browser, tmp_path: Path,
+                                                              third_server):
+    browser = own_browser
     issue_a, issue_b = copy_issue(tmp_path / "a"), copy_issue(tmp_path / "b")
     third = f"http://127.0.0.1:{third_server.server_address[1]}"
     # the email of preview A links to the other server: a reader clicks it in the preview
