@@ -316,3 +316,13 @@ def describe(construct: Construct, name: str) -> str:
         return f"'{shown}' is not a {name} merge tag: did you mean '{construct.suggestion}'?"
     return (f"'{shown}' is {name} template code: the service would run it, not show it "
             f"(only its plain merge tags, docs/esp.md, may appear)")
+
+
+def unreplaced_tags(text: str, name: str) -> Iterator[str]:
+    """The toolkit's tags (by name) still in ``text`` after ``rewrite`` for the service ``name``:
+    each would reach the reader as written. With ``none`` that is every one of them."""
+    service = ESPS.get(name)
+    for match in _compiled(_TOOLKIT_TAG).finditer(text):
+        tag = match.group(1)
+        if service is None or name == NONE or service.tags[tag] is None:
+            yield tag

@@ -143,3 +143,13 @@ def test_the_scan_is_linear_on_hostile_input(text):
     for service in esp.LANGUAGES:
         esp.neutralise_html(text, service)
     assert time.perf_counter() - started < 10  # ~0.4 s each measured on a loaded 2-core machine
+
+
+@pytest.mark.parametrize(("service", "left"), [
+    ("none", ["unsubscribe_url", "web_version_url", "first_name"]),
+    ("mailchimp", []),
+    ("sendgrid", ["web_version_url"]),
+    ("buttondown", []),  # its unsubscribe tag is written as the toolkit's: replaced, not left
+])
+def test_tags_no_service_replaces(service, left):
+    assert list(esp.unreplaced_tags(esp.rewrite(ALL_TAGS, service), service)) == left

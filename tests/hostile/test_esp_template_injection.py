@@ -65,7 +65,7 @@ def issue_with(tmp_path: Path, service: str, where: str, text: str) -> Path:
     folder = tmp_path / "issue"
     shutil.copytree(ISSUES, folder)
     publication = folder / "publication.yaml"
-    settings = publication.read_text(encoding="utf-8") + f"esp: {service}\n"
+    settings = re.sub(r"(?m)^esp:.*\n", "", publication.read_text(encoding="utf-8")) + f"esp: {service}\n"
     if service in ("sendgrid", "mailgun"):  # they have no web-version tag (docs/esp.md)
         settings = settings.replace('web_version_url: "{{web_version_url}}"\n', "")
     publication.write_text(settings, encoding="utf-8")
