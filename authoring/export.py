@@ -157,6 +157,7 @@ def _build(path: str | Path, *, strict: bool, check_links: bool, publication_fil
     rendered = _render_for_export(validated, inliner)
     _report_relative_images(sources, rendered.relative_images)
     _report_render_findings(validated.report, rendered)
+    _report_template_code(sources, rendered, validated)
     _report_list_unsubscribe(validated.report, validated.publication)
     _report_unreplaced_tags(sources, rendered, validated.publication)
     uploads = _report_local_images(sources, rendered, validated.publication, path,
@@ -274,6 +275,45 @@ def _report_render_findings(report: Report, rendered: _Rendered) -> None:
             message=f"the email HTML is {size / 1024:.1f} KB; Gmail clips messages over "
                     f"{GMAIL_CLIP_BYTES // 1024} KB, hiding the rest of the issue and the unsubscribe link",
             hint="shorten the issue or move a story to the web version"))
+
+
+def _report_template_code(sources: _Sources, rendered: _Rendered, validated: Validated) -> None:
+    """The last guard over the exported bytes (docs/security.md, "Handing text"): what the
+    service would run in the plain text or a header (no literal form there), or a near miss of
+    its tags anywhere. The merge-tag check finds the author's own first, in the YAML; this
+    finds what templates or the publication add."""
+    publication = validated.publication
+    service = publication.esp
+    unsubscribe = list_unsubscribe(publication)
+    parts = {"the plain text": rendered.text,
+             "the Subject": esp.rewrite(validated.built_issue.issue.subject, service),
+             "the From name": publication.sender.name,
+             "List-Unsubscribe": esp.rewrite(unsubscribe, service) if unsubscribe else ""}
+    def flat(text: str) -> str:
+        return " ".join(text.replace("\\n", " ").split())
+
+    # what the merge-tag check already reported (export goes on to list every blocker): once
+    already = [flat(d.message) for d in validated.report.diagnostics
+               if d.code in (codes.ESP_TEMPLATE_CODE, codes.MERGE_TAG_TYPO)]
+
+    def reported(construct: esp.Construct) -> bool:
+        return any(f"'{flat(construct.text)[:50]}" in message for message in already)
+
+    for where, text in parts.items():
+        for construct in esp.live_code(text, service):
+            if reported(construct):
+                continue
+            # the plain text wraps long lines: look for the construct's longest unbroken piece
+            needle = construct.text if not any(c.isspace() for c in construct.text) else \
+                max(construct.text.split(), key=len)
+            sources.add(codes.MERGE_TAG_TYPO if construct.is_typo else codes.ESP_TEMPLATE_CODE,
+                        Severity.ERROR, needle, f"{where}: {esp.describe(construct, service)}",
+                        "see docs/esp.md: only the service's merge tags may reach it")
+    for construct in esp.live_code(rendered.html, service):  # the rest was neutralised
+        if reported(construct):
+            continue
+        sources.add(codes.MERGE_TAG_TYPO, Severity.ERROR, construct.text,
+                    f"the HTML: {esp.describe(construct, service)}", f"write '{construct.suggestion}'")
 
 
 def _report_list_unsubscribe(report: Report, publication: model.Publication) -> None:
@@ -494,7 +534,7 @@ def build_message(issue: model.Issue, publication: model.Publication, html: str,
         msg["To"] = to
     if publication.reply_to:
         msg["Reply-To"] = publication.reply_to
-    _set_subject(msg, subject_prefix + info.subject)
+    _set_subject(msg, subject_prefix + esp.rewrite(info.subject, publication.esp))  # as the body
     # ESPs stamp the real send time; the issue date keeps the export reproducible.
     date = info.date or dt.date.today()
     msg["Date"] = dt.datetime.combine(date, dt.time(0, 0), tzinfo=dt.UTC)

@@ -37,8 +37,8 @@ def _edit(path: Path, old: str, new: str) -> None:
 def test_clean_sample_is_ready_and_reports_every_fast_part(issue_copy):
     report = check_file(issue_copy, FAST)
     assert report.ok(), report.format_text()
-    assert [p.name for p in report.parts] == ["validation", "clients", "size", "images", "inbox", "contrast",
-                                           "history"]
+    assert [p.name for p in report.parts] == ["validation", "clients", "size", "images", "inbox",
+                                             "spoofing", "contrast", "history"]
     size = report.part("size")
     assert size is not None
     total = sum(block["bytes"] for block in size.data["blocks"])
@@ -286,7 +286,7 @@ def test_an_error_in_the_draft_stops_no_part(issue_copy):
     _edit(issue_copy, "src: images/robot-arm.png", "src: images/open-weights.png")
     report = check_file(issue_copy, FAST)
     assert [p.name for p in report.parts] == ["validation", "clients", "size", "images", "inbox",
-                                              "contrast", "history"]
+                                              "spoofing", "contrast", "history"]
     assert all(p.skipped is None for p in report.parts)
     assert {"missing-field", "missing-image-file"} <= {f.code for f in report.errors}
     missing = _finding(report, "missing-image-file")
