@@ -13,32 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from authoring import blocks, codes, esp, markdown, model
+from authoring import blocks, codes, esp, markdown, model, paths
 from authoring.diagnostics import Level, Severity
+from authoring.house import SUBJECT_MAX_CHARS, Finding
 from authoring.model import YamlPath
-from authoring.render.colors import parse_hex
-
-CUSTOMARY_LABELS = [
-    "What’s new",
-    "Key insight",
-    "How it works",
-    "How it worked",
-    "Results",
-    "Behind the news",
-    "Yes, but",
-    "Why it matters",
-    "We’re thinking",
-]
-"""Labels of news sections in their usual order (one-off labels may appear anywhere)."""
-
-LABEL_RANKS = {label: i for i, label in enumerate(CUSTOMARY_LABELS)}
-LABEL_RANKS["How it worked"] = LABEL_RANKS["How it works"]
-"""Each customary label's place in the usual order."""
-
-HEADLINE_MAX_CHARS = 70
-SUBJECT_MAX_CHARS = 90
-"""Inboxes show 40–90 characters of a subject; past that it is cut off."""
-DEK_MAX_WORDS = 60
+from authoring.theme import COLUMN_PADDING, DEFAULT_LOGO_WIDTH, parse_hex
 
 _PLACEHOLDER_URL = re.compile(
     r"^(#|todo|tbd|xxx+|url|link|https?://(www\.)?(example\.(com|org|net)|localhost|127\.0\.0\.1)"
@@ -74,19 +53,6 @@ _OPENER_LITERALS = ("`", "](", "<http", "http")
 str `in` tells many times faster than the pattern's search (most texts hold no URL or code)."""
 _BARE_URL = re.compile(r"https?://\S+")
 _SPAN_CLOSER = {"`": "`", "](": ")", "<": ">"}
-
-
-@dataclass
-class Finding:
-    code: str
-    message: str
-    path: YamlPath
-    hint: str | None = None
-    severity: Severity = Severity.WARNING
-    offset: int | None = None
-    """Character offset inside the text at ``path``, to point at the exact spot."""
-    key: bool = False
-    """Point at the key rather than the value."""
 
 
 @dataclass
@@ -563,9 +529,62 @@ def check_merge_tags(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]
     if not esp.flags_tags(service):
         return  # no service chosen, the usual case: no text needs reading
     severity = Severity.ERROR if ctx.level is Level.EXPORT else Severity.WARNING
-    for path, text, _is_markdown in text_fields(issue):
+    texts = set()
+    for path, text, is_markdown in text_fields(issue):
+        texts.add(path)
+        live = list(_template_code(path, text, is_markdown, service, severity))
+        yield from live
         for unknown in esp.unknown_tags(text, service):
-            yield _merge_tag_finding(unknown, path, severity)
+            if not any(unknown.tag in finding.message for finding in live):
+                yield _merge_tag_finding(unknown, path, severity)
+    for path, url, _kind, _offset in urls(issue):  # addresses outside the texts: web_url, cta...
+        if url and path not in texts:
+            yield from _template_code(path, url, False, service, severity)
+
+
+def _template_code(path: YamlPath, text: str, is_markdown: bool, service: str,
+                   severity: Severity, locate: bool = True) -> Iterator[Finding]:
+    """What the service would run in this field as it is exported (Markdown escapes resolved,
+    entities decoded, code spans and link addresses included, tags rewritten): the same scan
+    as render's and export's over their output (esp.live_code), located at the field."""
+    exported = esp.rewrite(exported_text(text, is_markdown), service)
+    for construct in esp.live_code(exported, service):
+        where = esp.locate(text, construct) if locate else None
+        yield Finding(codes.MERGE_TAG_TYPO if construct.is_typo else codes.ESP_TEMPLATE_CODE,
+                      esp.describe(construct, service), path,
+                      f"write '{construct.suggestion}'" if construct.is_typo else
+                      "write it another way (a space between the braces: '{ {'), or set 'esp:' "
+                      "to none if no template language reads the export",
+                      severity=severity, offset=where)
+
+
+def exported_text(text: str, is_markdown: bool) -> str:
+    """The characters of a field that reach the email: for Markdown, what markdown-it makes of
+    it (its text, code and addresses; blocks on lines of their own), not its source."""
+    if not is_markdown:
+        return text
+    parsed = markdown.parse(text)
+    if parsed.plain is not None:  # no markup character: the text is what is shown
+        return "\n".join(line for block in parsed.plain for line in block.lines)
+    pieces: list[str] = []
+
+    def walk(tokens) -> None:
+        for token in tokens:
+            for name in ("href", "src"):
+                value = token.attrGet(name) if token.attrs else None
+                if value:
+                    pieces.append(f" {value} ")
+            if token.type in ("softbreak", "hardbreak"):
+                pieces.append("\n")
+            elif token.children:
+                walk(token.children)
+            elif token.type != "inline" and token.content:
+                pieces.append(token.content)
+            if token.nesting == -1 and token.block:
+                pieces.append("\n")
+
+    walk(parsed.tokens)
+    return "".join(pieces)
 
 
 def _merge_tag_finding(unknown: esp.UnknownTag, path: YamlPath, severity: Severity,
@@ -587,7 +606,6 @@ def check_image_resolution(issue: model.Issue, ctx: CheckContext) -> Iterator[Fi
     """A local image narrower than twice the column it fills looks soft on phones and retina screens."""
     if ctx.folder is None:
         return
-    from authoring.render.html import COLUMN_PADDING
 
     theme = ctx.publication.theme if ctx.publication else model.Theme()
     column = theme.width - 2 * COLUMN_PADDING
@@ -606,7 +624,6 @@ def _logo_resolution(pub: model.Publication, folder: Path | None) -> Iterator[Fi
     logo = pub.logo
     if folder is None or logo is None:
         return
-    from authoring.render.html import COLUMN_PADDING, DEFAULT_LOGO_WIDTH
 
     shown = min(logo.width or DEFAULT_LOGO_WIDTH, pub.theme.width - 2 * COLUMN_PADDING)
     for name, src in (("src", logo.src), ("dark_src", logo.dark_src)):
@@ -671,6 +688,54 @@ def check_nesting(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
                           severity=Severity.ERROR, offset=offset)
 
 
+LONG_PARAGRAPH_CHARS = 2000
+"""A paragraph longer than this is a wall of text to a reader (a long essay's run about 1,000)."""
+MIN_GLUED_WORDS = 3
+"""Glued joins in one paragraph that make a run: one may be a typo, three are lost line breaks."""
+_GLUED_WORD = re.compile(r"(?<![\w/.@:#-])[a-z]{2,}[.!?]?[A-Z][a-z]|[a-z]{2}[.!?][A-Z][a-z]")
+"""``todayPicking``: a lower-case word glued to a capitalised one (brands glue capitalised parts,
+``DeepMind``), or ``show.So``: a sentence glued to the next."""
+_GLUED_JOIN = re.compile(r"\b[a-z]{2,}[.!?]?[A-Z][a-z]")
+"""What every glued word holds, found four times faster than by _GLUED_WORD on a whole paragraph:
+the paragraphs with fewer than MIN_GLUED_WORDS of these are not split into words at all."""
+_NOT_PROSE = re.compile(r"\S*(?:://|www\.|@)\S*|`[^`]*`")
+
+
+def paragraphs(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, paragraph) of each blank-line-separated paragraph of a text."""
+    offset = 0
+    for part in text.split("\n\n"):
+        if part.strip():
+            yield offset, part
+        offset += len(part) + 2
+
+
+def long_or_glued(text: str) -> Iterator[tuple[str, str, int]]:
+    """(code, message, offset) for each paragraph over LONG_PARAGRAPH_CHARS characters and each with a
+    run of glued words, in order: the importer reads its pasted text with it too."""
+    for offset, part in paragraphs(text):
+        if len(part) > LONG_PARAGRAPH_CHARS:
+            yield (codes.LONG_PARAGRAPH, f"a paragraph of {len(part):,} characters (over "
+                   f"{LONG_PARAGRAPH_CHARS:,})", offset)
+        if len(_GLUED_JOIN.findall(part)) < MIN_GLUED_WORDS:
+            continue  # most paragraphs: one quick scan, no split
+        glued = [word for word in _NOT_PROSE.sub(" ", part).split() if _GLUED_WORD.search(word)]
+        if len(glued) >= MIN_GLUED_WORDS:
+            examples = ", ".join(f"'{word[:30]}'" for word in glued[:3])
+            yield (codes.GLUED_WORDS, f"{len(glued)} words glued together ({examples}…)", offset)
+
+
+@check("paragraphs")
+def check_paragraphs(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    for path, text, _is_markdown in text_fields(issue):
+        if len(text) < 30:
+            continue  # no run of three glued joins, no long paragraph
+        for code, message, offset in long_or_glued(text):
+            hint = ("split it into paragraphs" if code == codes.LONG_PARAGRAPH
+                    else "put back the spaces or line breaks that were lost")
+            yield Finding(code, message, path, hint, offset=offset)
+
+
 @check("block-checks")
 def check_blocks(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     """Each block type's own checks, those under names not run above (e.g. a transcript's timings)."""
@@ -687,14 +752,12 @@ def check_image_files(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding
     email would show a broken image without it."""
     if ctx.folder is None:
         return  # text not on disk (the preview's unsaved text, tests): nothing to look in
-    from authoring import localimages
-
     severity = Severity.ERROR if ctx.level is Level.EXPORT else Severity.WARNING
     for path, src, kind, offset in urls(issue):
-        if kind != "image" or not src or not localimages.is_relative(src):
+        if kind != "image" or not src or not paths.is_relative(src):
             continue
-        if localimages.find(src, [ctx.folder]) is None:
-            outside = localimages.relative_path(src) is None
+        if paths.find(src, [ctx.folder]) is None:
+            outside = paths.relative_path(src) is None
             yield Finding(codes.MISSING_IMAGE_FILE,
                           f"image '{src}' " + ("points outside the issue's folder" if outside
                                                else f"does not exist ({ctx.folder / src.strip()})"),
@@ -906,9 +969,15 @@ def _publication_merge_tags(pub: model.Publication, level: Level) -> Iterator[Fi
     severity = Severity.ERROR if level is Level.EXPORT else Severity.WARNING
     for path, text in [(pub.path + ("unsubscribe_url",), pub.unsubscribe_url),
                        (pub.path + ("web_version_url",), pub.web_version_url),
-                       (pub.path + ("footer",), pub.footer)]:
+                       (pub.path + ("footer",), pub.footer),
+                       (pub.sender.path + ("name",), pub.sender.name),
+                       (pub.path + ("postal_address",), pub.postal_address)]:
+        live = list(_template_code(path, text or "", path[-1] == "footer", pub.esp, severity,
+                                   locate=False))
+        yield from live
         for unknown in esp.unknown_tags(text or "", pub.esp):
-            yield _merge_tag_finding(unknown, path, severity, offset=False)
+            if not any(unknown.tag in finding.message for finding in live):
+                yield _merge_tag_finding(unknown, path, severity, offset=False)
 
 
 _PLACEHOLDER_DOMAIN = re.compile(r"@(example\.(com|org|net)|localhost|test|invalid)$", re.IGNORECASE)

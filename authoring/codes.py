@@ -256,6 +256,24 @@ A11Y = _code("a11y", WARNING, "`check --browser`: axe-core finds a moderate or m
 A11Y_SERIOUS = _code("a11y-serious", ERROR,
                      "`check --browser`: axe-core finds a serious or critical accessibility problem",
                      "follow the axe rule's link")
+# -- handed to the email service, and links that name another site (issue 21) ---------------------
+ESP_TEMPLATE_CODE = _code("esp-template-code", BY_LEVEL,
+                          "exported text the publication's `esp:` would run as its template language "
+                          "(`{% if %}`, `{{ 7*7 }}`, `*|IF:X|*`), not a merge tag of it",
+                          "write it another way (`{ {`), or use only the service's merge tags (docs/esp.md)")
+MERGE_TAG_TYPO = _code("merge-tag-typo", BY_LEVEL,
+                       "a near miss of one of the service's merge tags (`*|UPDATE_PROFIL|*`)",
+                       "write the tag the message suggests")
+LINK_TEXT_OTHER_HOST = _code("link-text-other-host", WARNING,
+                             "a link whose text is an address or domain other than where it goes, "
+                             "or an address with a name before its host (`https://paypal.com@evil.example`)",
+                             "make the text name the real destination, or link words, not an address")
+LINK_SHORTENER = _code("link-shortener", WARNING,
+                       "a link through a shortener (bit.ly, t.co…): readers and spam filters cannot "
+                       "see where it goes", "link the full address")
+MIXED_SCRIPT_HOST = _code("mixed-script-host", WARNING,
+                          "a link's host mixes scripts (Latin with Cyrillic or Greek…): a look-alike "
+                          "of another domain", "check the address; type the host in plain ASCII")
 # -- an editor's week (issue 24): missing files, repeats, placeholders, inbox and theme findings --
 MISSING_IMAGE_FILE = _code("missing-image-file", BY_LEVEL,
                            "a relative image whose file does not exist (next to the issue; the logo next "
@@ -314,6 +332,24 @@ INDEX_CARDS = _code("index-cards", WARNING, "imported index cards (a title, a da
 INVENTED_SUBJECT = _code("invented-subject", WARNING, "plain text has no subject: the imported subject "
                          "is the first headline (or title, or the file name)",
                          "set issue.subject to the subject the issue was sent with")
+# -- import: issue 23's shapes, and long or glued text wherever it comes from ----------------------
+GLUED_KICKER = _code("glued-kicker", WARNING, "`A MESSAGE FROM DEEPLEARNING.AIAI agents…`: an imported "
+                     "kicker stuck to its promo's text, split in two",
+                     "check the kicker and the promo's first words")
+GLUED_HEADLINE = _code("glued-headline", WARNING, "`The Coming CrackdownThe European Union…`: an imported "
+                       "headline stuck to its dek, split in two", "check the headline and the dek")
+TRANSCRIPT_FLATTENED = _code("transcript-flattened", WARNING, "an imported WEBVTT transcript flattened into "
+                             "one line (`WEBVTTKind: captions…`, no timings), kept as written in a text "
+                             "block or the letter",
+                             "split it into a transcript block, or link to the recording")
+COVER_CAPTION = _code("cover-caption", WARNING, "an imported web page's cover caption, above the letter, "
+                      "became the letter's first image, without its picture",
+                      "give the image its src, or delete it")
+LONG_PARAGRAPH = _code("long-paragraph", WARNING, "a paragraph over 2,000 characters: a wall of text to a "
+                       "reader, often pasted text whose line breaks were lost", "split it into paragraphs")
+GLUED_WORDS = _code("glued-words", WARNING, "a paragraph with a run of words glued together (`show.So`, "
+                    "`todayPicking`), as pasted captions lose their line breaks",
+                    "put back the spaces or line breaks")
 
 
 # -- the table in docs/format.md -------------------------------------------------------------------

@@ -26,7 +26,7 @@ from urllib.parse import urljoin
 
 from authoring import codes, esp, links, markdown, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
-from authoring.files import write_all_atomic
+from authoring.files import OutputRefused, write_all_atomic
 from authoring.load import MAX_BYTES, Document, LoadError, read_bounded
 from authoring.render import GMAIL_CLIP_BYTES
 
@@ -157,6 +157,7 @@ def _build(path: str | Path, *, strict: bool, check_links: bool, publication_fil
     rendered = _render_for_export(validated, inliner)
     _report_relative_images(sources, rendered.relative_images)
     _report_render_findings(validated.report, rendered)
+    _report_template_code(sources, rendered, validated)
     _report_list_unsubscribe(validated.report, validated.publication)
     _report_unreplaced_tags(sources, rendered, validated.publication)
     uploads = _report_local_images(sources, rendered, validated.publication, path,
@@ -276,6 +277,45 @@ def _report_render_findings(report: Report, rendered: _Rendered) -> None:
             hint="shorten the issue or move a story to the web version"))
 
 
+def _report_template_code(sources: _Sources, rendered: _Rendered, validated: Validated) -> None:
+    """The last guard over the exported bytes (docs/security.md, "Handing text"): what the
+    service would run in the plain text or a header (no literal form there), or a near miss of
+    its tags anywhere. The merge-tag check finds the author's own first, in the YAML; this
+    finds what templates or the publication add."""
+    publication = validated.publication
+    service = publication.esp
+    unsubscribe = list_unsubscribe(publication)
+    parts = {"the plain text": rendered.text,
+             "the Subject": esp.rewrite(validated.built_issue.issue.subject, service),
+             "the From name": publication.sender.name,
+             "List-Unsubscribe": esp.rewrite(unsubscribe, service) if unsubscribe else ""}
+    def flat(text: str) -> str:
+        return " ".join(text.replace("\\n", " ").split())
+
+    # what the merge-tag check already reported (export goes on to list every blocker): once
+    already = [flat(d.message) for d in validated.report.diagnostics
+               if d.code in (codes.ESP_TEMPLATE_CODE, codes.MERGE_TAG_TYPO)]
+
+    def reported(construct: esp.Construct) -> bool:
+        return any(f"'{flat(construct.text)[:50]}" in message for message in already)
+
+    for where, text in parts.items():
+        for construct in esp.live_code(text, service):
+            if reported(construct):
+                continue
+            # the plain text wraps long lines: look for the construct's longest unbroken piece
+            needle = construct.text if not any(c.isspace() for c in construct.text) else \
+                max(construct.text.split(), key=len)
+            sources.add(codes.MERGE_TAG_TYPO if construct.is_typo else codes.ESP_TEMPLATE_CODE,
+                        Severity.ERROR, needle, f"{where}: {esp.describe(construct, service)}",
+                        "see docs/esp.md: only the service's merge tags may reach it")
+    for construct in esp.live_code(rendered.html, service):  # the rest was neutralised
+        if reported(construct):
+            continue
+        sources.add(codes.MERGE_TAG_TYPO, Severity.ERROR, construct.text,
+                    f"the HTML: {esp.describe(construct, service)}", f"write '{construct.suggestion}'")
+
+
 def _report_list_unsubscribe(report: Report, publication: model.Publication) -> None:
     if not (publication.unsubscribe_url or publication.list_unsubscribe_mailto):
         report.diagnostics.append(Diagnostic(
@@ -303,12 +343,17 @@ def _report_unreplaced_tags(sources: _Sources, rendered: _Rendered,
         why = ("publication.yaml sets no esp:, so no service replaces it" if publication.esp == esp.NONE
                else f"{publication.esp} has no merge tag for it" if service is not None
                else "no service replaces it")
-        written = next((n for n in ("{{" + name, "{{ " + name) if _written(sources, n)), "{{" + name)
+        written = next((n for n in ("{{" + name, "{{ " + name) if _written(sources, n)), None)
+        if written is None and name == "unsubscribe_url":  # the default: nobody wrote the tag
+            what = "publication.yaml has no unsubscribe_url:, so its default '{{unsubscribe_url}}'"
+            fix = "or add unsubscribe_url: with the https address of a page of yours that unsubscribes"
+        else:
+            what = f"'{{{{{name}}}}}'"
+            fix = f"or write the real address in place of {{{{{name}}}}} in publication.yaml"
         sources.add_at_publication(
-            codes.UNREPLACED_MERGE_TAG, Severity.ERROR, written,
-            f"'{{{{{name}}}}}' would reach readers as written in {', '.join(where)}: {why}",
-            "set esp: to the service you send with (docs/esp.md lists them), or write the real "
-            f"address in place of {{{{{name}}}}} in publication.yaml")
+            codes.UNREPLACED_MERGE_TAG, Severity.ERROR, written or "{{" + name,
+            f"{what} would reach readers as written in {', '.join(where)}: {why}",
+            f"set esp: to the service you send with (docs/esp.md lists them), {fix}")
 
 
 def _written(sources: _Sources, needle: str) -> bool:
@@ -489,7 +534,7 @@ def build_message(issue: model.Issue, publication: model.Publication, html: str,
         msg["To"] = to
     if publication.reply_to:
         msg["Reply-To"] = publication.reply_to
-    _set_subject(msg, subject_prefix + info.subject)
+    _set_subject(msg, subject_prefix + esp.rewrite(info.subject, publication.esp))  # as the body
     # ESPs stamp the real send time; the issue date keeps the export reproducible.
     date = info.date or dt.date.today()
     msg["Date"] = dt.datetime.combine(date, dt.time(0, 0), tzinfo=dt.UTC)
@@ -588,7 +633,9 @@ def export_issue(path: str | Path, out_dir: str | Path, *, strict: bool = False,
     files = export.files()
     out_dir = Path(out_dir)
     try:
-        write_all_atomic(out_dir, files)
+        write_all_atomic(out_dir, files, protected=_protected_folders(export))
+    except OutputRefused as exc:
+        raise AuthoringError(f"{exc}; nothing was changed") from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         where = exc.filename or out_dir
@@ -599,3 +646,16 @@ def export_issue(path: str | Path, out_dir: str | Path, *, strict: bool = False,
                for name, data in files.items()]
     return ExportResult(out_dir=out_dir, files=written, manifest=manifest, reports=export.reports,
                         notes=export.notes)
+
+
+def _protected_folders(export: Export) -> dict[str, Path]:
+    """Folders an export must never replace (nor any folder above them): what the user is
+    working in, and where the issue and its publication live."""
+    folders = {"the issue's folder": export.source.parent}
+    with contextlib.suppress(OSError):  # the current folder was removed
+        folders["the current folder"] = Path.cwd()
+    with contextlib.suppress(RuntimeError, KeyError):  # no home folder known
+        folders["your home folder"] = Path.home()
+    if export.publication_file is not None:
+        folders["the publication's folder"] = export.publication_file.parent
+    return folders

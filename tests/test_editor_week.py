@@ -107,8 +107,8 @@ def test_an_editors_week_in_a_fresh_folder(tmp_path, smtp_server):
     assert result.stdout.rstrip().endswith(f"{issue}: 0 errors, 0 warnings: ready to send")
     out = tmp_path / "out" / "0001"
     cli("export", str(issue), "-o", str(out))
-    assert sorted(p.name for p in out.iterdir()) == ["0001.eml", "0001.html", "0001.txt", "0001.web.html",
-                                                     "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".authoring-set", "0001.eml", "0001.html", "0001.txt",
+                                                     "0001.web.html", "manifest.json"]
     # Friday: a test to the editor's inbox, through the SMTP server set in the environment
     result = cli("send", str(issue), "--to", "priya@team-weekly.org",
                  env={"AUTHORING_SMTP_HOST": "127.0.0.1", "AUTHORING_SMTP_PORT": str(port)})

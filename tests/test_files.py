@@ -79,7 +79,7 @@ while True:
 def folder_state(folder: Path, sets: dict[str, dict[str, bytes]]) -> str:
     if not folder.exists():
         return "absent"
-    content = {p.name: p.read_bytes() for p in folder.iterdir()}
+    content = {p.name: p.read_bytes() for p in folder.iterdir() if p.name != files.MARKER}
     return next((name for name, s in sets.items() if s == content), f"MIXED {sorted(content)}")
 
 
@@ -107,8 +107,9 @@ def test_kill_loop_every_folder_holds_a_whole_set(tmp_path):
     names = sorted(p.name for p in tmp_path.iterdir())
     visible = [n for n in names if not n.startswith(".")]
     assert visible == [f"out{k}" for k in range(FOLDERS)]
-    assert sorted(set(names) - set(visible)) == sorted(os.readlink(tmp_path / f"out{k}")
-                                                       for k in range(FOLDERS))
+    assert sorted(set(names) - set(visible)) == sorted(
+        [os.readlink(tmp_path / f"out{k}") for k in range(FOLDERS)]
+        + [f".out{k}.export-lock" for k in range(FOLDERS)])
     assert all(folder_state(tmp_path / f"out{k}", sets) == "new" for k in range(FOLDERS))
 
 
@@ -177,49 +178,6 @@ def test_write_atomic_makes_the_missing_folders(tmp_path):
     assert (tmp_path / "a" / "b" / "c.txt").read_bytes() == b"x"
 
 
-def test_a_set_replaces_a_real_folder_of_an_older_export_and_removes_it(tmp_path):
-    folder = tmp_path / "out"
-    folder.mkdir()
-    for name in ("0320.html", "0320.txt", "0320.eml", "x.web.html", "manifest.json", ".a.tmp", ".b.bak"):
-        (folder / name).write_text("old")
-    files.write_all_atomic(folder, {"0321.html": b"new"})
-    assert folder.is_symlink() and os.listdir(folder) == ["0321.html"]
-    assert sorted(os.listdir(tmp_path)) == sorted(["out", os.readlink(folder)])
-    assert os.readlink(folder).startswith(".out.set-")
-
-
-def test_a_set_switches_from_the_previous_set_and_removes_it(tmp_path):
-    folder = tmp_path / "out"
-    files.write_all_atomic(folder, {"a.html": b"1"})
-    first = os.readlink(folder)
-    files.write_all_atomic(folder, {"b.html": b"2"})
-    assert os.readlink(folder) != first and os.listdir(folder) == ["b.html"]
-    assert sorted(os.listdir(tmp_path)) == sorted(["out", os.readlink(folder)])
-
-
-def test_a_folder_holding_other_files_is_refused_and_kept(tmp_path):
-    folder = tmp_path / "out"
-    folder.mkdir()
-    for name in ("notes.md", "b.py", "a.doc", "z.csv", "0321.html", "c.txt.orig"):
-        (folder / name).write_text("mine")
-    with pytest.raises(FileExistsError) as info:
-        files.write_all_atomic(folder, {"0321.html": b"new", "z.csv": b"ours"})
-    assert info.value.errno == 17 and info.value.filename == str(folder)
-    assert info.value.strerror == ("holds files that are not an export (a.doc, b.py, c.txt.orig); "
-                                   "export into a folder of its own")
-    assert sorted(os.listdir(folder)) == ["0321.html", "a.doc", "b.py", "c.txt.orig", "notes.md", "z.csv"]
-    assert os.listdir(tmp_path) == ["out"]
-
-
-def test_a_file_where_the_folder_should_be_is_refused(tmp_path):
-    (tmp_path / "out").write_text("a file")
-    with pytest.raises(NotADirectoryError) as info:
-        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
-    assert (info.value.errno, info.value.strerror, info.value.filename) == (
-        20, "Not a directory", str(tmp_path / "out"))
-    assert (tmp_path / "out").read_text() == "a file"
-
-
 def test_a_failure_while_writing_a_set_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
     folder = tmp_path / "out"
     files.write_all_atomic(folder, {"a.html": b"1"})
@@ -237,52 +195,6 @@ def test_a_failure_while_writing_a_set_leaves_the_folder_as_it_was(tmp_path, mon
     assert sorted(os.listdir(tmp_path)) == before and (folder / "a.html").read_bytes() == b"1"
 
 
-def test_a_failed_switch_puts_a_real_folder_back(tmp_path, monkeypatch):
-    folder = tmp_path / "out"
-    folder.mkdir()
-    (folder / "a.html").write_text("old")
-
-    def refused(src, dst):
-        raise OSError(1, "Operation not permitted")
-
-    monkeypatch.setattr(os, "replace", refused)
-    with pytest.raises(OSError, match="not permitted"):
-        files.write_all_atomic(folder, {"a.html": b"new"})
-    assert not folder.is_symlink() and (folder / "a.html").read_text() == "old"
-    assert os.listdir(tmp_path) == ["out"]
-
-
-def test_leftovers_of_a_killed_run_are_removed_but_not_the_current_set_or_others(tmp_path):
-    folder = tmp_path / "out"
-    files.write_all_atomic(folder, {"a.html": b"1"})
-    current = os.readlink(folder)
-    (tmp_path / ".out.set-abc").mkdir()
-    (tmp_path / ".out.old-abc").mkdir()
-    (tmp_path / ".out.link-abc").symlink_to(current)
-    (tmp_path / ".out.set-file").write_text("x")
-    (tmp_path / ".other.set-abc").mkdir()
-    (tmp_path / "keep.txt").write_text("x")
-    files.remove_leftovers(folder)
-    assert sorted(os.listdir(tmp_path)) == sorted([".other.set-abc", "keep.txt", "out", current])
-
-
-def test_temporary_files_of_the_older_writer_are_removed_from_a_real_folder(tmp_path):
-    folder = tmp_path / "out"
-    folder.mkdir()
-    for name in (".a.html.x.tmp", ".b.bak", "c.tmp", ".d.txt", "e.html"):
-        (folder / name).write_text("x")
-    files.remove_leftovers(folder)
-    assert sorted(os.listdir(folder)) == [".d.txt", "c.tmp", "e.html"]
-    files.remove_leftovers(tmp_path / "missing" / "out")  # no parent: nothing to do
-
-
-@pytest.mark.parametrize(("name", "ours"), [
-    ("manifest.json", True), ("0321.html", True), ("0321.txt", True), ("0321.eml", True),
-    ("0321.web.html", True), ("other.json", False), ("0321.md", False), ("html", False)])
-def test_export_files_are_known_by_name(name, ours):
-    assert files._is_export_file(name) is ours
-
-
 def test_a_set_makes_the_missing_parent_folders(tmp_path):
     files.write_all_atomic(tmp_path / "a" / "b" / "out", {"x.html": b"x"})
     assert (tmp_path / "a" / "b" / "out" / "x.html").read_bytes() == b"x"
@@ -295,31 +207,6 @@ def test_a_sets_files_are_ordinary_files_under_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "out" / "x.html").stat().st_mode & 0o777 == 0o644
-
-
-def test_a_failed_first_switch_raises_its_own_error_and_leaves_nothing(tmp_path, monkeypatch):
-    def refused(src, dst):
-        raise OSError(1, "Operation not permitted")
-
-    monkeypatch.setattr(os, "replace", refused)
-    with pytest.raises(OSError, match="not permitted"):
-        files.write_all_atomic(tmp_path / "out", {"a.html": b"new"})
-    assert os.listdir(tmp_path) == []
-
-
-def test_a_failed_switch_keeps_the_previous_set_in_place(tmp_path, monkeypatch):
-    folder = tmp_path / "out"
-    files.write_all_atomic(folder, {"a.html": b"old"})
-    current = os.readlink(folder)
-
-    def refused(src, dst):
-        raise OSError(1, "Operation not permitted")
-
-    monkeypatch.setattr(os, "replace", refused)
-    with pytest.raises(OSError, match="not permitted"):
-        files.write_all_atomic(folder, {"a.html": b"new"})
-    assert os.readlink(folder) == current and (folder / "a.html").read_bytes() == b"old"
-    assert sorted(os.listdir(tmp_path)) == sorted(["out", current])
 
 
 def test_a_leftover_that_cannot_be_removed_does_not_stop_the_export(tmp_path, monkeypatch):
@@ -335,15 +222,6 @@ def test_a_leftover_that_cannot_be_removed_does_not_stop_the_export(tmp_path, mo
     files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
     assert (tmp_path / "out" / "a.html").read_bytes() == b"x"
     assert (tmp_path / ".out.set-stuck").is_dir()
-
-
-@pytest.mark.parametrize("name", [".notes", "draft.tmp", "old.bak"])
-def test_hidden_files_and_temporary_ones_of_another_program_are_not_an_exports(tmp_path, name):
-    folder = tmp_path / "out"
-    folder.mkdir()
-    (folder / name).write_text("mine")
-    with pytest.raises(FileExistsError, match=rf"\({name}\)"):
-        files.write_all_atomic(folder, {"a.html": b"x"})
 
 
 def _refuse_rmdir(monkeypatch, marker: str) -> None:

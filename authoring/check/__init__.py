@@ -58,7 +58,8 @@ class Part:
 PARTS: dict[str, Part] = {}
 """The registered parts, in report order."""
 
-_MODULES = ["validation", "clients", "spam", "size", "images", "inbox", "contrast", "history", "access"]
+_MODULES = ["validation", "clients", "spam", "size", "images", "inbox", "spoofing", "contrast",
+            "history", "access"]
 """Modules under authoring.check holding parts, in report order."""
 
 
