@@ -61,7 +61,8 @@ import pytest  # noqa: E402
 from authoring import codes, model  # noqa: E402
 from authoring.blocks import feature, header, news, promo  # noqa: E402
 from authoring.blocks import text as text_block  # noqa: E402
-from authoring.checks import DEK_MAX_WORDS, HEADLINE_MAX_CHARS, Severity  # noqa: E402
+from authoring.diagnostics import Severity  # noqa: E402
+from authoring.house import DEK_MAX_WORDS, HEADLINE_MAX_CHARS  # noqa: E402
 from authoring.importer.emit import _YAML_OUT  # noqa: E402
 from authoring.render.text import _LinkStyle, _Writer  # noqa: E402
 

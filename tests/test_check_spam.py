@@ -461,7 +461,8 @@ def test_spamd_that_hangs_on_the_message_is_said_before_the_fallback(issue_copy,
     monkeypatch.setattr(spam_part.shutil, "which", {"spamc": str(fake)}.get)
     monkeypatch.setattr(spam_part, "TIMEOUT", 0.5)
     part = check_file(issue_copy, SPAM_ONLY).part("spam")
-    assert part.skipped == ("spamd did not give a score (timed out after 0.5 s); "
+    assert part.skipped == ("spamd did not give a score (timed out after 0.5 s (stopped, with every process "
+                            "it started)); "
                             "SpamAssassin is not installed (apt-get install -y spamassassin)")
 
 
