@@ -181,3 +181,17 @@ def test_a_problem_planted_anywhere_is_reported_where_it_is(planted):
 def test_an_indentation_indicator_smaller_than_the_text_s_indentation(source):
     path = (0,) if source.startswith("-") else ("a",)
     assert _locate(source, path, "X") == _where(source, "X")
+
+
+def test_a_character_written_as_a_hex_escape_is_located_at_its_backslash():
+    source = 'a: "one \\x58 two"\n'  # \x58 is X
+    assert load_text(source).data == {"a": "one X two"}
+    assert _locate(source, ("a",), "X") == _where(source, "\\x58")
+    source = 'a: "é \\u0058"\n'
+    assert _locate(source, ("a",), "X") == _where(source, "\\u0058")
+
+
+def test_a_line_ending_in_an_even_run_of_backslashes_is_folded_not_joined():
+    source = 'a: "x\\\\\\\\\n  X"\n'  # four backslashes: two escaped backslashes, then a line break
+    assert load_text(source).data == {"a": "x\\\\ X"}
+    assert _locate(source, ("a",), "X") == _where(source, "X")
