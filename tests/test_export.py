@@ -534,7 +534,7 @@ SCRIPTS = [
 @pytest.mark.parametrize("subject", SCRIPTS, ids=lambda s: s[:8])
 @pytest.mark.parametrize("prefix", ["", "[TEST] "])
 def test_long_subjects_in_every_script_keep_every_space(tmp_path, subject, prefix):
-    from authoring.export import build_message
+    from authoring.message import build_message
     from authoring.validate import validate_text
 
     validated = validate_text(MINIMAL.replace("subject: A short issue", f'subject: "{subject}"'))
@@ -571,7 +571,7 @@ def test_hostile_publication_headers_are_refused_before_export(tmp_path, case, l
 
 def test_list_unsubscribe_holds_exactly_the_two_uris():
     from authoring import model
-    from authoring.export import list_unsubscribe
+    from authoring.message import list_unsubscribe
 
     publication = model.Publication(name="P", sender=model.Sender(name="P", email="p@e.org"),
                                     unsubscribe_url="https://e.org/u>, <https://evil.example/t",

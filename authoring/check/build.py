@@ -21,7 +21,7 @@ from authoring.model import YamlPath
 from authoring.paths import templates_dir
 
 if TYPE_CHECKING:
-    from authoring.export import Export
+    from authoring.outgoing import Export
     from authoring.render import RenderOptions
     from authoring.validate import Validated
 
@@ -161,14 +161,14 @@ class Built:
 
     def render_options(self, *, markers: bool = False) -> RenderOptions:
         """What export renders with (campaign tags, resolved images), or a draft's options."""
-        from authoring.export import _image_resolver
+        from authoring.outgoing import image_resolver
         from authoring.render import RenderOptions
 
         tagger = links.campaign_tagger(self.publication, self.issue.issue.number)
         options = RenderOptions(
             mode="email", draft=self.draft, block_markers=markers,
             link_url=None if self.draft else tagger,
-            image_url=None if self.draft else _image_resolver(self.publication.image_base_url, []),
+            image_url=None if self.draft else image_resolver(self.publication.image_base_url, []),
             publication_dir=self.publication_file.parent if self.publication_file else None,
             inliner=self.inliner)
         return options
@@ -188,7 +188,7 @@ def _merge(spans: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 def _to_crlf(text: str) -> str:
-    from authoring.export import to_crlf
+    from authoring.message import to_crlf
 
     return to_crlf(text)
 
@@ -199,7 +199,7 @@ class NotCheckable(AuthoringError):
 
 def build(path: str | Path, *, publication_file: Path | None = None) -> Built:
     """Build the issue as export does; fall back to the draft rendering when export refuses."""
-    from authoring.export import build_export
+    from authoring.check.presend import build_export
     from authoring.validate import PUBLICATION_FILE, validate_file
 
     path = Path(path)
@@ -267,7 +267,7 @@ def _take_export(built: Built, export: Export) -> None:
 
 
 def _render_draft(built: Built, report: Report) -> None:
-    from authoring.export import to_crlf
+    from authoring.message import to_crlf
     from authoring.render import render_issue
 
     # Errors a draft may not have (a missing alt, a field over 64 KB) stop export, not the check:
