@@ -7,7 +7,6 @@ a file (``authoring.export`` does); both start from ``prepare``.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from urllib.parse import urljoin
 
 from authoring import codes, links, markdown, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
-from authoring.load import MAX_BYTES, Document, LoadError, read_bounded
+from authoring.load import Document
 from authoring.message import build_message, to_crlf
 from authoring.render import GMAIL_CLIP_BYTES
 
@@ -53,6 +52,8 @@ class Export:
     """The issue as loaded (with positions), so the pre-send check need not parse it again."""
     publication_file: Path | None = None
     """The publication file the issue was validated with, if any."""
+    publication_document: Document | None = field(default=None, repr=False)
+    """That file as validation loaded it, so the pre-send check need not read it again."""
     images: list[dict] = field(default_factory=list)
     """The local images to upload under image_base_url: src, path, url, size, sha256."""
 
@@ -112,7 +113,7 @@ class Prepared:
                       publication=validated.publication, html=rendered.html, text=rendered.text,
                       web_html=rendered.web.html, reports=reports, notes=notes,
                       document=validated.document, publication_file=validated.publication_file,
-                      images=images)
+                      publication_document=validated.publication_document, images=images)
 
 
 def prepare(path: Path, *, strict: bool = False, publication_file: Path | None = None,
@@ -121,7 +122,8 @@ def prepare(path: Path, *, strict: bool = False, publication_file: Path | None =
     the issue has an error a draft has too (nothing rendered from it could be trusted)."""
     validated = _validate_for_export(path, strict, publication_file)
     return Prepared(path=path, validated=validated, rendered=_render_for_export(validated, inliner),
-                    sources=Sources(validated.report, validated.publication_file))
+                    sources=Sources(validated.report, validated.publication_file,
+                                    validated.publication_document))
 
 
 def _export_only_codes() -> frozenset[str]:
@@ -262,13 +264,13 @@ class Sources:
     Export's findings are about addresses; each goes to the file and line it was written on.
     """
 
-    def __init__(self, report: Report, publication_file: Path | None):
+    def __init__(self, report: Report, publication_file: Path | None,
+                 publication_document: Document | None = None):
         self.issue = report
         self.others: list[Report] = []
-        if publication_file is not None:
-            with contextlib.suppress(LoadError, UnicodeError):
-                lines = read_bounded(publication_file, MAX_BYTES).decode("utf-8").splitlines()
-                self.others.append(Report(file=str(publication_file), source_lines=lines))
+        if publication_file is not None and publication_document is not None:
+            # as validation read it: the file is read once a run
+            self.others.append(Report(file=str(publication_file), source_lines=publication_document.lines))
 
     def add(self, code: str, severity: Severity, needle: str, message: str, hint: str) -> None:
         for report in (self.issue, *self.others):

@@ -216,7 +216,7 @@ def build(path: str | Path, *, publication_file: Path | None = None) -> Built:
     built = Built(path=path, issue=validated.issue, publication=validated.publication,
                   publication_file=validated.publication_file, html="", text="",
                   issue_doc=validated.document,
-                  publication_doc=_load_quietly(validated.publication_file),
+                  publication_doc=_publication_doc(validated),
                   export_ready=False, problems=refusal)
     _render_draft(built, validated.report)
     return built
@@ -240,7 +240,7 @@ def from_validated(validated: Validated) -> Built:
     built = Built(path=Path(validated.report.file), issue=validated.issue,
                   publication=validated.publication, publication_file=validated.publication_file,
                   html="", text="", issue_doc=validated.document,
-                  publication_doc=_load_quietly(validated.publication_file),
+                  publication_doc=_publication_doc(validated),
                   export_ready=not strict.report.errors, draft=bool(strict.report.errors),
                   problems=list(strict.report.diagnostics))
     built.html = _MARKER.sub("", built.marked_html)
@@ -254,9 +254,11 @@ def from_export(export: Export, publication_file: Path | None = None,
 
     pub_path = publication_file or export.publication_file or find_publication(export.source)
     issue_doc = export.document if export.document is not None else load_file(export.source)
+    same = pub_path == export.publication_file and export.publication_document is not None
     built = Built(path=export.source, issue=export.issue, publication=export.publication,
                   publication_file=pub_path, html="", text="", issue_doc=issue_doc,
-                  publication_doc=_load_quietly(pub_path), inliner=inliner)
+                  publication_doc=export.publication_document if same else _load_quietly(pub_path),
+                  inliner=inliner)
     _take_export(built, export)
     return built
 
@@ -299,6 +301,11 @@ def _export_only() -> set[str]:
 
 
 _EXPORT_ONLY = _export_only()
+
+
+def _publication_doc(validated: Validated) -> Document | None:
+    """The publication file as validation loaded it (read again only when it was not kept)."""
+    return validated.publication_document or _load_quietly(validated.publication_file)
 
 
 def _load_quietly(path: Path | None) -> Document | None:
