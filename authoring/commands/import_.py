@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import app, fail, print_reports, print_table
+from authoring.commands import app, fail, print_reports, print_table
 
 
 @app.command("import", epilog="Example: authoring import archive/ -o issues/archive/")

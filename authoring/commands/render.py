@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports, print_table, shown
+from authoring.commands import (
+    Inliner,
+    app,
+    fail,
+    format_size,
+    inliner_option,
+    print_reports,
+    print_table,
+    shown,
+)
 
 if TYPE_CHECKING:
     from authoring.validate import Validated
