@@ -288,3 +288,8 @@ def test_without_a_number_a_file_of_the_same_name_elsewhere_is_not_earlier(issue
     _earlier(archive, None, name="0320.yaml")
     part = _history(issue_copy, CheckOptions(parts={"history"}, against=archive))
     assert part.data["earlier"] == ["0320.yaml"] and part.findings == []
+
+
+def test_files_named_after_the_publication_file_are_read_too(issue_copy):
+    _earlier(issue_copy.parent, 321, name="zz-copy.yaml")  # sorts after publication.yaml
+    assert _codes(_history(issue_copy)) == ["number-taken"]
