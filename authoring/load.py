@@ -319,7 +319,8 @@ def _check_tabs(text: str, file: str) -> None:
             raise _error(file, codes.TAB_INDENT, "tab character used for indentation",
                          "YAML indents with spaces only: replace the tab with spaces",
                          line=number, column=indent + 1, text=text)
-        if re.search(r":\s*[|>][-+0-9]*\s*(#.*)?$", line):
+        # a block scalar opens after a key (``body: |``) or a list's dash (``- |``, ``- - >-``)
+        if re.search(r"(?:[:?]|(?:^|\s)-)\s*[|>][-+0-9]*\s*(#.*)?$", line):
             in_block = indent
 
 

@@ -51,3 +51,265 @@ def test_the_stages_never_test_a_story_class():
         for name in classes:
             assert f"isinstance(story, model.{name}" not in source, (module.__name__, name)
             assert f"model.{name}:" not in source, (module.__name__, name)
+
+
+# ---- each block's parts with real stories: the rules' thresholds, order and messages, the plain
+# ---- text the renderer's writer makes of them, the fields the checks read, the importer's YAML
+
+import pytest  # noqa: E402
+
+from authoring import codes, model  # noqa: E402
+from authoring.blocks import feature, header, news, promo  # noqa: E402
+from authoring.blocks import text as text_block  # noqa: E402
+from authoring.diagnostics import Severity  # noqa: E402
+from authoring.house import DEK_MAX_WORDS, HEADLINE_MAX_CHARS  # noqa: E402
+from authoring.importer.emit import _YAML_OUT  # noqa: E402
+from authoring.render.text import _LinkStyle, _Writer  # noqa: E402
+
+NEWS_PATH = ("stories", 1, "news")
+
+
+def _news(headline="Robots Learn Chores", dek=None, sections=(), image=None, index=1):
+    path = ("stories", index, "news")
+    return model.News(headline=headline, dek=dek, image=image, path=path, sections=[
+        model.Section(label=label, body=body, path=path + ("sections", n, label or ""))
+        for n, (label, body) in enumerate(sections)])
+
+
+def _found(check, story, seen=None):
+    return [(f.code, f.message, f.path, f.hint, f.key) for f in check(story, {} if seen is None else seen)]
+
+
+def _writer() -> _Writer:
+    return _Writer(_LinkStyle())
+
+
+def test_labels_in_the_customary_order_pass_and_one_offs_sit_anywhere():
+    story = _news(sections=[("What’s new", "a"), ("Our take", "b"), ("How it works", "c"),
+                            ("Results", "d"), ("Why it matters", "e"), ("We’re thinking", "f"), (None, "g")])
+    assert _found(news.check_labels, story) == []
+
+
+def test_a_label_before_its_customary_place_names_the_one_it_follows():
+    story = _news(sections=[("Results", "a"), ("Key insight", "b")])
+    assert _found(news.check_labels, story) == [
+        (codes.LABEL_ORDER, "'Key insight' usually comes before 'Results'", NEWS_PATH + ("sections", 1,
+         "Key insight"), "reorder the sections: What’s new → Key insight → How it works → …", True)]
+
+
+def test_label_order_compares_with_the_furthest_label_so_far():
+    # Why it matters (7) then Results (4) then Behind the news (5): both later ones are out of order,
+    # each named against Why it matters, the furthest reached
+    story = _news(sections=[("Why it matters", "a"), ("Results", "b"), ("Behind the news", "c")])
+    assert [m for _, m, *_ in _found(news.check_labels, story)] == [
+        "'Results' usually comes before 'Why it matters'",
+        "'Behind the news' usually comes before 'Why it matters'"]
+
+
+def test_a_repeated_label_is_in_order_and_the_same_rank_twice_is_too():
+    story = _news(sections=[("What’s new", "a"), ("How it works", "b"), ("How it worked", "c"),
+                            ("How it works", "d"), ("Results", "e")])
+    assert _found(news.check_labels, story) == []
+
+
+def test_a_label_with_its_own_colon_and_a_straight_apostrophe_is_still_ranked():
+    story = _news(sections=[("Results", "a"), ("We're thinking:", "b"), ("What's new", "c")])
+    assert _found(news.check_labels, story) == [
+        (codes.LABEL_COLON, "label 'We're thinking:' carries its own colon", NEWS_PATH + ("sections", 1,
+         "We're thinking:"), "write 'We're thinking': the colon is added when rendering", True),
+        (codes.LABEL_ORDER, "'What's new' usually comes before 'We're thinking'",
+         NEWS_PATH + ("sections", 2, "What's new"),
+         "reorder the sections: What’s new → Key insight → How it works → …", True)]
+
+
+def test_a_label_close_to_a_customary_one_is_suggested_and_not_ranked():
+    story = _news(sections=[("Results", "a"), ("Whats new", "b"), ("Key insight", "c")])
+    found = _found(news.check_labels, story)
+    assert found[0] == (codes.UNKNOWN_LABEL, "unknown section label 'Whats new'",
+                        NEWS_PATH + ("sections", 1, "Whats new"), "did you mean 'What’s new'?", True)
+    assert [f[0] for f in found] == [codes.UNKNOWN_LABEL, codes.LABEL_ORDER]
+    assert found[1][1] == "'Key insight' usually comes before 'Results'"
+
+
+@pytest.mark.parametrize(("headline", "found"), [
+    ("Wait...", []), ("Wait…", []), ("Robots learn.", [codes.HEADLINE_PERIOD]),
+    ("H" * HEADLINE_MAX_CHARS, []), ("H" * (HEADLINE_MAX_CHARS + 1), [codes.LONG_HEADLINE]),
+    ("  " + "H" * HEADLINE_MAX_CHARS + "  ", []), ("   ", [codes.EMPTY_HEADLINE]),
+])
+def test_headline_rules(headline, found):
+    assert [code for code, *_ in _found(news.check_headline, _news(headline=headline))] == found
+
+
+def test_headline_messages_give_the_figures_and_the_path():
+    path = NEWS_PATH + ("headline",)
+    assert _found(news.check_headline, _news(headline="H" * 71)) == [
+        (codes.LONG_HEADLINE, "headline is 71 characters long (house limit 70)", path,
+         "shorten it; details belong in the dek", False)]
+    assert _found(news.check_headline, _news(headline="Done.")) == [
+        (codes.HEADLINE_PERIOD, "headline ends with a period", path, "drop the final period", False)]
+    (empty,) = news.check_headline(_news(headline=""), {})
+    assert (empty.code, empty.message, empty.path, empty.hint, empty.severity) == (
+        codes.EMPTY_HEADLINE, "headline is empty", path, "write the story's title", Severity.ERROR)
+    assert HEADLINE_MAX_CHARS == 70 and DEK_MAX_WORDS == 60
+
+
+def test_an_empty_headline_is_not_remembered_for_duplicates():
+    seen: dict = {}
+    assert [f.code for f in news.check_headline(_news(headline=" ", dek="x " * 99), seen)] == [
+        codes.EMPTY_HEADLINE]
+    assert seen == {}
+
+
+def test_a_duplicate_headline_in_another_case_names_the_first():
+    seen: dict = {}
+    assert _found(news.check_headline, _news(headline="Robots Learn Chores", index=1), seen) == []
+    assert seen == {"robots learn chores": ("stories", 1, "news", "headline")}
+    again = _found(news.check_headline, _news(headline=" ROBOTS learn chores ", index=4), seen)
+    assert again == [(codes.DUPLICATE_HEADLINE, "headline 'ROBOTS learn chores' is used twice",
+                      ("stories", 4, "news", "headline"), "the first is at stories[1].news.headline",
+                      False)]
+    assert seen == {"robots learn chores": ("stories", 1, "news", "headline")}  # the first stays
+
+
+def test_a_dek_over_60_words_is_long_and_60_is_not():
+    assert _found(news.check_headline, _news(dek=" ".join(["word"] * 60))) == []
+    assert _found(news.check_headline, _news(dek="word " * 61)) == [
+        (codes.LONG_DEK, "dek is 61 words long (house limit 60)", NEWS_PATH + ("dek",),
+         "keep the dek to one or two sentences", False)]
+
+
+def test_news_without_sections_or_with_an_empty_one():
+    assert _found(news.check_empty, _news()) == [
+        (codes.NO_SECTIONS, "news story has no sections", NEWS_PATH,
+         "add 'sections:' with '- What’s new: ...'", False)]
+    story = _news(sections=[("Results", " \n"), (None, ""), ("Why it matters", "x")])
+    assert _found(news.check_empty, story) == [
+        (codes.EMPTY_SECTION, "section 'Results' is empty", NEWS_PATH + ("sections", 0, "Results"),
+         "write its text or remove it", True),
+        (codes.EMPTY_SECTION, "section '' is empty", NEWS_PATH + ("sections", 1, ""),
+         "write its text or remove it", True)]
+
+
+def test_other_blocks_empty_rules():
+    path = ("stories", 2, "x")
+    assert _found(header.check_empty, model.Header(title=" ", path=path)) == [
+        (codes.EMPTY_BODY, "header is empty", path, "write its title", False)]
+    assert _found(header.check_empty, model.Header(title="News", path=path)) == []
+    assert _found(feature.check_empty, model.Feature(title="T", body="\n", path=path)) == [
+        (codes.EMPTY_BODY, "body is empty", path + ("body",), "write the text or remove the block", False)]
+    assert _found(feature.check_empty, model.Feature(title="T", body="x", path=path)) == []
+    assert _found(text_block.check_empty, model.Text(body=" ", path=path)) == [
+        (codes.EMPTY_BODY, "body is empty", path + ("body",), "write the text or remove the block", False)]
+    assert _found(text_block.check_empty, model.Text(body="x", path=path)) == []
+    link = model.Link(text="Enroll now", url="https://example.org/c", path=path + ("cta",))
+    assert _found(promo.check_empty, model.Promo(body=" ", path=path)) == [
+        (codes.EMPTY_BODY, "body is empty", path + ("body",), "write the text or remove the block", False),
+        (codes.PROMO_WITHOUT_CTA, "promo has no call to action", path,
+         "add 'cta: {text: Enroll now, url: https://...}'", False)]
+    assert _found(promo.check_empty, model.Promo(body="x", cta=link, path=path)) == []
+
+
+def test_plain_text_of_each_block():
+    image = model.Image(src="a.png", alt=" A robot ", path=("i",))
+    story = _news(headline="Robots Learn", dek="Short *dek*.", image=image,
+                  sections=[("What’s new", "New things."), (None, "Unlabeled.")])
+    assert news.text(story, _writer()) == ["[Image: A robot]", "Robots Learn", "Short dek.",
+                                           "What’s new: New things.", "Unlabeled."]
+    assert news.text(_news(headline="Bare"), _writer()) == ["Bare"]
+    assert header.text(model.Header(title="News"), _writer()) == ["News\n===="]
+    essay = model.Feature(title="Essay", body="Body.", byline="By us", image=image)
+    assert feature.text(essay, _writer()) == ["[Image: A robot]", "Essay", "By us", "Body."]
+    assert feature.text(model.Feature(title="Essay", body="Body."), _writer()) == ["Essay", "Body."]
+    assert text_block.text(model.Text(body="One.\n\nTwo."), _writer()) == ["One.", "Two."]
+
+
+def test_plain_text_of_a_promo_puts_the_kicker_first_and_the_call_to_action_last():
+    image = model.Image(src="a.png", alt="Banner", path=("i",))
+    cta = model.Link(text=" Enroll now ", url="https://example.org/c", path=("c",))
+    story = model.Promo(body="Learn.", kicker="A MESSAGE", image=image, cta=cta)
+    assert promo.text(story, _writer()) == ["A MESSAGE", "[Image: Banner]", "Learn.",
+                                            "Enroll now: https://example.org/c"]
+    unsafe = model.Link(text="Enroll now", url="javascript:alert(1)", path=("c",))
+    assert promo.text(model.Promo(body="Learn.", cta=unsafe), _writer()) == ["Learn.", "Enroll now"]
+    blank = model.Link(text="  ", url="https://example.org/c", path=("c",))
+    assert promo.text(model.Promo(body="Learn.", cta=blank), _writer()) == ["Learn."]
+
+
+def test_fields_the_checks_read_in_reading_order():
+    image = model.Image(src="a.png", alt="Alt", path=("stories", 1, "news", "image"))
+    story = _news(headline="H", dek="D", image=image, sections=[("Results", "R")])
+    assert list(news.fields(story)) == [
+        (("stories", 1, "news", "image", "alt"), "Alt", False), (NEWS_PATH + ("headline",), "H", False),
+        (NEWS_PATH + ("dek",), "D", True), (NEWS_PATH + ("sections", 0, "Results"), "R", True)]
+    assert list(news.fields(_news(headline="H"))) == [(NEWS_PATH + ("headline",), "H", False)]
+    assert news.summary(story) == "D"
+    path = ("stories", 3, "promo")
+    cta = model.Link(text="Go", url="https://example.org", path=path + ("cta",))
+    full = model.Promo(body="B", kicker="K", image=model.Image(src="a", alt="A", path=path + ("image",)),
+                       cta=cta, path=path)
+    assert list(promo.fields(full)) == [
+        (path + ("image", "alt"), "A", False), (path + ("kicker",), "K", False),
+        (path + ("body",), "B", True), (path + ("cta", "text"), "Go", False)]
+    assert list(promo.fields(model.Promo(body="B", path=path))) == [(path + ("body",), "B", True)]
+    assert list(promo.links(full)) == [(path + ("cta", "url"), "https://example.org")]
+    assert list(promo.links(model.Promo(body="B", path=path))) == []
+    essay = model.Feature(title="T", body="B", byline="By", image=model.Image(src="a", alt="A", path=("i",)),
+                          path=path)
+    assert list(feature.fields(essay)) == [(("i", "alt"), "A", False), (path + ("title",), "T", False),
+                                           (path + ("byline",), "By", False), (path + ("body",), "B", True)]
+    assert list(feature.fields(model.Feature(title="T", body="B", path=path))) == [
+        (path + ("title",), "T", False), (path + ("body",), "B", True)]
+    assert list(header.fields(model.Header(title="N", path=path))) == [(path + ("title",), "N", False)]
+    assert list(text_block.fields(model.Text(body="B", path=path))) == [(path + ("body",), "B", True)]
+    assert blocks.registry()["header"].summary(model.Header(title="N")) is None
+    assert list(blocks.registry()["header"].links(model.Header(title="N"))) == []
+
+
+def test_importer_yaml_of_each_block():
+    story = _news(headline="H", sections=[("Results", "R"), (None, "Plain"), ("Yes, but", "")])
+    assert news.emit(story, _YAML_OUT) == {"headline": "H", "sections": [{"Results": "R"}, "Plain",
+                                                                          {"Yes, but": None}]}
+    assert news.emit(_news(headline="H", dek="D"), _YAML_OUT) == {"headline": "H", "dek": "D"}
+    assert header.emit(model.Header(title="News"), _YAML_OUT) == "News"
+    assert text_block.emit(model.Text(body="One line"), _YAML_OUT) == "One line"
+    assert feature.emit(model.Feature(title="T", body="B", byline="By"), _YAML_OUT) == {
+        "title": "T", "byline": "By", "body": "B"}
+    cta = model.Link(text="Go", url="https://example.org", path=())
+    assert promo.emit(model.Promo(body="B", kicker="K", cta=cta), _YAML_OUT) == {
+        "kicker": "K", "body": "B", "cta": {"text": "Go", "url": "https://example.org"}}
+    assert promo.emit(model.Promo(body="B"), _YAML_OUT) == {"body": "B"}
+
+
+def test_the_registry_finds_each_block_by_model_and_refuses_other_classes():
+    assert blocks.by_model(model.News) is blocks.registry()["news"]
+    assert blocks.by_model(model.Section) is None
+    with pytest.raises(TypeError, match="^no block type for Section$"):
+        blocks.of(model.Section(label=None, body=""))
+    assert blocks.kinds() == {"header": model.Header, "news": model.News, "promo": model.Promo,
+                              "feature": model.Feature, "text": model.Text,
+                              **{k: v for k, v in blocks.kinds().items()
+                                 if k not in {"header", "news", "promo", "feature", "text"}}}
+    orders = [b.order for b in blocks.registry().values()]
+    assert orders == sorted(orders)
+
+
+def test_importer_yaml_keeps_each_blocks_image():
+    image = model.Image(src="a.png", alt="A robot", href="https://x.org/")
+    written = {"src": "a.png", "alt": "A robot", "href": "https://x.org/"}
+    assert _YAML_OUT.image(image) == written
+    assert news.emit(_news(headline="H", image=image), _YAML_OUT) == {"image": written, "headline": "H"}
+    assert feature.emit(model.Feature(title="T", body="B", image=image), _YAML_OUT) == {
+        "image": written, "title": "T", "body": "B"}
+    assert promo.emit(model.Promo(body="B", image=image), _YAML_OUT) == {"image": written, "body": "B"}
+
+
+def test_an_unlabeled_section_does_not_end_the_order_check_and_labels_may_end_in_any_letter():
+    story = _news(sections=[("Results", "a"), (None, "b"), ("Key insight", "c"), ("Plan X", "d")])
+    assert [m for _, m, *_ in _found(news.check_labels, story)] == [
+        "'Key insight' usually comes before 'Results'"]
+
+
+def test_label_order_names_the_latest_of_equally_ranked_labels():
+    story = _news(sections=[("How it works", "a"), ("How it worked", "b"), ("Key insight", "c")])
+    assert [m for _, m, *_ in _found(news.check_labels, story)] == [
+        "'Key insight' usually comes before 'How it worked'"]

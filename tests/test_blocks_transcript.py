@@ -102,3 +102,69 @@ def test_html_lists_the_cues_times_muted_speaker_bold():
     assert "".join(items[1].itertext()) == ("00:04.500 – 00:00:09.000Thanks for having me. I have led both "
                                              "kinds of teams, and this line is long enough to wrap.")
     assert doc.find(".//h2").text == "From the episode"
+
+
+# ---- the block's parts called directly: exact messages, the equal start and end, the YAML and fields
+
+from authoring import codes  # noqa: E402
+from authoring.blocks import transcript  # noqa: E402
+from authoring.importer.emit import _YAML_OUT  # noqa: E402
+from authoring.render.text import _LinkStyle, _Writer  # noqa: E402
+
+PATH = ("stories", 2, "transcript")
+
+
+def _cue(start="00:00:01.000", end="00:00:02.000", text="Hi.", speaker=None, n=0):
+    return Cue(start=start, end=end, text=text, speaker=speaker, path=PATH + ("cues", n))
+
+
+def _found(check, story):
+    return [(f.code, f.message, f.path, f.hint, f.severity.value, f.key) for f in check(story, {})]
+
+
+def test_timings_messages_and_an_end_equal_to_the_start():
+    story = Transcript(cues=[_cue("00:01.000", "00:01.000"), _cue("1:00.000", "00:00.500", n=1),
+                             _cue("00:02.000", "00:01.999", n=2)], path=PATH)
+    assert _found(transcript.check_timings, story) == [
+        (codes.BAD_TIMESTAMP, "'1:00.000' is not a WEBVTT timestamp", PATH + ("cues", 1, "start"),
+         "write it as hh:mm:ss.ttt or mm:ss.ttt, e.g. 00:01:02.500", "error", False),
+        (codes.CUE_ENDS_BEFORE_START, "the cue ends (00:01.999) before it starts (00:02.000)",
+         PATH + ("cues", 2, "end"), "correct the start or the end time", "error", False)]
+
+
+def test_a_long_bad_timestamp_is_quoted_to_40_characters():
+    story = Transcript(cues=[_cue(end="x" * 41)], path=PATH)
+    ((code, message, path, *_),) = _found(transcript.check_timings, story)
+    assert message == f"'{'x' * 40}' is not a WEBVTT timestamp" and path == PATH + ("cues", 0, "end")
+
+
+def test_empty_messages_and_where_they_point():
+    assert _found(transcript.check_empty, Transcript(cues=[], path=PATH)) == [
+        (codes.EMPTY_BODY, "transcript has no cues", PATH + ("cues",),
+         "add '- {start: ..., end: ..., text: ...}' under 'cues:', or remove the block", "warning", True)]
+    assert _found(transcript.check_empty, Transcript(cues=[_cue(), _cue(text=" \n", n=1)], path=PATH)) == [
+        (codes.EMPTY_BODY, "cue has no text", PATH + ("cues", 1, "text"),
+         "write what is said, or remove the cue", "warning", False)]
+
+
+def test_timestamps_around_their_bounds():
+    assert milliseconds(" 00:59:59.999 ") == 3599999
+    assert milliseconds("99:00.000") is None and milliseconds("00:60.000") is None
+    assert milliseconds("1" * 9 + ":00:00.000") == 111111111 * 3600000
+    assert milliseconds("1" * 10 + ":00:00.000") is None
+    assert milliseconds("0:00:00.000") is None and milliseconds("00:00.0000") is None
+
+
+def test_plain_text_yaml_and_fields_of_a_transcript():
+    story = Transcript(title="From the episode", cues=[_cue(speaker="Ana"), _cue(n=1)], path=PATH)
+    assert transcript.text(story, _Writer(_LinkStyle())) == [
+        "From the episode", "[00:00:01.000 --> 00:00:02.000] Ana: Hi.", "[00:00:01.000 --> 00:00:02.000] Hi."]
+    assert transcript.text(Transcript(cues=[_cue()]), _Writer(_LinkStyle())) == [
+        "[00:00:01.000 --> 00:00:02.000] Hi."]
+    assert transcript.emit(story, _YAML_OUT) == {"title": "From the episode", "cues": [
+        {"start": "00:00:01.000", "end": "00:00:02.000", "speaker": "Ana", "text": "Hi."},
+        {"start": "00:00:01.000", "end": "00:00:02.000", "text": "Hi."}]}
+    assert list(transcript.fields(story)) == [
+        (PATH + ("title",), "From the episode", False), (PATH + ("cues", 0, "speaker"), "Ana", False),
+        (PATH + ("cues", 0, "text"), "Hi.", False), (PATH + ("cues", 1, "text"), "Hi.", False)]
+    assert list(transcript.fields(Transcript(cues=[], path=PATH))) == []

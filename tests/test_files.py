@@ -130,3 +130,125 @@ def test_the_set_writer_fsyncs_every_file_and_the_switch(tmp_path, monkeypatch):
     synced.clear()
     files.write_atomic(tmp_path / "one.txt", b"x")
     assert len(synced) == 1 and synced[0].startswith(str(tmp_path / ".one.txt."))
+
+
+# ---------------------------------------------------------------- the single-file and set writers' promises
+
+
+@pytest.fixture
+def umask_027():
+    old = os.umask(0o027)
+    yield
+    os.umask(old)
+
+
+def test_a_written_file_has_ordinary_permissions_under_the_umask(tmp_path, umask_027):
+    files.write_atomic(tmp_path / "a.txt", b"x")
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o640
+    files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert (tmp_path / "out").resolve().stat().st_mode & 0o777 == 0o750
+    assert os.umask(0o027) == 0o027  # read back unchanged
+
+
+def test_a_temporary_file_is_hidden_beside_its_target_and_synced_unless_told(tmp_path, monkeypatch):
+    synced: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
+    tmp = files.write_temp(tmp_path, "a.html", b"data")
+    assert tmp.parent == tmp_path and tmp.name.startswith(".a.html.") and tmp.name.endswith(".tmp")
+    assert tmp.read_bytes() == b"data" and len(synced) == 1
+    unsynced = files.write_temp(tmp_path, "b.html", b"more", sync=False)
+    assert unsynced.read_bytes() == b"more" and len(synced) == 1
+    files.write_atomic(tmp_path / "c.html", b"c", sync=False)
+    assert len(synced) == 1 and (tmp_path / "c.html").read_bytes() == b"c"
+
+
+def test_a_failed_temporary_write_leaves_no_file(tmp_path, monkeypatch):
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError, match="No space left"):
+        files.write_temp(tmp_path, "a.html", b"data")
+    assert os.listdir(tmp_path) == []
+
+
+def test_write_atomic_makes_the_missing_folders(tmp_path):
+    files.write_atomic(str(tmp_path / "a" / "b" / "c.txt"), b"x")
+    assert (tmp_path / "a" / "b" / "c.txt").read_bytes() == b"x"
+
+
+def test_a_failure_while_writing_a_set_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    files.write_all_atomic(folder, {"a.html": b"1"})
+    before = sorted(os.listdir(tmp_path))
+    real = files._write_synced
+
+    def full(path, data):
+        if path.name == "b.html":
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(files, "_write_synced", full)
+    with pytest.raises(OSError):
+        files.write_all_atomic(folder, {"a.html": b"2", "b.html": b"2"})
+    assert sorted(os.listdir(tmp_path)) == before and (folder / "a.html").read_bytes() == b"1"
+
+
+def test_a_set_makes_the_missing_parent_folders(tmp_path):
+    files.write_all_atomic(tmp_path / "a" / "b" / "out", {"x.html": b"x"})
+    assert (tmp_path / "a" / "b" / "out" / "x.html").read_bytes() == b"x"
+
+
+def test_a_sets_files_are_ordinary_files_under_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        files.write_all_atomic(tmp_path / "out", {"x.html": b"x"})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out" / "x.html").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_leftover_that_cannot_be_removed_does_not_stop_the_export(tmp_path, monkeypatch):
+    (tmp_path / ".out.set-stuck").mkdir()
+    real = os.rmdir
+
+    def refused(path, *args, **kwargs):
+        if ".out.set-stuck" in str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rmdir", refused)
+    files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert (tmp_path / "out" / "a.html").read_bytes() == b"x"
+    assert (tmp_path / ".out.set-stuck").is_dir()
+
+
+def _refuse_rmdir(monkeypatch, marker: str) -> None:
+    real = os.rmdir
+
+    def refused(path, *args, **kwargs):
+        if marker in str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rmdir", refused)
+
+
+def test_an_old_set_that_cannot_be_removed_does_not_fail_the_export(tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    files.write_all_atomic(folder, {"a.html": b"1"})
+    _refuse_rmdir(monkeypatch, os.readlink(folder))
+    files.write_all_atomic(folder, {"a.html": b"2"})
+    assert (folder / "a.html").read_bytes() == b"2"
+
+
+def test_a_failed_set_raises_its_own_error_even_when_its_cleanup_fails(tmp_path, monkeypatch):
+    def full(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files, "_write_synced", full)
+    _refuse_rmdir(monkeypatch, ".out.set-")
+    with pytest.raises(OSError) as info:
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert info.value.errno == 28

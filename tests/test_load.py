@@ -487,3 +487,35 @@ def test_a_text_or_file_opening_with_byte_order_marks_is_located_without_them(tm
         scalar = doc.scalars[("stories", 0, "text")]
         assert doc.locate_offset(("stories", 0, "text"), 3) == load.Position(3, 16)  # the s of It's
         assert source[scalar.start] == "'"
+
+
+@pytest.mark.parametrize("text", [
+    "- |\n  a\n  \tb\n",  # a literal block in a list: the tab after its indentation is content
+    "a:\n  - >-\n    x\n    \ty\n",
+    "- - |\n    x\n    \ty\n",
+    "- k: |\n    x\n    \ty\n",
+    "? |\n  key\n  \tx\n: v\n",
+    "a: |1\n  \tb\n",
+    "a: |\n  t\n\n  \tafter an empty line\n",
+])
+def test_tabs_inside_every_kind_of_block_scalar_are_content(text):
+    import yaml
+
+    assert load_text(text).data == yaml.safe_load(text) and "\\t" in repr(yaml.safe_load(text))
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("a: |\n  t\n\tb: 2\n", 3),  # right after the block, at its key's indentation
+    ("a: |\n  t\nb: 1\n\tc: 2\n", 4),  # a line at the key's indentation closes the block
+    ("x:\n  a: |\n    t\n  b: 1\n  \tc: 2\n", 5),
+    ("- |\n  t\n\t- b\n", 3),
+    ("a: b | c\n\tc: 2\n", 2),  # a bar inside a plain value opens no block
+])
+def test_a_tab_indenting_a_line_after_a_literal_block_is_refused_there(text, line):
+    with pytest.raises(LoadError) as info:
+        load_text(text)
+    diagnostic = info.value.diagnostic
+    assert (diagnostic.code, diagnostic.line) == ("tab-indent", line)
+    written = text.split("\n")[line - 1]
+    assert diagnostic.column == len(written) - len(written.lstrip(" ")) + 1
+    assert diagnostic.message == "tab character used for indentation"

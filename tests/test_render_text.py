@@ -284,3 +284,108 @@ def test_references_number_each_address_once_and_use_the_tracked_url():
 def test_inline_style_has_no_links_block():
     text = _body(_issue(model.Text(body=model.Markdown("[a](https://x.org/1)"))))
     assert text == "a (https://x.org/1)\n" and "Links\n=====" not in text
+
+
+# ---------------------------------------------------------------- addresses, lists, letter, footer
+
+
+@pytest.mark.parametrize(("body", "plain"), [
+    ("Call [+15550100](tel:+15550100) now.", "Call +15550100 now."),  # a tel: autolink shows its number
+    ("Call [ +15550100 ](tel:+15550100) now.", "Call  +15550100  now."),
+    ("Call <tel:+15550100> now.", "Call tel:+15550100 now."),
+    ("Call [the desk](tel:+15550100).", "Call the desk (tel:+15550100)."),
+    ("Write [me@x.org](mailto:me@x.org) or <me@x.org>.", "Write me@x.org or me@x.org."),
+    ("Write [us](mailto:me@x.org).", "Write us (mailto:me@x.org)."),
+    ("See [https://x.org/a](https://x.org/a).", "See https://x.org/a."),
+    ("See [x.org/a](https://x.org/a).", "See x.org/a (https://x.org/a)."),
+    ("Unsafe [link](javascript:alert(1)) and [tag]({{unsubscribe_url}}).", "Unsafe link and tag."),
+])
+def test_a_link_that_shows_its_own_address_is_not_followed_by_it_again(body, plain):
+    assert _body(_issue(model.Text(body=model.Markdown(body)))) == plain + "\n"
+
+
+def test_a_tracked_autolink_shows_the_tracked_address_but_mail_and_phone_stay_as_written():
+    tracked = SimpleNamespace(link_url=lambda url: url + "?utm=1")
+    body = "<https://x.org/a>, <me@x.org>, [+1555](tel:+1555) and [x](https://x.org/b)."
+    assert _body(_issue(model.Text(body=model.Markdown(body))), options=tracked) == (
+        "https://x.org/a?utm=1, me@x.org, +1555 and x (https://x.org/b?utm=1).\n")
+
+
+def test_lists_number_from_their_start_nest_by_two_columns_and_keep_later_paragraphs_hanging():
+    body = "Intro.\n\n3. three\n4. four\n   - nested\n   - more\n\n   later paragraph\n5. five"
+    assert _body(_issue(model.Text(body=model.Markdown(body)))) == (
+        "Intro.\n\n  3. three\n  4. four\n    • nested\n    • more\n    later paragraph\n  5. five\n")
+
+
+def test_a_label_before_a_list_stands_on_its_own_line():
+    story = model.News(headline="H", sections=[model.Section(label="Results", body=model.Markdown(
+        "- *fast*\n- cheap")), model.Section(label="Yes, but", body=model.Markdown(""))])
+    assert _body(_issue(story)) == "H\n\nResults:\n\n  • fast\n  • cheap\n\nYes, but:\n"
+
+
+def test_the_letter_leaves_out_blank_parts_and_prefixes_the_ps():
+    letter = model.Letter(body=model.Markdown("Hello **all**."), salutation="  ", signoff="Keep learning!",
+                          signature=" ", ps=model.Markdown("One more *thing*.\n\nAnd another."))
+    assert _body(_issue(letter=letter)) == (
+        "Hello all.\n\nKeep learning!\n\nP.S. One more thing.\n\nAnd another.\n")
+    signed = model.Letter(body=model.Markdown("Hi."), signoff=" ", signature="Andrew", ps=model.Markdown(" "))
+    assert _body(_issue(letter=signed)) == "Dear friends,\n\nHi.\n\nAndrew\n"
+
+
+def test_a_ps_opening_with_a_list_keeps_its_prefix_on_a_line_of_its_own():
+    letter = model.Letter(body=model.Markdown("Hi."), ps=model.Markdown("- one\n- two"))
+    assert _body(_issue(letter=letter)).endswith("Hi.\n\nP.S.\n\n  • one\n  • two\n")
+
+
+def test_the_top_block_omits_a_blank_name_and_an_unsafe_or_merge_tag_web_address():
+    info = model.IssueInfo(subject="S", number=12, date=dt.date(2026, 11, 27),
+                           web_url=model.Url("{{web_url}}"))
+    nameless = dataclasses.replace(_pub(), name=" ")
+    assert render_text(model.Issue(issue=info), nameless).startswith("Issue 12 · November 27, 2026\n\n")
+    info.web_url = model.Url("javascript:alert(1)")
+    assert render_text(model.Issue(issue=info), _pub()).startswith("P\nIssue 12 · November 27, 2026\n\n")
+    bare = render_text(model.Issue(issue=model.IssueInfo(subject="S")), dataclasses.replace(_pub(), name=""))
+    assert bare == "\n"
+
+
+def test_the_footer_ends_with_the_address_and_the_unsubscribe_line():
+    pub = dataclasses.replace(_pub(footer=model.Markdown("You get this because you signed up."),
+                                   postal_address="1 Main St"), unsubscribe_url="https://x.org/u")
+    assert _body(_issue(), pub) == "You get this because you signed up.\n\n1 Main St\n\nUnsubscribe: https://x.org/u\n"
+    assert _body(_issue(model.Header(title="News")), _pub()) == "News\n====\n"  # no footer: no gap
+
+
+def test_images_without_alt_text_leave_no_line_and_inline_ones_their_alt():
+    story = model.News(headline="H", image=model.Image(src="a.png", alt="  "),
+                       dek=model.Markdown("A ![chart](c.png) and ![ ](d.png) here."))
+    assert _body(_issue(story)) == "H\n\nA [Image: chart] and   here.\n"
+    from authoring.render.text import markdown_plain
+
+    assert markdown_plain("A ![chart](c.png) **b**\n\nNext [x](https://x.org).") == \
+        "A chart b\n\nNext x (https://x.org)."
+    assert markdown_plain("[x](https://x.org/a)", link_url=lambda url: url + "#t") == "x (https://x.org/a#t)"
+
+
+def test_references_list_each_address_once_under_a_ruled_title():
+    body = "[a](https://x.org/1) [b](https://x.org/2) [c](https://x.org/1) [d](mailto:m@x.org)"
+    text = _body(_issue(model.Text(body=model.Markdown(body))), _pub(text_links="references"))
+    assert text == ("a [1] b [2] c [1] d [3]\n\n\nLinks\n=====\n[1] https://x.org/1\n[2] https://x.org/2\n"
+                    "[3] mailto:m@x.org\n")
+
+
+def test_a_call_to_action_without_a_shown_address_is_its_text_alone():
+    for url in (None, "", "{{cta_url}}", "javascript:alert(1)"):
+        cta = model.Link(text="Enroll now", url=url)
+        assert _body(_issue(model.Promo(body=model.Markdown("B."), cta=cta))) == "B.\n\nEnroll now\n", url
+    cta = model.Link(text="Enroll now", url=" https://x.org/c ")
+    assert _body(_issue(model.Promo(body=model.Markdown("B."), cta=cta))) == "B.\n\nEnroll now: https://x.org/c\n"
+
+
+@pytest.mark.parametrize(("line", "wrapped"), [
+    ("a\tb", "a       b"),  # a tab: textwrap's own rules (expanded to the next 8th column)
+    ("10\xa0km " * 14, ("10\xa0km " * 13).rstrip() + "\n10\xa0km"),  # no break at a no-break space
+    ("x\n  y", "x\n  y"),
+    ("", ""),
+])
+def test_wrapping_lines_with_other_whitespace(line, wrapped):
+    assert _wrap(line) == wrapped

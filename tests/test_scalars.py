@@ -168,3 +168,30 @@ def test_a_problem_planted_anywhere_is_reported_where_it_is(planted):
     found = [d for d in validate_text(source).report.diagnostics if d.code == codes.RAW_HTML]
     assert len(found) == 1, (source, validate_text(source).report.format_text())
     assert (found[0].line, found[0].column) == (line, column), source
+
+
+@pytest.mark.parametrize("source", [
+    "a: |1\n  X\n",  # |1: one column of indentation, the other space is content
+    "a: >1\n  one\n   X\n",
+    "- |1\n   X\n",
+    "a: |1-\n    X\n",
+    "a: |1\n\n  X\n",
+    "a: >2-\n    more\n  X\n",
+])
+def test_an_indentation_indicator_smaller_than_the_text_s_indentation(source):
+    path = (0,) if source.startswith("-") else ("a",)
+    assert _locate(source, path, "X") == _where(source, "X")
+
+
+def test_a_character_written_as_a_hex_escape_is_located_at_its_backslash():
+    source = 'a: "one \\x58 two"\n'  # \x58 is X
+    assert load_text(source).data == {"a": "one X two"}
+    assert _locate(source, ("a",), "X") == _where(source, "\\x58")
+    source = 'a: "é \\u0058"\n'
+    assert _locate(source, ("a",), "X") == _where(source, "\\u0058")
+
+
+def test_a_line_ending_in_an_even_run_of_backslashes_is_folded_not_joined():
+    source = 'a: "x\\\\\\\\\n  X"\n'  # four backslashes: two escaped backslashes, then a line break
+    assert load_text(source).data == {"a": "x\\\\ X"}
+    assert _locate(source, ("a",), "X") == _where(source, "X")
