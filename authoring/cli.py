@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 COMMANDS = {"validate": "validate", "check": "check", "render": "render", "new": "new",
             "schema": "schema", "preview": "preview", "export": "export", "send": "send",
-            "import": "import_"}
+            "import": "import_", "site": "site"}
 """Command name → its module in authoring.commands, in the order ``--help`` lists them."""
 
 

@@ -276,6 +276,21 @@ INVENTED_SUBJECT = _code("invented-subject", WARNING, "plain text has no subject
                          "is the first headline (or title, or the file name)",
                          "set issue.subject to the subject the issue was sent with")
 
+# -- the archive site (authoring site) -------------------------------------------------------------
+SITE_BASE_URL = _code("site-base-url", ERROR, "`site.base_url` is missing (to build a site) or not an "
+                      "absolute http(s) address", "set site: {base_url: https://example.org/archive/}")
+SITE_ISSUE_PATH = _code("site-issue-path", ERROR, "`site.issue_path` is not a relative folder holding "
+                        "`{number}` (letters, digits, `-_.~/` only, no `..`)", "e.g. issue-{number}/")
+SITE_SIZE = _code("site-size", ERROR, "`site.page_size` or `site.feed_size` is below 1 or over 1000",
+                  "pick a number from 1 to 1000 (default 20)")
+SITE_URL_TAKEN = _code("site-url-taken", ERROR, "two published issues would share one page (same number)",
+                       "give each issue its own number")
+SITE_IMAGE = _code("site-image", ERROR, "an image a site page shows cannot be copied: not found, "
+                   "outside the issue's and the publication's folders, not a regular file, or over 20 MB",
+                   "put the image next to the issue, or use an https:// address")
+SITE_OUTPUT = _code("site-output", ERROR, "the site folder is not one `authoring site` made, or holds a "
+                    "file of ours beside one it did not write", "build into a new or empty folder")
+
 
 # -- the table in docs/format.md -------------------------------------------------------------------
 

@@ -1,0 +1,215 @@
+"""Stage 1 of the site: the issues of a folder, validated, sorted newest first, each with its page's URL.
+
+A **draft** is an issue that does not pass validation at the export level (no number or date, an
+image without its source, a call to action without its link...): what ``authoring export`` would
+refuse to send is not published either. Drafts are left out of the site unless ``--drafts``; with
+it they get pages under ``drafts/<file name>/`` marked ``noindex``, stay out of the feeds and the
+sitemap, and an issue that cannot even be rendered (errors at the draft level) fails the build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from authoring import codes, model
+from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
+
+DRAFTS_FOLDER = "drafts/"
+
+
+@dataclass
+class Entry:
+    """One issue of the archive."""
+
+    source: Path
+    issue: model.Issue
+    url_path: str
+    """The page's folder relative to the site's root, ending in ``/`` (``issue-321/``)."""
+    draft: bool = False
+    problems: list[Diagnostic] = field(default_factory=list)
+    """Why it is a draft: its errors at the export level."""
+    report: Report | None = field(default=None, repr=False)
+
+    @property
+    def number(self) -> int | None:
+        return self.issue.issue.number
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.issue.issue.date
+
+
+@dataclass
+class LeftOut:
+    """A draft the site leaves out, with the first reason."""
+
+    source: Path
+    problems: list[Diagnostic]
+
+
+@dataclass
+class Archive:
+    """Everything the later stages read."""
+
+    folder: Path
+    publication: model.Publication
+    publication_file: Path | None
+    base_url: str
+    """Absolute, ending in ``/``."""
+    entries: list[Entry]
+    """Newest first: drafts (when included), then published issues by date and number."""
+    left_out: list[LeftOut] = field(default_factory=list)
+    warnings: list[Report] = field(default_factory=list)
+
+    @property
+    def published(self) -> list[Entry]:
+        return [entry for entry in self.entries if not entry.draft]
+
+
+def gather(folder: str | Path, *, drafts: bool = False, base_url: str | None = None,
+           publication_file: Path | None = None) -> Archive:
+    """Validate every issue of ``folder``; raise AuthoringError when the site cannot be built
+    (a broken publication file, no base URL, two issues on one page, a draft that cannot render)."""
+    from authoring.render.folder import issue_files
+    from authoring.validate import Publications, validate_file
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise AuthoringError(f"{folder}: not a folder of issues", [Report(file=str(folder), diagnostics=[
+            Diagnostic(code=codes.FILE_NOT_FOUND if not folder.exists() else codes.NOT_A_FILE,
+                       severity=Severity.ERROR, file=str(folder), message="not a folder of issues",
+                       hint="pass the folder that holds the issues' .yaml files")])])
+    batch = Publications()
+    entries: list[Entry] = []
+    left_out: list[LeftOut] = []
+    failed: list[Report] = []
+    warnings: list[Report] = []
+    publication: model.Publication | None = None
+    pub_file: Path | None = publication_file
+    for path in issue_files(folder):
+        result = validate_file(path, level=Level.EXPORT, publication_file=publication_file,
+                               publications=batch)
+        if publication is None:
+            publication, pub_file = result.publication, result.publication_file
+        if result.issue is not None and result.report.ok():
+            entries.append(Entry(source=path, issue=result.issue, url_path="", report=result.report))
+            if result.report.diagnostics:
+                warnings.append(result.report)
+            continue
+        if _publication_broken(result.report, result.publication_file):
+            failed.append(result.report)
+            continue
+        problems = result.report.errors
+        if not drafts:
+            left_out.append(LeftOut(path, problems))
+            continue
+        draft = validate_file(path, level=Level.DRAFT, publication_file=publication_file,
+                              publications=batch)
+        if draft.issue is None or not draft.report.ok():
+            failed.append(draft.report)
+            continue
+        entries.append(Entry(source=path, issue=draft.issue, url_path="", draft=True,
+                             problems=problems, report=draft.report))
+    if failed:
+        raise AuthoringError(f"{len(failed)} issue{'s' if len(failed) != 1 else ''} cannot be "
+                             "published; the site was not changed", failed)
+    if publication is None:
+        from authoring.validate import DEFAULT_PUBLICATION, find_publication, load_publication
+
+        pub_file = publication_file or find_publication(folder / "issue.yaml")
+        publication, report = load_publication(pub_file, Level.DRAFT) if pub_file else (
+            DEFAULT_PUBLICATION, None)
+        if report is not None and report.errors:
+            raise AuthoringError(f"{pub_file}: the publication file has errors", [report])
+    base = _base_url(base_url, publication, pub_file)
+    _order(entries)
+    _assign_urls(entries, publication, failed)
+    if failed:
+        raise AuthoringError("two issues would share one page; the site was not changed", failed)
+    return Archive(folder=folder, publication=publication, publication_file=pub_file, base_url=base,
+                   entries=entries, left_out=left_out, warnings=warnings)
+
+
+def _publication_broken(report: Report, pub_file: Path | None) -> bool:
+    """Errors of the publication file (validate_file copies them into each issue's report) stop
+    the build: they are not the issue's, and every page would carry them."""
+    if pub_file is None:
+        return False
+    return any(d.file == str(pub_file) and d.is_error and d.code != codes.NO_PUBLICATION
+               and not _send_only(d.code) for d in report.diagnostics)
+
+
+def _send_only(code: str) -> bool:
+    """Export-level publication errors that concern sending email, not a web page."""
+    return code in {codes.PLACEHOLDER_SENDER, codes.MISSING_POSTAL_ADDRESS, codes.MISSING_UNSUBSCRIBE,
+                    codes.NO_ONE_CLICK_UNSUBSCRIBE}
+
+
+def _base_url(override: str | None, publication: model.Publication, pub_file: Path | None) -> str:
+    from authoring.markdown import url_scheme
+
+    base = override or publication.site.base_url
+    if not base or url_scheme(base) not in {"http", "https"}:
+        where = pub_file or Path("publication.yaml")
+        raise AuthoringError(f"{where}: no site.base_url", [Report(file=str(where), diagnostics=[
+            _located(where, publication.site.path or ("site",), codes.SITE_BASE_URL,
+                     "site.base_url is not set: pages need it for their canonical links, feeds for "
+                     "their addresses", "add site: {base_url: https://example.org/archive/} to "
+                     f"{where.name}")])])
+    return base if base.endswith("/") else base + "/"
+
+
+def _located(file: Path, path: model.YamlPath, code: str, message: str, hint: str) -> Diagnostic:
+    from authoring.load import LoadError, load_file
+
+    line = column = None
+    try:
+        position = load_file(file).locate(path) if file.is_file() else None
+    except LoadError:
+        position = None
+    if position is not None:
+        line, column = position.line, position.column
+    return Diagnostic(code=code, severity=Severity.ERROR, message=message, hint=hint, file=str(file),
+                      line=line, column=column, path=path)
+
+
+def _order(entries: list[Entry]) -> None:
+    """Drafts first (what comes next), then the published issues newest first."""
+    entries.sort(key=lambda e: (not e.draft, -(e.date or dt.date.min).toordinal(), -(e.number or 0),
+                                e.source.name))
+
+
+_UNSAFE_SLUG = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def _assign_urls(entries: list[Entry], publication: model.Publication, failed: list[Report]) -> None:
+    pattern = publication.site.issue_path
+    pattern = pattern if pattern.endswith("/") else pattern + "/"
+    taken: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.draft:
+            slug = _UNSAFE_SLUG.sub("-", entry.source.stem).strip(".-") or "issue"
+            entry.url_path = f"{DRAFTS_FOLDER}{slug}/"
+        else:
+            entry.url_path = pattern.replace("{number}", str(entry.number))
+        other = taken.get(entry.url_path)
+        if other is not None:
+            failed.append(Report(file=str(entry.source), diagnostics=[Diagnostic(
+                code=codes.SITE_URL_TAKEN, severity=Severity.ERROR, file=str(entry.source),
+                path=entry.issue.issue.path + ("number",),
+                line=_line(entry), message=f"{other.source.name} has the same page, "
+                f"{entry.url_path}", hint="give each issue its own number")]))
+        taken[entry.url_path] = entry
+
+
+def _line(entry: Entry) -> int | None:
+    from authoring.load import LoadError, load_file
+
+    try:
+        position = load_file(entry.source).locate(entry.issue.issue.path + ("number",))
+    except LoadError:
+        return None
+    return position.line if position else None
