@@ -225,16 +225,21 @@ def sitemap_xml(env: jinja2.Environment, archive: Archive, pages: list[IssuePage
     newest = max((p.entry.date for p in published if p.entry.date), default=None)
     urls = [(archive.base_url + path.removesuffix("index.html"), newest) for path in index_paths]
     urls += [(archive.base_url + p.url_path, p.entry.date) for p in published]
-    return env.get_template(SITEMAP_TEMPLATE).render(
-        urls=[(url, date.isoformat() if date else None) for url, date in urls])
+    return _text_file(env.get_template(SITEMAP_TEMPLATE).render(
+        urls=[(url, date.isoformat() if date else None) for url, date in urls]))
 
 
 def robots_txt(env: jinja2.Environment, archive: Archive, *, drafts: bool) -> str:
     from urllib.parse import urlsplit
 
     base_path = urlsplit(archive.base_url).path or "/"
-    return env.get_template(ROBOTS_TEMPLATE).render(
-        sitemap=archive.base_url + "sitemap.xml", drafts=(base_path + "drafts/") if drafts else None)
+    return _text_file(env.get_template(ROBOTS_TEMPLATE).render(
+        sitemap=archive.base_url + "sitemap.xml", drafts=(base_path + "drafts/") if drafts else None))
+
+
+def _text_file(text: str) -> str:
+    """Ending in one line break, as text files do (Jinja drops the template's last one)."""
+    return text.rstrip("\n") + "\n"
 
 
 # ---------------------------------------------------------------- for the feeds
