@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from test_render_browser import axe_script  # noqa: F401 - the session fixture that installs axe-core
 
 from authoring.site import SiteOptions, publish_site
 from conftest import ISSUES
-from test_render_browser import axe_script  # noqa: F401 - the session fixture that installs axe-core
 
 pytestmark = pytest.mark.browser
 
