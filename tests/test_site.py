@@ -482,3 +482,13 @@ def test_the_command_exit_codes(tmp_path):
     assert missing.exit_code == 1 and "not a folder of issues" in missing.stderr
     usage = CliRunner().invoke(app, ["site", str(ISSUES), "--no-such-option"])
     assert usage.exit_code == 2
+
+
+def test_text_that_speaks_to_an_email_reader_is_a_located_warning_and_stays_on_the_page():
+    site = build_site(ISSUES)
+    (report,) = site.warnings
+    (warning,) = report.diagnostics
+    assert warning.code == codes.SITE_EMAIL_TEXT
+    line = (ISSUES / "0321.yaml").read_text().splitlines()[warning.line - 1]
+    assert line[warning.column - 1:].startswith("Reply to this email")
+    assert "Reply to this email or write to" in page(site, "issue-321/index.html")  # nothing lost

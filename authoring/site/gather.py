@@ -12,10 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from authoring import codes, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
+
+if TYPE_CHECKING:
+    from authoring.load import Document
 
 DRAFTS_FOLDER = "drafts/"
 
@@ -96,8 +101,10 @@ def gather(folder: str | Path, *, drafts: bool = False, base_url: str | None = N
             publication, pub_file = result.publication, result.publication_file
         if result.issue is not None and result.report.ok():
             entries.append(Entry(source=path, issue=result.issue, url_path="", report=result.report))
-            if result.report.diagnostics:
-                warnings.append(result.report)
+            found = list(email_only_text(result.issue, result.document))
+            if found:  # the site's own findings; validation's are `authoring validate`'s to tell
+                warnings.append(Report(file=str(path), diagnostics=found,
+                                       source_lines=result.report.source_lines))
             continue
         if _publication_broken(result.report, result.publication_file):
             failed.append(result.report)
@@ -131,6 +138,25 @@ def gather(folder: str | Path, *, drafts: bool = False, base_url: str | None = N
         raise AuthoringError("two issues would share one page; the site was not changed", failed)
     return Archive(folder=folder, publication=publication, publication_file=pub_file, base_url=base,
                    entries=entries, left_out=left_out, warnings=warnings)
+
+
+_EMAIL_ONLY = re.compile(r"\b(?:reply|respond) to this (?:e-?mail|message|newsletter)\b"
+                         r"|\bforward this (?:e-?mail|message|newsletter)\b", re.IGNORECASE)
+
+
+def email_only_text(issue: model.Issue, document: Document | None) -> Iterator[Diagnostic]:
+    """Warnings where the author's text speaks to an email's reader (the page keeps the text)."""
+    from authoring.checks import text_fields
+
+    for path, text, _ in text_fields(issue):
+        for match in _EMAIL_ONLY.finditer(text):
+            position = document.locate_offset(path, match.start()) if document else None
+            yield Diagnostic(
+                code=codes.SITE_EMAIL_TEXT, severity=Severity.WARNING, path=path,
+                file=document.file if document else None,
+                line=position.line if position else None, column=position.column if position else None,
+                message=f"'{match.group(0)}' speaks to an email's reader: the archive page shows it as written",
+                hint="say how to reach you instead (write to ...), or keep it if it reads well on the web")
 
 
 def _publication_broken(report: Report, pub_file: Path | None) -> bool:
