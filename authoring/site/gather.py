@@ -155,7 +155,8 @@ def email_only_text(issue: model.Issue, document: Document | None) -> Iterator[D
                 code=codes.SITE_EMAIL_TEXT, severity=Severity.WARNING, path=path,
                 file=document.file if document else None,
                 line=position.line if position else None, column=position.column if position else None,
-                message=f"'{match.group(0)}' speaks to an email's reader: the archive page shows it as written",
+                message=f"'{match.group(0)}' speaks to an email's reader: the archive page shows it "
+                        "as written",
                 hint="say how to reach you instead (write to ...), or keep it if it reads well on the web")
 
 
