@@ -290,7 +290,7 @@ SITE_IMAGE = _code("site-image", ERROR, "an image a site page shows cannot be co
                    "put the image next to the issue, or use an https:// address")
 SITE_EMAIL_TEXT = _code("site-email-text", WARNING, "text that speaks to an email's reader (`reply to this "
                         "email`, `forward this email`): on the archive page there is nothing to reply to",
-                        "say how to reach you instead (`write to ...`), or keep it if it reads well on the web")
+                        "say how to reach you instead (`write to ...`), or keep it if it reads well")
 SITE_OUTPUT = _code("site-output", ERROR, "the site folder is not one `authoring site` made, or holds a "
                     "file of ours beside one it did not write", "build into a new or empty folder")
 
