@@ -291,6 +291,8 @@ SITE_IMAGE = _code("site-image", ERROR, "an image a site page shows cannot be co
 SITE_EMAIL_TEXT = _code("site-email-text", WARNING, "text that speaks to an email's reader (`reply to this "
                         "email`, `forward this email`): on the archive page there is nothing to reply to",
                         "say how to reach you instead (`write to ...`), or keep it if it reads well")
+SITE_WEB_URL = _code("site-web-url", WARNING, "an issue's `web_url` is not where the site puts its page",
+                     "make web_url and site.base_url + site.issue_path agree")
 SITE_OUTPUT = _code("site-output", ERROR, "the site folder is not one `authoring site` made, or holds a "
                     "file of ours beside one it did not write", "build into a new or empty folder")
 

@@ -492,3 +492,14 @@ def test_text_that_speaks_to_an_email_reader_is_a_located_warning_and_stays_on_t
     line = (ISSUES / "0321.yaml").read_text().splitlines()[warning.line - 1]
     assert line[warning.column - 1:].startswith("Reply to this email")
     assert "Reply to this email or write to" in page(site, "issue-321/index.html")  # nothing lost
+
+
+def test_a_web_url_elsewhere_than_the_page_is_a_located_warning(tmp_path):
+    folder = make_archive(tmp_path / "issues", [1, 2])
+    issue = folder / "0002.yaml"
+    issue.write_text(issue.read_text().replace("the-batch/issue-2/", "the-batch/two/"))
+    reports = {Path(r.file).name: r for r in build_site(folder).warnings}
+    moved = [d for d in reports["0002.yaml"].diagnostics if d.code == codes.SITE_WEB_URL]
+    assert len(moved) == 1 and moved[0].line == 8
+    assert moved[0].message == (f"web_url is {BASE}two/, but the site puts this issue at {BASE}issue-2/")
+    assert not [d for d in reports["0001.yaml"].diagnostics if d.code == codes.SITE_WEB_URL]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from authoring.site.live import LiveSite
 from test_site import make_archive, write_issue
+
+from authoring.site.live import LiveSite
 
 BASE = "http://127.0.0.1:8000/site/"
 

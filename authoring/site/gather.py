@@ -37,6 +37,7 @@ class Entry:
     problems: list[Diagnostic] = field(default_factory=list)
     """Why it is a draft: its errors at the export level."""
     report: Report | None = field(default=None, repr=False)
+    document: Document | None = field(default=None, repr=False)
 
     @property
     def number(self) -> int | None:
@@ -91,7 +92,6 @@ def gather(folder: str | Path, *, drafts: bool = False, base_url: str | None = N
     entries: list[Entry] = []
     left_out: list[LeftOut] = []
     failed: list[Report] = []
-    warnings: list[Report] = []
     publication: model.Publication | None = None
     pub_file: Path | None = publication_file
     for path in issue_files(folder):
@@ -100,11 +100,8 @@ def gather(folder: str | Path, *, drafts: bool = False, base_url: str | None = N
         if publication is None:
             publication, pub_file = result.publication, result.publication_file
         if result.issue is not None and result.report.ok():
-            entries.append(Entry(source=path, issue=result.issue, url_path="", report=result.report))
-            found = list(email_only_text(result.issue, result.document))
-            if found:  # the site's own findings; validation's are `authoring validate`'s to tell
-                warnings.append(Report(file=str(path), diagnostics=found,
-                                       source_lines=result.report.source_lines))
+            entries.append(Entry(source=path, issue=result.issue, url_path="", report=result.report,
+                                 document=result.document))
             continue
         if _publication_broken(result.report, result.publication_file):
             failed.append(result.report)
@@ -136,12 +133,41 @@ def gather(folder: str | Path, *, drafts: bool = False, base_url: str | None = N
     _assign_urls(entries, publication, failed)
     if failed:
         raise AuthoringError("two issues would share one page; the site was not changed", failed)
+    warnings = _site_findings(entries, base)
     return Archive(folder=folder, publication=publication, publication_file=pub_file, base_url=base,
                    entries=entries, left_out=left_out, warnings=warnings)
 
 
 _EMAIL_ONLY = re.compile(r"\b(?:reply|respond) to this (?:e-?mail|message|newsletter)\b"
                          r"|\bforward this (?:e-?mail|message|newsletter)\b", re.IGNORECASE)
+
+
+def _site_findings(entries: list[Entry], base_url: str) -> list[Report]:
+    """The site's own warnings about published issues (validation's are `authoring validate`'s)."""
+    reports = []
+    for entry in entries:
+        if entry.draft:
+            continue
+        found = list(email_only_text(entry.issue, entry.document))
+        found += web_url_elsewhere(entry, base_url + entry.url_path)
+        if found:
+            reports.append(Report(file=str(entry.source), diagnostics=found,
+                                  source_lines=entry.report.source_lines if entry.report else []))
+    return reports
+
+
+def web_url_elsewhere(entry: Entry, page_url: str) -> list[Diagnostic]:
+    """An issue whose ``web_url`` (the email's link to its web copy) is not where the site puts it."""
+    info = entry.issue.issue
+    if not info.web_url or info.web_url.strip() == page_url:
+        return []
+    path = info.path + ("web_url",)
+    position = entry.document.locate(path) if entry.document else None
+    return [Diagnostic(
+        code=codes.SITE_WEB_URL, severity=Severity.WARNING, path=path, file=str(entry.source),
+        line=position.line if position else None, column=position.column if position else None,
+        message=f"web_url is {info.web_url}, but the site puts this issue at {page_url}",
+        hint=f"set web_url to {page_url}, or site.base_url and site.issue_path to where it is")]
 
 
 def email_only_text(issue: model.Issue, document: Document | None) -> Iterator[Diagnostic]:
