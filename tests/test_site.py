@@ -503,3 +503,27 @@ def test_a_web_url_elsewhere_than_the_page_is_a_located_warning(tmp_path):
     assert len(moved) == 1 and moved[0].line == 8
     assert moved[0].message == (f"web_url is {BASE}two/, but the site puts this issue at {BASE}issue-2/")
     assert not [d for d in reports["0001.yaml"].diagnostics if d.code == codes.SITE_WEB_URL]
+
+
+def test_the_cards_picture_is_the_first_story_picture_when_the_letter_has_none(tmp_path):
+    folder = make_archive(tmp_path / "issues", [1])
+    issue = folder / "0001.yaml"
+    issue.write_text(issue.read_text().replace(
+        "    ![A chart comparing the cost of API calls and self-hosted models over twelve months]"
+        "(images/chart.png)\n", ""))
+    html = page(build_site(folder), "issue-1/index.html")
+    assert re.fullmatch(re.escape(BASE) + r"images/[0-9a-f]{12}-robot-arm\.png", meta(html, "og:image"))
+    alt = "A robot arm stacking colored blocks after watching a video of a person"
+    assert meta(html, "og:image:alt") == alt
+
+
+def test_an_issue_without_pictures_gets_a_summary_card(tmp_path):
+    folder = make_archive(tmp_path / "issues", [1])
+    issue = folder / "0001.yaml"
+    issue.write_text("issue: {number: 1, date: 2026-01-01, subject: Words only, preheader: "
+                     "\"Nothing to see here, only something to read, for a change of pace.\"}\n"
+                     "letter: {body: Hello there.}\n")
+    site = build_site(folder)
+    html = page(site, "issue-1/index.html")
+    assert meta(html, "og:image") is None and meta(html, "twitter:card") == "summary"
+    assert "<img" not in page(site, "index.html").split('<ol class="issues">')[1]

@@ -62,7 +62,6 @@ def relative_root(url_path: str) -> str:
 def render_issue_page(archive: Archive, entry: Entry, images: Images) -> IssuePage:
     """The web render of ``entry`` made a page's parts (the page itself is written by ``issue_html``)."""
     from authoring.render import RenderOptions, render_issue
-    from authoring.render.html import _first_dek
     from authoring.site.webify import web_parts
 
     publication = archive.publication
@@ -71,7 +70,8 @@ def render_issue_page(archive: Archive, entry: Entry, images: Images) -> IssuePa
     root = relative_root(entry.url_path)
     logo = publication.logo
     logo_sources = {logo.src, logo.dark_src} if logo else set()
-    first: list[tuple[str, str | None]] = []
+    first: list[tuple[str, str]] = []
+    """(site path or address, as written) of the first picture that is not the logo."""
     problems: list[str] = []
 
     def image_url(src: str) -> str:
@@ -81,7 +81,7 @@ def render_issue_page(archive: Archive, entry: Entry, images: Images) -> IssuePa
             problems.append(str(exc))
             return src
         if src not in logo_sources and not first:
-            first.append((path or src, None))
+            first.append((path or src, src))
         return src if path is None else root + path
 
     options = RenderOptions(mode="web", draft=entry.draft, image_url=image_url, publication_dir=pub_dir)
@@ -90,23 +90,34 @@ def render_issue_page(archive: Archive, entry: Entry, images: Images) -> IssuePa
         raise AuthoringError(f"{entry.source}: {len(problems)} image{'s' if len(problems) != 1 else ''} "
                              "cannot be published", [_image_report(entry, problems)])
     parts = web_parts(rendered.html)
+    image = first[0][0] if first else None
+    return IssuePage(entry=entry, css=parts.css, content=parts.body, description=description_of(entry),
+                     image=image, image_alt=alt_of(entry, first[0][1]) if first else None)
+
+
+def description_of(entry: Entry) -> str:
+    """The preheader, else the first story's summary (a news dek), else the subject: what the
+    web render's own description says."""
+    from authoring import blocks
+
     info = entry.issue.issue
-    description = info.preheader or _first_dek(entry.issue) or info.subject
-    image, alt = first[0] if first else (None, None)
-    return IssuePage(entry=entry, css=parts.css, content=parts.body, description=description,
-                     image=image, image_alt=_first_alt(entry) if image else alt)
+    summaries = (blocks.of(story).summary(story) for story in entry.issue.stories)
+    return info.preheader or next((s for s in summaries if s), None) or info.subject
 
 
-def _first_alt(entry: Entry) -> str | None:
-    """The alt text of the issue's first picture (the letter's Markdown images come first)."""
-    letter = entry.issue.letter
-    match = re.search(r"!\[([^\]]*)\]", letter.body) if letter else None
-    if match:
-        return match.group(1)
+def alt_of(entry: Entry, src: str) -> str | None:
+    """The alt text written with the image ``src``: a story's picture, or a Markdown image."""
+    from authoring.checks import text_fields
+
     for story in entry.issue.stories:
         image = getattr(story, "image", None)
-        if image is not None and image.src:
+        if image is not None and image.src == src:
             return str(image.alt)
+    written = re.compile(r"!\[((?:[^\]\\]|\\.)*)\]\(\s*<?" + re.escape(src) + r"[\s>)]")
+    for _, text, is_markdown in text_fields(entry.issue):
+        match = written.search(text) if is_markdown else None
+        if match:
+            return match.group(1)
     return None
 
 
@@ -130,7 +141,7 @@ def _image_report(entry: Entry, problems: list[str]) -> Report:
 
 def site_context(archive: Archive, root: str) -> dict[str, Any]:
     """What every page's layout (``site/page.html.j2``) reads."""
-    from authoring.render.html import _theme_colors, _theme_values
+    from authoring.render.colors import palette
 
     publication = archive.publication
     return {
@@ -140,7 +151,7 @@ def site_context(archive: Archive, root: str) -> dict[str, Any]:
         "root": root,
         "lang": publication.lang or "en",
         "theme": publication.theme,
-        "colors": _theme_colors(_theme_values(publication.theme)),
+        "colors": palette(publication.theme),
         "feed_atom": FEED_ATOM,
         "feed_rss": FEED_RSS,
     }
