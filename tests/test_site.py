@@ -527,3 +527,37 @@ def test_an_issue_without_pictures_gets_a_summary_card(tmp_path):
     html = page(site, "issue-1/index.html")
     assert meta(html, "og:image") is None and meta(html, "twitter:card") == "summary"
     assert "<img" not in page(site, "index.html").split('<ol class="issues">')[1]
+
+
+def test_a_file_of_ours_edited_by_hand_is_written_again(tmp_path):
+    folder = make_archive(tmp_path / "issues", [1])
+    out = tmp_path / "site"
+    publish_site(folder, out)
+    good = (out / "issue-1" / "index.html").read_bytes()
+    (out / "issue-1" / "index.html").write_text("defaced")
+    result = publish_site(folder, out)
+    assert result.written.written == ["issue-1/index.html"]
+    assert (out / "issue-1" / "index.html").read_bytes() == good
+
+
+def test_a_link_to_another_sites_set_is_not_taken_over(tmp_path):
+    folder = make_archive(tmp_path / "issues", [1])
+    other = tmp_path / "a" / "site"
+    publish_site(folder, other)
+    other_set = other.parent / os.readlink(other)
+    link = tmp_path / "b" / "site"
+    link.parent.mkdir()
+    link.symlink_to(other_set)  # absolute, to a set that is ours, but of another site
+    with pytest.raises(AuthoringError, match="did not make"):
+        publish_site(folder, link)
+    assert other_set.is_dir() and (other / "index.html").is_file()
+
+
+def test_the_dark_logo_keeps_no_outlook_style_on_the_page(tmp_path):
+    folder = make_archive(tmp_path / "issues", [1])
+    publication = folder / "publication.yaml"
+    publication.write_text(publication.read_text().replace(
+        "logo: {src: images/logo.png,", "logo: {src: images/logo.png, dark_src: images/essay.png,"))
+    html = page(build_site(folder), "issue-1/index.html")
+    assert 'class="lgd"' in html  # the dark variant is there, for prefers-color-scheme
+    assert "mso-" not in html and "<!--" not in html
