@@ -56,3 +56,33 @@ def test_a_site_that_never_built_says_why_escaped(tmp_path: Path):
     assert answer.status == 500
     assert b"site-url-taken" in answer.body
     assert b"x&lt;b&gt;.yaml" in answer.body and b"x<b>" not in answer.body
+
+
+def test_a_rebuild_renders_again_only_the_edited_issue_and_pages_whose_image_changed(tmp_path):
+    folder = make_archive(tmp_path / "issues", [1, 2, 3])
+    live = LiveSite(folder)
+    live.answer("", BASE)
+    issue = folder / "0002.yaml"
+    issue.write_text(issue.read_text().replace("Subject of issue 2", "Edited subject"))
+    assert b"Edited subject" in live.answer("issue-2/", BASE).body
+    assert live.memo.hits == 2  # issues 1 and 3 came from the memo
+    old = live.answer("issue-1/", BASE).body
+    (folder / "images" / "chart.png").write_bytes((folder / "images" / "chart.png").read_bytes() + b"\0")
+    new = live.answer("issue-1/", BASE).body
+    assert live.memo.hits == 2  # every issue shows the chart: none could be reused
+    chart = next(p for p in live.site.files if p.endswith("-chart.png"))
+    assert chart.encode() in new and chart.encode() not in old
+    assert live.answer(chart, BASE).body.endswith(b"\0")
+
+
+def test_an_edited_template_of_the_publication_shows_at_once(tmp_path):
+    folder = make_archive(tmp_path / "issues", [1])
+    publication = folder / "publication.yaml"
+    publication.write_text(publication.read_text() + "templates: my-templates\n")
+    header = folder / "my-templates" / "email" / "header.mjml.j2"
+    header.parent.mkdir(parents=True)
+    header.write_text('<mj-text><h2 class="sh">First {{ story.title }}</h2></mj-text>')
+    live = LiveSite(folder)
+    assert b"First News" in live.answer("issue-1/", BASE).body
+    header.write_text('<mj-text><h2 class="sh">Second {{ story.title }}</h2></mj-text>')
+    assert b"Second News" in live.answer("issue-1/", BASE).body

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from authoring.diagnostics import Report
     from authoring.site.gather import LeftOut
+    from authoring.site.pages import PageMemo
     from authoring.site.write import WriteResult
 
 
@@ -47,8 +48,11 @@ class Site:
     warnings: list[Report] = field(default_factory=list)
 
 
-def build_site(folder: str | Path, options: SiteOptions | None = None) -> Site:
-    """Every file of the site for the issues of ``folder``; raise AuthoringError when it cannot be built."""
+def build_site(folder: str | Path, options: SiteOptions | None = None,
+               memo: PageMemo | None = None) -> Site:
+    """Every file of the site for the issues of ``folder``; raise AuthoringError when it cannot be built.
+
+    ``memo``: the pages of the last build, for a long-lived caller (see ``pages.PageMemo``)."""
     from authoring.site.assets import Images
     from authoring.site.feeds import build_feeds
     from authoring.site.gather import gather
@@ -65,7 +69,9 @@ def build_site(folder: str | Path, options: SiteOptions | None = None) -> Site:
     archive = gather(folder, drafts=options.drafts, base_url=options.base_url,
                      publication_file=options.publication_file)
     images = Images()
-    pages = [render_issue_page(archive, entry, images) for entry in archive.entries]
+    pages = [render_issue_page(archive, entry, images, memo) for entry in archive.entries]
+    if memo is not None:
+        memo.next_build()
     env = template_env(archive)
     published = [page for page in pages if not page.entry.draft]
     text: dict[str, str] = {}

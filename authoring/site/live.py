@@ -15,6 +15,8 @@ from pathlib import Path
 
 from authoring.diagnostics import AuthoringError
 from authoring.site import Site, SiteOptions, build_site
+from authoring.site.assets import IMAGE_SUFFIXES
+from authoring.site.pages import PageMemo
 
 MAX_WATCHED = 20_000
 """Entries looked at for changes; a folder holding more (a whole home folder) is looked at this far."""
@@ -38,10 +40,11 @@ class LiveSite:
         self.folder = folder.resolve()
         self.drafts = drafts
         self._lock = threading.Lock()
-        self._key: tuple | None = None
+        self._key: tuple[str, frozenset[tuple[str, int, int]]] | None = None
         self.site: Site | None = None
         self.error: str | None = None
         self.builds = 0
+        self.memo = PageMemo()
 
     def current(self, base_url: str) -> tuple[Site | None, str | None]:
         """The last good site and the last build's error, rebuilding first if anything changed."""
@@ -51,10 +54,12 @@ class LiveSite:
         key = (base_url, files)
         with self._lock:  # one build at a time; the others wait for it rather than build again
             if key != self._key:
-                if self._key is not None and _templates(self._key[1]) != _templates(files):
+                if self._key is not None and _may_be_templates(self._key[1] ^ files):
                     reload_templates()  # compiled templates are kept per process
+                    self.memo = PageMemo()
                 try:
-                    self.site = build_site(self.folder, SiteOptions(drafts=self.drafts, base_url=base_url))
+                    self.site = build_site(self.folder, SiteOptions(drafts=self.drafts, base_url=base_url),
+                                           self.memo)
                     self.error = None
                 except AuthoringError as exc:
                     self.error = "\n\n".join([str(exc)] + [r.format_text() for r in exc.reports
@@ -84,20 +89,25 @@ class LiveSite:
         return Answer(200, data, content_type)
 
 
-def fingerprint(folder: Path) -> tuple:
-    """(name, size, modification time) of what a build reads: the folder's files (images,
-    templates and the publication file when they are in it) and the built-in templates."""
+def fingerprint(folder: Path) -> frozenset[tuple[str, int, int]]:
+    """(path, size, modification time) of what a build reads: the folder's files (images,
+    templates and the publication file when they are in it), the YAML files of the folder above
+    (a publication file there) and the built-in templates."""
     from authoring.paths import templates_dir
 
-    return (_tree(folder, "issues"), _tree(templates_dir(), "templates"),
-            _tree(folder.parent, "publication", depth=0))
+    return frozenset(_tree(folder) + _tree(templates_dir()) + _tree(folder.parent, depth=0, yaml_only=True))
 
 
-def _templates(key: tuple) -> tuple:
-    return key[1]
+_NOT_TEMPLATES = (".yaml", ".yml") + tuple(IMAGE_SUFFIXES)
 
 
-def _tree(root: Path, label: str, depth: int = 8) -> tuple:
+def _may_be_templates(changed: frozenset[tuple[str, int, int]]) -> bool:
+    """Whether a change may be to templates (compiled once per process): anything but issues,
+    publication files and images, which the memo's keys already cover."""
+    return any(not path.lower().endswith(_NOT_TEMPLATES) for path, _, _ in changed)
+
+
+def _tree(root: Path, depth: int = 8, yaml_only: bool = False) -> list[tuple[str, int, int]]:
     found: list[tuple[str, int, int]] = []
     stack = [(root, 0)]
     while stack and len(found) < MAX_WATCHED:
@@ -117,10 +127,10 @@ def _tree(root: Path, label: str, depth: int = 8) -> tuple:
                 if level < depth:
                     stack.append((Path(entry.path), level + 1))
                 continue
-            if label == "publication" and not entry.name.endswith((".yaml", ".yml")):
+            if yaml_only and not entry.name.endswith((".yaml", ".yml")):
                 continue
             found.append((entry.path, info.st_size, info.st_mtime_ns))
-    return (label, tuple(sorted(found)))
+    return found
 
 
 def _error_page(error: str) -> str:

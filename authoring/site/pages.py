@@ -10,10 +10,12 @@ feeds use absolute ones.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape, unescape
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
@@ -59,14 +61,54 @@ def relative_root(url_path: str) -> str:
     return "../" * url_path.count("/")
 
 
-def render_issue_page(archive: Archive, entry: Entry, images: Images) -> IssuePage:
+@dataclass
+class PageMemo:
+    """Issue pages kept from one build to the next in a long-lived process (the preview's site),
+    by everything they are made of: the issue, the publication, draft or not, the page's place and
+    the images' contents (each used image is looked up again and must land where it did). The
+    owner starts a new memo when templates change. Only what the last build used is kept."""
+
+    pages: dict[tuple, tuple[IssuePage, list[tuple[str, str | None]]]] = field(default_factory=dict)
+    used: dict[tuple, tuple[IssuePage, list[tuple[str, str | None]]]] = field(default_factory=dict)
+    hits: int = 0
+
+    def next_build(self) -> None:
+        self.pages, self.used = self.used, {}
+
+
+def render_issue_page(archive: Archive, entry: Entry, images: Images,
+                      memo: PageMemo | None = None) -> IssuePage:
     """The web render of ``entry`` made a page's parts (the page itself is written by ``issue_html``)."""
+    pub_dir = archive.publication_file.parent if archive.publication_file else None
+    roots = [entry.source.parent.resolve()] + ([pub_dir.resolve()] if pub_dir else [])
+    if memo is None:
+        return _render_issue_page(archive, entry, images, roots, [])
+    key = (repr(entry.issue), repr(archive.publication), entry.draft, entry.url_path, tuple(roots))
+    kept = memo.pages.get(key)
+    if kept is not None and _same_images(images, roots, kept[1]):
+        memo.hits += 1
+        memo.used[key] = kept
+        return dataclasses.replace(kept[0], entry=entry)
+    used: list[tuple[str, str | None]] = []
+    page = _render_issue_page(archive, entry, images, roots, used)
+    memo.used[key] = (page, used)
+    return page
+
+
+def _same_images(images: Images, roots: list[Path], used: list[tuple[str, str | None]]) -> bool:
+    try:
+        return all(images.site_path(src, roots) == path for src, path in used)
+    except ImageProblem:
+        return False
+
+
+def _render_issue_page(archive: Archive, entry: Entry, images: Images, roots: list[Path],
+                       used: list[tuple[str, str | None]]) -> IssuePage:
     from authoring.render import RenderOptions, render_issue
     from authoring.site.webify import web_parts
 
     publication = archive.publication
     pub_dir = archive.publication_file.parent if archive.publication_file else None
-    roots = [entry.source.parent.resolve()] + ([pub_dir.resolve()] if pub_dir else [])
     root = relative_root(entry.url_path)
     logo = publication.logo
     logo_sources = {logo.src, logo.dark_src} if logo else set()
@@ -80,6 +122,7 @@ def render_issue_page(archive: Archive, entry: Entry, images: Images) -> IssuePa
         except ImageProblem as exc:
             problems.append(str(exc))
             return src
+        used.append((src, path))
         if src not in logo_sources and not first:
             first.append((path or src, src))
         return src if path is None else root + path
