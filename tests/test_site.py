@@ -561,3 +561,18 @@ def test_the_dark_logo_keeps_no_outlook_style_on_the_page(tmp_path):
     html = page(build_site(folder), "issue-1/index.html")
     assert 'class="lgd"' in html  # the dark variant is there, for prefers-color-scheme
     assert "mso-" not in html and "<!--" not in html
+
+
+def test_a_broken_or_missing_publication_file_is_reported_once(tmp_path):
+    missing = tmp_path / "missing-file.yaml"
+    result = CliRunner().invoke(app, ["site", str(ISSUES), "--publication", str(missing),
+                                      "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.stderr.count("missing-file.yaml: error: no such file") == 1
+    assert not (tmp_path / "out").exists()
+    folder = make_archive(tmp_path / "issues", [1, 2], site=f"site: {{base_url: '{BASE}', page_size: 0}}")
+    with pytest.raises(AuthoringError) as caught:
+        build_site(folder)
+    (report,) = caught.value.reports
+    assert report.file == str(folder / "publication.yaml")
+    assert [d.code for d in report.diagnostics] == [codes.SITE_SIZE]

@@ -80,7 +80,7 @@ def gather(folder: str | Path, *, drafts: bool = False, base_url: str | None = N
     """Validate every issue of ``folder``; raise AuthoringError when the site cannot be built
     (a broken publication file, no base URL, two issues on one page, a draft that cannot render)."""
     from authoring.render.folder import issue_files
-    from authoring.validate import Publications, validate_file
+    from authoring.validate import Publications, find_publication, validate_file
 
     folder = Path(folder)
     if not folder.is_dir():
@@ -89,45 +89,39 @@ def gather(folder: str | Path, *, drafts: bool = False, base_url: str | None = N
                        severity=Severity.ERROR, file=str(folder), message="not a folder of issues",
                        hint="pass the folder that holds the issues' .yaml files")])])
     batch = Publications()
+    files = issue_files(folder)
+    pub_file = publication_file or (batch.find(files[0]) if files else find_publication(folder / "x.yaml"))
+    publication, pub_report = batch.load(pub_file, Level.DRAFT)
+    if pub_report is not None and pub_report.errors:  # it would break every page: say it once
+        raise AuthoringError(f"{pub_file}: the publication file has errors; the site was not changed",
+                             [pub_report])
     entries: list[Entry] = []
     left_out: list[LeftOut] = []
     failed: list[Report] = []
-    publication: model.Publication | None = None
-    pub_file: Path | None = publication_file
-    for path in issue_files(folder):
-        result = validate_file(path, level=Level.EXPORT, publication_file=publication_file,
-                               publications=batch)
-        if publication is None:
-            publication, pub_file = result.publication, result.publication_file
+    for path in files:
+        result = validate_file(path, level=Level.EXPORT, publication_file=pub_file, publications=batch)
         if result.issue is not None and result.report.ok():
             entries.append(Entry(source=path, issue=result.issue, url_path="", report=result.report,
                                  document=result.document))
             continue
-        if _publication_broken(result.report, result.publication_file):
-            failed.append(result.report)
-            continue
+        broken = _publication_errors(result.report, pub_file)
+        if broken:
+            raise AuthoringError(f"{pub_file}: the publication file has errors at the export level; "
+                                 "the site was not changed",
+                                 [Report(file=str(pub_file), diagnostics=broken)])
         problems = result.report.errors
         if not drafts:
             left_out.append(LeftOut(path, problems))
             continue
-        draft = validate_file(path, level=Level.DRAFT, publication_file=publication_file,
-                              publications=batch)
+        draft = validate_file(path, level=Level.DRAFT, publication_file=pub_file, publications=batch)
         if draft.issue is None or not draft.report.ok():
             failed.append(draft.report)
             continue
         entries.append(Entry(source=path, issue=draft.issue, url_path="", draft=True,
                              problems=problems, report=draft.report))
     if failed:
-        raise AuthoringError(f"{len(failed)} issue{'s' if len(failed) != 1 else ''} cannot be "
-                             "published; the site was not changed", failed)
-    if publication is None:
-        from authoring.validate import DEFAULT_PUBLICATION, find_publication, load_publication
-
-        pub_file = publication_file or find_publication(folder / "issue.yaml")
-        publication, report = load_publication(pub_file, Level.DRAFT) if pub_file else (
-            DEFAULT_PUBLICATION, None)
-        if report is not None and report.errors:
-            raise AuthoringError(f"{pub_file}: the publication file has errors", [report])
+        raise AuthoringError(f"{len(failed)} draft{'s' if len(failed) != 1 else ''} cannot be "
+                             "rendered; the site was not changed", failed)
     base = _base_url(base_url, publication, pub_file)
     _order(entries)
     _assign_urls(entries, publication, failed)
@@ -186,13 +180,13 @@ def email_only_text(issue: model.Issue, document: Document | None) -> Iterator[D
                 hint="say how to reach you instead (write to ...), or keep it if it reads well on the web")
 
 
-def _publication_broken(report: Report, pub_file: Path | None) -> bool:
-    """Errors of the publication file (validate_file copies them into each issue's report) stop
-    the build: they are not the issue's, and every page would carry them."""
+def _publication_errors(report: Report, pub_file: Path | None) -> list[Diagnostic]:
+    """Errors of the publication file at the export level (validate_file copies them into each
+    issue's report) but those about sending email: they are not the issue's to fix."""
     if pub_file is None:
-        return False
-    return any(d.file == str(pub_file) and d.is_error and d.code != codes.NO_PUBLICATION
-               and not _send_only(d.code) for d in report.diagnostics)
+        return []
+    return [d for d in report.diagnostics if d.file == str(pub_file) and d.is_error
+            and d.code != codes.NO_PUBLICATION and not _send_only(d.code)]
 
 
 def _send_only(code: str) -> bool:
