@@ -576,3 +576,23 @@ def test_a_broken_or_missing_publication_file_is_reported_once(tmp_path):
     (report,) = caught.value.reports
     assert report.file == str(folder / "publication.yaml")
     assert [d.code for d in report.diagnostics] == [codes.SITE_SIZE]
+
+
+def test_a_subscribe_form_posts_an_email_field_to_the_publications_target(tmp_path):
+    settings = f"site: {{base_url: '{BASE}', subscribe_form: 'https://example.org/subscribe?list=1&x=2'}}"
+    site = build_site(make_archive(tmp_path / "issues", [1], site=settings))
+    for path in ("index.html", "issue-1/index.html"):
+        html = page(site, path)
+        assert ('<form id="subscribe" class="subscribe" '
+                'action="https://example.org/subscribe?list=1&amp;x=2" method="post">') in html
+        assert '<label for="subscribe-email">' in html and 'name="email"' in html
+        assert 'class="button"' not in html  # the form instead of the link
+
+
+def test_an_issue_in_another_language_says_so_on_its_page(tmp_path):
+    folder = make_archive(tmp_path / "issues", [1])
+    issue = folder / "0001.yaml"
+    issue.write_text(issue.read_text().replace("  date: ", "  lang: fr\n  date: ", 1))
+    site = build_site(folder)
+    assert page(site, "issue-1/index.html").startswith('<!doctype html>\n<html lang="fr" dir="ltr">')
+    assert '<html lang="en" dir="ltr">' in page(site, "index.html")

@@ -211,6 +211,7 @@ def issue_html(env: jinja2.Environment, archive: Archive, page: IssuePage,
     image = page.image and urljoin(archive.base_url, page.image)
     return env.get_template(ISSUE_TEMPLATE).render(
         site_context(archive, root),
+        lang=info.lang or archive.publication.lang or "en",
         title=f"{info.subject} — {archive.publication.name}{number}",
         subject=info.subject,
         number=info.number,
