@@ -89,3 +89,24 @@ def test_the_pages_link_to_each_other(browser, site):
         assert page.url == site and page.locator("h1").first.inner_text() == "The Batch"
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_subscribe_form_passes_axe(browser, tmp_path, axe_script, scheme):  # noqa: F811
+    from test_site import BASE, make_archive
+
+    settings = f"site: {{base_url: '{BASE}', subscribe_form: 'https://example.org/subscribe'}}"
+    out = tmp_path / "site"
+    publish_site(make_archive(tmp_path / "issues", [1, 2], site=settings), out)
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    try:
+        page.emulate_media(color_scheme=scheme)
+        page.goto((out / "issue-2" / "index.html").as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.add_script_tag(path=str(axe_script))
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 2).map(n => n.html)}))")
+        assert not [v for v in violations if v["impact"] in ("serious", "critical")], violations
+    finally:
+        page.close()
