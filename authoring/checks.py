@@ -447,6 +447,93 @@ def check_raw_html(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
                               offset=match.start())
 
 
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Embeddings, overrides and isolates: they reorder the characters after them (Trojan Source)."""
+_ZERO_WIDTH = frozenset("\u200b\u2060\ufeff\u180e\u2061\u2062\u2063\u2064")
+"""Invisible characters no subject or link text needs."""
+_JOINERS = frozenset("\u200c\u200d")
+"""Zero-width (non-)joiners: needed inside emoji sequences and scripts such as Persian or Devanagari,
+a disguise between Latin letters (pay\u200dpal)."""
+_INVISIBLE_HINT = {codes.BIDI_CONTROL: "delete it: the text must read as it is written",
+                   codes.ZERO_WIDTH: "delete it: an invisible character hides words from filters"}
+
+
+def invisible_characters(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, code) of each bidi control and disguising zero-width character in ``text``."""
+    if text.isascii():
+        return
+    for offset, char in enumerate(text):
+        if char in _BIDI_CONTROLS:
+            yield offset, codes.BIDI_CONTROL
+        elif char in _ZERO_WIDTH or (char in _JOINERS and (offset == 0 or text[offset - 1].isascii())):
+            yield offset, codes.ZERO_WIDTH
+
+
+def _invisible(path: YamlPath, text: str | None, what: str, start: int = 0,
+               end: int | None = None) -> Iterator[Finding]:
+    """Findings for ``text[start:end]``, the part of the field at ``path`` that is ``what``."""
+    for offset, code in invisible_characters((text or "")[start:end]):
+        char = (text or "")[start + offset]
+        kind = "a bidirectional control" if code == codes.BIDI_CONTROL else "a zero-width character"
+        yield Finding(code, f"{what} holds {kind} (U+{ord(char):04X}), invisible and refused", path,
+                      _INVISIBLE_HINT[code], severity=Severity.ERROR, offset=start + offset)
+
+
+@check("spoofing")
+def check_spoofing(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    """Invisible characters that make the subject, preheader or a link's text read unlike what it
+    is: bidi controls (Trojan Source) and zero-width characters."""
+    info = issue.issue
+    yield from _invisible(info.path + ("subject",), info.subject, "the subject")
+    yield from _invisible(info.path + ("preheader",), info.preheader, "the preheader")
+    for story in issue.stories:
+        cta = getattr(story, "cta", None)
+        if isinstance(cta, model.Link):
+            yield from _invisible(cta.path + ("text",), cta.text, "the button's text")
+    for path, text, links in linked_texts(issue):
+        if text.isascii():
+            continue
+        for ref, offset in links:
+            if ref.kind != "link" or offset is None:
+                continue
+            close = text.rfind("](", 0, offset + 1)
+            opening = text.rfind("[", 0, close) if close >= 0 else -1
+            if opening >= 0:
+                yield from _invisible(path, text, "a link's text", opening + 1, close)
+
+
+IMAGE_WIDTH_RANGE = (1, 2000)
+"""An image's display width in pixels; wider than any screen is a typo (the render also narrows
+it to the column)."""
+THEME_WIDTH_RANGE = (320, 1200)
+"""The content column: below a phone's width, or above a wide desktop reading pane, breaks layouts."""
+_LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+"""A BCP 47 language tag's shape: a language of two or three letters, then subtags."""
+
+
+def _width(path: YamlPath, width: int | None, limits: tuple[int, int], what: str) -> Iterator[Finding]:
+    low, high = limits
+    if width is not None and not low <= width <= high:
+        yield Finding(codes.OUT_OF_RANGE, f"{what} {width} px is out of range: {low:,} to {high:,} px",
+                      path, f"write a width from {low:,} to {high:,}", severity=Severity.ERROR)
+
+
+def _lang(path: YamlPath, lang: str | None) -> Iterator[Finding]:
+    if lang is not None and not _LANG_TAG.fullmatch(lang):
+        yield Finding(codes.BAD_LANG, f"lang {lang[:40]!r} is not a language tag", path,
+                      "write a BCP 47 tag such as en, en-US or pt-BR", severity=Severity.ERROR)
+
+
+@check("ranges")
+def check_ranges(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    """Numbers and tags that reach the HTML: image widths and the issue's language."""
+    for story in issue.stories:
+        image = getattr(story, "image", None)
+        if isinstance(image, model.Image):
+            yield from _width(image.path + ("width",), image.width, IMAGE_WIDTH_RANGE, "image width")
+    yield from _lang(issue.issue.path + ("lang",), issue.issue.lang)
+
+
 @check("quotes")
 def check_quotes(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     for path, text, _is_markdown in text_fields(issue):
@@ -671,6 +758,7 @@ def check_publication(pub: model.Publication, level: Level = Level.DRAFT,
     yield from _publication_addresses(pub)
     yield from _publication_urls(pub)
     yield from _publication_theme(pub)
+    yield from _publication_spoofing_and_ranges(pub)
     yield from _publication_merge_tags(pub, level)
     yield from _publication_site(pub.site)
     if level is Level.EXPORT:
@@ -727,6 +815,30 @@ def _publication_theme(pub: model.Publication) -> Iterator[Finding]:
         if parse_hex(value) is None:
             yield Finding(codes.BAD_COLOR, f"theme color '{value}' is not a hex color", theme.path
                           + (name,), "write it as #rrggbb", severity=Severity.ERROR)
+
+
+def _publication_spoofing_and_ranges(pub: model.Publication) -> Iterator[Finding]:
+    """The sender and publication names without invisible characters; widths, language and the
+    SMTP settings in range."""
+    yield from _invisible(pub.sender.path + ("name",), pub.sender.name, "the sender name")
+    yield from _invisible(pub.path + ("name",), pub.name, "the publication name")
+    yield from _width(pub.theme.path + ("width",), pub.theme.width, THEME_WIDTH_RANGE, "theme.width")
+    if pub.logo is not None:
+        yield from _width(pub.logo.path + ("width",), pub.logo.width, IMAGE_WIDTH_RANGE, "logo width")
+    yield from _lang(pub.path + ("lang",), pub.lang)
+    smtp = pub.smtp
+    if smtp is None:
+        return
+    if smtp.port is not None and not 0 < smtp.port < 65536:
+        yield Finding(codes.OUT_OF_RANGE, f"SMTP port {smtp.port} is out of range: 1 to 65535",
+                      smtp.path + ("port",), "e.g. 587 with starttls, 465 with ssl",
+                      severity=Severity.ERROR)
+    for name, value in (("host", smtp.host), ("user", smtp.user)):
+        if value is not None and not (value and value.isascii() and value.isprintable()
+                                      and " " not in value and len(value) <= 253):
+            yield Finding(codes.BAD_SMTP, f"SMTP {name} {value[:40]!r} is not one line of printable "
+                          "ASCII without spaces", smtp.path + (name,),
+                          "e.g. smtp: {host: smtp.example.org, user: editor}", severity=Severity.ERROR)
 
 
 def _publication_merge_tags(pub: model.Publication, level: Level) -> Iterator[Finding]:

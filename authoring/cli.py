@@ -21,10 +21,11 @@ import typer.main
 if TYPE_CHECKING:
     from typer._click import Command  # click as typer (0.28) vendors it: not the `click` package
 
-COMMANDS = {"validate": "validate", "check": "check", "render": "render", "new": "new",
-            "schema": "schema", "preview": "preview", "export": "export", "send": "send",
-            "import": "import_", "site": "site"}
-"""Command name → its module in authoring.commands, in the order ``--help`` lists them."""
+COMMANDS = {"init": "init", "new": "new", "validate": "validate", "fix": "fix", "preview": "preview",
+            "check": "check", "render": "render", "export": "export", "send": "send",
+            "import": "import_", "site": "site", "schema": "schema"}
+"""Command name → its module in authoring.commands, in the order ``--help`` lists them: the order
+of an editor's week (set up, write, check, fix, preview, send), then the archive and the schema."""
 
 
 class _LazyCommands(MutableMapping[str, "Command"]):
@@ -67,18 +68,34 @@ class _LazyGroup(typer.core.TyperGroup):
         self.commands = _LazyCommands(commands or {})
 
 
-def _no_options() -> None:
-    """The group's callback. Typer makes a group (not a single command) of an app with a
-    callback or several registered commands; the commands register only when looked up."""
+def _print_version(value: bool) -> None:
+    if value:
+        from authoring import __version__
+
+        typer.echo(f"authoring {__version__}")
+        raise typer.Exit()
+
+
+def _group_options(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """The group's callback: its options (``--version``). Typer makes a group (not a single
+    command) of an app with a callback or several registered commands; the commands register
+    only when looked up."""
 
 
 app = typer.Typer(
     name="authoring",
     help="Write, check, render, preview, export and import newsletter issues.",
+    epilog="\b\nAn editor's week:\n  authoring init team/\n  authoring new team/\n"
+           "  authoring validate team/0001.yaml\n  authoring preview team/0001.yaml\n"
+           "  authoring check team/0001.yaml\n  authoring export team/0001.yaml -o out/0001\n"
+           "  authoring send team/0001.yaml --to you@example.org",
     cls=_LazyGroup,
-    callback=_no_options,
+    callback=_group_options,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion; names come from COMMANDS
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )

@@ -171,6 +171,20 @@ BAD_FONT = _code("bad-font", ERROR, "theme.font is not a font-family list (`Aria
 UNTRUSTED_PUBLICATION = _code("untrusted-publication", ERROR, "the publication file, its folder or its "
                               "templates can be written by another user",
                               "chmod go-w, or keep it in your project")
+# -- checks: spoofing and ranges (issue 21) --------------------------------------------------------
+BIDI_CONTROL = _code("bidi-control", ERROR, "a bidirectional control (U+202A–U+202E, U+2066–U+2069) in the "
+                     "subject, preheader, sender or publication name or a link's text: it reorders what "
+                     "the reader sees (Trojan Source)", "delete it; write the text in reading order")
+ZERO_WIDTH = _code("zero-width", ERROR, "a zero-width character (U+200B, U+2060, U+FEFF…; U+200C/U+200D "
+                   "after Latin text) in the subject, preheader, sender or publication name or a link's "
+                   "text: it hides words from filters and readers", "delete it")
+OUT_OF_RANGE = _code("out-of-range", ERROR, "a width outside what an email can show (an image 1 px to "
+                     "2,000 px, theme.width 320 px to 1,200 px) or an SMTP port outside 1–65535",
+                     "use a number in the range the message gives")
+BAD_LANG = _code("bad-lang", ERROR, "`lang` is not a language tag (BCP 47: `en`, `en-US`, `zh-Hant`)",
+                 "write a tag of letters, digits and hyphens")
+BAD_SMTP = _code("bad-smtp", ERROR, "publication.yaml's smtp: host or user is not one line of printable "
+                 "ASCII without spaces", "write the server's host name and the login name")
 # -- render, preview and export -------------------------------------------------------------------
 TEMPLATE_ERROR = _code("template-error", ERROR, "a template (built-in or override) fails",
                        "fix the template at the line shown")

@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage, Message, MIMEPart
@@ -136,6 +136,18 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
                  link_check: Callable[[list[str]], links.LinkCheck] = links.check_links,
                  inliner: str | None = None) -> Export:
     """Validate at the export level and render everything; raise AuthoringError on problems."""
+    export = _build(path, strict=strict, check_links=check_links, publication_file=publication_file,
+                    link_check=link_check, inliner=inliner)
+    _raise_unless_ok(export.source, export.reports, strict)
+    return export
+
+
+def _build(path: str | Path, *, strict: bool, check_links: bool, publication_file: Path | None,
+           link_check: Callable[[list[str]], links.LinkCheck], inliner: str | None) -> Export:
+    """The export with every problem found on the way in its reports, errors too: a refusal
+    lists all that blocks the issue in one run (a missing publication, its postal address, a
+    relative image, ...), not one stage's at a time. Raises AuthoringError at once only when
+    the issue cannot be rendered (an error a draft has too: nothing later could be trusted)."""
     path = Path(path)
     validated = _validate_for_export(path, strict, publication_file)
     sources = _Sources(validated.report, validated.publication_file)
@@ -146,26 +158,34 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
     notes: list[str] = []
     if check_links and not any(r.errors for r in sources.reports()):  # no point probing a refusal
         notes += _check_links(sources, rendered, link_check)
-    reports = sources.reports()
-    _raise_unless_ok(path, reports, strict)
     return Export(source=path, stem=path.stem, issue=validated.built_issue,
                   publication=validated.publication, html=rendered.html, text=rendered.text,
-                  web_html=rendered.web.html, reports=reports, notes=notes,
+                  web_html=rendered.web.html, reports=sources.reports(), notes=notes,
                   document=validated.document, publication_file=validated.publication_file)
+
+
+def _export_only_codes() -> frozenset[str]:
+    """Errors that only the export level raises (a draft has them as warnings, or they are about
+    sending): an issue with no other errors renders as a draft does, so export goes on to find
+    the rest of what blocks it."""
+    return frozenset(c.code for c in codes.CATALOGUE.values()
+                     if c.severity == codes.BY_LEVEL or c.meaning.startswith("export"))
 
 
 def _validate_for_export(path: Path, strict: bool, publication_file: Path | None) -> Validated:
     from authoring.paths import PUBLICATION_FILE
-    from authoring.validate import load_issue
+    from authoring.validate import validate_file
 
     if path.name == PUBLICATION_FILE:
         raise AuthoringError(f"{path} holds the publication's settings, not an issue; "
                              "export an issue file next to it")
-    try:
-        return load_issue(path, level=Level.EXPORT, strict=strict, publication_file=publication_file)
-    except AuthoringError as exc:
-        raise AuthoringError(f"{exc}{' and --strict' if strict and not _has_errors(exc) else ''}; "
-                             "nothing exported", exc.reports) from None
+    validated = validate_file(path, level=Level.EXPORT, publication_file=publication_file)
+    export_only = _export_only_codes()
+    if validated.issue is None or any(d.code not in export_only for d in validated.report.errors):
+        errors = len(validated.report.errors)
+        raise AuthoringError(f"{path}: {errors} error{'s' if errors != 1 else ''}; nothing exported",
+                             [validated.report])
+    return validated
 
 
 @dataclass
@@ -270,21 +290,43 @@ def _check_links(sources: _Sources, rendered: _Rendered,
     return notes
 
 
-def _has_errors(exc: AuthoringError) -> bool:
-    return any(report.errors for report in exc.reports)
-
-
-def _raise_unless_ok(path: Path, reports: list[Report], strict: bool) -> None:
+def _raise_unless_ok(path: Path, reports: list[Report], strict: bool, gate_errors: int = 0) -> None:
+    """One refusal for everything found; ``gate_errors`` of the errors came from the pre-send check."""
     if all(report.ok(strict=strict) for report in reports):
         return
     errors = sum(len(report.errors) for report in reports)
     warnings = sum(len(report.warnings) for report in reports)
     if errors:
-        message = f"{path}: {errors} error{'s' if errors != 1 else ''}; nothing exported"
+        gate = (f" ({min(gate_errors, errors)} from the pre-send check: authoring check shows its "
+                "full report)") if gate_errors else ""
+        message = f"{path}: {errors} error{'s' if errors != 1 else ''}{gate}; nothing exported"
     else:
         message = (f"{path}: {warnings} warning{'s' if warnings != 1 else ''} "
                    "and --strict; nothing exported")
     raise AuthoringError(message, reports)
+
+
+_SAID_BY_EXPORT = {codes.SIZE_CLIPPED: codes.TOO_LARGE}
+"""The pre-send check's codes for what export's own findings already say."""
+
+
+def _merge(reports: list[Report], more: list[Report]) -> None:
+    """Add the diagnostics of ``more`` to the report of the same file (once each), or its report;
+    none that one of export's own findings already says."""
+    said = {d.code for report in reports for d in report.diagnostics}
+    more = [replace(report, diagnostics=[d for d in report.diagnostics
+                                         if _SAID_BY_EXPORT.get(d.code) not in said])
+            for report in more]
+    by_file = {report.file: report for report in reports}
+    for report in more:
+        mine = by_file.get(report.file)
+        if mine is None:
+            reports.append(report)
+            by_file[report.file] = report
+            continue
+        seen = {(d.code, d.line, d.column, d.message) for d in mine.diagnostics}
+        mine.diagnostics.extend(d for d in report.diagnostics
+                                if (d.code, d.line, d.column, d.message) not in seen)
 
 
 def _image_resolver(base_url: str | None, relative: list[str]) -> Callable[[str], str]:
@@ -441,11 +483,17 @@ def export_issue(path: str | Path, out_dir: str | Path, *, strict: bool = False,
                  link_check: Callable[[list[str]], links.LinkCheck] = links.check_links,
                  inliner: str | None = None) -> ExportResult:
     """Build the export and write its files to ``out_dir`` as one atomic set."""
-    export = build_export(path, strict=strict, check_links=check_links,
-                          publication_file=publication_file, link_check=link_check, inliner=inliner)
+    export = _build(path, strict=strict, check_links=check_links, publication_file=publication_file,
+                    link_check=link_check, inliner=inliner)
     from authoring.check import refuse_on_errors  # the pre-send check's fast parts
 
-    refuse_on_errors(export, publication_file=publication_file, inliner=inliner)
+    gate_errors = 0
+    try:
+        refuse_on_errors(export, publication_file=publication_file, inliner=inliner)
+    except AuthoringError as exc:  # its errors join the others: one refusal lists them all
+        gate_errors = sum(len(report.errors) for report in exc.reports)
+        _merge(export.reports, exc.reports)
+    _raise_unless_ok(export.source, export.reports, strict, gate_errors)
     files = export.files()
     out_dir = Path(out_dir)
     try:

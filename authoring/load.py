@@ -443,15 +443,46 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> LoadError:
         # an unclosed quote or bracket: its opening is where the fix goes
         mark = exc.context_mark
     hint = _syntax_hint(message)
-    for m in (exc.problem_mark, exc.context_mark):
+    misindented = _misindented(exc, lines)
+    for m in () if misindented else (exc.problem_mark, exc.context_mark):
         source = lines[m.line] if m and m.line < len(lines) else ""
         if re.search(r"(^|:\s|-\s)[\[{*&!%@`|>]", source) and re.search(r":\s+[\[{*&!%@`]", source):
             hint = ("text that starts with [ { * & ! % @ or ` must be quoted: "
                     "key: \"[link](https://...) and more\"")
             break
+    if misindented:
+        hint = misindented
     return _error(file, codes.YAML_SYNTAX, f"YAML syntax error: {message}", hint,
                   line=mark.line + 1 if mark else None,
                   column=mark.column + 1 if mark else None, text=text)
+
+
+def _misindented(exc: yaml.MarkedYAMLError, lines: list[str]) -> str | None:
+    """The hint for a block line indented unlike its siblings (``- We’re thinking:`` one space
+    short of the items above it), or None. The parser says "expected <block end>" or "did not
+    find expected key" at that line; the quoting hint, which the line above a flow mapping
+    such as ``image: {src: ...}`` would call up, does not fit it."""
+    mark = exc.problem_mark
+    structural = ("expected <block end>", "did not find expected key", "did not find expected '-'",
+                  "expected <block mapping start>")
+    if mark is None or mark.line >= len(lines) or not any(
+            s in (exc.problem or "") for s in structural):
+        return None
+    line = lines[mark.line]
+    indent = len(line) - len(line.lstrip(" "))
+    item = line.lstrip(" ").startswith("- ")
+    for above in range(mark.line - 1, -1, -1):
+        text = lines[above].lstrip(" ")
+        if not text or text.startswith("#"):
+            continue
+        their = len(lines[above]) - len(text)
+        if text.startswith("- ") == item and their != indent and abs(their - indent) <= 2:
+            what = "the list items" if item else "the keys"
+            return (f"this line is indented {indent} space{'s' if indent != 1 else ''}, {what} "
+                    f"above it {their}: indent it like them (YAML counts the spaces; no tabs)")
+        if their < indent - 2:
+            break
+    return None
 
 
 # patterns for syntax errors alone: compiled by re on first use, not on every start

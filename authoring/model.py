@@ -306,6 +306,38 @@ class SiteSettings:
 
 
 @dataclass
+class IssueDefaults:
+    """What ``authoring new`` writes into a fresh issue for this publication."""
+
+    signoff: str | None = None
+    """The letter's closing line, e.g. "Keep learning!"."""
+    signature: str | None = None
+    """The name under the sign-off, e.g. "Andrew"."""
+    promo_kicker: str | None = None
+    """The small line above a promo, e.g. "A MESSAGE FROM DEEPLEARNING.AI"."""
+    path: YamlPath = field(default_factory=_path, compare=False, repr=False)
+
+
+SmtpSecurity = Literal["starttls", "ssl", "none"]
+"""How ``authoring send`` talks to the SMTP server: STARTTLS, TLS from the start, or plain."""
+
+
+@dataclass
+class SmtpSettings:
+    """Where ``authoring send`` sends test emails (the password never goes here)."""
+
+    host: str = "localhost"
+    """SMTP server host name."""
+    port: int | None = None
+    """Port (default: 587 with starttls, 465 with ssl, else 25)."""
+    user: str | None = None
+    """Log in as this user; the password comes from $AUTHORING_SMTP_PASSWORD or a prompt."""
+    security: SmtpSecurity = "none"
+    """``starttls``, ``ssl`` or ``none``."""
+    path: YamlPath = field(default_factory=_path, compare=False, repr=False)
+
+
+@dataclass
 class Publication:
     """Settings that do not change from issue to issue (``publication.yaml``)."""
 
@@ -349,4 +381,8 @@ class Publication:
     """Thresholds of ``authoring check`` (spam score)."""
     site: SiteSettings = field(default_factory=SiteSettings)
     """The web archive: base URL, page paths, index pages, feeds, subscribe link."""
+    new_issue: IssueDefaults = field(default_factory=IssueDefaults)
+    """Sign-off, signature and promo kicker that ``authoring new`` writes into a fresh issue."""
+    smtp: SmtpSettings | None = None
+    """SMTP server for ``authoring send`` test emails (overridden by $AUTHORING_SMTP_* and --smtp)."""
     path: YamlPath = field(default_factory=_path, compare=False, repr=False)

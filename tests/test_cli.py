@@ -131,3 +131,61 @@ def test_load_and_port_errors_are_authoring_errors():
     assert report.file == "broken.yaml" and report.errors[0].code == "yaml-syntax"
     assert report.source_lines == ["a: ["]
     assert issubclass(PortInUse, AuthoringError)
+
+
+# ---------------------------------------------------------------- the command line as a whole
+
+
+def test_version_prints_the_packages_version():
+    from authoring import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"authoring {__version__}\n"
+
+
+@pytest.mark.parametrize(("words", "cword", "expected"), [
+    ("authoring ex", "1", "export\n"),
+    ("authoring i", "1", "init\nimport\n"),
+    ("authoring export --ou", "2", "--output\n"),
+    ("authoring send --sm", "2", "--smtp\n"),
+])
+def test_completion_works_through_the_lazy_group(words, cword, expected):
+    result = runner.invoke(app, [], prog_name="authoring", env={
+        "_AUTHORING_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": cword})
+    assert result.exit_code == 0
+    assert result.output == expected
+
+
+def test_show_completion_gives_a_script_for_the_shell():
+    result = runner.invoke(app, ["--show-completion", "bash"], prog_name="authoring")
+    assert result.exit_code == 0
+    assert "complete -o default -F _authoring_completion authoring" in result.output
+
+
+def _commands():
+    from authoring.cli import COMMANDS
+
+    return list(COMMANDS)
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_commands_help_shows_an_example_of_itself(command):
+    result = runner.invoke(app, [command, "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    examples = [line.strip() for line in result.output.splitlines() if line.strip().startswith("Example:")]
+    assert len(examples) == 1, result.output
+    assert examples[0].startswith(f"Example: authoring {command} ")
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_output_is_spelled_one_way_in_every_command(command):
+    from typer.main import get_command
+
+    from authoring.cli import app as group
+
+    click_command = get_command(group).commands[command]  # type: ignore[attr-defined]
+    for param in click_command.params:
+        names = set(param.opts) | set(param.secondary_opts)
+        if names & {"-o", "--out", "--output", "--output-dir"}:
+            assert sorted(names) == ["--output", "-o"], (command, names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import hashlib
@@ -583,3 +584,54 @@ def test_list_unsubscribe_holds_exactly_the_two_uris():
                                     list_unsubscribe_mailto="u@e.org>, <mailto:evil@e.org")
     with pytest.raises(ValueError):
         list_unsubscribe(publication)
+
+
+# ---------------------------------------------------------------- every blocker in one pass
+
+
+def _fresh_team(tmp_path: Path) -> Path:
+    """A team folder as `authoring init` and two `authoring new` leave it, the second issue dated
+    before the first, with a relative image: four kinds of blocker."""
+    from authoring.init import TeamSettings, init_folder
+    from authoring.new import new_issue
+
+    team = tmp_path / "team"
+    init_folder(team, TeamSettings(name="Team Weekly", sender_email="news@example.com"))
+    new_issue(team, date=dt.date(2026, 12, 10))
+    second = new_issue(team, date=dt.date(2026, 12, 1))
+    text = second.read_text(encoding="utf-8").replace('src: ""', "src: images/a.png")
+    second.write_text(text.replace('url: ""', 'url: "https://team.example.org/course"'), encoding="utf-8")
+    return second
+
+
+def test_a_fresh_team_folder_lists_every_blocker_in_one_run(tmp_path):
+    issue = _fresh_team(tmp_path)
+    with pytest.raises(AuthoringError) as refused:
+        export_issue(issue, tmp_path / "out")
+    found = sorted((d.code, Path(d.file).name, d.line) for r in refused.value.reports for d in r.errors)
+    assert found == [("date-sequence", "0002.yaml", 6), ("missing-postal-address", "publication.yaml", 3),
+                     ("no-image-base-url", "0002.yaml", 24), ("placeholder-sender", "publication.yaml", 4)]
+    assert str(refused.value) == (f"{issue}: 4 errors (1 from the pre-send check: authoring check shows "
+                                  "its full report); nothing exported")
+    assert not (tmp_path / "out").exists()
+
+
+def test_without_a_publication_the_issues_own_blockers_are_listed_too(tmp_path):
+    issue = _fresh_team(tmp_path)
+    (issue.parent / "publication.yaml").unlink()
+    with pytest.raises(AuthoringError) as refused:
+        export_issue(issue, tmp_path / "out")
+    assert {d.code for r in refused.value.reports for d in r.errors} == {
+        "no-publication", "no-image-base-url", "date-sequence"}
+
+
+def test_an_error_a_draft_has_too_stops_before_rendering(tmp_path):
+    issue = _fresh_team(tmp_path)
+    text = issue.read_text(encoding="utf-8")
+    issue.write_text(text.replace("https://team.example.org/course", "javascript:alert(1)"), encoding="utf-8")
+    with pytest.raises(AuthoringError) as refused:
+        export_issue(issue, tmp_path / "out")
+    codes = {d.code for r in refused.value.reports for d in r.errors}
+    # validation's errors only: the unsafe link stops it before the render and the pre-send check
+    assert "unsafe-url" in codes and "placeholder-sender" in codes
+    assert not codes & {"no-image-base-url", "date-sequence"}

@@ -112,6 +112,44 @@ def test_an_unquoted_colon_still_gets_the_quoting_advice():
     assert "quoted" in info.value.diagnostic.hint and info.value.diagnostic.line == 2
 
 
+SECTIONS_WITH_A_FLOW_IMAGE = """\
+stories:
+  - news:
+      image: {src: "", alt: "Describe the picture"}
+      headline: Robots
+      sections:
+        - What’s new: Robots learn.
+%s- We’re thinking: What we think.
+"""
+
+
+@pytest.mark.parametrize(("indent", "hint"), [
+    (7, "this line is indented 7 spaces, the list items above it 8: indent it like them"),
+    (9, "this line is indented 9 spaces, the list items above it 8: indent it like them"),
+])
+def test_a_list_item_one_space_off_gets_the_indentation_hint_not_the_quoting_one(indent, hint):
+    with pytest.raises(LoadError) as info:
+        load_text(SECTIONS_WITH_A_FLOW_IMAGE % (" " * indent))
+    diag = info.value.diagnostic
+    assert "must be quoted" not in diag.hint
+    assert hint in diag.hint and diag.line == 7
+
+
+def test_a_key_one_space_short_gets_the_indentation_hint():
+    text = "stories:\n  - news:\n      image: {src: a.png, alt: x}\n      headline: Robots\n     dek: short\n"
+    with pytest.raises(LoadError) as info:
+        load_text(text)
+    diag = info.value.diagnostic
+    assert (diag.line, diag.column) == (5, 6)
+    assert diag.hint.startswith("this line is indented 5 spaces, the keys above it 6: indent it like them")
+
+
+def test_flow_text_still_gets_the_quoting_hint():
+    with pytest.raises(LoadError) as info:
+        load_text("stories:\n  - news:\n      headline: [New] model ships\n")
+    assert "must be quoted" in info.value.diagnostic.hint
+
+
 # ---------------------------------------------------------------- hostile input (issue 10)
 
 import os  # noqa: E402

@@ -27,7 +27,7 @@ def test_render_writes_html_and_text_and_prints_their_sizes(tmp_path):
 
 
 def test_mjml_flag_writes_the_intermediate_mjml(tmp_path):
-    result = runner.invoke(app, ["render", str(SAMPLE), "--out", str(tmp_path), "--mjml"])
+    result = runner.invoke(app, ["render", str(SAMPLE), "--output", str(tmp_path), "--mjml"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / f"{SAMPLE.stem}.mjml").read_text(encoding="utf-8").startswith("<mjml")
     assert len(result.stdout.splitlines()) == 3

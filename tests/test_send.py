@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
+import email.utils
 import re
+import shutil
 import socket
 import warnings
 
@@ -15,13 +18,13 @@ from typer.testing import CliRunner
 
 from authoring.cli import app
 from authoring.export import export_issue
-from authoring.send import PASSWORD_ENV, SendError, send_issue
+from authoring.send import PASSWORD_ENV, SETTING_ENV, SendError, send_issue, smtp_settings
 from conftest import DATA, ISSUES
 
 runner = CliRunner()
 ISSUE = ISSUES / "0321.yaml"
 TO = "editor@deeplearning.ai"
-TEST_ONLY = ("subject", "to", "message-id")
+TEST_ONLY = ("subject", "to", "message-id", "date")
 
 
 class Inbox:
@@ -219,6 +222,7 @@ def test_a_password_is_never_sent_in_clear_to_another_host(monkeypatch):
     ["--to", "rédaction@deeplearning.ai"],
     ["--to", "a@b.ai, c@d.ai"],
     ["--to", TO, "--smtp", "host:notaport"],
+    ["--to", TO, "--smtp", "host:2\u00b2"],
     ["--to", TO, "--starttls", "--ssl"],
     ["--to", TO, "--password", "x"],
 ])
@@ -275,3 +279,119 @@ def test_a_server_that_closes_mid_data_is_described_as_such():
     assert "--ssl/--starttls" not in result.stderr
     assert result.stderr.startswith(f"error: {server} closed the connection while the message was "
                                     "being sent")
+
+
+# ---------------------------------------------------------------- settings and the Date
+
+
+def test_a_test_send_is_dated_when_it_is_sent_not_at_the_issue_date(smtp, exported):
+    inbox, server = smtp
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    result = runner.invoke(app, ["send", str(ISSUE), "--to", TO, "--smtp", server])
+    after = dt.datetime.now(dt.UTC)
+    assert result.exit_code == 0, result.output
+    ((_, _, received),) = inbox.messages
+    sent = email.utils.parsedate_to_datetime(
+        email.message_from_bytes(received, policy=email.policy.default)["Date"])
+    original = email.message_from_bytes(exported, policy=email.policy.default)["Date"]
+    assert before <= sent <= after
+    assert email.utils.parsedate_to_datetime(original) == dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
+
+
+def test_the_date_is_the_clock_given(smtp):
+    inbox, server = smtp
+    host, port = server.split(":")
+    moment = dt.datetime(2026, 12, 5, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    send_issue(ISSUE, TO, smtp_host=host, port=int(port), now=lambda: moment, env={})
+    ((_, _, received),) = inbox.messages
+    assert b"\r\nDate: Sat, 05 Dec 2026 09:30:00 +0100\r\n" in received
+
+
+def _team_copy(tmp_path, smtp_yaml: str):
+    folder = tmp_path / "team"
+    shutil.copytree(ISSUES, folder, ignore=shutil.ignore_patterns("0*.yaml"))
+    shutil.copy(ISSUE, folder / ISSUE.name)
+    publication = folder / "publication.yaml"
+    publication.write_text(publication.read_text() + smtp_yaml)
+    return folder / ISSUE.name
+
+
+def test_the_server_comes_from_publication_yaml(smtp, tmp_path):
+    inbox, server = smtp
+    host, port = server.split(":")
+    issue = _team_copy(tmp_path, f"smtp: {{host: {host}, port: {port}}}\n")
+    result = runner.invoke(app, ["send", str(issue), "--to", TO], env={SETTING_ENV["host"]: None,
+                                                                       SETTING_ENV["port"]: None})
+    assert result.exit_code == 0, result.output
+    assert f"via {server}" in result.stderr
+    assert len(inbox.messages) == 1
+
+
+def test_the_environment_wins_over_publication_yaml_and_the_command_line_over_both(smtp, tmp_path):
+    inbox, server = smtp
+    host, port = server.split(":")
+    issue = _team_copy(tmp_path, "smtp: {host: mail.invalid, port: 2525, security: none}\n")
+    env = {SETTING_ENV["host"]: host, SETTING_ENV["port"]: port}
+    result = runner.invoke(app, ["send", str(issue), "--to", TO], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"via {server}" in result.stderr
+    closed = free_port()
+    result = runner.invoke(app, ["send", str(issue), "--to", TO, "--smtp", f"127.0.0.1:{closed}"],
+                           env=env)
+    assert result.exit_code == 1
+    assert f"127.0.0.1:{closed}: connection refused" in result.stderr
+    assert len(inbox.messages) == 1
+
+
+def test_settings_precedence_field_by_field():
+    from authoring import model
+
+    publication = model.SmtpSettings(host="pub.example.org", port=2525, user="pub", security="starttls")
+    assert smtp_settings(publication, {}) == smtp_settings(publication, {}, host=None)
+    settings = smtp_settings(publication, {SETTING_ENV["user"]: "env-user"})
+    assert (settings.host, settings.resolved_port, settings.user, settings.security, settings.source) == (
+        "pub.example.org", 2525, "env-user", "starttls", "publication.yaml")
+    settings = smtp_settings(publication, {SETTING_ENV["security"]: "SSL"}, host="cli.example.org")
+    # --smtp without a port: the security's own port, not the publication's
+    assert (settings.host, settings.resolved_port, settings.security, settings.source) == (
+        "cli.example.org", 465, "ssl", "--smtp")
+    assert smtp_settings(None, {}).resolved_port == 25
+    assert smtp_settings(None, {}).source == "the default"
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("port", "0", "is not a port (1 to 65535)"),
+    ("port", "65536", "is not a port (1 to 65535)"),
+    ("port", "25x", "is not a port"),
+    ("port", "2\u00b2", "is not a port"),  # a digit to str.isdigit, not to int()
+    ("user", "ed\x1b[2J", "is not a login name"),
+    ("security", "tls", "is not one of starttls, ssl, none"),
+    ("host", "mail host", "is not a host name"),
+])
+def test_a_malformed_variable_is_named(name, value, message):
+    with pytest.raises(SendError, match=re.escape(f"${SETTING_ENV[name]}: ") + ".*" + re.escape(message)):
+        smtp_settings(None, {SETTING_ENV[name]: value})
+    assert smtp_settings(None, {SETTING_ENV["port"]: "65535"}).port == 65535
+
+
+def test_the_refusal_at_the_default_server_names_the_ways_to_set_it(monkeypatch):
+    import authoring.send as send_module
+
+    monkeypatch.setattr(send_module, "DEFAULT_PORTS", {**send_module.DEFAULT_PORTS, "none": free_port()})
+    result = runner.invoke(app, ["send", str(ISSUE), "--to", TO],
+                           env={SETTING_ENV["host"]: None, SETTING_ENV["port"]: None})
+    assert result.exit_code == 1
+    assert "connection refused" in result.stderr
+    assert "is the default server: give yours with --smtp HOST[:PORT], $AUTHORING_SMTP_HOST or " \
+        "smtp: in publication.yaml" in result.stderr
+
+
+def test_a_user_from_the_settings_is_asked_for_a_password(smtp_auth, tmp_path):
+    inbox, server, logins = smtp_auth
+    host, port = server.split(":")
+    issue = _team_copy(tmp_path, f"smtp: {{host: {host}, port: {port}, user: editor}}\n")
+    result = runner.invoke(app, ["send", str(issue), "--to", TO], input="s3cret pass\n",
+                           env={PASSWORD_ENV: None})
+    assert result.exit_code == 0, result.output
+    assert "SMTP password for editor" in result.stderr
+    assert logins == ["editor"]

@@ -55,8 +55,11 @@ def test_render_imports_only_its_command_and_neither_imagesize_nor_premailer_whe
 def test_help_lists_every_command_in_order_with_its_help():
     result = runner.invoke(app, ["--help"], terminal_width=200)
     assert result.exit_code == 0
-    listed = [line.split()[0] for line in result.output.split("Commands:")[1].splitlines() if line.strip()]
+    commands = result.output.split("Commands:\n")[1].split("\n\n")[0]  # the epilog follows a blank line
+    listed = [line.split()[0] for line in commands.splitlines()]
     assert listed == list(COMMANDS)
+    assert listed[:10] == ["init", "new", "validate", "fix", "preview", "check", "render", "export", "send",
+                           "import"]  # the order of an editor's week
     assert "Check issue files: YAML syntax" in result.output and "Import past issues" in result.output
 
 

@@ -19,7 +19,7 @@ class Format(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(epilog="Example: authoring check issues/0042.yaml --no-spam   (the fast parts only)")
 def check(
     issue: Path = typer.Argument(..., help="The issue file (YAML).", show_default=False),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),

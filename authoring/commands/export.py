@@ -9,10 +9,10 @@ import typer
 from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports
 
 
-@app.command()
+@app.command(epilog="Example: authoring export issues/0042.yaml -o out/0042")
 def export(
     issue: Path = typer.Argument(..., help="The issue file (YAML).", show_default=False),
-    out: Path = typer.Option(Path("out"), "--out", "-o", help="Folder to write the files to."),
+    out: Path = typer.Option(Path("out"), "--output", "-o", help="Folder to write the files to."),
     strict: bool = typer.Option(False, "--strict", help="Refuse to export with warnings."),
     check_links: bool = typer.Option(
         False, "--check-links", help="Check that every link works (needs the network)."),

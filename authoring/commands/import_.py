@@ -10,7 +10,7 @@ import typer
 from authoring.cli import app, fail, print_reports, print_table
 
 
-@app.command("import")
+@app.command("import", epilog="Example: authoring import archive/ -o issues/archive/")
 def import_(
     source: Path = typer.Argument(..., help="A plain-text issue, or a folder of them (*.txt).",
                                   show_default=False),

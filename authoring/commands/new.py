@@ -9,17 +9,22 @@ import typer
 
 from authoring.cli import app, fail
 
+MAX_NUMBER = 999_999
+"""As authoring.new.MAX_NUMBER (not imported here: the command starts without the library)."""
 
-@app.command()
+
+@app.command(epilog="Example: authoring new issues/ --date 2026-12-11   (numbered after the highest)")
 def new(
     folder: Path = typer.Argument(Path("issues"), help="Folder of issues."),
-    number: int | None = typer.Option(None, "--number", "-n", help="Issue number (default: next free)."),
+    number: int | None = typer.Option(None, "--number", "-n", min=1, max=MAX_NUMBER,
+                                      help="Issue number (default: next free)."),
     date: str | None = typer.Option(None, "--date", "-d", help="Issue date, YYYY-MM-DD (default: today)."),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="File to write (default: FOLDER/NNNN.yaml)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
-    """Create a new issue file, numbered and dated, ready to fill in."""
+    """Create a new issue file, numbered and dated, ready to fill in, with the publication's
+    sign-off, signature and promo kicker (publication.yaml's new_issue:)."""
     from authoring.diagnostics import AuthoringError
     from authoring.new import new_issue
 

@@ -9,7 +9,7 @@ import typer
 from authoring.cli import Inliner, app, fail, inliner_option
 
 
-@app.command()
+@app.command(epilog="Example: authoring preview issues/0042.yaml --port 8001")
 def preview(
     target: Path = typer.Argument(..., help="An issue file, or a folder of issues to list.",
                                   show_default=False),

@@ -9,10 +9,10 @@ import typer
 from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports, print_table
 
 
-@app.command()
+@app.command(epilog="Example: authoring render issues/0042.yaml -o out/   (or a folder: issues/)")
 def render(
     file: Path = typer.Argument(..., help="Issue file (YAML), or a folder of them.", show_default=False),
-    out: Path = typer.Option(Path("out"), "--out", "-o",
+    out: Path = typer.Option(Path("out"), "--output", "-o",
                              help="Folder to write <stem>.html and <stem>.txt to."),
     mjml: bool = typer.Option(False, "--mjml", help="Also write the intermediate MJML (<stem>.mjml)."),
     web: bool = typer.Option(False, "--web", help="Render the web-archive page (<stem>.web.html, as "

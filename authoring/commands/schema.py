@@ -9,7 +9,7 @@ import typer
 from authoring.cli import app
 
 
-@app.command()
+@app.command(epilog="Example: authoring schema -o schema/issue.schema.json")
 def schema(
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     publication: bool = typer.Option(False, "--publication", help="Schema of publication.yaml instead."),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +26,7 @@ def _split_host_port(value: str) -> tuple[str, int | None]:
     else:
         port_text = None
     if port_text is not None:
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
             raise typer.BadParameter(f"'{value}': the port must be a number from 1 to 65535")
         port = int(port_text)
     if not host:
@@ -35,13 +34,15 @@ def _split_host_port(value: str) -> tuple[str, int | None]:
     return host, port
 
 
-@app.command()
+@app.command(epilog="Example: authoring send issues/0042.yaml --to me@example.org --smtp "
+             "smtp.example.org:587 --starttls --user editor   (or set smtp: in publication.yaml)")
 def send(
     issue: Path = typer.Argument(..., help="The issue file (YAML).", show_default=False),
     to: str = typer.Option(..., "--to", help="Address to send the test to.", show_default=False),
-    smtp: str = typer.Option(
-        "localhost", "--smtp", metavar="HOST[:PORT]",
-        help="SMTP server (port default: 587 with --starttls, 465 with --ssl, else 25)."),
+    smtp: str | None = typer.Option(
+        None, "--smtp", metavar="HOST[:PORT]", show_default=False,
+        help="SMTP server (default: $AUTHORING_SMTP_HOST, else publication.yaml's smtp:, else "
+             "localhost; port default: 587 with --starttls, 465 with --ssl, else 25)."),
     starttls: bool = typer.Option(False, "--starttls", help="Upgrade the connection with STARTTLS."),
     use_ssl: bool = typer.Option(False, "--ssl", help="Connect with TLS from the start (port 465)."),
     user: str | None = typer.Option(
@@ -51,9 +52,9 @@ def send(
         None, "--publication",
         help="Publication file (default: publication.yaml next to or above the issue)."),
 ) -> None:
-    """Send the exported issue to one address as a test, subject prefixed [TEST]."""
+    """Send the exported issue to one address as a test, subject prefixed [TEST], dated now."""
     from authoring.diagnostics import AuthoringError
-    from authoring.send import PASSWORD_ENV, parse_address, send_issue
+    from authoring.send import parse_address, send_issue
 
     if starttls and use_ssl:
         raise fail("--starttls and --ssl exclude each other: choose one", 2)
@@ -61,19 +62,21 @@ def send(
         to = parse_address(to)
     except ValueError as exc:
         raise fail(f"--to: {exc}", 2) from None
-    try:
-        host, port = _split_host_port(smtp)
-    except typer.BadParameter as exc:
-        raise fail(f"--smtp: {exc}", 2) from None
-    password = None
-    if user:
-        password = os.environ.get(PASSWORD_ENV)
-        if password is None:
-            password = typer.prompt(f"SMTP password for {user}", hide_input=True, err=True)
-    security: Security = "ssl" if use_ssl else "starttls" if starttls else "none"
+    host: str | None = None
+    port: int | None = None
+    if smtp is not None:
+        try:
+            host, port = _split_host_port(smtp)
+        except typer.BadParameter as exc:
+            raise fail(f"--smtp: {exc}", 2) from None
+    security: Security | None = "ssl" if use_ssl else "starttls" if starttls else None
+
+    def ask_password(name: str) -> str:
+        return typer.prompt(f"SMTP password for {name}", hide_input=True, err=True)
+
     try:
         result = send_issue(issue, to, smtp_host=host, port=port, security=security, user=user,
-                            password=password, publication_file=publication)
+                            publication_file=publication, ask_password=ask_password)
     except AuthoringError as exc:
         print_reports(exc.reports)
         raise fail(str(exc)) from None

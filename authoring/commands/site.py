@@ -9,10 +9,10 @@ import typer
 from authoring.cli import app, fail, print_reports
 
 
-@app.command()
+@app.command(epilog="Example: authoring site issues/ -o site/   (--drafts to see the drafts too)")
 def site(
     folder: Path = typer.Argument(..., help="The folder of issues (YAML).", show_default=False),
-    out: Path = typer.Option(Path("site"), "--out", "-o", help="Folder to build the site in."),
+    out: Path = typer.Option(Path("site"), "--output", "-o", help="Folder to build the site in."),
     drafts: bool = typer.Option(False, "--drafts",
                                 help="Give drafts pages too (under drafts/, not in feeds or sitemap)."),
     base_url: str | None = typer.Option(None, "--base-url",

@@ -25,7 +25,7 @@ class LevelOption(str, Enum):
     export = "export"
 
 
-@app.command()
+@app.command(epilog="Example: authoring validate issues/*.yaml --level export   (as export judges them)")
 def validate(
     files: list[Path] = typer.Argument(..., help="Issue files (YAML).", show_default=False),
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),

@@ -1,0 +1,140 @@
+"""`authoring init`: a team's own folder, never over a file that is there."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from authoring import schema
+from authoring.cli import app
+from authoring.diagnostics import AuthoringError
+from authoring.init import TeamSettings, init_folder, publication_yaml
+from authoring.validate import load_publication, validate_file
+
+runner = CliRunner()
+FLAGS = ["--name", "Team Weekly", "--sender-email", "news@team.example.org", "--signoff", "See you Friday!",
+         "--signature", "Priya", "--kicker", "FROM THE TEAM", "--postal-address", "1 Main St, Springfield"]
+FILES = ["schema/issue.schema.json", "schema/publication.schema.json", ".gitignore", "publication.yaml"]
+
+
+def test_init_writes_the_teams_files_from_flags(tmp_path):
+    result = runner.invoke(app, ["init", str(tmp_path / "team"), *FLAGS])
+    assert result.exit_code == 0, result.output
+    team = tmp_path / "team"
+    assert result.stdout.splitlines() == [str(team / name) for name in FILES]
+    publication, report = load_publication(team / "publication.yaml")
+    assert report.diagnostics == []
+    assert (publication.name, publication.sender.name, publication.sender.email) == (
+        "Team Weekly", "Team Weekly", "news@team.example.org")
+    assert publication.postal_address == "1 Main St, Springfield"
+    defaults = publication.new_issue
+    assert (defaults.signoff, defaults.signature, defaults.promo_kicker) == (
+        "See you Friday!", "Priya", "FROM THE TEAM")
+    assert (team / ".gitignore").read_text().splitlines()[-1] == "out/"
+    assert json.loads((team / "schema" / "issue.schema.json").read_text()) == schema.issue_schema()
+    assert json.loads((team / "schema" / "publication.schema.json").read_text()) == \
+        schema.publication_schema()
+
+
+def test_the_new_issue_carries_the_teams_names_and_a_relative_schema(tmp_path):
+    team = tmp_path / "team"
+    assert runner.invoke(app, ["init", str(team), *FLAGS]).exit_code == 0
+    result = runner.invoke(app, ["new", str(team), "--date", "2026-12-11"])
+    assert result.exit_code == 0, result.output
+    text = (team / "0001.yaml").read_text()
+    assert text.splitlines()[0] == "# yaml-language-server: $schema=schema/issue.schema.json"
+    assert "file://" not in text and "Andrew" not in text and "DEEPLEARNING" not in text
+    issue = validate_file(team / "0001.yaml").issue
+    assert (issue.letter.signoff, issue.letter.signature) == ("See you Friday!", "Priya")
+    assert issue.stories[-1].kicker == "FROM THE TEAM"
+
+
+def test_without_a_terminal_the_required_settings_must_be_flags(tmp_path):
+    result = runner.invoke(app, ["init", str(tmp_path / "team"), "--name", "X"])
+    assert result.exit_code == 2
+    assert result.stderr == "error: give --sender-email (init asks only in a terminal)\n"
+    assert not (tmp_path / "team").exists()
+
+
+def test_optional_settings_default_sensibly(tmp_path):
+    init_folder(tmp_path, TeamSettings(name="Team Weekly", sender_email="news@team.example.org"))
+    publication, _ = load_publication(tmp_path / "publication.yaml")
+    assert publication.sender.name == "Team Weekly"
+    assert publication.new_issue.promo_kicker == "A MESSAGE FROM TEAM WEEKLY"
+    assert publication.new_issue.signoff is None and publication.new_issue.signature is None
+    assert publication.postal_address is None
+    assert "# postal_address:" in (tmp_path / "publication.yaml").read_text()
+
+
+@pytest.mark.parametrize("existing", FILES)
+def test_an_existing_file_is_named_and_nothing_is_written(tmp_path, existing):
+    (tmp_path / existing).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / existing).write_text("mine\n")
+    result = runner.invoke(app, ["init", str(tmp_path), *FLAGS])
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: {tmp_path / existing} already exists: init never replaces a file "
+                             "(move it away, or edit it by hand)\n")
+    assert (tmp_path / existing).read_text() == "mine\n"
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()) == [existing]
+
+
+def test_a_link_where_a_file_goes_counts_as_existing_even_when_dangling(tmp_path):
+    os.symlink(tmp_path / "elsewhere.yaml", tmp_path / "publication.yaml")
+    with pytest.raises(AuthoringError, match="publication.yaml already exists"):
+        init_folder(tmp_path, TeamSettings(name="X", sender_email="x@team.example.org"))
+    assert not (tmp_path / "elsewhere.yaml").exists()
+
+
+def test_a_linked_schema_folder_is_refused(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    team = tmp_path / "team"
+    team.mkdir()
+    os.symlink(elsewhere, team / "schema")
+    with pytest.raises(AuthoringError, match="is a link or a file"):
+        init_folder(team, TeamSettings(name="X", sender_email="x@team.example.org"))
+    assert list(elsewhere.iterdir()) == [] and list(team.iterdir()) == [team / "schema"]
+
+
+@pytest.mark.parametrize(("flag", "value", "reason"), [
+    ("--sender-email", "not an address", "is not an email address"),
+    ("--name", "Two\nlines", "one line of text"),
+    ("--signoff", "x" * 201, "at most 200 characters"),
+    ("--sender-name", "Pay\u200dPal", "no bidirectional controls or zero-width characters"),
+    ("--kicker", "FROM \u202eUS", "no bidirectional controls or zero-width characters"),
+])
+def test_malformed_settings_are_refused_before_anything_is_written(tmp_path, flag, value, reason):
+    args = list(FLAGS)
+    if flag in args:
+        args[args.index(flag) + 1] = value
+    else:
+        args += [flag, value]
+    result = runner.invoke(app, ["init", str(tmp_path / "team"), *args])
+    assert result.exit_code == 1
+    assert reason in result.stderr
+    assert not (tmp_path / "team").exists()
+
+
+@pytest.mark.parametrize("name", ['Ed: "Al"', "#1 Weekly", "- dash", "yes", "{braces}", "It’s ours"])
+def test_names_that_yaml_would_misread_are_quoted(tmp_path, name):
+    text = publication_yaml(TeamSettings(name=name, sender_email="x@team.example.org", signature=name))
+    data = yaml.safe_load(text)
+    assert data["name"] == name and data["sender"]["name"] == name
+    assert data["new_issue"]["signature"] == name
+
+
+def test_init_asks_in_a_terminal(tmp_path, monkeypatch):
+    monkeypatch.setattr("authoring.commands.init.interactive", lambda: True)
+    answers = "\n".join(["Team Weekly", "", "bad address", "news@team.example.org", "Cheers!", "Priya",
+                         "", ""]) + "\n"
+    result = runner.invoke(app, ["init", str(tmp_path)], input=answers)
+    assert result.exit_code == 0, result.output
+    assert "is not an email address" in result.stderr  # asked again
+    publication, _ = load_publication(tmp_path / "publication.yaml")
+    assert publication.sender.name == "Team Weekly"  # Enter took the default
+    assert publication.new_issue.signoff == "Cheers!"
+    assert publication.new_issue.promo_kicker == "A MESSAGE FROM TEAM WEEKLY"
