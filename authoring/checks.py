@@ -852,6 +852,8 @@ def _publication_merge_tags(pub: model.Publication, level: Level) -> Iterator[Fi
 
 SITE_SIZE_RANGE = range(1, 1001)
 """Issues per index page and per feed: at least one, and pages and feeds a reader can load."""
+_SITE_FOLDERS = frozenset({"page", "images", "drafts"})
+"""The site's own folders (index pages, copied images, drafts): no issue page goes in them."""
 _SITE_ISSUE_PATH = re.compile(r"(?:[A-Za-z0-9_.~{}-]+/)*[A-Za-z0-9_.~{}-]*")
 
 
@@ -866,7 +868,7 @@ def _publication_site(site: model.SiteSettings) -> Iterator[Finding]:
     pattern = site.issue_path
     segments = pattern.rstrip("/").split("/")
     if ("{number}" not in pattern or not _SITE_ISSUE_PATH.fullmatch(pattern)
-            or any(seg in {"", ".", ".."} for seg in segments)
+            or any(seg in {"", ".", ".."} for seg in segments) or segments[0] in _SITE_FOLDERS
             or pattern.replace("{number}", "").count("{") or pattern.replace("{number}", "").count("}")):
         yield Finding(codes.SITE_ISSUE_PATH, f"'{pattern[:60]}' is not a relative folder "
                       "holding {number}", site.path + ("issue_path",),

@@ -294,7 +294,8 @@ INVENTED_SUBJECT = _code("invented-subject", WARNING, "plain text has no subject
 SITE_BASE_URL = _code("site-base-url", ERROR, "`site.base_url` is missing (to build a site) or not an "
                       "absolute http(s) address", "set site: {base_url: https://example.org/archive/}")
 SITE_ISSUE_PATH = _code("site-issue-path", ERROR, "`site.issue_path` is not a relative folder holding "
-                        "`{number}` (letters, digits, `-_.~/` only, no `..`)", "e.g. issue-{number}/")
+                        "`{number}` (letters, digits, `-_.~/` only, no `..`, not in `page/`, `images/` "
+                        "or `drafts/`)", "e.g. issue-{number}/")
 SITE_SIZE = _code("site-size", ERROR, "`site.page_size` or `site.feed_size` is below 1 or over 1000",
                   "pick a number from 1 to 1000 (default 20)")
 SITE_URL_TAKEN = _code("site-url-taken", ERROR, "two published issues would share one page (same number)",

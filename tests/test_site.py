@@ -257,6 +257,8 @@ def test_the_sitemap_lists_every_page(tmp_path):
     ("issue_path: ../{number}/", codes.SITE_ISSUE_PATH),
     ("issue_path: issue/", codes.SITE_ISSUE_PATH),
     ("issue_path: '/abs/{number}/'", codes.SITE_ISSUE_PATH),
+    ("issue_path: 'page/{number}/'", codes.SITE_ISSUE_PATH),  # the index's own pages
+    ("issue_path: 'images/{number}'", codes.SITE_ISSUE_PATH),
     ("page_size: 0", codes.SITE_SIZE),
     ("page_size: 1001", codes.SITE_SIZE),
     ("feed_size: 0", codes.SITE_SIZE),
@@ -271,6 +273,7 @@ def test_bad_site_settings_are_located_errors(tmp_path, setting, code):
 
 
 @pytest.mark.parametrize("setting", ["page_size: 1", "page_size: 1000", "issue_path: a/{number}",
+                                     "issue_path: pages/{number}/",
                                      "issue_path: 'n{number}.x/'"])
 def test_site_settings_at_their_bounds_are_accepted(tmp_path, setting):
     folder = make_archive(tmp_path / "issues", [], site=f"site:\n  {setting}")
