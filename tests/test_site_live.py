@@ -86,3 +86,21 @@ def test_an_edited_template_of_the_publication_shows_at_once(tmp_path):
     assert b"First News" in live.answer("issue-1/", BASE).body
     header.write_text('<mj-text><h2 class="sh">Second {{ story.title }}</h2></mj-text>')
     assert b"Second News" in live.answer("issue-1/", BASE).body
+
+
+def test_a_crash_while_building_is_shown_and_the_last_good_site_stays(tmp_path, monkeypatch):
+    from authoring.site import live as live_module
+
+    folder = make_archive(tmp_path / "issues", [1])
+    live = LiveSite(folder)
+    assert live.answer("issue-1/", BASE).status == 200
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the compiler <panicked>")
+
+    monkeypatch.setattr(live_module, "build_site", crash)
+    issue = folder / "0001.yaml"
+    issue.write_text(issue.read_text().replace("Subject of issue 1", "Changed"))
+    answer = live.answer("issue-1/", BASE)
+    assert answer.status == 200 and b"Subject of issue 1" in answer.body
+    assert b"building the site failed: RuntimeError: the compiler &lt;panicked&gt;" in answer.body

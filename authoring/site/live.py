@@ -64,7 +64,10 @@ class LiveSite:
                 except AuthoringError as exc:
                     self.error = "\n\n".join([str(exc)] + [r.format_text() for r in exc.reports
                                                            if r.diagnostics])
-                except Exception as exc:  # noqa: BLE001 - a renderer crash is shown, the preview goes on
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                except BaseException as exc:  # noqa: BLE001 - a renderer's crash (a Rust panic is a
+                    # BaseException) is shown in the page, and the preview goes on
                     self.error = f"building the site failed: {type(exc).__name__}: {exc}"
                 self._key = key
                 self.builds += 1
