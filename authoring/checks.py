@@ -360,9 +360,10 @@ def check_metadata(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
                       f"inboxes cut it off after about {SUBJECT_MAX_CHARS}", info.path + ("subject",),
                       "keep the subject short; the preheader can carry the rest",
                       offset=_nth_visible(info.subject, SUBJECT_MAX_CHARS))
-    if not info.preheader:
+    if not (info.preheader or "").strip():
+        # at 'preheader:' when it is written empty, else at 'issue:'
         yield Finding(codes.MISSING_PREHEADER, "no preheader: inboxes will preview the first words",
-                      info.path, "add 'preheader: ...' (about 40–100 characters)")
+                      info.path + ("preheader",), "add 'preheader: ...' (about 40–100 characters)")
 
 
 def _nth_visible(text: str, n: int) -> int:
@@ -678,6 +679,67 @@ def check_blocks(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
         for name, block_check in blocks.of(story).checks.items():
             if name not in REGISTRY.checks:
                 yield from block_check(story, seen.setdefault(name, {}))
+
+
+@check("image-files")
+def check_image_files(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    """A relative image must be a file next to the issue: export lists it for upload and the
+    email would show a broken image without it."""
+    if ctx.folder is None:
+        return  # text not on disk (the preview's unsaved text, tests): nothing to look in
+    from authoring import localimages
+
+    severity = Severity.ERROR if ctx.level is Level.EXPORT else Severity.WARNING
+    for path, src, kind, offset in urls(issue):
+        if kind != "image" or not src or not localimages.is_relative(src):
+            continue
+        if localimages.find(src, [ctx.folder]) is None:
+            outside = localimages.relative_path(src) is None
+            yield Finding(codes.MISSING_IMAGE_FILE,
+                          f"image '{src}' " + ("points outside the issue's folder" if outside
+                                               else f"does not exist ({ctx.folder / src.strip()})"),
+                          path, "put the file there, or correct the path (it is relative to the "
+                          "issue file)", severity=severity, offset=offset)
+
+
+_GREETING = re.compile(r"(?:dear|hi|hello|hey|greetings|good (?:morning|afternoon|evening))\b[^\n]{0,60}"
+                       r"[,:!—–]\s*$", re.IGNORECASE)
+"""A first line that is a greeting: "Dear friends,", "Hi all!", "Hello, readers:"."""
+
+
+@check("salutation")
+def check_salutation(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    """The template prints the salutation above the body: a body that opens with a greeting
+    shows two (the samples and every imported issue write "Dear friends," in the body)."""
+    letter = issue.letter
+    if letter is None or not letter.salutation.strip():
+        return
+    body = letter.body
+    start = len(body) - len(body.lstrip())
+    first = body[start:].split("\n", 1)[0].strip()
+    plain = _plain_words(first)
+    if not plain:
+        return
+    salutation = letter.salutation.strip()
+    if plain == _plain_words(salutation):
+        yield Finding(codes.REPEATED_SALUTATION,
+                      f"the body starts with '{first}', which the salutation already prints above it",
+                      letter.path + ("body",), f"delete '{first}' from the body", offset=start)
+    elif _GREETING.fullmatch(_unmarked(first)):
+        yield Finding(codes.REPEATED_SALUTATION,
+                      f"the body opens with its own greeting '{first}' under the salutation "
+                      f"'{salutation}': readers see two",
+                      letter.path + ("body",),
+                      f"delete '{first}' from the body, or write salutation: \"{_unmarked(first)}\" "
+                      "and delete it from the body", offset=start)
+
+
+def _unmarked(text: str) -> str:
+    return text.replace("*", "").replace("_", " ").strip()
+
+
+def _plain_words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", _unmarked(text).casefold()))
 
 
 # ---------------------------------------------------------------- publication.yaml

@@ -256,6 +256,31 @@ A11Y = _code("a11y", WARNING, "`check --browser`: axe-core finds a moderate or m
 A11Y_SERIOUS = _code("a11y-serious", ERROR,
                      "`check --browser`: axe-core finds a serious or critical accessibility problem",
                      "follow the axe rule's link")
+# -- an editor's week (issue 24): missing files, repeats, placeholders, inbox and theme findings --
+MISSING_IMAGE_FILE = _code("missing-image-file", BY_LEVEL,
+                           "a relative image whose file does not exist (next to the issue; the logo next "
+                           "to publication.yaml): the email would show a broken image",
+                           "put the file there, or correct the path")
+REPEATED_SALUTATION = _code("repeated-salutation", WARNING,
+                            "the letter's body starts with its greeting (`Dear friends,`), which the "
+                            "salutation already prints above it: readers see it twice",
+                            "delete the greeting from the body, or set `salutation:` to it")
+UNREPLACED_MERGE_TAG = _code("unreplaced-merge-tag", ERROR,
+                             "export: a toolkit merge tag (`{{unsubscribe_url}}`) that no service will "
+                             "replace (with `esp: none`, or one the chosen service lacks) in a header or "
+                             "body: readers would get it as written",
+                             "set `esp:` to your service in publication.yaml, or write the real address")
+EMOJI_SUBJECT = _code("emoji-subject", WARNING,
+                      "a subject of emoji alone: some inboxes show boxes, screen readers read names, "
+                      "and spam filters score it", "say in words what the issue holds")
+IMAGE_HEAVY = _code("image-heavy", WARNING,
+                    "the email is mostly one big image with a line of text: blank with images off, "
+                    "and spam filters score the low text-to-image ratio",
+                    "write the message as text, and keep the image as an illustration")
+LOW_CONTRAST = _code("low-contrast", WARNING,
+                     "two theme colors shown on each other (text, links, accent on the column, light "
+                     "and dark) below WCAG's 4.5:1",
+                     "darken or lighten one of them (the message gives the pair and the ratio)")
 # -- import ----------------------------------------------------------------------------------------
 EMPTY_INPUT = _code("empty-input", ERROR, "the text file to import is empty", "check the path")
 BINARY_INPUT = _code("binary-input", ERROR, "the file to import is not text",

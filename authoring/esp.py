@@ -110,3 +110,13 @@ def unknown_tags(text: str, name: str) -> Iterator[UnknownTag]:
                 yield UnknownTag(tag, match.start(), f"{name} has no merge tag for {toolkit.group(1)}")
         elif not _compiled(esp.native).match(tag):
             yield UnknownTag(tag, match.start(), f"not a {name} merge tag")
+
+
+def unreplaced_tags(text: str, name: str) -> Iterator[str]:
+    """The toolkit's tags (by name) still in ``text`` after ``rewrite`` for the service ``name``:
+    each would reach the reader as written. With ``none`` that is every one of them."""
+    service = ESPS.get(name)
+    for match in _compiled(_TOOLKIT_TAG).finditer(text):
+        tag = match.group(1)
+        if service is None or name == NONE or service.tags[tag] is None:
+            yield tag

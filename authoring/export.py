@@ -71,6 +71,8 @@ class Export:
     """The issue as loaded (with positions), so the pre-send check need not parse it again."""
     publication_file: Path | None = None
     """The publication file the issue was validated with, if any."""
+    images: list[dict] = field(default_factory=list)
+    """The local images to upload under image_base_url: src, path, url, size, sha256."""
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -104,6 +106,7 @@ class Export:
             },
             "files": [{"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                       for name, data in files.items()],
+            "images": self.images,
             "html_bytes": len(files[f"{self.stem}.html"]),
             "gmail_clip_bytes": GMAIL_CLIP_BYTES,
             "warnings": [d.to_json() for d in self.warnings],
@@ -155,13 +158,17 @@ def _build(path: str | Path, *, strict: bool, check_links: bool, publication_fil
     _report_relative_images(sources, rendered.relative_images)
     _report_render_findings(validated.report, rendered)
     _report_list_unsubscribe(validated.report, validated.publication)
+    _report_unreplaced_tags(sources, rendered, validated.publication)
+    uploads = _report_local_images(sources, rendered, validated.publication, path,
+                                   validated.publication_file)
     notes: list[str] = []
     if check_links and not any(r.errors for r in sources.reports()):  # no point probing a refusal
         notes += _check_links(sources, rendered, link_check)
     return Export(source=path, stem=path.stem, issue=validated.built_issue,
                   publication=validated.publication, html=rendered.html, text=rendered.text,
                   web_html=rendered.web.html, reports=sources.reports(), notes=notes,
-                  document=validated.document, publication_file=validated.publication_file)
+                  document=validated.document, publication_file=validated.publication_file,
+                  images=uploads)
 
 
 def _export_only_codes() -> frozenset[str]:
@@ -202,6 +209,7 @@ class _Rendered:
     images: list[str]
     written_as: dict[str, str]
     """Resolved image address → as written, to locate it."""
+    issue: model.Issue
 
 
 def _render_for_export(validated: Validated, inliner: str | None) -> _Rendered:
@@ -234,7 +242,7 @@ def _render_for_export(validated: Validated, inliner: str | None) -> _Rendered:
         mode="web", draft=False, image_url=image_url, publication_dir=folder, inliner=inliner))
     return _Rendered(email=email, web=web, html=to_crlf(email.html), text=to_crlf(email.text),
                      relative_images=relative_images, links=seen_links, images=seen_images,
-                     written_as=written_as)
+                     written_as=written_as, issue=issue)
 
 
 def _report_relative_images(sources: _Sources, relative_images: list[str]) -> None:
@@ -274,6 +282,68 @@ def _report_list_unsubscribe(report: Report, publication: model.Publication) -> 
             code=codes.NO_LIST_UNSUBSCRIBE, severity=Severity.WARNING, file=report.file,
             message="no List-Unsubscribe header: Gmail and Yahoo require one from bulk senders",
             hint="set unsubscribe_url or list_unsubscribe_mailto in publication.yaml"))
+
+
+def _report_unreplaced_tags(sources: _Sources, rendered: _Rendered,
+                            publication: model.Publication) -> None:
+    """A toolkit merge tag that no service replaces reaches readers as written: with ``esp: none``
+    every one of them (the default unsubscribe_url among them), else those the service lacks."""
+    header = list_unsubscribe(publication) or ""
+    places = {"the HTML": rendered.html, "the plain text": rendered.text,
+              "the List-Unsubscribe header": esp.rewrite(header, publication.esp),
+              "the subject": esp.rewrite(rendered.issue.issue.subject, publication.esp)}
+    found: dict[str, list[str]] = {}
+    for place, text in places.items():
+        for name in esp.unreplaced_tags(text, publication.esp):
+            found.setdefault(name, [])
+            if place not in found[name]:
+                found[name].append(place)
+    for name, where in found.items():
+        service = esp.get(publication.esp)
+        why = ("publication.yaml sets no esp:, so no service replaces it" if publication.esp == esp.NONE
+               else f"{publication.esp} has no merge tag for it" if service is not None
+               else "no service replaces it")
+        written = next((n for n in ("{{" + name, "{{ " + name) if _written(sources, n)), "{{" + name)
+        sources.add_at_publication(
+            codes.UNREPLACED_MERGE_TAG, Severity.ERROR, written,
+            f"'{{{{{name}}}}}' would reach readers as written in {', '.join(where)}: {why}",
+            "set esp: to the service you send with (docs/esp.md lists them), or write the real "
+            f"address in place of {{{{{name}}}}} in publication.yaml")
+
+
+def _written(sources: _Sources, needle: str) -> bool:
+    return any(needle in line for report in (sources.issue, *sources.others)
+               for line in report.source_lines)
+
+
+def _report_local_images(sources: _Sources, rendered: _Rendered, publication: model.Publication,
+                         path: Path, publication_file: Path | None) -> list[dict]:
+    """The local images to upload (for the manifest); a logo whose file is missing is an error
+    (the issue's own images are validation's: missing-image-file)."""
+    from authoring import localimages
+
+    written = list(rendered.written_as.values()) + list(rendered.relative_images)
+    found, missing = localimages.collect(localimages.sources(rendered.issue, publication) + written,
+                                         localimages.folders(path, publication_file))
+    logo = {s.strip() for s in (publication.logo.src, publication.logo.dark_src) if s} \
+        if publication.logo else set()
+    for src in missing:
+        if src in logo:
+            sources.add_at_publication(
+                codes.MISSING_IMAGE_FILE, Severity.ERROR, src,
+                f"the logo '{src}' does not exist next to publication.yaml", "put the file there, "
+                "or correct logo.src (it is relative to publication.yaml)")
+    resolve = _image_resolver(publication.image_base_url, [])
+    uploads = []
+    for image in found:
+        try:
+            size, digest = localimages.digest(image)
+        except OSError:
+            continue
+        url = resolve(image.src) if publication.image_base_url else None  # as the email links it
+        uploads.append({"src": image.src, "path": image.path.as_posix(), "url": url,
+                        "size": size, "sha256": digest})
+    return uploads
 
 
 def _check_links(sources: _Sources, rendered: _Rendered,
@@ -364,6 +434,27 @@ class _Sources:
                         code=code, severity=severity, message=message, hint=hint,
                         file=report.file, line=number, column=column + 1))
                     return
+        self.issue.diagnostics.append(Diagnostic(code=code, severity=severity, message=message,
+                                                 hint=hint, file=self.issue.file))
+
+    def add_at_publication(self, code: str, severity: Severity, needle: str, message: str,
+                           hint: str) -> None:
+        """Where ``needle`` is written (the issue, then publication.yaml); a default nobody wrote
+        at publication.yaml's ``esp:`` line, or its first line."""
+        for report in (self.issue, *self.others):
+            for number, line in enumerate(report.source_lines, 1):
+                column = line.find(needle)
+                if column >= 0 and not line[:column].lstrip().startswith("#"):  # not in a comment
+                    report.diagnostics.append(Diagnostic(
+                        code=code, severity=severity, message=message, hint=hint,
+                        file=report.file, line=number, column=column + 1))
+                    return
+        for report in self.others:
+            lines = report.source_lines
+            number = next((i for i, line in enumerate(lines, 1) if line.startswith("esp:")), 1)
+            report.diagnostics.append(Diagnostic(code=code, severity=severity, message=message,
+                                                 hint=hint, file=report.file, line=number, column=1))
+            return
         self.issue.diagnostics.append(Diagnostic(code=code, severity=severity, message=message,
                                                  hint=hint, file=self.issue.file))
 

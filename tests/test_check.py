@@ -15,6 +15,7 @@ from conftest import ISSUES, ROOT
 
 runner = CliRunner()
 FAST = CheckOptions(spam=False)
+PREHEADER = 'preheader: "Plus: why small models keep winning, and what it means for your next project."'
 
 
 def _line_of(path: Path, text: str) -> int:
@@ -36,7 +37,8 @@ def _edit(path: Path, old: str, new: str) -> None:
 def test_clean_sample_is_ready_and_reports_every_fast_part(issue_copy):
     report = check_file(issue_copy, FAST)
     assert report.ok(), report.format_text()
-    assert [p.name for p in report.parts] == ["validation", "clients", "size", "images", "inbox", "history"]
+    assert [p.name for p in report.parts] == ["validation", "clients", "size", "images", "inbox", "contrast",
+                                           "history"]
     size = report.part("size")
     assert size is not None
     total = sum(block["bytes"] for block in size.data["blocks"])
@@ -272,3 +274,220 @@ def test_a_number_used_by_another_issue_in_the_folder(issue_copy):
     finding = _finding(check_file(issue_copy, FAST), "number-taken")
     assert "0321-copy.yaml" in finding.message and not finding.is_error
     assert finding.line == _line_of(issue_copy, "number: 321")
+
+
+# ---------------------------------------------------------------- an editor's week (issue 24)
+
+
+def test_an_error_in_the_draft_stops_no_part(issue_copy):
+    """An image without alt (a structure error) and a missing file: every part still reports."""
+    _edit(issue_copy, "        alt: A robot arm stacking colored blocks after watching a video of a person\n",
+          "")
+    _edit(issue_copy, "src: images/robot-arm.png", "src: images/open-weights.png")
+    report = check_file(issue_copy, FAST)
+    assert [p.name for p in report.parts] == ["validation", "clients", "size", "images", "inbox",
+                                              "contrast", "history"]
+    assert all(p.skipped is None for p in report.parts)
+    assert {"missing-field", "missing-image-file"} <= {f.code for f in report.errors}
+    missing = _finding(report, "missing-image-file")
+    assert missing.line == _line_of(issue_copy, "src: images/open-weights.png")
+    assert report.part("size").data["bytes"] > 0 and report.part("clients").data["features_used"] > 0
+    assert report.exit_code() == 1 and report.summary().endswith(": not ready")
+
+
+def test_a_field_over_64_kb_leaves_the_size_part_running(issue_copy):
+    words = "Robots learn to fold laundry from video. " * 2700  # 107 KB in one field
+    _edit(issue_copy, "Results: The arm completed 78 percent of unseen tasks, up from 31 percent.",
+          f"Results: {words}")
+    report = check_file(issue_copy, FAST)
+    assert _finding(report, "field-too-long").is_error
+    size = report.part("size")
+    assert size is not None and size.skipped is None
+    assert size.data["bytes"] > 102 * 1024
+    assert any(f.code == "size-clipped" for f in size.findings)
+
+
+def test_a_part_that_did_not_run_is_named_in_the_verdict_and_fails_strict(issue_copy, monkeypatch):
+    from authoring.check import spam as spam_part
+
+    monkeypatch.setattr(spam_part.shutil, "which", lambda name: None)
+    report = check_file(issue_copy, CheckOptions(parts={"validation", "spam"}))
+    assert [p.name for p in report.not_checked] == ["spam"]
+    assert report.ok() and report.summary().endswith(
+        "; not checked: spam score: ready to send as far as checked")
+    assert report.to_json()["not_checked"] == [{"name": "spam", "title": report.part("spam").title,
+                                                "reason": "SpamAssassin is not installed (apt-get "
+                                                          "install -y spamassassin)"}]
+    strict = check_file(issue_copy, CheckOptions(parts={"validation", "spam"}), strict=True)
+    assert not strict.ok() and strict.exit_code() == 1
+    assert strict.summary().endswith("(strict: fails): not ready")
+    text = strict.format_text()
+    assert text.startswith("== First (parts not checked)\n  not checked: Spam score")
+    result = runner.invoke(app, ["check", "--strict", str(issue_copy)])
+    assert result.exit_code == 1 and "not checked: spam score" in result.stdout
+
+
+def test_the_findings_that_matter_come_first_each_printed_once(issue_copy):
+    _edit(issue_copy, 'alt: "Course banner: Agentic AI"', 'alt: "The Batch (1)-1"')
+    report = check_file(issue_copy, FAST)
+    first = report.first()
+    assert [f.code for f in first] == ["subject-length", "alt-file-name", "image-only-link"]
+    text = report.format_text()
+    assert text.startswith("== First (3 warnings)\n")
+    for finding in report.findings:
+        assert text.count(str(finding)) == 1, finding
+    assert "== Images off (2 warnings; 2 above)" in text
+
+
+def test_errors_go_first_and_warnings_fill_up_to_five(issue_copy):
+    from authoring.check.report import FIRST
+
+    _edit(issue_copy, 'alt: "Course banner: Agentic AI"', 'alt: "The Batch (1)-1"')
+    _edit(issue_copy, "src: images/robot-arm.png", "src: images/open-weights.png")
+    _edit(issue_copy, "  body: |\n    This week", "  body: |\n    Dear friends,\n\n    This week")
+    _edit(issue_copy, PREHEADER, 'preheader: "Plus: more"')
+    report = check_file(issue_copy, FAST)
+    first = report.first()
+    assert FIRST == 5 and len(first) == FIRST < len(report.findings)
+    assert first[0].is_error and first[0].code == "missing-image-file"
+    assert not any(f.is_error for f in first[1:])
+    assert f"== First (1 error, 4 warnings of {len(report.findings)})" in report.format_text()
+
+
+def test_the_same_finding_from_two_parts_is_printed_once(issue_copy):
+    from authoring.check import Built, PartResult, check_built, part
+    from authoring.check.build import build
+    from authoring.diagnostics import Diagnostic, Severity
+
+    twice = Diagnostic(code="render", severity=Severity.WARNING, message="the same", file="x.yaml", line=3)
+
+    @part("twice-a", "A")
+    def _a(built: Built, options: CheckOptions) -> PartResult:
+        return PartResult(name="", title="", findings=[twice])
+
+    @part("twice-b", "B")
+    def _b(built: Built, options: CheckOptions) -> PartResult:
+        return PartResult(name="", title="", findings=[Diagnostic(**twice.__dict__)])
+
+    from authoring.check import PARTS
+    try:
+        report = check_built(build(issue_copy), CheckOptions(parts={"twice-a", "twice-b"}))
+    finally:
+        del PARTS["twice-a"], PARTS["twice-b"]
+    assert [len(p.findings) for p in report.parts] == [1, 0] and len(report.warnings) == 1
+
+
+def test_client_detail_is_behind_verbose(issue_copy):
+    quiet = runner.invoke(app, ["check", "--no-spam", str(issue_copy)])
+    loud = runner.invoke(app, ["check", "--no-spam", "--verbose", str(issue_copy)])
+    assert quiet.exit_code == loud.exit_code == 0
+    assert "partial:" not in quiet.stdout and "--verbose shows each client" in quiet.stdout
+    assert "least support: Outlook Windows" in quiet.stdout
+    assert "    partial: " in loud.stdout and "Outlook Windows " in loud.stdout
+    assert len(loud.stdout.splitlines()) > len(quiet.stdout.splitlines()) + 20
+
+
+def test_style_in_the_head_is_no_gmail_or_outlook_caveat(issue_copy):
+    from authoring.check.clients import support_for
+    from authoring.check.features import snapshot
+
+    feature = snapshot()["features"]["html-style"]
+    assert support_for("html-style", "gmail-web", feature, True) == ("y", None)
+    assert support_for("html-style", "outlook-windows", feature, True) == ("y", None)
+    # the other caveat of Gmail's apps (non-Google accounts) still stands
+    assert support_for("html-style", "gmail-android", feature, True) == (
+        "a", "Partial. Not supported with non Google accounts.")
+    assert support_for("html-style", "gmail-web", feature, False)[0] == "a"  # a <style> in the body
+    clients = check_file(issue_copy, CheckOptions(parts={"clients"})).part("clients")
+    gmail_web = clients.data["families"]["gmail-web"]["features"]
+    assert "html-style" not in {f["feature"] for f in gmail_web}
+
+
+def test_style_in_the_body_is_counted():
+    from authoring.check.parse import parse_html
+
+    assert parse_html("<html><head><style>p{}</style></head><body><p>x</p></body></html>").body_sheets == 0
+    assert parse_html("<html><head></head><body><style>p{}</style></body></html>").body_sheets == 1
+
+
+@pytest.mark.parametrize(("slug", "words"), [("css-at-font-face", "system fonts"),
+                                             ("html-video", "still image linked"),
+                                             ("css-background-image", "background-color"),
+                                             ("css-display-flex", "MJML's columns")])
+def test_advice_fits_the_feature(slug, words):
+    from authoring.check.clients import advice
+
+    assert words in advice(slug)
+    assert advice(slug) != advice("css-max-width")
+
+
+def test_emoji_only_subject(issue_copy):
+    _edit(issue_copy, 'subject: "Robots that learn from video, a data-center boom, and a new course"',
+          'subject: "🤖🔥"')
+    finding = _finding(check_file(issue_copy, FAST), "emoji-subject")
+    assert finding.line == _line_of(issue_copy, "subject:") and not finding.is_error
+    _edit(issue_copy, 'subject: "🤖🔥"', 'subject: "🤖 Robots learn chores"')
+    assert "emoji-subject" not in {f.code for f in check_file(issue_copy, FAST).findings}
+
+
+def test_one_big_image_and_a_line_of_text(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "poster.png").write_bytes((ISSUES / "images" / "chart.png").read_bytes())
+    (tmp_path / "publication.yaml").write_text((ISSUES / "publication.yaml").read_text())
+    issue = tmp_path / "0400.yaml"
+    issue.write_text(
+        "issue: {number: 400, date: 2026-12-04, subject: Our sale,\n"
+        "        preheader: Everything is on sale this week only}\n"
+        "letter:\n  body: |\n    ![Everything half price](images/poster.png)\n\n    See you at the sale.\n"
+        "stories: []\n")
+    finding = _finding(check_file(issue, FAST), "image-heavy")
+    assert "1 image and 5 words" in finding.message
+    assert finding.line == 4  # the body holding the image
+    issue.write_text(issue.read_text().replace("See you at the sale.", "See you at the sale. " * 10))
+    assert "image-heavy" not in {f.code for f in check_file(issue, FAST).findings}  # 50 words
+
+
+def test_low_contrast_theme_colors_at_their_lines_without_a_browser(issue_copy):
+    publication = issue_copy.with_name("publication.yaml")
+    publication.write_text(publication.read_text().replace(
+        '  accent: "#c4122f"\n', '  accent: "#c4122f"\n  muted: "#bbbbbb"\n  dark_link: "#30343a"\n'))
+    report = check_file(issue_copy, FAST)
+    found = [f for f in report.findings if f.code == "low-contrast"]
+    assert [(f.file, f.line) for f in found] == [
+        (str(publication), _line_of(publication, "muted:")),
+        (str(publication), _line_of(publication, "dark_link:"))]
+    assert "muted #bbbbbb on surface #ffffff" in found[0].message and "1.9:1" in found[0].message
+    assert "make muted darker" in found[0].hint and "make dark_link lighter" in found[1].hint
+    assert report.part("contrast").data["pairs"][0] == {"foreground": "text", "background": "surface",
+                                                        "ratio": 14.76}
+
+
+def test_contrast_at_the_threshold_is_fine():
+    from authoring.render.colors import MIN_CONTRAST, contrast
+
+    assert contrast("#767676", "#ffffff") >= MIN_CONTRAST > contrast("#777777", "#ffffff")
+
+
+def test_repeated_link_at_the_links_own_line(issue_copy):
+    earlier = issue_copy.with_name("0320.yaml")
+    earlier.write_text(issue_copy.read_text().replace("number: 321", "number: 320")
+                       .replace("date: 2026-11-27", "date: 2026-11-20"))
+    report = check_file(issue_copy, FAST)
+    found = [f for f in report.findings if f.code == "repeated-link"]
+    paper = next(f for f in found if "arxiv.org/abs/2405.01527" in f.message)
+    assert paper.line == _line_of(issue_copy, "[the paper](https://arxiv.org/abs/2405.01527)")
+    assert f"0320.yaml:{_line_of(earlier, '[the paper](https://arxiv.org/abs/2405.01527)')}" in paper.message
+
+
+def test_an_empty_preheader_at_its_own_line(issue_copy):
+    _edit(issue_copy, PREHEADER, 'preheader: ""')
+    finding = _finding(check_file(issue_copy, FAST), "missing-preheader")
+    assert finding.line == _line_of(issue_copy, 'preheader: ""')
+
+
+def test_the_view_in_browser_link_is_the_issues_web_url(issue_copy):
+    from authoring.check.build import build
+
+    built = build(issue_copy)
+    assert 'href="https://www.deeplearning.ai/the-batch/issue-321/?utm_source' in built.html
+    assert "*|ARCHIVE|*" not in built.html

@@ -92,3 +92,73 @@ def test_a_threshold_that_is_not_a_number_is_a_located_error(issue_copy):
     (error,) = [d for d in report.errors if d.code == "wrong-type"]
     assert error.file == str(publication) and "expected a number" in error.message
     assert error.line == len(publication.read_text().splitlines())
+
+
+# ---------------------------------------------------------------- spamd, fallbacks, time-outs (issue 24)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def spamd():
+    """A spamd of our own on a free port (local rules only), stopped after the module's tests."""
+    import os
+    import shutil
+    import subprocess
+    import time
+
+    executable = shutil.which("spamd") or ("/usr/sbin/spamd" if Path("/usr/sbin/spamd").exists() else None)
+    if executable is None or shutil.which("spamc") is None:
+        pytest.skip("spamd/spamc are not installed (apt-get install -y spamassassin spamc)")
+    port = _free_port()
+    command = [executable, "-L", "-i", "127.0.0.1", "-p", str(port), "--max-children", "1", "-s", "stderr"]
+    if os.geteuid() == 0:
+        command += ["-u", "nobody"]
+    daemon = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    where = f"127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not spam_part.spamd_answers_at(where):
+            if daemon.poll() is not None or time.monotonic() > deadline:
+                pytest.skip("spamd did not start")
+            time.sleep(0.2)  # polling the daemon's answer, not a fixed wait before asserting
+        yield where
+    finally:
+        os.killpg(daemon.pid, 15)
+        daemon.wait(timeout=30)
+
+
+def test_a_running_spamd_scores_as_spamassassin_does(issue_copy, spamd, monkeypatch):
+    monkeypatch.delenv(spam_part.SPAMD_ENV, raising=False)
+    by_script = check_file(issue_copy, SPAM_ONLY).part("spam")
+    monkeypatch.setenv(spam_part.SPAMD_ENV, spamd)
+    by_daemon = check_file(issue_copy, SPAM_ONLY).part("spam")
+    assert by_daemon.skipped is None and by_daemon.figures[0].endswith("; by spamd)")
+    assert by_daemon.data["score"] == by_script.data["score"]
+    assert {r["name"] for r in by_daemon.data["rules"]} == {r["name"] for r in by_script.data["rules"]}
+
+
+def test_without_a_daemon_the_script_scores(issue_copy, monkeypatch):
+    monkeypatch.setenv(spam_part.SPAMD_ENV, f"127.0.0.1:{_free_port()}")  # nobody listens there
+    part = check_file(issue_copy, SPAM_ONLY).part("spam")
+    assert part.skipped is None and part.figures[0].endswith("; by spamassassin)")
+
+
+def test_a_timed_out_spamassassin_is_not_checked_and_fails_strict(issue_copy, monkeypatch, tmp_path):
+    fake = tmp_path / "spamassassin"
+    fake.write_text("#!/bin/sh\nexec sleep 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(spam_part.shutil, "which", lambda name: str(fake) if name == "spamassassin" else None)
+    monkeypatch.setattr(spam_part, "TIMEOUT", 0.5)
+    report = check_file(issue_copy, SPAM_ONLY, strict=True)
+    part = report.part("spam")
+    assert part.skipped == "SpamAssassin did not give a score: timed out after 0.5 s"
+    assert report.exit_code() == 1 and "not checked: spam score" in report.summary()
+    assert check_file(issue_copy, SPAM_ONLY).exit_code() == 0  # without --strict: said, not failed

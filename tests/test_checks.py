@@ -530,3 +530,87 @@ def test_plain_texts_nest_three_deep_at_most():
     for text in ("One paragraph.", "Intro.\n- an item\n- another\n\nAfter."):
         assert markdown.parse(text).plain is not None
         assert markdown.nesting_depth(text)[0] <= 3 < markdown.MAX_NESTING
+
+
+# ---------------------------------------------------------------- missing image files, salutation
+
+
+def test_a_relative_image_that_does_not_exist_is_a_warning_in_drafts_and_an_error_for_export(tmp_path):
+    shutil.copytree(DATA / "images", tmp_path / "images")
+    (tmp_path / "outside.png").write_bytes(b"not an issue image")
+    (tmp_path / "issue").mkdir()
+    shutil.copytree(DATA / "images", tmp_path / "issue" / "images")
+    (tmp_path / "issue" / "1.yaml").write_text(issue("""\
+        - news:
+            headline: H
+            image: {src: images/open-weights.png, alt: A}
+            sections: ["- x"]
+        - news:
+            headline: I
+            image: {src: images/wide-1200.png, alt: B}
+            sections: ["- x"]
+        - text: |
+            Some text first.
+
+            ![D](images/gone%20too.png) and ![E](https://example.org/e.png) and ![F](../outside.png)
+        """))
+    path = tmp_path / "issue" / "1.yaml"
+    draft = [d for d in validate_file(path).report.diagnostics if d.code == "missing-image-file"]
+    assert [(d.line, d.column, d.severity.value) for d in draft] == [
+        (9, 20, "warning"), (18, 12, "warning"), (18, 80, "warning")]
+    assert f"image 'images/open-weights.png' does not exist ({path.parent / 'images/open-weights.png'})" \
+        == draft[0].message
+    assert "points outside the issue's folder" in draft[2].message
+    export = [d for d in validate_file(path, level=Level.EXPORT).report.diagnostics
+              if d.code == "missing-image-file"]
+    assert [d.severity.value for d in export] == ["error"] * 3
+    (tmp_path / "issue" / "images" / "open-weights.png").write_bytes(b"x")
+    (tmp_path / "issue" / "images" / "gone too.png").write_bytes(b"x")
+    assert [d.line for d in validate_file(path).report.diagnostics if d.code == "missing-image-file"] == [18]
+
+
+def test_an_image_behind_a_symbolic_link_out_of_the_folder_is_missing(tmp_path):
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "key.png").write_bytes(b"x")
+    (tmp_path / "issue").mkdir()
+    (tmp_path / "issue" / "images").symlink_to(tmp_path / "secret")
+    (tmp_path / "issue" / "1.yaml").write_text(issue('- text: "![K](images/key.png)"\n'))
+    found = [d for d in validate_file(tmp_path / "issue" / "1.yaml").report.diagnostics
+             if d.code == "missing-image-file"]
+    assert len(found) == 1
+
+
+def test_images_in_text_not_on_disk_are_not_looked_up():
+    assert "missing-image-file" not in codes(issue('- text: "![K](images/key.png)"\n'))
+
+
+LETTER = """\
+letter:
+  body: |
+    {first}
+
+    This week I want to share a few thoughts.
+"""
+
+
+@pytest.mark.parametrize("first", ["Dear friends,", "Dear Friends", "**Dear friends,**", "Dear friends:"])
+def test_a_body_that_repeats_the_salutation_is_flagged_at_the_body(first):
+    found = codes(issue(news(), LETTER.format(first=first)))["repeated-salutation"]
+    assert [(d.line, d.column, d.severity.value) for d in found] == [(8, 5, "warning")]
+    assert found[0].message == f"the body starts with '{first}', which the salutation already prints above it"
+    assert found[0].hint == f"delete '{first}' from the body"
+
+
+def test_a_body_with_its_own_greeting_under_the_salutation_is_flagged_with_the_fix():
+    (found,) = codes(issue(news(), LETTER.format(first="Hi everyone,")))["repeated-salutation"]
+    assert "its own greeting 'Hi everyone,' under the salutation 'Dear friends,'" in found.message
+    assert 'salutation: "Hi everyone,"' in found.hint
+
+
+@pytest.mark.parametrize("extra", [
+    LETTER.format(first="Dear friends of robots, the week was long."),  # a sentence, not a greeting
+    LETTER.format(first="Hello world programs are where we all started."),
+    LETTER.format(first="Dear friends,").replace("letter:\n", "letter:\n  salutation: ''\n"),
+])
+def test_no_repeat_without_a_second_greeting(extra):
+    assert "repeated-salutation" not in codes(issue(news(), extra))

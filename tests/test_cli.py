@@ -59,7 +59,7 @@ def test_export_level_requires_urls():
                      result.stderr)
     # without a publication file, the export level refuses, pointing at the file it looked for
     sample = DATA / "bad" / "jinja-in-text.yaml"
-    publication = ["--publication", str(ISSUES / "publication.yaml")]
+    publication = ["--publication", str(DATA / "export" / "publication.yaml")]  # esp: none
     assert runner.invoke(app, ["validate", "--level", "export", *publication, str(sample)]).exit_code == 0
     refused = runner.invoke(app, ["validate", "--level", "export", str(sample)])
     assert refused.exit_code == 1

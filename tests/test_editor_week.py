@@ -70,12 +70,14 @@ def test_an_editors_week_in_a_fresh_folder(tmp_path, smtp_server):
     publication = team / "publication.yaml"
     publication.write_text(publication.read_text(encoding="utf-8").replace(
         "# image_base_url: https://www.example.org/newsletter/images/",
-        "image_base_url: https://team-weekly.org/images/"), encoding="utf-8")
+        "image_base_url: https://team-weekly.org/images/")
+        + "esp: mailchimp\n", encoding="utf-8")  # the service that fills in {{unsubscribe_url}}
     # Tuesday: a new issue, written
     cli("new", str(team), "--date", "2026-12-11")
     issue = team / "0001.yaml"
     text = issue.read_text(encoding="utf-8")
     assert "Andrew" not in text and "file://" not in text and "salutation: Dear friends," in text
+    (team / "robots.png").write_bytes((ROOT / "issues" / "images" / "robot-arm.png").read_bytes())
     issue.write_text(text.replace('src: ""', "src: robots.png").replace(
         'url: ""', 'url: "https://team-weekly.org/course"').replace(
         "Subject line of issue 1", "Robots learn chores").replace(

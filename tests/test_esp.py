@@ -47,3 +47,13 @@ def test_tags_the_service_would_print_literally_are_found(service, flagged):
 def test_unclosed_tags_are_not_tags():
     text = "{{" * 50_000 + "*|" * 50_000 + "}" + "% a" * 50_000
     assert list(esp.unknown_tags(text, "mailchimp")) == []
+
+
+@pytest.mark.parametrize(("service", "left"), [
+    ("none", ["unsubscribe_url", "web_version_url", "first_name"]),
+    ("mailchimp", []),
+    ("sendgrid", ["web_version_url"]),
+    ("buttondown", []),  # its unsubscribe tag is written as the toolkit's: replaced, not left
+])
+def test_tags_no_service_replaces(service, left):
+    assert list(esp.unreplaced_tags(esp.rewrite(ALL_TAGS, service), service)) == left

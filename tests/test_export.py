@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 import pytest
 from typer.testing import CliRunner
 
-from authoring import files
+from authoring import esp, files
 from authoring.cli import app
 from authoring.diagnostics import AuthoringError
 from authoring.export import export_issue
@@ -88,7 +88,13 @@ def test_an_issue_without_urls_exports_nothing(tmp_path):
     assert any(line.startswith(f"{NO_URLS}:21:14: error:") and "[missing-image-src]" in line
                for line in lines)
     assert any(line.startswith(f"{NO_URLS}:30:12: error:") for line in lines)
-    assert lines[-1] == f"error: {NO_URLS}: 3 errors; nothing exported"
+    # and, in one run, the publication's: no logo file beside it, no service for its merge tags
+    publication = NO_URLS.parent / "publication.yaml"
+    assert sum(line.startswith(f"{publication}:") and line.endswith("[unreplaced-merge-tag]")
+               for line in lines) == 2
+    assert any(line.startswith(f"{publication}:7:13: error: the logo 'images/logo.png' does not exist")
+               for line in lines)
+    assert lines[-1] == f"error: {NO_URLS}: 6 errors; nothing exported"
 
 
 def check_export(path: Path, out: Path) -> None:
@@ -131,7 +137,7 @@ def check_export(path: Path, out: Path) -> None:
     domain = pub.sender.email.rpartition("@")[2]
     assert re.fullmatch(rf"<[^<>@\s]+@{re.escape(domain)}>", msg["Message-ID"])
     unsubscribe = re.findall(r"<([^>]+)>", msg["List-Unsubscribe"])
-    assert unsubscribe == [pub.unsubscribe_url,
+    assert unsubscribe == [esp.rewrite(pub.unsubscribe_url, pub.esp),
                            f"mailto:{pub.list_unsubscribe_mailto}?subject=unsubscribe"]
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
@@ -167,7 +173,7 @@ def check_export(path: Path, out: Path) -> None:
         assert params["utm_source"] == pub.campaign.source
         assert params["utm_medium"] == pub.campaign.medium
     assert not any("utm_" in href for href in other)
-    assert "{{unsubscribe_url}}" in other and "mailto:thebatch@deeplearning.ai" in other
+    assert esp.rewrite("{{unsubscribe_url}}", pub.esp) in other and "mailto:thebatch@deeplearning.ai" in other
     flat_text = re.sub(r"\s+", "", text)  # the text version wraps long URLs
     in_text = [href for href in own if href in flat_text]
     assert in_text, "the text version carries the tagged links"
@@ -508,7 +514,9 @@ def test_without_a_publication_file_export_and_send_refuse(tmp_path):
 def test_the_chosen_services_merge_tags_reach_html_text_and_headers(tmp_path):
     folder = copy_issues(tmp_path)
     publication = folder / "publication.yaml"
-    publication.write_text(publication.read_text(encoding="utf-8") + "esp: mailchimp\n", encoding="utf-8")
+    assert "\nesp: mailchimp\n" in publication.read_text(encoding="utf-8")  # the sample's service
+    issue = folder / "0321.yaml"  # no web_url: the publication's View in browser link
+    issue.write_text(re.sub(r"\n  web_url: .*", "", issue.read_text(encoding="utf-8")), encoding="utf-8")
     out = tmp_path / "out"
     export_issue(folder / "0321.yaml", out)
     html = (out / "0321.html").read_text(encoding="utf-8")
@@ -586,12 +594,90 @@ def test_list_unsubscribe_holds_exactly_the_two_uris():
         list_unsubscribe(publication)
 
 
+# ---------------------------------------------------------------- images to upload, placeholders (issue 24)
+
+
+def test_the_manifest_lists_the_images_to_upload_with_size_and_hash(tmp_path):
+    folder = copy_issues(tmp_path)
+    out = tmp_path / "out"
+    result = export_issue(folder / "0321.yaml", out)
+    images = result.manifest["images"]
+    assert images[0]["path"] == "images/logo.png"  # the publication's, then the issue's
+    assert sorted(i["path"] for i in images) == ["images/chart.png", "images/course.png", "images/essay.png",
+                                                 "images/logo.png", "images/robot-arm.png"]
+    for image in images:
+        data = (folder / image["path"]).read_bytes()
+        assert image["size"] == len(data) and image["sha256"] == hashlib.sha256(data).hexdigest()
+        assert image["url"] == "https://www.deeplearning.ai/the-batch/" + image["path"]
+        assert f'src="{image["url"]}"' in (out / "0321.html").read_text()
+
+
+def test_a_missing_image_file_refuses_the_export_at_its_line(tmp_path):
+    folder = copy_issues(tmp_path)
+    (folder / "images" / "robot-arm.png").unlink()
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", str(folder / "0321.yaml"), "-o", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    line = next(n for n, text in enumerate((folder / "0321.yaml").read_text().splitlines(), 1)
+                if "src: images/robot-arm.png" in text)
+    assert re.search(rf"0321\.yaml:{line}:\d+: error: .*image 'images/robot-arm.png' does not exist"
+                     r".*\[missing-image-file\]", result.stderr), result.stderr
+
+
+def test_a_missing_logo_refuses_the_export_in_the_publication(tmp_path):
+    folder = copy_issues(tmp_path)
+    (folder / "images" / "logo.png").unlink()
+    with pytest.raises(AuthoringError) as raised:
+        export_issue(folder / "0321.yaml", tmp_path / "out")
+    (found,) = [d for r in raised.value.reports for d in r.diagnostics if d.code == "missing-image-file"]
+    assert found.file == str(folder / "publication.yaml") and found.is_error
+    assert found.line == next(n for n, text in enumerate((folder / "publication.yaml").read_text()
+                                                          .splitlines(), 1) if text.startswith("logo:"))
+
+
+def _without_esp(folder: Path) -> Path:
+    publication = folder / "publication.yaml"
+    publication.write_text(publication.read_text(encoding="utf-8").replace("esp: mailchimp\n", ""),
+                           encoding="utf-8")
+    return publication
+
+
+def test_a_placeholder_no_service_replaces_refuses_the_export_at_its_line(tmp_path):
+    folder = copy_issues(tmp_path)
+    publication = _without_esp(folder)
+    with pytest.raises(AuthoringError) as raised:
+        export_issue(folder / "0321.yaml", tmp_path / "out")
+    (found,) = [d for r in raised.value.reports for d in r.diagnostics if d.code == "unreplaced-merge-tag"]
+    lines = publication.read_text().splitlines()
+    written = 1 + lines.index('unsubscribe_url: "{{unsubscribe_url}}"')
+    assert (found.file, found.line) == (str(publication), written)
+    assert found.message == ("'{{unsubscribe_url}}' would reach readers as written in the HTML, the plain "
+                             "text, the List-Unsubscribe header: publication.yaml sets no esp:, so no "
+                             "service replaces it")
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_default_unsubscribe_placeholder_is_located_at_the_publication(tmp_path):
+    """Nobody wrote {{unsubscribe_url}}: it is unsubscribe_url's default."""
+    folder = copy_issues(tmp_path)
+    publication = _without_esp(folder)
+    publication.write_text(publication.read_text().replace('unsubscribe_url: "{{unsubscribe_url}}"\n', "")
+                           .replace('web_version_url: "{{web_version_url}}"\n', ""))
+    with pytest.raises(AuthoringError) as raised:
+        export_issue(folder / "0321.yaml", tmp_path / "out")
+    (found,) = [d for r in raised.value.reports for d in r.diagnostics if d.code == "unreplaced-merge-tag"]
+    assert (found.file, found.line) == (str(publication), 1)
+    # a service chosen: its line
+    publication.write_text(publication.read_text() + "esp: mailchimp\n")
+    export_issue(folder / "0321.yaml", tmp_path / "out")
+
+
 # ---------------------------------------------------------------- every blocker in one pass
 
 
 def _fresh_team(tmp_path: Path) -> Path:
     """A team folder as `authoring init` and two `authoring new` leave it, the second issue dated
-    before the first, with a relative image: four kinds of blocker."""
+    before the first, with a relative image that is not there: six kinds of blocker."""
     from authoring.init import TeamSettings, init_folder
     from authoring.new import new_issue
 
@@ -609,9 +695,11 @@ def test_a_fresh_team_folder_lists_every_blocker_in_one_run(tmp_path):
     with pytest.raises(AuthoringError) as refused:
         export_issue(issue, tmp_path / "out")
     found = sorted((d.code, Path(d.file).name, d.line) for r in refused.value.reports for d in r.errors)
-    assert found == [("date-sequence", "0002.yaml", 6), ("missing-postal-address", "publication.yaml", 3),
-                     ("no-image-base-url", "0002.yaml", 24), ("placeholder-sender", "publication.yaml", 4)]
-    assert str(refused.value) == (f"{issue}: 4 errors (1 from the pre-send check: authoring check shows "
+    assert found == [("date-sequence", "0002.yaml", 6), ("missing-image-file", "0002.yaml", 24),
+                     ("missing-postal-address", "publication.yaml", 3),
+                     ("no-image-base-url", "0002.yaml", 24), ("placeholder-sender", "publication.yaml", 4),
+                     ("unreplaced-merge-tag", "publication.yaml", 7)]  # init's {{unsubscribe_url}}, no esp:
+    assert str(refused.value) == (f"{issue}: 6 errors (1 from the pre-send check: authoring check shows "
                                   "its full report); nothing exported")
     assert not (tmp_path / "out").exists()
 
@@ -622,7 +710,8 @@ def test_without_a_publication_the_issues_own_blockers_are_listed_too(tmp_path):
     with pytest.raises(AuthoringError) as refused:
         export_issue(issue, tmp_path / "out")
     assert {d.code for r in refused.value.reports for d in r.errors} == {
-        "no-publication", "no-image-base-url", "date-sequence"}
+        "no-publication", "no-image-base-url", "date-sequence", "missing-image-file",
+        "unreplaced-merge-tag"}  # the built-in defaults' {{unsubscribe_url}}
 
 
 def test_an_error_a_draft_has_too_stops_before_rendering(tmp_path):

@@ -190,3 +190,24 @@ def test_check_panel_is_collapsed_updates_on_save_and_links_to_the_yaml(page, is
         link = page.locator("#check section[data-part='images'] a.where").first
         line = line_of(edited, "The Batch (1)-1")
         assert link.get_attribute("href").startswith(f"vscode://file{issue_copy.resolve()}:{line}:")
+
+
+def test_a_missing_image_shows_as_a_marked_box(page, issue_copy: Path):
+    text = issue_copy.read_text(encoding="utf-8")
+    issue_copy.write_text(text.replace("src: images/robot-arm.png", "src: images/open-weights.png"),
+                          encoding="utf-8")
+    with running(issue_copy) as server:
+        page.goto(server.url)
+        wait_frame_contains(page, "Image missing:")
+        frame = "document.getElementById('email').contentDocument"
+        box = page.evaluate(f"""() => {{
+            const box = [...{frame}.querySelectorAll('span.ph')]
+                .find(s => s.innerText.includes('A robot arm stacking'));
+            const style = getComputedStyle(box);
+            return {{border: style.borderTopStyle, width: box.getBoundingClientRect().width}};
+        }}""")
+        assert box["border"] == "dashed" and box["width"] > 200
+        # every <img> left in the email loaded: no broken-image icon
+        broken = page.evaluate(f"() => [...{frame}.images].filter(i => !i.complete || !i.naturalWidth)"
+                               ".map(i => i.src)")
+        assert broken == []

@@ -172,7 +172,7 @@ def test_state_carries_the_pre_send_check_with_links_to_the_yaml(issue_copy: Pat
     check = builder.state()["check"]
     assert check is not None
     assert {part["name"] for part in check["parts"]} == {
-        "validation", "clients", "size", "images", "inbox", "history"}  # no spam, no browser: fast
+        "validation", "clients", "size", "images", "inbox", "contrast", "history"}  # fast ones
     images = next(part for part in check["parts"] if part["name"] == "images")
     (finding,) = [f for f in images["findings"] if f["code"] == "alt-file-name"]
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "The Batch (1)-1" in row)
@@ -183,3 +183,16 @@ def test_state_carries_the_pre_send_check_with_links_to_the_yaml(issue_copy: Pat
 def test_a_draft_that_does_not_render_has_no_check(issue_copy: Path):
     issue_copy.write_text("issue: [unclosed\n")
     assert Builder(issue_copy, FILES_URL).state()["check"] is None
+
+
+def test_a_missing_image_is_a_marked_box_not_a_broken_image(issue_copy: Path):
+    text = issue_copy.read_text(encoding="utf-8").replace("src: images/robot-arm.png",
+                                                          "src: images/open-weights.png")
+    issue_copy.write_text(text, encoding="utf-8")
+    build = default_build(issue_copy, FILES_URL)
+    assert build.ok and "open-weights.png" not in build.html
+    assert "<strong>Image missing:</strong> A robot arm stacking colored blocks" in build.html
+    assert ("issue", "images/open-weights.png") not in build.served  # nothing to serve
+    assert ("issue", "images/chart.png") in build.served
+    (warning,) = [d for d in build.diagnostics if d.code == "missing-image-file"]
+    assert warning.line == 1 + text.splitlines().index("        src: images/open-weights.png")

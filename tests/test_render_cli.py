@@ -80,3 +80,44 @@ def test_validate_does_not_import_the_renderers_libraries():
             "print(sorted(m for m in ('mjml', 'premailer', 'cssutils') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _sample_folder(tmp_path):
+    import shutil
+
+    from conftest import ISSUES
+
+    folder = tmp_path / "issues"
+    folder.mkdir()
+    for name in ("0321.yaml", "publication.yaml"):
+        shutil.copy(ISSUES / name, folder / name)
+    shutil.copytree(ISSUES / "images", folder / "images")
+    return folder
+
+
+def test_the_rendered_folder_opens_with_its_images(tmp_path):
+    folder, out = _sample_folder(tmp_path), tmp_path / "out"
+    result = runner.invoke(app, ["render", str(folder / "0321.yaml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    html = (out / "0321.html").read_text(encoding="utf-8")
+    import re
+
+    sources = set(re.findall(r'<img\b[^>]*\bsrc="([^"]+)"', html))
+    assert sources == {"images/logo.png", "images/chart.png", "images/robot-arm.png",
+                       "images/course.png", "images/essay.png"}
+    for src in sources:  # each resolves beside the HTML to the same bytes
+        assert (out / src).read_bytes() == (folder / src).read_bytes()
+    assert "5 images copied beside it" in result.stderr
+    assert len(result.stdout.splitlines()) == 2  # stdout lists the HTML and the text, for scripts
+
+
+def test_render_never_overwrites_an_image_it_did_not_write(tmp_path):
+    folder, out = _sample_folder(tmp_path), tmp_path / "out"
+    (out / "images").mkdir(parents=True)
+    (out / "images" / "chart.png").write_bytes(b"the designer's own chart")
+    result = runner.invoke(app, ["render", str(folder / "0321.yaml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "images" / "chart.png").read_bytes() == b"the designer's own chart"
+    assert (f"warning: image not copied: {out / 'images' / 'chart.png'}: a file the toolkit did not "
+            "write is there: left alone") in result.stderr
+    assert (out / "images" / "robot-arm.png").is_file()

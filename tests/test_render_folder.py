@@ -71,7 +71,8 @@ def test_command_renders_a_folder_with_a_summary_table(folder, tmp_path):
     assert f"{len(sample_issues())} of {len(sample_issues()) + 1} rendered" in result.stderr
     assert "Traceback" not in result.output
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        f"{p.stem}{suffix}" for p in sample_issues() for suffix in (".html", ".txt"))
+        [f"{p.stem}{suffix}" for p in sample_issues() for suffix in (".html", ".txt")]
+        + [".authoring-images.json", "images"])  # the images beside the HTML, and their ledger
 
 
 def test_web_pages_are_named_as_render_web_names_them(folder, tmp_path):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from authoring.check.build import Built, NotCheckable, build, from_export, from_validated
 from authoring.check.report import CheckReport, PartResult
+from authoring.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
     from authoring.export import Export
@@ -50,21 +51,24 @@ class Part:
     fast: bool = True
     """Cheap enough for every export (no external process, no browser)."""
     opt_in: bool = False
+    needs_html: bool = True
+    """Reads the rendered email (not run, and said, when a broken draft has none)."""
 
 
 PARTS: dict[str, Part] = {}
 """The registered parts, in report order."""
 
-_MODULES = ["validation", "clients", "spam", "size", "images", "inbox", "history", "access"]
+_MODULES = ["validation", "clients", "spam", "size", "images", "inbox", "contrast", "history", "access"]
 """Modules under authoring.check holding parts, in report order."""
 
 
-def part(name: str, title: str, *, fast: bool = True, opt_in: bool = False
+def part(name: str, title: str, *, fast: bool = True, opt_in: bool = False, needs_html: bool = True
          ) -> Callable[[Callable[[Built, CheckOptions], PartResult]],
                        Callable[[Built, CheckOptions], PartResult]]:
     def register(func: Callable[[Built, CheckOptions], PartResult]
                  ) -> Callable[[Built, CheckOptions], PartResult]:
-        PARTS[name] = Part(name=name, title=title, run=func, fast=fast, opt_in=opt_in)
+        PARTS[name] = Part(name=name, title=title, run=func, fast=fast, opt_in=opt_in,
+                           needs_html=needs_html)
         return func
     return register
 
@@ -100,11 +104,26 @@ def check_built(built: Built, options: CheckOptions | None = None, *,
                 strict: bool = False) -> CheckReport:
     options = options or CheckOptions()
     report = CheckReport(file=str(built.path), strict=strict)
+    seen: set[tuple] = set()
     for entry in selected(options):
-        result = entry.run(built, options)
+        if entry.needs_html and built.unrendered:
+            result = PartResult(name=entry.name, title=entry.title, skipped=built.unrendered)
+        else:
+            result = entry.run(built, options)
         result.name, result.title = entry.name, entry.title
+        result.findings = [f for f in result.findings if _once(f, seen)]
         report.parts.append(result)
     return report
+
+
+def _once(finding: Diagnostic, seen: set[tuple]) -> bool:
+    """Whether ``finding`` is new to the report: two parts saying the same thing at the same
+    place print it once."""
+    key = (finding.code, finding.file, finding.line, finding.column, finding.message)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 def check_file(path: str | Path, options: CheckOptions | None = None, *, strict: bool = False,

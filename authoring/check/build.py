@@ -49,6 +49,9 @@ class Built:
     """What export said: its warnings when it built the issue, all it refused with otherwise."""
     inliner: str | None = None
     """The CSS inliner export used (None: the publication's), for the block-marked render."""
+    unrendered: str | None = None
+    """Why there is no HTML to look at (a draft whose errors broke the render); the parts that
+    read the HTML say it instead of running."""
 
     # ------------------------------------------------------------ locating
 
@@ -149,9 +152,12 @@ class Built:
         return _to_crlf(self._render(markers=True))
 
     def _render(self, *, markers: bool) -> str:
+        from authoring import esp
         from authoring.render import render_html
 
-        return render_html(self.issue, self.publication, self.render_options(markers=markers))[0]
+        # as render_issue does for an email: the service's merge tags, so the bytes are export's
+        html = render_html(self.issue, self.publication, self.render_options(markers=markers))[0]
+        return esp.rewrite(html, self.publication.esp)
 
     def render_options(self, *, markers: bool = False) -> RenderOptions:
         """What export renders with (campaign tags, resolved images), or a draft's options."""
@@ -264,16 +270,23 @@ def _render_draft(built: Built, report: Report) -> None:
     from authoring.export import to_crlf
     from authoring.render import render_issue
 
+    # Errors a draft may not have (a missing alt, a field over 64 KB) stop export, not the check:
+    # the draft is rendered as the preview shows it and every part that can still look does.
     draft_errors = [d for d in report.errors if d.code not in _EXPORT_ONLY]
     built.draft = bool(report.errors)
-    if draft_errors:
-        raise NotCheckable(f"{built.path}: {len(draft_errors)} error"
-                           f"{'s' if len(draft_errors) != 1 else ''}; fix them to check the issue",
-                           [Report(file=report.file, diagnostics=draft_errors,
-                                   source_lines=report.source_lines)])
-    # not a draft: export refused for what it found while rendering (size, relative images)
-    rendered = render_issue(built.issue, built.publication, built.render_options())
+    try:
+        rendered = render_issue(built.issue, built.publication, built.render_options())
+    except Exception as exc:  # noqa: BLE001 - a draft with errors may break the renderer: said, not raised
+        if not draft_errors:
+            raise
+        built.unrendered = f"the draft could not be rendered ({_first_line(exc)}); fix the errors above"
+        return
     built.html, built.text = to_crlf(rendered.html), to_crlf(rendered.text)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0][:160] if text else type(exc).__name__)
 
 
 def _export_only() -> set[str]:

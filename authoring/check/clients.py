@@ -58,8 +58,12 @@ def client_compatibility(built: Built, options: CheckOptions) -> PartResult:
     families: dict[str, dict] = {}
     missing: dict[str, list[Verdict]] = {}
     written: dict[str, tuple[str, int, int] | None] = {}
+    head_styles_only = built.parsed.body_sheets == 0
+    scores: list[tuple[int, str]] = []
     for family, name in data["families"].items():
-        score, verdicts = _family(family, found, data, outlook_tables)
+        score, verdicts = _family(family, found, data, outlook_tables, head_styles_only)
+        if score is not None:
+            scores.append((score, name))
         for verdict in verdicts:
             if verdict.fallback is not None or verdict.support != "n":
                 continue
@@ -69,14 +73,18 @@ def client_compatibility(built: Built, options: CheckOptions) -> PartResult:
                 verdict.fallback = "MJML's markup, with its own fallbacks"
         families[family] = {"name": name, "score": score,
                             "features": [_verdict_json(v, data) for v in verdicts]}
-        result.figures.extend(_family_lines(name, score, verdicts, data))
+        result.details.extend(_family_lines(name, score, verdicts, data))
         for verdict in verdicts:
             if verdict.support == "n" and verdict.fallback is None:
                 missing.setdefault(verdict.slug, []).append(verdict)
     result.data = {"caniemail": data["version"], "features_used": len(found.occurrences),
                    "families": families}
-    result.figures.insert(0, f"{len(found.occurrences)} HTML and CSS features looked up in "
-                             f"caniemail {data['version']} ({data['last_update_date'][:10]})")
+    result.figures.append(f"{len(found.occurrences)} HTML and CSS features looked up in "
+                          f"caniemail {data['version']} ({data['last_update_date'][:10]})")
+    if scores:
+        lowest = ", ".join(f"{name} {score}%" for score, name in sorted(scores)[:3])
+        result.figures.append(f"least support: {lowest}; what they lack has a fallback unless a "
+                              "finding says otherwise")
     for slug, verdicts in missing.items():
         result.add(_finding(built, slug, verdicts, written[slug], data))
     return result
@@ -91,20 +99,39 @@ def _written_at(built: Built, occurrences: list[Occurrence]) -> tuple[str, int, 
     return None
 
 
-def _family(family: str, found: Found, data: dict, outlook_tables: bool
-            ) -> tuple[int | None, list[Verdict]]:
+HEAD_STYLE_CAVEATS = ("Not supported inside the `<body>`.",
+                      "`<style>` elements need to be declared before their rules are used.")
+"""caniemail's notes on ``<style>`` that only a sheet in the body meets (Gmail drops those;
+Outlook needs the sheet before the rules are used): a head-only email is not concerned."""
+
+
+def support_for(slug: str, family: str, feature: dict, head_styles_only: bool) -> tuple[str, str | None]:
+    """caniemail's support of ``slug`` in ``family`` (y, a, n, u...) and its note, without the
+    caveats the email does not meet."""
+    support = feature["support"].get(family, "u")
+    note = feature.get("notes", {}).get(family)
+    if slug != "html-style" or not head_styles_only or support != "a" or not note:
+        return support, note
+    rest = note
+    for caveat in HEAD_STYLE_CAVEATS:
+        rest = rest.replace(caveat, "")
+    rest = " ".join(w for w in rest.replace("Partial.", "").replace("Buggy.", "").split())
+    return ("y", None) if not rest else ("a", f"Partial. {rest}")
+
+
+def _family(family: str, found: Found, data: dict, outlook_tables: bool,
+            head_styles_only: bool = True) -> tuple[int | None, list[Verdict]]:
     points, tested, verdicts = 0.0, 0, []
     for slug, occurrences in sorted(found.occurrences.items()):
         feature = data["features"][slug]
-        support = feature["support"].get(family, "u")
+        support, note = support_for(slug, family, feature, head_styles_only)
         if support not in {"y", "a", "n"}:
             continue
         tested += 1
         points += {"y": 1.0, "a": 0.5, "n": 0.0}[support]
         if support != "y":
             verdicts.append(Verdict(family, slug, support, len(occurrences),
-                                    fallback(slug, family, occurrences, outlook_tables),
-                                    feature.get("notes", {}).get(family)))
+                                    fallback(slug, family, occurrences, outlook_tables), note))
     score = round(100 * points / tested) if tested else None
     return score, verdicts
 
@@ -168,13 +195,42 @@ def _finding(built: Built, slug: str, verdicts: list[Verdict],
     count = verdicts[0].count
     message = (f"{title} (used {count} time{'s' if count != 1 else ''}) is not supported in "
                f"{names}, and the email has no fallback for it")
-    hint = ("use what MJML offers for layout (sections, columns, attributes) instead; see "
-            f"https://www.caniemail.com/features/{slug}/")
+    hint = f"{advice(slug)}; see https://www.caniemail.com/features/{slug}/"
     if written is None:
         return built.whole(codes.CLIENT_UNSUPPORTED, Severity.WARNING, message, hint)
     file, line, column = written
     return Diagnostic(code=codes.CLIENT_UNSUPPORTED, severity=Severity.WARNING, message=message,
                       hint=hint, file=file, line=line, column=column)
+
+
+ADVICE = {
+    "css-at-font-face": "keep a web font optional: list system fonts after it in theme.font "
+                        "(Helvetica, Arial, sans-serif), so clients without it still read well",
+    "css-font": "write font-family, font-size and line-height apart: the font shorthand is dropped "
+                "whole",
+    "html-video": "show a still image linked to the video's page: most clients show no <video>",
+    "css-background-image": "put the text on a plain background-color as well (and VML for Outlook, "
+                            "or an <img>): where the image is dropped the text must still read",
+    "html-background": "set a background color as well: where the image is dropped it shows",
+    "css-background": "set background-color on its own as well: the shorthand is dropped whole in "
+                      "some clients",
+    "css-position": "lay it out with MJML's sections and columns: position is ignored",
+    "css-display-flex": "use MJML's columns: flex layouts collapse in Outlook and Gmail",
+    "css-display-grid": "use MJML's columns: grid layouts collapse in most clients",
+}
+"""What to do about a feature a client lacks, where the general layout advice does not fit."""
+
+
+def advice(slug: str) -> str:
+    if slug in ADVICE:
+        return ADVICE[slug]
+    if "font" in slug:
+        return "list system fonts after it in theme.font, so clients without it still read well"
+    if "video" in slug or "audio" in slug:
+        return "link to the media from an image or a text link instead"
+    if "background" in slug:
+        return "set a background color as well, so the text still reads where it is dropped"
+    return "use what MJML offers for layout (sections, columns, attributes) instead"
 
 
 def template_line(folders: list[Path], text: str) -> tuple[str, int, int] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,9 +12,10 @@ from urllib.parse import urlsplit
 
 from authoring import codes, markdown, model
 from authoring.check import Built, CheckOptions, PartResult, part
-from authoring.checks import text_fields
+from authoring.checks import linked_texts
 from authoring.diagnostics import Severity
 from authoring.load import LoadError, load_file
+from authoring.model import YamlPath
 from authoring.structure import build_issue
 
 LOOKBACK = 8
@@ -30,7 +32,7 @@ class Earlier:
     """Normalized headline / link → line in that file, to quote it."""
 
 
-@part("history", "Across issues")
+@part("history", "Across issues", needs_html=False)
 def across_issues(built: Built, options: CheckOptions) -> PartResult:
     result = PartResult(name="history", title="")
     folder = options.against or built.path.parent
@@ -96,8 +98,8 @@ def _load(file: Path, mtime: int, size: int) -> Earlier | None:
         if issue is None:
             return None
         lines: dict[str, int] = {}
-        for path, key in _keys(issue):
-            pos = doc.locate(path)
+        for path, key, offset in _keys(issue):
+            pos = (doc.locate_offset(path, offset) if offset is not None else None) or doc.locate(path)
             if pos:
                 lines.setdefault(key, pos.line)
         return Earlier(file=file, issue=issue, line_of=lines)
@@ -107,30 +109,30 @@ def _load(file: Path, mtime: int, size: int) -> Earlier | None:
 def _keys(issue: model.Issue):
     for story in issue.stories:
         if isinstance(story, model.News):
-            yield story.path + ("headline",), "h:" + _norm(story.headline)
-    for path, url in _links(issue):
-        yield path, "l:" + url
+            yield story.path + ("headline",), "h:" + _norm(story.headline), None
+    for path, url, inside in _links(issue):
+        yield path, "l:" + url, inside[0] if inside else None
 
 
 def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
-def _links(issue: model.Issue):
-    """(path, normalized address) of the issue's own links: not site roots, not merge tags."""
-    for path, text, is_markdown in text_fields(issue):
-        if is_markdown:
-            for ref in markdown.iter_links(text):
-                if ref.kind == "link":
-                    key = _link_key(ref.url)
-                    if key:
-                        yield path, key
+def _links(issue: model.Issue) -> Iterator[tuple[YamlPath, str, tuple[int | None, str] | None]]:
+    """(path, normalized address, (offset, address as written) inside the text or None) of the
+    issue's own links: not site roots, not merge tags."""
+    for path, _text, links in linked_texts(issue):
+        for ref, offset in links:
+            if ref.kind == "link":
+                key = _link_key(ref.url)
+                if key:
+                    yield path, key, (offset, ref.url)
     for story in issue.stories:
         cta = getattr(story, "cta", None)
         if cta is not None and cta.url:
             key = _link_key(cta.url)
             if key:
-                yield cta.path + ("url",), key
+                yield cta.path + ("url",), key, None
 
 
 def _link_key(url: str) -> str | None:
@@ -167,14 +169,19 @@ def _repeated_headlines(built: Built, earlier: list[Earlier], result: PartResult
 
 def _repeated_links(built: Built, earlier: list[Earlier], result: PartResult) -> None:
     reported: set[str] = set()
-    for path, url in _links(built.issue):
+    for path, url, inside in _links(built.issue):
         key = "l:" + url
         seen = _find(earlier, key)
         if seen and key not in reported:
             reported.add(key)
-            result.add(built.at(path, codes.REPEATED_LINK, Severity.WARNING,
-                                f"the link to {url} already ran ({_where(seen, key)})",
-                                "check it is meant to run again (a follow-up says so)"))
+            message = f"the link to {url} already ran ({_where(seen, key)})"
+            hint = "check it is meant to run again (a follow-up says so)"
+            if inside is None:
+                result.add(built.at(path, codes.REPEATED_LINK, Severity.WARNING, message, hint))
+            else:  # at the link's own line inside the text, not the text's first line
+                offset, written = inside
+                result.add(built.at_offset(path, offset, codes.REPEATED_LINK, Severity.WARNING,
+                                           message, hint, needle=written))
 
 
 def _promo_key(promo: model.Promo) -> str:

@@ -4,11 +4,12 @@ the links and merge tags inside."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import parse_qsl, urlsplit
 
 from authoring import codes, links, markdown
 from authoring.check import Built, CheckOptions, PartResult, part
-from authoring.checks import SUBJECT_MAX_CHARS, text_fields
+from authoring.checks import SUBJECT_MAX_CHARS, blank_code_and_urls, text_fields, urls
 from authoring.diagnostics import Severity
 
 SUBJECT_SHOWN = 60
@@ -34,6 +35,8 @@ def inbox(built: Built, options: CheckOptions) -> PartResult:
     result.data = {"subject_chars": len(info.subject), "preheader_chars": len(preheader),
                    "from": {"name": sender.name, "email": sender.email}}
     _subject_and_preheader(built, result)
+    _emoji_subject(built, result)
+    _image_heavy(built, result)
     _sender(built, result)
     _link_texts(built, result)
     _campaign(built, result)
@@ -66,6 +69,48 @@ def _subject_and_preheader(built: Built, result: PartResult) -> None:
             result.add(built.at(path + ("preheader",), codes.PREHEADER_REPEATS, Severity.WARNING,
                                 f"the preheader repeats {what}: the inbox shows the same words twice",
                                 "use it for what the subject leaves out (“Plus: ...”)"))
+
+
+def _emoji_subject(built: Built, result: PartResult) -> None:
+    subject = built.issue.issue.subject.strip()
+    if subject and not any(ch.isalnum() for ch in subject) and \
+            any(unicodedata.category(ch) == "So" for ch in subject):
+        result.add(built.at(built.issue.issue.path + ("subject",), codes.EMOJI_SUBJECT,
+                            Severity.WARNING,
+                            f"the subject '{subject}' is emoji alone: some inboxes show boxes, screen "
+                            "readers read out emoji names, and spam filters score it",
+                            "say in words what the issue holds; an emoji may follow the words"))
+
+
+IMAGE_HEAVY_WORDS = 50
+"""Fewer words of the issue's own text than this, beside an image, and the email is a picture
+with a caption: empty with images off, and a low text-to-image ratio to spam filters."""
+
+
+def _image_heavy(built: Built, result: PartResult) -> None:
+    issue = built.issue
+    images = [path for path, src, kind, _ in urls(issue) if kind == "image" and src]
+    if not images:
+        return
+    skip = {"subject", "preheader", "salutation", "signoff", "signature", "alt", "footer"}
+    words = sum(len(re.findall(r"\w+", _prose(text) if is_markdown else text))
+                for path, text, is_markdown in text_fields(issue)
+                if not (path and isinstance(path[-1], str) and path[-1] in skip))
+    if words < IMAGE_HEAVY_WORDS:
+        result.add(built.at(images[0], codes.IMAGE_HEAVY, Severity.WARNING,
+                            f"the email is {len(images)} image{'s' if len(images) != 1 else ''} and "
+                            f"{words} word{'s' if words != 1 else ''} of text: with images off readers "
+                            "see almost nothing, and spam filters score the low text-to-image ratio",
+                            f"write the message as text (at least {IMAGE_HEAVY_WORDS} words) and keep "
+                            "the image as an illustration"))
+
+
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\]\n]{0,500}\]\([^)\n]{0,2000}\)")
+
+
+def _prose(text: str) -> str:
+    """The words a reader reads: no images (their alt text shows only with images off), no URLs."""
+    return blank_code_and_urls(_MARKDOWN_IMAGE.sub(" ", text))
 
 
 def _first_line(built: Built) -> str:

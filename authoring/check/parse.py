@@ -31,6 +31,10 @@ class Parsed:
     anchors: list[Anchor] = field(default_factory=list)
     images: list[dict[str, str]] = field(default_factory=list)
     """Attributes of every ``<img>``."""
+    body_sheets: int = 0
+    """How many ``<style>`` elements are inside ``<body>`` (Gmail drops those; MJML writes none)."""
+    body_text: list[str] = field(default_factory=list)
+    """The text inside ``<body>`` (not in ``<style>``), as pieces."""
 
 
 class _Reader(HTMLParser):
@@ -39,6 +43,7 @@ class _Reader(HTMLParser):
         self.parsed = Parsed()
         self._anchors: list[Anchor] = []
         self._in_style = False
+        self._in_body = False
         self._style: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -50,8 +55,11 @@ class _Reader(HTMLParser):
                 parsed.attributes[key] = parsed.attributes.get(key, 0) + 1
         if "style" in values:
             parsed.styles.append(values["style"])
+        if tag == "body":
+            self._in_body = True
         if tag == "style":
             self._in_style, self._style = True, []
+            parsed.body_sheets += int(self._in_body)
         elif tag == "a" and "href" in values:
             self._anchors.append(Anchor(href=values["href"]))
         elif tag == "img":
@@ -71,6 +79,8 @@ class _Reader(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._in_style:
             self._style.append(data)
+        elif self._in_body:
+            self.parsed.body_text.append(data)
         for anchor in self._anchors:
             anchor.text += data
 

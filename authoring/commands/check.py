@@ -30,11 +30,15 @@ def check(
     browser: bool = typer.Option(
         False, "--browser", help="Also audit accessibility in headless Chromium (slow)."),
     no_spam: bool = typer.Option(False, "--no-spam", help="Skip the SpamAssassin score (~2 s)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Show each client's partial and unsupported features."),
     publication: Path | None = typer.Option(
         None, "--publication",
         help="Publication file (default: publication.yaml next to or above the issue)."),
 ) -> None:
-    """Client support, spam score, size by block, images off, inbox, repeats: one report."""
+    """Client support, spam score, size by block, images off, inbox, theme colors, repeats: one
+    report, the findings that matter first. A part that could not run (SpamAssassin missing or
+    timed out) is named in the verdict; --strict fails on it."""
     from authoring.check import CheckOptions, NotCheckable, check_file
 
     options = CheckOptions(against=against, browser=browser, spam=not no_spam)
@@ -49,7 +53,7 @@ def check(
     if fmt is Format.json:
         typer.echo(report.dumps_json())
     else:
-        typer.echo(report.format_text())
+        typer.echo(report.format_text(verbose=verbose))
     raise typer.Exit(report.exit_code())
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports, print_table
+
+if TYPE_CHECKING:
+    from authoring.validate import Validated
 
 
 @app.command(epilog="Example: authoring render issues/0042.yaml -o out/   (or a folder: issues/)")
@@ -60,6 +64,20 @@ def _render_file(file: Path, out: Path, publication: Path | None, engine: str | 
         typer.echo(f"{path}  {format_size(len(data))}")
     for warning in rendered.warnings:
         typer.echo(f"warning: {warning}", err=True)
+    _copy_images(validated, file, out)
+
+
+def _copy_images(validated: Validated, file: Path, out: Path) -> None:
+    """The local images beside the HTML, so that it opens with its pictures."""
+    from authoring import localimages
+
+    copied = localimages.copy_issue_images(validated.built_issue, validated.publication, file,
+                                           validated.publication_file, out)
+    if copied.copied:
+        typer.echo(f"{len(copied.copied)} image{'s' if len(copied.copied) != 1 else ''} copied "
+                   f"beside it, under {out}", err=True)  # stdout lists the files written
+    for refusal in copied.refused:
+        typer.echo(f"warning: image not copied: {refusal}", err=True)
 
 
 def _render_folder(folder: Path, out: Path, publication: Path | None, engine: str | None, *,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from authoring.validate import Publications
+    from authoring.validate import Publications, Validated
 
 PUBLICATION_FILE = "publication.yaml"
 
@@ -157,4 +157,17 @@ def render_one(path: Path, out_dir: Path, options: FolderOptions,
             outcome.error = f"cannot write {target}: {exc.strerror or exc}"
             return outcome
         outcome.written.append((target, len(data)))
+    _copy_images(validated, path, out_dir, outcome)
     return outcome
+
+
+def _copy_images(validated: Validated, path: Path, out_dir: Path, outcome: Outcome) -> None:
+    """The issue's local images beside its HTML (see ``localimages.copy_beside``)."""
+    from authoring import localimages
+
+    copied = localimages.copy_issue_images(validated.built_issue, validated.publication, path,
+                                           validated.publication_file, out_dir)
+    if copied.refused:
+        outcome.warnings += len(copied.refused)
+        outcome.diagnostics = "\n".join(filter(None, [outcome.diagnostics] + [
+            f"{path}: warning: image not copied: {refusal}" for refusal in copied.refused]))

@@ -63,7 +63,8 @@ class Links:
         url = url.strip()
         if not is_safe_url(url, image=True) or is_merge_tag(url):
             return None
-        return self.image_url(url) if self.image_url else url
+        # an image_url that answers "" has no file for it (the preview's missing image): marked
+        return (self.image_url(url) or None) if self.image_url else url
 
     def _merge_token(self, tag: str) -> str:
         for token, known in self.merge_tags.items():
