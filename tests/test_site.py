@@ -299,19 +299,53 @@ def test_two_issues_with_one_number_are_refused(tmp_path):
     assert diagnostics[0].line == 4  # at `number:`
 
 
-@pytest.mark.parametrize("src", ["../secret.png", "images/link.png", "images/vector.svg", "images/none.png"])
-def test_an_image_the_site_cannot_publish_stops_the_build(tmp_path, src):
+def _issue_showing(tmp_path: Path, src: str) -> tuple[Path, Path]:
     folder = make_archive(tmp_path / "issues", [1])
     (tmp_path / "secret.png").write_bytes(b"\x89PNG secret")
     (folder / "images" / "link.png").symlink_to(tmp_path / "secret.png")
     (folder / "images" / "vector.svg").write_text("<svg onload='alert(1)'/>")
     issue = folder / "0001.yaml"
     issue.write_text(issue.read_text().replace("images/robot-arm.png", src))
+    return folder, issue
+
+
+@pytest.mark.parametrize("src", ["../secret.png", "images/link.png", "images/none.png"])
+def test_an_image_that_is_not_the_issues_file_makes_it_a_draft_and_is_never_copied(tmp_path, src):
+    folder, issue = _issue_showing(tmp_path, src)
+    (left,) = build_site(folder).left_out
+    assert [d.code for d in left.problems] == [codes.MISSING_IMAGE_FILE]
+    assert src in issue.read_text().splitlines()[left.problems[0].line - 1]
+    site = build_site(folder, SiteOptions(drafts=True))  # the draft's page shows no copy of it
+    assert not any(data == b"\x89PNG secret" for data in site.files.values())
+    assert f'src="{src}"' in page(site, "drafts/0001/index.html")
+
+
+def test_an_image_the_site_will_not_publish_stops_the_build(tmp_path):
+    folder, issue = _issue_showing(tmp_path, "images/vector.svg")  # an SVG may carry script
     with pytest.raises(AuthoringError) as caught:
         build_site(folder)
     (diagnostic,) = caught.value.reports[0].diagnostics
-    assert diagnostic.code == codes.SITE_IMAGE and src in diagnostic.message
-    assert diagnostic.line is not None and src in issue.read_text().splitlines()[diagnostic.line - 1]
+    assert diagnostic.code == codes.SITE_IMAGE and "images/vector.svg" in diagnostic.message
+    assert "images/vector.svg" in issue.read_text().splitlines()[diagnostic.line - 1]
+
+
+def test_an_image_over_the_size_limit_is_refused(tmp_path, monkeypatch):
+    from authoring.site import assets
+
+    monkeypatch.setattr(assets, "MAX_IMAGE_BYTES", 1000)
+    folder = make_archive(tmp_path / "issues", [1])
+    (folder / "images" / "chart.png").write_bytes(b"\x89PNG" + b"\0" * 995)  # 1000 bytes: allowed
+    with pytest.raises(AuthoringError) as caught:
+        build_site(folder)  # robot-arm.png and the others are larger
+    diagnostics = caught.value.reports[0].diagnostics
+    assert all(d.code == codes.SITE_IMAGE for d in diagnostics)
+    logo = (folder / "images" / "logo.png").stat().st_size
+    messages = [d.message for d in diagnostics]
+    assert f"image 'images/logo.png' is {logo:,} bytes, over the limit of 1,000" in messages
+    assert not any("chart.png" in d.message for d in diagnostics)
+    sizes = {p.name: p.stat().st_size for p in (folder / "images").iterdir()}
+    monkeypatch.setattr(assets, "MAX_IMAGE_BYTES", max(sizes.values()))
+    assert build_site(folder).pages == 1  # at the limit exactly: copied
 
 
 def test_a_publication_templates_folder_overrides_the_site_templates(tmp_path):

@@ -1,9 +1,10 @@
 """The images the site's pages show, copied into ``images/`` under names made from their content.
 
 A relative image source is looked up next to the issue, then next to the publication file (the
-logo), as the preview does. Only what resolves inside one of those folders, is a regular file
-(opened without following a link), is a raster image and is at most ``MAX_IMAGE_BYTES`` is copied:
-an issue cannot publish ``../../.ssh/id_rsa`` by naming it as an image.
+logo), by ``localimages.find`` as every stage does. Only what resolves inside one of those folders,
+is a regular file (opened without following a link, checked again on the open file), is a raster
+image and is at most ``MAX_IMAGE_BYTES`` is copied: an issue cannot publish ``../../.ssh/id_rsa``
+by naming it as an image.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 IMAGES_FOLDER = "images/"
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -36,20 +36,17 @@ class Images:
 
     def site_path(self, src: str, roots: list[Path]) -> str | None:
         """The site path (``images/…``) of a relative ``src``, copying it; None for an address."""
-        parts = urlsplit(src.strip())
-        if parts.scheme or parts.netloc or not parts.path:
-            return None
-        relative = unquote(parts.path).lstrip("/")
-        for root in roots:
-            candidate = root / relative
-            if os.path.lexists(candidate):
-                return self._copy(candidate, root, src)
-        raise ImageProblem(f"image '{src}' is not next to the issue or the publication file")
+        from authoring import localimages
 
-    def _copy(self, candidate: Path, root: Path, src: str) -> str:
-        real = Path(os.path.realpath(candidate))
-        if not real.is_relative_to(os.path.realpath(root)):
-            raise ImageProblem(f"image '{src}' leads outside {root}")
+        if not localimages.is_relative(src):
+            return None
+        real = localimages.find(src, roots)  # resolved, a regular file, inside its folder
+        if real is None:
+            raise ImageProblem(f"image '{src}' is not a file next to the issue or the publication "
+                               "file (or it leads outside them)")
+        return self._copy(real, src)
+
+    def _copy(self, real: Path, src: str) -> str:
         if real in self._copied:
             return self._copied[real]
         if real.suffix.lower() not in IMAGE_SUFFIXES:
@@ -63,11 +60,11 @@ class Images:
             if not stat.S_ISREG(info.st_mode):
                 raise ImageProblem(f"image '{src}' is not a regular file")
             if info.st_size > MAX_IMAGE_BYTES:
-                raise ImageProblem(f"image '{src}' is {info.st_size / 2**20:.1f} MB, over "
-                                   f"{MAX_IMAGE_BYTES // 2**20} MB")
+                raise ImageProblem(f"image '{src}' is {info.st_size:,} bytes, over the limit of "
+                                   f"{MAX_IMAGE_BYTES:,}")
             data = handle.read(MAX_IMAGE_BYTES + 1)
-        if len(data) > MAX_IMAGE_BYTES:
-            raise ImageProblem(f"image '{src}' grew over {MAX_IMAGE_BYTES // 2**20} MB while read")
+        if len(data) > MAX_IMAGE_BYTES:  # a file that grew between fstat and read
+            raise ImageProblem(f"image '{src}' grew over the limit of {MAX_IMAGE_BYTES:,} while read")
         stem = _UNSAFE_NAME.sub("-", real.stem).strip(".-")[:40] or "image"
         path = f"{IMAGES_FOLDER}{hashlib.sha256(data).hexdigest()[:12]}-{stem}{real.suffix.lower()}"
         self.files[path] = data
