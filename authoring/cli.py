@@ -8,6 +8,7 @@ exit 1, never tracebacks.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sys
 from collections.abc import Iterator, MutableMapping
@@ -136,8 +137,18 @@ def format_size(size: int) -> str:
     return f"{size} B" if size < 1024 else f"{size / 1024:.1f} KB"
 
 
+def shown(text: str) -> str:
+    """``text`` safe to print on a terminal: every character that is not printable (ESC, other
+    controls, bidi overrides, line breaks) written as its Python escape, e.g. ``\\x1b``."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def print_table(rows: list[tuple[str, str, str]]) -> None:
-    """A folder command's summary on stdout: a header row, a rule, then the name left and two counts right."""
+    """A folder command's summary on stdout: a header row, a rule, then the name left and two
+    counts right; control characters (from file names) escaped."""
+    rows = [(shown(name), shown(first), shown(second)) for name, first, second in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for n, (name, first, second) in enumerate(rows):
         typer.echo(f"{name:<{widths[0]}}  {first:>{widths[1]}}  {second:>{widths[2]}}")
@@ -168,3 +179,9 @@ def main() -> None:
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
+    except OSError as exc:  # a path no file system accepts, met before any file is opened
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
+        typer.echo(f"error: {exc.filename}: a name in this path is longer than the file system "
+                   "allows (255 bytes a name); rename or move it", err=True)
+        sys.exit(1)

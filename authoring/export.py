@@ -26,7 +26,7 @@ from urllib.parse import urljoin
 
 from authoring import codes, esp, links, markdown, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity
-from authoring.files import write_all_atomic
+from authoring.files import OutputRefused, write_all_atomic
 from authoring.load import MAX_BYTES, Document, LoadError, read_bounded
 from authoring.render import GMAIL_CLIP_BYTES
 
@@ -303,12 +303,17 @@ def _report_unreplaced_tags(sources: _Sources, rendered: _Rendered,
         why = ("publication.yaml sets no esp:, so no service replaces it" if publication.esp == esp.NONE
                else f"{publication.esp} has no merge tag for it" if service is not None
                else "no service replaces it")
-        written = next((n for n in ("{{" + name, "{{ " + name) if _written(sources, n)), "{{" + name)
+        written = next((n for n in ("{{" + name, "{{ " + name) if _written(sources, n)), None)
+        if written is None and name == "unsubscribe_url":  # the default: nobody wrote the tag
+            what = "publication.yaml has no unsubscribe_url:, so its default '{{unsubscribe_url}}'"
+            fix = "or add unsubscribe_url: with the https address of a page of yours that unsubscribes"
+        else:
+            what = f"'{{{{{name}}}}}'"
+            fix = f"or write the real address in place of {{{{{name}}}}} in publication.yaml"
         sources.add_at_publication(
-            codes.UNREPLACED_MERGE_TAG, Severity.ERROR, written,
-            f"'{{{{{name}}}}}' would reach readers as written in {', '.join(where)}: {why}",
-            "set esp: to the service you send with (docs/esp.md lists them), or write the real "
-            f"address in place of {{{{{name}}}}} in publication.yaml")
+            codes.UNREPLACED_MERGE_TAG, Severity.ERROR, written or "{{" + name,
+            f"{what} would reach readers as written in {', '.join(where)}: {why}",
+            f"set esp: to the service you send with (docs/esp.md lists them), {fix}")
 
 
 def _written(sources: _Sources, needle: str) -> bool:
@@ -588,7 +593,9 @@ def export_issue(path: str | Path, out_dir: str | Path, *, strict: bool = False,
     files = export.files()
     out_dir = Path(out_dir)
     try:
-        write_all_atomic(out_dir, files)
+        write_all_atomic(out_dir, files, protected=_protected_folders(export))
+    except OutputRefused as exc:
+        raise AuthoringError(f"{exc}; nothing was changed") from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         where = exc.filename or out_dir
@@ -599,3 +606,16 @@ def export_issue(path: str | Path, out_dir: str | Path, *, strict: bool = False,
                for name, data in files.items()]
     return ExportResult(out_dir=out_dir, files=written, manifest=manifest, reports=export.reports,
                         notes=export.notes)
+
+
+def _protected_folders(export: Export) -> dict[str, Path]:
+    """Folders an export must never replace (nor any folder above them): what the user is
+    working in, and where the issue and its publication live."""
+    folders = {"the issue's folder": export.source.parent}
+    with contextlib.suppress(OSError):  # the current folder was removed
+        folders["the current folder"] = Path.cwd()
+    with contextlib.suppress(RuntimeError, KeyError):  # no home folder known
+        folders["your home folder"] = Path.home()
+    if export.publication_file is not None:
+        folders["the publication's folder"] = export.publication_file.parent
+    return folders

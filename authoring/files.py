@@ -1,11 +1,56 @@
-"""Writing files safely: atomically, one file or a whole set."""
+"""Writing files safely: atomically, one file or a whole set, and never over what the
+toolkit cannot prove it wrote.
+
+A set (an export) lives in a hidden sibling folder ``.NAME.set-ID`` that holds a marker,
+``.authoring-set``, naming its id and every file in it with its size and SHA-256; ``NAME``
+is a symlink to it. Before replacing or removing a set, the writer checks that the link
+points at such a sibling (by ``lstat``: a link or folder the toolkit did not make is never
+followed), that the marker carries the id of the folder's name, and that the folder holds
+exactly the files the marker lists, unchanged. Anything else is refused with the first
+foreign names. Removal unlinks the listed files by name and then ``rmdir``s the folder, so
+a file that appears meanwhile survives. Writers of one output take a lock
+(``fcntl.flock`` on ``.NAME.export-lock`` beside it) for the whole write.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
 import os
-import shutil
+import re
+import secrets
+import stat
 import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+
+MARKER = ".authoring-set"
+"""Inside every set the toolkit makes: its id and the files it wrote."""
+LEGACY_MANIFEST = "manifest.json"
+"""Exports of earlier versions carry no marker; their manifest lists the other files with
+their sizes and SHA-256, which proves them ours just as well."""
+LOCK_TIMEOUT = 60.0
+"""Seconds a writer waits for another writer of the same output."""
+NAME_MAX = 255
+"""Bytes in one path component on every file system the toolkit runs on."""
+FOREIGN_SHOWN = 5
+"""How many foreign names a refusal lists."""
+
+_ID_HEX = 16
+_SET, _LINK, _OLD, _LOCK = ".set-", ".link-", ".old-", ".export-lock"
+_SUFFIX_MAX = len(_SET) + _ID_HEX + 1  # the longest thing added to the output's name
+_INTERNAL = re.compile(r"\..+\.(?:set|link|old)-(?:[a-z0-9_]{8}|[0-9a-f]{16})")
+"""The name of a set, a link or a moved folder (``.NAME.set-ID``), never an output itself."""
+
+
+class OutputRefused(Exception):
+    """The output holds something the toolkit did not write (or is a folder it must not
+    replace); nothing was changed. The message says what and how to go on."""
 
 
 def write_temp(folder: Path, name: str, data: bytes, *, sync: bool = True) -> Path:
@@ -38,40 +83,496 @@ def write_atomic(path: str | Path, data: bytes, *, sync: bool = True) -> None:
         raise
 
 
-def write_all_atomic(folder: Path, files: dict[str, bytes]) -> None:
+# ---------------------------------------------------------------- files among others, owned
+
+
+RENDER_RECORD = ".authoring-render"
+"""In a folder render writes into: the name, size and SHA-256 of every file it wrote there."""
+
+
+def write_owned(folder: str | Path, files: Mapping[str, bytes], *, sync: bool = True,
+                lock_timeout: float = LOCK_TIMEOUT) -> None:
+    """Write each file of ``files`` into ``folder`` (atomically, one by one) among whatever
+    else is there, replacing a file only when the folder's record proves render wrote it and
+    it is unchanged since, or when it already holds exactly the new bytes. Anything else
+    (a user's file of the same name, a link, a folder) is refused before anything is written.
+    Writers of one folder lock the folder itself; the record is updated under that lock."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputRefused(f"{folder} is not a folder (a file, a pipe or a device); "
+                            "choose another -o") from None
+    for name in files:
+        if len(os.fsencode(name)) > NAME_MAX:
+            raise OutputRefused(f"the file name '{_short(name)}' is {len(os.fsencode(name))} "
+                                f"bytes; file systems allow {NAME_MAX}; rename the issue file")
+    with _locked_folder(folder, lock_timeout):
+        record = _read_render_record(folder)
+        refused = [name for name, data in files.items()
+                   if not _replaceable(folder / name, record.get(name), data)]
+        if refused:
+            shown = ", ".join(_shown(n) for n in refused)
+            raise OutputRefused(
+                f"{folder} already holds {shown}, which render did not write (or which changed "
+                "since): render replaces only its own files; move them away, or render into "
+                "another folder with -o")
+        for name, data in files.items():
+            write_atomic(folder / name, data, sync=sync)
+            record[name] = _fingerprint(data)
+        write_atomic(folder / RENDER_RECORD, (json.dumps(
+            {"made_by": "authoring", "files": {n: list(f) for n, f in sorted(record.items())}},
+            indent=1) + "\n").encode(), sync=sync)
+
+
+def _read_render_record(folder: Path) -> dict[str, tuple[int, str]]:
+    record = _parse(_read_small(folder / RENDER_RECORD, 16 << 20))
+    if not isinstance(record, dict) or record.get("made_by") != "authoring":
+        return {}
+    listed = record.get("files")
+    return (_checked_listing(listed.items()) or {}) if isinstance(listed, dict) else {}
+
+
+def _replaceable(path: Path, recorded: tuple[int, str] | None, data: bytes) -> bool:
+    """Nothing there; or a regular file render wrote and nobody changed; or the same bytes."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return True
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if recorded is not None and _unchanged(path, recorded, partial=False):
+        return True
+    return info.st_size == len(data) and _unchanged(path, _fingerprint(data), partial=False)
+
+
+def _shown(name: str) -> str:
+    return repr(name) if not name.isprintable() else name
+
+
+# ---------------------------------------------------------------- a set, owned
+
+
+def write_all_atomic(folder: Path, files: dict[str, bytes], *,
+                     protected: Mapping[str, Path] | None = None,
+                     lock_timeout: float = LOCK_TIMEOUT) -> None:
     """Make ``folder`` hold exactly ``files``, switching from the old set in one step.
 
-    The new set is written into a fresh hidden sibling (``.NAME.set-XXXX``) and ``folder``
-    is a symlink to it, replaced by one rename: a reader, or a crash at any instant, sees
-    the complete old set or the complete new one. Leftovers of a run that crashed are
-    removed first; on any failure (a full disk) ``folder`` is exactly as it was.
+    The new set is written into a fresh hidden sibling and ``folder`` is a symlink to it,
+    replaced by one rename: a reader, or a crash at any instant, sees the complete old set
+    or the complete new one. The old set, and leftovers of a run that was killed, are
+    removed only when proven ours (see the module's docstring); on any failure ``folder``
+    is exactly as it was. ``protected``: what each folder is ("the current folder") → the
+    folder; ``folder`` may be none of them nor a folder above one.
+
+    Raises OutputRefused, or OSError when the file system fails.
     """
     folder = Path(os.path.abspath(folder))
+    _refuse_long_names(folder, files)
+    _refuse_protected(folder, protected or {})
+    if _INTERNAL.fullmatch(folder.name):
+        raise OutputRefused(f"{folder} is one of the hidden folders an export keeps its files "
+                            "in; give the output's own name (the link to it)")
     parent = folder.parent
     parent.mkdir(parents=True, exist_ok=True)
-    _refuse_foreign_folder(folder, files)
-    remove_leftovers(folder)
-    new_set = Path(tempfile.mkdtemp(prefix=f".{folder.name}{_SET}", dir=parent))
+    lock = parent / f".{folder.name}{_LOCK}"
+    with _locked(lock, folder, lock_timeout) as made_lock:
+        try:
+            current = _current_set(folder)
+        except OutputRefused:
+            if made_lock:  # leave no file of ours beside what is not ours
+                lock.unlink(missing_ok=True)
+            raise
+        _remove_leftovers(folder, keep=current.path if current else None)
+        set_id = secrets.token_hex(_ID_HEX // 2)
+        new_set = parent / f".{folder.name}{_SET}{set_id}"
+        written = _Owned(new_set, set_id, {name: _fingerprint(data) for name, data in files.items()})
+        os.mkdir(new_set)  # the umask applies: an export is an ordinary folder
+        try:
+            _write_synced(new_set / MARKER, written.marker())
+            for name, data in files.items():
+                _write_synced(new_set / name, data)
+            _fsync_path(new_set)
+            _switch(folder, new_set, current)
+        except BaseException:
+            _remove_owned(written)
+            raise
+        _fsync_path(parent)  # the switch itself survives a power cut
+        if current is not None:  # proven again right before removal: kept if changed meanwhile
+            with contextlib.suppress(OutputRefused, OSError):
+                _remove_owned(_prove(current.path, current.set_id, shown_as=current.path))
+
+
+@dataclass
+class _Owned:
+    """A set folder proven ours: where it is, its id, and name → (size, sha256) of its files."""
+
+    path: Path
+    set_id: str | None
+    """None for an export of an earlier version (proven by its manifest)."""
+    files: dict[str, tuple[int, str]]
+
+    def marker(self) -> bytes:
+        return (json.dumps({"made_by": "authoring", "id": self.set_id,
+                            "files": {n: list(f) for n, f in self.files.items()}}, indent=1)
+                + "\n").encode()
+
+
+def _fingerprint(data: bytes) -> tuple[int, str]:
+    return len(data), hashlib.sha256(data).hexdigest()
+
+
+def _current_set(folder: Path) -> _Owned | None:
+    """The set ``folder`` now is, proven ours; None when there is nothing there."""
     try:
-        os.chmod(new_set, 0o777 & ~_umask())  # mkdtemp makes 0700; an export is an ordinary folder
-        for name, data in files.items():
-            _write_synced(new_set / name, data)
-        _fsync_path(new_set)
-        old_set = _switch(folder, new_set)
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        target = os.readlink(folder)
+        set_id = _set_id(folder, target)
+        if set_id is None:
+            raise OutputRefused(
+                f"{folder} is a link to {target}, which export did not make: it replaces only "
+                "the link it made itself and never what a link points at; remove the link or "
+                "choose another -o")
+        if not os.path.lexists(folder.parent / target):
+            return None  # a link of ours whose set is gone: replacing it loses nothing
+        return _prove(folder.parent / target, set_id, shown_as=folder)
+    if stat.S_ISDIR(info.st_mode):
+        return _prove(folder, None, shown_as=folder)  # an export by an earlier version, or not ours
+    raise OutputRefused(f"{folder} is not a folder (a file, a pipe or a device); choose another -o")
+
+
+def _set_id(folder: Path, target: str) -> str | None:
+    """The id in a link target export made (``.NAME.set-ID``, a sibling), else None.
+    Earlier versions named sets ``.NAME.set-`` and 8 characters of ``mkdtemp``."""
+    match = re.fullmatch(re.escape(f".{folder.name}{_SET}") + r"([a-z0-9_]{8}|[0-9a-f]{16})", target)
+    return match.group(1) if match else None
+
+
+def _prove(path: Path, set_id: str | None, *, shown_as: Path, partial: bool = False) -> _Owned:
+    """``path`` as a set of ours, or OutputRefused naming what is not ours.
+
+    ``set_id``: the id its name carries, which its marker must carry too; None for a real
+    folder. A set of an earlier version (an 8-character id, or a real folder) is proven by
+    its manifest instead. An empty folder holds nothing to lose. ``partial``: a leftover of
+    a killed run, whose last file may be cut short."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        raise OutputRefused(f"{shown_as} is a link to {path.name}, which does not exist; "
+                            "remove the link or choose another -o") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise OutputRefused(f"{shown_as} leads to {path}, which is not a folder export made; "
+                            "remove it or choose another -o")
+    current_format = set_id is not None and len(set_id) == _ID_HEX
+    listed = _read_marker(path, set_id)
+    has_marker = listed is not None
+    if listed is None and not current_format:
+        listed = _read_legacy_manifest(path)
+    entries = sorted(os.listdir(path))
+    problems = []
+    for name in entries:
+        if name == MARKER and has_marker:
+            continue
+        expected = (listed or {}).get(name)
+        if expected is None:
+            problems.append(name)
+        elif not _unchanged(path / name, expected, partial):
+            problems.append(f"{name} (changed since export wrote it)")
+    if problems:
+        raise OutputRefused(_foreign_message(shown_as, problems))
+    return _Owned(path, set_id, listed or {})
+
+
+def _foreign_message(folder: Path, names: list[str]) -> str:
+    shown = ", ".join(_shown(n) for n in names[:FOREIGN_SHOWN])
+    more = f" and {len(names) - FOREIGN_SHOWN} more" if len(names) > FOREIGN_SHOWN else ""
+    return (f"{folder} holds what export did not write: {shown}{more}; export replaces only "
+            "what it wrote and can prove: move those files away, or export into a folder of its own")
+
+
+def _unchanged(path: Path, expected: tuple[int, str], partial: bool) -> bool:
+    """A regular file (not a link) with the expected bytes; cut short is enough for a leftover."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        size, digest = expected
+        if not stat.S_ISREG(info.st_mode) or info.st_size > size:
+            return False
+        if info.st_size < size:
+            return partial
+        return hashlib.sha256(handle.read(size + 1)).hexdigest() == digest
+
+
+def _read_small(path: Path, limit: int = 1 << 20) -> bytes | None:
+    """A regular file's bytes (never through a link), or None when it is not one or too large."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        data = handle.read(limit + 1)
+    return data if len(data) <= limit else None
+
+
+def _parse(data: bytes | None) -> object:
+    if data is None:
+        return None
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeError, RecursionError):
+        return None
+
+
+def _read_marker(path: Path, set_id: str | None) -> dict[str, tuple[int, str]] | None:
+    marker = _parse(_read_small(path / MARKER))
+    if not isinstance(marker, dict) or marker.get("made_by") != "authoring":
+        return None
+    if set_id is not None and marker.get("id") != set_id:
+        return None
+    listed = marker.get("files")
+    if not isinstance(listed, dict):
+        return None
+    return _checked_listing(listed.items())
+
+
+def _read_legacy_manifest(path: Path) -> dict[str, tuple[int, str]] | None:
+    """An earlier version's export: manifest.json lists every other file it wrote."""
+    data = _read_small(path / LEGACY_MANIFEST)
+    manifest = _parse(data)
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
+        return None
+    pairs = [(f.get("name"), [f.get("size"), f.get("sha256")]) for f in manifest["files"]
+             if isinstance(f, dict)]
+    if len(pairs) != len(manifest["files"]):
+        return None
+    listed = _checked_listing(pairs)
+    if listed is None or LEGACY_MANIFEST in listed or data is None:
+        return None
+    listed[LEGACY_MANIFEST] = _fingerprint(data)
+    return listed
+
+
+def _checked_listing(pairs) -> dict[str, tuple[int, str]] | None:
+    listed: dict[str, tuple[int, str]] = {}
+    for name, entry in pairs:
+        if (not isinstance(name, str) or name in {"", ".", "..", MARKER} or "/" in name
+                or "\0" in name or not isinstance(entry, list) or len(entry) != 2):
+            return None
+        size, digest = entry
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0 or not isinstance(digest, str):
+            return None
+        listed[name] = (size, digest)
+    return listed
+
+
+def _remove_owned(owned: _Owned) -> None:
+    """The files a set's marker lists, by name, then the marker, then the folder if empty:
+    a file that is not ours (put there since the check) keeps the folder and itself."""
+    for name in [*owned.files, MARKER]:
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_ISREG(os.lstat(owned.path / name).st_mode):
+                os.unlink(owned.path / name)
+    with contextlib.suppress(OSError):
+        os.rmdir(owned.path)
+
+
+def _remove_leftovers(folder: Path, keep: Path | None) -> None:
+    """Sets, links and old folders of ``folder`` left by a run that was killed (the lock is
+    held: no live writer owns them). What cannot be proven ours is left where it is."""
+    parent = folder.parent
+    sets = f".{folder.name}{_SET}"
+    for entry in os.scandir(parent):
+        name = entry.name
+        if entry.is_symlink():
+            if name.startswith(f".{folder.name}{_LINK}") and _set_id(folder, os.readlink(entry.path)):
+                os.unlink(entry.path)
+            continue
+        if not entry.is_dir(follow_symlinks=False) or (keep is not None and name == keep.name):
+            continue
+        if name.startswith(sets) and (set_id := _set_id(folder, name)) is not None:
+            candidate: str | None = set_id
+        elif name.startswith(f".{folder.name}{_OLD}"):
+            candidate = None
+        else:
+            continue
+        with contextlib.suppress(OutputRefused, OSError):
+            _remove_owned(_prove(Path(entry.path), candidate, shown_as=Path(entry.path), partial=True))
+
+
+def _switch(folder: Path, new_set: Path, current: _Owned | None) -> None:
+    """Point ``folder`` at ``new_set`` with one rename."""
+    parent = folder.parent
+    moved: Path | None = None
+    if current is not None and current.path == folder:
+        # A real folder (an export of an earlier version, proven): it becomes the old set.
+        # Between these two renames the folder is briefly absent, never mixed.
+        moved = parent / f".{folder.name}{_OLD}{secrets.token_hex(_ID_HEX // 2)}"
+        os.rename(folder, moved)
+        current.path = moved
+    link = parent / f".{folder.name}{_LINK}{secrets.token_hex(_ID_HEX // 2)}"
+    os.symlink(new_set.name, link)
+    try:
+        os.replace(link, folder)
     except BaseException:
-        shutil.rmtree(new_set, ignore_errors=True)
+        link.unlink(missing_ok=True)
+        if moved is not None and current is not None:
+            os.rename(moved, folder)
+            current.path = folder
         raise
-    if old_set is not None:
-        shutil.rmtree(old_set, ignore_errors=True)
 
 
-_SET = ".set-"
-_LINK = ".link-"
-_OLD = ".old-"
+# ---------------------------------------------------------------- refusals before writing
+
+
+def _refuse_long_names(folder: Path, files: Mapping[str, bytes]) -> None:
+    for part in folder.parts:
+        if len(os.fsencode(part)) > NAME_MAX:
+            raise OutputRefused(f"the name '{_short(part)}' in {_short(str(folder))} is "
+                                f"{len(os.fsencode(part))} bytes; file systems allow {NAME_MAX}")
+    room = NAME_MAX - _SUFFIX_MAX - 1
+    if len(os.fsencode(folder.name)) > room:
+        raise OutputRefused(f"the output folder's name '{_short(folder.name)}' is "
+                            f"{len(os.fsencode(folder.name))} bytes; export needs it to be at "
+                            f"most {room} (its sets are named after it); choose a shorter -o")
+    for name in files:
+        if len(os.fsencode(name)) > NAME_MAX:
+            raise OutputRefused(f"the file name '{_short(name)}' is {len(os.fsencode(name))} "
+                                f"bytes; file systems allow {NAME_MAX}; rename the issue file")
+
+
+def _short(text: str, keep: int = 40) -> str:
+    return text if len(text) <= 2 * keep else f"{text[:keep]}…{text[-keep:]}"
+
+
+def _refuse_protected(folder: Path, protected: Mapping[str, Path]) -> None:
+    """``folder`` (and, for a link, what it leads to) is none of the protected folders nor
+    a folder above one: replacing it would replace them."""
+    real_parent = Path(os.path.realpath(folder.parent))
+    candidates = [real_parent / folder.name]
+    if os.path.islink(folder):
+        candidates.append(Path(os.path.realpath(folder)))
+    for what, place in protected.items():
+        real = Path(os.path.realpath(place))
+        for candidate in candidates:
+            if candidate == real or candidate in real.parents:
+                above = "" if candidate == real else " (a folder above it)"
+                raise OutputRefused(f"{folder} is {what}{above}: export replaces its output folder "
+                                    "as a whole, so it needs a folder of its own, e.g. -o out")
+
+
+# ---------------------------------------------------------------- the lock
+
+
+@contextlib.contextmanager
+def _locked(lock: Path, folder: Path, timeout: float, writer: str = "export") -> Iterator[bool]:
+    """Hold ``fcntl.flock`` on ``lock`` (made if absent, never followed if a link); wait up to
+    ``timeout`` seconds for another writer, then say who it is. Yields whether this call made
+    the lock file (a refusal may then remove it again, still holding it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        fd, created = _open_lock(lock, writer)
+        try:
+            _wait_for(fd, deadline, folder, timeout, writer)
+            # Held: but if a refusing writer removed the file meanwhile, the lock is on a file
+            # nobody else will open; start again on the one now there.
+            if _same_inode(fd, lock):
+                break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    try:
+        _claim(fd)
+        yield created
+    finally:
+        os.close(fd)  # releases the lock
+
+
+@contextlib.contextmanager
+def _locked_folder(folder: Path, timeout: float) -> Iterator[None]:
+    """Hold ``fcntl.flock`` on the folder itself (no lock file; the images copied beside a
+    render take the same lock, see ``localimages.copy_beside``)."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        _wait_for(fd, time.monotonic() + timeout, folder, timeout, "render")
+        yield
+    finally:
+        os.close(fd)
+
+
+def _open_lock(lock: Path, writer: str) -> tuple[int, bool]:
+    flags = os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        try:
+            return os.open(lock, flags | os.O_CREAT | os.O_EXCL, 0o666), True
+        except FileExistsError:
+            fd = os.open(lock, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OutputRefused(f"{lock} is a link, which {writer} did not make; remove it") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OutputRefused(f"{lock} is not a file {writer} made; remove it")
+    return fd, False
+
+
+def _wait_for(fd: int, deadline: float, folder: Path, timeout: float, writer: str) -> None:
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                holder = _holder(fd)
+                raise OutputRefused(
+                    f"another {writer}{f' (process {holder})' if holder else ''} is writing "
+                    f"{folder}; waited {timeout:g} s; try again when it is done") from None
+            time.sleep(0.02)
+
+
+def _same_inode(fd: int, path: Path) -> bool:
+    try:
+        on_disk = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (held.st_dev, held.st_ino) == (on_disk.st_dev, on_disk.st_ino)
+
+
+_LOCK_TEXT = re.compile(rb"(?:process \d+\n)?")
+
+
+def _holder(fd: int) -> str | None:
+    try:
+        text = os.pread(fd, 64, 0)
+    except OSError:  # a folder's own lock: no process id in it
+        return None
+    match = re.fullmatch(rb"process (\d+)\n", text)
+    return match.group(1).decode() if match else None
+
+
+def _claim(fd: int) -> None:
+    """Write this process's id into the lock file, unless it holds something else."""
+    if os.fstat(fd).st_size <= 64 and _LOCK_TEXT.fullmatch(os.pread(fd, 64, 0)):
+        data = f"process {os.getpid()}\n".encode()
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, data, 0)
+
+
+# ---------------------------------------------------------------- low level
 
 
 def _write_synced(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
         handle.flush()
@@ -85,69 +586,6 @@ def _fsync_path(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _switch(folder: Path, new_set: Path) -> Path | None:
-    """Point ``folder`` at ``new_set`` with one rename; return the set it pointed at before."""
-    parent = folder.parent
-    old_set: Path | None = None
-    if folder.is_symlink():
-        old_set = parent / os.readlink(folder)
-    elif folder.is_dir():
-        # A real folder (an export by an older version, or made by hand): it becomes the old
-        # set. Between these two renames the folder is briefly absent, never mixed.
-        old_set = parent / f".{folder.name}{_OLD}{os.urandom(6).hex()}"
-        os.rename(folder, old_set)
-    link = parent / f".{folder.name}{_LINK}{os.urandom(6).hex()}"
-    os.symlink(new_set.name, link)
-    try:
-        os.replace(link, folder)
-    except BaseException:
-        link.unlink(missing_ok=True)
-        if old_set is not None and not folder.is_symlink() and old_set.name.startswith(
-                f".{folder.name}{_OLD}"):
-            os.rename(old_set, folder)
-        raise
-    _fsync_path(parent)  # the switch itself survives a power cut
-    return old_set
-
-
-def remove_leftovers(folder: Path) -> None:
-    """Sets, links and old folders of ``folder`` left by a run that was killed."""
-    parent = folder.parent
-    current = os.readlink(folder) if folder.is_symlink() else None
-    prefixes = tuple(f".{folder.name}{kind}" for kind in (_SET, _LINK, _OLD))
-    if not parent.is_dir():
-        return
-    for entry in parent.iterdir():
-        if entry.name.startswith(prefixes) and entry.name != current:
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
-    if folder.is_dir() and not folder.is_symlink():  # temp files of the older writer
-        for entry in folder.iterdir():
-            if entry.name.startswith(".") and entry.name.endswith((".tmp", ".bak")):
-                entry.unlink(missing_ok=True)
-
-
-def _refuse_foreign_folder(folder: Path, files: dict[str, bytes]) -> None:
-    """A real folder is replaced as a whole: refuse when it holds anything but an export."""
-    if folder.is_symlink() or not folder.is_dir():
-        if folder.exists() and not folder.is_dir():
-            raise NotADirectoryError(20, "Not a directory", str(folder))
-        return
-    ours = set(files)
-    others = [e.name for e in folder.iterdir()
-              if e.name not in ours and not (e.name.startswith(".") and e.name.endswith((".tmp", ".bak")))
-              and not _is_export_file(e.name)]
-    if others:
-        raise FileExistsError(17, f"holds files that are not an export ({', '.join(sorted(others)[:3])}); "
-                              "export into a folder of its own", str(folder))
-
-
-def _is_export_file(name: str) -> bool:
-    return name == "manifest.json" or name.endswith((".html", ".txt", ".eml", ".web.html"))
 
 
 def _umask() -> int:

@@ -39,14 +39,25 @@ class TeamSettings:
     """Default: "A MESSAGE FROM <NAME>"."""
     postal_address: str | None = None
     """Required to export (anti-spam law); left as a comment to fill in when not given."""
+    esp: str | None = None
+    """The email service the exports are pasted into (``authoring.esp.ESPS``); None or "none":
+    the team sends them itself, so it needs an unsubscribe URL of its own."""
+    unsubscribe_url: str | None = None
+    """An https page that unsubscribes; with a service, its own merge tag is used instead."""
 
 
 def problem(field: str, value: str | None) -> str | None:
     """Why ``value`` cannot be the setting ``field`` (a TeamSettings field), or None."""
     from authoring.checks import invisible_characters, is_email
+    from authoring.esp import ESPS
 
     if value is None:
         return None
+    if field == "esp":
+        return None if value in ESPS else f"one of: {', '.join(ESPS)}"
+    if field == "unsubscribe_url":
+        return None if value.startswith("https://") and not any(
+            c.isspace() or ord(c) < 32 for c in value) else "an https:// address, without spaces"
     if field == "sender_email":
         return None if is_email(value) else f"{value!r} is not an email address (name@example.org)"
     if len(value) > FIELD_MAX_CHARS:
@@ -77,9 +88,8 @@ def publication_yaml(settings: TeamSettings) -> str:
         lines.append(f"postal_address: {yaml_scalar(settings.postal_address)}")
     else:
         lines.append("# postal_address: Company, street, city, country   (required to export)")
+    lines += _unsubscribe_lines(settings)
     lines += [
-        "# Your email service's unsubscribe merge tag, or an https URL (docs/esp.md):",
-        'unsubscribe_url: "{{unsubscribe_url}}"',
         "# Where relative image paths (images/x.png) are uploaded, required to export them:",
         "# image_base_url: https://www.example.org/newsletter/images/",
         "# SMTP server for test sends (the password comes from $AUTHORING_SMTP_PASSWORD or a prompt):",
@@ -90,6 +100,24 @@ def publication_yaml(settings: TeamSettings) -> str:
                        ("promo_kicker", kicker)):
         lines.append(f"  {key}: {yaml_scalar(value)}" if value else f"  # {key}: ...")
     return "\n".join(lines) + "\n"
+
+
+def _unsubscribe_lines(settings: TeamSettings) -> list[str]:
+    """The email service and the unsubscribe link: export refuses an issue that has neither a
+    service to replace the toolkit's ``{{unsubscribe_url}}`` tag nor an address of its own."""
+    from authoring.new import yaml_scalar
+
+    if settings.esp and settings.esp != "none":
+        return [f"esp: {settings.esp}  # its merge tags replace the toolkit's (docs/esp.md)",
+                '# The toolkit\'s tag, written as the service\'s own unsubscribe tag on export:',
+                'unsubscribe_url: "{{unsubscribe_url}}"']
+    if settings.unsubscribe_url:
+        return ["# esp: mailchimp   # set when an email service sends the issues (docs/esp.md)",
+                f"unsubscribe_url: {yaml_scalar(settings.unsubscribe_url)}"]
+    return ["# Required to export: an email service whose merge tags export writes (docs/esp.md),",
+            "# or, when you send the issues yourself, a page of yours that unsubscribes:",
+            "# esp: mailchimp",
+            "# unsubscribe_url: https://www.example.org/unsubscribe"]
 
 
 def planned_files(settings: TeamSettings) -> dict[Path, bytes]:
@@ -113,7 +141,8 @@ def init_folder(folder: str | Path, settings: TeamSettings) -> list[Path]:
     a file that appeared meanwhile)."""
     folder = Path(folder)
     bad = [f"{field}: {reason}" for field in ("name", "sender_email", "sender_name", "signoff",
-                                              "signature", "promo_kicker", "postal_address")
+                                              "signature", "promo_kicker", "postal_address", "esp",
+                                              "unsubscribe_url")
            if (reason := problem(field, getattr(settings, field)))]
     if bad:
         raise AuthoringError("cannot write these settings: " + "; ".join(bad))

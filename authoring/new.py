@@ -6,6 +6,7 @@ The letter's sign-off and signature and the promo's kicker come from the publica
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def new_issue(folder: str | Path = "issues", *, number: int | None = None,
         raise AuthoringError(f"issue number {number} is out of range: give 1 to {MAX_NUMBER:,}")
     date = date or dt.date.today()
     path = Path(output) if output else folder / f"{number:04d}.yaml"
-    if path.exists() and not force:
+    if os.path.lexists(path) and not force:  # a dangling link is something there too
         raise AuthoringError(f"{path} already exists (use --force to overwrite, or pick --number)")
     # relative to the schema of the project or team folder (authoring init copies one in);
     # else the published address: never this machine's file:/// path, which breaks when shared

@@ -15,12 +15,15 @@ comes from ``AUTHORING_SMTP_PASSWORD`` or a prompt.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import ipaddress
 import os
 import smtplib
 import socket
 import ssl
+import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.headerregistry import Address
@@ -38,7 +41,10 @@ PASSWORD_ENV = "AUTHORING_SMTP_PASSWORD"
 SETTING_ENV = {"host": "AUTHORING_SMTP_HOST", "port": "AUTHORING_SMTP_PORT",
                "user": "AUTHORING_SMTP_USER", "security": "AUTHORING_SMTP_SECURITY"}
 """The variables that set the SMTP server, each over publication.yaml's ``smtp:``."""
-DEFAULT_TIMEOUT = 20.0
+DEFAULT_TIMEOUT = 60.0
+"""Seconds for the whole SMTP session, connection to QUIT: smtplib's own timeout bounds each
+socket read, so a server that trickles a byte at a time would never trip it."""
+MAX_TIMEOUT = 86400.0
 
 
 class SendError(AuthoringError):
@@ -197,63 +203,230 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class _Deadline:
+    """One deadline for a whole session: each connection attempt gets the time left, and a
+    watchdog shuts the connection down when it passes, whatever read is under way."""
+
+    def __init__(self, seconds: float) -> None:
+        if not 0 < seconds <= MAX_TIMEOUT:  # nan too
+            raise ValueError(f"the timeout must be more than 0 and at most {MAX_TIMEOUT:g} s")
+        self.seconds = seconds
+        self.expired = False
+        self.sending = False
+        """DATA was sent: past this, a cut-off leaves the message's fate unknown."""
+        self._end = time.monotonic() + seconds
+        self._fd: int | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    @property
+    def over(self) -> bool:
+        """The time is up: the watchdog fired, or a read given the time left timed out first."""
+        return self.expired or time.monotonic() >= self._end
+
+    def left(self) -> float:
+        return max(0.001, self._end - time.monotonic())
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._fd = sock.fileno()
+            if self.expired:
+                self._shut()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            self._shut()
+
+    def _shut(self) -> None:
+        """Shut the connection down under whichever socket object now holds it (STARTTLS
+        replaces smtplib's): a blocked read then returns at once."""
+        if self._fd is None:
+            return
+        try:
+            dup = socket.socket(fileno=os.dup(self._fd))
+        except OSError:
+            return
+        with dup, contextlib.suppress(OSError):
+            dup.shutdown(socket.SHUT_RDWR)
+
+    def forget(self) -> None:
+        """The connection is being closed: its descriptor's number may be reused at once."""
+        with self._lock:
+            self._fd = None
+
+    def close(self) -> None:
+        self._timer.cancel()
+        self.forget()
+
+
+class _Watched(smtplib.SMTP):
+    """An SMTP connection whose socket the deadline watches from its first byte."""
+
+    _deadline: _Deadline
+
+    def getreply(self):
+        if self.file is None and self.sock is not None:  # smtplib makes it here too (again after STARTTLS)
+            self.file = _Bounded(self.sock.makefile("rb"))
+        return super().getreply()
+
+    def data(self, msg):
+        self._deadline.sending = True  # from here a cut-off leaves the message's fate unknown
+        return super().data(msg)
+
+    def close(self):
+        self._deadline.forget()  # before the descriptor's number can be reused
+        super().close()
+
+    def _get_socket(self, host, port, timeout):
+        sock = socket.create_connection((host, port), self._deadline.left(),
+                                        getattr(self, "source_address", None))
+        self._deadline.watch(sock)
+        return self._secure(sock, host)
+
+    def _secure(self, sock: socket.socket, host: str) -> socket.socket:
+        return sock
+
+
+MAX_REPLIES = 1 << 20
+"""Bytes of server replies one connection may send: a normal session sends under 10 KB, and
+smtplib keeps every line of a reply in memory however many continuation lines come."""
+
+
+class _TooMuch(Exception):
+    """The server's replies ran over ``MAX_REPLIES``."""
+
+
+class _Bounded:
+    """smtplib's reading file, counting what the server sends."""
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+        self._read = 0
+
+    def readline(self, size: int = -1) -> bytes:
+        line = self._raw.readline(size)
+        self._read += len(line)
+        if self._read > MAX_REPLIES:
+            raise _TooMuch()
+        return line
+
+    def close(self) -> None:
+        self._raw.close()
+
+
+class _SMTP(_Watched):
+    def __init__(self, host: str, port: int, deadline: _Deadline) -> None:
+        self._deadline = deadline
+        super().__init__(host, port, timeout=deadline.left())
+
+
+class _SMTPSSL(_Watched, smtplib.SMTP_SSL):
+    def __init__(self, host: str, port: int, deadline: _Deadline, context: ssl.SSLContext) -> None:
+        self._deadline = deadline
+        super().__init__(host, port, timeout=deadline.left(), context=context)
+
+    def _secure(self, sock: socket.socket, host: str) -> socket.socket:
+        return self.context.wrap_socket(sock, server_hostname=host)
+
+
 def deliver(data: bytes, *, sender: str, to: str, host: str, port: int, security: Security,
             user: str | None, password: str | None, timeout: float = DEFAULT_TIMEOUT) -> None:
-    """Hand ``data`` to the server unchanged; every failure becomes a SendError."""
+    """Hand ``data`` to the server unchanged, within ``timeout`` seconds for the whole
+    session; every failure becomes a SendError."""
     where = f"{host}:{port}"
-    context = ssl.create_default_context()
-    stage = ["connect"]  # how far we got: a hang-up means something else at each step
+    deadline = _Deadline(timeout)
     try:
-        smtp: smtplib.SMTP
-        if security == "ssl":
-            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
-        else:
-            smtp = smtplib.SMTP(host, port, timeout=timeout)
-        with smtp:
-            if security == "starttls":
-                smtp.starttls(context=context)
-            if user:
-                smtp.login(user, password or "")
-            stage[0] = "send"
+        _session(data, sender=sender, to=to, host=host, port=port, security=security, user=user,
+                 password=password, deadline=deadline)
+    except SendError:
+        raise
+    except Exception as exc:
+        if deadline.over:
+            fate = ("the server did not confirm the message, which may or may not arrive"
+                    if deadline.sending else "nothing was sent")
+            raise SendError(f"{where}: the server is too slow: the session did not finish within "
+                            f"{timeout:g} s (--timeout to allow longer); {fate}") from None
+        raise _explain(exc, where=where, sender=sender, to=to, user=user, timeout=timeout) from None
+    finally:
+        deadline.close()
+
+
+def _session(data: bytes, *, sender: str, to: str, host: str, port: int, security: Security,
+             user: str | None, password: str | None, deadline: _Deadline) -> None:
+    context = ssl.create_default_context()
+    smtp: smtplib.SMTP = (_SMTPSSL(host, port, deadline, context) if security == "ssl"
+                          else _SMTP(host, port, deadline))
+    try:
+        if security == "starttls":
+            smtp.starttls(context=context)
+        if user:
+            smtp.login(user, password or "")
+        try:
             smtp.sendmail(sender, [to], data)
-    except smtplib.SMTPAuthenticationError as exc:
-        raise SendError(f"{where} refused the login for '{user}': {_reply(exc)}") from None
-    except smtplib.SMTPRecipientsRefused as exc:
+        except smtplib.SMTPServerDisconnected as exc:
+            raise _Disconnected(str(exc)) from None
+    except BaseException:
+        smtp.close()
+        raise
+    # Accepted: a slow or failing QUIT changes nothing (the watchdog may cut it short).
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+class _Disconnected(Exception):
+    """The server hung up while the message was being sent."""
+
+
+def _explain(exc: Exception, *, where: str, sender: str, to: str, user: str | None,
+             timeout: float) -> SendError:
+    """The SendError that says what ``exc`` means for the user."""
+    if isinstance(exc, _TooMuch):
+        return SendError(f"{where} sent over {MAX_REPLIES // 1024} KB of replies without "
+                         "finishing one: not an SMTP server, or a hostile one; nothing was sent")
+    if isinstance(exc, _Disconnected):
+        return SendError(f"{where} closed the connection while the message was being sent "
+                         f"({exc or 'no reason given'}): it was not accepted; the server may "
+                         "limit message size or have dropped the session, try again or ask "
+                         "its administrator")
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return SendError(f"{where} refused the login for '{user}': {_reply(exc)}")
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, reply = next(iter(exc.recipients.values()), (None, b""))
-        raise SendError(f"{where} refused the recipient {to}: {_reply_text(code, reply)}") from None
-    except smtplib.SMTPSenderRefused as exc:
+        return SendError(f"{where} refused the recipient {to}: {_reply_text(code, reply)}")
+    if isinstance(exc, smtplib.SMTPSenderRefused):
         if exc.smtp_code == 530:  # "authentication required", reported at MAIL FROM
-            raise SendError(f"{where} requires a login: {_reply(exc)} (use --user)") from None
-        raise SendError(f"{where} refused the sender {sender}: {_reply(exc)} "
-                        "(the publication's sender address)") from None
-    except smtplib.SMTPDataError as exc:
-        raise SendError(f"{where} refused the message: {_reply(exc)}") from None
-    except smtplib.SMTPNotSupportedError as exc:
-        raise SendError(f"{where}: {exc} (check --starttls/--ssl and --user)") from None
-    except smtplib.SMTPServerDisconnected as exc:
-        if stage[0] == "send":
-            raise SendError(f"{where} closed the connection while the message was being sent "
-                            f"({exc or 'no reason given'}): it was not accepted; the server may "
-                            "limit message size or have dropped the session, try again or ask "
-                            "its administrator") from None
-        raise SendError(f"{where} closed the connection ({exc or 'no reason given'}); "
-                        "wrong port or wrong --ssl/--starttls?") from None
-    except smtplib.SMTPException as exc:
-        raise SendError(f"{where}: SMTP error: {_reply(exc) or exc}") from None
-    except ConnectionRefusedError:
-        raise SendError(f"cannot connect to {where}: connection refused "
-                        "(is an SMTP server listening there?)") from None
-    except socket.gaierror:
-        raise SendError(f"cannot connect to {where}: host '{host}' not found") from None
-    except TimeoutError:
-        raise SendError(f"{where} did not answer within {timeout:g} s") from None
-    except ssl.SSLError as exc:
-        raise SendError(f"TLS with {where} failed: {exc.reason or exc} "
-                        "(wrong port or wrong --ssl/--starttls?)") from None
-    except OSError as exc:
-        raise SendError(f"cannot connect to {where}: {exc.strerror or exc}") from None
-    except UnicodeEncodeError:
-        raise SendError(f"the sender address {sender!r} is not ASCII; {where} cannot take it") from None
+            return SendError(f"{where} requires a login: {_reply(exc)} (use --user)")
+        return SendError(f"{where} refused the sender {sender}: {_reply(exc)} "
+                         "(the publication's sender address)")
+    if isinstance(exc, smtplib.SMTPDataError):
+        return SendError(f"{where} refused the message: {_reply(exc)}")
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return SendError(f"{where}: {exc} (check --starttls/--ssl and --user)")
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return SendError(f"{where} closed the connection ({exc or 'no reason given'}); "
+                         "wrong port or wrong --ssl/--starttls?")
+    if isinstance(exc, smtplib.SMTPException):
+        return SendError(f"{where}: SMTP error: {_reply(exc) or exc}")
+    if isinstance(exc, ConnectionRefusedError):
+        return SendError(f"cannot connect to {where}: connection refused "
+                         "(is an SMTP server listening there?)")
+    if isinstance(exc, socket.gaierror):
+        return SendError(f"cannot connect to {where}: host '{where.rpartition(':')[0]}' not found")
+    if isinstance(exc, TimeoutError):
+        return SendError(f"{where} did not answer within {timeout:g} s")
+    if isinstance(exc, ssl.SSLError):
+        return SendError(f"TLS with {where} failed: {exc.reason or exc} "
+                         "(wrong port or wrong --ssl/--starttls?)")
+    if isinstance(exc, OSError):
+        return SendError(f"cannot connect to {where}: {exc.strerror or exc}")
+    if isinstance(exc, UnicodeEncodeError):
+        return SendError(f"the sender address {sender!r} is not ASCII; {where} cannot take it")
+    raise exc
 
 
 def _reply(exc: smtplib.SMTPException) -> str:

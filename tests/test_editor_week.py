@@ -66,12 +66,11 @@ def test_an_editors_week_in_a_fresh_folder(tmp_path, smtp_server):
     # Monday: set up the team's folder
     cli("init", str(team), "--name", "Team Weekly", "--sender-email", "news@team-weekly.org",
         "--signoff", "See you next week!", "--signature", "Priya",
-        "--postal-address", "Team Weekly, 1 Main St, Springfield, USA")
+        "--postal-address", "Team Weekly, 1 Main St, Springfield, USA", "--esp", "mailchimp")
     publication = team / "publication.yaml"
     publication.write_text(publication.read_text(encoding="utf-8").replace(
         "# image_base_url: https://www.example.org/newsletter/images/",
-        "image_base_url: https://team-weekly.org/images/")
-        + "esp: mailchimp\n", encoding="utf-8")  # the service that fills in {{unsubscribe_url}}
+        "image_base_url: https://team-weekly.org/images/"), encoding="utf-8")
     # Tuesday: a new issue, written
     cli("new", str(team), "--date", "2026-12-11")
     issue = team / "0001.yaml"
@@ -108,8 +107,8 @@ def test_an_editors_week_in_a_fresh_folder(tmp_path, smtp_server):
     assert result.stdout.rstrip().endswith(f"{issue}: 0 errors, 0 warnings: ready to send")
     out = tmp_path / "out" / "0001"
     cli("export", str(issue), "-o", str(out))
-    assert sorted(p.name for p in out.iterdir()) == ["0001.eml", "0001.html", "0001.txt", "0001.web.html",
-                                                     "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".authoring-set", "0001.eml", "0001.html", "0001.txt",
+                                                     "0001.web.html", "manifest.json"]
     # Friday: a test to the editor's inbox, through the SMTP server set in the environment
     result = cli("send", str(issue), "--to", "priya@team-weekly.org",
                  env={"AUTHORING_SMTP_HOST": "127.0.0.1", "AUTHORING_SMTP_PORT": str(port)})

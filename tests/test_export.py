@@ -32,7 +32,7 @@ runner = CliRunner()
 NO_URLS = DATA / "export" / "seed-without-urls.yaml"
 SEED_YAMLS = {yaml for _, yaml in seed_samples()}
 EXPORT_NAMES = lambda stem: {f"{stem}.html", f"{stem}.txt", f"{stem}.eml", f"{stem}.web.html",  # noqa: E731
-                             "manifest.json"}
+                             "manifest.json", files.MARKER}
 EXPORT_REQUIREMENTS = {"missing-url", "missing-image-src", "missing-number", "missing-date",
                        "placeholder-url", "relative-link"}
 """Error codes that the export level adds to a draft that validates."""
@@ -146,7 +146,7 @@ def check_export(path: Path, out: Path) -> None:
     assert manifest["issue"] == {"number": info.number, "date": info.date.isoformat(),
                                  "subject": info.subject, "source": path.name}
     listed = {f["name"]: f for f in manifest["files"]}
-    assert set(listed) == EXPORT_NAMES(stem) - {"manifest.json"}
+    assert set(listed) == EXPORT_NAMES(stem) - {"manifest.json", files.MARKER}
     for name, entry in listed.items():
         data = (out / name).read_bytes()
         assert entry["size"] == len(data)
@@ -193,7 +193,8 @@ def check_export(path: Path, out: Path) -> None:
 def test_export_is_reproducible(tmp_path):
     first = export_issue(ISSUES / "0321.yaml", tmp_path / "a")
     second = export_issue(ISSUES / "0321.yaml", tmp_path / "b")
-    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+    del_marker = lambda s: {n: d for n, d in s.items() if n != files.MARKER}  # noqa: E731 (a random id)
+    assert del_marker(snapshot(tmp_path / "a")) == del_marker(snapshot(tmp_path / "b"))
     assert [f.sha256 for f in first.files] == [f.sha256 for f in second.files]
 
 
@@ -236,13 +237,13 @@ def test_a_failed_write_leaves_the_earlier_export_untouched(tmp_path, monkeypatc
 
     monkeypatch.setattr(files, "_write_synced", third_write_fails)
     result = runner.invoke(app, ["export", str(issue), "-o", str(out)])
-    assert calls == ["0321.html", "0321.txt", "0321.eml"]
+    assert calls == [files.MARKER, "0321.html", "0321.txt"]
     assert result.exit_code == 1
     assert "No space left on device; nothing was changed" in result.stderr
     assert "Traceback" not in result.output
     assert snapshot(out) == before  # same files, same bytes, no temporary file
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == [
-        os.readlink(out)]  # the new set's folder is gone; only the current one remains
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == sorted([
+        ".out.export-lock", os.readlink(out)])  # the new set's folder is gone; the current one remains
 
 
 def test_a_failed_switch_leaves_the_earlier_export(tmp_path, monkeypatch):
@@ -258,7 +259,8 @@ def test_a_failed_switch_leaves_the_earlier_export(tmp_path, monkeypatch):
     with pytest.raises(AuthoringError, match="nothing was changed"):
         export_issue(issue, out)
     assert snapshot(out) == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == [os.readlink(out)]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == sorted([
+        ".out.export-lock", os.readlink(out)])
 
 
 def test_a_full_disk_on_a_first_export_leaves_no_folder(tmp_path, monkeypatch):
@@ -268,22 +270,8 @@ def test_a_full_disk_on_a_first_export_leaves_no_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(files, "_write_synced", disk_full)
     with pytest.raises(AuthoringError, match="nothing was changed"):
         export_issue(ISSUES / "0321.yaml", tmp_path / "out")
-    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no empty folder, no stray set
-
-
-def test_an_older_real_export_folder_is_taken_over_and_other_files_refused(tmp_path):
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "0321.html").write_text("old")
-    (out / ".0321.html.abc.tmp").write_text("left by a crash of the older writer")
-    export_issue(ISSUES / "0321.yaml", out)
-    assert set(snapshot(out)) == EXPORT_NAMES("0321") and out.is_symlink()
-    mixed = tmp_path / "mixed"
-    mixed.mkdir()
-    (mixed / "notes.md").write_text("mine")
-    with pytest.raises(AuthoringError, match="not an export"):
-        export_issue(ISSUES / "0321.yaml", mixed)
-    assert snapshot(mixed) == {"notes.md": b"mine"}
+    # no empty folder, no stray set; the lock file stays (removing one races its next taker)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.export-lock"]
 
 
 def test_an_output_path_that_is_a_file_is_a_clear_error(tmp_path):
@@ -291,7 +279,7 @@ def test_an_output_path_that_is_a_file_is_a_clear_error(tmp_path):
     target.write_text("not a folder")
     result = runner.invoke(app, ["export", str(ISSUES / "0321.yaml"), "-o", str(target)])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: cannot write the export to {target}")
+    assert result.stderr.startswith(f"error: {target} is not a folder (a file, a pipe or a device)")
     assert target.read_text() == "not a folder"
 
 
@@ -698,9 +686,13 @@ def test_a_fresh_team_folder_lists_every_blocker_in_one_run(tmp_path):
     assert found == [("date-sequence", "0002.yaml", 6), ("missing-image-file", "0002.yaml", 24),
                      ("missing-postal-address", "publication.yaml", 3),
                      ("no-image-base-url", "0002.yaml", 24), ("placeholder-sender", "publication.yaml", 4),
-                     ("unreplaced-merge-tag", "publication.yaml", 7)]  # init's {{unsubscribe_url}}, no esp:
+                     ("unreplaced-merge-tag", "publication.yaml", 1)]  # no unsubscribe_url:, no esp:
     assert str(refused.value) == (f"{issue}: 6 errors (1 from the pre-send check: authoring check shows "
                                   "its full report); nothing exported")
+    unsubscribe = next(d for r in refused.value.reports for d in r.errors if d.code == "unreplaced-merge-tag")
+    assert unsubscribe.message.startswith("publication.yaml has no unsubscribe_url:, so its default")
+    assert unsubscribe.hint.endswith("or add unsubscribe_url: with the https address of a page of yours "
+                                     "that unsubscribes")
     assert not (tmp_path / "out").exists()
 
 

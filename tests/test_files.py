@@ -79,7 +79,7 @@ while True:
 def folder_state(folder: Path, sets: dict[str, dict[str, bytes]]) -> str:
     if not folder.exists():
         return "absent"
-    content = {p.name: p.read_bytes() for p in folder.iterdir()}
+    content = {p.name: p.read_bytes() for p in folder.iterdir() if p.name != files.MARKER}
     return next((name for name, s in sets.items() if s == content), f"MIXED {sorted(content)}")
 
 
@@ -107,8 +107,9 @@ def test_kill_loop_every_folder_holds_a_whole_set(tmp_path):
     names = sorted(p.name for p in tmp_path.iterdir())
     visible = [n for n in names if not n.startswith(".")]
     assert visible == [f"out{k}" for k in range(FOLDERS)]
-    assert sorted(set(names) - set(visible)) == sorted(os.readlink(tmp_path / f"out{k}")
-                                                       for k in range(FOLDERS))
+    assert sorted(set(names) - set(visible)) == sorted(
+        [os.readlink(tmp_path / f"out{k}") for k in range(FOLDERS)]
+        + [f".out{k}.export-lock" for k in range(FOLDERS)])
     assert all(folder_state(tmp_path / f"out{k}", sets) == "new" for k in range(FOLDERS))
 
 

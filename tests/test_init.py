@@ -130,7 +130,7 @@ def test_names_that_yaml_would_misread_are_quoted(tmp_path, name):
 def test_init_asks_in_a_terminal(tmp_path, monkeypatch):
     monkeypatch.setattr("authoring.commands.init.interactive", lambda: True)
     answers = "\n".join(["Team Weekly", "", "bad address", "news@team.example.org", "Cheers!", "Priya",
-                         "", ""]) + "\n"
+                         "", "", "", "http://plain.example.org/u", "https://team.example.org/u"]) + "\n"
     result = runner.invoke(app, ["init", str(tmp_path)], input=answers)
     assert result.exit_code == 0, result.output
     assert "is not an email address" in result.stderr  # asked again
@@ -138,3 +138,56 @@ def test_init_asks_in_a_terminal(tmp_path, monkeypatch):
     assert publication.sender.name == "Team Weekly"  # Enter took the default
     assert publication.new_issue.signoff == "Cheers!"
     assert publication.new_issue.promo_kicker == "A MESSAGE FROM TEAM WEEKLY"
+    assert "an https:// address" in result.stderr  # the plain http page was asked again
+    assert (publication.esp, publication.unsubscribe_url) == ("none", "https://team.example.org/u")
+
+
+def test_init_with_a_service_asks_no_unsubscribe_page_and_writes_the_services_tag(tmp_path, monkeypatch):
+    monkeypatch.setattr("authoring.commands.init.interactive", lambda: True)
+    answers = "\n".join(["Team Weekly", "", "news@team.example.org", "", "", "", "", "sendgird",
+                         "sendgrid"]) + "\n"
+    result = runner.invoke(app, ["init", str(tmp_path)], input=answers)
+    assert result.exit_code == 0, result.output
+    assert "one of: none, mailchimp, sendgrid" in result.stderr
+    assert "unsubscribe page" not in result.stderr
+    publication, report = load_publication(tmp_path / "publication.yaml")
+    assert report.diagnostics == []
+    assert (publication.esp, publication.unsubscribe_url) == ("sendgrid", "{{unsubscribe_url}}")
+
+
+@pytest.mark.parametrize(("flags", "unsubscribe"), [
+    (["--esp", "mailchimp"], "<*|UNSUB|*>"),
+    (["--unsubscribe-url", "https://team.example.org/unsubscribe"], "<https://team.example.org/unsubscribe>"),
+    ([], None),
+])
+def test_a_fresh_team_folder_exports_once_it_names_a_service_or_an_unsubscribe_page(tmp_path, flags,
+                                                                                    unsubscribe):
+    from authoring.export import build_export
+
+    team = tmp_path / "team"
+    assert runner.invoke(app, ["init", str(team), *FLAGS, *flags]).exit_code == 0
+    text = (team / "publication.yaml").read_text()
+    assert ("{{unsubscribe_url}}" in text.split("# esp:")[0]) == (flags[:1] == ["--esp"])
+    issue = team / "0001.yaml"
+    issue.write_text("issue: {number: 1, date: 2026-12-11, subject: First, preheader: Hello}\n"
+                     "letter: {body: Hello., signoff: Bye}\n")
+    if unsubscribe:
+        assert build_export(issue).message()["List-Unsubscribe"].startswith(unsubscribe)
+    else:
+        with pytest.raises(AuthoringError) as caught:
+            build_export(issue)
+        codes = {d.code for r in caught.value.reports for d in r.diagnostics}
+        assert "unreplaced-merge-tag" in codes
+
+
+@pytest.mark.parametrize(("flag", "value", "reason"), [
+    ("--esp", "sendgird", "one of: none, mailchimp"),
+    ("--unsubscribe-url", "http://team.example.org/u", "an https:// address"),
+    ("--unsubscribe-url", "https://team.example.org/u\nBcc: x", "an https:// address"),
+])
+def test_a_bad_service_or_unsubscribe_page_is_refused_before_anything_is_written(tmp_path, flag, value,
+                                                                                  reason):
+    result = runner.invoke(app, ["init", str(tmp_path / "team"), *FLAGS, flag, value])
+    assert result.exit_code == 1
+    assert reason in result.stderr
+    assert not (tmp_path / "team").exists()

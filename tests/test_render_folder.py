@@ -72,7 +72,7 @@ def test_command_renders_a_folder_with_a_summary_table(folder, tmp_path):
     assert "Traceback" not in result.output
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{p.stem}{suffix}" for p in sample_issues() for suffix in (".html", ".txt")]
-        + [".authoring-images.json", "images"])  # the images beside the HTML, and their ledger
+        + [".authoring-images.json", "images", ".authoring-render"])  # images, ledger, pages' record
 
 
 def test_web_pages_are_named_as_render_web_names_them(folder, tmp_path):

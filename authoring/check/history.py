@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,12 +55,15 @@ def across_issues(built: Built, options: CheckOptions) -> PartResult:
 
 def other_issues(built: Built, folder: Path) -> list[Earlier]:
     """Every other issue file in the folder that can be read (at most ``MAX_FILES`` looked at)."""
-    me = built.path.resolve()
+    me = _identity(built.path)
     found = []
     for index, file in enumerate(sorted(folder.glob("*.yaml"))):
         if index >= MAX_FILES:
             break
-        if file.name == "publication.yaml" or file.resolve() == me:
+        if file.name == "publication.yaml":
+            continue
+        identity = _identity(file)
+        if identity is None or identity == me:  # a link loop, a dangling link, or this issue
             continue
         loaded = _load(file, *_stamp(file))
         if loaded is not None:
@@ -79,6 +83,16 @@ def previous_issues(built: Built, others: list[Earlier]) -> list[Earlier]:
         before = [c for c in others if c.file.name < built.path.name]
         before.sort(key=lambda c: c.file.name, reverse=True)
     return before[:LOOKBACK]
+
+
+def _identity(file: Path) -> tuple[int, int] | None:
+    """The file a path leads to (device, inode); None when it leads nowhere. Not
+    ``Path.resolve``: it raises RuntimeError on a link loop, which is no reason to crash."""
+    try:
+        info = os.stat(file)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _stamp(file: Path) -> tuple[int, int]:

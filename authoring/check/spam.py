@@ -6,9 +6,11 @@ penalises that; the check scores a copy addressed to a reader, so the score is t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 
@@ -107,7 +109,7 @@ def score_message(message: bytes) -> tuple[SpamScore | None, str, str | None]:
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, subprocess.TimeoutExpired):
-        return f"timed out after {exc.timeout:g} s"
+        return str(exc) if isinstance(exc, Stopped) else f"timed out after {exc.timeout:g} s"
     return str(exc) or type(exc).__name__
 
 
@@ -133,29 +135,63 @@ def spamd_answers_at(where: str) -> bool:
 def spamd_answers(spamc: str, where: str | None = None) -> bool:
     """Whether a spamd daemon answers spamc's ping (``spamc -K``) within two seconds."""
     try:
-        done = subprocess.run([*_spamc_args(spamc, where), "-K"], capture_output=True,
-                              timeout=PING_TIMEOUT, check=False)
+        returncode, output = _run_group([*_spamc_args(spamc, where), "-K"], b"", PING_TIMEOUT)
     except (OSError, subprocess.SubprocessError):
         return False
-    return done.returncode == 0 and done.stdout.startswith(b"SPAMD/")
+    return returncode == 0 and output.startswith(b"SPAMD/")
 
 
-def run_spamc(spamc: str, message: bytes) -> SpamScore:
+def run_spamc(spamc: str, message: bytes, *, timeout: float | None = None) -> SpamScore:
     """The daemon's report (``spamc -R``: score line, then the same table as ``spamassassin -t``);
     ``-x``: an error rather than spamc's safe fallback of passing the message through unscored."""
     if len(message) > MAX_BYTES:
         raise ValueError(f"the message is over {MAX_BYTES // 1024 // 1024} MB")
-    done = subprocess.run([*_spamc_args(spamc), "-R", "-x", "-s", str(MAX_BYTES)], input=message,
-                          capture_output=True, timeout=TIMEOUT, check=False)
-    return parse_report(done.stdout.decode("utf-8", "replace"))
+    _, output = _run_group([*_spamc_args(spamc), "-R", "-x", "-s", str(MAX_BYTES)], message,
+                           TIMEOUT if timeout is None else timeout)
+    return parse_report(output.decode("utf-8", "replace"))
 
 
-def run_spamassassin(executable: str, message: bytes) -> SpamScore:
+def run_spamassassin(executable: str, message: bytes, *, timeout: float | None = None) -> SpamScore:
     if len(message) > MAX_BYTES:
         raise ValueError(f"the message is over {MAX_BYTES // 1024 // 1024} MB")
-    done = subprocess.run([executable, "-t", "-L"], input=message, capture_output=True,
-                          timeout=TIMEOUT, check=False)
-    return parse_report(done.stdout.decode("utf-8", "replace"))
+    _, output = _run_group([executable, "-t", "-L"], message, TIMEOUT if timeout is None else timeout)
+    return parse_report(output.decode("utf-8", "replace"))
+
+
+class Stopped(subprocess.TimeoutExpired):
+    """SpamAssassin ran over its time and was stopped, with every process it started."""
+
+    def __str__(self) -> str:
+        return f"timed out after {self.timeout:g} s (stopped, with every process it started)"
+
+
+def _run_group(args: list[str], message: bytes, timeout: float) -> tuple[int, bytes]:
+    """(exit status, standard output) of ``args`` fed ``message``. It runs in a process group
+    of its own: on timeout the whole group is killed, so a helper it started cannot keep
+    running (or keep its output open, which would hang the read)."""
+    process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        output, _ = process.communicate(message, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _stop_group(process)
+        raise Stopped(args, timeout) from None
+    except BaseException:  # an interrupt: leave nothing behind either
+        _stop_group(process)
+        raise
+    return process.returncode, output
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    """SIGKILL to the process's group (its id is the group's: it is not reaped yet, so no
+    other group can have taken it), then reap it and close its pipes."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
 
 
 def parse_report(output: str) -> SpamScore:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports
+from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports, shown
 
 
 @app.command(epilog="Example: authoring export issues/0042.yaml -o out/0042")
@@ -39,7 +39,7 @@ def export(
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
     for file, path in zip(result.files, result.paths, strict=True):
-        typer.echo(f"{path}  {format_size(file.size)}")
+        typer.echo(f"{shown(str(path))}  {format_size(file.size)}")
     html = result.manifest["html_bytes"]
     warnings = len(result.warnings)
     typer.echo(f"exported issue {result.manifest['issue']['number']}: HTML {format_size(html)} of Gmail's "

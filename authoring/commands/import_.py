@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -37,9 +38,19 @@ def import_(
         raise typer.Exit(_import_folder(source, output, publication, force, quiet))
     if output is not None and output.is_dir():
         output = output / f"{source.stem}.yaml"
-    if output is not None and output.exists() and not force:
+    if output is not None and _same_file(source, output):  # --force or not: the input stays
+        raise fail(f"{output} is the text being imported: writing the YAML there would destroy "
+                   "it; give another -o, e.g. the same name ending in .yaml", 2)
+    if output is not None and os.path.lexists(output) and not force:
         raise fail(f"{output} exists: use --force to overwrite it", 1)
     raise typer.Exit(_import_file(source, output, publication, quiet))
+
+
+def _same_file(source: Path, output: Path) -> bool:
+    try:
+        return os.path.samefile(source, output)
+    except OSError:  # the output does not exist (yet)
+        return False
 
 
 def _import_file(source: Path, output: Path | None, given: Path | None, quiet: bool) -> int:

@@ -17,6 +17,10 @@ _QUESTIONS = [  # (setting, question, required)
     ("signature", "Signature under the sign-off (a name)", False),
     ("promo_kicker", "Kicker above promos", False),
     ("postal_address", "Postal address (required to export; Enter to fill in later)", False),
+    ("esp", "Email service that sends the issues (mailchimp, sendgrid, listmonk, brevo, buttondown, "
+     "mailgun; Enter for none)", False),
+    ("unsubscribe_url", "Your own unsubscribe page, https (required to export without a service; "
+     "Enter to fill in later)", False),
 ]
 
 
@@ -34,6 +38,10 @@ def init(
         None, "--kicker", help="Line above promos (default: A MESSAGE FROM <NAME>)."),
     postal_address: str | None = typer.Option(None, "--postal-address",
                                               help="Postal address for the footer."),
+    esp: str | None = typer.Option(None, "--esp", help="Email service that sends the issues "
+                                   "(its merge tags are written on export; docs/esp.md)."),
+    unsubscribe_url: str | None = typer.Option(None, "--unsubscribe-url", help="Your own https "
+                                               "unsubscribe page, when no service sends the issues."),
 ) -> None:
     """Set up a team's folder: publication.yaml with your names, the schemas, a .gitignore.
 
@@ -43,9 +51,11 @@ def init(
 
     given = {"name": name, "sender_name": sender_name, "sender_email": sender_email,
              "signoff": signoff, "signature": signature, "promo_kicker": promo_kicker,
-             "postal_address": postal_address}
+             "postal_address": postal_address, "esp": esp, "unsubscribe_url": unsubscribe_url}
     if interactive():
         for setting, question, required in _QUESTIONS:
+            if setting == "unsubscribe_url" and given["esp"] not in (None, "", "none"):
+                continue  # the service's own tag is used
             while given[setting] is None:
                 default = _default(setting, given)
                 answer = typer.prompt(question, default=default or "", show_default=bool(default),

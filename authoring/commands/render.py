@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports, print_table
+from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports, print_table, shown
 
 if TYPE_CHECKING:
     from authoring.validate import Validated
@@ -40,7 +40,7 @@ def render(
 def _render_file(file: Path, out: Path, publication: Path | None, engine: str | None, *,
                  web: bool, mjml: bool) -> None:
     from authoring.diagnostics import AuthoringError
-    from authoring.files import write_atomic
+    from authoring.files import OutputRefused, write_owned
     from authoring.render import RenderOptions, render_file
 
     options = RenderOptions(mode="web" if web else "email", inliner=engine)
@@ -55,13 +55,15 @@ def _render_file(file: Path, out: Path, publication: Path | None, engine: str | 
     outputs = [(out / f"{page}.html", rendered.html), (out / f"{file.stem}.txt", rendered.text)]
     if mjml:
         outputs.append((out / f"{page}.mjml", rendered.mjml))
-    for path, content in outputs:
-        data = content.encode("utf-8")
-        try:
-            write_atomic(path, data)
-        except OSError as exc:
-            raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
-        typer.echo(f"{path}  {format_size(len(data))}")
+    files = {path.name: content.encode("utf-8") for path, content in outputs}
+    try:
+        write_owned(out, files)
+    except OutputRefused as exc:
+        raise fail(f"{exc}; nothing was written") from None
+    except OSError as exc:
+        raise fail(f"cannot write into {out}: {exc.filename or out}: {exc.strerror or exc}") from None
+    for path, _ in outputs:
+        typer.echo(f"{shown(str(path))}  {format_size(len(files[path.name]))}")
     for warning in rendered.warnings:
         typer.echo(f"warning: {warning}", err=True)
     _copy_images(validated, file, out)
@@ -85,17 +87,20 @@ def _render_folder(folder: Path, out: Path, publication: Path | None, engine: st
     """Every issue of the folder on every core; a progress bar, then a summary table. 1 if any failed."""
     import click
 
-    from authoring.render.folder import FolderOptions, issue_files, render_files
+    from authoring.render.folder import FolderOptions, render_files, scan
 
-    files = issue_files(folder)
+    files, skipped = scan(folder)
     if not files:
-        typer.echo(f"error: {folder}: no issue files (*.yaml) to render", err=True)
+        for path, what in skipped:
+            typer.echo(f"{shown(str(path))}: skipped: {what}, not an issue file", err=True)
+        typer.echo(f"error: {shown(str(folder))}: no issue files (*.yaml) to render", err=True)
         return 1
     if out.exists() and not out.is_dir():
-        raise fail(f"{out}: is a file; give a folder to render a folder into", 2)
+        raise fail(f"{shown(str(out))}: is a file; give a folder to render a folder into", 2)
     options = FolderOptions(mode="web" if web else "email", inliner=engine,
                             publication_file=publication, mjml=mjml)
-    rows: list[tuple[str, str, str]] = []
+    rows: list[tuple[Path, tuple[str, str, str]]] = [
+        (path, (str(path), "-", f"skipped: {what}, not an issue file")) for path, what in skipped]
     diagnostics: list[str] = []  # printed after the bar; with --quiet only the failed issues
     failed = 0
     outcomes = render_files(files, out, options, workers=jobs or None)
@@ -107,12 +112,14 @@ def _render_folder(folder: Path, out: Path, publication: Path | None, engine: st
                 diagnostics.append(outcome.diagnostics)
             if outcome.error is not None:
                 failed += 1
-                rows.append((str(outcome.source), "-", f"error: {outcome.error}"))
+                rows.append((outcome.source, (str(outcome.source), "-", f"error: {outcome.error}")))
                 continue
             html = outcome.written[0][1] if outcome.written else 0
-            rows.append((str(outcome.source), format_size(html), str(outcome.warnings)))
+            rows.append((outcome.source, (str(outcome.source), format_size(html), str(outcome.warnings))))
     for text in diagnostics:
         typer.echo(text, err=True)
-    print_table([("file", "HTML", "warnings"), *rows])
-    typer.echo(f"{len(files) - failed} of {len(files)} rendered into {out}", err=True)
+    rows.sort(key=lambda row: row[0])  # file order, the skipped among the rendered
+    print_table([("file", "HTML", "warnings"), *(row for _, row in rows)])
+    more = f"; {len(skipped)} skipped (not files)" if skipped else ""
+    typer.echo(f"{len(files) - failed} of {len(files)} rendered into {shown(str(out))}{more}", err=True)
     return 1 if failed else 0

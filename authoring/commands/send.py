@@ -51,11 +51,16 @@ def send(
     publication: Path | None = typer.Option(
         None, "--publication",
         help="Publication file (default: publication.yaml next to or above the issue)."),
+    timeout: float = typer.Option(
+        60.0, "--timeout", min=0.1, max=86400, metavar="SECONDS",
+        help="Time allowed for the whole SMTP session, connection to the end."),
 ) -> None:
     """Send the exported issue to one address as a test, subject prefixed [TEST], dated now."""
     from authoring.diagnostics import AuthoringError
     from authoring.send import parse_address, send_issue
 
+    if timeout != timeout:  # nan passes the range check
+        raise fail("--timeout: give a number of seconds", 2)
     if starttls and use_ssl:
         raise fail("--starttls and --ssl exclude each other: choose one", 2)
     try:
@@ -76,7 +81,8 @@ def send(
 
     try:
         result = send_issue(issue, to, smtp_host=host, port=port, security=security, user=user,
-                            publication_file=publication, ask_password=ask_password)
+                            publication_file=publication, ask_password=ask_password,
+                            timeout=timeout)
     except AuthoringError as exc:
         print_reports(exc.reports)
         raise fail(str(exc)) from None

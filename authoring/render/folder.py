@@ -3,7 +3,7 @@
 Each issue is validated, rendered and written by a worker process; the parent only gets a
 small ``Outcome`` back (sizes, counts, the diagnostics as text), never the HTML, so its memory
 stays flat however many issues there are. A broken issue is one failed outcome: the rest still
-render. Callable from Python:
+render, even when it kills the process rendering it (see ``_in_pool``). Callable from Python:
 
     from authoring.render.folder import render_folder
     for outcome in render_folder("issues/archive", "out/archive"):
@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import stat
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -58,7 +61,37 @@ class Outcome:
 
 def issue_files(folder: str | Path) -> list[Path]:
     """The issue files of a folder (``*.yaml`` but the publication's settings), sorted by name."""
-    return sorted(p for p in Path(folder).glob("*.yaml") if p.is_file() and p.name != PUBLICATION_FILE)
+    return scan(folder)[0]
+
+
+def scan(folder: str | Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The issue files of a folder, and the ``*.yaml`` entries that are no file to read (a FIFO,
+    a device, a folder, a dangling link) with what each is; both sorted by name."""
+    found: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for path in sorted(Path(folder).glob("*.yaml")):
+        if path.name == PUBLICATION_FILE:
+            continue
+        what = _not_a_file(path)
+        if what is None:
+            found.append(path)
+        else:
+            skipped.append((path, what))
+    return found, skipped
+
+
+def _not_a_file(path: Path) -> str | None:
+    """What ``path`` is when it is not a regular file (through a link), else None."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    kinds = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISSOCK, "a socket")]
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
 
 
 def render_folder(folder: str | Path, out_dir: str | Path, options: FolderOptions | None = None,
@@ -103,14 +136,59 @@ def _start_worker() -> None:
 
 
 def _in_pool(files: list[Path], out: Path, options: FolderOptions, workers: int) -> Iterator[Outcome]:
+    """Outcomes in file order from a pool of ``workers`` processes.
+
+    A worker that dies (SIGKILL, the out-of-memory killer) breaks its pool for good. The
+    issues then in flight are each rendered again alone, in a process of their own: one that
+    kills that process too is the culprit and fails with a reason; the rest go on in a fresh
+    pool. At most ``2 * workers`` issues are in flight, so few are suspects.
+    """
+    done: dict[int, Outcome] = {}
+    waiting = deque(range(len(files)))
+    next_out = 0
+    while next_out < len(files):
+        in_flight: dict[Future[Outcome], int] = {}
+        broken = False
+        with _pool(workers) as pool:
+            while (waiting or in_flight) and not broken:
+                while waiting and len(in_flight) < 2 * workers:
+                    index = waiting.popleft()
+                    in_flight[pool.submit(render_one, files[index], out, options)] = index
+                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    error = future.exception()
+                    if error is None:
+                        done[in_flight.pop(future)] = future.result()
+                    elif isinstance(error, BrokenProcessPool):
+                        broken = True
+                    else:
+                        raise error  # render_one turns every error of an issue into its outcome
+                while next_out in done:
+                    yield done.pop(next_out)
+                    next_out += 1
+        for future, index in sorted(in_flight.items(), key=lambda item: item[1]):  # when broken
+            ok = future.done() and future.exception() is None
+            done[index] = future.result() if ok else _alone(files[index], out, options)
+        while next_out in done:
+            yield done.pop(next_out)
+            next_out += 1
+
+
+def _alone(path: Path, out: Path, options: FolderOptions) -> Outcome:
+    """Render one issue in a process of its own; its death fails only this issue."""
+    with _pool(1) as pool:
+        try:
+            return pool.submit(render_one, path, out, options).result()
+        except BrokenProcessPool:
+            return Outcome(source=path, error="the process rendering it died (killed by a signal, "
+                                              "or out of memory); the other issues went on")
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
     # fork where there is one: the workers start with this process's modules already imported
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    # chunks amortise the inter-process round trip; small enough that progress stays smooth
-    chunk = max(1, min(16, len(files) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker) as pool:
-        yield from pool.map(render_one, files, [out] * len(files), [options] * len(files),
-                            chunksize=chunk)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
 
 
 def render_one(path: Path, out_dir: Path, options: FolderOptions,
@@ -121,7 +199,7 @@ def render_one(path: Path, out_dir: Path, options: FolderOptions,
     keeps its own). Each file is renamed into place whole but not synced: ``render_files``
     syncs the batch."""
     from authoring.diagnostics import AuthoringError
-    from authoring.files import write_atomic
+    from authoring.files import OutputRefused, write_owned
     from authoring.render import RenderOptions, render_file
     from authoring.validate import Publications
 
@@ -148,15 +226,16 @@ def render_one(path: Path, out_dir: Path, options: FolderOptions,
     outputs = [(f"{page}.html", rendered.html), (f"{path.stem}.txt", rendered.text)]
     if options.mjml:
         outputs.append((f"{page}.mjml", rendered.mjml))
-    for name, content in outputs:
-        target = out_dir / name
-        data = content.encode("utf-8")
-        try:
-            write_atomic(target, data, sync=False)  # synced once for the batch
-        except OSError as exc:
-            outcome.error = f"cannot write {target}: {exc.strerror or exc}"
-            return outcome
-        outcome.written.append((target, len(data)))
+    files = {name: content.encode("utf-8") for name, content in outputs}
+    try:
+        write_owned(out_dir, files, sync=False)  # synced once for the batch
+    except OutputRefused as exc:
+        outcome.error = str(exc)
+        return outcome
+    except OSError as exc:
+        outcome.error = f"cannot write into {out_dir}: {exc.filename or out_dir}: {exc.strerror or exc}"
+        return outcome
+    outcome.written = [(out_dir / name, len(data)) for name, data in files.items()]
     _copy_images(validated, path, out_dir, outcome)
     return outcome
 
