@@ -671,6 +671,54 @@ def check_nesting(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
                           severity=Severity.ERROR, offset=offset)
 
 
+LONG_PARAGRAPH_CHARS = 2000
+"""A paragraph longer than this is a wall of text to a reader (a long essay's run about 1,000)."""
+MIN_GLUED_WORDS = 3
+"""Glued joins in one paragraph that make a run: one may be a typo, three are lost line breaks."""
+_GLUED_WORD = re.compile(r"(?<![\w/.@:#-])[a-z]{2,}[.!?]?[A-Z][a-z]|[a-z]{2}[.!?][A-Z][a-z]")
+"""``todayPicking``: a lower-case word glued to a capitalised one (brands glue capitalised parts,
+``DeepMind``), or ``show.So``: a sentence glued to the next."""
+_GLUED_JOIN = re.compile(r"\b[a-z]{2,}[.!?]?[A-Z][a-z]")
+"""What every glued word holds, found four times faster than by _GLUED_WORD on a whole paragraph:
+the paragraphs with fewer than MIN_GLUED_WORDS of these are not split into words at all."""
+_NOT_PROSE = re.compile(r"\S*(?:://|www\.|@)\S*|`[^`]*`")
+
+
+def paragraphs(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, paragraph) of each blank-line-separated paragraph of a text."""
+    offset = 0
+    for part in text.split("\n\n"):
+        if part.strip():
+            yield offset, part
+        offset += len(part) + 2
+
+
+def long_or_glued(text: str) -> Iterator[tuple[str, str, int]]:
+    """(code, message, offset) for each paragraph over LONG_PARAGRAPH_CHARS characters and each with a
+    run of glued words, in order: the importer reads its pasted text with it too."""
+    for offset, part in paragraphs(text):
+        if len(part) > LONG_PARAGRAPH_CHARS:
+            yield (codes.LONG_PARAGRAPH, f"a paragraph of {len(part):,} characters (over "
+                   f"{LONG_PARAGRAPH_CHARS:,})", offset)
+        if len(_GLUED_JOIN.findall(part)) < MIN_GLUED_WORDS:
+            continue  # most paragraphs: one quick scan, no split
+        glued = [word for word in _NOT_PROSE.sub(" ", part).split() if _GLUED_WORD.search(word)]
+        if len(glued) >= MIN_GLUED_WORDS:
+            examples = ", ".join(f"'{word[:30]}'" for word in glued[:3])
+            yield (codes.GLUED_WORDS, f"{len(glued)} words glued together ({examples}…)", offset)
+
+
+@check("paragraphs")
+def check_paragraphs(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
+    for path, text, _is_markdown in text_fields(issue):
+        if len(text) < 30:
+            continue  # no run of three glued joins, no long paragraph
+        for code, message, offset in long_or_glued(text):
+            hint = ("split it into paragraphs" if code == codes.LONG_PARAGRAPH
+                    else "put back the spaces or line breaks that were lost")
+            yield Finding(code, message, path, hint, offset=offset)
+
+
 @check("block-checks")
 def check_blocks(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
     """Each block type's own checks, those under names not run above (e.g. a transcript's timings)."""

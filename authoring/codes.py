@@ -314,6 +314,24 @@ INDEX_CARDS = _code("index-cards", WARNING, "imported index cards (a title, a da
 INVENTED_SUBJECT = _code("invented-subject", WARNING, "plain text has no subject: the imported subject "
                          "is the first headline (or title, or the file name)",
                          "set issue.subject to the subject the issue was sent with")
+# -- import: issue 23's shapes, and long or glued text wherever it comes from ----------------------
+GLUED_KICKER = _code("glued-kicker", WARNING, "`A MESSAGE FROM DEEPLEARNING.AIAI agents…`: an imported "
+                     "kicker stuck to its promo's text, split in two",
+                     "check the kicker and the promo's first words")
+GLUED_HEADLINE = _code("glued-headline", WARNING, "`The Coming CrackdownThe European Union…`: an imported "
+                       "headline stuck to its dek, split in two", "check the headline and the dek")
+TRANSCRIPT_FLATTENED = _code("transcript-flattened", WARNING, "an imported WEBVTT transcript flattened into "
+                             "one line (`WEBVTTKind: captions…`, no timings), kept as written in a text "
+                             "block or the letter",
+                             "split it into a transcript block, or link to the recording")
+COVER_CAPTION = _code("cover-caption", WARNING, "an imported web page's cover caption, above the letter, "
+                      "became the letter's first image, without its picture",
+                      "give the image its src, or delete it")
+LONG_PARAGRAPH = _code("long-paragraph", WARNING, "a paragraph over 2,000 characters: a wall of text to a "
+                       "reader, often pasted text whose line breaks were lost", "split it into paragraphs")
+GLUED_WORDS = _code("glued-words", WARNING, "a paragraph with a run of words glued together (`show.So`, "
+                    "`todayPicking`), as pasted captions lose their line breaks",
+                    "put back the spaces or line breaks")
 
 # -- the archive site (authoring site) -------------------------------------------------------------
 SITE_BASE_URL = _code("site-base-url", ERROR, "`site.base_url` is missing (to build a site) or not an "

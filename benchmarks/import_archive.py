@@ -26,6 +26,8 @@ from authoring.validate import load_publication
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+CORPUS = sorted((ROOT / "tests" / "data" / "archive").glob("*.txt"))
+"""The archive-shaped pages of the importer's corpus: every shape the recognisers read."""
 PUBLICATION, _ = load_publication(ROOT / "issues" / "publication.yaml")
 _LABEL = re.compile(r"^(\s*(?:[•-]\s+)?(?:[^:.!?]{1,60}:\s)?)(.*)$")
 
@@ -126,6 +128,20 @@ def main() -> None:
         print(f"  {seed.name}: median {median:.1f} ms ({cpu_median:.1f} ms CPU), best "
               f"{min(times) * 1000:.1f} ms ({'within' if cpu_median <= BUDGET_MS else 'OVER'} the "
               f"{BUDGET_MS:.0f} ms budget)")
+
+    print(f"\nimport of the archive corpus ({len(CORPUS)} pages, every shape), 5 warm runs each:")
+    texts = [(page.name, page.read_text(encoding="utf-8")) for page in CORPUS]
+    per_page = []
+    for name, text in texts:
+        cpu_times = []
+        for _ in range(5):
+            cpu = time.process_time()
+            import_text(text, source=name, publication=PUBLICATION)
+            cpu_times.append(time.process_time() - cpu)
+        per_page.append((min(cpu_times) * 1000, len(text), name))
+    slowest = max(per_page)
+    print(f"  CPU per page: median {statistics.median(p[0] for p in per_page):.2f} ms, slowest "
+          f"{slowest[0]:.2f} ms ({slowest[2]}, {slowest[1]} characters)")
 
 
 if __name__ == "__main__":

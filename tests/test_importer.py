@@ -457,3 +457,29 @@ def test_a_transcript_among_random_stories_renders_and_imports_back_to_the_same_
     assert back.issue.letter == issue.letter
     assert back.issue.stories == issue.stories
     assert validate_text(back.yaml, publication=PUBLICATION).issue == back.issue
+
+
+# ---------------------------------------------------------------- the recognisers' registry
+
+
+def test_each_block_type_declares_its_recognisers_beside_it_in_the_order_they_are_tried():
+    from authoring import blocks
+
+    found = [(r.name, r.scan is not None) for r in blocks.recognisers()]
+    assert found == [("transcript", True), ("flattened-transcript", True), ("index-cards", True),
+                     ("news", True), ("header", True), ("dated-cards", False), ("promo", False),
+                     ("feature", False), ("text", False)]
+    for block in blocks.registry().values():
+        for recogniser in block.recognisers:
+            assert recogniser.run.__module__ == f"authoring.blocks.{block.key}", recogniser.name
+    assert blocks.recognisers()[-1].test is None  # the text block takes whatever no evidence claimed
+
+
+def test_no_importer_module_is_over_400_lines():
+    from pathlib import Path
+
+    import authoring.importer
+
+    folder = Path(authoring.importer.__file__).parent
+    sizes = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in folder.glob("*.py")}
+    assert sizes and max(sizes.values()) <= 400, sizes

@@ -11,15 +11,21 @@ listing this package, so nothing else names them; ``order`` fixes their place in
 messages. The registry is built on first use, so importing this package costs nothing.
 
 The stages hand their own tools to a block (``PlainText`` for the text part, ``YamlOut``
-for the importer): a block module imports the model and the checks, never the renderer or
-the importer, so ``authoring validate`` does not load them.
+for the importer's writer, ``Reading`` for its recognisers): a block module imports the
+model and the checks, never the renderer or the importer, so ``authoring validate`` does
+not load them.
+
+A block's ``recognisers`` find it in plain text (``authoring import``), after Python-Markdown's
+block processors: each returns the block with the evidence it was found on, and a block is
+given only on its defining evidence (a promo its kicker or call to action, a news story its
+headline and labelled sections); what no recogniser claims is kept as a text block, warned.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -75,6 +81,96 @@ class YamlOut(Protocol):
         """The mapping without empty values (defaults are left out)."""
 
 
+class Reading(Protocol):
+    """What the importer offers a block's recogniser (``authoring.importer.parse``): the text's
+    units (paragraphs and list items with their source lines, ``authoring.importer.units``) and
+    the shapes it reads on one of them."""
+
+    @property
+    def units(self) -> Sequence[Any]:
+        """The paragraphs and list items, in order."""
+
+    @property
+    def blank_style(self) -> bool:
+        """Blank lines separate the text's paragraphs (two or more separate its blocks)."""
+
+    @property
+    def memo(self) -> dict:
+        """What a recogniser keeps between its scan and its runs."""
+
+    def boundary(self, i: int) -> bool:
+        """Two blank lines or more before unit i: a new block, in a text that uses blank lines."""
+
+    def claimed(self, i: int) -> bool:
+        """Unit i is inside a block an earlier recogniser found."""
+
+    def label(self, unit: Any) -> tuple[str, str] | None:
+        """(label, rest) of a ``Short label: text`` paragraph."""
+
+    def headline(self, unit: Any) -> bool:
+        """A short line without a final stop that is no label."""
+
+    def alt(self, unit: Any) -> bool:
+        """An ``[Image: ...]`` line or a line that could be an image's alt text."""
+
+    def kicker(self, unit: Any) -> bool:
+        """An all-capitals line of a few words (``A MESSAGE FROM ...``)."""
+
+    def header(self, unit: Any) -> bool:
+        """A known section name, or a line underlined with ``===``."""
+
+    def date(self, unit: Any) -> bool:
+        """A date line (``March 3, 2021``, ``Published 4 May 2022``)."""
+
+    def title_case(self, text: str) -> bool:
+        """Every word but the small ones capitalised: "A Year of Open Models"."""
+
+    def sentence(self, text: str) -> bool:
+        """It ends as a sentence or clause does (``.``, ``!``, ``?``, ``:``, ``;``, ``,``)."""
+
+    def markdown(self, units: Sequence[Any], images: bool = False) -> str:
+        """Units as Markdown showing their text as written (``images``: captions as images)."""
+
+    def escape(self, text: str) -> str:
+        """Literal text as Markdown."""
+
+    def warn(self, code: str, first: Any, message: str, hint: str | None = None,
+             last: Any | None = None) -> None:
+        """A warning naming the source lines from ``first`` to ``last``."""
+
+    def comment(self, units: Sequence[Any], code: str, what: str, message: str, hint: str) -> None:
+        """Units kept word for word as comments at the top of the YAML (headed ``what from lines
+        ...``), with a warning."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """A block a recogniser found."""
+
+    story: Any
+    stop: int
+    """The index after its last unit."""
+    evidence: str
+    """What it was recognised on (``kicker 'A MESSAGE FROM ...'``), for the editor and the tests."""
+
+
+@dataclass(frozen=True)
+class Recogniser:
+    """How the importer finds one block type in plain text.
+
+    With ``scan``, it finds its blocks in the whole text before the others are read
+    (``{start: stop}``, unit indexes; units an earlier recogniser claimed are skipped), and
+    each start ends whatever block runs before it. Without, it reads a run of units between
+    two such blocks and says with ``test`` whether the run is its block."""
+
+    name: str
+    order: int
+    run: Callable[[Reading, int, int], Found]
+    """The block on units ``[start, stop)``."""
+    scan: Callable[[Reading, int], dict[int, int]] | None = None
+    test: Callable[[Reading, int, int], bool] | None = None
+
+
 def _no_links(story: Any) -> Iterator[LinkSlot]:
     return iter(())
 
@@ -110,6 +206,8 @@ class BlockType:
     ``headlines``, ``empty``) runs in its place in that order, others after the shared ones."""
     shorthand: str | None = None
     """The field a bare string fills (``- header: News``), if it may be written so."""
+    recognisers: tuple[Recogniser, ...] = ()
+    """How the importer finds it in plain text."""
 
 
 @cache
@@ -140,6 +238,11 @@ def of(story: object) -> BlockType:
 def by_model(cls: type) -> BlockType | None:
     """The block type whose model is ``cls`` (None for the other model classes)."""
     return _by_model().get(cls)
+
+
+def recognisers() -> list[Recogniser]:
+    """Every block's recognisers, in the order the importer tries them."""
+    return sorted((r for block in registry().values() for r in block.recognisers), key=lambda r: r.order)
 
 
 def kinds() -> dict[str, type]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authoring import codes, model
-from authoring.blocks import BlockType, PlainText, TextField, YamlOut
+from authoring.blocks import BlockType, Found, PlainText, Reading, Recogniser, TextField, YamlOut
 from authoring.checks import Finding
 
 
@@ -26,5 +26,29 @@ def check_empty(story: model.Header, seen: dict) -> Iterator[Finding]:
         yield Finding(codes.EMPTY_BODY, "header is empty", story.path, "write its title")
 
 
+# -- import: a section header in plain text -------------------------------------------------------
+
+def scan(read: Reading, end: int) -> dict[int, int]:
+    """A known section name, a line underlined with ``===``, or a short line alone between two
+    block gaps ("News" in the rendered layout)."""
+    return {i: i + 1 for i in range(end) if not read.claimed(i) and _header_at(read, i, end)}
+
+
+def _header_at(read: Reading, i: int, end: int) -> bool:
+    unit = read.units[i]
+    if read.header(unit):
+        return True
+    return (read.blank_style and unit.words <= 4 and read.headline(unit)
+            and not any(c in unit.text for c in ".!?:;") and (i == 0 or read.boundary(i))
+            and (i + 1 >= end or read.boundary(i + 1)))
+
+
+def run(read: Reading, start: int, stop: int) -> Found:
+    unit = read.units[start]
+    why = "a known section name" if read.header(unit) else "a short line alone between two blocks"
+    return Found(model.Header(title=unit.text), start + 1, f"{why}, {unit.lines}")
+
+
 BLOCK = BlockType(key="header", model=model.Header, partial="header", text=text, emit=emit,
-                  fields=fields, checks={"empty": check_empty}, shorthand="title", order=10)
+                  fields=fields, checks={"empty": check_empty}, shorthand="title", order=10,
+                  recognisers=(Recogniser("header", 40, run, scan=scan),))

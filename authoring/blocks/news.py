@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from authoring import codes, model
-from authoring.blocks import BlockType, PlainText, TextField, YamlOut
+from authoring.blocks import BlockType, Found, PlainText, Reading, Recogniser, TextField, YamlOut
 from authoring.checks import (
     CUSTOMARY_LABELS,
     DEK_MAX_WORDS,
@@ -110,6 +110,98 @@ def check_empty(story: model.News, seen: dict) -> Iterator[Finding]:
                           section.path, "write its text or remove it", key=True)
 
 
+# -- import: a news story in plain text ------------------------------------------------------------
+# Anchored on its first ``Label: text`` paragraph (its defining evidence), with the headline, the
+# dek and an image alt line just before it; labels that repeat are a dialogue's speakers, not
+# sections. A title-cased rest ("Big Idea: Lessons From X") makes a title, not a label.
+
+MAX_PREAMBLE = 3
+"""Paragraphs between a headline and the first labelled section (the dek and plain ones)."""
+
+
+def scan(read: Reading, end: int) -> dict[int, int]:
+    units = read.units
+    anchors: dict[int, tuple[int, int]] = read.memo.setdefault("news", {})
+    found: dict[int, int] = {}
+    taken = -1
+    for j in range(end):
+        if j <= taken or read.label(units[j]) is None or read.claimed(j):
+            continue
+        k = j - 1
+        while k >= 0 and j - 1 - k < MAX_PREAMBLE and units[k].marker is None \
+                and read.label(units[k]) is None and not read.headline(units[k]) and not read.boundary(k + 1):
+            k -= 1
+        if k < 0 or k <= taken or not read.headline(units[k]) or read.boundary(k + 1) \
+                or read.kicker(units[k]) or read.header(units[k]) or read.claimed(k):
+            continue
+        if any(read.boundary(m) for m in range(k + 1, j + 1)):
+            continue
+        stop = _story_end(read, j, end, found)
+        labels = [got[0] for u in units[j:stop] if (got := read.label(u)) is not None]
+        if len(set(labels)) < len(labels):
+            continue  # labels that repeat are speakers of a dialogue, not news sections
+        rest = read.label(units[j])[1]  # type: ignore[index]  # j holds a label
+        if len(labels) < 2 and labels[0] not in CUSTOMARY_LABELS and rest[:1].islower():
+            continue  # one "Left: a sensor ..." is a caption or a sentence, not a story's sections
+        start = k
+        if k - 1 > taken and read.alt(units[k - 1]) and not read.boundary(k) and not read.claimed(k - 1) \
+                and not read.header(units[k - 1]) and not read.kicker(units[k - 1]) \
+                and read.label(units[k - 1]) is None:
+            start = k - 1
+        anchors[start] = (k, j)
+        found[start] = stop
+        taken = stop - 1
+    return found
+
+
+def _story_end(read: Reading, j: int, end: int, found: dict[int, int]) -> int:
+    """The first unit after the sections that begin at j."""
+    units = read.units
+    for i in range(j + 1, end):
+        if read.boundary(i) or read.claimed(i) or read.kicker(units[i]) or read.header(units[i]):
+            return i
+        if read.headline(units[i]) and _labeled_soon(read, i + 1, end):
+            return i  # the next story's headline (or its image alt line)
+    return end
+
+
+def _labeled_soon(read: Reading, i: int, end: int) -> bool:
+    """A labelled paragraph follows within a dek's reach, with only paragraphs before it."""
+    for m in range(i, min(i + 1 + MAX_PREAMBLE, end)):
+        if read.boundary(m) or read.units[m].marker is not None:
+            return False
+        if read.label(read.units[m]) is not None:
+            return True
+    return False
+
+
+def run(read: Reading, start: int, stop: int) -> Found:
+    units = read.units
+    headline_at, first_label = read.memo["news"][start]
+    image = model.Image(alt=units[start].text) if start < headline_at else None
+    paragraphs = units[headline_at + 1:first_label]
+    dek = read.escape(paragraphs[0].text) if paragraphs else None
+    sections = [model.Section(label=None, body=model.Markdown(read.escape(u.text))) for u in paragraphs[1:]]
+    current: list = []
+    label: str | None = None
+    for unit in units[first_label:stop]:
+        got = read.label(unit)
+        if got is not None:
+            if current or label is not None:
+                sections.append(model.Section(label=label, body=model.Markdown(read.markdown(current))))
+            label, rest = got
+            current = [type(unit)(rest, unit.first, unit.last)] if rest else []
+        else:
+            current.append(unit)
+    sections.append(model.Section(label=label, body=model.Markdown(read.markdown(current))))
+    story = model.News(headline=units[headline_at].text, dek=model.Markdown(dek) if dek else None,
+                       image=image, sections=sections)
+    named = sum(section.label is not None for section in sections)
+    return Found(story, stop, f"headline '{units[headline_at].text}' ({units[headline_at].lines}) and "
+                 f"{named} labelled section{'s' if named > 1 else ''}")
+
+
 BLOCK = BlockType(key="news", model=model.News, partial="news", text=text, emit=emit, fields=fields,
                   summary=summary, order=20,
-                  checks={"labels": check_labels, "headlines": check_headline, "empty": check_empty})
+                  checks={"labels": check_labels, "headlines": check_headline, "empty": check_empty},
+                  recognisers=(Recogniser("news", 30, run, scan=scan),))
