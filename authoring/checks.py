@@ -13,32 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from authoring import blocks, codes, esp, markdown, model
+from authoring import blocks, codes, esp, markdown, model, paths
 from authoring.diagnostics import Level, Severity
+from authoring.house import SUBJECT_MAX_CHARS, Finding
 from authoring.model import YamlPath
-from authoring.render.colors import parse_hex
-
-CUSTOMARY_LABELS = [
-    "What’s new",
-    "Key insight",
-    "How it works",
-    "How it worked",
-    "Results",
-    "Behind the news",
-    "Yes, but",
-    "Why it matters",
-    "We’re thinking",
-]
-"""Labels of news sections in their usual order (one-off labels may appear anywhere)."""
-
-LABEL_RANKS = {label: i for i, label in enumerate(CUSTOMARY_LABELS)}
-LABEL_RANKS["How it worked"] = LABEL_RANKS["How it works"]
-"""Each customary label's place in the usual order."""
-
-HEADLINE_MAX_CHARS = 70
-SUBJECT_MAX_CHARS = 90
-"""Inboxes show 40–90 characters of a subject; past that it is cut off."""
-DEK_MAX_WORDS = 60
+from authoring.theme import COLUMN_PADDING, DEFAULT_LOGO_WIDTH, parse_hex
 
 _PLACEHOLDER_URL = re.compile(
     r"^(#|todo|tbd|xxx+|url|link|https?://(www\.)?(example\.(com|org|net)|localhost|127\.0\.0\.1)"
@@ -74,19 +53,6 @@ _OPENER_LITERALS = ("`", "](", "<http", "http")
 str `in` tells many times faster than the pattern's search (most texts hold no URL or code)."""
 _BARE_URL = re.compile(r"https?://\S+")
 _SPAN_CLOSER = {"`": "`", "](": ")", "<": ">"}
-
-
-@dataclass
-class Finding:
-    code: str
-    message: str
-    path: YamlPath
-    hint: str | None = None
-    severity: Severity = Severity.WARNING
-    offset: int | None = None
-    """Character offset inside the text at ``path``, to point at the exact spot."""
-    key: bool = False
-    """Point at the key rather than the value."""
 
 
 @dataclass
@@ -587,7 +553,6 @@ def check_image_resolution(issue: model.Issue, ctx: CheckContext) -> Iterator[Fi
     """A local image narrower than twice the column it fills looks soft on phones and retina screens."""
     if ctx.folder is None:
         return
-    from authoring.render.html import COLUMN_PADDING
 
     theme = ctx.publication.theme if ctx.publication else model.Theme()
     column = theme.width - 2 * COLUMN_PADDING
@@ -606,7 +571,6 @@ def _logo_resolution(pub: model.Publication, folder: Path | None) -> Iterator[Fi
     logo = pub.logo
     if folder is None or logo is None:
         return
-    from authoring.render.html import COLUMN_PADDING, DEFAULT_LOGO_WIDTH
 
     shown = min(logo.width or DEFAULT_LOGO_WIDTH, pub.theme.width - 2 * COLUMN_PADDING)
     for name, src in (("src", logo.src), ("dark_src", logo.dark_src)):
@@ -735,14 +699,12 @@ def check_image_files(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding
     email would show a broken image without it."""
     if ctx.folder is None:
         return  # text not on disk (the preview's unsaved text, tests): nothing to look in
-    from authoring import localimages
-
     severity = Severity.ERROR if ctx.level is Level.EXPORT else Severity.WARNING
     for path, src, kind, offset in urls(issue):
-        if kind != "image" or not src or not localimages.is_relative(src):
+        if kind != "image" or not src or not paths.is_relative(src):
             continue
-        if localimages.find(src, [ctx.folder]) is None:
-            outside = localimages.relative_path(src) is None
+        if paths.find(src, [ctx.folder]) is None:
+            outside = paths.relative_path(src) is None
             yield Finding(codes.MISSING_IMAGE_FILE,
                           f"image '{src}' " + ("points outside the issue's folder" if outside
                                                else f"does not exist ({ctx.folder / src.strip()})"),

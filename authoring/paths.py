@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from authoring import markdown
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -92,3 +95,45 @@ def untrusted_reason(path: Path) -> str | None:
 def _writable_by_others(info: os.stat_result) -> bool:
     return bool(info.st_mode & stat.S_IWOTH) or (
         bool(info.st_mode & stat.S_IWGRP) and info.st_gid != os.getgid())
+
+
+# Relative image sources (``images/robot.png``) and the files they name: read by validation (a
+# missing file), the preview, render and export (authoring.localimages copies and lists them).
+
+def is_relative(src: str | None) -> bool:
+    """A source export resolves against ``image_base_url``: no scheme, no host, no leading slash,
+    not a merge tag."""
+    if not src or not src.strip():
+        return False
+    src = src.strip()
+    if markdown.is_merge_tag(src) or markdown.url_scheme(src) is not None:
+        return False
+    parts = urlsplit(src)
+    return not (parts.netloc or parts.path.startswith("/") or src.startswith("\\"))
+
+
+def relative_path(src: str) -> PurePosixPath | None:
+    """The file path a relative source names (query and fragment dropped, %-escapes decoded), or
+    None when it climbs out of its folder."""
+    path = PurePosixPath(unquote(urlsplit(src.strip()).path))
+    if not path.parts or ".." in path.parts or path.is_absolute():
+        return None
+    return path
+
+
+def find(src: str, folders: list[Path]) -> Path | None:
+    """The regular file ``src`` names in the first folder holding it, resolved and still inside
+    that folder; None when there is none."""
+    path = relative_path(src) if is_relative(src) else None
+    if path is None:
+        return None
+    for folder in folders:
+        try:
+            root = folder.resolve()
+            candidate = (root / path).resolve()
+            candidate.relative_to(root)
+        except (OSError, ValueError, RuntimeError):
+            continue
+        if candidate.is_file():
+            return candidate
+    return None

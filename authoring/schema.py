@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any, Union
 
 from authoring import blocks, model
-from authoring.checks import CUSTOMARY_LABELS
+from authoring.house import CUSTOMARY_LABELS
 from authoring.model import Markdown, Url
 
 SCHEMA_ID = "https://schemas.authoring.dev/issue.schema.json"

@@ -10,37 +10,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import re
 import types
 import typing
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any, Union
 
 from authoring import blocks, codes, model
-from authoring.diagnostics import Diagnostic, Severity
+from authoring.diagnostics import Diagnostic, Severity, suggest
 from authoring.load import Document
 from authoring.model import Markdown, Url, YamlPath
 
 _MISSING = object()
 _DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def suggest(word: str, choices: typing.Iterable[str]) -> str | None:
-    """The closest known word, for 'did you mean ...?' hints."""
-    return closest_word(word, tuple(choices))
-
-
-@lru_cache(maxsize=512)
-def closest_word(word: str, choices: tuple[str, ...]) -> str | None:
-    """suggest, remembered: difflib takes 30-90 µs a word, and every validation of an issue asks
-    again for each of its one-off section labels (``What it says``) and mistyped keys."""
-    lowered = {c.lower(): c for c in choices}
-    key = word.lower()
-    if key in lowered:  # only the case differs ("Key Insight"): the closest there is, at once
-        return lowered[key]
-    match = difflib.get_close_matches(key, list(lowered), n=1, cutoff=0.6)
-    return lowered[match[0]] if match else None
 
 
 Conversion = tuple[str, Any]

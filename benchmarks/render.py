@@ -55,7 +55,7 @@ from timing import (  # noqa: E402
     reference_loop,
 )
 
-from authoring import load, markdown, structure  # noqa: E402
+from authoring import diagnostics, load, markdown  # noqa: E402
 from authoring.load import load_file, load_text  # noqa: E402
 from authoring.render import RenderOptions, render_file  # noqa: E402
 from authoring.render import html as html_stage  # noqa: E402
@@ -162,7 +162,7 @@ def forget_content() -> None:
     markdown.parse.cache_clear()
     load._line_starts.cache_clear()
     load._source_offsets.cache_clear()
-    structure.closest_word.cache_clear()
+    diagnostics.closest_word.cache_clear()
 
 
 def warm_stages(path: Path, runs: int, engine: str, *, edit: bool = False

@@ -59,13 +59,15 @@ class Version:
 
         self.load, self.markdown = module("load"), module("markdown")
         self.validate, self.structure = module("validate"), module("structure")
+        self.diagnostics = module("diagnostics")
 
     def forget_content(self) -> None:
         self.markdown.parse.cache_clear()
         self.load._line_starts.cache_clear()
         self.load._source_offsets.cache_clear()
-        if hasattr(self.structure, "closest_word"):  # remembered suggestions, where there are
-            self.structure.closest_word.cache_clear()
+        for home in (self.structure, self.diagnostics):  # remembered suggestions, where a tree keeps them
+            if hasattr(home, "closest_word"):
+                home.closest_word.cache_clear()
 
     def timed(self, path: Path, text: str | None, publication: object) -> float:
         """CPU ms of validating ``path`` (or ``text`` written there), loaded just before."""

@@ -463,7 +463,7 @@ def test_low_contrast_theme_colors_at_their_lines_without_a_browser(issue_copy):
 
 
 def test_contrast_at_the_threshold_is_fine():
-    from authoring.render.colors import MIN_CONTRAST, contrast
+    from authoring.theme import MIN_CONTRAST, contrast
 
     assert contrast("#767676", "#ffffff") >= MIN_CONTRAST > contrast("#777777", "#ffffff")
 

@@ -11,7 +11,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from authoring import localimages
-from authoring.localimages import LEDGER, LocalImage, collect, copy_beside, find, is_relative
+from authoring.localimages import LEDGER, LocalImage, collect, copy_beside
+from authoring.paths import find, is_relative
 
 
 @pytest.mark.parametrize(("src", "relative"), [

@@ -13,7 +13,7 @@ import pytest
 
 from authoring import model
 from authoring.render import RenderOptions, render_file, render_issue
-from authoring.render.colors import palette
+from authoring.theme import palette
 from conftest import ARTIFACTS, ISSUES, sample_issues
 
 pytestmark = pytest.mark.browser

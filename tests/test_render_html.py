@@ -18,7 +18,6 @@ from authoring import model
 from authoring.diagnostics import AuthoringError
 from authoring.markdown import parser, plain_blocks
 from authoring.render import RenderOptions, check_size, render_file, render_html, render_issue
-from authoring.render.colors import palette
 from authoring.render.markup import (
     _escape_text,
     _plain_blocks_html,
@@ -26,6 +25,7 @@ from authoring.render.markup import (
     html_markup,
     template_escape,
 )
+from authoring.theme import palette
 from authoring.validate import DEFAULT_PUBLICATION, load_issue
 from conftest import sample_issues
 

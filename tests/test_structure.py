@@ -7,8 +7,8 @@ import difflib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from authoring.checks import CUSTOMARY_LABELS
-from authoring.structure import suggest
+from authoring.diagnostics import suggest
+from authoring.house import CUSTOMARY_LABELS
 
 _WORDS = st.text(alphabet="abcKIW’ ", max_size=12) | st.sampled_from(CUSTOMARY_LABELS).flatmap(
     lambda label: st.sampled_from([label, label.upper(), label.lower(), label.title(), label[:-1]]))

@@ -34,7 +34,7 @@ from authoring import model
 from authoring.model import YamlPath
 
 if TYPE_CHECKING:
-    from authoring.checks import Finding
+    from authoring.house import Finding
 
 TextField = tuple[YamlPath, str, bool]
 """An author-written text: (its YAML path, the text, whether it is Markdown)."""

@@ -6,16 +6,8 @@ from collections.abc import Iterator
 
 from authoring import codes, model
 from authoring.blocks import BlockType, Found, PlainText, Reading, Recogniser, TextField, YamlOut
-from authoring.checks import (
-    CUSTOMARY_LABELS,
-    DEK_MAX_WORDS,
-    HEADLINE_MAX_CHARS,
-    LABEL_RANKS,
-    Finding,
-    Severity,
-)
-from authoring.diagnostics import format_path
-from authoring.structure import suggest
+from authoring.diagnostics import Severity, format_path, suggest
+from authoring.house import CUSTOMARY_LABELS, DEK_MAX_WORDS, HEADLINE_MAX_CHARS, LABEL_RANKS, Finding
 
 
 def text(story: model.News, out: PlainText) -> list[str]:

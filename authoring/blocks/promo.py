@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 
 from authoring import codes, model
 from authoring.blocks import BlockType, Found, LinkSlot, PlainText, Reading, Recogniser, TextField, YamlOut
-from authoring.checks import Finding
+from authoring.house import Finding
 
 
 def text(story: model.Promo, out: PlainText) -> list[str]:

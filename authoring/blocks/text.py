@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from authoring import codes, model
 from authoring.blocks import BlockType, Found, PlainText, Reading, Recogniser, TextField, YamlOut
-from authoring.checks import Finding
+from authoring.house import Finding
 
 
 def text(story: model.Text, out: PlainText) -> list[str]:

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 from authoring import codes, model
 from authoring.blocks import BlockType, Found, PlainText, Reading, Recogniser, TextField, YamlOut
-from authoring.checks import Finding, Severity
+from authoring.diagnostics import Severity
+from authoring.house import Finding
 from authoring.model import YamlPath
 
 TIMESTAMP = re.compile(r"^(?:(?P<h>\d{2,9}):)?(?P<m>[0-5]\d):(?P<s>[0-5]\d)\.(?P<ms>\d{3})$")

@@ -83,7 +83,7 @@ class Built:
                   message: str, hint: str, *, needle: str = "") -> Diagnostic:
         """A finding about the character at ``offset`` inside the text at ``path``; ``needle``
         (the text found there) corrects the position where YAML folded the lines (``>``)."""
-        from authoring.checks import Finding
+        from authoring.house import Finding
         from authoring.validate import _diagnostic
 
         found = _diagnostic(self.issue_doc, Finding(code=code, message=message, path=path,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from authoring import codes
 from authoring.check import Built, CheckOptions, PartResult, part
 from authoring.diagnostics import Severity
-from authoring.render.colors import MIN_CONTRAST, contrast
+from authoring.theme import MIN_CONTRAST, contrast
 
 PAIRS = [
     ("text", "surface", "body text"),
@@ -56,7 +56,7 @@ def _written(built: Built, key: str) -> bool:
 
 def _darker_fixes(theme: object, front: str, back: str, key: str) -> bool:
     """Whether darkening ``key`` raises the pair's contrast (it is the darker of the two)."""
-    from authoring.render.colors import luminance, parse_hex
+    from authoring.theme import luminance, parse_hex
 
     a, b = parse_hex(getattr(theme, front)), parse_hex(getattr(theme, back))
     if a is None or b is None:

@@ -9,8 +9,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from authoring import codes, links, markdown
 from authoring.check import Built, CheckOptions, PartResult, part
-from authoring.checks import SUBJECT_MAX_CHARS, blank_code_and_urls, text_fields, urls
+from authoring.checks import blank_code_and_urls, text_fields, urls
 from authoring.diagnostics import Severity
+from authoring.house import SUBJECT_MAX_CHARS
 
 SUBJECT_SHOWN = 60
 """Characters of a subject most desktop inboxes show; phones show about 35-40."""

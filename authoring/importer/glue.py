@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from authoring import codes
-from authoring.checks import CUSTOMARY_LABELS
+from authoring.house import CUSTOMARY_LABELS
 from authoring.importer import shapes
 from authoring.importer.shapes import Unit
 

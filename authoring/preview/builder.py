@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from authoring import codes, localimages
+from authoring import codes, paths
 from authoring.diagnostics import AuthoringError, Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -227,7 +227,7 @@ def default_build(issue_path: Path, files_url: str, inliner: str | None = None) 
     served: set[tuple[str, str]] = set()
 
     def image_url(src: str) -> str:
-        if localimages.is_relative(src) and localimages.find(src, list(roots.values())) is None:
+        if paths.is_relative(src) and paths.find(src, list(roots.values())) is None:
             return ""  # no such file: the draft shows a marked box, not a broken image
         return served_url(src, files_url, roots, served)
 

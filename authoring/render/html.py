@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from authoring import blocks, codes, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Report, Severity
 from authoring.paths import templates_dir
-from authoring.render.colors import Palette, palette
 from authoring.render.markup import Links, alt_text_style
+from authoring.theme import COLUMN_PADDING, DEFAULT_LOGO_WIDTH, Palette, palette
 
 if TYPE_CHECKING:
     import jinja2
@@ -31,10 +31,6 @@ STYLES_TEMPLATE = "email/styles.mjml.j2"
 """The head's element defaults and CSS: they depend on the theme alone (see ``_styles``)."""
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".mjml", ".html", ".txt")
 """Files whose frames in a traceback are template lines (Jinja rewrites them so)."""
-COLUMN_PADDING = 24
-"""Left and right padding of the text column (px); images in text span the rest."""
-DEFAULT_LOGO_WIDTH = 200
-"""Display width of a logo that sets none (px)."""
 
 
 

@@ -1,8 +1,10 @@
-"""Colors the theme does not name, derived from the ones it does, and WCAG contrast.
+"""What the theme implies beyond what it names: the column's layout, the colors it leaves out, and
+WCAG contrast.
 
 The theme gives a muted color for light mode only and no tint for promo boxes; these are
 mixed from the theme's own colors and checked against 4.5:1, falling back to the plain
-text color when a mix would be too faint.
+text color when a mix would be too faint. Both the renderer and the checks (image widths,
+contrast) read this module, so it sits below both.
 """
 
 from __future__ import annotations
@@ -11,6 +13,11 @@ import re
 from dataclasses import dataclass
 
 from authoring.model import Theme
+
+COLUMN_PADDING = 24
+"""Left and right padding of the text column (px); images in text span the rest."""
+DEFAULT_LOGO_WIDTH = 200
+"""Display width of a logo that sets none (px)."""
 
 _HEX = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
