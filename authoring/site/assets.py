@@ -1,7 +1,7 @@
 """The images the site's pages show, copied into ``images/`` under names made from their content.
 
 A relative image source is looked up next to the issue, then next to the publication file (the
-logo), by ``localimages.find`` as every stage does. Only what resolves inside one of those folders,
+logo), by ``paths.find`` as every stage does. Only what resolves inside one of those folders,
 is a regular file (opened without following a link, checked again on the open file), is a raster
 image and is at most ``MAX_IMAGE_BYTES`` is copied: an issue cannot publish ``../../.ssh/id_rsa``
 by naming it as an image.
@@ -36,11 +36,11 @@ class Images:
 
     def site_path(self, src: str, roots: list[Path]) -> str | None:
         """The site path (``images/…``) of a relative ``src``, copying it; None for an address."""
-        from authoring import localimages
+        from authoring import paths
 
-        if not localimages.is_relative(src):
+        if not paths.is_relative(src):
             return None
-        real = localimages.find(src, roots)  # resolved, a regular file, inside its folder
+        real = paths.find(src, roots)  # resolved, a regular file, inside its folder
         if real is None:
             raise ImageProblem(f"image '{src}' is not a file next to the issue or the publication "
                                "file (or it leads outside them)")

@@ -184,7 +184,7 @@ def _image_report(entry: Entry, problems: list[str]) -> Report:
 
 def site_context(archive: Archive, root: str) -> dict[str, Any]:
     """What every page's layout (``site/page.html.j2``) reads."""
-    from authoring.render.colors import palette
+    from authoring.theme import palette
 
     publication = archive.publication
     return {
