@@ -529,9 +529,62 @@ def check_merge_tags(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]
     if not esp.flags_tags(service):
         return  # no service chosen, the usual case: no text needs reading
     severity = Severity.ERROR if ctx.level is Level.EXPORT else Severity.WARNING
-    for path, text, _is_markdown in text_fields(issue):
+    texts = set()
+    for path, text, is_markdown in text_fields(issue):
+        texts.add(path)
+        live = list(_template_code(path, text, is_markdown, service, severity))
+        yield from live
         for unknown in esp.unknown_tags(text, service):
-            yield _merge_tag_finding(unknown, path, severity)
+            if not any(unknown.tag in finding.message for finding in live):
+                yield _merge_tag_finding(unknown, path, severity)
+    for path, url, _kind, _offset in urls(issue):  # addresses outside the texts: web_url, cta...
+        if url and path not in texts:
+            yield from _template_code(path, url, False, service, severity)
+
+
+def _template_code(path: YamlPath, text: str, is_markdown: bool, service: str,
+                   severity: Severity, locate: bool = True) -> Iterator[Finding]:
+    """What the service would run in this field as it is exported (Markdown escapes resolved,
+    entities decoded, code spans and link addresses included, tags rewritten): the same scan
+    as render's and export's over their output (esp.live_code), located at the field."""
+    exported = esp.rewrite(exported_text(text, is_markdown), service)
+    for construct in esp.live_code(exported, service):
+        where = esp.locate(text, construct) if locate else None
+        yield Finding(codes.MERGE_TAG_TYPO if construct.is_typo else codes.ESP_TEMPLATE_CODE,
+                      esp.describe(construct, service), path,
+                      f"write '{construct.suggestion}'" if construct.is_typo else
+                      "write it another way (a space between the braces: '{ {'), or set 'esp:' "
+                      "to none if no template language reads the export",
+                      severity=severity, offset=where)
+
+
+def exported_text(text: str, is_markdown: bool) -> str:
+    """The characters of a field that reach the email: for Markdown, what markdown-it makes of
+    it (its text, code and addresses; blocks on lines of their own), not its source."""
+    if not is_markdown:
+        return text
+    parsed = markdown.parse(text)
+    if parsed.plain is not None:  # no markup character: the text is what is shown
+        return "\n".join(line for block in parsed.plain for line in block.lines)
+    pieces: list[str] = []
+
+    def walk(tokens) -> None:
+        for token in tokens:
+            for name in ("href", "src"):
+                value = token.attrGet(name) if token.attrs else None
+                if value:
+                    pieces.append(f" {value} ")
+            if token.type in ("softbreak", "hardbreak"):
+                pieces.append("\n")
+            elif token.children:
+                walk(token.children)
+            elif token.type != "inline" and token.content:
+                pieces.append(token.content)
+            if token.nesting == -1 and token.block:
+                pieces.append("\n")
+
+    walk(parsed.tokens)
+    return "".join(pieces)
 
 
 def _merge_tag_finding(unknown: esp.UnknownTag, path: YamlPath, severity: Severity,
@@ -917,9 +970,15 @@ def _publication_merge_tags(pub: model.Publication, level: Level) -> Iterator[Fi
     severity = Severity.ERROR if level is Level.EXPORT else Severity.WARNING
     for path, text in [(pub.path + ("unsubscribe_url",), pub.unsubscribe_url),
                        (pub.path + ("web_version_url",), pub.web_version_url),
-                       (pub.path + ("footer",), pub.footer)]:
+                       (pub.path + ("footer",), pub.footer),
+                       (pub.sender.path + ("name",), pub.sender.name),
+                       (pub.path + ("postal_address",), pub.postal_address)]:
+        live = list(_template_code(path, text or "", path[-1] == "footer", pub.esp, severity,
+                                   locate=False))
+        yield from live
         for unknown in esp.unknown_tags(text or "", pub.esp):
-            yield _merge_tag_finding(unknown, path, severity, offset=False)
+            if not any(unknown.tag in finding.message for finding in live):
+                yield _merge_tag_finding(unknown, path, severity, offset=False)
 
 
 SITE_SIZE_RANGE = range(1, 1001)

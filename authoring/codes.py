@@ -256,6 +256,24 @@ A11Y = _code("a11y", WARNING, "`check --browser`: axe-core finds a moderate or m
 A11Y_SERIOUS = _code("a11y-serious", ERROR,
                      "`check --browser`: axe-core finds a serious or critical accessibility problem",
                      "follow the axe rule's link")
+# -- handed to the email service, and links that name another site (issue 21) ---------------------
+ESP_TEMPLATE_CODE = _code("esp-template-code", BY_LEVEL,
+                          "exported text the publication's `esp:` would run as its template language "
+                          "(`{% if %}`, `{{ 7*7 }}`, `*|IF:X|*`), not a merge tag of it",
+                          "write it another way (`{ {`), or use only the service's merge tags (docs/esp.md)")
+MERGE_TAG_TYPO = _code("merge-tag-typo", BY_LEVEL,
+                       "a near miss of one of the service's merge tags (`*|UPDATE_PROFIL|*`)",
+                       "write the tag the message suggests")
+LINK_TEXT_OTHER_HOST = _code("link-text-other-host", WARNING,
+                             "a link whose text is an address or domain other than where it goes, "
+                             "or an address with a name before its host (`https://paypal.com@evil.example`)",
+                             "make the text name the real destination, or link words, not an address")
+LINK_SHORTENER = _code("link-shortener", WARNING,
+                       "a link through a shortener (bit.ly, t.co…): readers and spam filters cannot "
+                       "see where it goes", "link the full address")
+MIXED_SCRIPT_HOST = _code("mixed-script-host", WARNING,
+                          "a link's host mixes scripts (Latin with Cyrillic or Greek…): a look-alike "
+                          "of another domain", "check the address; type the host in plain ASCII")
 # -- an editor's week (issue 24): missing files, repeats, placeholders, inbox and theme findings --
 MISSING_IMAGE_FILE = _code("missing-image-file", BY_LEVEL,
                            "a relative image whose file does not exist (next to the issue; the logo next "

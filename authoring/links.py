@@ -7,6 +7,7 @@ unique address with HEAD (GET when a server refuses HEAD), a few at a time.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import http.client
 import re
@@ -19,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from authoring import markdown, model
+from authoring import codes, markdown, model
 
 # Merge tags inside a longer URL (https://x.ai/unsub?id={{id}}): the ESP rewrites
 # those, so we leave them byte for byte as written.
@@ -183,3 +184,128 @@ def check_links(urls: Iterable[str], *, timeout: float = DEFAULT_TIMEOUT,
         return result
     result.broken = [BrokenLink(o.url, o.reason) for o in failed if o.reason is not None]
     return result
+
+
+# ---------------------------------------------------------------- links that hide where they go
+
+SHORTENERS = frozenset({
+    "bit.ly", "bitly.com", "t.co", "tinyurl.com", "goo.gl", "ow.ly", "is.gd", "v.gd", "buff.ly",
+    "rebrand.ly", "cutt.ly", "shorturl.at", "t.ly", "rb.gy", "tiny.cc", "bl.ink", "lnkd.in",
+    "s.id", "shorte.st", "adf.ly", "amzn.to", "dlvr.it", "ift.tt", "trib.al", "clck.ru", "qr.ae",
+    "soo.gd", "tr.im", "x.co", "surl.li", "shorturl.asia", "urlz.fr", "bit.do", "mcaf.ee",
+})
+"""Services whose address says nothing of where a link goes (what phishing filters flag)."""
+
+_ALLOWED_SCRIPT_MIXES = ({"Latin", "Han", "Hiragana", "Katakana"}, {"Latin", "Han", "Bopomofo"},
+                         {"Latin", "Han", "Hangul"})
+"""Unicode TR 39's "highly restrictive" level: one script, or these CJK writing systems with
+Latin. Anything else in one host (Cyrillic с in a Latin name) is a look-alike."""
+
+_SHOWN_ADDRESS = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?((?:[^\s/:@.<>\"'()\[\]]+\.)+[^\s/:@.<>\"'()\[\]\d]{2,})"
+    r"(?::\d+)?(?:[/?#]\S*)?$", re.IGNORECASE)
+"""Link text that is an address or a bare domain (``paypal.com``, ``https://x.org/a``)."""
+
+
+_COMMON_TLDS = frozenset({
+    "com", "org", "net", "edu", "gov", "mil", "int", "info", "biz", "name", "pro", "app", "dev",
+    "ai", "io", "xyz", "online", "site", "shop", "store", "blog", "news", "tech", "cloud", "page",
+    "link", "click", "live", "top", "club", "space", "email", "zip", "mov", "art", "museum"})
+_FILE_EXTENSIONS = frozenset({"py", "md", "js", "ts", "sh", "rb", "pl", "gz", "xz", "rs", "cc",
+                              "hh", "so", "el", "ml", "vb", "fs", "ps", "ai"})
+"""Two-letter endings of file names more often than of country domains (``setup.py``)."""
+
+
+def _looks_like_domain(host: str) -> bool:
+    tld = host.rpartition(".")[2]
+    return (not tld.isascii()) or tld in _COMMON_TLDS or (len(tld) == 2 and tld not in _FILE_EXTENSIONS)
+
+
+def _shown_hosts(text: str) -> list[str]:
+    """The hosts a link's text shows: the whole text as an address or domain (``paypal.com``,
+    trailing punctuation aside), or any address with a scheme or ``www.`` inside a sentence."""
+    words = " ".join(text.split()).strip(".,;:!?\"'()[]<>«»“”‘’")
+    whole = _SHOWN_ADDRESS.match(words)
+    if whole and (_looks_like_domain(unicode_host(whole.group(1))) or "://" in words):
+        return [unicode_host(whole.group(1))]
+    shown = []
+    for word in words.split(" ")[:50]:
+        word = word.strip(".,;:!?\"'()[]<>«»“”‘’")
+        if "://" in word or word.lower().startswith("www."):
+            inside = _SHOWN_ADDRESS.match(word)
+            if inside:
+                shown.append(unicode_host(inside.group(1)))
+    return shown
+
+
+@dataclass(frozen=True)
+class Spoof:
+    code: str
+    message: str
+
+
+def unicode_host(host: str) -> str:
+    """The host as a reader sees it: punycode labels (``xn--...``) decoded, lower case."""
+    labels = []
+    for label in host.lower().rstrip(".").split("."):
+        if label.startswith("xn--"):
+            with contextlib.suppress(UnicodeError):  # not valid punycode: shown as written
+                label = label.encode("ascii").decode("idna")
+        labels.append(label)
+    return ".".join(labels)
+
+
+def scripts(text: str) -> set[str]:
+    """The scripts of the letters in ``text`` (digits, hyphens and dots belong to none)."""
+    import unicodedata
+
+    found = set()
+    for char in text:
+        if not char.isalpha():
+            continue
+        words = unicodedata.name(char, "UNKNOWN").split()
+        first = words[1] if words[0] in ("FULLWIDTH", "HALFWIDTH") and len(words) > 1 else words[0]
+        found.add({"CJK": "Han"}.get(first, first.capitalize()))
+    return found
+
+
+def mixes_scripts(host: str) -> bool:
+    """Whether the host mixes scripts beyond what TR 39's highly restrictive level allows."""
+    found = scripts(unicode_host(host))
+    return len(found) > 1 and not any(found <= allowed for allowed in _ALLOWED_SCRIPT_MIXES)
+
+
+def _same_site(shown: str, real: str) -> bool:
+    return shown == real or real.endswith("." + shown) or shown.endswith("." + real)
+
+
+def spoofing(url: str, text: str) -> list[Spoof]:
+    """What makes a link hide where it goes: its text names another host, it goes through a
+    shortener, or its host mixes scripts (a look-alike). Merge tags and non-web links pass."""
+    if markdown.is_merge_tag(url) or markdown.url_scheme(url.strip()) not in {"http", "https"}:
+        return []
+    try:
+        parts = urlsplit(url.strip())
+        raw_host = parts.hostname or ""
+    except ValueError:
+        return []
+    if not raw_host:
+        return []
+    host = unicode_host(raw_host)
+    found = []
+    if parts.username is not None:  # https://paypal.com@evil.example: a name before the host
+        found.append(Spoof(codes.LINK_TEXT_OTHER_HOST,
+                           f"the address puts '{parts.username}@' before its host: it goes to '{host}'"))
+    for shown_host in _shown_hosts(text):
+        if not _same_site(shown_host.removeprefix("www."), host.removeprefix("www.")):
+            found.append(Spoof(codes.LINK_TEXT_OTHER_HOST,
+                               f"the link text shows '{shown_host}' but the link goes to '{host}'"))
+            break
+    if host.removeprefix("www.") in SHORTENERS:
+        found.append(Spoof(codes.LINK_SHORTENER,
+                           f"'{url}' goes through the shortener {host}: nobody can see where"))
+    if mixes_scripts(raw_host):
+        mixed = ", ".join(sorted(scripts(host)))
+        found.append(Spoof(codes.MIXED_SCRIPT_HOST,
+                           f"the host '{host}' ({raw_host}) mixes scripts ({mixed}): a look-alike"))
+    return found

@@ -16,7 +16,7 @@ import bisect
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache, cached_property, lru_cache
 from itertools import accumulate
 from pathlib import Path
@@ -554,29 +554,35 @@ def _check_nesting(text: str, utf8: bytes, file: str) -> None:
     libyaml composes recursively in C, where no RecursionError guards the stack: a file of
     100,000 ``[`` (or ``- - - ...``) kills the process with a segmentation fault. A text with
     more than _SHALLOW_ENOUGH openers is first read as parser events, which libyaml produces
-    without recursion, counting the depth. Syntax errors are left to the parse proper.
-    ``utf8``: the text's UTF-8."""
+    without recursion, counting the depth. libyaml may stop before we do, whatever its
+    version: 0.2.6 (PyYAML 6.0.4) refuses flow nesting past its own 1,000 levels while it scans
+    ahead, before the event of the first ``[``, with no word of where our limit was passed;
+    PyYAML's own parser, which scans at most 1,024 characters ahead, then finds that place
+    (it stops there, so it reads only the start of a runaway text). Syntax errors are left to
+    the parse proper. ``utf8``: the text's UTF-8."""
     # the openers are ASCII, so the UTF-8 holds as many as the text; deleting them from it
     # counts all four in one pass, a quarter of the time of four counts in the text
     if len(utf8) - len(utf8.translate(None, _NESTING_OPENERS)) <= _SHALLOW_ENOUGH:
         return
+    makers: list[Callable[[], Any]] = [lambda: yaml.SafeLoader(text)]
     if getattr(yaml, "__with_libyaml__", False):
-        loader: Any = yaml.CSafeLoader(utf8)
-    else:
-        loader = yaml.SafeLoader(text)
-    depth = 0
-    try:
-        while (event := loader.get_event()) is not None:
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise _too_deep(file, text, event.start_mark)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
-        return
-    finally:
-        loader.dispose()
+        makers.insert(0, lambda: yaml.CSafeLoader(utf8))
+    for make_loader in makers:
+        loader = make_loader()
+        depth = 0
+        try:
+            while (event := loader.get_event()) is not None:
+                if isinstance(event, yaml.CollectionStartEvent):
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        raise _too_deep(file, text, event.start_mark)
+                elif isinstance(event, yaml.CollectionEndEvent):
+                    depth -= 1
+            return
+        except yaml.YAMLError:
+            continue  # libyaml's own limit, or a syntax error: the next parser, or the parse proper
+        finally:
+            loader.dispose()
 
 
 def _too_deep(file: str, text: str, mark: Any = None) -> LoadError:

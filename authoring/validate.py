@@ -34,6 +34,8 @@ class Validated:
     publication_file: Path | None = None
     document: Document | None = field(default=None, repr=False)
     """The parsed YAML with every value's position: ``authoring check`` locates its findings in it."""
+    publication_document: Document | None = field(default=None, repr=False)
+    """The publication file as loaded for this validation, so later stages need not read it again."""
 
     @property
     def ok(self) -> bool:
@@ -74,19 +76,26 @@ def load_publication(path: Path | None, level: Level = ...
 def load_publication(path: Path | None, level: Level = Level.DRAFT
                      ) -> tuple[model.Publication, Report | None]:
     """The publication settings and the report of their problems (None when no file)."""
+    publication, report, _doc = _load_publication(path, level)
+    return publication, report
+
+
+def _load_publication(path: Path | None, level: Level
+                      ) -> tuple[model.Publication, Report | None, Document | None]:
+    """load_publication, and the file as loaded (None when there is none or it cannot be read)."""
     if path is None:
-        return DEFAULT_PUBLICATION, None
+        return DEFAULT_PUBLICATION, None, None
     try:
         doc = load_file(path)
     except LoadError as exc:
-        return DEFAULT_PUBLICATION, exc.report
+        return DEFAULT_PUBLICATION, exc.report, None
     report = Report(file=str(path), source_lines=SourceLines(doc.text))
     publication, problems = build_publication(doc)
     report.diagnostics.extend(doc.diagnostics + problems + _trust_problems(path, publication))
     if publication is not None:
         report.diagnostics.extend(_diagnostic(doc, f)
                                   for f in checks.check_publication(publication, level, path.parent))
-    return publication or DEFAULT_PUBLICATION, report
+    return publication or DEFAULT_PUBLICATION, report, doc
 
 
 class Publications:
@@ -98,7 +107,8 @@ class Publications:
 
     def __init__(self) -> None:
         self._found: dict[Path, Path | None] = {}
-        self._loaded: dict[tuple[Path | None, Level], tuple[model.Publication, Report | None]] = {}
+        self._loaded: dict[tuple[Path | None, Level],
+                           tuple[model.Publication, Report | None, Document | None]] = {}
 
     def find(self, issue_path: Path) -> Path | None:
         """find_publication, once per folder (the folder the file resolves into, as there)."""
@@ -110,8 +120,13 @@ class Publications:
     def load(self, path: Path | None, level: Level) -> tuple[model.Publication, Report | None]:
         """load_publication, once per file and level."""
         if (path, level) not in self._loaded:
-            self._loaded[path, level] = load_publication(path, level)
-        return self._loaded[path, level]
+            self._loaded[path, level] = _load_publication(path, level)
+        publication, report, _doc = self._loaded[path, level]
+        return publication, report
+
+    def document(self, path: Path | None, level: Level) -> Document | None:
+        """The file ``load`` read for ``path`` at ``level`` (None: not loaded, or unreadable)."""
+        return self._loaded[path, level][2] if (path, level) in self._loaded else None
 
 
 def _trust_problems(path: Path, publication: model.Publication | None) -> list[Diagnostic]:
@@ -191,6 +206,7 @@ def validate_file(path: str | Path, *, level: Level = Level.DRAFT,
     else:
         result = validate_document(doc, level=level, publication=publication)
         result.publication_file = pub_path
+    result.publication_document = batch.document(pub_path, level)
     if pub_report is not None and pub_report.errors:
         # A broken publication file breaks every issue; say so with the issue.
         # (copies: the batch's issues share the publication's report, a report may be edited)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -18,13 +20,41 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM_CANDIDATES = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"]
 
 
+@cache
+def _tracked_in(folder: Path) -> frozenset[Path] | None:
+    """The files git tracks under folder, or None outside git (an unpacked source archive)."""
+    try:
+        done = subprocess.run(["git", "-C", str(folder), "ls-files", "-z", "--", "."],
+                              capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return frozenset(folder / name for name in done.stdout.decode().split("\0") if name)
+
+
+def tracked(folder: Path, pattern: str) -> list[Path]:
+    """The project's own files in folder matching pattern, sorted: a user's own issues/0322.yaml,
+    untracked, is no sample. Outside git, every file there counts."""
+    files = _tracked_in(folder)
+    return sorted(p for p in folder.glob(pattern) if p.is_file() and (files is None or p in files))
+
+
 def sample_issues() -> list[Path]:
-    return sorted(p for p in ISSUES.glob("*.yaml") if p.name != "publication.yaml")
+    return [p for p in tracked(ISSUES, "*.yaml") if p.name != "publication.yaml"]
 
 
 def seed_samples() -> list[tuple[Path, Path]]:
     """(seed text, its YAML issue) pairs."""
-    return [(seed, ISSUES / f"{seed.stem}.yaml") for seed in sorted(SEEDS.glob("*.txt"))]
+    return [(seed, ISSUES / f"{seed.stem}.yaml") for seed in tracked(SEEDS, "*.txt")]
+
+
+def copy_samples(folder: Path) -> Path:
+    """The tracked issues/ (issues, publication file, images) copied to folder, made."""
+    for path in tracked(ISSUES, "**/*"):
+        (folder / path.relative_to(ISSUES)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, folder / path.relative_to(ISSUES))
+    return folder
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from authoring.check import CheckOptions, NotCheckable, check_file
 from authoring.check.images import file_name_alt
 from authoring.cli import app
-from conftest import ISSUES, ROOT
+from conftest import ISSUES, ROOT, tracked
 
 runner = CliRunner()
 FAST = CheckOptions(spam=False)
@@ -37,8 +37,8 @@ def _edit(path: Path, old: str, new: str) -> None:
 def test_clean_sample_is_ready_and_reports_every_fast_part(issue_copy):
     report = check_file(issue_copy, FAST)
     assert report.ok(), report.format_text()
-    assert [p.name for p in report.parts] == ["validation", "clients", "size", "images", "inbox", "contrast",
-                                           "history"]
+    assert [p.name for p in report.parts] == ["validation", "clients", "size", "images", "inbox",
+                                             "spoofing", "contrast", "history"]
     size = report.part("size")
     assert size is not None
     total = sum(block["bytes"] for block in size.data["blocks"])
@@ -139,7 +139,7 @@ def test_default_from_name_is_a_warning_in_the_publication(issue_copy):
 
 
 def test_drafts_show_their_draft_findings():
-    draft = next(p for p in sorted(ISSUES.glob("00*.yaml")))
+    draft = tracked(ISSUES, "00*.yaml")[0]
     report = check_file(draft, FAST)
     readiness = report.part("validation")
     assert readiness is not None and readiness.data["draft"] is True
@@ -286,7 +286,7 @@ def test_an_error_in_the_draft_stops_no_part(issue_copy):
     _edit(issue_copy, "src: images/robot-arm.png", "src: images/open-weights.png")
     report = check_file(issue_copy, FAST)
     assert [p.name for p in report.parts] == ["validation", "clients", "size", "images", "inbox",
-                                              "contrast", "history"]
+                                              "spoofing", "contrast", "history"]
     assert all(p.skipped is None for p in report.parts)
     assert {"missing-field", "missing-image-file"} <= {f.code for f in report.errors}
     missing = _finding(report, "missing-image-file")

@@ -16,6 +16,8 @@ def test_clean_sample_has_no_serious_problem(issue_copy):
     part = check_file(issue_copy, ACCESS_ONLY).part("access")
     assert part is not None and part.skipped is None, part.skipped
     assert part.data["views"] == ["600 px light", "600 px dark", "375 px light", "375 px dark"]
+    # the shipped axe-core, named by the version in its own first line
+    assert part.figures[0].startswith("axe-core 4.10.3 at 600 px light, 600 px dark, 375 px light, ")
     assert not [f for f in part.findings if f.is_error], [f.message for f in part.findings]
 
 

@@ -3,7 +3,6 @@ trust, and numbers and tags that reach the HTML."""
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +14,7 @@ from authoring.checks import check_publication
 from authoring.diagnostics import AuthoringError, Level
 from authoring.export import build_export
 from authoring.validate import validate_file, validate_text
-from conftest import ISSUES
+from conftest import copy_samples
 
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
 ZERO_WIDTH = ["\u200b", "\u2060", "\ufeff"]
@@ -154,8 +153,7 @@ def test_smtp_in_publication_yaml_is_typed_and_located(tmp_path):
 ])
 def test_export_refuses_what_exported_before(tmp_path, change, code):
     """The values issue 21 exported: each now stops the export, located in the issue."""
-    folder = tmp_path / "issues"
-    shutil.copytree(ISSUES, folder)
+    folder = copy_samples(tmp_path / "issues")
     path = folder / "0321.yaml"
     text = path.read_text(encoding="utf-8")
     assert change[0] in text

@@ -12,14 +12,14 @@ from typer.testing import CliRunner
 
 from authoring.cli import app
 from authoring.diagnostics import AuthoringError
-from conftest import DATA, ISSUES, ROOT
+from conftest import DATA, ISSUES, ROOT, tracked
 
 runner = CliRunner()
 WARNS = DATA / "bad" / "html-formatting-in-text.yaml"
 
 
 def test_validate_all_samples_passes():
-    files = sorted(str(p) for p in ISSUES.glob("*.yaml"))
+    files = [str(p) for p in tracked(ISSUES, "*.yaml")]
     result = runner.invoke(app, ["validate", *files])
     assert result.exit_code == 0, result.output
     assert f"{len(files)} files checked: 0 errors" in result.stderr

@@ -11,7 +11,7 @@ import pytest
 
 from authoring import codes
 from authoring.validate import validate_file
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, tracked
 
 PACKAGE = ROOT / "authoring"
 DOC = ROOT / "docs" / "format.md"
@@ -115,7 +115,7 @@ def test_the_scan_catches_a_literal_code(tmp_path):
     assert sorted(found) == ["made-up-code", "other"]
 
 
-_CORPUS = sorted([*(DATA / "bad").glob("*.yaml"), *(ROOT / "issues").glob("*.yaml")])
+_CORPUS = sorted([*(DATA / "bad").glob("*.yaml"), *tracked(ROOT / "issues", "*.yaml")])
 
 
 @pytest.mark.parametrize("path", _CORPUS, ids=lambda p: p.name)

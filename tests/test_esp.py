@@ -49,6 +49,102 @@ def test_unclosed_tags_are_not_tags():
     assert list(esp.unknown_tags(text, "mailchimp")) == []
 
 
+# ---------------------------------------------------------------- template code the service runs
+
+LIVE = {  # per service: constructs its template language runs that are no merge tag of it
+    "brevo": ["{% if contact.PLAN == 'free' %}", "{% endif %}", "{{ 7*7 }}", "{{\n template \"x\" }}",
+              "{# hidden #}", "{{ contact.NAME|upper }}", "{%raw%}"],
+    "buttondown": ["{% load static %}", "{{ subscriber.email|upper }}", "{{7*7}}", "{#\n#}"],
+    "listmonk": ["{{ template \"x\" }}", "{{/* c */}}", "{{ range .Lists }}", "{{- .X -}}",
+                 "{{ .Subscriber.Attribs.plan | upper }}"],
+    "sendgrid": ["{{#if plan}}", "{{/if}}", "{{> partial}}", "{{!-- note --}}", "{{ else }}",
+                 "{{{html}}}"],
+    "mailchimp": ["*|IF:PLAN=free|*", "*|END:IF|*", "*|HTML:BIO|*", "*|FEEDBLOCK:x|*", "*|ELSE:|*"],
+    "mailgun": [],
+}
+KNOWN = {
+    "brevo": ["{{ contact.FIRSTNAME }}", "{{ unsubscribe }}", "{{ mirror }}", "{{contact.CITY}}"],
+    "buttondown": ["{{ unsubscribe_url }}", "{{ subscriber.metadata.city }}", "{{ email_url }}"],
+    "listmonk": ["{{ UnsubscribeURL }}", "{{ .Subscriber.FirstName }}", "{{ .Subscriber.Attribs.city }}"],
+    "sendgrid": ["{{{unsubscribe}}}", "{{first_name}}", "{{ plan }}"],
+    "mailchimp": ["*|UNSUB|*", "*|FNAME|*", "*|LIST:COMPANY|*", "*|PLAN|*"],
+    "mailgun": ["%recipient.first_name%", "%unsubscribe_url%", "50% off, 20% more", "%other%"],
+}
+
+
+@pytest.mark.parametrize("service", sorted(LIVE))
+def test_live_code_finds_each_construct_of_the_services_language_and_passes_its_tags(service):
+    text = " text ".join(LIVE[service] + KNOWN[service])
+    found = esp.live_code(text, service)
+    assert [c.text for c in found] == LIVE[service]
+    assert all(text[c.start:c.end] == c.text and not c.is_typo for c in found)
+
+
+def test_other_services_syntax_is_not_code_for_a_service():
+    assert esp.live_code("{% if x %} {{#if y}}", "mailchimp") == []
+    assert esp.live_code("*|IF:X|* {% if x %}", "sendgrid") == []
+    assert esp.live_code("{{ anything }} *|IF:X|*", "none") == []
+
+
+@pytest.mark.parametrize(("service", "typo", "meant"), [
+    ("mailchimp", "*|UPDATE_PROFIL|*", "*|UPDATE_PROFILE|*"),
+    ("mailchimp", "*|FNAM|*", "*|FNAME|*"),
+    ("mailgun", "%unsubscibe_url%", "%unsubscribe_url%"),
+    ("listmonk", "{{ UnsubscribeURLL }}", "{{ UnsubscribeURL }}"),
+    ("listmonk", "{{ .Subscriber.FristName }}", "{{ .Subscriber.FirstName }}"),
+    ("brevo", "{{ unsubscrib }}", "{{ unsubscribe }}"),
+    ("buttondown", "{{ email_ur }}", "{{ email_url }}"),
+    ("sendgrid", "{{{unsubscrib}}}", "{{{unsubscribe}}}"),
+])
+def test_a_near_miss_of_a_documented_tag_is_a_typo_with_the_tag_meant(service, typo, meant):
+    [found] = esp.live_code(f"see {typo} here", service)
+    assert found.is_typo and found.suggestion == meant and found.text == typo
+    assert f"did you mean '{meant}'" in esp.describe(found, service)
+
+
+def test_a_line_break_inside_the_braces_is_still_one_construct():
+    [found] = esp.live_code('a {{\n  template "x"\n}} b', "listmonk")
+    assert found.text == '{{\n  template "x"\n}}'
+
+
+def test_a_closer_further_than_the_limit_leaves_the_opener_alone_as_code():
+    text = "{{" + "*" * (esp.MAX_CONSTRUCT + 1) + "}}"
+    [found] = esp.live_code(text, "sendgrid")
+    assert found.text == "{{"  # an unclosed opener: the service refuses or runs the rest
+    [within] = esp.live_code("{{" + "*" * esp.MAX_CONSTRUCT + "}}", "sendgrid")  # at the limit
+    assert within.end == esp.MAX_CONSTRUCT + 4
+
+
+@pytest.mark.parametrize("service", sorted(LIVE))
+def test_neutralised_html_keeps_the_tags_and_leaves_no_code(service):
+    html = "<p>" + " and ".join(LIVE[service] + KNOWN[service]) + "</p>"
+    inert = esp.neutralise_html(html, service)
+    assert esp.live_code(inert, service) == []
+    for tag in KNOWN[service]:
+        assert tag in inert
+    nested = esp.neutralise_html("{{ a {{ b }} }} {{{{ c }}}} *|*|X|*|*", service)
+    assert [c for c in esp.live_code(nested, service) if not c.is_typo] == []
+
+
+def test_neutralised_html_shows_the_same_characters():
+    import html as html_module
+
+    text = "{% if x %}{{ 7*7 }}{# c #}"
+    assert html_module.unescape(esp.neutralise_html(text, "brevo")) == text
+    assert esp.neutralise_html("*|IF:X|*", "mailchimp") == "&#42;|IF:X|&#42;"
+
+
+@pytest.mark.parametrize("text", ["{{" * 50_000, "{%" * 50_000 + "%}", "*|" * 50_000 + "|*",
+                                  "{{ x }}" * 15_000, ("{" * 1000 + "}" * 1000) * 25])
+def test_the_scan_is_linear_on_hostile_input(text):
+    import time
+
+    started = time.perf_counter()
+    for service in esp.LANGUAGES:
+        esp.neutralise_html(text, service)
+    assert time.perf_counter() - started < 10  # ~0.4 s each measured on a loaded 2-core machine
+
+
 @pytest.mark.parametrize(("service", "left"), [
     ("none", ["unsubscribe_url", "web_version_url", "first_name"]),
     ("mailchimp", []),

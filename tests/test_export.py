@@ -26,7 +26,7 @@ from authoring.diagnostics import AuthoringError
 from authoring.export import export_issue
 from authoring.render import GMAIL_CLIP_BYTES
 from authoring.validate import load_issue
-from conftest import DATA, ISSUES, sample_issues, seed_samples
+from conftest import DATA, ISSUES, copy_samples, sample_issues, seed_samples
 
 runner = CliRunner()
 NO_URLS = DATA / "export" / "seed-without-urls.yaml"
@@ -46,9 +46,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def copy_issues(tmp_path: Path) -> Path:
-    folder = tmp_path / "issues"
-    shutil.copytree(ISSUES, folder)
-    return folder
+    return copy_samples(tmp_path / "issues")
 
 
 def unescape(url: str) -> str:
@@ -536,7 +534,7 @@ SCRIPTS = [
 @pytest.mark.parametrize("subject", SCRIPTS, ids=lambda s: s[:8])
 @pytest.mark.parametrize("prefix", ["", "[TEST] "])
 def test_long_subjects_in_every_script_keep_every_space(tmp_path, subject, prefix):
-    from authoring.export import build_message
+    from authoring.message import build_message
     from authoring.validate import validate_text
 
     validated = validate_text(MINIMAL.replace("subject: A short issue", f'subject: "{subject}"'))
@@ -573,7 +571,7 @@ def test_hostile_publication_headers_are_refused_before_export(tmp_path, case, l
 
 def test_list_unsubscribe_holds_exactly_the_two_uris():
     from authoring import model
-    from authoring.export import list_unsubscribe
+    from authoring.message import list_unsubscribe
 
     publication = model.Publication(name="P", sender=model.Sender(name="P", email="p@e.org"),
                                     unsubscribe_url="https://e.org/u>, <https://evil.example/t",
@@ -716,3 +714,32 @@ def test_an_error_a_draft_has_too_stops_before_rendering(tmp_path):
     # validation's errors only: the unsafe link stops it before the render and the pre-send check
     assert "unsafe-url" in codes and "placeholder-sender" in codes
     assert not codes & {"no-image-base-url", "date-sequence"}
+
+
+
+@pytest.mark.parametrize("blocked", [False, True])
+def test_an_export_reads_its_publication_file_once(issue_copy, tmp_path, monkeypatch, blocked):
+    """Validation loads publication.yaml; the pre-send rules and the check's parts locate their
+    findings in that same load, ready or refused (a refusal locates findings there too)."""
+    from authoring import load
+
+    publication = issue_copy.parent / "publication.yaml"
+    if blocked:
+        text = publication.read_text(encoding="utf-8")
+        publication.write_text(text.replace("postal_address:", "# postal_address:"), encoding="utf-8")
+    reads: list[Path] = []
+    read_bounded = load.read_bounded
+
+    def counted(path, limit):
+        reads.append(Path(path))
+        return read_bounded(path, limit)
+
+    monkeypatch.setattr(load, "read_bounded", counted)
+    if blocked:
+        with pytest.raises(AuthoringError) as refused:
+            export_issue(issue_copy, tmp_path / "out")
+        assert any(d.file == str(publication) and d.line for r in refused.value.reports for d in r.errors)
+    else:
+        export_issue(issue_copy, tmp_path / "out")
+    assert reads.count(publication) == 1
+    assert reads.count(issue_copy) == 1

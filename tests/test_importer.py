@@ -20,11 +20,11 @@ from authoring.importer import emit, import_file, import_text
 from authoring.importer.markdown import escape
 from authoring.render.text import render_text
 from authoring.validate import load_publication, validate_text
-from conftest import DATA, ISSUES, SEEDS, seed_samples
+from conftest import DATA, ISSUES, SEEDS, seed_samples, tracked
 
 ARCHIVE = DATA / "archive"
 PUBLICATION, _ = load_publication(ISSUES / "publication.yaml")
-SEED_FILES = sorted(SEEDS.glob("*.txt"))
+SEED_FILES = tracked(SEEDS, "*.txt")
 
 
 def _publication_words() -> list[str]:

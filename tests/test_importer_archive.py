@@ -26,7 +26,7 @@ from authoring.cli import app
 from authoring.importer import ImportResult, import_file, import_text
 from authoring.render.text import render_text
 from authoring.validate import DEFAULT_PUBLICATION, load_publication, validate_text
-from conftest import DATA, ISSUES
+from conftest import DATA, ISSUES, tracked
 
 ARCHIVE = DATA / "archive"
 PUBLICATION, _ = load_publication(ISSUES / "publication.yaml")
@@ -293,7 +293,7 @@ def test_reference_and_inline_links_import_to_the_same_yaml():
     assert promo.body == "Learn to build agents in Agentic AI, a new course."
 
 
-_SEEDS = sorted((ISSUES.parent / "seeds").glob("*.txt"))
+_SEEDS = tracked(ISSUES.parent / "seeds", "*.txt")
 
 
 def _strip_comments(text: str, subject: bool = True) -> str:

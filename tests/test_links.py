@@ -277,3 +277,23 @@ def test_embedded_merge_tag_search_is_linear():
     assert _EMBEDDED_MERGE_TAG.search(url) is None
     assert time.perf_counter() - start < 5  # hang guard: seconds before, milliseconds now
     assert _EMBEDDED_MERGE_TAG.search("https://x.ai/u?id={{ id }}&l=*|LIST|*").group() == "{{ id }}"
+
+
+@pytest.mark.parametrize(("url", "text", "codes"), [
+    ("https://evil.example/", "paypal.com", ["link-text-other-host"]),
+    ("https://www.paypal.com/", "paypal.com", []),  # www. and subdomains are the same site
+    ("https://shop.paypal.com/", "paypal.com", []),
+    ("https://paypal.com/", "shop.paypal.com", []),
+    ("https://paypal.com.evil.example/", "paypal.com", ["link-text-other-host"]),
+    ("https://bit.ly/x", "read the paper", ["link-shortener"]),
+    ("https://www.bit.ly/x", "read the paper", ["link-shortener"]),
+    ("https://notbit.ly/x", "read the paper", []),
+    ("mailto:someone@example.org", "paypal.com", []),  # not a web link
+    ("*|UNSUB|*", "paypal.com", []),  # a merge tag: the service fills it in
+    ("https://example.org/", "v1.2 release notes", []),
+    ("https://example.org/", "report.pdf", []),
+])
+def test_spoofing_names_what_hides_a_links_destination(url, text, codes):
+    from authoring.links import spoofing
+
+    assert [s.code for s in spoofing(url, text)] == codes

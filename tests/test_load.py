@@ -159,6 +159,8 @@ import sys  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 
+import yaml  # noqa: E402
+
 from authoring import load  # noqa: E402
 from conftest import DATA, ROOT  # noqa: E402
 
@@ -272,6 +274,44 @@ def test_nesting_up_to_the_limit_loads_and_one_more_level_is_refused():
     assert info.value.diagnostic.code == "too-deep" and info.value.diagnostic.line == 3
 
 
+class _LibyamlAtItsOwnLimit:
+    """A libyaml that refuses the text before its first event, as 0.2.6 (PyYAML 6.0.4) does past
+    1,000 flow levels: the refusal must still be located where our limit is passed."""
+
+    def __init__(self, utf8: bytes) -> None:
+        self.closed = False
+
+    def get_event(self):
+        raise yaml.scanner.ScannerError("while increasing flow level", None,
+                                        "exceeded maximum nesting depth", None)
+
+    def dispose(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize("libyaml", ["stops at its own limit", "absent"])
+def test_too_deep_is_located_whatever_libyaml_does(monkeypatch, libyaml):
+    if libyaml == "absent":
+        monkeypatch.setattr(yaml, "__with_libyaml__", False)
+    else:
+        monkeypatch.setattr(yaml, "CSafeLoader", _LibyamlAtItsOwnLimit)
+    opening = "x: " + "[" * 5_000  # level 1 is the document's mapping: the 200th [ opens level 201
+    with pytest.raises(LoadError) as info:
+        load_text(make.HEAD + opening + "\n")
+    diagnostic = info.value.diagnostic
+    assert diagnostic.code == "too-deep"
+    assert (diagnostic.line, diagnostic.column) == (2, len("x: ") + load.MAX_DEPTH)
+
+
+def test_a_syntax_error_past_many_openers_is_left_to_the_parse_proper(monkeypatch):
+    monkeypatch.setattr(yaml, "CSafeLoader", _LibyamlAtItsOwnLimit)
+    text = make.HEAD + "x:\n" + "  - [a, [b]]\n" * 1_100 + "z: ]\n"
+    with pytest.raises(LoadError) as info:
+        load_text(text)
+    diagnostic = info.value.diagnostic
+    assert diagnostic.code == "yaml-syntax" and diagnostic.line == text.count("\n")
+
+
 
 @pytest.mark.parametrize("escape, shown", [
     ("\\x1b", "U+001B"), ("\\x01", "U+0001"), ("\\x0c", "U+000C"), ("\\ufffe", "U+FFFE"),
@@ -315,7 +355,6 @@ def test_control_characters_are_exactly_the_documented_ones():
 
 # ---------------------------------------------------------------- speed without a change (issue 15)
 
-import yaml  # noqa: E402
 from hypothesis import assume, example, given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from yaml.nodes import MappingNode, SequenceNode  # noqa: E402

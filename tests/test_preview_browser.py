@@ -166,7 +166,7 @@ def test_folder_index_lists_each_issue_with_its_status(page, issue_copy: Path):
                                timeout=TIMEOUT)
         page.get_by_role("link", name="0321.yaml").click()
         wait_frame_contains(page, HEADLINE)
-        assert page.url.endswith("/issue/0321.yaml/")
+        assert page.url.endswith(f"/issue/0321.yaml/?token={server.site.access_token}")
 
 
 def test_check_panel_is_collapsed_updates_on_save_and_links_to_the_yaml(page, issue_copy: Path):

@@ -121,6 +121,8 @@ def test_served_url_finds_images_next_to_the_issue_or_the_publication(tmp_path):
     assert served_url("missing.png", FILES_URL, roots) == f"{FILES_URL}issue/missing.png"
     for absolute in ("https://example.com/a.png", "/already/served.png", ""):
         assert served_url(absolute, FILES_URL, roots) == absolute
+    # the preview's token rides in a query, after each file's path
+    assert served_url("logo.png", "/f/?token=T", roots) == "/f/publication/logo.png?token=T"
 
 
 def test_template_syntax_errors_point_at_the_template_line(tmp_path):
@@ -147,10 +149,11 @@ def test_template_runtime_errors_point_at_the_template_line(tmp_path):
     assert "missing" in diag.message
 
 
-def test_frameable_opens_links_in_a_new_tab():
+def test_frameable_opens_links_in_a_new_tab_and_sends_no_referrer():
+    extra = '<base target="_blank"><meta name="referrer" content="no-referrer">'
     assert frameable('<html><head lang="en"><title>x</title>') == \
-        '<html><head lang="en"><base target="_blank"><title>x</title>'
-    assert frameable("<p>bare</p>") == '<base target="_blank"><p>bare</p>'
+        f'<html><head lang="en">{extra}<title>x</title>'
+    assert frameable("<p>bare</p>") == f"{extra}<p>bare</p>"
 
 
 def test_depends_on_watched_files_and_template_trees(tmp_path):
@@ -172,7 +175,8 @@ def test_state_carries_the_pre_send_check_with_links_to_the_yaml(issue_copy: Pat
     check = builder.state()["check"]
     assert check is not None
     assert {part["name"] for part in check["parts"]} == {
-        "validation", "clients", "size", "images", "inbox", "contrast", "history"}  # fast ones
+        "validation", "clients", "size", "images", "inbox", "spoofing", "contrast",
+        "history"}  # no spam, no browser: fast
     images = next(part for part in check["parts"] if part["name"] == "images")
     (finding,) = [f for f in images["findings"] if f["code"] == "alt-file-name"]
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "The Batch (1)-1" in row)

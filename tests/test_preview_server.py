@@ -21,8 +21,7 @@ import httpx
 import pytest
 
 from authoring.files import write_atomic
-from authoring.preview.server import HOST, PortInUse, PreviewServer, bind, running
-from authoring.preview.watcher import DEBOUNCE_MS
+from authoring.preview.server import HOST, PortInUse, PreviewServer, Site, bind, running
 from conftest import ISSUES, ROOT
 
 SECRET = "top secret, outside the issue folder"
@@ -93,11 +92,15 @@ def test_serves_the_page_the_email_its_text_and_its_images(server):
     email = get(server, f"{base}/email").text
     assert "Robots Learn Chores From Video" in email
     assert "Robots Learn Chores From Video" in get(server, f"{base}/text").text
-    image = re.search(r'src="(/issue/0321\.yaml/files/issue/images/robot-arm\.png)"', email).group(1)
-    response = get(server, image)
+    image = re.search(r'src="(/issue/0321\.yaml/files/issue/images/robot-arm\.png)\?token=([^"]+)"',
+                      email)
+    assert image.group(2) == server.site.files_token  # the frame loads it: no header possible
+    response = httpx.get(server.base() + image.group(0)[5:-1])
+    assert response.headers["content-type"] == "image/png"
     assert response.status_code == 200 and response.content == (ISSUES / "images/robot-arm.png").read_bytes()
     assert get(server, "/_preview/preview.js").status_code == 200
-    assert get(server, "/", follow_redirects=False).headers["location"] == "/issue/0321.yaml/"
+    assert get(server, "/", follow_redirects=False).headers["location"] == \
+        f"/issue/0321.yaml/?token={server.site.access_token}"
 
 
 TRAVERSALS = [
@@ -216,7 +219,30 @@ def test_survives_500_concurrent_requests(server):
 # ---------------------------------------------------------------- edits
 
 
-def test_each_save_rebuilds_once_and_a_broken_draft_keeps_the_last_good_render(server, site: Path):
+@pytest.fixture
+def batches(monkeypatch) -> list[set[str]]:
+    """The names in each batch of changes the server handled, appended once it is handled
+    (rebuilt or not): a test waits on these events instead of sleeping."""
+    handled: list[set[str]] = []
+    original = Site.on_change
+
+    async def recording(self: Site, changed: set[Path]) -> None:
+        await original(self, changed)
+        handled.append({path.name for path in changed})
+
+    monkeypatch.setattr(Site, "on_change", recording)
+    return handled
+
+
+@pytest.fixture
+def watched_server(site: Path, batches: list[set[str]]):
+    """A server whose handled batches of changes are recorded in ``batches``."""
+    with running(site / "0321.yaml") as server:
+        yield server
+
+
+def test_each_save_rebuilds_once_and_a_broken_draft_keeps_the_last_good_render(watched_server, batches, site):
+    server = watched_server
     issue = site / "0321.yaml"
     source = issue.read_text(encoding="utf-8")
     first = state(server)
@@ -225,8 +251,13 @@ def test_each_save_rebuilds_once_and_a_broken_draft_keeps_the_last_good_render(s
     write_atomic(issue, source.replace("Data Centers Go Nuclear", "Data Centers Go Fission").encode())
     edited = wait_for(lambda: (s := state(server))["epoch"] > first["epoch"] and s)
     assert "Data Centers Go Fission" in edited["html"]
-    # a second rebuild for the same save would come one debounce period later (or more)
-    time.sleep(3 * DEBOUNCE_MS / 1000)
+    # A second rebuild for the same save would come from a later batch naming the issue again.
+    # A file the issue does not depend on, written now, ends the wait: the watcher reports
+    # events in order, so whatever the save still had to report is in that batch or before it.
+    saved = next(n for n, batch in enumerate(batches) if "0321.yaml" in batch)
+    (site / "unrelated.txt").write_text("not a dependency\n")
+    wait_for(lambda: any("unrelated.txt" in batch for batch in batches[saved + 1:]))
+    assert [batch for batch in batches[saved + 1:] if "0321.yaml" in batch] == []
     assert state(server)["epoch"] == first["epoch"] + 1
 
     broken = source.replace("subject: \"Robots", "subject: \"Robots\" oops")
@@ -343,7 +374,8 @@ def test_folder_index_reports_each_issue_status(site: Path):
 
     def rows(server) -> dict[str, str]:
         page = httpx.get(server.url).text
-        return dict(re.findall(r'<a href="/issue/([^"]+)/">.*?<span class="badge (\w+)"', page, re.S))
+        return dict(re.findall(r'<a href="/issue/([^"]+)/\?token=[^"]+">.*?<span class="badge (\w+)"',
+                               page, re.S))
 
     with running(site) as server:
         listed = rows(server)
@@ -366,17 +398,17 @@ assert os.sep == "/"  # the traversal cases above are written for POSIX paths
 # ---------------------------------------------------------------- trust boundaries (issue 10)
 
 
-def test_every_request_needs_the_session_token(server):
-    for path in ["/", "/issue/0321.yaml/", "/issue/0321.yaml/state", "/issue/0321.yaml/email",
-                 "/issue/0321.yaml/files/issue/images/robot-arm.png", "/_preview/preview.js"]:
-        assert httpx.get(server.base() + path).status_code == 403, path
-        wrong = {"Authorization": "token " + "x" * len(server.site.access_token)}
-        assert httpx.get(server.base() + path, headers=wrong).status_code == 403, path
+def test_the_printed_url_opens_the_preview_and_sets_no_cookie(server):
+    """The token is in the URL and, for tools, a header; never in a cookie (cookies reach every
+    port of 127.0.0.1). Every route refusing a request without it: tests/hostile/test_preview_token.py."""
     assert f"?token={server.site.access_token}" in server.url
-    with httpx.Client() as browser:  # the printed URL sets a cookie the page's requests carry
-        assert browser.get(server.url, follow_redirects=True).status_code == 200
-        assert "HttpOnly" in browser.get(server.url).headers["set-cookie"]
-        assert browser.get(f"{server.base()}/issue/0321.yaml/state").status_code == 200
+    with httpx.Client() as browser:
+        opened = browser.get(server.url, follow_redirects=True)
+        assert opened.status_code == 200 and "set-cookie" not in opened.headers
+        assert not browser.cookies
+        assert browser.get(f"{server.base()}/issue/0321.yaml/state").status_code == 403
+        assert browser.get(f"{server.base()}/issue/0321.yaml/state",
+                           headers=auth(server)).status_code == 200
 
 
 def test_only_the_emails_images_are_served_never_templates_or_other_files(tmp_path: Path, site: Path):

@@ -6,39 +6,27 @@ Screenshots go to tests/artifacts/ for a human to look at."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from authoring import model
+from authoring.check.access import axe_script as axe_script_of_the_package
 from authoring.render import RenderOptions, render_file, render_issue
 from authoring.theme import palette
-from conftest import ARTIFACTS, ISSUES, sample_issues
+from conftest import ISSUES, sample_issues
 
 pytestmark = pytest.mark.browser
 
 SAMPLES = sample_issues()
 VIEWPORTS = {"desktop": (600, 900), "phone": (375, 800)}
-AXE_FOLDER = ARTIFACTS / "axe"
-AXE_VERSION = "4.10"
 
 
 @pytest.fixture(scope="session")
-def axe_script(artifacts) -> Path:
-    """axe-core from npm, installed once into tests/artifacts/axe (CI has node and npm)."""
-    script = AXE_FOLDER / "node_modules" / "axe-core" / "axe.min.js"
-    if script.is_file():
-        return script
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.fail("npm is needed to install axe-core for the accessibility check: apt-get install -y npm")
-    AXE_FOLDER.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [npm, "install", "--prefix", str(AXE_FOLDER), "--no-audit", "--no-fund", "--silent",
-         f"axe-core@{AXE_VERSION}"], capture_output=True, text=True, timeout=180)
-    if result.returncode != 0 or not script.is_file():
-        pytest.fail(f"npm install axe-core failed: {result.stderr.strip()[-500:]}")
+def axe_script() -> Path:
+    """axe-core as the package ships it (authoring/data/axe.min.js): no npm, no network."""
+    script = axe_script_of_the_package()
+    assert isinstance(script, Path), script
     return script
 
 

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from authoring import codes
-from authoring.cli import app
+from authoring.commands import app
 from authoring.diagnostics import AuthoringError
 from authoring.site import SiteOptions, build_site, publish_site
 from authoring.site import write as site_write

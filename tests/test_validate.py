@@ -242,8 +242,8 @@ def test_a_batch_reads_each_publication_once_and_validates_as_one_file_alone(tmp
     files = [f for f in files if f.name != "publication.yaml"]
     alone = [validate_file(f) for f in files]
     loads: list[Path | None] = []
-    original = validate_module.load_publication
-    monkeypatch.setattr(validate_module, "load_publication",
+    original = validate_module._load_publication
+    monkeypatch.setattr(validate_module, "_load_publication",
                         lambda path, level=Level.DRAFT: loads.append(path) or original(path, level))
     batch = Publications()
     together = [validate_file(f, publications=batch) for f in files]

@@ -23,10 +23,11 @@ from authoring.check.report import CheckReport, PartResult
 from authoring.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
-    from authoring.export import Export
+    from authoring.links import LinkCheck
+    from authoring.outgoing import Export
 
 __all__ = ["Built", "CheckOptions", "CheckReport", "NotCheckable", "PartResult", "PARTS",
-           "check_built", "check_file", "from_validated", "part", "refuse_on_errors"]
+           "check_built", "check_file", "from_validated", "part", "send_ready"]
 
 
 @dataclass
@@ -58,7 +59,8 @@ class Part:
 PARTS: dict[str, Part] = {}
 """The registered parts, in report order."""
 
-_MODULES = ["validation", "clients", "spam", "size", "images", "inbox", "contrast", "history", "access"]
+_MODULES = ["validation", "clients", "spam", "size", "images", "inbox", "spoofing", "contrast",
+            "history", "access"]
 """Modules under authoring.check holding parts, in report order."""
 
 
@@ -139,24 +141,29 @@ def fast_parts() -> set[str]:
     return {name for name, entry in PARTS.items() if entry.fast and not entry.opt_in}
 
 
-def refuse_on_errors(export: Export, *, publication_file: Path | None = None,
-                     inliner: str | None = None) -> CheckReport:
-    """Export's gate: the fast parts on what export built; an AuthoringError (nothing is written)
-    when they find an error. Warnings stay with ``authoring check``."""
-    from authoring.diagnostics import AuthoringError, Report
+def send_ready(path: str | Path, *, strict: bool = False, check_links: bool = False,
+               publication_file: Path | None = None,
+               link_check: Callable[[list[str]], LinkCheck] | None = None,
+               inliner: str | None = None) -> Export:
+    """The issue as it will go out, checked before it is sent (export and send call this once):
+    the pre-send rules, then the fast parts on what they built. One AuthoringError lists every
+    error found (and warnings too, ``strict``); the check's warnings stay with ``authoring check``."""
+    from authoring import links
+    from authoring.check.presend import build_export
+    from authoring.diagnostics import Report
+    from authoring.outgoing import merge_reports, raise_unless_ok
 
+    export = build_export(path, strict=strict, check_links=check_links, publication_file=publication_file,
+                          link_check=link_check or links.check_links, inliner=inliner, refuse=False)
     report = check_built(from_export(export, publication_file, inliner),
                          CheckOptions(parts=fast_parts(), figures=False))
-    if report.errors:
-        by_file: dict[str, Report] = {}
-        for finding in report.errors:
-            file = finding.file or str(export.source)
-            by_file.setdefault(file, Report(file=file, source_lines=_lines(file))).diagnostics.append(finding)
-        count = len(report.errors)
-        raise AuthoringError(f"{export.source}: the pre-send check found {count} error"
-                             f"{'s' if count != 1 else ''} (authoring check shows the full report); "
-                             "nothing exported", list(by_file.values()))
-    return report
+    by_file: dict[str, Report] = {}
+    for finding in report.errors:
+        file = finding.file or str(export.source)
+        by_file.setdefault(file, Report(file=file, source_lines=_lines(file))).diagnostics.append(finding)
+    merge_reports(export.reports, list(by_file.values()))  # one refusal lists them all
+    raise_unless_ok(export.source, export.reports, strict, gate_errors=len(report.errors))
+    return export
 
 
 def _lines(file: str) -> list[str]:

@@ -1,17 +1,18 @@
 """Accessibility (opt-in, ``--browser``): axe-core in headless Chromium at 600 and 375 px, light
 and dark, on the email with a marker before each block, so each problem names its block.
 
-Needs Debian's chromium, Playwright (``pip install playwright``) and axe-core, which is
-installed from npm on first use into ``~/.cache/authoring/axe`` (or set ``AUTHORING_AXE`` to an
-``axe.min.js``). Whatever is missing is said in one line and the part is skipped.
+Needs Debian's chromium and Playwright (``pip install 'authoring[browser]'``); axe-core ships with
+the package (``authoring/data/axe.min.js``, MPL-2.0, refreshed by ``scripts/refresh_axe.py``), so
+no network is needed (set ``AUTHORING_AXE`` to another ``axe.min.js`` to use that one). Whatever
+is missing is said in one line and the part is skipped.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Literal
 
@@ -20,7 +21,7 @@ from authoring.check import Built, CheckOptions, PartResult, part
 from authoring.check.size import block_path, label
 from authoring.diagnostics import Severity
 
-AXE_VERSION = "4.10"
+SHIPPED_AXE = Path(__file__).resolve().parent.parent / "data" / "axe.min.js"
 CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"]
 VIEWPORTS = {"600": (600, 900), "375": (375, 800)}
 SCHEMES: tuple[Literal["light"], Literal["dark"]] = ("light", "dark")
@@ -69,7 +70,7 @@ def accessibility(built: Built, options: CheckOptions) -> PartResult:
     except Exception as exc:  # a browser that fails to start is a skip, never a crash
         result.skipped = f"the browser audit failed: {str(exc).splitlines()[0][:200]}"
         return result
-    _report(built, runs, result)
+    _report(built, runs, result, axe_version(axe))
     return result
 
 
@@ -88,30 +89,20 @@ def _chromium() -> str | None:
 
 
 def axe_script() -> Path | str:
-    """axe.min.js, installed from npm on first use; a one-line reason when it cannot be."""
+    """axe.min.js: the shipped copy, or ``$AUTHORING_AXE``; a one-line reason when it is missing."""
     configured = os.environ.get("AUTHORING_AXE")
     if configured:
         return Path(configured) if Path(configured).is_file() else f"AUTHORING_AXE={configured}: no such file"
-    from authoring.paths import user_cache_folder
+    if not SHIPPED_AXE.is_file():
+        return f"axe-core is missing from the installed package ({SHIPPED_AXE}): reinstall authoring"
+    return SHIPPED_AXE
 
-    folder = user_cache_folder("axe")
-    if folder is None:
-        return "axe-core cannot be kept in the user's cache folder (missing, or writable by others)"
-    script = folder / "node_modules" / "axe-core" / "axe.min.js"
-    if script.is_file():
-        return script
-    npm = shutil.which("npm")
-    if npm is None:
-        return "axe-core is not installed and npm is missing to install it (apt-get install -y npm)"
-    try:
-        done = subprocess.run([npm, "install", "--prefix", str(folder), "--no-audit", "--no-fund",
-                               "--silent", f"axe-core@{AXE_VERSION}"], capture_output=True, text=True,
-                              timeout=180, check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
-        return f"could not install axe-core from npm: {exc}"
-    if done.returncode != 0 or not script.is_file():
-        return f"could not install axe-core from npm: {done.stderr.strip()[-200:] or 'no network?'}"
-    return script
+
+def axe_version(script: Path) -> str:
+    """The version axe-core writes in its first line (``/*! axe v4.10.3``), or "(unknown version)"."""
+    with script.open(encoding="utf-8", errors="replace") as file:
+        match = re.match(r"/\*! axe v(\S+)", file.read(40))
+    return match.group(1) if match else "(unknown version)"
 
 
 def _audit(built: Built, axe: Path) -> dict[str, list[dict]]:
@@ -144,7 +135,7 @@ def _audit(built: Built, axe: Path) -> dict[str, list[dict]]:
 _SEVERITY = {"critical": Severity.ERROR, "serious": Severity.ERROR}
 
 
-def _report(built: Built, runs: dict[str, list[dict]], result: PartResult) -> None:
+def _report(built: Built, runs: dict[str, list[dict]], result: PartResult, version: str) -> None:
     """One finding per rule and block, naming the views (width, light/dark) it shows in."""
     grouped: dict[tuple[str, str], dict] = {}
     for view, violations in runs.items():
@@ -154,7 +145,7 @@ def _report(built: Built, runs: dict[str, list[dict]], result: PartResult) -> No
                 entry = grouped.setdefault(key, {"violation": violation, "views": [], "html": node["html"]})
                 if view not in entry["views"]:
                     entry["views"].append(view)
-    result.figures.append(f"axe-core {AXE_VERSION} at {', '.join(runs)}: "
+    result.figures.append(f"axe-core {version} at {', '.join(runs)}: "
                           f"{len(grouped)} problem{'s' if len(grouped) != 1 else ''}")
     result.data = {"views": list(runs), "problems": [
         {"rule": rule, "block": block, "impact": e["violation"]["impact"], "views": e["views"],

@@ -21,7 +21,7 @@ from authoring.model import YamlPath
 from authoring.paths import templates_dir
 
 if TYPE_CHECKING:
-    from authoring.export import Export
+    from authoring.outgoing import Export
     from authoring.render import RenderOptions
     from authoring.validate import Validated
 
@@ -161,14 +161,14 @@ class Built:
 
     def render_options(self, *, markers: bool = False) -> RenderOptions:
         """What export renders with (campaign tags, resolved images), or a draft's options."""
-        from authoring.export import _image_resolver
+        from authoring.outgoing import image_resolver
         from authoring.render import RenderOptions
 
         tagger = links.campaign_tagger(self.publication, self.issue.issue.number)
         options = RenderOptions(
             mode="email", draft=self.draft, block_markers=markers,
             link_url=None if self.draft else tagger,
-            image_url=None if self.draft else _image_resolver(self.publication.image_base_url, []),
+            image_url=None if self.draft else image_resolver(self.publication.image_base_url, []),
             publication_dir=self.publication_file.parent if self.publication_file else None,
             inliner=self.inliner)
         return options
@@ -188,7 +188,7 @@ def _merge(spans: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 def _to_crlf(text: str) -> str:
-    from authoring.export import to_crlf
+    from authoring.message import to_crlf
 
     return to_crlf(text)
 
@@ -199,7 +199,7 @@ class NotCheckable(AuthoringError):
 
 def build(path: str | Path, *, publication_file: Path | None = None) -> Built:
     """Build the issue as export does; fall back to the draft rendering when export refuses."""
-    from authoring.export import build_export
+    from authoring.check.presend import build_export
     from authoring.validate import PUBLICATION_FILE, validate_file
 
     path = Path(path)
@@ -216,7 +216,7 @@ def build(path: str | Path, *, publication_file: Path | None = None) -> Built:
     built = Built(path=path, issue=validated.issue, publication=validated.publication,
                   publication_file=validated.publication_file, html="", text="",
                   issue_doc=validated.document,
-                  publication_doc=_load_quietly(validated.publication_file),
+                  publication_doc=_publication_doc(validated),
                   export_ready=False, problems=refusal)
     _render_draft(built, validated.report)
     return built
@@ -240,7 +240,7 @@ def from_validated(validated: Validated) -> Built:
     built = Built(path=Path(validated.report.file), issue=validated.issue,
                   publication=validated.publication, publication_file=validated.publication_file,
                   html="", text="", issue_doc=validated.document,
-                  publication_doc=_load_quietly(validated.publication_file),
+                  publication_doc=_publication_doc(validated),
                   export_ready=not strict.report.errors, draft=bool(strict.report.errors),
                   problems=list(strict.report.diagnostics))
     built.html = _MARKER.sub("", built.marked_html)
@@ -254,9 +254,11 @@ def from_export(export: Export, publication_file: Path | None = None,
 
     pub_path = publication_file or export.publication_file or find_publication(export.source)
     issue_doc = export.document if export.document is not None else load_file(export.source)
+    same = pub_path == export.publication_file and export.publication_document is not None
     built = Built(path=export.source, issue=export.issue, publication=export.publication,
                   publication_file=pub_path, html="", text="", issue_doc=issue_doc,
-                  publication_doc=_load_quietly(pub_path), inliner=inliner)
+                  publication_doc=export.publication_document if same else _load_quietly(pub_path),
+                  inliner=inliner)
     _take_export(built, export)
     return built
 
@@ -267,7 +269,7 @@ def _take_export(built: Built, export: Export) -> None:
 
 
 def _render_draft(built: Built, report: Report) -> None:
-    from authoring.export import to_crlf
+    from authoring.message import to_crlf
     from authoring.render import render_issue
 
     # Errors a draft may not have (a missing alt, a field over 64 KB) stop export, not the check:
@@ -299,6 +301,11 @@ def _export_only() -> set[str]:
 
 
 _EXPORT_ONLY = _export_only()
+
+
+def _publication_doc(validated: Validated) -> Document | None:
+    """The publication file as validation loaded it (read again only when it was not kept)."""
+    return validated.publication_document or _load_quietly(validated.publication_file)
 
 
 def _load_quietly(path: Path | None) -> Document | None:

@@ -80,7 +80,7 @@ def _judge(built: Built, measured: SpamScore, result: PartResult) -> None:
 
 def reader_copy(built: Built) -> bytes:
     """The message as a reader receives it: export's message with a To: header."""
-    from authoring.export import build_message
+    from authoring.message import build_message
 
     domain = built.publication.sender.email.rpartition("@")[2] or "example.com"
     message = build_message(built.issue, built.publication, built.html, built.text,

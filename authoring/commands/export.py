@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports, shown
+from authoring.commands import Inliner, app, fail, format_size, inliner_option, print_reports, shown
 
 
 @app.command(epilog="Example: authoring export issues/0042.yaml -o out/0042")

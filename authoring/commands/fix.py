@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import app, fail, print_reports
+from authoring.commands import app, fail, print_reports
 
 
 @app.command(epilog="Example: authoring fix issues/0042.yaml --check   (show the diff, change nothing)")

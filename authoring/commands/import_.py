@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import app, fail, print_reports, print_table
+from authoring.commands import app, fail, print_reports, print_table
 
 
 @app.command("import", epilog="Example: authoring import archive/ -o issues/archive/")
@@ -77,8 +77,6 @@ def _import_file(source: Path, output: Path | None, given: Path | None, quiet: b
 
 
 def _import_folder(folder: Path, output: Path, given: Path | None, force: bool, quiet: bool) -> int:
-    import click
-
     from authoring.importer.folder import import_folder, publication_for, text_files
 
     files = text_files(folder)
@@ -88,7 +86,7 @@ def _import_folder(folder: Path, output: Path, given: Path | None, force: bool, 
     pub_path = publication_for(output / "issue.yaml", given)
     publication = _load(pub_path)
     # the bar on stderr: stdout keeps only the summary table, for scripts
-    with typer.progressbar(files, label="Importing", file=click.get_text_stream("stderr")) as bar:
+    with typer.progressbar(files, label="Importing", file=typer.get_text_stream("stderr")) as bar:
         done = import_folder(bar, output, publication=publication, force=force)
     if not quiet:
         for warning in done.warnings:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import app, fail
+from authoring.commands import app, fail
 
 _QUESTIONS = [  # (setting, question, required)
     ("name", "Newsletter name", True),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import app, fail
+from authoring.commands import app, fail
 
 MAX_NUMBER = 999_999
 """As authoring.new.MAX_NUMBER (not imported here: the command starts without the library)."""

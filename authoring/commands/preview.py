@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import Inliner, app, fail, inliner_option
+from authoring.commands import Inliner, app, fail, inliner_option
 
 
 @app.command(epilog="Example: authoring preview issues/0042.yaml --port 8001")

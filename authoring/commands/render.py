@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from authoring.cli import Inliner, app, fail, format_size, inliner_option, print_reports, print_table, shown
+from authoring.commands import (
+    Inliner,
+    app,
+    fail,
+    format_size,
+    inliner_option,
+    print_reports,
+    print_table,
+    shown,
+)
 
 if TYPE_CHECKING:
     from authoring.validate import Validated
@@ -85,8 +94,6 @@ def _copy_images(validated: Validated, file: Path, out: Path) -> None:
 def _render_folder(folder: Path, out: Path, publication: Path | None, engine: str | None, *,
                    web: bool, mjml: bool, jobs: int, quiet: bool) -> int:
     """Every issue of the folder on every core; a progress bar, then a summary table. 1 if any failed."""
-    import click
-
     from authoring.render.folder import FolderOptions, render_files, scan
 
     files, skipped = scan(folder)
@@ -106,7 +113,7 @@ def _render_folder(folder: Path, out: Path, publication: Path | None, engine: st
     outcomes = render_files(files, out, options, workers=jobs or None)
     # the bar on stderr: stdout keeps only the summary table, for scripts
     with typer.progressbar(outcomes, length=len(files), label="Rendering",
-                           file=click.get_text_stream("stderr")) as bar:
+                           file=typer.get_text_stream("stderr")) as bar:
         for outcome in bar:
             if outcome.diagnostics and (outcome.error is not None or not quiet):
                 diagnostics.append(outcome.diagnostics)

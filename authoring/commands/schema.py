@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import app
+from authoring.commands import app
 
 
 @app.command(epilog="Example: authoring schema -o schema/issue.schema.json")

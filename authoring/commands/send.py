@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from authoring.cli import app, fail, print_reports
+from authoring.commands import app, fail, print_reports
 
 if TYPE_CHECKING:
     from authoring.send import Security

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.cli import app, fail, print_reports
+from authoring.commands import app, fail, print_reports, shown
 
 
 @app.command(epilog="Example: authoring site issues/ -o site/   (--drafts to see the drafts too)")
@@ -37,12 +37,12 @@ def site(
         first = min(left.problems, key=lambda d: d.line or 0) if left.problems else None
         reason = f" (line {first.line}: {first.message})" if first and first.line else (
             f" ({first.message})" if first else "")
-        typer.echo(f"note: {left.source} left out as a draft{reason}; --drafts includes it", err=True)
+        typer.echo(shown(f"note: {left.source} left out as a draft{reason}; --drafts includes it"), err=True)
     for path in written.carried:
-        typer.echo(f"note: kept {out / path}, which `authoring site` did not write", err=True)
+        typer.echo(shown(f"note: kept {out / path}, which `authoring site` did not write"), err=True)
     for path in written.written:
-        typer.echo(f"{out / path}")
-    typer.echo(f"built {built.pages} issue page{'s' if built.pages != 1 else ''} and "
+        typer.echo(shown(f"{out / path}"))
+    typer.echo(shown(f"built {built.pages} issue page{'s' if built.pages != 1 else ''} and "
                f"{built.index_pages} index page{'s' if built.index_pages != 1 else ''} in {out}: "
                f"{len(written.written)} written, {len(written.kept)} unchanged, "
-               f"{len(written.removed)} removed", err=True)
+               f"{len(written.removed)} removed"), err=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from authoring.cli import app
+from authoring.commands import app
 
 if TYPE_CHECKING:
     from authoring.diagnostics import Level, Report

@@ -66,7 +66,8 @@ class Build:
 
 
 BuildFn = Callable[[Path, str], Build]
-"""``build(issue_path, files_url)``: files_url is the URL prefix that serves the issue's files."""
+"""``build(issue_path, files_url)``: files_url is the URL prefix that serves the issue's files
+(its query, if any, is appended after each file's path)."""
 
 
 @dataclass(frozen=True)
@@ -284,7 +285,8 @@ def served_url(src: str, files_url: str, roots: dict[str, Path],
                  if roots.get(n) is not None and (roots[n] / parts.path).is_file()), "issue")
     if served is not None:
         served.add((name, parts.path))
-    return f"{files_url}{name}/{quote(parts.path)}"
+    prefix, mark, query = files_url.partition("?")  # a query (the preview's token) goes last
+    return f"{prefix}{name}/{quote(parts.path)}{mark}{query}"
 
 
 # ---------------------------------------------------------------- diagnostics
@@ -337,5 +339,5 @@ _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 def frameable(html: str) -> str:
     """The email as the preview frame shows it: links open a new tab instead of replacing the frame."""
     match = _HEAD.search(html)
-    base = '<base target="_blank">'
+    base = '<base target="_blank"><meta name="referrer" content="no-referrer">'
     return html[:match.end()] + base + html[match.end():] if match else base + html

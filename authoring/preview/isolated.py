@@ -3,7 +3,8 @@
 MRML is native code: input it cannot handle has ended the whole process with a segmentation
 fault (exit 139), and the preview with it, silently. Here each build runs in one long-lived
 worker process (warm: the renderer is imported once); when the worker dies, the build becomes
-an error shown in the page and the next build starts a fresh worker.
+an error shown in the page and the next build starts a fresh worker (also when the worker
+was killed between builds).
 """
 
 from __future__ import annotations
@@ -53,17 +54,23 @@ class IsolatedBuild:
         return self
 
     def __call__(self, issue_path: Path, files_url: str) -> Build:
-        future = self._executor().submit(self._build, issue_path, files_url)
-        try:
-            return future.result(timeout=BUILD_TIMEOUT_S)
-        except BrokenProcessPool:
-            self._replace()
-            raise _crashed(issue_path, "the renderer crashed (its process ended abruptly, for "
-                           "example on a segmentation fault)") from None
-        except TimeoutError:
-            self._replace(kill=True)
-            raise _crashed(issue_path, f"rendering took over {BUILD_TIMEOUT_S:g} s and was "
-                           "stopped") from None
+        # A worker that died between builds (killed, out of memory) leaves the pool broken for
+        # good: every later submit would fail. Such a build gets one fresh worker; only a build
+        # that breaks its own fresh worker too is the input's crash.
+        for fresh in (False, True):
+            pool = self._executor()
+            try:
+                return pool.submit(self._build, issue_path, files_url).result(timeout=BUILD_TIMEOUT_S)
+            except BrokenProcessPool:
+                self._replace(kill=True, only=pool)
+                if fresh:
+                    raise _crashed(issue_path, "the renderer crashed (its process ended abruptly, "
+                                   "for example on a segmentation fault)") from None
+            except TimeoutError:
+                self._replace(kill=True, only=pool)
+                raise _crashed(issue_path, f"rendering took over {BUILD_TIMEOUT_S:g} s and was "
+                               "stopped") from None
+        raise AssertionError("unreachable")
 
     def reload_templates(self) -> None:
         """Read the templates again in the worker (a new override file needs a new environment)."""
@@ -72,8 +79,12 @@ class IsolatedBuild:
         except (BrokenProcessPool, TimeoutError):
             self._replace(kill=True)
 
-    def _replace(self, kill: bool = False) -> None:
+    def _replace(self, kill: bool = False, only: ProcessPoolExecutor | None = None) -> None:
+        """Drop the pool (``only``: if it is still that one; another build may have replaced
+        it already, and its fresh worker must live)."""
         with self._lock:
+            if only is not None and self._pool is not only:
+                return
             pool, self._pool = self._pool, None
         if pool is not None:
             if kill:

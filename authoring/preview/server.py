@@ -12,12 +12,13 @@ URLs (``NAME`` is an issue's file name, e.g. ``0321.yaml``):
                                 nothing else is served: no template, no other file
 - ``/_preview/F``               the page's own script and style
 
-Security: the socket is bound to 127.0.0.1; the Host header must name it (so a web page
-cannot reach the server through DNS rebinding); every request needs the session's token
-(TokenGate), so other local users cannot read the preview; files are looked up by
-Starlette's StaticFiles, which resolves symlinks and refuses anything outside the folder
-(404). Builds run in a worker process (IsolatedBuild): a crash of the MJML compiler is an
-error in the page, not the end of the server.
+Security (docs/security.md, "Serving"): the socket is bound to 127.0.0.1; the Host header
+must name it (so a web page cannot reach the server through DNS rebinding); every request needs
+the session's token (TokenGate), kept only in places scoped to the preview's own origin, never in
+a cookie (cookies do not isolate ports: every other server on 127.0.0.1 would receive it); files
+are opened without following links and checked on the open descriptor (servedfile). Builds run
+in a worker process (IsolatedBuild): a crash of the MJML compiler is an error in the page, not
+the end of the server, and a dead worker is replaced on the next build.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import asyncio
 import contextlib
 import errno
 import logging
+import mimetypes
 import secrets
 import socket
 import threading
@@ -50,11 +52,13 @@ from starlette.responses import (
 )
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from authoring.diagnostics import AuthoringError
 from authoring.paths import PUBLICATION_FILE, templates_dir
 from authoring.preview.builder import Builder, BuildFn
 from authoring.preview.isolated import IsolatedBuild
+from authoring.preview.servedfile import read_inside
 from authoring.preview.watcher import WatchSet, watch
 from authoring.render.html import reload_templates
 
@@ -78,7 +82,10 @@ class Site:
         self._build = self.isolated or build
         self.access_token = secrets.token_urlsafe(24)
         """Required on every request (TokenGate): printed in the URL on start."""
-        self._statics: dict[Path, StaticFiles] = {}
+        self.files_token = secrets.token_urlsafe(24)
+        """Opens only the email's images (TokenGate): what their URLs carry. The email's HTML
+        comes from templates that may be hostile and can read those URLs; a template that sends
+        one elsewhere gives away the images it shows, not the preview."""
         self.builders: dict[str, Builder] = {}
         self.token = secrets.token_hex(4)
         """Tells a browser reconnecting after a restart that its epoch is from another run."""
@@ -95,7 +102,9 @@ class Site:
     # ------------------------------------------------------------ issues
 
     def _add(self, path: Path) -> Builder:
-        builder = Builder(path, f"/issue/{quote(path.name)}/files/", self._build)
+        # the email's image URLs carry the token: the frame loads them, and cannot add a header
+        files_url = f"/issue/{quote(path.name)}/files/?{TOKEN_PARAMETER}={self.files_token}"
+        builder = Builder(path, files_url, self._build)
         self.builders[path.name] = builder
         return builder
 
@@ -116,12 +125,6 @@ class Site:
         if builder is None:
             raise HTTPException(404)
         return builder
-
-    def static(self, folder: Path) -> StaticFiles:
-        # follow_symlink=False: StaticFiles resolves symlinks and refuses targets outside the folder
-        if folder not in self._statics:
-            self._statics[folder] = StaticFiles(directory=folder, check_dir=False, follow_symlink=False)
-        return self._statics[folder]
 
     def first_url(self) -> str:
         """The URL to open: the issue's page, or the folder's index."""
@@ -186,49 +189,71 @@ class Site:
 # ---------------------------------------------------------------- the app
 
 TOKEN_PARAMETER = "token"
-TOKEN_COOKIE = "authoring-preview-token"
+TOKEN_HEADER_PREFIX = "token "
+"""``Authorization: token ...``: how the page's script (and a tool) presents the token."""
+
+SECURITY_HEADERS = [
+    (b"referrer-policy", b"no-referrer"),  # a URL with the token never leaves as a Referer
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"SAMEORIGIN"),
+    (b"cache-control", b"no-store"),
+]
 
 
 class TokenGate:
-    """Only a browser that was given the session's token gets in (as Jupyter does).
+    """Only a request that carries the session's token gets in: every route, every method.
 
-    The URL printed on start carries ``?token=...``; the answer sets it as a cookie
-    (HttpOnly, SameSite=Strict) so the page's own requests carry it. Another local user can
-    reach 127.0.0.1 but not guess the token: they get 403. Tools may send
-    ``Authorization: token ...`` instead.
+    Where the token lives, and why there: browsers send a host's cookies to every port of it
+    (RFC 6265 section 8.5), so a cookie would hand the token to any other server on
+    127.0.0.1, and two previews would overwrite each other's. The token is therefore never in
+    a cookie. It is in the URL the preview prints (``?token=...``); the page's script keeps it
+    in sessionStorage (scoped to this scheme, host and port) and sends it as
+    ``Authorization: token ...`` on its fetches, and in the URL of what cannot carry a header
+    (its EventSource streams, the page's own links, script and style). The email's images
+    carry a second token that opens nothing else (``Site.files_token``).
     """
 
-    def __init__(self, app, token: str):
+    def __init__(self, app: ASGIApp, token: str, files_token: str):
         self.app = app
         self.token = token
+        self.files_token = files_token
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
-        given = request.query_params.get(TOKEN_PARAMETER)
-        if given is not None and secrets.compare_digest(given, self.token):
-            await self.app(scope, receive, self._setting_cookie(send))
-            return
-        presented = request.cookies.get(TOKEN_COOKIE) or request.headers.get(
-            "authorization", "").removeprefix("token ")
-        if presented and secrets.compare_digest(presented, self.token):
-            await self.app(scope, receive, send)
+        if self.admits(Request(scope)):
+            await self.app(scope, receive, _with_security_headers(send))
             return
         response = PlainTextResponse("403: open the preview with the URL it printed when it "
                                      "started (it carries the session's token)\n", status_code=403)
-        await response(scope, receive, send)
+        await response(scope, receive, _with_security_headers(send))
 
-    def _setting_cookie(self, send):
-        async def send_with_cookie(message) -> None:
-            if message["type"] == "http.response.start":
-                cookie = (f"{TOKEN_COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict")
-                message = {**message, "headers": [*message.get("headers", []),
-                                                  (b"set-cookie", cookie.encode("latin-1"))]}
-            await send(message)
+    def admits(self, request: Request) -> bool:
+        presented = [request.query_params.get(TOKEN_PARAMETER)]
+        header = request.headers.get("authorization", "")
+        if header.startswith(TOKEN_HEADER_PREFIX):
+            presented.append(header[len(TOKEN_HEADER_PREFIX):])
+        keys = [self.token] + ([self.files_token] if _is_files_path(request.scope["path"]) else [])
+        return any(given is not None and secrets.compare_digest(given.encode(), key.encode())
+                   for given in presented for key in keys)
 
-        return send_with_cookie
+
+def _is_files_path(path: str) -> bool:
+    """``/issue/NAME/files/...``: the only route the files token opens (NAME holds no '/')."""
+    parts = path.split("/", 4)
+    return len(parts) == 5 and parts[0] == "" and parts[1] == "issue" and parts[3] == "files"
+
+
+def _with_security_headers(send: Send) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            names = {name.lower() for name, _ in message.get("headers", [])}
+            extra = [(name, value) for name, value in SECURITY_HEADERS if name not in names]
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return sending
 
 
 class _Handlers:
@@ -239,6 +264,10 @@ class _Handlers:
         self.pages = Environment(loader=FileSystemLoader(templates_dir() / "preview"),
                                  autoescape=select_autoescape(default=True, default_for_string=True))
 
+    def _with_token(self, url: str) -> str:
+        """A link of the preview's own pages: a navigation cannot carry a header."""
+        return f"{url}?{TOKEN_PARAMETER}={self.site.access_token}"
+
     async def built(self, name: str) -> Builder:
         builder = self.site.builder(name)
         if not builder.built:
@@ -248,18 +277,20 @@ class _Handlers:
     async def index(self, request: Request) -> Response:
         site = self.site
         if not site.folder_mode:
-            return RedirectResponse(site.first_url())
+            return RedirectResponse(self._with_token(site.first_url()))
         site.rescan()
         rows = []
         for name, builder in list(site.builders.items()):
             if not builder.issue_path.is_file():
                 continue
             current = await anyio.to_thread.run_sync(builder.ensure_built)
-            rows.append({"name": name, "url": f"/issue/{quote(name)}/", "status": current.status,
+            rows.append({"name": name, "url": self._with_token(f"/issue/{quote(name)}/"),
+                         "status": current.status,
                          "subject": (builder.last_good or current).subject,
                          "errors": len(current.errors),
                          "warnings": len(current.diagnostics) - len(current.errors)})
-        html = self.pages.get_template("index.html.j2").render(folder=str(site.folder), rows=rows)
+        html = self.pages.get_template("index.html.j2").render(
+            folder=str(site.folder), rows=rows, token=site.access_token)
         return HTMLResponse(html, headers=NO_STORE)
 
     async def page(self, request: Request) -> Response:
@@ -267,7 +298,8 @@ class _Handlers:
         html = self.pages.get_template("page.html.j2").render(
             name=builder.issue_path.name, file=str(builder.issue_path),
             subject=(builder.last_good or builder.ensure_built()).subject,
-            index_url="/" if self.site.folder_mode else None)
+            index_url=self._with_token("/") if self.site.folder_mode else None,
+            token=self.site.access_token)
         return HTMLResponse(html, headers=NO_STORE)
 
     async def state(self, request: Request) -> Response:
@@ -278,7 +310,7 @@ class _Handlers:
         good = (await self.built(request.path_params["name"])).last_good
         if good is None:
             raise HTTPException(404, "no good render yet")
-        return HTMLResponse(good.html, headers=NO_STORE)
+        return HTMLResponse(good.html, headers={**NO_STORE, **EMAIL_POLICY})
 
     async def text(self, request: Request) -> Response:
         good = (await self.built(request.path_params["name"])).last_good
@@ -293,7 +325,12 @@ class _Handlers:
         folder = builder.roots().get(root)
         if folder is None or not builder.serves(root, path):
             raise HTTPException(404)
-        return await self.site.static(folder).get_response(path, request.scope)
+        content = await anyio.to_thread.run_sync(read_inside, folder, path)
+        if content is None:
+            raise HTTPException(404)
+        media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        # an SVG opened on its own is a document of this origin: no script of it may run
+        return Response(content, media_type=media_type, headers={**NO_STORE, **EMAIL_POLICY})
 
     async def issue_events(self, request: Request) -> Response:
         builder = await self.built(request.path_params["name"])
@@ -304,6 +341,8 @@ class _Handlers:
 
 
 NO_STORE = {"Cache-Control": "no-store"}
+EMAIL_POLICY = {"Content-Security-Policy": "sandbox; script-src 'none'; object-src 'none'"}
+"""On what the email brings (its HTML, its images): shown, never run, on the preview's origin."""
 
 
 async def _build_events(site: Site, builder: Builder, seen: str | None) -> AsyncIterator[str]:
@@ -362,7 +401,7 @@ def _routes(handlers: _Handlers) -> list:
 def create_app(site: Site) -> Starlette:
     """The app: the routes, behind the Host check and the session's token."""
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=[HOST, "localhost"]),
-                  Middleware(TokenGate, token=site.access_token)]
+                  Middleware(TokenGate, token=site.access_token, files_token=site.files_token)]
     return Starlette(routes=_routes(_Handlers(site)), middleware=middleware,
                      lifespan=_lifespan(site))
 
@@ -429,7 +468,8 @@ class PreviewServer:
         self.site = Site(Path(target), build)
         self.socket = bind(port)
         self.port = self.socket.getsockname()[1]
-        config = uvicorn.Config(create_app(self.site), log_level="warning", access_log=False,
+        self.app = create_app(self.site)
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False,
                                 lifespan="on", ws="none", timeout_graceful_shutdown=3)
         self._server = _Server(config, self.site)
         self._thread: threading.Thread | None = None

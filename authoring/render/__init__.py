@@ -83,6 +83,9 @@ def render_issue(issue: Issue, publication: Publication, options: RenderOptions 
     text = render_text(issue, publication, options)
     if options.mode == "email":  # the email service fills in its merge tags; a web page has none
         markup, text = esp.rewrite(markup, publication.esp), esp.rewrite(text, publication.esp)
+        # what the service would run and is no merge tag: shown as characters, never run (the
+        # plain text has no such characters: the merge-tag check and export refuse it there)
+        markup = esp.neutralise_html(markup, publication.esp)
     rendered = Rendered(html=markup, text=text, mjml=mjml, warnings=warnings)
     size_warning = check_size(rendered.size)
     if size_warning:

@@ -3,6 +3,23 @@
 // replaces it, so an edit never flashes a blank page or jumps back to the top.
 "use strict";
 
+// The session's token: from this page's URL, then kept in sessionStorage, which only this
+// origin (scheme, host and port) can read. Never a cookie: browsers send a host's cookies to
+// every port of it, so another server on 127.0.0.1 would receive it.
+const TOKEN_KEY = "preview-token";
+function storedToken() {
+  try { return sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; }  // storage disabled
+}
+const token = new URLSearchParams(location.search).get("token") || storedToken() || "";
+try { sessionStorage.setItem(TOKEN_KEY, token); } catch (e) { /* storage disabled */ }
+
+// A URL of this preview carrying the token, for what cannot send a header (EventSource).
+function withToken(url) {
+  const u = new URL(url, location.href);
+  u.searchParams.set("token", token);
+  return u.pathname + u.search;
+}
+
 const stage = document.getElementById("stage");
 const box = document.getElementById("frame-box");
 const statusBadge = document.getElementById("status");
@@ -195,7 +212,7 @@ function apply(state) {
 }
 
 // ---- live updates
-const events = new EventSource("events");
+const events = new EventSource(withToken("events"));
 events.addEventListener("build", (e) => apply(JSON.parse(e.data)));
 events.addEventListener("open", () => { document.getElementById("connection").hidden = true; });
 events.addEventListener("error", () => { document.getElementById("connection").hidden = false; });

@@ -10,14 +10,14 @@ import pytest
 from typer.testing import CliRunner
 
 from authoring.cli import app
-from conftest import SEEDS
+from conftest import SEEDS, tracked
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def source(tmp_path: Path) -> Path:
-    seed = sorted(SEEDS.glob("*.txt"))[0]
+    seed = tracked(SEEDS, "*.txt")[0]
     shutil.copy(seed, tmp_path / "archive.txt")
     return tmp_path / "archive.txt"
 
