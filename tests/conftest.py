@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from functools import cache
 from pathlib import Path
 
@@ -55,6 +56,17 @@ def copy_samples(folder: Path) -> Path:
         (folder / path.relative_to(ISSUES)).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, folder / path.relative_to(ISSUES))
     return folder
+
+
+def wait_for(condition, timeout: float = 10.0):
+    """The first true value of ``condition()``, polled every 20 ms; AssertionError after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture

@@ -58,8 +58,8 @@ def test_text_summary_counts_every_file():
 
 def test_the_files_share_one_reading_of_each_publication(monkeypatch):
     loads = []
-    real = validate_module.load_publication
-    monkeypatch.setattr(validate_module, "load_publication",
+    real = validate_module._load_publication
+    monkeypatch.setattr(validate_module, "_load_publication",
                         lambda path, level: loads.append(path) or real(path, level))
     result = runner.invoke(app, ["validate", *map(str, sample_issues())])
     assert result.exit_code == 0 and len(sample_issues()) > 1

@@ -211,3 +211,24 @@ def test_a_missing_image_shows_as_a_marked_box(page, issue_copy: Path):
         broken = page.evaluate(f"() => [...{frame}.images].filter(i => !i.complete || !i.naturalWidth)"
                                ".map(i => i.src)")
         assert broken == []
+
+
+@pytest.mark.parametrize("width", ["Desktop 600", "Phone 375"])
+def test_the_plain_text_pane_shows_the_text_line_for_line(page, issue_copy: Path, width):
+    """The text is wrapped at 78 columns by the renderer; the pane must not wrap it again."""
+    with running(issue_copy) as server:
+        page.goto(server.url)
+        wait_frame_contains(page, HEADLINE)
+        page.get_by_role("button", name=width).click()
+        page.get_by_role("button", name="Plain text").click()
+        text = page.locator("#text")
+        assert HEADLINE in text.inner_text()
+        lines = text.inner_text().rstrip("\n").count("\n") + 1
+        assert max(len(line) for line in text.inner_text().splitlines()) > 60  # long lines to wrap
+        shown = page.evaluate("""() => {
+            const el = document.getElementById('text'), style = getComputedStyle(el);
+            const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+            const scrollbar = el.offsetHeight - el.clientHeight;
+            return Math.round((el.offsetHeight - padding - scrollbar) / parseFloat(style.lineHeight));
+        }""")
+        assert shown == lines

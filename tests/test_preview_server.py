@@ -22,7 +22,7 @@ import pytest
 
 from authoring.files import write_atomic
 from authoring.preview.server import HOST, PortInUse, PreviewServer, Site, bind, running
-from conftest import ISSUES, ROOT
+from conftest import ISSUES, ROOT, wait_for
 
 SECRET = "top secret, outside the issue folder"
 
@@ -66,16 +66,6 @@ def raw_get(server: PreviewServer, path: str, host: str | None = None) -> tuple[
         return response.status, response.read()
     finally:
         conn.close()
-
-
-def wait_for(condition, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def state(server: PreviewServer) -> dict:

@@ -105,8 +105,8 @@ def test_a_folder_reads_its_publication_once_per_process(folder, tmp_path, monke
     from authoring.render import folder as folder_module
 
     loads = []
-    original = validate.load_publication
-    monkeypatch.setattr(validate, "load_publication",
+    original = validate._load_publication
+    monkeypatch.setattr(validate, "_load_publication",
                         lambda path, level: loads.append(path) or original(path, level))
     outcomes = list(render_folder(folder, tmp_path / "out", workers=1))
     assert len(outcomes) == len(sample_issues()) + 1

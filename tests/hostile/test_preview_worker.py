@@ -9,24 +9,13 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import time
 from pathlib import Path
 
 import httpx
 
 from authoring.files import write_atomic
 from authoring.preview.server import PreviewServer, running
-from conftest import ISSUES
-
-
-def wait_for(condition, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
+from conftest import ISSUES, wait_for
 
 
 def state(server: PreviewServer) -> dict:
@@ -51,10 +40,11 @@ def test_a_killed_worker_is_replaced_on_the_next_save(tmp_path: Path):
             [pid] = worker_pids(server)
             pool = server.site.isolated._pool  # type: ignore[union-attr]
             os.kill(pid, signal.SIGKILL)
-            wait_for(lambda pool=pool: pool._broken)  # the pool noticed: it is broken for good
+            wait_for(lambda pool=pool: pool._broken, timeout=30)  # the pool noticed: it is broken for good
             title = f"Data Centers Go Fission {round_}"
             write_atomic(issue, source.replace("Data Centers Go Nuclear", title).encode())
-            now = wait_for(lambda title=title: title in ((s := state(server))["html"] or "") and s)
+            now = wait_for(lambda title=title: title in ((s := state(server))["html"] or "") and s,
+                           timeout=30)
             assert now["status"] != "errors", now["diagnostics"]
             assert not [d for d in now["diagnostics"] if d["code"] in ("render-crashed", "render-failed")]
             assert worker_pids(server) and worker_pids(server) != [pid]
