@@ -885,6 +885,7 @@ def check_publication(pub: model.Publication, level: Level = Level.DRAFT,
     yield from _publication_theme(pub)
     yield from _publication_spoofing_and_ranges(pub)
     yield from _publication_merge_tags(pub, level)
+    yield from _publication_site(pub.site)
     if level is Level.EXPORT:
         yield from _send_ready(pub)
 
@@ -978,6 +979,42 @@ def _publication_merge_tags(pub: model.Publication, level: Level) -> Iterator[Fi
         for unknown in esp.unknown_tags(text or "", pub.esp):
             if not any(unknown.tag in finding.message for finding in live):
                 yield _merge_tag_finding(unknown, path, severity, offset=False)
+
+
+SITE_SIZE_RANGE = range(1, 1001)
+"""Issues per index page and per feed: at least one, and pages and feeds a reader can load."""
+_SITE_FOLDERS = frozenset({"page", "images", "drafts"})
+"""The site's own folders (index pages, copied images, drafts): no issue page goes in them."""
+_SITE_ISSUE_PATH = re.compile(r"(?:[A-Za-z0-9_.~{}-]+/)*[A-Za-z0-9_.~{}-]*")
+
+
+def _publication_site(site: model.SiteSettings) -> Iterator[Finding]:
+    """The archive's settings: an absolute base URL, a page path that stays under it, sane sizes."""
+    base = site.base_url
+    if base is not None and (markdown.url_scheme(base) not in {"http", "https"}
+                             or base.strip() != base or any(ch in base for ch in "?#\"\'<> ")):
+        yield Finding(codes.SITE_BASE_URL, f"'{base[:60]}' is not an absolute http(s) "
+                      "address", site.path + ("base_url",), "e.g. https://example.org/archive/",
+                      severity=Severity.ERROR)
+    pattern = site.issue_path
+    segments = pattern.rstrip("/").split("/")
+    if ("{number}" not in pattern or not _SITE_ISSUE_PATH.fullmatch(pattern)
+            or any(seg in {"", ".", ".."} for seg in segments) or segments[0] in _SITE_FOLDERS
+            or pattern.replace("{number}", "").count("{") or pattern.replace("{number}", "").count("}")):
+        yield Finding(codes.SITE_ISSUE_PATH, f"'{pattern[:60]}' is not a relative folder "
+                      "holding {number}", site.path + ("issue_path",),
+                      "letters, digits and -_.~/ with {number} once or more, e.g. issue-{number}/",
+                      severity=Severity.ERROR)
+    for name in ("page_size", "feed_size"):
+        if getattr(site, name) not in SITE_SIZE_RANGE:
+            yield Finding(codes.SITE_SIZE, f"{getattr(site, name)} is out of range: it must be from "
+                          f"{SITE_SIZE_RANGE.start} to {SITE_SIZE_RANGE.stop - 1}", site.path + (name,),
+                          "the default is 20", severity=Severity.ERROR)
+    for name in ("subscribe_url", "subscribe_form"):
+        url = getattr(site, name)
+        if url and (markdown.url_scheme(url) not in {"http", "https"} or not markdown.is_safe_url(url)):
+            yield Finding(codes.UNSAFE_URL, f"'{url[:60]}' is not an http(s) address",
+                          site.path + (name,), "use an https:// address", severity=Severity.ERROR)
 
 
 _PLACEHOLDER_DOMAIN = re.compile(r"@(example\.(com|org|net)|localhost|test|invalid)$", re.IGNORECASE)

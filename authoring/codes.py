@@ -351,6 +351,27 @@ GLUED_WORDS = _code("glued-words", WARNING, "a paragraph with a run of words glu
                     "`todayPicking`), as pasted captions lose their line breaks",
                     "put back the spaces or line breaks")
 
+# -- the archive site (authoring site) -------------------------------------------------------------
+SITE_BASE_URL = _code("site-base-url", ERROR, "`site.base_url` is missing (to build a site) or not an "
+                      "absolute http(s) address", "set site: {base_url: https://example.org/archive/}")
+SITE_ISSUE_PATH = _code("site-issue-path", ERROR, "`site.issue_path` is not a relative folder holding "
+                        "`{number}` (letters, digits, `-_.~/` only, no `..`, not in `page/`, `images/` "
+                        "or `drafts/`)", "e.g. issue-{number}/")
+SITE_SIZE = _code("site-size", ERROR, "`site.page_size` or `site.feed_size` is below 1 or over 1000",
+                  "pick a number from 1 to 1000 (default 20)")
+SITE_URL_TAKEN = _code("site-url-taken", ERROR, "two published issues would share one page (same number)",
+                       "give each issue its own number")
+SITE_IMAGE = _code("site-image", ERROR, "an image a site page shows cannot be copied: not found, "
+                   "outside the issue's and the publication's folders, not a regular file, or over 20 MB",
+                   "put the image next to the issue, or use an https:// address")
+SITE_EMAIL_TEXT = _code("site-email-text", WARNING, "text that speaks to an email's reader (`reply to this "
+                        "email`, `forward this email`): on the archive page there is nothing to reply to",
+                        "say how to reach you instead (`write to ...`), or keep it if it reads well")
+SITE_WEB_URL = _code("site-web-url", WARNING, "an issue's `web_url` is not where the site puts its page",
+                     "make web_url and site.base_url + site.issue_path agree")
+SITE_OUTPUT = _code("site-output", ERROR, "the site folder is not one `authoring site` made, or holds a "
+                    "file of ours beside one it did not write", "build into a new or empty folder")
+
 
 # -- the table in docs/format.md -------------------------------------------------------------------
 

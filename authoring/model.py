@@ -286,6 +286,26 @@ class CheckSettings:
 
 
 @dataclass
+class SiteSettings:
+    """The web archive that ``authoring site`` builds from the issues."""
+
+    base_url: Url | None = None
+    """Where the site is published, e.g. ``https://example.org/archive/`` (required to build it)."""
+    issue_path: str = "issue-{number}/"
+    """Each issue's folder under the base URL (its page is ``index.html`` there); ``{number}`` becomes
+    the issue number."""
+    page_size: int = 20
+    """Issues per index page; past it the index continues on ``page/2/``, ``page/3/``..."""
+    feed_size: int = 20
+    """Newest issues the Atom and RSS feeds carry."""
+    subscribe_url: Url | None = None
+    """The subscribe link shown on every page."""
+    subscribe_form: Url | None = None
+    """Where a subscribe form on every page posts its ``email`` field (shown instead of the link)."""
+    path: YamlPath = field(default_factory=_path, compare=False, repr=False)
+
+
+@dataclass
 class IssueDefaults:
     """What ``authoring new`` writes into a fresh issue for this publication."""
 
@@ -359,6 +379,8 @@ class Publication:
     """CSS inliner: ``css-inline`` (fast) or ``premailer`` (also reports CSS it cannot parse)."""
     check: CheckSettings = field(default_factory=CheckSettings)
     """Thresholds of ``authoring check`` (spam score)."""
+    site: SiteSettings = field(default_factory=SiteSettings)
+    """The web archive: base URL, page paths, index pages, feeds, subscribe link."""
     new_issue: IssueDefaults = field(default_factory=IssueDefaults)
     """Sign-off, signature and promo kicker that ``authoring new`` writes into a fresh issue."""
     smtp: SmtpSettings | None = None

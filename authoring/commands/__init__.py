@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 COMMANDS = {"init": "init", "new": "new", "validate": "validate", "fix": "fix", "preview": "preview",
             "check": "check", "render": "render", "export": "export", "send": "send",
-            "import": "import_", "schema": "schema"}
+            "import": "import_", "site": "site", "schema": "schema"}
 """Command name → its module in authoring.commands, in the order ``--help`` lists them: the order
 of an editor's week (set up, write, check, fix, preview, send), then the archive and the schema."""
 

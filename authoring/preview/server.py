@@ -11,6 +11,9 @@ URLs (``NAME`` is an issue's file name, e.g. ``0321.yaml``):
 - ``/issue/NAME/files/ROOT/P``  an image the email shows (ROOT: ``issue`` or ``publication``);
                                 nothing else is served: no template, no other file
 - ``/_preview/F``               the page's own script and style
+- ``/site/KEY/P``               the folder's archive site as ``authoring site`` builds it (drafts
+                                too), in memory, rebuilt after an edit; KEY (``Site.site_token``)
+                                is a folder of its path, so the site's relative links keep it
 
 Security (docs/security.md, "Serving"): the socket is bound to 127.0.0.1; the Host header
 must name it (so a web page cannot reach the server through DNS rebinding); every request needs
@@ -33,6 +36,7 @@ import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import anyio
@@ -62,6 +66,9 @@ from authoring.preview.servedfile import read_inside
 from authoring.preview.watcher import WatchSet, watch
 from authoring.render.html import reload_templates
 
+if TYPE_CHECKING:
+    from authoring.site.live import LiveSite
+
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
@@ -86,6 +93,10 @@ class Site:
         """Opens only the email's images (TokenGate): what their URLs carry. The email's HTML
         comes from templates that may be hostile and can read those URLs; a template that sends
         one elsewhere gives away the images it shows, not the preview."""
+        self.site_token = secrets.token_urlsafe(24)
+        """Opens only the archive site (``/site/KEY/``), as the first folder of its path: its pages
+        are static and link to each other relatively. Templates that may be hostile build them
+        too and can read it; it gives away the site they build, not the preview."""
         self.builders: dict[str, Builder] = {}
         self.token = secrets.token_hex(4)
         """Tells a browser reconnecting after a restart that its epoch is from another run."""
@@ -213,10 +224,11 @@ class TokenGate:
     carry a second token that opens nothing else (``Site.files_token``).
     """
 
-    def __init__(self, app: ASGIApp, token: str, files_token: str):
+    def __init__(self, app: ASGIApp, token: str, files_token: str, site_token: str):
         self.app = app
         self.token = token
         self.files_token = files_token
+        self.site_token = site_token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -234,6 +246,9 @@ class TokenGate:
         header = request.headers.get("authorization", "")
         if header.startswith(TOKEN_HEADER_PREFIX):
             presented.append(header[len(TOKEN_HEADER_PREFIX):])
+        site_key = _site_key(request.scope["path"])
+        if site_key and secrets.compare_digest(site_key.encode(), self.site_token.encode()):
+            return True  # the archive site's pages: its key is the first folder of their path
         keys = [self.token] + ([self.files_token] if _is_files_path(request.scope["path"]) else [])
         return any(given is not None and secrets.compare_digest(given.encode(), key.encode())
                    for given in presented for key in keys)
@@ -243,6 +258,12 @@ def _is_files_path(path: str) -> bool:
     """``/issue/NAME/files/...``: the only route the files token opens (NAME holds no '/')."""
     parts = path.split("/", 4)
     return len(parts) == 5 and parts[0] == "" and parts[1] == "issue" and parts[3] == "files"
+
+
+def _site_key(path: str) -> str | None:
+    """KEY of ``/site/KEY/...``, the archive site's own token; None for every other route."""
+    parts = path.split("/", 3)
+    return parts[2] if len(parts) == 4 and parts[0] == "" and parts[1] == "site" else None
 
 
 def _with_security_headers(send: Send) -> Send:
@@ -261,6 +282,7 @@ class _Handlers:
 
     def __init__(self, site: Site):
         self.site = site
+        self.archive: LiveSite | None = None
         self.pages = Environment(loader=FileSystemLoader(templates_dir() / "preview"),
                                  autoescape=select_autoescape(default=True, default_for_string=True))
 
@@ -290,7 +312,8 @@ class _Handlers:
                          "errors": len(current.errors),
                          "warnings": len(current.diagnostics) - len(current.errors)})
         html = self.pages.get_template("index.html.j2").render(
-            folder=str(site.folder), rows=rows, token=site.access_token)
+            folder=str(site.folder), rows=rows, token=site.access_token,
+            site_url=f"/site/{site.site_token}/")
         return HTMLResponse(html, headers=NO_STORE)
 
     async def page(self, request: Request) -> Response:
@@ -335,6 +358,22 @@ class _Handlers:
     async def issue_events(self, request: Request) -> Response:
         builder = await self.built(request.path_params["name"])
         return _event_stream(_build_events(self.site, builder, request.headers.get("last-event-id")))
+
+    async def archive_site(self, request: Request) -> Response:
+        """A file of the folder's archive site, from its build in memory (``authoring.site.live``):
+        nothing is read from disk to answer. The session's token leads to ``/site/KEY/``."""
+        from authoring.site.live import LiveSite
+
+        key, _, path = request.path_params["path"].partition("/")
+        token = self.site.site_token
+        if not secrets.compare_digest(key.encode(), token.encode()):
+            return RedirectResponse(f"/site/{token}/", status_code=307)
+        if self.archive is None:
+            self.archive = LiveSite(self.site.folder)
+        base = f"http://{request.url.netloc}/site/{token}/"
+        answer = await anyio.to_thread.run_sync(self.archive.answer, path, base)
+        return Response(answer.body, answer.status, headers=answer.headers,
+                        media_type=answer.content_type)
 
     async def site_events(self, request: Request) -> Response:
         return _event_stream(_change_events(self.site))
@@ -394,6 +433,7 @@ def _routes(handlers: _Handlers) -> list:
         Route("/issue/{name}/text", handlers.text),
         Route("/issue/{name}/events", handlers.issue_events),
         Route("/issue/{name}/files/{root}/{path:path}", handlers.files, methods=["GET", "HEAD"]),
+        Route("/site/{path:path}", handlers.archive_site, methods=["GET", "HEAD"]),
         Mount("/_preview", app=StaticFiles(directory=templates_dir() / "preview", follow_symlink=False)),
     ]
 
@@ -401,7 +441,8 @@ def _routes(handlers: _Handlers) -> list:
 def create_app(site: Site) -> Starlette:
     """The app: the routes, behind the Host check and the session's token."""
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=[HOST, "localhost"]),
-                  Middleware(TokenGate, token=site.access_token, files_token=site.files_token)]
+                  Middleware(TokenGate, token=site.access_token, files_token=site.files_token,
+                             site_token=site.site_token)]
     return Starlette(routes=_routes(_Handlers(site)), middleware=middleware,
                      lifespan=_lifespan(site))
 
