@@ -209,3 +209,14 @@ def test_describe_shows_the_construct_on_one_line(text, shown):
     typo = esp.Construct(0, len(text), text, "{{ mirror }}")
     assert esp.describe(typo, "brevo") == (
         f"'{shown}' is not a brevo merge tag: did you mean '{{{{ mirror }}}}'?")
+
+
+def test_get_names_a_service_or_none():
+    assert esp.get("mailchimp") is esp.ESPS["mailchimp"]
+    assert esp.get("sendinblue") is None
+
+
+def test_a_triple_brace_takes_a_third_closing_brace_only():
+    assert esp.live_code("{{{ x }}} y", "sendgrid") == [esp.Construct(0, 9, "{{{ x }}}")]
+    assert esp.live_code("{{{ x }} y", "sendgrid") == [esp.Construct(0, 8, "{{{ x }}")]
+    assert esp.live_code("{{{x", "sendgrid") == [esp.Construct(0, 2, "{{")]  # never closed
