@@ -389,3 +389,38 @@ def test_a_call_to_action_without_a_shown_address_is_its_text_alone():
 ])
 def test_wrapping_lines_with_other_whitespace(line, wrapped):
     assert _wrap(line) == wrapped
+
+
+def test_markdown_plain_leaves_lines_unwrapped_and_keeps_a_paragraph_before_a_list():
+    from authoring.render.text import markdown_plain
+
+    long = " ".join(["word"] * 30)  # 149 characters: wrapped at 78 in the email's text
+    assert markdown_plain(long) == long
+    assert markdown_plain(f"*{long}*") == long
+    assert markdown_plain("Intro\n\n- a\n- b") == "Intro\n\n  • a\n  • b"
+
+
+@pytest.mark.parametrize(("body", "plain"), [
+    ("- one\n- two", "  • one\n  • two"),                       # a plain list: one chunk
+    ("![chart](c.png)", "[Image: chart]"),                       # an image alone in its paragraph
+    ("see `x`", "see x"),                                        # text and code: both kept
+    ("a *b*\nc", "a b c"),                                       # a line break becomes a space
+    ("1. *a*\n2. b\n\nAfter *x*.", "  1. a\n  2. b\n\nAfter x."),  # the list ends before it
+    ("See [https://x.org/*a*](https://x.org/a).", "See https://x.org/a."),  # label in pieces
+])
+def test_markdown_pieces_reach_the_text(body, plain):
+    assert _body(_issue(model.Text(body=model.Markdown(body)))) == plain + "\n"
+
+
+def test_the_footers_links_are_numbered_with_the_others():
+    pub = _pub(footer=model.Markdown("Read [our policy](https://x.org/p)."), text_links="references")
+    body = model.Markdown("See [this](https://x.org/a).")
+    assert _body(_issue(model.Text(body=body)), pub) == (
+        "See this [1].\n\n\nRead our policy [2].\n\n\nLinks\n=====\n[1] https://x.org/a\n"
+        "[2] https://x.org/p\n")
+
+
+def test_a_tracked_http_autolink_shows_the_tracked_address():
+    tracked = SimpleNamespace(link_url=lambda url: url + "?utm=1")
+    body = model.Markdown("<http://x.org/a>")
+    assert _body(_issue(model.Text(body=body)), options=tracked) == "http://x.org/a?utm=1\n"
