@@ -424,3 +424,17 @@ def test_a_tracked_http_autolink_shows_the_tracked_address():
     tracked = SimpleNamespace(link_url=lambda url: url + "?utm=1")
     body = model.Markdown("<http://x.org/a>")
     assert _body(_issue(model.Text(body=body)), options=tracked) == "http://x.org/a?utm=1\n"
+
+
+def test_list_items_and_their_later_paragraphs_wrap_in_the_email_only():
+    from authoring.render.text import markdown_plain
+
+    long = " ".join(["word"] * 30)
+    assert markdown_plain(f"- *{long}*") == f"  • {long}"
+    assert markdown_plain(f"- *a*\n\n  {long}") == f"  • a\n    {long}"
+    half = " ".join(["word"] * 15)  # 74 characters: with the 4 of the indent, 78
+    hanging = f"    {half}\n    {half}"
+    assert _body(_issue(model.Text(body=model.Markdown(f"- *{long}*")))) == (
+        "  • " + hanging.removeprefix("    ") + "\n")
+    assert _body(_issue(model.Text(body=model.Markdown(f"- *a*\n\n  {long}")))) == (
+        f"  • a\n{hanging}\n")
