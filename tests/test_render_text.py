@@ -438,3 +438,9 @@ def test_list_items_and_their_later_paragraphs_wrap_in_the_email_only():
         "  • " + hanging.removeprefix("    ") + "\n")
     assert _body(_issue(model.Text(body=model.Markdown(f"- *a*\n\n  {long}")))) == (
         f"  • a\n{hanging}\n")
+
+
+def test_a_line_with_a_tab_wraps_at_78_and_never_at_a_hyphen():
+    line = "a\t" + "word " * 13 + "well-known-hyphenated-words and more"
+    assert _wrap(line) == ("a       " + " ".join(["word"] * 13)  # 72 columns: the next word would pass 78
+                           + "\nwell-known-hyphenated-words and more")
