@@ -444,3 +444,24 @@ def test_a_line_with_a_tab_wraps_at_78_and_never_at_a_hyphen():
     line = "a\t" + "word " * 13 + "well-known-hyphenated-words and more"
     assert _wrap(line) == ("a       " + " ".join(["word"] * 13)  # 72 columns: the next word would pass 78
                            + "\nwell-known-hyphenated-words and more")
+
+
+_WORDS_40 = " ".join(["word"] * 40)
+_LINE_ONE = "a  " + " ".join(["word"] * 15)  # 77 columns: the next word would pass 78
+
+
+@pytest.mark.parametrize(("line", "initial", "subsequent", "wrapped"), [
+    ("AX  BX", "", "", "AX  BX"),                                  # only spaces dropped at the end
+    ("a  " + "b" * 75, "", "", "a  " + "b" * 75),                   # exactly 78: one line
+    ("a  " + "b" * 75 + " c", "", "", "a  " + "b" * 75 + "\nc"),    # a word ending at 78 stays
+    (" a  b", "x" * 78, "", "x" * 78 + "a\nb"),                    # no room: a word a line
+    (" a  b", "x" * 80, "", "x" * 80 + "a\nb"),
+    ("a  " + _WORDS_40, "", "    ",
+     f"{_LINE_ONE}\n    " + " ".join(["word"] * 15) + "\n    " + " ".join(["word"] * 10)),
+    ("a  " + _WORDS_40, "", "y" * 78, f"{_LINE_ONE}\n" + "\n".join(["y" * 78 + "word"] * 25)),
+])
+def test_lines_with_runs_of_spaces_wrap_as_textwrap_does(line, initial, subsequent, wrapped):
+    assert _wrap(line, initial, subsequent) == wrapped
+    expected = TextWrapper(width=WIDTH, initial_indent=initial, subsequent_indent=subsequent,
+                           break_long_words=False, break_on_hyphens=False).wrap(line)
+    assert wrapped == "\n".join(expected)
