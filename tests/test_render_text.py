@@ -465,3 +465,8 @@ def test_lines_with_runs_of_spaces_wrap_as_textwrap_does(line, initial, subseque
     expected = TextWrapper(width=WIDTH, initial_indent=initial, subsequent_indent=subsequent,
                            break_long_words=False, break_on_hyphens=False).wrap(line)
     assert wrapped == "\n".join(expected)
+
+
+def test_a_form_feed_is_a_space_to_wrap_at_as_textwrap_makes_it():
+    assert _wrap("a\x0cb") == "a b"
+    assert _wrap("x" * 40 + "\x0c" + "y" * 40) == "x" * 40 + "\n" + "y" * 40
