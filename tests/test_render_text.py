@@ -470,3 +470,15 @@ def test_lines_with_runs_of_spaces_wrap_as_textwrap_does(line, initial, subseque
 def test_a_form_feed_is_a_space_to_wrap_at_as_textwrap_makes_it():
     assert _wrap("a\x0cb") == "a b"
     assert _wrap("x" * 40 + "\x0c" + "y" * 40) == "x" * 40 + "\n" + "y" * 40
+
+
+def test_hard_breaks_hang_under_the_bullet_and_end_no_text():
+    assert _wrap("a\nb c", "  • ", "    ") == "  • a\n    b c"
+    assert _wrap("AX\nBX\n") == "AX\nBX"  # a break at the end leaves no empty line
+
+
+def test_a_space_before_a_too_long_word_leaves_no_empty_line():
+    line = " " + "x" * 80 + " y"
+    assert _wrap(line) == "x" * 80 + "\ny"
+    assert _wrap(line) == "\n".join(TextWrapper(width=WIDTH, break_long_words=False,
+                                                break_on_hyphens=False).wrap(line))
