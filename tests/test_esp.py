@@ -153,3 +153,70 @@ def test_the_scan_is_linear_on_hostile_input(text):
 ])
 def test_tags_no_service_replaces(service, left):
     assert list(esp.unreplaced_tags(esp.rewrite(ALL_TAGS, service), service)) == left
+
+
+def test_unknown_tags_say_where_and_why():
+    text = "ab {{web_version_url}} x *|FNAME|*"
+    assert list(esp.unknown_tags(text, "sendgrid")) == [
+        esp.UnknownTag("{{web_version_url}}", 3, "sendgrid has no merge tag for web_version_url"),
+        esp.UnknownTag("*|FNAME|*", 25, "not a sendgrid merge tag")]
+
+
+def test_a_typo_closed_by_the_last_character_is_still_a_typo():
+    # the closer ends the text and the opener starts it: both ends of the scan
+    assert esp.live_code("%unsubscribe_ur%", "mailgun") == [
+        esp.Construct(0, 16, "%unsubscribe_ur%", "%unsubscribe_url%")]
+
+
+def test_near_misses_at_their_limits():
+    # 0.75 like UNSUB: under the 0.8 a suggestion needs, so a tag of the author's own
+    assert esp.live_code("*|UNS|*", "mailchimp") == []
+    # the last parts exactly 0.75 alike (SMS, SMSXX): close enough to be a typo
+    assert esp.live_code("{{ contact.SMSXX }}", "brevo") == [
+        esp.Construct(0, 19, "{{ contact.SMSXX }}", "{{ contact.SMS }}")]
+
+
+def test_neutralising_keeps_the_text_before_the_first_construct():
+    assert esp.neutralise_html("a{% if x %}b", "brevo") == "a&#123;% if x %}b"
+
+
+def test_locate_finds_the_first_place_written():
+    construct = esp.Construct(12, 19, "{{ x }}")
+    assert esp.locate("{{ x }} and {{ x }}", construct) == 0
+    assert esp.locate("nothing here", construct) is None
+
+
+def test_locate_allows_backslashes_and_other_spacing():
+    # found at its first brace, after the backslash Markdown needed
+    assert esp.locate("a: \\{\\{\n  7*7 \\}\\}", esp.Construct(0, 9, "{{ 7*7 }}")) == 4
+    assert esp.locate("a: \\{\\{ 7*7 \\}\\}", esp.Construct(0, 10, "{{  7*7 }}")) == 4
+
+
+def test_locate_compares_the_first_60_characters_only():
+    written = " " + "a" * 57
+    assert esp.locate("{\\{" + written + "Y }}", esp.Construct(0, 64, "{{" + written + "Z }}")) == 0
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("{{" + "x" * 56 + "}}", "{{" + "x" * 56 + "}}"),         # 60 characters: whole
+    ("{{" + "x" * 57 + "}}", "{{" + "x" * 55 + "..."),        # 61: the first 57 and "..."
+    ("{% if\nx %}", "{% if\\nx %}"),                            # a line break shown as \n
+])
+def test_describe_shows_the_construct_on_one_line(text, shown):
+    assert esp.describe(esp.Construct(0, len(text), text), "brevo") == (
+        f"'{shown}' is brevo template code: the service would run it, not show it "
+        "(only its plain merge tags, docs/esp.md, may appear)")
+    typo = esp.Construct(0, len(text), text, "{{ mirror }}")
+    assert esp.describe(typo, "brevo") == (
+        f"'{shown}' is not a brevo merge tag: did you mean '{{{{ mirror }}}}'?")
+
+
+def test_get_names_a_service_or_none():
+    assert esp.get("mailchimp") is esp.ESPS["mailchimp"]
+    assert esp.get("sendinblue") is None
+
+
+def test_a_triple_brace_takes_a_third_closing_brace_only():
+    assert esp.live_code("{{{ x }}} y", "sendgrid") == [esp.Construct(0, 9, "{{{ x }}}")]
+    assert esp.live_code("{{{ x }} y", "sendgrid") == [esp.Construct(0, 8, "{{{ x }}")]
+    assert esp.live_code("{{{x", "sendgrid") == [esp.Construct(0, 2, "{{")]  # never closed

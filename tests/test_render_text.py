@@ -389,3 +389,96 @@ def test_a_call_to_action_without_a_shown_address_is_its_text_alone():
 ])
 def test_wrapping_lines_with_other_whitespace(line, wrapped):
     assert _wrap(line) == wrapped
+
+
+def test_markdown_plain_leaves_lines_unwrapped_and_keeps_a_paragraph_before_a_list():
+    from authoring.render.text import markdown_plain
+
+    long = " ".join(["word"] * 30)  # 149 characters: wrapped at 78 in the email's text
+    assert markdown_plain(long) == long
+    assert markdown_plain(f"*{long}*") == long
+    assert markdown_plain("Intro\n\n- a\n- b") == "Intro\n\n  • a\n  • b"
+
+
+@pytest.mark.parametrize(("body", "plain"), [
+    ("- one\n- two", "  • one\n  • two"),                       # a plain list: one chunk
+    ("![chart](c.png)", "[Image: chart]"),                       # an image alone in its paragraph
+    ("see `x`", "see x"),                                        # text and code: both kept
+    ("a *b*\nc", "a b c"),                                       # a line break becomes a space
+    ("1. *a*\n2. b\n\nAfter *x*.", "  1. a\n  2. b\n\nAfter x."),  # the list ends before it
+    ("See [https://x.org/*a*](https://x.org/a).", "See https://x.org/a."),  # label in pieces
+])
+def test_markdown_pieces_reach_the_text(body, plain):
+    assert _body(_issue(model.Text(body=model.Markdown(body)))) == plain + "\n"
+
+
+def test_the_footers_links_are_numbered_with_the_others():
+    pub = _pub(footer=model.Markdown("Read [our policy](https://x.org/p)."), text_links="references")
+    body = model.Markdown("See [this](https://x.org/a).")
+    assert _body(_issue(model.Text(body=body)), pub) == (
+        "See this [1].\n\n\nRead our policy [2].\n\n\nLinks\n=====\n[1] https://x.org/a\n"
+        "[2] https://x.org/p\n")
+
+
+def test_a_tracked_http_autolink_shows_the_tracked_address():
+    tracked = SimpleNamespace(link_url=lambda url: url + "?utm=1")
+    body = model.Markdown("<http://x.org/a>")
+    assert _body(_issue(model.Text(body=body)), options=tracked) == "http://x.org/a?utm=1\n"
+
+
+def test_list_items_and_their_later_paragraphs_wrap_in_the_email_only():
+    from authoring.render.text import markdown_plain
+
+    long = " ".join(["word"] * 30)
+    assert markdown_plain(f"- *{long}*") == f"  • {long}"
+    assert markdown_plain(f"- *a*\n\n  {long}") == f"  • a\n    {long}"
+    half = " ".join(["word"] * 15)  # 74 characters: with the 4 of the indent, 78
+    hanging = f"    {half}\n    {half}"
+    assert _body(_issue(model.Text(body=model.Markdown(f"- *{long}*")))) == (
+        "  • " + hanging.removeprefix("    ") + "\n")
+    assert _body(_issue(model.Text(body=model.Markdown(f"- *a*\n\n  {long}")))) == (
+        f"  • a\n{hanging}\n")
+
+
+def test_a_line_with_a_tab_wraps_at_78_and_never_at_a_hyphen():
+    line = "a\t" + "word " * 13 + "well-known-hyphenated-words and more"
+    assert _wrap(line) == ("a       " + " ".join(["word"] * 13)  # 72 columns: the next word would pass 78
+                           + "\nwell-known-hyphenated-words and more")
+
+
+_WORDS_40 = " ".join(["word"] * 40)
+_LINE_ONE = "a  " + " ".join(["word"] * 15)  # 77 columns: the next word would pass 78
+
+
+@pytest.mark.parametrize(("line", "initial", "subsequent", "wrapped"), [
+    ("AX  BX", "", "", "AX  BX"),                                  # only spaces dropped at the end
+    ("a  " + "b" * 75, "", "", "a  " + "b" * 75),                   # exactly 78: one line
+    ("a  " + "b" * 75 + " c", "", "", "a  " + "b" * 75 + "\nc"),    # a word ending at 78 stays
+    (" a  b", "x" * 78, "", "x" * 78 + "a\nb"),                    # no room: a word a line
+    (" a  b", "x" * 80, "", "x" * 80 + "a\nb"),
+    ("a  " + _WORDS_40, "", "    ",
+     f"{_LINE_ONE}\n    " + " ".join(["word"] * 15) + "\n    " + " ".join(["word"] * 10)),
+    ("a  " + _WORDS_40, "", "y" * 78, f"{_LINE_ONE}\n" + "\n".join(["y" * 78 + "word"] * 25)),
+])
+def test_lines_with_runs_of_spaces_wrap_as_textwrap_does(line, initial, subsequent, wrapped):
+    assert _wrap(line, initial, subsequent) == wrapped
+    expected = TextWrapper(width=WIDTH, initial_indent=initial, subsequent_indent=subsequent,
+                           break_long_words=False, break_on_hyphens=False).wrap(line)
+    assert wrapped == "\n".join(expected)
+
+
+def test_a_form_feed_is_a_space_to_wrap_at_as_textwrap_makes_it():
+    assert _wrap("a\x0cb") == "a b"
+    assert _wrap("x" * 40 + "\x0c" + "y" * 40) == "x" * 40 + "\n" + "y" * 40
+
+
+def test_hard_breaks_hang_under_the_bullet_and_end_no_text():
+    assert _wrap("a\nb c", "  • ", "    ") == "  • a\n    b c"
+    assert _wrap("AX\nBX\n") == "AX\nBX"  # a break at the end leaves no empty line
+
+
+def test_a_space_before_a_too_long_word_leaves_no_empty_line():
+    line = " " + "x" * 80 + " y"
+    assert _wrap(line) == "x" * 80 + "\ny"
+    assert _wrap(line) == "\n".join(TextWrapper(width=WIDTH, break_long_words=False,
+                                                break_on_hyphens=False).wrap(line))
