@@ -58,6 +58,16 @@ def copy_samples(folder: Path) -> Path:
     return folder
 
 
+def serious_axe_violations(page, axe_script: Path) -> list[dict]:
+    """axe-core's serious and critical findings on the page (rule, impact, help, two nodes)."""
+    page.add_script_tag(path=str(axe_script))
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.slice(0, 2).map(n => n.html.slice(0, 120))}))")
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
 def wait_for(condition, timeout: float = 10.0):
     """The first true value of ``condition()``, polled every 20 ms; AssertionError after ``timeout``."""
     deadline = time.monotonic() + timeout

@@ -14,7 +14,7 @@ from authoring import model
 from authoring.check.access import axe_script as axe_script_of_the_package
 from authoring.render import RenderOptions, render_file, render_issue
 from authoring.theme import palette
-from conftest import ISSUES, sample_issues
+from conftest import ISSUES, sample_issues, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -137,12 +137,7 @@ def test_sample_in_the_browser(browser, sample_page, axe_script, artifacts, devi
         faint = [t for t in page.evaluate(CONTRAST_JS) if t["ratio"] < 4.5]
         assert not faint, f"contrast under 4.5:1 in {scheme} mode: {faint[:3]}"
 
-        page.add_script_tag(path=str(axe_script))
-        violations = page.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-            ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
-            " nodes: v.nodes.slice(0, 2).map(n => n.html.slice(0, 120))}))")
-        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+        serious = serious_axe_violations(page, axe_script)
         assert not serious, serious
     finally:
         page.close()

@@ -12,7 +12,7 @@ import pytest
 from test_render_browser import axe_script  # noqa: F401 - the session fixture that installs axe-core
 
 from authoring.site import SiteOptions, publish_site
-from conftest import ISSUES
+from conftest import ISSUES, serious_axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -67,12 +67,7 @@ def test_site_page_in_the_browser(browser, site, axe_script, artifacts, name, wi
         dark = layout["background"] == "rgb(18, 20, 22)"
         assert dark == (scheme == "dark"), layout["background"]
 
-        page.add_script_tag(path=str(axe_script))
-        violations = page.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-            ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
-            " nodes: v.nodes.slice(0, 2).map(n => n.html.slice(0, 120))}))")
-        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+        serious = serious_axe_violations(page, axe_script)
         assert not serious, serious
     finally:
         page.close()
