@@ -126,7 +126,7 @@ def write_owned(folder: str | Path, files: Mapping[str, bytes], *, sync: bool = 
 
 
 def _read_render_record(folder: Path) -> dict[str, tuple[int, str]]:
-    record = _parse(_read_small(folder / RENDER_RECORD, 16 << 20))
+    record = _parse(read_regular(folder / RENDER_RECORD, 16 << 20))
     if not isinstance(record, dict) or record.get("made_by") != "authoring":
         return {}
     listed = record.get("files")
@@ -309,8 +309,9 @@ def _unchanged(path: Path, expected: tuple[int, str], partial: bool) -> bool:
         return hashlib.sha256(handle.read(size + 1)).hexdigest() == digest
 
 
-def _read_small(path: Path, limit: int = 1 << 20) -> bytes | None:
-    """A regular file's bytes (never through a link), or None when it is not one or too large."""
+def read_regular(path: Path, limit: int = 1 << 20) -> bytes | None:
+    """A regular file's bytes, opened without following a link (and without blocking on a FIFO):
+    None when it is missing, not a regular file, a link, or over ``limit`` bytes."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
@@ -332,7 +333,7 @@ def _parse(data: bytes | None) -> object:
 
 
 def _read_marker(path: Path, set_id: str | None) -> dict[str, tuple[int, str]] | None:
-    marker = _parse(_read_small(path / MARKER))
+    marker = _parse(read_regular(path / MARKER))
     if not isinstance(marker, dict) or marker.get("made_by") != "authoring":
         return None
     if set_id is not None and marker.get("id") != set_id:
@@ -345,7 +346,7 @@ def _read_marker(path: Path, set_id: str | None) -> dict[str, tuple[int, str]] |
 
 def _read_legacy_manifest(path: Path) -> dict[str, tuple[int, str]] | None:
     """An earlier version's export: manifest.json lists every other file it wrote."""
-    data = _read_small(path / LEGACY_MANIFEST)
+    data = read_regular(path / LEGACY_MANIFEST)
     manifest = _parse(data)
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
         return None

@@ -28,10 +28,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from authoring.files import read_regular
+
 MANIFEST = ".authoring-site.json"
 _SET = ".set-"
 _LINK = ".link-"
 _LOCK = ".lock"
+_READ_MAX_BYTES = 64 * 1024 * 1024
+"""The most of a manifest or an old page read back (the site's images stop at 20 MB)."""
 
 
 class SiteOutputError(Exception):
@@ -91,17 +95,11 @@ def _set_id(out: Path, set_folder: Path) -> str:
 
 def _read_manifest(set_folder: Path, set_id: str) -> dict | None:
     """The set's manifest when it names this set (proof we made it), else None."""
+    raw = read_regular(set_folder / MANIFEST, _READ_MAX_BYTES)
     try:
-        fd = os.open(set_folder / MANIFEST, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
+        data = json.loads(raw) if raw is not None else None
+    except (ValueError, UnicodeError, RecursionError):
         return None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return None
-        try:
-            data = json.loads(handle.read(64 * 1024 * 1024))
-        except ValueError:
-            return None
     if not isinstance(data, dict) or data.get("set") != set_id or not isinstance(data.get("files"), dict):
         return None
     return data
@@ -198,15 +196,10 @@ def _make_parents(root: Path, path: str, made: set[str]) -> None:
 
 
 def _same_file(old_set: Path, path: str, digest: str) -> bool:
-    """The old set's file is a regular file still holding the bytes we wrote (not edited by hand)."""
-    try:
-        fd = os.open(old_set / path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return False
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return False
-        return hashlib.sha256(handle.read()).hexdigest() == digest
+    """The old set's file is a regular file still holding the bytes we wrote (not edited by hand);
+    a file too large to be ours is simply written again."""
+    data = read_regular(old_set / path, _READ_MAX_BYTES)
+    return data is not None and hashlib.sha256(data).hexdigest() == digest
 
 
 def _carry_over(old_set: Path, new_set: Path, ours: set[str], files: dict[str, bytes],
