@@ -149,6 +149,9 @@ def init_folder(folder: str | Path, settings: TeamSettings) -> list[Path]:
     if os.path.lexists(folder) and not folder.is_dir():
         raise AuthoringError(f"{folder} exists and is not a folder: give a folder to set up")
     files = planned_files(settings)
+    refused = _validation_errors(files[Path(PUBLICATION_FILE)].decode("utf-8"), folder)
+    if refused:
+        raise AuthoringError("cannot write these settings: " + "; ".join(refused))
     schema_folder = folder / SCHEMA_FILE.parent
     if schema_folder.is_symlink() or (os.path.lexists(schema_folder) and not schema_folder.is_dir()):
         raise AuthoringError(f"{schema_folder} is a link or a file: init writes the schemas only "
@@ -173,3 +176,23 @@ def init_folder(folder: str | Path, settings: TeamSettings) -> list[Path]:
             temp.unlink(missing_ok=True)
         written.append(target)
     return written
+
+
+def _validation_errors(text: str, folder: Path) -> list[str]:
+    """What validation would refuse in the publication.yaml about to be written: init never
+    writes a file the next command rejects (each setting's own check is a first, quick filter)."""
+    from authoring.checks import check_publication
+    from authoring.diagnostics import Severity, format_path
+    from authoring.load import LoadError, load_text
+    from authoring.structure import build_publication
+
+    try:
+        doc = load_text(text, PUBLICATION_FILE)
+    except LoadError as exc:
+        return [exc.diagnostic.message]
+    publication, problems = build_publication(doc)
+    errors = [d.message for d in problems if d.is_error]
+    if publication is not None:
+        errors += [f"{format_path(f.path)}: {f.message}"
+                   for f in check_publication(publication, folder=folder) if f.severity is Severity.ERROR]
+    return errors

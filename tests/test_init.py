@@ -191,3 +191,17 @@ def test_a_bad_service_or_unsubscribe_page_is_refused_before_anything_is_written
     assert result.exit_code == 1
     assert reason in result.stderr
     assert not (tmp_path / "team").exists()
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    ('https://team.example.org/u"x', "would add another address to the List-Unsubscribe header"),
+    ("https://team.example.org/u<x>", "would add another address to the List-Unsubscribe header"),
+    ("https://team.example.org/u,x", "would add another address to the List-Unsubscribe header"),
+])
+def test_init_never_writes_a_publication_that_validation_refuses(tmp_path, value, said):
+    """Each setting's own check is a quick filter; what would still be refused is found by
+    validating the file before it is written."""
+    result = runner.invoke(app, ["init", str(tmp_path / "team"), *FLAGS, "--unsubscribe-url", value])
+    assert result.exit_code == 1
+    assert said in result.stderr and "unsubscribe_url: " in result.stderr
+    assert not (tmp_path / "team").exists()
