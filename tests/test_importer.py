@@ -204,11 +204,33 @@ def test_bad_input_is_a_clear_error(tmp_path):
         assert info.value.reports
 
 
+def test_each_unreadable_input_is_one_located_error_naming_its_file_and_line(tmp_path):
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Dear friends,\n\nCaf\xe9 au lait.\n".encode("latin-1"))
+    nul = tmp_path / "nul.txt"
+    nul.write_bytes(b"Dear\x00 friends\n")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    for path, shown in [(latin, f"{latin}:3: error: byte 18 is not UTF-8 text [not-utf8]"),
+                        (nul, f"{nul}: error: the file holds binary data, not text [binary-input]"),
+                        (empty, f"{empty}: error: the file is empty [empty-input]")]:
+        result = _run(path)
+        assert (result.exit_code, result.stderr, result.stdout) == (1, shown + "\n", ""), path
+        with pytest.raises(AuthoringError) as info:
+            import_file(path)
+        (report,) = info.value.reports
+        (diagnostic,) = report.diagnostics
+        assert report.file == diagnostic.file == str(path)
+        assert diagnostic.line == (3 if path == latin else None)
+
+
 def test_crlf_and_bom_are_accepted():
     text = SEED_FILES[1].read_text(encoding="utf-8")
     plain = import_text(text, source="a", publication=PUBLICATION)
     windows = import_text("\ufeff" + text.replace("\n", "\r\n"), source="a", publication=PUBLICATION)
     assert windows.yaml == plain.yaml
+    old_mac = import_text(text.replace("\n", "\r"), source="a", publication=PUBLICATION)
+    assert old_mac.yaml == plain.yaml
 
 
 # ---------------------------------------------------------------- the command
