@@ -1,0 +1,19 @@
+"""The importer's letter (authoring.importer.letter): from the salutation to the sign-off, signature
+and P.S., and the web-page text before it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from authoring.importer import import_text
+from authoring.validate import DEFAULT_PUBLICATION
+
+
+def test_the_publications_own_name_above_the_letter_is_never_the_pages_title():
+    text = "Home\n\nThe Weekly Robot Digest\n\nDear friends,\n\nHello there.\n\nKeep learning!\n"
+    named = dataclasses.replace(DEFAULT_PUBLICATION, name="The Weekly Robot Digest")
+    result = import_text(text, source="t.txt", publication=named)
+    assert result.subject_from == "file name" and result.issue.issue.subject == "t"
+    assert "#   Home\n#   The Weekly Robot Digest\n" in result.yaml  # kept word for word, as a comment
+    other = import_text(text, source="t.txt", publication=DEFAULT_PUBLICATION)
+    assert (other.subject_from, other.issue.issue.subject) == ("page title", "The Weekly Robot Digest")
