@@ -17,3 +17,9 @@ def test_the_publications_own_name_above_the_letter_is_never_the_pages_title():
     assert "#   Home\n#   The Weekly Robot Digest\n" in result.yaml  # kept word for word, as a comment
     other = import_text(text, source="t.txt", publication=DEFAULT_PUBLICATION)
     assert (other.subject_from, other.issue.issue.subject) == ("page title", "The Weekly Robot Digest")
+
+
+def test_numbered_lead_ins_are_bold_as_written_without_escapes_a_label_needs_none_of():
+    text = "Dear friends,\n\n1) Data labeling: Slow and costly.\n\n2) Model training: Fast.\n\nKeep learning!\n"
+    letter = import_text(text, source="t.txt").issue.letter
+    assert letter.body == "**1) Data labeling:** Slow and costly.\n\n**2) Model training:** Fast."
