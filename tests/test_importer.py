@@ -233,6 +233,34 @@ def test_crlf_and_bom_are_accepted():
     assert old_mac.yaml == plain.yaml
 
 
+# ---------------------------------------------------------------- wrapped lines joined back (units)
+
+
+_WIDE = "Our fleet of small robots covered the whole city last month, so it did"  # 70: the width
+_L66 = "Our fleet of small robots covered the whole city last month, so it"
+_L67 = "Our fleet of small robots covered the whole city last month, and so"
+
+
+def _letter_body(paragraphs: str) -> str:
+    text = f"Dear friends,\n\n{_WIDE}\nwell.\n\n{paragraphs}\n\nKeep learning!\n"
+    return import_text(text, source="t.txt").issue.letter.body.split("\n\n", 1)[1]
+
+
+def test_a_line_is_joined_to_the_one_before_only_when_its_first_word_did_not_fit_there():
+    assert (len(_WIDE), len(_L66), len(_L67)) == (70, 66, 67)
+    # 66 + a space + "ran" is 70: it would have fit, so the break was the author's
+    assert _letter_body(f"{_L66}\nran on.") == f"{_L66}\n\nran on."
+    assert _letter_body(f"{_L67}\nran on.") == f"{_L67} ran on."
+    # a no-break space holds "100 km" together as one word: 6 characters did not fit
+    assert _letter_body(f"{_L66}\n100\u00a0km of road.") == f"{_L66} 100\u00a0km of road."
+
+
+def test_an_indented_line_continues_a_list_item_but_not_a_paragraph():
+    body = _letter_body("A short line.\n  indented note\n\n"
+                        "- First item\n  and its rest\n- Second item\n more of it")
+    assert body == "A short line.\n\nindented note\n\n- First item and its rest\n- Second item more of it"
+
+
 # ---------------------------------------------------------------- the command
 
 
