@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 import re
 
 import pytest
@@ -211,9 +212,13 @@ def test_each_unreadable_input_is_one_located_error_naming_its_file_and_line(tmp
     nul.write_bytes(b"Dear\x00 friends\n")
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
     for path, shown in [(latin, f"{latin}:3: error: byte 18 is not UTF-8 text [not-utf8]"),
                         (nul, f"{nul}: error: the file holds binary data, not text [binary-input]"),
-                        (empty, f"{empty}: error: the file is empty [empty-input]")]:
+                        (empty, f"{empty}: error: the file is empty [empty-input]"),
+                        (fifo, f"{fifo}: error: is a named pipe (FIFO), not a regular file: it cannot be "
+                               "read as an issue [not-a-regular-file]")]:
         result = _run(path)
         assert (result.exit_code, result.stderr, result.stdout) == (1, shown + "\n", ""), path
         with pytest.raises(AuthoringError) as info:
