@@ -229,6 +229,26 @@ def test_each_unreadable_input_is_one_located_error_naming_its_file_and_line(tmp
         assert diagnostic.line == (3 if path == latin else None)
 
 
+def test_a_text_over_the_limit_is_refused_with_its_size_and_the_limit_in_megabytes(tmp_path):
+    big = tmp_path / "big.txt"
+    with big.open("wb") as handle:
+        handle.truncate(1_050_000)  # sparse: 1.05 MB shown as 1.1
+    result = _run(big)
+    assert (result.exit_code, result.stderr) == (
+        1, f"{big}: error: the file is too large to import: 1.1 MB; an issue may be at most 1 MB, as "
+           "validate allows (split the archive page, or check that this is the right file) "
+           "[file-too-large]\n")
+    for read, name in ((lambda: import_file(big), str(big)),
+                       (lambda: import_text("x" * 1_050_000, source="t.txt"), "t.txt")):
+        with pytest.raises(AuthoringError) as info:
+            read()
+        assert str(info.value) == f"{name}: too large to import (1.1 MB; at most 1 MB)"
+        (report,) = info.value.reports
+        assert report.file == report.diagnostics[0].file == name
+    (diagnostic,) = info.value.reports[0].diagnostics
+    assert diagnostic.message == "the text is 1.1 MB; an issue may be at most 1 MB, as validate allows"
+
+
 def test_crlf_and_bom_are_accepted():
     text = SEED_FILES[1].read_text(encoding="utf-8")
     plain = import_text(text, source="a", publication=PUBLICATION)
