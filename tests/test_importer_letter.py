@@ -20,6 +20,17 @@ def test_the_publications_own_name_above_the_letter_is_never_the_pages_title():
 
 
 def test_numbered_lead_ins_are_bold_as_written_without_escapes_a_label_needs_none_of():
-    text = "Dear friends,\n\n1) Data labeling: Slow and costly.\n\n2) Model training: Fast.\n\nKeep learning!\n"
+    text = ("Dear friends,\n\n1) Data labeling: Slow and costly.\n\n2) Model training: Fast.\n\n"
+            "Keep learning!\n")
     letter = import_text(text, source="t.txt").issue.letter
     assert letter.body == "**1) Data labeling:** Slow and costly.\n\n**2) Model training:** Fast."
+
+
+def test_a_signature_is_one_to_four_capitalised_words_without_digits_or_a_final_stop():
+    def signed(line: str):
+        result = import_text(f"Dear friends,\n\nHello there.\n\nKeep learning!\n\n{line}\n", source="t.txt")
+        return result.issue.letter.signature, [story.body for story in result.issue.stories]
+
+    assert signed("The Team at DeepLearning") == ("The Team at DeepLearning", [])
+    for line in ("The Whole Team at DeepLearning", "andrew", "Team 42", "Andrew."):
+        assert signed(line) == (None, [line]), line  # kept after the letter, as text
