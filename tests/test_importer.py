@@ -258,6 +258,14 @@ def test_crlf_and_bom_are_accepted():
     assert old_mac.yaml == plain.yaml
 
 
+def test_web_page_text_ending_the_page_is_set_aside_as_a_comment_with_its_lines():
+    text = "Dear friends,\n\nHello there.\n\nKeep learning!\n\nAndrew\n\n\nShare\n\nPublished Mar 3, 2021\n"
+    result = import_text(text, source="t.txt")
+    assert "# Web-page text from lines 10–12 of the source, not part of the issue:\n#   Share\n" \
+           "#   Published Mar 3, 2021\n" in result.yaml
+    assert result.issue.stories == [] and result.warnings[0].code == "web-clutter"
+
+
 # ---------------------------------------------------------------- wrapped lines joined back (units)
 
 
