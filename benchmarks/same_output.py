@@ -104,7 +104,7 @@ def outputs() -> dict[str, str]:
         for page in tracked("seeds/*.txt") + tracked("tests/data/archive/*.txt"):
             name = f"{page.parent.name}/{page.name}"
             try:
-                imported = import_text(page.read_text(encoding="utf-8"), source=str(page))
+                imported = import_text(page.read_text(encoding="utf-8"), source=name)  # not where the checkout is
             except AuthoringError as error:
                 out[f"{name} import"] = digest(str(error))
                 continue
