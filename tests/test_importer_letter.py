@@ -34,3 +34,25 @@ def test_a_signature_is_one_to_four_capitalised_words_without_digits_or_a_final_
     assert signed("The Team at DeepLearning") == ("The Team at DeepLearning", [])
     for line in ("The Whole Team at DeepLearning", "andrew", "Team 42", "Andrew."):
         assert signed(line) == (None, [line]), line  # kept after the letter, as text
+
+
+def test_a_salutation_followed_by_another_block_is_an_empty_letter_warned():
+    text = "Dear friends,\n\n\nA MESSAGE FROM DEEPLEARNING.AI\n\nJoin us. Sign up now\n"
+    result = import_text(text, source="t.txt")
+    (promo,) = result.issue.stories  # once read as the letter's first image and paragraph, unwarned
+    assert result.issue.letter.body == "" and promo.kicker == "A MESSAGE FROM DEEPLEARNING.AI"
+    assert str(result.warnings[0]) == \
+        "t.txt:1: warning: line 1: a salutation but no letter after it [empty-letter]"
+    signed = import_text("Dear friends,\n\nKeep learning!\n\nAndrew\n", source="t.txt")
+    assert [w.code for w in signed.warnings] == ["invented-subject"]  # a sign-off ends a letter: not empty
+
+
+def test_a_rest_of_up_to_twelve_title_case_words_is_a_title_not_a_lead_in():
+    twelve = "Lessons From Two Decades of Search at Biggest Labs in the World"
+
+    def body(rest: str) -> str:
+        text = f"Dear friends,\n\nData labeling: {rest}\n\nModel training: {rest}\n\nKeep learning!\n"
+        return import_text(text, source="t.txt").issue.letter.body
+
+    assert len(twelve.split()) == 12 and "**" not in body(twelve)
+    assert body(f"{twelve} Today").startswith(f"**Data labeling:** {twelve} Today\n\n**Model training:**")
