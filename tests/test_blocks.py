@@ -313,3 +313,28 @@ def test_label_order_names_the_latest_of_equally_ranked_labels():
     story = _news(sections=[("How it works", "a"), ("How it worked", "b"), ("Key insight", "c")])
     assert [m for _, m, *_ in _found(news.check_labels, story)] == [
         "'Key insight' usually comes before 'How it worked'"]
+
+
+# ---- the feature's recogniser: what it reads as the picture, the title and the byline
+
+_AFTER_A_LETTER = "Dear friends,\n\nHi.\n\nKeep learning!\n\n\n"
+
+
+def test_a_caption_title_and_one_paragraph_make_a_feature_with_its_picture():
+    from authoring.importer import import_text
+
+    result = import_text(_AFTER_A_LETTER + "A robot arm on a desk\n\nThe Long Road to Autonomy\n\n"
+                         "It took a decade.\n", source="t.txt")
+    assert result.issue.stories == [model.Feature(title="The Long Road to Autonomy", body="It took a decade.",
+                                                  image=model.Image(alt="A robot arm on a desk"))]
+    assert result.evidence == ["caption, title 'The Long Road to Autonomy' (line 10) and 1 paragraph"]
+
+
+def test_a_byline_may_end_in_an_exclamation_mark_and_is_no_paragraph():
+    from authoring.importer import import_text
+
+    result = import_text(_AFTER_A_LETTER + "The Long Road to Autonomy\nBy Ana Ruiz!\nIt took a decade.\n"
+                         "Then it was done.\n", source="t.txt")
+    (feature,) = result.issue.stories
+    assert (feature.byline, feature.body) == ("By Ana Ruiz!", "It took a decade.\n\nThen it was done.")
+    assert result.evidence == ["title 'The Long Road to Autonomy' (line 8) and 2 paragraphs"]
