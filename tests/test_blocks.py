@@ -338,3 +338,17 @@ def test_a_byline_may_end_in_an_exclamation_mark_and_is_no_paragraph():
     (feature,) = result.issue.stories
     assert (feature.byline, feature.body) == ("By Ana Ruiz!", "It took a decade.\n\nThen it was done.")
     assert result.evidence == ["title 'The Long Road to Autonomy' (line 8) and 2 paragraphs"]
+
+
+def test_news_stories_one_blank_line_apart_end_at_the_next_headline_with_its_labels():
+    from authoring.importer import import_text
+
+    text = ("Robots Learn Chores\n\nA dek here.\n\nWhat’s new: A robot folded towels.\n\n"
+            "Why it matters: Homes are messy.\n\nChips Get Cheaper\n\nWhat’s new: Prices fell.\n\n"
+            "Why it matters: More labs can train.\n")
+    result = import_text(text, source="t.txt")
+    assert [(s.headline, [x.label for x in s.sections]) for s in result.issue.stories] == [
+        ("Robots Learn Chores", ["What’s new", "Why it matters"]),
+        ("Chips Get Cheaper", ["What’s new", "Why it matters"])]
+    assert result.evidence == ["headline 'Robots Learn Chores' (line 1) and 2 labelled sections",
+                               "headline 'Chips Get Cheaper' (line 9) and 2 labelled sections"]
