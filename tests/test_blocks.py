@@ -352,3 +352,16 @@ def test_news_stories_one_blank_line_apart_end_at_the_next_headline_with_its_lab
         ("Chips Get Cheaper", ["What’s new", "Why it matters"])]
     assert result.evidence == ["headline 'Robots Learn Chores' (line 1) and 2 labelled sections",
                                "headline 'Chips Get Cheaper' (line 9) and 2 labelled sections"]
+
+
+def test_a_call_to_action_alone_on_its_line_has_at_most_six_words():
+    from authoring.importer import import_text
+
+    def promo(cta: str) -> model.Promo:
+        text = _AFTER_A_LETTER + f"A MESSAGE FROM ACME CLOUD\n\nOur course opens soon.\n\n{cta}\n"
+        (found,) = import_text(text, source="t.txt").issue.stories
+        return found
+
+    assert promo("Sign up for the course today").cta == model.Link(text="Sign up for the course today")
+    seven = promo("Sign up for the new course today")
+    assert seven.cta is None and seven.body == "Our course opens soon.\n\nSign up for the new course today"

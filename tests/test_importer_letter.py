@@ -56,3 +56,9 @@ def test_a_rest_of_up_to_twelve_title_case_words_is_a_title_not_a_lead_in():
 
     assert len(twelve.split()) == 12 and "**" not in body(twelve)
     assert body(f"{twelve} Today").startswith(f"**Data labeling:** {twelve} Today\n\n**Model training:**")
+
+
+def test_a_short_exclamation_with_a_colon_is_no_sign_off():
+    text = "Dear friends,\n\nHello.\n\nBig news: we won!\n\nAndrew\n"
+    letter = import_text(text, source="t.txt").issue.letter
+    assert (letter.body, letter.signoff) == ("Hello.\n\nBig news: we won!\n\nAndrew", None)
