@@ -365,3 +365,25 @@ def test_a_call_to_action_alone_on_its_line_has_at_most_six_words():
     assert promo("Sign up for the course today").cta == model.Link(text="Sign up for the course today")
     seven = promo("Sign up for the new course today")
     assert seven.cta is None and seven.body == "Our course opens soon.\n\nSign up for the new course today"
+
+
+def test_a_run_ending_in_a_call_to_action_of_six_words_is_a_promo_without_a_kicker():
+    from authoring.importer import import_text
+
+    text = _AFTER_A_LETTER + "Our launch is soon.\n\nSign up for the list today\n"
+    result = import_text(text, source="t.txt")
+    assert result.issue.stories == [model.Promo(body="Our launch is soon.",
+                                                cta=model.Link(text="Sign up for the list today"))]
+    assert result.evidence == ["call to action 'Sign up for the list today' (line 10)"]
+
+
+def test_a_headline_like_line_inside_a_story_stays_in_its_section_and_one_label_is_singular():
+    from authoring.importer import import_text
+
+    text = ("Robots Learn Chores\n\nA dek here.\n\nWhat’s new: A robot folded towels.\n\nThe Numbers\n\n"
+            "It folded forty towels.\n")
+    result = import_text(text, source="t.txt")
+    (news,) = result.issue.stories
+    body = "A robot folded towels.\n\nThe Numbers\n\nIt folded forty towels."
+    assert news.sections == [model.Section(label="What’s new", body=body)]
+    assert result.evidence == ["headline 'Robots Learn Chores' (line 1) and 1 labelled section"]

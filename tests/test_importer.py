@@ -266,6 +266,23 @@ def test_web_page_text_ending_the_page_is_set_aside_as_a_comment_with_its_lines(
     assert result.issue.stories == [] and result.warnings[0].code == "web-clutter"
 
 
+_AFTER_A_LETTER = "Dear friends,\n\nHi.\n\nKeep learning!\n\n\n"
+
+
+def test_a_paragraph_ending_in_a_closing_quote_ends_a_sentence():
+    text = _AFTER_A_LETTER + "The Long Road to Autonomy\n\nThe team said, “We ship every week.”\n"
+    result = import_text(text, source="t.txt")
+    assert result.issue.stories == [model.Feature(title="The Long Road to Autonomy",
+                                                  body="The team said, “We ship every week.”")]
+
+
+def test_capitals_of_model_names_are_no_kicker():
+    text = "Dear friends,\n\nGPT-4 VS GPT-5\n\nWhich is better?\n\nKeep learning!\n"
+    result = import_text(text, source="t.txt")
+    assert "GPT-4 VS GPT-5" in result.issue.letter.body and result.issue.letter.signoff == "Keep learning!"
+    assert result.issue.stories == []
+
+
 # ---------------------------------------------------------------- wrapped lines joined back (units)
 
 
