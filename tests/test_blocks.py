@@ -387,3 +387,11 @@ def test_a_headline_like_line_inside_a_story_stays_in_its_section_and_one_label_
     body = "A robot folded towels.\n\nThe Numbers\n\nIt folded forty towels."
     assert news.sections == [model.Section(label="What’s new", body=body)]
     assert result.evidence == ["headline 'Robots Learn Chores' (line 1) and 1 labelled section"]
+
+
+def test_a_short_line_alone_at_the_end_of_a_page_is_a_header():
+    from authoring.importer import import_text
+
+    result = import_text(_AFTER_A_LETTER + "Closing Notes\n", source="t.txt")
+    assert result.issue.stories == [model.Header(title="Closing Notes")]
+    assert result.evidence == ["a short line alone between two blocks, line 8"]

@@ -283,6 +283,25 @@ def test_capitals_of_model_names_are_no_kicker():
     assert result.issue.stories == []
 
 
+def test_a_wall_of_text_is_warned_in_the_issue_but_not_in_its_footer():
+    wall = "A plain sentence of ordinary words. " * 60
+    letter = import_text(f"Dear friends,\n\n{wall}\n\nKeep learning!\n", source="t.txt")
+    assert str(letter.warnings[0]) == (
+        "t.txt:3: warning: line 3: a paragraph of 2,159 characters (over 2,000), kept as written — split it "
+        "into paragraphs, or put back the spaces and line breaks that were lost [long-paragraph]")
+    footer = import_text(_AFTER_A_LETTER + "Robots Learn Chores\n\nA dek.\n\nWhat’s new: A thing.\n\n\n"
+                         f"You are receiving this because you subscribed.\n\n{wall}Unsubscribe any time.\n",
+                         source="t.txt")
+    assert footer.issue.footer.endswith("Unsubscribe any time.")
+    assert [w.code for w in footer.warnings] == ["invented-subject"]
+
+
+def test_a_page_of_its_top_block_alone_gives_the_number_and_date():
+    result = import_text("The Batch\nIssue 4 · March 3, 2021\n", source="t.txt", publication=PUBLICATION)
+    assert (result.issue.issue.number, str(result.issue.issue.date)) == (4, "2021-03-03")
+    assert result.issue.letter is None and result.issue.stories == []
+
+
 # ---------------------------------------------------------------- wrapped lines joined back (units)
 
 
