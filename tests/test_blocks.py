@@ -395,3 +395,14 @@ def test_a_short_line_alone_at_the_end_of_a_page_is_a_header():
     result = import_text(_AFTER_A_LETTER + "Closing Notes\n", source="t.txt")
     assert result.issue.stories == [model.Header(title="Closing Notes")]
     assert result.evidence == ["a short line alone between two blocks, line 8"]
+
+
+def test_a_lone_caption_label_is_skipped_and_the_story_after_it_keeps_its_picture_without_a_dek():
+    from authoring.importer import import_text
+
+    text = _AFTER_A_LETTER + ("Left: a sensor on a pole.\n\n\nA robot arm on a desk\n\n"
+                              "Robots Learn Chores\n\nWhat’s new: A thing.\n\nWhy it matters: It does.\n")
+    caption, news = import_text(text, source="t.txt").issue.stories
+    assert caption == model.Text(body="Left: a sensor on a pole.")
+    assert (news.headline, news.dek, news.image) == ("Robots Learn Chores", None,
+                                                     model.Image(alt="A robot arm on a desk"))

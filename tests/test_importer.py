@@ -302,6 +302,16 @@ def test_a_page_of_its_top_block_alone_gives_the_number_and_date():
     assert result.issue.letter is None and result.issue.stories == []
 
 
+def test_an_issues_own_footer_is_its_last_block_of_at_most_four_paragraphs():
+    story = "Robots Learn Chores\n\nA dek.\n\nWhat’s new: A thing.\n\nWhy it matters: It does.\n\n\n"
+    lines = ["You are receiving this email.", "Manage your preferences.", "Forward it to a friend.",
+             "Unsubscribe at any time.", "Write to us any day."]
+    four = import_text(_AFTER_A_LETTER + story + "\n\n".join(lines[1:]) + "\n", source="t.txt")
+    assert four.issue.footer == "\n\n".join(lines[1:])
+    five = import_text(_AFTER_A_LETTER + story + "\n\n".join(lines) + "\n", source="t.txt")
+    assert five.issue.footer is None and five.issue.stories[-1].body == "\n\n".join(lines)
+
+
 # ---------------------------------------------------------------- wrapped lines joined back (units)
 
 
