@@ -107,7 +107,7 @@ def _body(p: Parser, start: int, end: int, cover: Unit | None) -> tuple[model.Le
             signoff, signature = one.group("signoff"), one.group("signature")
             i += 1
             break
-        if p.boundary(i) or shapes.known_header(unit) or shapes.kicker(unit):  # even as its first: a new block
+        if p.boundary(i) or shapes.known_header(unit) or shapes.kicker(unit):  # even as its first unit
             break
         body.append(unit)
         i += 1
