@@ -406,3 +406,26 @@ def test_a_lone_caption_label_is_skipped_and_the_story_after_it_keeps_its_pictur
     assert caption == model.Text(body="Left: a sensor on a pole.")
     assert (news.headline, news.dek, news.image) == ("Robots Learn Chores", None,
                                                      model.Image(alt="A robot arm on a desk"))
+
+
+@pytest.mark.parametrize("caption, title", [
+    ("[Image: A Robot Arm On A Desk]", "The long road to autonomy"),  # an image line, whatever the case
+    ("A Robot Arm On A Desk", "The Long Road to Autonomy"),  # a title-case title under a title-case line
+])
+def test_the_line_above_a_features_title_is_its_picture(caption, title):
+    from authoring.importer import import_text
+
+    (feature,) = import_text(_AFTER_A_LETTER + f"{caption}\n\n{title}\n\nIt took a decade.\n",
+                             source="t.txt").issue.stories
+    assert feature == model.Feature(title=title, body="It took a decade.",
+                                    image=model.Image(alt="A Robot Arm On A Desk"))
+
+
+def test_a_lone_label_under_a_title_does_not_stop_the_search_for_stories():
+    from authoring.importer import import_text
+
+    text = _AFTER_A_LETTER + ("A Robot in the Field\n\nLeft: a sensor on a pole.\n\n\nRobots Learn Chores\n\n"
+                              "What’s new: A thing.\n\nWhy it matters: It does.\n")
+    feature, news = import_text(text, source="t.txt").issue.stories
+    assert feature == model.Feature(title="A Robot in the Field", body="Left: a sensor on a pole.")
+    assert [s.label for s in news.sections] == ["What’s new", "Why it matters"]
