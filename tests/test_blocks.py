@@ -429,3 +429,13 @@ def test_a_lone_label_under_a_title_does_not_stop_the_search_for_stories():
     feature, news = import_text(text, source="t.txt").issue.stories
     assert feature == model.Feature(title="A Robot in the Field", body="Left: a sensor on a pole.")
     assert [s.label for s in news.sections] == ["What’s new", "Why it matters"]
+
+
+def test_a_kicker_right_above_a_headline_is_no_picture_of_the_story():
+    from authoring.importer import import_text
+
+    text = _AFTER_A_LETTER + ("Intro text here.\n\nA MESSAGE FROM ACME CLOUD\n\nRobots Learn Chores\n\n"
+                              "What’s new: A thing.\n\nWhy it matters: It does.\n")
+    stories = import_text(text, source="t.txt").issue.stories
+    assert [type(s).__name__ for s in stories] == ["Text", "Promo", "News"] and stories[2].image is None
+    assert stories[1].kicker == "A MESSAGE FROM ACME CLOUD"
