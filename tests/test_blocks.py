@@ -439,3 +439,11 @@ def test_a_kicker_right_above_a_headline_is_no_picture_of_the_story():
     stories = import_text(text, source="t.txt").issue.stories
     assert [type(s).__name__ for s in stories] == ["Text", "Promo", "News"] and stories[2].image is None
     assert stories[1].kicker == "A MESSAGE FROM ACME CLOUD"
+
+
+def test_a_question_above_a_title_case_line_is_the_features_title_not_its_picture():
+    from authoring.importer import import_text
+
+    text = _AFTER_A_LETTER + "Why Do Small Teams Win?\n\nA Second Line in Title Case\n\nIt took a decade.\n"
+    (feature,) = import_text(text, source="t.txt").issue.stories
+    assert (feature.title, feature.image) == ("Why Do Small Teams Win?", None)
