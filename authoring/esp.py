@@ -273,6 +273,8 @@ def _near_miss(construct: str, language: Language) -> str | None:
     if named is None:
         return None
     name = named.group(1)
+    if name in language.names:
+        return None  # a documented tag (the rendered email's own): difflib would say itself
     close = difflib.get_close_matches(name, language.names, n=1, cutoff=0.8)
     if not close or close[0] == name:
         return None

@@ -276,3 +276,20 @@ def test_entities_in_a_link_address_can_spell_code_without_its_characters():
 def test_what_is_skipped_would_have_found_nothing(text, service, markdown):
     if not esp.may_hold_code(text, service, markdown):
         assert _code_found(text, service, markdown) == []
+
+
+_WRITTEN = {"mailchimp": "*|{}|*", "mailgun": "%{}%"}
+"""How a documented name is written as a tag (the others: braces)."""
+
+
+@pytest.mark.parametrize("service", sorted(esp.LANGUAGES))
+def test_a_documented_name_is_no_near_miss_of_itself_nor_of_another(service):
+    import difflib
+
+    language = esp.LANGUAGES[service]
+    for name in language.names:
+        tag = _WRITTEN.get(service, "{{{{ {} }}}}").format(name)
+        assert esp._near_miss(tag, language) is None, tag
+        assert difflib.get_close_matches(name, language.names, n=1, cutoff=0.8) == [name]
+    tag = _WRITTEN.get(service, "{{{{ {} }}}}").format(language.names[0] + "X")
+    assert esp._near_miss(tag, language) is not None  # one letter more: a typo of it
