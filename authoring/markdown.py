@@ -241,8 +241,10 @@ def _tokens_by_parts(text: str) -> list[Token]:
     lines = text.split("\n")
     parts = list(_parts(lines))
     if len(parts) == 1:  # the whole text, known not plain
-        labelled = _labelled_tokens(text, 0)
-        return labelled if labelled is not None else parser().parse(text)
+        known = _labelled_tokens(text, 0)
+        if known is None:
+            known = _simple_tokens(text, 0)
+        return known if known is not None else parser().parse(text)
     tokens: list[Token] = []
     pending = 0  # first line of the parts not yet given to markdown-it
     for start, end in parts:
@@ -250,6 +252,8 @@ def _tokens_by_parts(text: str) -> list[Token]:
         blocks = plain_blocks(part)
         known = _plain_tokens(blocks, _line_count(part), start) if blocks is not None \
             else _labelled_tokens(part, start)
+        if known is None:
+            known = _simple_tokens(part, start)
         if known is None:
             continue
         if pending < start:
@@ -316,6 +320,273 @@ def _label_children(label: str, rest: str) -> list[Token]:
             Token("text", "", 0, {}, None, 1, None, label, "", "", {}, False, False),
             Token("strong_close", "strong", -1, {}, None, 0, None, "", "**", "", {}, False, False),
             Token("text", "", 0, {}, None, 0, None, rest, "", "", {}, False, False)]
+
+
+def _simple_tokens(text: str, offset: int) -> list[Token] | None:
+    """markdown-it's tokens of a text of paragraphs and tight ``- `` lists (an item's lines
+    after its first indented by two spaces) whose inline markup is simple: ``[links](url)``,
+    ``![images](src)``, ``*emphasis*`` and ``**strong**`` that do not nest, ```code```, and
+    ``<`` that opens no autolink; None for any other text (markdown-it parses it).
+
+    Letters and story bodies write their links and bold labels so: built here, they cost a
+    tenth of markdown-it's run. Each construct is read as markdown-it reads it (its own
+    delimiter rules, ``normalizeLink`` on every address), and anything whose reading depends
+    on more (escapes, underscores that could emphasise, nesting, angle-bracketed or titled
+    addresses, merge tags ``*|X|*``, line-break spaces) sends the whole text to markdown-it.
+    tests/test_markdown.py holds this to markdown-it's own tokens, character class by class."""
+    if "\r" in text or "\0" in text or "\t" in text or "*|" in text:
+        return None
+    lines = text.split("\n")
+    blocks = _simple_blocks(lines)
+    if blocks is None:
+        return None
+    from markdown_it.token import Token
+
+    def paragraph(first: int, own: list[str], level: int, hidden: bool) -> list[Token] | None:
+        content = "\n".join(own)
+        children = _simple_inline(content)
+        if children is None:
+            return None
+        where = [first, first + len(own)]
+        return [Token("paragraph_open", "p", 1, {}, where, level, None, "", "", "", {}, True, hidden),
+                Token("inline", "", 0, {}, where.copy(), level + 1, children, content, "", "", {}, True,
+                      False),
+                Token("paragraph_close", "p", -1, {}, None, level, None, "", "", "", {}, True, hidden)]
+
+    tokens: list[Token] = []
+    line_count = _line_count(text)
+    for n, (kind, first, body) in enumerate(blocks):
+        first += offset
+        if kind == "paragraph":
+            made = paragraph(first, body, 0, False)  # type: ignore[arg-type]
+            if made is None:
+                return None
+            tokens += made
+            continue
+        end = (blocks[n + 1][1] if n + 1 < len(blocks) else line_count) + offset  # blank lines included
+        tokens.append(Token("bullet_list_open", "ul", 1, {}, [first, end], 0, None, "", "-", "", {},
+                            True, False))
+        for i, (item_first, own) in enumerate(body):
+            line = item_first + offset
+            item_end = end if i == len(body) - 1 else body[i + 1][0] + offset  # type: ignore[index]
+            tokens.append(Token("list_item_open", "li", 1, {}, [line, item_end], 1, None, "", "-", "", {},
+                                True, False))
+            made = paragraph(line, own, 2, True)  # type: ignore[arg-type]
+            if made is None:
+                return None
+            tokens += made
+            tokens.append(Token("list_item_close", "li", -1, {}, None, 1, None, "", "-", "", {}, True, False))
+        tokens.append(Token("bullet_list_close", "ul", -1, {}, None, 0, None, "", "-", "", {}, True, False))
+    return tokens
+
+
+_SimpleBlock = tuple[str, int, list]
+"""('paragraph', first line, its lines) or ('bullet_list', first line, [(item's first line, its lines)])."""
+
+
+def _simple_blocks(lines: list[str]) -> list[_SimpleBlock] | None:
+    """The blocks ``_simple_tokens`` reads: as plain_blocks finds them (lines without surrounding
+    whitespace, no other list marker, no loose list, no lazy continuation), markup allowed, and
+    an item's further lines indented by exactly two spaces."""
+    blocks: list[_SimpleBlock] = []
+    current: list[str] | None = None  # the lines of the open paragraph or item
+    for number, line in enumerate(lines):
+        if not line:
+            current = None
+            continue
+        in_list = bool(blocks) and blocks[-1][0] == "bullet_list"
+        if line[0] == " ":  # an item's next line
+            content = line[2:]
+            if (current is None or not in_list or line[1] != " " or not content
+                    or content != content.strip() or _opens_list(content)):
+                return None
+            current.append(content)
+            continue
+        if line != line.strip():
+            return None
+        if line.startswith("- "):
+            content = line[2:]
+            if content != content.lstrip() or _opens_list(content) or (in_list and current is None):
+                return None  # a nested list, or an item after an empty line (a loose list)
+            if not in_list:
+                blocks.append(("bullet_list", number, []))
+            current = [content]
+            blocks[-1][2].append((number, current))
+            continue
+        if _opens_list(line) or (in_list and current is not None):
+            return None  # another list marker, or text right after an item (a lazy continuation)
+        if current is None or in_list:
+            current = []
+            blocks.append(("paragraph", number, current))
+        current.append(line)
+    return blocks
+
+
+def _opens_list(line: str) -> bool:
+    return line[0] in "-+*0123456789" and _LIST_MARKER.match(line) is not None
+
+
+@cache
+def _inline_special() -> re.Pattern[str]:
+    """What ends a run of text for ``_simple_inline``: every character an inline rule we enable
+    may start at (the rest are text to markdown-it too), and the line break."""
+    return re.compile(r"[\n*_\[\]<>`\\!]")
+
+
+@cache
+def _simple_destination() -> re.Pattern[str]:
+    """A link's address up to its ``)``, read whole by markdown-it's parseLinkDestination: no
+    space or control character, no parenthesis, ``<``, backslash or entity (``&``) to unescape."""
+    return re.compile(r"[^\x00-\x20()<\\&\x7f]*\)")
+
+
+def _simple_inline(src: str) -> list[Token] | None:
+    """markdown-it's inline tokens of a paragraph's ``src`` when its markup is simple (see
+    ``_simple_tokens``), else None."""
+    from markdown_it.token import Token
+
+    special = _inline_special()
+    out: list[str | Token] = []  # text as str (adjacent ones joined at the end, as markdown-it does)
+    start = pos = 0  # where the pending text starts; where the search goes on
+    open_run = 0  # the length of the open emphasis delimiter, 0 when none is open
+    while (found := special.search(src, pos)) is not None:
+        i = found.start()
+        ch = src[i]
+        after = i + 1
+        if ch == "\n":
+            made: list[str | Token] = [Token("softbreak", "br", 0, {}, None, 0, None, "", "", "", {},
+                                             False, False)]
+        elif ch == "*" or ch == "_":
+            count, can_open, can_close = _delimiter_run(src, i)
+            if not can_open and not can_close:  # text, as markdown-it leaves it
+                pos = i + count
+                continue
+            if ch == "_" or count > 2 or (can_open and can_close):
+                return None
+            after = i + count
+            tag, markup = ("strong", "**") if count == 2 else ("em", "*")
+            if can_open:
+                if open_run:
+                    return None  # nested
+                open_run = count
+                made = [Token(f"{tag}_open", tag, 1, {}, None, 0, None, "", markup, "", {}, False, False)]
+                if count == 2:
+                    made.insert(0, "")  # markdown-it empties the first star's text, and keeps it
+            else:
+                if open_run != count:
+                    return None  # a closer without its opener, or of another length
+                open_run = 0
+                made = [Token(f"{tag}_close", tag, -1, {}, None, 0, None, "", markup, "", {}, False, False)]
+                if count == 2:
+                    made.append("")
+        elif ch == "[" or (ch == "!" and src.startswith("[", i + 1)):
+            link = _simple_link(src, i + 1 if ch == "!" else i, image=ch == "!")
+            if link is None:
+                return None
+            made, after = link
+        elif ch == "`":
+            close = src.find("`", i + 1)
+            if src.startswith("`", i + 1) or close < 0 or src.startswith("`", close + 1):
+                return None  # runs of more than one, or an unclosed one
+            content = src[i + 1:close]
+            if "\n" in content:
+                return None
+            if content.startswith(" ") and content.endswith(" ") and content.strip(" "):
+                content = content[1:-1]
+            made = [Token("code_inline", "code", 0, {}, None, 0, None, content, "`", "", {}, False, False)]
+            after = close + 1
+        elif ch == "<":
+            closer, opener = src.find(">", i + 1), src.find("<", i + 1)
+            inside = src[i + 1:closer] if closer >= 0 and not 0 <= opener < closer else ""
+            if ":" in inside or "@" in inside:
+                return None  # could be an autolink (a scheme's colon, an address's @)
+            pos = i + 1  # text: no autolink starts here
+            continue
+        elif ch == ">" or ch == "!":
+            pos = i + 1
+            continue
+        else:  # a backslash escape or a ']' of no link
+            return None
+        if i > start:
+            out.append(src[start:i])
+        out += made
+        start = pos = after
+    if open_run:
+        return None
+    if start < len(src):
+        out.append(src[start:])
+    return _joined(out)
+
+
+def _simple_link(src: str, bracket: int, *, image: bool) -> tuple[list[str | Token], int] | None:
+    """The tokens of ``[label](address)`` (``![alt](src)`` for an image) whose ``[`` is at
+    ``bracket``, and where it ends; None unless the label holds no markup (nor a line break) and
+    the address is read whole (``_simple_destination``)."""
+    from markdown_it.token import Token
+
+    close = src.find("]", bracket + 1)
+    label = src[bracket + 1:close]
+    if close < 0 or not label or _inline_special().search(label) or not src.startswith("(", close + 1):
+        return None
+    address = _simple_destination().match(src, close + 2)
+    if address is None:
+        return None
+    url = src[close + 2:address.end() - 1]
+    target = parser().normalizeLink(url) if url else ""
+    if image:
+        text = Token("text", "", 0, {}, None, 0, None, label, "", "", {}, False, False)
+        return [Token("image", "img", 0, {"src": target, "alt": ""}, None, 0, [text], label, "", "", {},
+                      False, False)], address.end()
+    return [Token("link_open", "a", 1, {"href": target}, None, 0, None, "", "", "", {}, False, False),
+            label,
+            Token("link_close", "a", -1, {}, None, 0, None, "", "", "", {}, False, False)], address.end()
+
+
+def _delimiter_run(src: str, start: int) -> tuple[int, bool, bool]:
+    """markdown-it's StateInline.scanDelims for the run of ``*`` or ``_`` at ``start`` of a whole
+    inline text: its length, whether it can open and whether it can close emphasis."""
+    from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+
+    marker = src[start]
+    end = start
+    while end < len(src) and src[end] == marker:
+        end += 1
+    last = src[start - 1] if start > 0 else " "
+    after = src[end] if end < len(src) else " "
+    last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
+    next_punct = isMdAsciiPunct(ord(after)) or isPunctChar(after)
+    last_space, next_space = isWhiteSpace(ord(last)), isWhiteSpace(ord(after))
+    left = not (next_space or (next_punct and not (last_space or last_punct)))
+    right = not (last_space or (last_punct and not (next_space or next_punct)))
+    if marker == "*":
+        return end - start, left, right
+    return end - start, left and (not right or last_punct), right and (not left or next_punct)
+
+
+def _joined(pieces: list[str | Token]) -> list[Token]:
+    """Tokens with each run of adjacent texts one text token, and each level set from the
+    nesting before it (markdown-it's fragments_join)."""
+    from markdown_it.token import Token
+
+    tokens: list[Token] = []
+    level = 0
+    text: str | None = None
+    for piece in pieces:
+        if isinstance(piece, str):
+            text = piece if text is None else text + piece
+            continue
+        if text is not None:
+            tokens.append(Token("text", "", 0, {}, None, level, None, text, "", "", {}, False, False))
+            text = None
+        if piece.nesting < 0:
+            level -= 1
+        piece.level = level
+        if piece.nesting > 0:
+            level += 1
+        tokens.append(piece)
+    if text is not None:
+        tokens.append(Token("text", "", 0, {}, None, level, None, text, "", "", {}, False, False))
+    return tokens
 
 
 def _parts(lines: list[str]) -> Iterator[tuple[int, int]]:

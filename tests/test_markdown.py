@@ -243,3 +243,76 @@ def test_mailchimp_merge_tags_are_text_not_emphasis(text, emphasised):
     assert found == emphasised
     if not emphasised:
         assert "".join(t.content for t in children) == text
+
+
+# ---------------------------------------------------------------- simple inline markup, without markdown-it
+
+
+def assert_simple_is_markdown_it(text: str) -> None:
+    """The tokens _simple_tokens builds, when it builds any, are markdown-it's, field for field."""
+    tokens = markdown._simple_tokens(text, 0)
+    assert tokens is None or tokens == markdown.parser().parse(text)
+
+
+# What markdown-it's inline rules start at, what decides emphasis (spaces, punctuation, Unicode
+# spaces and punctuation), what could open an autolink, and lines that continue items or not.
+SIMPLE_PIECES = ["word", "Word", " ", " ", "\n", "**", "*", "_", "__", "[", "]", "(", ")", "![", "](",
+                 "https://x.org/a_b*c", "x.png", "mailto:a@b.org", "`", "``", "<", ">", "a@b", "x:y", ".",
+                 ",", "!", "?", "é", "\u00a0", "\u3000", "“", "”", "’", "—", "  ", "- ", "\n- ", "\n  ",
+                 "\n   ", "\n\n", "*|", "|*", "*|FNAME|*", "&amp;", "&", "\\", "\\*", "1. ", "ü", "{{x}}",
+                 "%20", "\t", "~", "#"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(SIMPLE_PIECES), max_size=24))
+def test_simple_markup_is_markdown_its_for_any_run_of_pieces(pieces):
+    assert_simple_is_markdown_it("".join(pieces))
+
+
+SIMPLE_LINES = ["", "", "Plain words.", "A [link](https://x.org/über?q=1) in text.", "[Whole](u)",
+                "Read ![alt text](images/a.png) here", "![alt]()", "[empty]()", "**Bold** start",
+                "end **bold**", "mid**bold**word", "*em* and **strong**", "a * b * c", "a ** b",
+                "**[linked](https://x.org)**", "*[l](u)* x", "`code` and `` x", "` spaced `", "`*not em*`",
+                "less <than> more", "<https://x.org>", "<a@b.org>", "x < y > z", "snake_case_word",
+                "_under_ score", "- **Label:** text", "- item [l](https://x.org)", "- *a*", "  continued",
+                "  **cont** [l](u)", "   three", "1. one", "* star item", "+ plus", "- ", "trail ",
+                "**a\nb**", "it’s “quoted”.", "(**a**)", "**(a)**", "a**", "**a", "*a**", "***a***",
+                "[a]", "[a] (u)", "[a](u \"t\")", "[a](<u>)", "[a](u(1))", "[a\\]](u)", "!x", "a!"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(SIMPLE_LINES), max_size=10), st.booleans())
+def test_simple_markup_is_markdown_its_for_any_sequence_of_lines(lines, final_newline):
+    text = "\n".join(lines) + ("\n" if final_newline else "")
+    assert_simple_is_markdown_it(text)
+    assert_shortcut_is_markdown_it(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(SIMPLE_LINES), max_size=8), st.booleans())
+def test_simple_markup_reads_as_markdown_it_tokens_do(lines, final_newline):
+    assert_reads_as_markdown_it("\n".join(lines) + ("\n" if final_newline else ""))
+
+
+@pytest.mark.parametrize("text", [
+    "Read more in [our guide](https://www.deeplearning.ai/resources/).",
+    "Learn in **Agentic AI**, a new course.",
+    "- **Speed versus control:** An API gets a prototype.\n  Your own model gives you control.\n"
+    "- **Team skills:** Be honest about what your team can maintain *after* launch.",
+    "![A chart](images/chart.png)",
+    "Photos in ImageNet’s <person> category.",
+    "Use `pip install x` first.",
+    "write to\n[thebatch@deeplearning.ai](mailto:thebatch@deeplearning.ai).",
+])
+def test_letters_markup_is_built_without_markdown_it(text):
+    tokens = markdown._simple_tokens(text, 0)
+    assert tokens is not None and tokens == markdown.parser().parse(text)
+
+
+@pytest.mark.parametrize("text", [
+    "an \\*escape", "a _word_ here", "**nested *em* in strong**", "***both***", "[a](<u>)",
+    "[a](u \"title\")", "see <https://x.org>", "mail <a@b.org>", "Hi *|FNAME|*", "a  \nhard break",
+    "``two``", "[**strong label**](u)", "[a](u(1))", "1. ordered", "- a\n\n- loose",
+])
+def test_other_markup_goes_to_markdown_it(text):
+    assert markdown._simple_tokens(text, 0) is None
