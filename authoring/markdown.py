@@ -358,7 +358,7 @@ def _simple_tokens(text: str, offset: int) -> list[Token] | None:
     for n, (kind, first, body) in enumerate(blocks):
         first += offset
         if kind == "paragraph":
-            made = paragraph(first, body, 0, False)  # type: ignore[arg-type]
+            made = paragraph(first, body, 0, False)
             if made is None:
                 return None
             tokens += made
@@ -368,10 +368,10 @@ def _simple_tokens(text: str, offset: int) -> list[Token] | None:
                             True, False))
         for i, (item_first, own) in enumerate(body):
             line = item_first + offset
-            item_end = end if i == len(body) - 1 else body[i + 1][0] + offset  # type: ignore[index]
+            item_end = end if i == len(body) - 1 else body[i + 1][0] + offset
             tokens.append(Token("list_item_open", "li", 1, {}, [line, item_end], 1, None, "", "-", "", {},
                                 True, False))
-            made = paragraph(line, own, 2, True)  # type: ignore[arg-type]
+            made = paragraph(line, own, 2, True)
             if made is None:
                 return None
             tokens += made
