@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, NamedTuple
@@ -59,6 +59,8 @@ def parser() -> MarkdownIt:
         def normalizeLink(self, url: str) -> str:
             # ESP merge tags must reach the email byte for byte, not percent-encoded: the whole
             # URL, or each tag inside it (https://x.org/u?id={{id}}).
+            if _plain_url().fullmatch(url):
+                return url  # what markdown-it makes of it, known without its URL parser
             if is_merge_tag(url):
                 return url.strip()
             normalized = super().normalizeLink(url)
@@ -91,6 +93,20 @@ def _star_merge_tag(state, silent: bool) -> bool:  # markdown-it's StateInline: 
 def _star_tag() -> re.Pattern[str]:
     """The ``*|...|*`` alternative of merge_tag_span (a body without ``|``: one match stays linear)."""
     return re.compile(r"\*\|[^|]*\|\*")
+
+
+@cache
+def _plain_url() -> re.Pattern[str]:
+    """An address markdown-it's normalizeLink gives back unchanged, and so without parsing it
+    (mdurl's parse, format and encode cost 20-30 µs an address, a link's most): an http(s) or
+    mailto address with a host of ASCII letters, digits and hyphens, or a relative path; then
+    only characters mdurl.encode keeps, and no ``%`` (an escape, or a merge tag), ``*|``, ``{``
+    or ``[``. tests/test_markdown.py holds it to normalizeLink over addresses it generates."""
+    host = r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,3}"  # labels and a length mdurl keeps
+    rest = r"[A-Za-z0-9._~/=&+,;:@!$()-]*"
+    return re.compile(rf"(?:https?://{host}(?::[0-9]{{1,5}})?|mailto:[A-Za-z0-9._+-]+@{host}"
+                      rf"|[A-Za-z0-9._~-][A-Za-z0-9._~/-]*)?(?:/(?!/)[A-Za-z0-9._~/-]*)?"
+                      rf"(?:\?{rest})?(?:#{rest})?")
 
 
 _MARKUP_CHARACTERS = "*_[]<>`\\\r\0\t"
@@ -238,6 +254,9 @@ def _tokens_by_parts(text: str) -> list[Token]:
     # markdown-it turns CR into line breaks, so these lines would not be its lines
     if "\r" in text:
         return parser().parse(text)
+    simple = _simple_tokens(text, 0)  # most marked-up fields: the whole text at once
+    if simple is not None:
+        return simple
     lines = text.split("\n")
     parts = list(_parts(lines))
     if len(parts) == 1:  # the whole text, known not plain
@@ -322,6 +341,24 @@ def _label_children(label: str, rest: str) -> list[Token]:
             Token("text", "", 0, {}, None, 0, None, rest, "", "", {}, False, False)]
 
 
+@cache
+def _token_class() -> type[Token]:
+    """markdown-it's Token, imported on first use (as ``parser``): one lookup, not an import
+    statement, in each of the functions that build tokens many times a text."""
+    from markdown_it.token import Token
+
+    return Token
+
+
+@cache
+def _character_classes() -> tuple[Callable[[int], bool], Callable[[str], bool], Callable[[int], bool]]:
+    """markdown-it's own tests of a character (ASCII punctuation, Unicode punctuation, white
+    space), which decide whether a run of ``*`` or ``_`` opens or closes emphasis."""
+    from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+
+    return isMdAsciiPunct, isPunctChar, isWhiteSpace
+
+
 def _simple_tokens(text: str, offset: int) -> list[Token] | None:
     """markdown-it's tokens of a text of paragraphs and tight ``- `` lists (an item's lines
     after its first indented by two spaces) whose inline markup is simple: ``[links](url)``,
@@ -340,7 +377,7 @@ def _simple_tokens(text: str, offset: int) -> list[Token] | None:
     blocks = _simple_blocks(lines)
     if blocks is None:
         return None
-    from markdown_it.token import Token
+    token = _token_class()
 
     def paragraph(first: int, own: list[str], level: int, hidden: bool) -> list[Token] | None:
         content = "\n".join(own)
@@ -348,10 +385,10 @@ def _simple_tokens(text: str, offset: int) -> list[Token] | None:
         if children is None:
             return None
         where = [first, first + len(own)]
-        return [Token("paragraph_open", "p", 1, {}, where, level, None, "", "", "", {}, True, hidden),
-                Token("inline", "", 0, {}, where.copy(), level + 1, children, content, "", "", {}, True,
+        return [token("paragraph_open", "p", 1, {}, where, level, None, "", "", "", {}, True, hidden),
+                token("inline", "", 0, {}, where.copy(), level + 1, children, content, "", "", {}, True,
                       False),
-                Token("paragraph_close", "p", -1, {}, None, level, None, "", "", "", {}, True, hidden)]
+                token("paragraph_close", "p", -1, {}, None, level, None, "", "", "", {}, True, hidden)]
 
     tokens: list[Token] = []
     line_count = _line_count(text)
@@ -364,19 +401,19 @@ def _simple_tokens(text: str, offset: int) -> list[Token] | None:
             tokens += made
             continue
         end = (blocks[n + 1][1] if n + 1 < len(blocks) else line_count) + offset  # blank lines included
-        tokens.append(Token("bullet_list_open", "ul", 1, {}, [first, end], 0, None, "", "-", "", {},
+        tokens.append(token("bullet_list_open", "ul", 1, {}, [first, end], 0, None, "", "-", "", {},
                             True, False))
         for i, (item_first, own) in enumerate(body):
             line = item_first + offset
             item_end = end if i == len(body) - 1 else body[i + 1][0] + offset
-            tokens.append(Token("list_item_open", "li", 1, {}, [line, item_end], 1, None, "", "-", "", {},
+            tokens.append(token("list_item_open", "li", 1, {}, [line, item_end], 1, None, "", "-", "", {},
                                 True, False))
             made = paragraph(line, own, 2, True)
             if made is None:
                 return None
             tokens += made
-            tokens.append(Token("list_item_close", "li", -1, {}, None, 1, None, "", "-", "", {}, True, False))
-        tokens.append(Token("bullet_list_close", "ul", -1, {}, None, 0, None, "", "-", "", {}, True, False))
+            tokens.append(token("list_item_close", "li", -1, {}, None, 1, None, "", "-", "", {}, True, False))
+        tokens.append(token("bullet_list_close", "ul", -1, {}, None, 0, None, "", "-", "", {}, True, False))
     return tokens
 
 
@@ -443,7 +480,7 @@ def _simple_destination() -> re.Pattern[str]:
 def _simple_inline(src: str) -> list[Token] | None:
     """markdown-it's inline tokens of a paragraph's ``src`` when its markup is simple (see
     ``_simple_tokens``), else None."""
-    from markdown_it.token import Token
+    token = _token_class()
 
     special = _inline_special()
     out: list[str | Token] = []  # text as str (adjacent ones joined at the end, as markdown-it does)
@@ -454,7 +491,7 @@ def _simple_inline(src: str) -> list[Token] | None:
         ch = src[i]
         after = i + 1
         if ch == "\n":
-            made: list[str | Token] = [Token("softbreak", "br", 0, {}, None, 0, None, "", "", "", {},
+            made: list[str | Token] = [token("softbreak", "br", 0, {}, None, 0, None, "", "", "", {},
                                              False, False)]
         elif ch == "*" or ch == "_":
             count, can_open, can_close = _delimiter_run(src, i)
@@ -469,14 +506,14 @@ def _simple_inline(src: str) -> list[Token] | None:
                 if open_run:
                     return None  # nested
                 open_run = count
-                made = [Token(f"{tag}_open", tag, 1, {}, None, 0, None, "", markup, "", {}, False, False)]
+                made = [token(f"{tag}_open", tag, 1, {}, None, 0, None, "", markup, "", {}, False, False)]
                 if count == 2:
                     made.insert(0, "")  # markdown-it empties the first star's text, and keeps it
             else:
                 if open_run != count:
                     return None  # a closer without its opener, or of another length
                 open_run = 0
-                made = [Token(f"{tag}_close", tag, -1, {}, None, 0, None, "", markup, "", {}, False, False)]
+                made = [token(f"{tag}_close", tag, -1, {}, None, 0, None, "", markup, "", {}, False, False)]
                 if count == 2:
                     made.append("")
         elif ch == "[" or (ch == "!" and src.startswith("[", i + 1)):
@@ -493,7 +530,7 @@ def _simple_inline(src: str) -> list[Token] | None:
                 return None
             if content.startswith(" ") and content.endswith(" ") and content.strip(" "):
                 content = content[1:-1]
-            made = [Token("code_inline", "code", 0, {}, None, 0, None, content, "`", "", {}, False, False)]
+            made = [token("code_inline", "code", 0, {}, None, 0, None, content, "`", "", {}, False, False)]
             after = close + 1
         elif ch == "<":
             closer, opener = src.find(">", i + 1), src.find("<", i + 1)
@@ -522,7 +559,7 @@ def _simple_link(src: str, bracket: int, *, image: bool) -> tuple[list[str | Tok
     """The tokens of ``[label](address)`` (``![alt](src)`` for an image) whose ``[`` is at
     ``bracket``, and where it ends; None unless the label holds no markup (nor a line break) and
     the address is read whole (``_simple_destination``)."""
-    from markdown_it.token import Token
+    token = _token_class()
 
     close = src.find("]", bracket + 1)
     label = src[bracket + 1:close]
@@ -534,19 +571,18 @@ def _simple_link(src: str, bracket: int, *, image: bool) -> tuple[list[str | Tok
     url = src[close + 2:address.end() - 1]
     target = parser().normalizeLink(url) if url else ""
     if image:
-        text = Token("text", "", 0, {}, None, 0, None, label, "", "", {}, False, False)
-        return [Token("image", "img", 0, {"src": target, "alt": ""}, None, 0, [text], label, "", "", {},
+        text = token("text", "", 0, {}, None, 0, None, label, "", "", {}, False, False)
+        return [token("image", "img", 0, {"src": target, "alt": ""}, None, 0, [text], label, "", "", {},
                       False, False)], address.end()
-    return [Token("link_open", "a", 1, {"href": target}, None, 0, None, "", "", "", {}, False, False),
+    return [token("link_open", "a", 1, {"href": target}, None, 0, None, "", "", "", {}, False, False),
             label,
-            Token("link_close", "a", -1, {}, None, 0, None, "", "", "", {}, False, False)], address.end()
+            token("link_close", "a", -1, {}, None, 0, None, "", "", "", {}, False, False)], address.end()
 
 
 def _delimiter_run(src: str, start: int) -> tuple[int, bool, bool]:
     """markdown-it's StateInline.scanDelims for the run of ``*`` or ``_`` at ``start`` of a whole
     inline text: its length, whether it can open and whether it can close emphasis."""
-    from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
-
+    isMdAsciiPunct, isPunctChar, isWhiteSpace = _character_classes()
     marker = src[start]
     end = start
     while end < len(src) and src[end] == marker:
@@ -566,7 +602,7 @@ def _delimiter_run(src: str, start: int) -> tuple[int, bool, bool]:
 def _joined(pieces: list[str | Token]) -> list[Token]:
     """Tokens with each run of adjacent texts one text token, and each level set from the
     nesting before it (markdown-it's fragments_join)."""
-    from markdown_it.token import Token
+    token = _token_class()
 
     tokens: list[Token] = []
     level = 0
@@ -576,7 +612,7 @@ def _joined(pieces: list[str | Token]) -> list[Token]:
             text = piece if text is None else text + piece
             continue
         if text is not None:
-            tokens.append(Token("text", "", 0, {}, None, level, None, text, "", "", {}, False, False))
+            tokens.append(token("text", "", 0, {}, None, level, None, text, "", "", {}, False, False))
             text = None
         if piece.nesting < 0:
             level -= 1
@@ -585,7 +621,7 @@ def _joined(pieces: list[str | Token]) -> list[Token]:
             level += 1
         tokens.append(piece)
     if text is not None:
-        tokens.append(Token("text", "", 0, {}, None, level, None, text, "", "", {}, False, False))
+        tokens.append(token("text", "", 0, {}, None, level, None, text, "", "", {}, False, False))
     return tokens
 
 

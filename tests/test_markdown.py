@@ -316,3 +316,34 @@ def test_letters_markup_is_built_without_markdown_it(text):
 ])
 def test_other_markup_goes_to_markdown_it(text):
     assert markdown._simple_tokens(text, 0) is None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.from_regex(markdown._plain_url(), fullmatch=True))
+def test_a_plain_address_is_what_markdown_its_normalize_link_makes_of_it(url):
+    from markdown_it import MarkdownIt
+
+    assert MarkdownIt.normalizeLink(markdown.parser(), url) == url
+    assert markdown.parser().normalizeLink(url) == url
+    assert not markdown.merge_tag_span().search(url)
+
+
+@pytest.mark.parametrize(("url", "plain"), [
+    ("https://www.deeplearning.ai/resources/", True), ("mailto:thebatch@deeplearning.ai", True),
+    ("images/chart.png", True), ("https://x.org:8080/a?b=1&c=d#top", True),
+    ("https://x.org/über", False), ("https://x.org/a b", False), ("https://x.org/%20", False),
+    ("https://x.org/u?id={{id}}", False), ("{{unsubscribe_url}}", False), ("*|UNSUB|*", False),
+    ("javascript:alert(1)", False), ("HTTPS://X.ORG", False), ("https://bücher.de/", False),
+    (" https://x.org", False), ("https://x.org/[a]", False), ("https://x.org/a\\b", False),
+])
+def test_plain_addresses_skip_the_url_parser_and_others_do_not(url, plain):
+    from markdown_it import MarkdownIt
+
+    assert bool(markdown._plain_url().fullmatch(url)) == plain
+    if not plain:  # what the override gives: markdown-it's answer, merge tags kept
+        of_markdown_it = MarkdownIt.normalizeLink(markdown.parser(), url)
+        expected = url.strip() if markdown.is_merge_tag(url) else of_markdown_it
+        if not markdown.is_merge_tag(url):
+            for tag in set(markdown.merge_tag_span().findall(url)):
+                expected = expected.replace(MarkdownIt.normalizeLink(markdown.parser(), tag), tag)
+        assert markdown.parser().normalizeLink(url) == expected
