@@ -736,6 +736,8 @@ def long_or_glued(text: str) -> Iterator[tuple[str, str, int]]:
     """(code, message, offset) for each paragraph over LONG_PARAGRAPH_CHARS characters and each with a
     run of glued words, in order: the importer reads its pasted text with it too."""
     may_glue = _may_glue(text)
+    if not may_glue and len(text) <= LONG_PARAGRAPH_CHARS:
+        return  # no paragraph longer than the whole text, none glued: most texts
     for offset, part in paragraphs(text):
         if len(part) > LONG_PARAGRAPH_CHARS:
             yield (codes.LONG_PARAGRAPH, f"a paragraph of {len(part):,} characters (over "
