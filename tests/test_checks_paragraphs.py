@@ -134,3 +134,19 @@ def test_every_field_of_the_samples_gives_what_the_pattern_gives():
         issue = build_issue(load_file(path))[0]
         for _path, text, _markdown in checks._walk_text_fields(issue):
             assert list(long_or_glued(text)) == _long_or_glued_by_pattern(text)
+
+
+@given(st.lists(st.sampled_from(["ab", "cd", "Ef", "Gh", "x", "Y", "I", ".", "!", "?", " ", "é", "É", "_",
+                                 "1", "’", "-", "\n\n", "\n", "mage", "Net"]), max_size=30))
+def test_words_glued_or_not_are_found_as_the_pattern_finds_them(pieces):
+    text = "".join(pieces)
+    if _joins(text) >= checks.MIN_GLUED_WORDS:
+        assert checks._may_glue(text)
+    assert list(long_or_glued(text)) == _long_or_glued_by_pattern(text)
+
+
+def test_brands_named_again_and_again_need_no_pattern():
+    """A run of lower-case letters inside a word (ImageNet's "mage") starts no glued join."""
+    text = "ImageNet and VentureBeat and ImageNet and DeepMind, again ImageNet."
+    assert _joins(text) == 0 and not checks._may_glue(text)
+    assert checks._may_glue("see.Then we.Went so.Far")
