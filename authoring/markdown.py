@@ -360,8 +360,8 @@ def _character_classes() -> tuple[Callable[[int], bool], Callable[[str], bool], 
 
 
 def _simple_tokens(text: str, offset: int) -> list[Token] | None:
-    """markdown-it's tokens of a text of paragraphs and tight ``- `` lists (an item's lines
-    after its first indented by two spaces) whose inline markup is simple: ``[links](url)``,
+    """markdown-it's tokens of a text of paragraphs and tight lists (``_simple_blocks``) whose
+    inline markup is simple: ``[links](url)``,
     ``![images](src)``, ``*emphasis*`` and ``**strong**`` that do not nest, ```code```, and
     ``<`` that opens no autolink; None for any other text (markdown-it parses it).
 
@@ -392,7 +392,7 @@ def _simple_tokens(text: str, offset: int) -> list[Token] | None:
 
     tokens: list[Token] = []
     line_count = _line_count(text)
-    for n, (kind, first, body) in enumerate(blocks):
+    for n, (kind, first, body, markup) in enumerate(blocks):
         first += offset
         if kind == "paragraph":
             made = paragraph(first, body, 0, False)
@@ -401,40 +401,52 @@ def _simple_tokens(text: str, offset: int) -> list[Token] | None:
             tokens += made
             continue
         end = (blocks[n + 1][1] if n + 1 < len(blocks) else line_count) + offset  # blank lines included
-        tokens.append(token("bullet_list_open", "ul", 1, {}, [first, end], 0, None, "", "-", "", {},
-                            True, False))
-        for i, (item_first, own) in enumerate(body):
+        tag = "ul" if kind == "bullet_list" else "ol"
+        number = int(body[0][2]) if kind == "ordered_list" else 1
+        tokens.append(token(f"{kind}_open", tag, 1, {} if number == 1 else {"start": number}, [first, end],
+                            0, None, "", markup, "", {}, True, False))
+        for i, (item_first, own, info) in enumerate(body):
             line = item_first + offset
             item_end = end if i == len(body) - 1 else body[i + 1][0] + offset
-            tokens.append(token("list_item_open", "li", 1, {}, [line, item_end], 1, None, "", "-", "", {},
-                                True, False))
+            tokens.append(token("list_item_open", "li", 1, {}, [line, item_end], 1, None, "", markup, info,
+                                {}, True, False))
             made = paragraph(line, own, 2, True)
             if made is None:
                 return None
             tokens += made
-            tokens.append(token("list_item_close", "li", -1, {}, None, 1, None, "", "-", "", {}, True, False))
-        tokens.append(token("bullet_list_close", "ul", -1, {}, None, 0, None, "", "-", "", {}, True, False))
+            tokens.append(token("list_item_close", "li", -1, {}, None, 1, None, "", markup, "", {}, True,
+                                False))
+        tokens.append(token(f"{kind}_close", tag, -1, {}, None, 0, None, "", markup, "", {}, True, False))
     return tokens
 
 
-_SimpleBlock = tuple[str, int, list]
-"""('paragraph', first line, its lines) or ('bullet_list', first line, [(item's first line, its lines)])."""
+_SimpleBlock = tuple[str, int, list, str]
+"""('paragraph', first line, its lines, '') or ('bullet_list' or 'ordered_list', first line,
+[(item's first line, its lines, its number as written or '')], the marker: '-', '.' or ')')."""
+
+
+@cache
+def _ordered_item() -> re.Pattern[str]:
+    """A numbered item as markdown-it reads it (up to nine digits, then ``.`` or ``)``), its
+    text after one space."""
+    return re.compile(r"([0-9]{1,9})([.)]) (\S.*)")
 
 
 def _simple_blocks(lines: list[str]) -> list[_SimpleBlock] | None:
     """The blocks ``_simple_tokens`` reads: as plain_blocks finds them (lines without surrounding
-    whitespace, no other list marker, no loose list, no lazy continuation), markup allowed, and
-    an item's further lines indented by exactly two spaces."""
+    whitespace, no loose list, no lazy continuation), markup allowed; tight ``- `` lists, whose
+    items' further lines are indented by exactly two spaces, and tight numbered lists of one
+    line an item, each after an empty line or at the start."""
     blocks: list[_SimpleBlock] = []
     current: list[str] | None = None  # the lines of the open paragraph or item
     for number, line in enumerate(lines):
         if not line:
             current = None
             continue
-        in_list = bool(blocks) and blocks[-1][0] == "bullet_list"
-        if line[0] == " ":  # an item's next line
+        kind = blocks[-1][0] if blocks else None
+        if line[0] == " ":  # a bullet item's next line
             content = line[2:]
-            if (current is None or not in_list or line[1] != " " or not content
+            if (current is None or kind != "bullet_list" or line[1] != " " or not content
                     or content != content.strip() or _opens_list(content)):
                 return None
             current.append(content)
@@ -443,18 +455,33 @@ def _simple_blocks(lines: list[str]) -> list[_SimpleBlock] | None:
             return None
         if line.startswith("- "):
             content = line[2:]
-            if content != content.lstrip() or _opens_list(content) or (in_list and current is None):
-                return None  # a nested list, or an item after an empty line (a loose list)
-            if not in_list:
-                blocks.append(("bullet_list", number, []))
+            if (content != content.lstrip() or _opens_list(content) or kind == "ordered_list"
+                    or (kind == "bullet_list" and current is None)):
+                return None  # nested, after a numbered list, or after an empty line (a loose list)
+            if kind != "bullet_list":
+                blocks.append(("bullet_list", number, [], "-"))
             current = [content]
-            blocks[-1][2].append((number, current))
+            blocks[-1][2].append((number, current, ""))
             continue
-        if _opens_list(line) or (in_list and current is not None):
+        if line[0] in "0123456789" and (item := _ordered_item().fullmatch(line)) is not None:
+            written, delimiter, content = item.groups()
+            if kind == "ordered_list":
+                if current is None or blocks[-1][3] != delimiter:
+                    return None  # a loose list, or another list
+            elif current is not None:
+                return None  # right after a paragraph or another list's item
+            if _opens_list(content):
+                return None
+            if kind != "ordered_list":
+                blocks.append(("ordered_list", number, [], delimiter))
+            current = [content]
+            blocks[-1][2].append((number, current, written))
+            continue
+        if _opens_list(line) or (kind in ("bullet_list", "ordered_list") and current is not None):
             return None  # another list marker, or text right after an item (a lazy continuation)
-        if current is None or in_list:
+        if current is None or kind != "paragraph":
             current = []
-            blocks.append(("paragraph", number, current))
+            blocks.append(("paragraph", number, current, ""))
         current.append(line)
     return blocks
 

@@ -277,7 +277,9 @@ SIMPLE_LINES = ["", "", "Plain words.", "A [link](https://x.org/über?q=1) in te
                 "_under_ score", "- **Label:** text", "- item [l](https://x.org)", "- *a*", "  continued",
                 "  **cont** [l](u)", "   three", "1. one", "* star item", "+ plus", "- ", "trail ",
                 "**a\nb**", "it’s “quoted”.", "(**a**)", "**(a)**", "a**", "**a", "*a**", "***a***",
-                "[a]", "[a] (u)", "[a](u \"t\")", "[a](<u>)", "[a](u(1))", "[a\\]](u)", "!x", "a!"]
+                "[a]", "[a] (u)", "[a](u \"t\")", "[a](<u>)", "[a](u(1))", "[a\\]](u)", "!x", "a!",
+                "1. Better data.", "2. *More* [data](u).", "3) paren", "10. ten", "01. zero",
+                "1.  two spaces", "1.", "1999 was", "1. - nested", "   2. indented", "0. zero"]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -303,6 +305,8 @@ def test_simple_markup_reads_as_markdown_it_tokens_do(lines, final_newline):
     "Photos in ImageNet’s <person> category.",
     "Use `pip install x` first.",
     "write to\n[thebatch@deeplearning.ai](mailto:thebatch@deeplearning.ai).",
+    "Three forces:\n\n1. Better data.\n2. Distillation.\n3. Hardware.\n\nFor most.",
+    "7) seven\n8) eight",
 ])
 def test_letters_markup_is_built_without_markdown_it(text):
     tokens = markdown._simple_tokens(text, 0)
@@ -312,7 +316,8 @@ def test_letters_markup_is_built_without_markdown_it(text):
 @pytest.mark.parametrize("text", [
     "an \\*escape", "a _word_ here", "**nested *em* in strong**", "***both***", "[a](<u>)",
     "[a](u \"title\")", "see <https://x.org>", "mail <a@b.org>", "Hi *|FNAME|*", "a  \nhard break",
-    "``two``", "[**strong label**](u)", "[a](u(1))", "1. ordered", "- a\n\n- loose",
+    "``two``", "[**strong label**](u)", "[a](u(1))", "1. a\n\n2. loose", "- a\n\n- loose", "text\n2. b",
+    "1. a\n- b", "1. a\n2) b",
 ])
 def test_other_markup_goes_to_markdown_it(text):
     assert markdown._simple_tokens(text, 0) is None
