@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from authoring import blocks, codes, esp, markdown, model, paths
@@ -712,14 +713,19 @@ def paragraphs(text: str) -> Iterator[tuple[int, str]]:
         offset += len(part) + 2
 
 
-_LETTER_CLASSES = bytes.maketrans(
-    bytes(range(256)),
-    bytes(ord("a") if 97 <= byte <= 122 else ord("A") if 65 <= byte <= 90
-          else ord("w") if 48 <= byte <= 57 or byte == 95 else ord(".") if byte in b".!?" else ord(" ")
-          for byte in range(256)))
-"""Each byte of UTF-8 as its class in _GLUED_JOIN: a lower-case or a capital ASCII letter, another
-ASCII word character (digit, ``_``), a sentence's final mark, or anything else, a byte of a
-non-ASCII character too (as if it were no word character: more places count as a word's start)."""
+@cache
+def _letter_classes() -> bytes:
+    """Each byte of UTF-8 as its class in _GLUED_JOIN: a lower-case or a capital ASCII letter,
+    another ASCII word character (digit, ``_``), a sentence's final mark, or anything else, a byte
+    of a non-ASCII character too (as if it were no word character: more places count as a word's
+    start). Made on first use: validate's start pays for none of it."""
+    return bytes.maketrans(
+        bytes(range(256)),
+        bytes(ord("a") if 97 <= byte <= 122 else ord("A") if 65 <= byte <= 90
+              else ord("w") if 48 <= byte <= 57 or byte == 95 else ord(".") if byte in b".!?" else ord(" ")
+              for byte in range(256)))
+
+
 _WORD_CLASSES = b"aAw"
 _GLUED_TAILS = (b"aAa", b"a.Aa")
 """How each match of _GLUED_JOIN ends, in classes: a lower-case letter, maybe a final mark, a
@@ -734,7 +740,7 @@ def _may_glue(text: str) -> bool:
     each at a place of its own, so there are never fewer; brands (``ImageNet``, whose run starts
     inside the word) are not counted. The pattern, which opens with a word boundary, runs its
     matcher at each character: on a paragraph naming a brand thrice it was a third of validation."""
-    classes = text.encode("utf-8").translate(_LETTER_CLASSES)
+    classes = text.encode("utf-8").translate(_letter_classes())
     found = 0
     for tail in _GLUED_TAILS:
         end = classes.find(tail)

@@ -101,17 +101,21 @@ def _load_publication(path: Path | None, level: Level
     return publication or DEFAULT_PUBLICATION, report, doc
 
 
-@dataclass(frozen=True)
 class _Settings:
-    """What a publication file's bytes make, whatever the files around it: read it, never edit it."""
+    """What a publication file's bytes make, whatever the files around it: read it, never edit it.
+    A plain class: a dataclass costs most of a millisecond to make at every start."""
 
-    raw: bytes
-    doc: Document
-    publication: model.Publication | None
-    problems: list[Diagnostic]
-    """The loader's and the model builder's."""
-    findings: list[Diagnostic]
-    """checks.check_publication_settings'."""
+    __slots__ = ("raw", "doc", "publication", "problems", "findings")
+
+    def __init__(self, raw: bytes, doc: Document, publication: model.Publication | None,
+                 problems: list[Diagnostic], findings: list[Diagnostic]):
+        self.raw = raw
+        self.doc = doc
+        self.publication = publication
+        self.problems = problems
+        """The loader's and the model builder's."""
+        self.findings = findings
+        """checks.check_publication_settings'."""
 
 
 _KEPT_SETTINGS: dict[tuple[str, Level], _Settings] = {}
