@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import overload
 
 from authoring import checks, codes, model
+from authoring import load as loader
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity, SourceLines
-from authoring.load import MAX_BYTES, Document, LoadError, load_bytes, load_file, read_bounded
+from authoring.load import MAX_BYTES, Document, LoadError, load_bytes, load_file
 from authoring.paths import PUBLICATION_FILE, search_folders, untrusted_reason
 from authoring.structure import build_issue, build_publication
 
@@ -86,7 +87,7 @@ def _load_publication(path: Path | None, level: Level
     if path is None:
         return DEFAULT_PUBLICATION, None, None
     try:
-        raw = read_bounded(path, MAX_BYTES + 1)
+        raw = loader.read_bounded(path, MAX_BYTES + 1)  # (by the module: tests count the reads)
         settings = _settings(path, raw, level)
     except LoadError as exc:
         return DEFAULT_PUBLICATION, exc.report, None
