@@ -446,7 +446,7 @@ def _simple_blocks(lines: list[str]) -> list[_SimpleBlock] | None:
         kind = blocks[-1][0] if blocks else None
         if line[0] == " ":  # a bullet item's next line
             content = line[2:]
-            if (current is None or kind != "bullet_list" or line[1] != " " or not content
+            if (current is None or kind != "bullet_list" or line[1:2] != " " or not content
                     or content != content.strip() or _opens_list(content)):
                 return None
             current.append(content)

@@ -279,7 +279,7 @@ SIMPLE_LINES = ["", "", "Plain words.", "A [link](https://x.org/über?q=1) in te
                 "**a\nb**", "it’s “quoted”.", "(**a**)", "**(a)**", "a**", "**a", "*a**", "***a***",
                 "[a]", "[a] (u)", "[a](u \"t\")", "[a](<u>)", "[a](u(1))", "[a\\]](u)", "!x", "a!",
                 "1. Better data.", "2. *More* [data](u).", "3) paren", "10. ten", "01. zero",
-                "1.  two spaces", "1.", "1999 was", "1. - nested", "   2. indented", "0. zero"]
+                "1.  two spaces", "1.", "1999 was", "1. - nested", "   2. indented", "0. zero", " ", "  "]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -317,7 +317,7 @@ def test_letters_markup_is_built_without_markdown_it(text):
     "an \\*escape", "a _word_ here", "**nested *em* in strong**", "***both***", "[a](<u>)",
     "[a](u \"title\")", "see <https://x.org>", "mail <a@b.org>", "Hi *|FNAME|*", "a  \nhard break",
     "``two``", "[**strong label**](u)", "[a](u(1))", "1. a\n\n2. loose", "- a\n\n- loose", "text\n2. b",
-    "1. a\n- b", "1. a\n2) b",
+    "1. a\n- b", "1. a\n2) b", "- a\n ", "- a\n \n", "- a\n  ", "- a\n   b",
 ])
 def test_other_markup_goes_to_markdown_it(text):
     assert markdown._simple_tokens(text, 0) is None
