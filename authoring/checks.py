@@ -740,7 +740,8 @@ def _may_glue(text: str) -> bool:
     each at a place of its own, so there are never fewer; brands (``ImageNet``, whose run starts
     inside the word) are not counted. The pattern, which opens with a word boundary, runs its
     matcher at each character: on a paragraph naming a brand thrice it was a third of validation."""
-    classes = text.encode("utf-8").translate(_letter_classes())
+    # (a lone surrogate, which a YAML escape can write, as the bytes surrogatepass gives: not ASCII)
+    classes = text.encode("utf-8", "surrogatepass").translate(_letter_classes())
     found = 0
     for tail in _GLUED_TAILS:
         end = classes.find(tail)

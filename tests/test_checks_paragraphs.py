@@ -137,7 +137,7 @@ def test_every_field_of_the_samples_gives_what_the_pattern_gives():
 
 
 @given(st.lists(st.sampled_from(["ab", "cd", "Ef", "Gh", "x", "Y", "I", ".", "!", "?", " ", "é", "É", "_",
-                                 "1", "’", "-", "\n\n", "\n", "mage", "Net"]), max_size=30))
+                                 "1", "’", "-", "\n\n", "\n", "mage", "Net", "\ud800"]), max_size=30))
 def test_words_glued_or_not_are_found_as_the_pattern_finds_them(pieces):
     text = "".join(pieces)
     if _joins(text) >= checks.MIN_GLUED_WORDS:
@@ -150,3 +150,12 @@ def test_brands_named_again_and_again_need_no_pattern():
     text = "ImageNet and VentureBeat and ImageNet and DeepMind, again ImageNet."
     assert _joins(text) == 0 and not checks._may_glue(text)
     assert checks._may_glue("see.Then we.Went so.Far")
+
+
+def test_a_lone_surrogate_a_yaml_escape_wrote_is_read_not_raised():
+    text = "A paragraph \ud800 with one.Then two.Then three.Glued joins"
+    assert checks._may_glue(text)
+    assert list(long_or_glued(text)) == _long_or_glued_by_pattern(text) != []
+    source = 'issue:\n  subject: Test\nstories:\n  - text: "A long enough paragraph \\ud800 of text."\n'
+    found = validate_text(source).report.diagnostics
+    assert "control-character" in {d.code for d in found}
