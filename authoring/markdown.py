@@ -103,10 +103,11 @@ def _plain_url() -> re.Pattern[str]:
     only characters mdurl.encode keeps, and no ``%`` (an escape, or a merge tag), ``*|``, ``{``
     or ``[``. tests/test_markdown.py holds it to normalizeLink over addresses it generates."""
     host = r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,3}"  # labels and a length mdurl keeps
+    path = r"[A-Za-z0-9._~/-]*"
     rest = r"[A-Za-z0-9._~/=&+,;:@!$()-]*"
-    return re.compile(rf"(?:https?://{host}(?::[0-9]{{1,5}})?|mailto:[A-Za-z0-9._+-]+@{host}"
-                      rf"|[A-Za-z0-9._~-][A-Za-z0-9._~/-]*)?(?:/(?!/)[A-Za-z0-9._~/-]*)?"
-                      rf"(?:\?{rest})?(?:#{rest})?")
+    # each part ends where a character the next cannot hold begins: linear, whatever the text
+    return re.compile(rf"(?:https?://{host}(?::[0-9]{{1,5}})?(?:/{path})?|mailto:[A-Za-z0-9._+-]+@{host}"
+                      rf"|(?!//){path})(?:\?{rest})?(?:#{rest})?")
 
 
 _MARKUP_CHARACTERS = "*_[]<>`\\\r\0\t"
@@ -513,6 +514,7 @@ def _simple_inline(src: str) -> list[Token] | None:
     out: list[str | Token] = []  # text as str (adjacent ones joined at the end, as markdown-it does)
     start = pos = 0  # where the pending text starts; where the search goes on
     open_run = 0  # the length of the open emphasis delimiter, 0 when none is open
+    closer = 0  # where the first ">" after the last "<" is (-1: none after it)
     while (found := special.search(src, pos)) is not None:
         i = found.start()
         ch = src[i]
@@ -560,8 +562,10 @@ def _simple_inline(src: str) -> list[Token] | None:
             made = [token("code_inline", "code", 0, {}, None, 0, None, content, "`", "", {}, False, False)]
             after = close + 1
         elif ch == "<":
-            closer, opener = src.find(">", i + 1), src.find("<", i + 1)
-            inside = src[i + 1:closer] if closer >= 0 and not 0 <= opener < closer else ""
+            if -1 < closer <= i:  # the next ">", found again only once passed: linear in "<<<<"
+                closer = src.find(">", i + 1)
+            opener = src.find("<", i + 1, closer) if closer > i else -1
+            inside = src[i + 1:closer] if closer > i and opener < 0 else ""
             if ":" in inside or "@" in inside:
                 return None  # could be an autolink (a scheme's colon, an address's @)
             pos = i + 1  # text: no autolink starts here

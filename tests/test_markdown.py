@@ -352,3 +352,26 @@ def test_plain_addresses_skip_the_url_parser_and_others_do_not(url, plain):
             for tag in set(markdown.merge_tag_span().findall(url)):
                 expected = expected.replace(MarkdownIt.normalizeLink(markdown.parser(), tag), tag)
         assert markdown.parser().normalizeLink(url) == expected
+
+
+@pytest.mark.parametrize("url", [
+    "a/" * 30_000 + "!", "https://x.org" + "/a" * 30_000 + "?" + "b" * 30_000 + " ",
+    "https://" + "a." * 30_000, "mailto:" + "a" * 30_000 + "@" + "b" * 30_000 + "!",
+])
+def test_telling_a_plain_address_is_linear(url):
+    """A field may hold 64 KB: a pattern whose parts overlapped took 43 s on 32,000 "a/"."""
+    import time
+
+    start = time.process_time()
+    markdown._plain_url().fullmatch(url)
+    assert time.process_time() - start < 0.5
+
+
+@pytest.mark.parametrize("text", ["<" * 60_000, "<a" * 30_000, "*a* " * 10_000, "[a](b) " * 8_000,
+                                  "`a` " * 15_000, "a\n" * 30_000])
+def test_the_simple_reader_is_linear(text):
+    import time
+
+    start = time.process_time()
+    markdown._simple_inline(text)
+    assert time.process_time() - start < 2  # ~0.1-0.3 s here; quadratic would be minutes
