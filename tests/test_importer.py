@@ -612,3 +612,24 @@ def test_no_importer_module_is_over_400_lines():
     folder = Path(authoring.importer.__file__).parent
     sizes = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in folder.glob("*.py")}
     assert sizes and max(sizes.values()) <= 400, sizes
+
+
+# ---------------------------------------------------------------- glued lines split (glue), at their limits
+
+
+def test_a_glued_headline_needs_eight_words_on_its_line_and_six_in_its_dek():
+    sections = "\n\nWhat’s new: A draft.\n\nWhy it matters: Rules.\n"
+    eight = import_text("Robots Fold LaundryThe lab taught arms to fold." + sections, source="t.txt")
+    (news,) = eight.issue.stories
+    assert (news.headline, news.dek) == ("Robots Fold Laundry", "The lab taught arms to fold.")
+    seven = import_text("Robots FoldThe lab taught arms to fold." + sections, source="t.txt")
+    assert isinstance(seven.issue.stories[0], model.Text)  # seven words: too short to tell where it splits
+    assert "glued-headline" not in {w.code for w in seven.warnings}
+
+
+def test_a_glued_kicker_needs_four_words_after_it():
+    four = import_text(_AFTER_A_LETTER + "SPONSORED BY ACME CLOUDTrain models on clusters.\n", source="t.txt")
+    (promo,) = four.issue.stories
+    assert (promo.kicker, promo.body) == ("SPONSORED BY ACME CLOUD", "Train models on clusters.")
+    three = import_text(_AFTER_A_LETTER + "SPONSORED BY ACME CLOUDTrain models on.\n", source="t.txt")
+    assert three.issue.stories == [model.Text(body="SPONSORED BY ACME CLOUDTrain models on.")]
