@@ -633,3 +633,13 @@ def test_a_glued_kicker_needs_four_words_after_it():
     assert (promo.kicker, promo.body) == ("SPONSORED BY ACME CLOUD", "Train models on clusters.")
     three = import_text(_AFTER_A_LETTER + "SPONSORED BY ACME CLOUDTrain models on.\n", source="t.txt")
     assert three.issue.stories == [model.Text(body="SPONSORED BY ACME CLOUDTrain models on.")]
+
+
+def test_two_labels_glued_into_one_line_are_each_warned_on_that_line():
+    text = ("Faces Blurred in ImageNet\n\nWhat’s new: Researchers blurred faces in the dataset.How it works: "
+            "They ran a detector.Why it matters: Privacy counts.\n")
+    result = import_text(text, source="t.txt")
+    glued = [w.message.split(":", 1)[0] for w in result.warnings if w.code == "glued-label"]
+    assert glued == ["line 3", "line 3"]
+    labels = [s.label for s in result.issue.stories[0].sections]
+    assert labels == ["What’s new", "How it works", "Why it matters"]
