@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import overload
 
-from authoring import checks, codes, model
+from authoring import checks, codes, markdown, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity, SourceLines
 from authoring.load import Document, LoadError, load_file
 from authoring.paths import PUBLICATION_FILE, search_folders, untrusted_reason
@@ -160,6 +160,7 @@ def validate_document(doc: Document, *, level: Level = Level.DRAFT,
             message="an issue file is a mapping with 'issue:', 'letter:' and 'stories:'",
             hint="start from a template: authoring new"))
         return Validated(report=report, publication=publication, document=doc)
+    markdown.parse.hold(len(doc.scalars))  # every text parsed once, for the checks and the render
     issue, problems, filled = build_issue(doc)
     report.diagnostics.extend(problems)
     if issue is not None:

@@ -1,0 +1,145 @@
+"""Do big issues cost in proportion to their size? 100, 1,000 and 10,000 stories, stage by stage.
+
+Each size is one issue of 0321's stories repeated, every story made distinct (its number added to
+each of its texts, never to a link or an image), so that no cache keyed by the text serves one
+story for another. 10,000 such stories are 4.5 MB of YAML, past the 1 MB an issue file may hold:
+the issues are given as text (``load_text``), as an editor or the preview would.
+
+Each size runs in a worker process of its own, asked in turn for one run (the order turned every
+round, so that the machine's changes of speed fall on all alike); before each run every cache keyed
+by the text is emptied (``benchmarks/render.py``'s "every field new"). CPU time of each stage
+(``time.process_time``): load (YAML), validate (the model and the checks), template (Jinja →
+MJML), MRML (MJML → HTML), inline (css-inline), text (the plain-text part), and all together.
+
+Target (issue 26): all together, 1,000 stories ≤ 11× 100 and 10,000 ≤ 11× 1,000, as the median
+of the per-round ratios; each stage's ratios are printed beside it.
+
+    python benchmarks/scale.py [--rounds 3] [--sizes 100 1000 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STAGES = ("load", "validate", "template", "MRML", "inline", "text")
+TARGET = 11.0
+
+WORKER = r"""
+import json, re, sys, time
+from pathlib import Path
+root = Path(sys.argv[1]); stories = int(sys.argv[2])
+sys.path.insert(0, str(root)); sys.path.insert(0, str(root / "benchmarks"))
+import yaml
+from render import forget_content
+from authoring.load import load_text
+from authoring.render import RenderOptions
+from authoring.render import html as html_stage
+from authoring.render.text import render_text
+from authoring.validate import load_publication, validate_document
+
+def numbered(value, n):
+    if isinstance(value, dict):
+        return {key: numbered(item, n) for key, item in value.items()}
+    if isinstance(value, list):
+        return [numbered(item, n) for item in value]
+    if isinstance(value, str) and "://" not in value and not re.search(r"\.(png|jpe?g|gif)$", value):
+        return f"{value} ({n})"
+    return value
+
+data = yaml.safe_load((root / "issues" / "0321.yaml").read_text(encoding="utf-8"))
+base = data["stories"]
+data["stories"] = [numbered(base[n % len(base)], n) for n in range(stories)]
+text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=80)
+publication, _ = load_publication(root / "issues" / "publication.yaml")
+options = RenderOptions(publication_dir=root / "issues", inliner="css-inline")
+file = str(root / "issues" / f"scale_{stories}.yaml")
+clock = time.process_time
+
+def run():
+    forget_content()
+    times = {}
+    start = clock(); document = load_text(text, file); times["load"] = clock() - start
+    start = clock(); validated = validate_document(document, publication=publication)
+    times["validate"] = clock() - start
+    assert validated.issue is not None and len(validated.issue.stories) == stories
+    links = html_stage.links_for(publication, options)
+    start = clock(); mjml = html_stage.template(validated.issue, publication, options, links)
+    times["template"] = clock() - start
+    start = clock(); html = html_stage.compile_mjml(mjml); times["MRML"] = clock() - start
+    start = clock(); html_stage.inline(html, None, "css-inline"); times["inline"] = clock() - start
+    start = clock(); render_text(validated.issue, publication, options); times["text"] = clock() - start
+    return {stage: seconds * 1000 for stage, seconds in times.items()}, len(text), len(html)
+
+run()  # warm: imports, templates compiled
+print(json.dumps({"ready": True}), flush=True)
+for line in sys.stdin:
+    times, yaml_size, html_size = run()
+    print(json.dumps({"times": times, "yaml": yaml_size, "html": html_size}), flush=True)
+"""
+
+
+def ask(worker: subprocess.Popen[str]) -> dict:
+    assert worker.stdin is not None and worker.stdout is not None
+    worker.stdin.write("run\n")
+    worker.stdin.flush()
+    return json.loads(worker.stdout.readline())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    args = parser.parse_args()
+    sizes = sorted(args.sizes)
+    workers = {size: subprocess.Popen([sys.executable, "-c", WORKER, str(ROOT), str(size)],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+               for size in sizes}
+    for worker in workers.values():
+        assert worker.stdout is not None
+        json.loads(worker.stdout.readline())  # ready
+    runs: dict[int, list[dict]] = {size: [] for size in sizes}
+    for round_ in range(args.rounds):
+        for size in sizes if round_ % 2 == 0 else list(reversed(sizes)):
+            runs[size].append(ask(workers[size]))
+    for worker in workers.values():
+        assert worker.stdin is not None
+        worker.stdin.close()
+        worker.wait()
+
+    def total(run: dict) -> float:
+        return sum(run["times"].values())
+
+    print(f"CPU ms per stage, median of {args.rounds} interleaved rounds (every field new); "
+          "0321's stories, each made distinct")
+    print(f"{'stories':>8} {'YAML':>9} {'HTML':>10} " + " ".join(f"{s:>9}" for s in STAGES) + f" {'all':>9}")
+    for size in sizes:
+        first = runs[size][0]
+        medians = [statistics.median(r["times"][s] for r in runs[size]) for s in STAGES]
+        print(f"{size:>8} {first['yaml'] / 1e6:7.2f}MB {first['html'] / 1e6:8.2f}MB "
+              + " ".join(f"{m:9.1f}" for m in medians)
+              + f" {statistics.median(total(r) for r in runs[size]):9.1f}")
+    ok = True
+    print(f"\nRatios, larger / smaller (median of per-round ratios); linear is {sizes[1] // sizes[0]}×"
+          if len(sizes) > 1 else "")
+    for small, big in zip(sizes, sizes[1:], strict=False):
+        per_stage = {s: statistics.median(b["times"][s] / a["times"][s]
+                                          for a, b in zip(runs[small], runs[big], strict=True))
+                     for s in STAGES}
+        whole = statistics.median(total(b) / total(a) for a, b in zip(runs[small], runs[big], strict=True))
+        bound = TARGET * big / small / 10
+        holds = whole <= bound
+        ok &= holds
+        print(f"  {big:>6} / {small:<6} all {whole:5.1f}×  (target ≤ {bound:.0f}×: "
+              f"{'holds' if holds else 'MISSED'});  "
+              + ", ".join(f"{s} {r:.1f}×" for s, r in per_stage.items()))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
