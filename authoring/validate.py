@@ -12,7 +12,7 @@ from typing import overload
 
 from authoring import checks, codes, markdown, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity, SourceLines
-from authoring.load import Document, LoadError, load_file
+from authoring.load import Document, LoadError, cycles_uncollected, load_file
 from authoring.paths import PUBLICATION_FILE, search_folders, untrusted_reason
 from authoring.structure import build_issue, build_publication
 
@@ -150,6 +150,7 @@ def _trust_problems(path: Path, publication: model.Publication | None) -> list[D
     return problems
 
 
+@cycles_uncollected
 def validate_document(doc: Document, *, level: Level = Level.DRAFT,
                       publication: model.Publication = DEFAULT_PUBLICATION) -> Validated:
     report = Report(file=doc.file, source_lines=SourceLines(doc.text))

@@ -152,6 +152,7 @@ def test_flow_text_still_gets_the_quoting_hint():
 
 # ---------------------------------------------------------------- hostile input (issue 10)
 
+import gc  # noqa: E402
 import os  # noqa: E402
 import resource  # noqa: E402
 import subprocess  # noqa: E402
@@ -614,3 +615,84 @@ def test_a_tab_indenting_a_line_after_a_literal_block_is_refused_there(text, lin
     written = text.split("\n")[line - 1]
     assert diagnostic.column == len(written) - len(written.lstrip(" ")) + 1
     assert diagnostic.message == "tab character used for indentation"
+
+
+# ---------------------------------------------------------------- the collector held off
+
+
+def test_the_collector_is_held_off_while_a_stage_runs_and_runs_again_after():
+    seen = []
+    stage = load.cycles_uncollected(lambda: seen.append(gc.isenabled()))
+    assert gc.isenabled()
+    stage()
+    assert seen == [False] and gc.isenabled()
+
+
+def test_nested_stages_resume_it_once_the_outermost_ends_even_when_one_fails():
+    seen = []
+
+    def inner():
+        seen.append(gc.isenabled())
+        raise ValueError("inner")
+
+    @load.cycles_uncollected
+    def outer():
+        with pytest.raises(ValueError):
+            load.cycles_uncollected(inner)()
+        seen.append(gc.isenabled())
+
+    outer()
+    assert seen == [False, False] and gc.isenabled()
+
+
+def test_a_collector_the_caller_held_off_stays_off():
+    gc.disable()
+    try:
+        load.cycles_uncollected(lambda: None)()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_two_threads_the_collector_runs_again_when_the_last_is_done():
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    @load.cycles_uncollected
+    def first():
+        first_in.set()
+        second_in.wait(10)
+
+    @load.cycles_uncollected
+    def second():
+        second_in.set()
+        first_out.wait(10)
+        seen["after the first left"] = gc.isenabled()
+
+    one = threading.Thread(target=first)
+    two = threading.Thread(target=lambda: (first_in.wait(10), second()))
+    one.start()
+    two.start()
+    one.join(10)
+    first_out.set()
+    two.join(10)
+    assert seen == {"after the first left": False} and gc.isenabled()
+
+
+def test_loading_validating_and_rendering_hold_the_collector_off(monkeypatch):
+    from authoring import render, validate
+    from authoring.render import html
+
+    seen = {}
+    for module, name in [(load._Builder, "run"), (validate, "build_issue"), (html, "render_html")]:
+        real = getattr(module, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            seen[_name] = gc.isenabled()
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, spy)
+    validated = validate.validate_text(make.HEAD + "stories:\n  - text: {body: Hello}\n")
+    render.render_issue(validated.built_issue, validated.publication)
+    assert seen == {"run": False, "build_issue": False, "render_html": False}
+    assert gc.isenabled()
