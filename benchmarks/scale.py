@@ -2,8 +2,11 @@
 
 Each size is one issue of 0321's stories repeated, every story made distinct (its number added to
 each of its texts, never to a link or an image), so that no cache keyed by the text serves one
-story for another. 10,000 such stories are 4.5 MB of YAML, past the 1 MB an issue file may hold:
-the issues are given as text (``load_text``), as an editor or the preview would.
+story for another; every fourth story has a finding placed inside a text (an ``http:`` link
+reading "click here" in its body or dek: insecure-url, vague-link-text) and every tenth one keeps
+its headline unnumbered (duplicate-headline), so that the diagnostics grow with the issue too.
+10,000 such stories are 4.6 MB of YAML, past the 1 MB an issue file may hold: the issues are
+given as text (``load_text``), as an editor or the preview would.
 
 Each size runs in a worker process of its own, asked in turn for one run (the order turned every
 round, so that the machine's changes of speed fall on all alike); before each run every cache keyed
@@ -11,9 +14,10 @@ by the text is emptied (``benchmarks/render.py``'s "every field new"). CPU time 
 (``time.process_time``): load (YAML), validate (the model and the checks), template (Jinja →
 MJML), MRML (MJML → HTML), inline (css-inline), text (the plain-text part), each with Python's
 cyclic garbage collector held off as the pipeline holds it (``load.cycles_uncollected``: load,
-validate and ``render_issue``, which runs the four others), then the collector's pass over what
-the run left in its youngest generation, once its results are let go (collector), and all
-together.
+validate and ``render_issue``, which runs the four others); then, the document, the model and
+the HTML let go as the commands let them go, report (the diagnostics as the terminal shows
+them, each with its line) and the collector's pass over what the run left in its youngest
+generation (collector); and all together.
 
 Target (issue 26): all together, 1,000 stories ≤ 11× 100 and 10,000 ≤ 11× 1,000, as the median
 of the per-round ratios; each stage's ratios are printed beside it.
@@ -31,7 +35,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STAGES = ("load", "validate", "template", "MRML", "inline", "text", "collector")
+STAGES = ("load", "validate", "template", "MRML", "inline", "text", "report", "collector")
 TARGET = 11.0
 
 WORKER = r"""
@@ -47,12 +51,16 @@ from authoring.render import html as html_stage
 from authoring.render.text import render_text
 from authoring.validate import load_publication, validate_document
 
-def numbered(value, n):
+def numbered(value, n, key=None):
     if isinstance(value, dict):
-        return {key: numbered(item, n) for key, item in value.items()}
+        return {k: numbered(item, n, k) for k, item in value.items()}
     if isinstance(value, list):
         return [numbered(item, n) for item in value]
+    if key == "headline" and n % 10 == 0:
+        return value  # the same headline as the story ten before: duplicate-headline
     if isinstance(value, str) and "://" not in value and not re.search(r"\.(png|jpe?g|gif)$", value):
+        if key in ("body", "dek") and n % 4 == 0:
+            return f"{value} ({n}), [click here](http://example.org/{n})"
         return f"{value} ({n})"
     return value
 
@@ -77,21 +85,24 @@ def stages(times):
         start = clock(); html = html_stage.compile_mjml(mjml); times["MRML"] = clock() - start
         start = clock(); html_stage.inline(html, None, "css-inline"); times["inline"] = clock() - start
         start = clock(); render_text(validated.issue, publication, options); times["text"] = clock() - start
-    return len(html)
+    return validated.report, len(html)
 
 def run():
     forget_content()
     gc.collect()  # each run from the same start
     times = {}
-    html_size = stages(times)
+    report, html_size = stages(times)
+    start = clock(); report.format_text(); times["report"] = clock() - start
     start = clock(); gc.collect(0); times["collector"] = clock() - start
-    return {stage: seconds * 1000 for stage, seconds in times.items()}, len(text), html_size
+    return ({stage: seconds * 1000 for stage, seconds in times.items()}, len(text), html_size,
+            len(report.diagnostics))
 
 run()  # warm: imports, templates compiled
 print(json.dumps({"ready": True}), flush=True)
 for line in sys.stdin:
-    times, yaml_size, html_size = run()
-    print(json.dumps({"times": times, "yaml": yaml_size, "html": html_size}), flush=True)
+    times, yaml_size, html_size, findings = run()
+    print(json.dumps({"times": times, "yaml": yaml_size, "html": html_size, "findings": findings}),
+          flush=True)
 """
 
 
@@ -128,11 +139,12 @@ def main() -> int:
 
     print(f"CPU ms per stage, median of {args.rounds} interleaved rounds (every field new); "
           "0321's stories, each made distinct")
-    print(f"{'stories':>8} {'YAML':>9} {'HTML':>10} " + " ".join(f"{s:>9}" for s in STAGES) + f" {'all':>9}")
+    print(f"{'stories':>8} {'YAML':>9} {'HTML':>10} {'findings':>8} " + " ".join(f"{s:>9}" for s in STAGES)
+          + f" {'all':>9}")
     for size in sizes:
         first = runs[size][0]
         medians = [statistics.median(r["times"][s] for r in runs[size]) for s in STAGES]
-        print(f"{size:>8} {first['yaml'] / 1e6:7.2f}MB {first['html'] / 1e6:8.2f}MB "
+        print(f"{size:>8} {first['yaml'] / 1e6:7.2f}MB {first['html'] / 1e6:8.2f}MB {first['findings']:>8} "
               + " ".join(f"{m:9.1f}" for m in medians)
               + f" {statistics.median(total(r) for r in runs[size]):9.1f}")
     ok = True
