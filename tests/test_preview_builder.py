@@ -7,12 +7,14 @@ from pathlib import Path
 import jinja2
 
 from authoring.diagnostics import AuthoringError, Diagnostic, Severity
+from authoring.preview import builder as builder_module
 from authoring.preview.builder import (
     Build,
     Builder,
     crash_diagnostics,
     default_build,
     frameable,
+    preview_build,
     served_url,
 )
 
@@ -200,3 +202,64 @@ def test_a_missing_image_is_a_marked_box_not_a_broken_image(issue_copy: Path):
     assert ("issue", "images/chart.png") in build.served
     (warning,) = [d for d in build.diagnostics if d.code == "missing-image-file"]
     assert warning.line == 1 + text.splitlines().index("        src: images/open-weights.png")
+
+
+# ---------------------------------------------------------------- the check after the page
+
+
+def pending(body: str) -> Build:
+    build = good(body)
+    build.check_pending = True
+    return build
+
+
+def test_the_check_follows_its_render_as_a_new_epoch_of_the_same_render(tmp_path):
+    checks = iter([{"n": 1}, {"n": 2}])
+    builder = Builder(tmp_path / "i.yaml", FILES_URL, scripted(pending("<p>a</p>"), pending("<p>b</p>")),
+                      check=lambda path: next(checks))
+    builder.ensure_built()  # the first build makes its check at once: nothing to show before it
+    first = builder.state()
+    assert [first[k] for k in ("epoch", "render_epoch", "check", "check_pending")] == [2, 1, {"n": 1}, False]
+    builder.rebuild()
+    shown_first = builder.state()
+    assert shown(shown_first) == "<p>b</p>" and shown_first["render_epoch"] == 3
+    assert shown_first["check"] == {"n": 1} and shown_first["check_pending"]  # the last one, until
+    builder.finish_check()
+    done = builder.state()
+    assert [done[k] for k in ("epoch", "render_epoch", "check", "check_pending")] == [4, 3, {"n": 2}, False]
+    assert shown(done) == "<p>b</p>" and builder.last_good is builder.current
+    builder.finish_check()  # nothing pending: nothing done
+    assert builder.epoch == 4
+
+
+def test_a_check_that_fails_leaves_none_and_the_render_shown(tmp_path):
+    def broken(path: Path) -> dict:
+        raise RuntimeError("boom")
+
+    builder = Builder(tmp_path / "i.yaml", FILES_URL, scripted(pending("<p>a</p>")), check=broken)
+    builder.rebuild()
+    builder.finish_check()
+    state = builder.state()
+    assert state["check"] is None and not state["check_pending"] and shown(state) == "<p>a</p>"
+
+
+def test_a_failed_builds_check_is_not_made_and_the_good_render_stays(tmp_path):
+    asked = []
+    builder = Builder(tmp_path / "i.yaml", FILES_URL, scripted(pending("<p>a</p>"), error("bad")),
+                      check=lambda path: asked.append(path) or {"n": len(asked)})
+    builder.ensure_built()
+    builder.rebuild()
+    builder.finish_check()
+    state = builder.state()
+    assert asked == [tmp_path / "i.yaml"] and state["stale"] and state["check"] is None
+
+
+def test_the_previews_build_leaves_the_check_to_the_draft_it_validated(issue_copy: Path):
+    build = preview_build(issue_copy, FILES_URL)
+    assert build.ok and build.check_pending and build.check is None
+    assert builder_module._VALIDATED[issue_copy].issue is not None
+    check = builder_module.deferred_check(issue_copy)
+    assert check is not None and issue_copy not in builder_module._VALIDATED
+    assert check == default_build(issue_copy, FILES_URL).check  # the same check as made at once
+    again = builder_module.deferred_check(issue_copy)  # another process: validated anew
+    assert again == check

@@ -174,7 +174,10 @@ class Site:
                     result = await anyio.to_thread.run_sync(builder.rebuild)
                     log.info("%s rebuilt in %.0f ms: %s", builder.issue_path.name,
                              result.seconds * 1000, result.status)
-                    self.notify()
+                    self.notify()  # the page shows the new render while its check is made
+                    if result.check_pending:
+                        await anyio.to_thread.run_sync(builder.finish_check)
+                        self.notify()
 
     def notify(self) -> None:
         self.generation += 1
