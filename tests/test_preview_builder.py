@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import jinja2
@@ -13,6 +14,7 @@ from authoring.preview.builder import (
     Builder,
     crash_diagnostics,
     default_build,
+    file_version,
     frameable,
     preview_build,
     served_url,
@@ -92,7 +94,8 @@ def test_real_build_renders_and_maps_relative_images_to_served_urls(issue_copy: 
     build = default_build(issue_copy, FILES_URL)
     assert build.ok and build.status in ("valid", "warnings")
     assert "Robots Learn Chores From Video" in build.html and "Robots Learn Chores From Video" in build.text
-    assert f'src="{FILES_URL}issue/images/robot-arm.png"' in build.html
+    version = file_version(issue_copy.parent / "images" / "robot-arm.png")
+    assert f'src="{FILES_URL}issue/images/robot-arm.png?v={version}"' in build.html
     assert issue_copy.resolve() in build.watched
     assert (issue_copy.parent / "publication.yaml").resolve() in build.watched
     assert build.roots["issue"] == issue_copy.parent.resolve()
@@ -118,13 +121,14 @@ def test_served_url_finds_images_next_to_the_issue_or_the_publication(tmp_path):
     (issue_dir / "images" / "a b.png").write_bytes(b"x")
     (pub_dir / "logo.png").write_bytes(b"x")
     roots = {"issue": issue_dir, "publication": pub_dir}
-    assert served_url("images/a b.png", FILES_URL, roots) == f"{FILES_URL}issue/images/a%20b.png"
-    assert served_url("logo.png", FILES_URL, roots) == f"{FILES_URL}publication/logo.png"
+    image, logo = file_version(issue_dir / "images" / "a b.png"), file_version(pub_dir / "logo.png")
+    assert served_url("images/a b.png", FILES_URL, roots) == f"{FILES_URL}issue/images/a%20b.png?v={image}"
+    assert served_url("logo.png", FILES_URL, roots) == f"{FILES_URL}publication/logo.png?v={logo}"
     assert served_url("missing.png", FILES_URL, roots) == f"{FILES_URL}issue/missing.png"
     for absolute in ("https://example.com/a.png", "/already/served.png", ""):
         assert served_url(absolute, FILES_URL, roots) == absolute
     # the preview's token rides in a query, after each file's path
-    assert served_url("logo.png", "/f/?token=T", roots) == "/f/publication/logo.png?token=T"
+    assert served_url("logo.png", "/f/?token=T", roots) == f"/f/publication/logo.png?v={logo}&token=T"
 
 
 def test_template_syntax_errors_point_at_the_template_line(tmp_path):
@@ -263,3 +267,18 @@ def test_the_previews_build_leaves_the_check_to_the_draft_it_validated(issue_cop
     assert check == default_build(issue_copy, FILES_URL).check  # the same check as made at once
     again = builder_module.deferred_check(issue_copy)  # another process: validated anew
     assert again == check
+
+
+def test_an_images_url_names_its_version_and_changes_with_the_file(tmp_path):
+    image = tmp_path / "a.png"
+    image.write_bytes(b"one")
+    os.utime(image, ns=(1_000_000_000, 1_000_000_000))
+    assert file_version(image) == "3b9aca00-3"
+    first = served_url("a.png", FILES_URL, {"issue": tmp_path})
+    assert first == f"{FILES_URL}issue/a.png?v=3b9aca00-3"
+    image.write_bytes(b"three")  # same time, other size
+    os.utime(image, ns=(1_000_000_000, 1_000_000_000))
+    assert served_url("a.png", FILES_URL, {"issue": tmp_path}).endswith("?v=3b9aca00-5")
+    os.utime(image, ns=(2_000_000_000, 2_000_000_000))  # same size, other time
+    assert served_url("a.png", FILES_URL, {"issue": tmp_path}).endswith("?v=77359400-5")
+    assert file_version(tmp_path / "gone.png") is None

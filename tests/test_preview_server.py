@@ -82,12 +82,19 @@ def test_serves_the_page_the_email_its_text_and_its_images(server):
     email = get(server, f"{base}/email").text
     assert "Robots Learn Chores From Video" in email
     assert "Robots Learn Chores From Video" in get(server, f"{base}/text").text
-    image = re.search(r'src="(/issue/0321\.yaml/files/issue/images/robot-arm\.png)\?token=([^"]+)"',
-                      email)
-    assert image.group(2) == server.site.files_token  # the frame loads it: no header possible
-    response = httpx.get(server.base() + image.group(0)[5:-1])
+    image = re.search(r'src="(/issue/0321\.yaml/files/issue/images/robot-arm\.png)'
+                      r'\?v=([0-9a-f-]+)&amp;token=([^"]+)"', email)
+    assert image.group(3) == server.site.files_token  # the frame loads it: no header possible
+    url = f"{server.base()}{image.group(1)}?v={image.group(2)}&token={image.group(3)}"
+    response = httpx.get(url)
     assert response.headers["content-type"] == "image/png"
     assert response.status_code == 200 and response.content == (ISSUES / "images/robot-arm.png").read_bytes()
+    # the image at the version its URL names may be kept by this browser; at another, not
+    assert response.headers["cache-control"] == "private, max-age=86400, immutable"
+    for other in (url.replace(f"v={image.group(2)}", "v=0-0"), url.replace(f"v={image.group(2)}&", "")):
+        response = httpx.get(other)
+        assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    assert get(server, f"{base}/email").headers["cache-control"] == "no-store"
     assert get(server, "/_preview/preview.js").status_code == 200
     assert get(server, "/", follow_redirects=False).headers["location"] == \
         f"/issue/0321.yaml/?token={server.site.access_token}"

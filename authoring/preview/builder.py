@@ -342,7 +342,9 @@ def editor_url(file: str | None, line: int | None, column: int | None) -> str | 
 def served_url(src: str, files_url: str, roots: dict[str, Path],
                served: set[tuple[str, str]] | None = None) -> str:
     """Map a relative image source to the URL that serves it (noting it in ``served``, the
-    files the preview may hand out); leave absolute URLs alone."""
+    files the preview may hand out); leave absolute URLs alone. The URL names the file's
+    version (``v``: its modification time and size), so that the browser may keep the image
+    for the next render and fetches it anew once the file changes."""
     parts = urlsplit(src)
     if parts.scheme or parts.netloc or src.startswith("/") or not src:
         return src
@@ -351,8 +353,19 @@ def served_url(src: str, files_url: str, roots: dict[str, Path],
                  if roots.get(n) is not None and (roots[n] / parts.path).is_file()), "issue")
     if served is not None:
         served.add((name, parts.path))
-    prefix, mark, query = files_url.partition("?")  # a query (the preview's token) goes last
-    return f"{prefix}{name}/{quote(parts.path)}{mark}{query}"
+    version = file_version(roots[name] / parts.path) if roots.get(name) is not None else None
+    prefix, _, query = files_url.partition("?")  # a query (the preview's token) goes last
+    params = "&".join(filter(None, [f"v={version}" if version else "", query]))
+    return f"{prefix}{name}/{quote(parts.path)}{'?' if params else ''}{params}"
+
+
+def file_version(path: Path) -> str | None:
+    """``MTIME-SIZE`` of a file (nanoseconds and bytes, in hex); None when it cannot be read."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return f"{info.st_mtime_ns:x}-{info.st_size:x}"
 
 
 # ---------------------------------------------------------------- diagnostics
