@@ -12,12 +12,13 @@ Each size runs in a worker process of its own, asked in turn for one run (the or
 round, so that the machine's changes of speed fall on all alike); before each run every cache keyed
 by the text is emptied (``benchmarks/render.py``'s "every field new"). CPU time of each stage
 (``time.process_time``): load (YAML), validate (the model and the checks), template (Jinja →
-MJML), MRML (MJML → HTML), inline (css-inline), text (the plain-text part), each with Python's
-cyclic garbage collector held off as the pipeline holds it (``load.cycles_uncollected``: load,
-validate and ``render_issue``, which runs the four others); then, the document, the model and
-the HTML let go as the commands let them go, report (the diagnostics as the terminal shows
-them, each with its line) and the collector's pass over what the run left in its youngest
-generation (collector); and all together.
+MJML), MRML (MJML → HTML), inline (css-inline), text (the plain-text part), finish (the merge
+tags put back, the email service's rewriting and neutralising, the size: the rest of
+``render_issue``), each with Python's cyclic garbage collector held off as the pipeline holds it
+(``load.cycles_uncollected``: load, validate and ``render_issue``, which runs the five others);
+then, the document, the model and the HTML let go as the commands let them go, report (the
+diagnostics as the terminal shows them, each with its line) and the collector's pass over what
+the run left in its youngest generation (collector); and all together.
 
 Target (issue 26): all together, 1,000 stories ≤ 11× 100 and 10,000 ≤ 11× 1,000, as the median
 of the per-round ratios; each stage's ratios are printed beside it.
@@ -35,7 +36,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STAGES = ("load", "validate", "template", "MRML", "inline", "text", "report", "collector")
+STAGES = ("load", "validate", "template", "MRML", "inline", "text", "finish", "report", "collector")
 TARGET = 11.0
 
 WORKER = r"""
@@ -46,7 +47,8 @@ sys.path.insert(0, str(root)); sys.path.insert(0, str(root / "benchmarks"))
 import yaml
 from render import forget_content
 from authoring.load import _COLLECTOR_PAUSE, load_text
-from authoring.render import RenderOptions
+from authoring import esp
+from authoring.render import RenderOptions, Rendered
 from authoring.render import html as html_stage
 from authoring.render.text import render_text
 from authoring.validate import load_publication, validate_document
@@ -74,18 +76,32 @@ file = str(root / "issues" / f"scale_{stories}.yaml")
 clock = time.process_time
 
 def stages(times):
-    start = clock(); document = load_text(text, file); times["load"] = clock() - start
-    start = clock(); validated = validate_document(document, publication=publication)
-    times["validate"] = clock() - start
+    def timed(stage, work):
+        start = clock()
+        result = work()
+        times[stage] = clock() - start
+        return result
+
+    document = timed("load", lambda: load_text(text, file))
+    validated = timed("validate", lambda: validate_document(document, publication=publication))
     assert validated.issue is not None and len(validated.issue.stories) == stories
-    with _COLLECTOR_PAUSE:  # as render_issue runs the four
+    issue = validated.issue
+    with _COLLECTOR_PAUSE:  # as render_issue runs the five
         links = html_stage.links_for(publication, options)
-        start = clock(); mjml = html_stage.template(validated.issue, publication, options, links)
-        times["template"] = clock() - start
-        start = clock(); html = html_stage.compile_mjml(mjml); times["MRML"] = clock() - start
-        start = clock(); html_stage.inline(html, None, "css-inline"); times["inline"] = clock() - start
-        start = clock(); render_text(validated.issue, publication, options); times["text"] = clock() - start
-    return validated.report, len(html)
+        mjml = timed("template", lambda: html_stage.template(issue, publication, options, links))
+        html = timed("MRML", lambda: html_stage.compile_mjml(mjml))
+        inlined = timed("inline", lambda: html_stage.inline(html, None, "css-inline"))
+        plain = timed("text", lambda: render_text(issue, publication, options))
+
+        def finish():
+            markup = links.restore_merge_tags(inlined)
+            links.restore_merge_tags(mjml)
+            markup, rewritten = esp.rewrite(markup, publication.esp), esp.rewrite(plain, publication.esp)
+            markup = esp.neutralise_html(markup, publication.esp)
+            return Rendered(html=markup, text=rewritten, mjml=mjml).size
+
+        size = timed("finish", finish)
+    return validated.report, size
 
 def run():
     forget_content()
