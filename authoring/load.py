@@ -592,11 +592,18 @@ killed the process): we build from its events instead, which it makes without re
 count the depth as we go."""
 
 
-def _too_deep(file: str, text: str, mark: Any = None) -> LoadError:
-    """``mark``: where the level past the limit opens (PyYAML's or libyaml's Mark), if known."""
-    return _error(file, codes.TOO_DEEP, "lists or mappings are nested too deeply",
-                  "an issue needs only a few levels: check for runaway brackets", text=text,
-                  line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)
+class _DepthPassed(LoadError):
+    """Nesting past MAX_DEPTH, met while reading: refused at once, nothing after it is read."""
+
+
+def _too_deep(file: str, text: str, mark: Any = None, *, passed: bool = True) -> LoadError:
+    """``mark``: where the level past the limit opens (PyYAML's or libyaml's Mark), if known;
+    ``passed``: the limit was passed while reading (not met in a loop of aliases, which the
+    composer accepted: that is refused once the rest of the text has parsed)."""
+    error = _error(file, codes.TOO_DEEP, "lists or mappings are nested too deeply",
+                   "an issue needs only a few levels: check for runaway brackets", text=text,
+                   line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)
+    return _DepthPassed(error.diagnostic, text) if passed else error
 
 
 def _short_tag(tag: str) -> str:
@@ -753,7 +760,7 @@ class _Builder:
         try:
             self.doc.data = self._node(get_event, first, (), True)
         except LoadError as refusal:
-            if refusal.diagnostic.code != codes.TOO_DEEP:
+            if not isinstance(refusal, _DepthPassed):
                 self._drain(get_event)
             raise
         get_event()  # the document's end
@@ -777,8 +784,7 @@ class _Builder:
             if isinstance(event, yaml.DocumentStartEvent):
                 self._single_document(event)
             elif isinstance(event, yaml.AliasEvent):
-                if event.anchor not in self.anchors:
-                    self._defined(event)  # the composer's refusal
+                self._known(event)
             elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
                 self._define(event)
                 self.anchors[event.anchor] = _UNDEFINED
@@ -910,7 +916,7 @@ class _Builder:
                 self.depth -= 1
                 self._close(anchors.pop(), live)
             elif isinstance(event, yaml.AliasEvent):
-                self._defined(event)
+                self._known(event)  # not built here: inside its own anchor too
             else:
                 anchor = None
                 if live and event.anchor is not None:
@@ -924,7 +930,8 @@ class _Builder:
                 return event
 
     def _deeper(self, event: Any) -> None:
-        """A collection opens: one level deeper, refused past MAX_DEPTH where it opens."""
+        """A collection opens: one level deeper, refused past MAX_DEPTH where it opens (at
+        once: the rest of the text is not read)."""
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise _too_deep(self.doc.file, self.doc.text, event.start_mark)
@@ -956,6 +963,11 @@ class _Builder:
             self.anchors[event.anchor] = None
             self.open_anchors[event.anchor] = start
 
+    def _known(self, event: Any) -> None:
+        """The composer's refusal of an alias to no anchor defined before it."""
+        if event.anchor not in self.anchors:
+            self._defined(event)
+
     def _defined(self, event: Any) -> tuple[int, int]:
         """The recorded events of the anchor an alias names (the composer's refusal if none);
         an alias inside its own anchor's collection would nest it without end."""
@@ -963,8 +975,8 @@ class _Builder:
         if span is _UNDEFINED:
             raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}",
                                               event.start_mark)
-        if span is None:
-            raise _too_deep(self.doc.file, self.doc.text, event.start_mark)
+        if span is None:  # the composer made a loop of it: refused once the text has parsed
+            raise _too_deep(self.doc.file, self.doc.text, event.start_mark, passed=False)
         return span
 
     def _alias(self, event: Any, path: YamlPath) -> object:

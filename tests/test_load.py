@@ -313,6 +313,24 @@ def test_an_alias_is_built_again_where_it_is_used_with_its_anchors_positions():
     assert doc.scalars[("d", 1, 0)] == doc.scalars[("a", 0)]
 
 
+def test_an_alias_inside_its_own_anchor_in_a_duplicate_keys_value_is_never_built():
+    doc = load_text("a: 1\na: &A [x, *A]\nb: 2\n")
+    assert doc.data == {"a": 1, "b": 2} and [d.code for d in doc.diagnostics] == ["duplicate-key"]
+
+
+@pytest.mark.parametrize("text, first, line", [
+    ("a: &A [*A]\nb: &B 1\nc: &B 2\n", "yaml-syntax", 3),  # the composer's error, later in the text
+    ("a: &A [*A]\nb: [\n", "yaml-syntax", 3),
+    ("a: &A [*A]\nb: " + "[" * 300 + "\n", "too-deep", 2),
+    ("a: &A [*A]\nb: 1\n", "too-deep", 1),
+])
+def test_an_alias_inside_its_own_anchor_is_told_after_the_errors_of_the_whole_text(text, first, line):
+    """The composer made a loop of it without complaint: refused once the text has parsed."""
+    with pytest.raises(LoadError) as info:
+        load_text(text)
+    assert (info.value.diagnostic.code, info.value.diagnostic.line) == (first, line)
+
+
 def test_an_anchor_in_a_duplicate_keys_value_can_still_be_used():
     """The value of a duplicate key is not built, but what it defines is."""
     doc = load_text("a: 1\na: [&z 3, {q: &w [x]}]\nb: *z\nc: *w\n")
