@@ -1,8 +1,9 @@
 """Read a YAML file into plain data, keeping the source position of every node.
 
-Safe loading only: we compose PyYAML's node graph ourselves and accept only the
-core tags (str, int, float, bool, null, timestamp, map, seq), so ``!!python/...``
-tags never construct anything. Refused with a clear message: non-UTF-8 bytes,
+Safe loading only: we build plain data from the parser's events ourselves (no node graph,
+no recursion: any depth is counted, none can overflow a stack) and accept only the core tags
+(str, int, float, bool, null, timestamp, map, seq), so ``!!python/...`` tags never construct
+anything. Refused with a clear message: non-UTF-8 bytes,
 binary files, tabs used for indentation, duplicate keys, merge keys (``<<``), oversized
 files (never read past the limit), anything that is not a regular file (a FIFO or
 ``/dev/zero`` would block or never end), control characters written as escapes
@@ -787,7 +788,7 @@ class _Builder:
                 self._known(event)
             elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
                 self._define(event)
-                self.anchors[event.anchor] = _UNDEFINED
+                self.anchors[event.anchor] = (0, 0)  # named: nothing is built from it any more
 
     def _node(self, get: Callable[[], Any], event: Any, path: YamlPath, live: bool) -> object:
         """The value of the node that ``event`` starts, at ``path``; its other events from
