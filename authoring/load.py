@@ -179,8 +179,11 @@ class Document:
                 return None
             path = path[:-1]
 
-    @property
+    @cached_property
     def lines(self) -> list[str]:
+        """The text's lines, split once: a report quotes them, ``check`` looks for a finding's
+        text in them (each split the whole text again, quadratic in an issue's findings).
+        Shared: read them, never change them."""
         return self.text.splitlines()
 
     def locate_offset(self, path: YamlPath, offset: int) -> Position | None:

@@ -714,3 +714,23 @@ def test_loading_validating_and_rendering_hold_the_collector_off(monkeypatch):
     render.render_issue(validated.built_issue, validated.publication)
     assert seen == {"run": False, "build_issue": False, "render_html": False}
     assert gc.isenabled()
+
+
+def test_a_documents_lines_are_split_once():
+    """check looks for each finding's text in them: splitting the whole text for each finding
+    was quadratic in an issue's findings."""
+    doc = load_text("a: 1\r\nb: |\n  two\n  three\n")
+    assert doc.lines == ["a: 1", "b: |", "  two", "  three"]
+    assert doc.lines is doc.lines
+
+
+def test_checking_holds_the_collector_off(monkeypatch):
+    from authoring import check
+    from authoring.validate import validate_text
+
+    seen = []
+    real = check.selected
+    monkeypatch.setattr(check, "selected", lambda options: seen.append(gc.isenabled()) or real(options))
+    validated = validate_text(make.HEAD + "stories:\n  - text: {body: Hello}\n")
+    report = check.check_built(check.from_validated(validated), check.CheckOptions(parts=("size",)))
+    assert seen == [False] and gc.isenabled() and [part.name for part in report.parts] == ["size"]
