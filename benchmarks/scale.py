@@ -20,10 +20,13 @@ then, the document, the model and the HTML let go as the commands let them go, r
 diagnostics as the terminal shows them, each with its line) and the collector's pass over what
 the run left in its youngest generation (collector); and all together.
 
+``--check``: also ``authoring check``'s fast parts (as the preview runs them: every part but
+the spam score and the browser audit) on the validated issue, timed apart (check), not in all.
+
 Target (issue 26): all together, 1,000 stories ≤ 11× 100 and 10,000 ≤ 11× 1,000, as the median
 of the per-round ratios; each stage's ratios are printed beside it.
 
-    python benchmarks/scale.py [--rounds 3] [--sizes 100 1000 10000]
+    python benchmarks/scale.py [--rounds 3] [--sizes 100 1000 10000] [--check]
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ TARGET = 11.0
 WORKER = r"""
 import gc, json, re, sys, time
 from pathlib import Path
-root = Path(sys.argv[1]); stories = int(sys.argv[2])
+root = Path(sys.argv[1]); stories = int(sys.argv[2]); checked = sys.argv[3] == "check"
 sys.path.insert(0, str(root)); sys.path.insert(0, str(root / "benchmarks"))
 import yaml
 from render import forget_content
@@ -101,6 +104,12 @@ def stages(times):
             return Rendered(html=markup, text=rewritten, mjml=mjml).size
 
         size = timed("finish", finish)
+    if checked:
+        from authoring.check import CheckOptions, check_built, fast_parts, from_validated
+
+        validated.publication_file = root / "issues" / "publication.yaml"
+        options_ = CheckOptions(parts=fast_parts())
+        timed("check", lambda: check_built(from_validated(validated), options_))
     return validated.report, size
 
 def run():
@@ -133,9 +142,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--check", action="store_true", help="also time check's fast parts")
     args = parser.parse_args()
     sizes = sorted(args.sizes)
-    workers = {size: subprocess.Popen([sys.executable, "-c", WORKER, str(ROOT), str(size)],
+    workers = {size: subprocess.Popen([sys.executable, "-c", WORKER, str(ROOT), str(size),
+                                       "check" if args.check else "-"],
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
                for size in sizes}
     for worker in workers.values():
@@ -150,16 +161,18 @@ def main() -> int:
         worker.stdin.close()
         worker.wait()
 
+    stages = (*STAGES, "check") if args.check else STAGES
+
     def total(run: dict) -> float:
-        return sum(run["times"].values())
+        return sum(ms for stage, ms in run["times"].items() if stage != "check")
 
     print(f"CPU ms per stage, median of {args.rounds} interleaved rounds (every field new); "
           "0321's stories, each made distinct")
-    print(f"{'stories':>8} {'YAML':>9} {'HTML':>10} {'findings':>8} " + " ".join(f"{s:>9}" for s in STAGES)
+    print(f"{'stories':>8} {'YAML':>9} {'HTML':>10} {'findings':>8} " + " ".join(f"{s:>9}" for s in stages)
           + f" {'all':>9}")
     for size in sizes:
         first = runs[size][0]
-        medians = [statistics.median(r["times"][s] for r in runs[size]) for s in STAGES]
+        medians = [statistics.median(r["times"][s] for r in runs[size]) for s in stages]
         print(f"{size:>8} {first['yaml'] / 1e6:7.2f}MB {first['html'] / 1e6:8.2f}MB {first['findings']:>8} "
               + " ".join(f"{m:9.1f}" for m in medians)
               + f" {statistics.median(total(r) for r in runs[size]):9.1f}")
@@ -169,7 +182,7 @@ def main() -> int:
     for small, big in zip(sizes, sizes[1:], strict=False):
         per_stage = {s: statistics.median(b["times"][s] / a["times"][s]
                                           for a, b in zip(runs[small], runs[big], strict=True))
-                     for s in STAGES}
+                     for s in stages}
         whole = statistics.median(total(b) / total(a) for a, b in zip(runs[small], runs[big], strict=True))
         bound = TARGET * big / small / 10
         holds = whole <= bound
