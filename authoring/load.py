@@ -616,8 +616,12 @@ def _short_tag(tag: str) -> str:
 
 def load_file(path: str | Path) -> Document:
     """Read and parse a YAML file (raises LoadError)."""
+    return load_bytes(read_bounded(path, MAX_BYTES + 1), path)
+
+
+def load_bytes(raw: bytes, path: str | Path) -> Document:
+    """Parse the bytes ``read_bounded(path, MAX_BYTES + 1)`` gave (raises LoadError)."""
     name = str(path)
-    raw = read_bounded(path, MAX_BYTES + 1)
     try:
         text, utf8 = _decode(raw, name, _size(path) if len(raw) > MAX_BYTES else len(raw))
     except LoadError as exc:  # quote the line as well as the bytes allow

@@ -8,7 +8,9 @@ caller's ``link_url`` / ``image_url`` hooks see every target that is emitted.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from functools import cache
 from urllib.parse import unquote
 
 from markupsafe import Markup, escape
@@ -26,6 +28,12 @@ _LIST_TAGS = {"bullet_list_open": "<ul>", "bullet_list_close": "</ul>", "ordered
 _INLINE_TAGS = {"softbreak": "\n", "hardbreak": "<br>", "em_open": "<em>", "em_close": "</em>",
                 "strong_open": "<strong>", "strong_close": "</strong>"}
 """Inline tokens that become a fixed piece of HTML."""
+
+
+@cache
+def _merge_token_pattern() -> re.Pattern[str]:
+    """Any MERGE_TAG_TOKEN."""
+    return re.compile(re.escape(MERGE_TAG_TOKEN).replace(r"\{\}", "[0-9]+"))
 
 
 class Links:
@@ -78,9 +86,18 @@ class Links:
         return token
 
     def restore_merge_tags(self, html: str) -> str:
-        for token, tag in self.merge_tags.items():
-            html = html.replace(token, str(escape(tag)))
-        return html
+        if not self.merge_tags:
+            return html
+        if any("merge-tag-" in tag for tag in self.merge_tags.values()):
+            # a tag that writes a token: each replaced in turn, the later ones inside the earlier
+            for token, tag in self.merge_tags.items():
+                html = html.replace(token, str(escape(tag)))
+            return html
+        # One pass for all the tokens (each replace read the whole HTML, and the MJML): the same,
+        # as no tag holds a token and none can end one (a tag opens and closes with { } * % [ ],
+        # which no token holds). A token the author wrote, with no tag, stays as it was.
+        restored = {token: str(escape(tag)) for token, tag in self.merge_tags.items()}
+        return _merge_token_pattern().sub(lambda token: restored.get(token.group(), token.group()), html)
 
     # ------------------------------------------------------------------ markdown
 
