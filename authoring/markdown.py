@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -235,14 +236,54 @@ class Parsed(NamedTuple):
     without running markdown-it: ``_tokens_by_parts``)."""
 
 
-@lru_cache(maxsize=2048)
-def parse(text: str) -> Parsed:
-    """The blocks of ``text``; cached because validation, HTML and plain text all parse
-    the same fields."""
-    blocks = plain_blocks(text)
-    if blocks is not None:
-        return Parsed(blocks)
-    return Parsed(None, tuple(_tokens_by_parts(text or "")))
+PARSES_KEPT = 2048
+"""The fewest parses ``parse`` keeps: every field of an ordinary issue many times over."""
+
+
+class _Parses:
+    """``parse``: each text's Parsed, kept for the texts last asked (validation, the HTML and the
+    plain text all parse the same fields). It keeps PARSES_KEPT of them, or as many as the issue
+    at hand has values when that is more (``hold``): an issue with more fields than the cache
+    keeps would have each parsed three times, once a stage (10,000 stories hold 20,000 texts)."""
+
+    def __init__(self) -> None:
+        self.kept: OrderedDict[str, Parsed] = OrderedDict()
+        """Least recently asked first."""
+        self.room = PARSES_KEPT
+
+    def __call__(self, text: str) -> Parsed:
+        kept = self.kept
+        try:
+            kept.move_to_end(text)
+        except KeyError:
+            parsed = kept[text] = self.__wrapped__(text)
+            if len(kept) > self.room:
+                kept.popitem(last=False)
+            return parsed
+        return kept[text]
+
+    @staticmethod
+    def __wrapped__(text: str) -> Parsed:
+        """The blocks of ``text``, parsed anew."""
+        blocks = plain_blocks(text)
+        if blocks is not None:
+            return Parsed(blocks)
+        return Parsed(None, tuple(_tokens_by_parts(text or "")))
+
+    def hold(self, texts: int) -> None:
+        """Keep the parses of ``texts`` texts from now on, or PARSES_KEPT if more: the values of
+        the issue about to be validated and rendered (what it held beyond is let go, oldest first,
+        so that a folder's huge issue leaves the next ones no larger a cache)."""
+        self.room = max(PARSES_KEPT, texts)
+        while len(self.kept) > self.room:
+            self.kept.popitem(last=False)
+
+    def cache_clear(self) -> None:
+        self.kept.clear()
+
+
+parse = _Parses()
+"""The blocks of a text (``Parsed``), kept (see ``_Parses``)."""
 
 
 def _tokens_by_parts(text: str) -> list[Token]:

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import overload
 
-from authoring import checks, codes, model
+from authoring import checks, codes, markdown, model
 from authoring import load as loader
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity, SourceLines
-from authoring.load import MAX_BYTES, Document, LoadError, load_bytes, load_file
+from authoring.load import MAX_BYTES, Document, LoadError, cycles_uncollected, load_bytes, load_file
 from authoring.paths import PUBLICATION_FILE, search_folders, untrusted_reason
 from authoring.structure import build_issue, build_publication
 
@@ -196,6 +196,7 @@ def _trust_problems(path: Path, publication: model.Publication | None) -> list[D
     return problems
 
 
+@cycles_uncollected
 def validate_document(doc: Document, *, level: Level = Level.DRAFT,
                       publication: model.Publication = DEFAULT_PUBLICATION) -> Validated:
     report = Report(file=doc.file, source_lines=SourceLines(doc.text))
@@ -206,6 +207,7 @@ def validate_document(doc: Document, *, level: Level = Level.DRAFT,
             message="an issue file is a mapping with 'issue:', 'letter:' and 'stories:'",
             hint="start from a template: authoring new"))
         return Validated(report=report, publication=publication, document=doc)
+    markdown.parse.hold(len(doc.scalars))  # every text parsed once, for the checks and the render
     issue, problems, filled = build_issue(doc)
     report.diagnostics.extend(problems)
     if issue is not None:

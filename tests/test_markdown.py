@@ -375,3 +375,46 @@ def test_the_simple_reader_is_linear(text):
     start = time.process_time()
     markdown._simple_inline(text)
     assert time.process_time() - start < 2  # ~0.1-0.3 s here; quadratic would be minutes
+
+
+# ---------------------------------------------------------------- the parses kept
+
+
+def test_parses_are_kept_for_the_texts_last_asked(monkeypatch):
+    """Least recently asked first out, once PARSES_KEPT texts are kept."""
+    monkeypatch.setattr(markdown, "PARSES_KEPT", 3)
+    parses = markdown._Parses()
+    asked: list[str] = []
+    monkeypatch.setattr(parses, "__wrapped__", lambda text: asked.append(text) or markdown.Parsed(None))
+    for text in ["a", "b", "c", "a", "d"]:  # "b" is the least recently asked when "d" comes
+        parses(text)
+    assert list(parses.kept) == ["c", "a", "d"]
+    parses("a")
+    parses("b")
+    assert asked == ["a", "b", "c", "d", "b"]
+    assert parses("b") is parses.kept["b"]
+
+
+def test_an_issue_with_more_texts_has_them_all_kept_and_the_next_one_lets_them_go(monkeypatch):
+    monkeypatch.setattr(markdown, "PARSES_KEPT", 2)
+    parses = markdown._Parses()
+    parses.hold(4)
+    for text in "abcd":
+        parses(text)
+    assert list(parses.kept) == ["a", "b", "c", "d"]
+    parses.hold(3)
+    assert list(parses.kept) == ["b", "c", "d"]
+    parses.hold(1)  # never fewer than PARSES_KEPT
+    assert (parses.room, list(parses.kept)) == (2, ["c", "d"])
+
+
+def test_validation_keeps_a_parse_for_every_value_of_the_issue():
+    from authoring.validate import validate_text
+
+    stories = "".join(f"  - text: {{body: 'Story {n}: [a link](https://x.org/{n}).'}}\n"
+                      for n in range(3_000))
+    validated = validate_text("issue:\n  subject: Big\nstories:\n" + stories)
+    assert markdown.parse.room == len(validated.document.scalars) > markdown.PARSES_KEPT
+    assert "Story 0: [a link](https://x.org/0)." in markdown.parse.kept  # the first, still kept
+    assert len(markdown.parse.kept) >= 3_000
+    markdown.parse.hold(0)
