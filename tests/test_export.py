@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from authoring import esp, files
 from authoring.cli import app
+from authoring.commands import format_size
 from authoring.diagnostics import AuthoringError
 from authoring.export import export_issue
 from authoring.render import GMAIL_CLIP_BYTES
@@ -743,3 +744,66 @@ def test_an_export_reads_its_publication_file_once(issue_copy, tmp_path, monkeyp
         export_issue(issue_copy, tmp_path / "out")
     assert reads.count(publication) == 1
     assert reads.count(issue_copy) == 1
+
+
+# ---------------------------------------------------------------- what the command tells the user
+
+
+def test_the_command_lists_every_file_written_and_sums_up(tmp_path):
+    folder = copy_issues(tmp_path)
+    issue = write_issue(folder, MINIMAL.replace("  preheader: Just one story this week, with a picture.\n",
+                                                ""))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", str(issue), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    listed = [line.split("  ") for line in result.stdout.splitlines()]
+    names = ["0500.html", "0500.txt", "0500.eml", "0500.web.html", "manifest.json"]
+    assert [path for path, _ in listed] == [str(out / name) for name in names]
+    for (_, size), name in zip(listed, names, strict=True):
+        assert size == format_size((out / name).stat().st_size)
+    html = (out / "0500.html").stat().st_size
+    assert result.stderr.splitlines()[-1] == (f"exported issue 500: HTML {format_size(html)} of Gmail's "
+                                              "102 KB, 1 warning")
+    export = export_issue(issue, tmp_path / "again")
+    assert [str(d) for d in export.warnings] == [
+        str(d) for r in export.reports for d in r.diagnostics if d.code == "missing-preheader"]
+    assert [(f.name, f.size, f.sha256) for f in export.files] == [
+        (name, len(data), hashlib.sha256(data).hexdigest())
+        for name, data in ((name, (tmp_path / "again" / name).read_bytes()) for name in names)]
+    assert export.paths == [tmp_path / "again" / name for name in names]
+
+
+@pytest.mark.parametrize("error, where, reason", [
+    (OSError(28, "No space left on device", "/x/0321.txt"), "/x/0321.txt", "No space left on device"),
+    (OSError("the disk went away"), None, "the disk went away"),
+])
+def test_a_write_error_names_the_file_and_the_reason(tmp_path, monkeypatch, error, where, reason):
+    def fails(path, data):
+        raise error
+
+    monkeypatch.setattr(files, "_write_synced", fails)
+    out = tmp_path / "out"
+    with pytest.raises(AuthoringError) as refused:
+        export_issue(ISSUES / "0321.yaml", out)
+    assert str(refused.value) == (f"cannot write the export to {out}: {where or out}: {reason}; "
+                                  "nothing was changed")
+    assert isinstance(refused.value.__cause__, OSError)
+
+
+def test_the_publications_folder_is_refused_as_an_output(tmp_path, monkeypatch):
+    """The publication (--publication) in a folder of its own: that folder is no output either."""
+    issues = copy_samples(tmp_path / "issues")
+    settings = tmp_path / "settings"
+    (settings / "images").mkdir(parents=True)
+    shutil.move(issues / "publication.yaml", settings / "publication.yaml")
+    shutil.copy(issues / "images" / "logo.png", settings / "images" / "logo.png")
+    monkeypatch.chdir(issues)
+    everything = lambda: {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}  # noqa: E731
+    before = everything()
+    with pytest.raises(AuthoringError) as refused:
+        export_issue(issues / "0321.yaml", settings, publication_file=settings / "publication.yaml")
+    assert str(refused.value) == (f"{settings} is the publication's folder: export replaces its output "
+                                  "folder as a whole, so it needs a folder of its own, e.g. -o out; "
+                                  "nothing was changed")
+    assert everything() == before
+    export_issue(issues / "0321.yaml", settings / "out", publication_file=settings / "publication.yaml")
