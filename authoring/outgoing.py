@@ -202,8 +202,16 @@ def _render_for_export(validated: Validated, inliner: str | None) -> Renders:
 
 
 def is_written(sources: Sources, needle: str) -> bool:
-    return any(needle in line for report in (sources.issue, *sources.others)
+    """Whether ``needle`` is written in the issue or the publication file, a comment aside (a
+    comment naming a setting is no setting: ``add_at_publication`` would not find it there)."""
+    return any(_written_at(line, needle) >= 0 for report in (sources.issue, *sources.others)
                for line in report.source_lines)
+
+
+def _written_at(line: str, needle: str) -> int:
+    """Where ``needle`` starts in ``line``, or -1 when it is not there or only in a comment line."""
+    column = line.find(needle)
+    return -1 if column < 0 or line[:column].lstrip().startswith("#") else column
 
 
 
@@ -290,8 +298,8 @@ class Sources:
         at publication.yaml's ``esp:`` line, or its first line."""
         for report in (self.issue, *self.others):
             for number, line in enumerate(report.source_lines, 1):
-                column = line.find(needle)
-                if column >= 0 and not line[:column].lstrip().startswith("#"):  # not in a comment
+                column = _written_at(line, needle)
+                if column >= 0:
                     report.diagnostics.append(Diagnostic(
                         code=code, severity=severity, message=message, hint=hint,
                         file=report.file, line=number, column=column + 1))

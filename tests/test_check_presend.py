@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from authoring import links
 from authoring.check import presend
 from authoring.diagnostics import AuthoringError, Severity
 from authoring.outgoing import prepare
@@ -117,3 +118,124 @@ def test_the_email_at_gmails_clip_exports_and_one_byte_more_is_refused(tmp_path)
         "[too-large]"]
     assert not [d for r in refused.value.reports for d in r.diagnostics if "Gmail clips" in d.message
                 and d.code != "too-large"]  # said once, as the error
+
+
+def settings(issue: Path, *, drop: tuple[str, ...] = (), add: str = "") -> Path:
+    """The issue's publication.yaml without the settings named in ``drop``, with ``add`` appended."""
+    publication = issue.parent / "publication.yaml"
+    text = publication.read_text(encoding="utf-8")
+    for key in drop:
+        text, found = re.subn(rf"(?m)^{key}:.*\n", "", text)
+        assert found == 1, key
+    publication.write_text(text + add, encoding="utf-8")
+    return publication
+
+
+def test_without_any_unsubscribe_address_there_is_no_list_unsubscribe_and_it_says_so(issue_copy):
+    settings(issue_copy, drop=("unsubscribe_url", "list_unsubscribe_mailto"), add='unsubscribe_url: ""\n')
+    export = presend.build_export(issue_copy, refuse=False)  # refused anyway: readers cannot unsubscribe
+    assert [str(d) for d in export.warnings if d.code == "no-list-unsubscribe"] == [
+        f"{issue_copy}: warning: no List-Unsubscribe header: Gmail and Yahoo require one from bulk senders "
+        "— set unsubscribe_url or list_unsubscribe_mailto in publication.yaml [no-list-unsubscribe]"]
+
+
+@pytest.mark.parametrize("drop", ["unsubscribe_url", "list_unsubscribe_mailto"])
+def test_either_unsubscribe_address_makes_a_list_unsubscribe_header(issue_copy, drop):
+    settings(issue_copy, drop=(drop,))
+    export = presend.build_export(issue_copy)
+    assert "List-Unsubscribe" in export.message()
+    assert not [d for d in export.warnings if d.code == "no-list-unsubscribe"]
+
+
+def without_web_url(issue: Path) -> None:
+    """No web_url of its own: the email's "View in browser" link is the publication's merge tag."""
+    issue.write_text(re.sub(r"\n  web_url: .*", "", issue.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def test_a_merge_tag_the_service_lacks_is_refused_at_its_line(issue_copy):
+    publication = settings(issue_copy, drop=("esp",), add="esp: sendgrid\n")
+    without_web_url(issue_copy)
+    lines = publication.read_text(encoding="utf-8").splitlines()
+    line = 1 + lines.index('web_version_url: "{{web_version_url}}"')
+    with pytest.raises(AuthoringError) as refused:
+        presend.build_export(issue_copy)
+    assert located(refused.value, "unreplaced-merge-tag") == [
+        f"{publication}:{line}:19: error: '{{{{web_version_url}}}}' would reach readers as written in the "
+        "HTML: sendgrid has no merge tag for it — set esp: to the service you send with (docs/esp.md "
+        "lists them), or write the real address in place of {{web_version_url}} in publication.yaml "
+        "[unreplaced-merge-tag]"]
+
+
+def test_a_merge_tag_written_with_spaces_is_found_where_it_is_written(issue_copy):
+    publication = settings(issue_copy, drop=("esp", "web_version_url"),
+                           add='esp: sendgrid\n# web_version_url: "{{web_version_url}}" was here\n'
+                               'web_version_url: "{{ web_version_url }}"\n')
+    without_web_url(issue_copy)
+    with pytest.raises(AuthoringError) as refused:
+        presend.build_export(issue_copy)
+    line = len(publication.read_text(encoding="utf-8").splitlines())  # not the comment above it
+    (found,) = located(refused.value, "unreplaced-merge-tag")
+    assert found.startswith(f"{publication}:{line}:19: error: '{{{{web_version_url}}}}' would reach readers")
+
+
+def test_a_toolkit_tag_in_the_subject_no_service_replaces_is_refused_there(issue_copy):
+    settings(issue_copy, drop=("esp",))
+    text = issue_copy.read_text(encoding="utf-8")
+    issue_copy.write_text(text.replace('subject: "Robots', 'subject: "{{first_name}}, robots'),
+                          encoding="utf-8")
+    with pytest.raises(AuthoringError) as refused:
+        presend.build_export(issue_copy)
+    first_name = [f for f in located(refused.value, "unreplaced-merge-tag") if "first_name" in f]
+    assert first_name == [
+        f"{issue_copy}:6:13: error: '{{{{first_name}}}}' would reach readers as written in the HTML, "
+        "the subject: publication.yaml sets no esp:, so no service replaces it — set esp: to the service you "
+        "send with (docs/esp.md lists them), or write the real address in place of {{first_name}} in "
+        "publication.yaml [unreplaced-merge-tag]"]
+
+
+def test_links_are_probed_once_each_links_then_images(issue_copy):
+    probed: list[list[str]] = []
+
+    def offline(urls: list[str]) -> links.LinkCheck:
+        probed.append(urls)
+        return links.LinkCheck(checked=urls, offline=True)
+
+    export = presend.build_export(issue_copy, check_links=True, link_check=offline)
+    (urls,) = probed
+    assert len(urls) == len(set(urls))
+    rendered = prepare(issue_copy).rendered
+    assert urls == list(dict.fromkeys(rendered.links + rendered.images))
+    assert urls.index("https://www.deeplearning.ai/the-batch/") < urls.index(
+        "https://www.deeplearning.ai/the-batch/images/robot-arm.png")
+    assert export.notes == [f"links not checked: none of the {len(urls)} addresses could be reached "
+                            "(no network?)"]
+    assert not export.warnings
+
+
+def test_links_are_not_probed_without_check_links_or_for_a_refused_issue(issue_copy):
+    probed: list[list[str]] = []
+
+    def record(urls: list[str]) -> links.LinkCheck:
+        probed.append(urls)
+        return links.LinkCheck(checked=urls)
+
+    presend.build_export(issue_copy, link_check=record)
+    settings(issue_copy, drop=("postal_address",))
+    presend.build_export(issue_copy, check_links=True, link_check=record, refuse=False)
+    assert probed == []
+
+
+def test_a_broken_image_is_reported_at_the_address_it_was_written_as(issue_copy):
+    image = "https://www.deeplearning.ai/the-batch/images/robot-arm.png"
+
+    def one_broken(urls: list[str]) -> links.LinkCheck:
+        return links.LinkCheck(checked=urls, broken=[links.BrokenLink(image, "404 Not Found")])
+
+    export = presend.build_export(issue_copy, check_links=True, link_check=one_broken)
+    lines = issue_copy.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "images/robot-arm.png" in text)
+    column = lines[line - 1].index("images/robot-arm.png") + 1
+    assert [str(d) for d in export.warnings] == [
+        f"{issue_copy}:{line}:{column}: warning: '{image}' does not work: 404 Not Found — fix or remove "
+        "the link [broken-link]"]
+    assert export.notes == []

@@ -654,6 +654,11 @@ def test_the_default_unsubscribe_placeholder_is_located_at_the_publication(tmp_p
         export_issue(folder / "0321.yaml", tmp_path / "out")
     (found,) = [d for r in raised.value.reports for d in r.diagnostics if d.code == "unreplaced-merge-tag"]
     assert (found.file, found.line) == (str(publication), 1)
+    # the sample's comment that names {{unsubscribe_url}} is no setting: the default is what goes out
+    assert "{{unsubscribe_url}} and {{web_version_url}} become its" in publication.read_text()
+    assert found.message.startswith("publication.yaml has no unsubscribe_url:, so its default")
+    assert found.hint.endswith("or add unsubscribe_url: with the https address of a page of yours that "
+                               "unsubscribes")
     # a service chosen: its line
     publication.write_text(publication.read_text() + "esp: mailchimp\n")
     export_issue(folder / "0321.yaml", tmp_path / "out")
