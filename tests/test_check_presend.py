@@ -239,3 +239,25 @@ def test_a_broken_image_is_reported_at_the_address_it_was_written_as(issue_copy)
         f"{issue_copy}:{line}:{column}: warning: '{image}' does not work: 404 Not Found — fix or remove "
         "the link [broken-link]"]
     assert export.notes == []
+
+
+def test_a_missing_dark_logo_is_refused_at_the_logo_line(issue_copy):
+    publication = issue_copy.parent / "publication.yaml"
+    text = publication.read_text(encoding="utf-8")
+    publication.write_text(text.replace("logo: {src: images/logo.png,",
+                                        "logo: {src: images/logo.png, dark_src: images/logo-dark.png,"),
+                           encoding="utf-8")
+    column = 1 + publication.read_text(encoding="utf-8").splitlines()[6].index("images/logo-dark.png")
+    with pytest.raises(AuthoringError) as refused:
+        presend.build_export(issue_copy)
+    assert located(refused.value, "missing-image-file") == [
+        f"{publication}:7:{column}: error: the logo 'images/logo-dark.png' does not exist next to "
+        "publication.yaml — put the file there, or correct logo.src (it is relative to publication.yaml) "
+        "[missing-image-file]"]
+
+
+def test_without_a_base_url_the_images_to_upload_have_no_address_yet(issue_copy):
+    settings(issue_copy, drop=("image_base_url",))
+    export = presend.build_export(issue_copy, refuse=False)  # refused: relative images
+    assert export.images and [image["url"] for image in export.images] == [None] * len(export.images)
+    assert export.images[0]["src"] == "images/logo.png" and export.images[0]["path"] == "images/logo.png"
