@@ -82,9 +82,10 @@ def _relative_images(context: Presend) -> None:
 
 @rule("render-findings")
 def _render_findings(context: Presend) -> None:
-    report, rendered = context.prepared.validated.report, context.prepared.rendered
     """Renderer warnings and the Gmail size limit."""
     from authoring.render import check_size
+
+    report, rendered = context.prepared.validated.report, context.prepared.rendered
 
     size = len(rendered.html.encode("utf-8"))
     too_large = size > GMAIL_CLIP_BYTES
@@ -92,10 +93,9 @@ def _render_findings(context: Presend) -> None:
     size_warnings = {check_size(rendered.web.size)} | (
         {check_size(rendered.email.size)} if too_large else set())
     for warning in dict.fromkeys(rendered.email.warnings + rendered.web.warnings):
-        if warning in size_warnings:
-            continue
-        report.diagnostics.append(Diagnostic(code=codes.RENDER, severity=Severity.WARNING,
-                                             message=warning, file=report.file))
+        if warning not in size_warnings:
+            report.diagnostics.append(Diagnostic(code=codes.RENDER, severity=Severity.WARNING,
+                                                 message=warning, file=report.file))
     if too_large:
         report.diagnostics.append(Diagnostic(
             code=codes.TOO_LARGE, severity=Severity.ERROR, file=report.file,
