@@ -261,3 +261,99 @@ def test_without_a_base_url_the_images_to_upload_have_no_address_yet(issue_copy)
     export = presend.build_export(issue_copy, refuse=False)  # refused: relative images
     assert export.images and [image["url"] for image in export.images] == [None] * len(export.images)
     assert export.images[0]["src"] == "images/logo.png" and export.images[0]["path"] == "images/logo.png"
+
+
+BODY_LINE = "    This week I want to share a few thoughts on how teams choose between building a"
+
+
+def with_template_code(issue: Path, *, body: str, sender: str, subject: str, unsubscribe: str) -> Path:
+    """The sample sent with brevo, template code written in the body, the From name, the subject
+    and the unsubscribe address."""
+    publication = settings(issue, drop=("esp", "unsubscribe_url"),
+                           add=f'esp: brevo\nunsubscribe_url: "{unsubscribe}"\n')
+    text = publication.read_text(encoding="utf-8")
+    publication.write_text(text.replace("sender: {name: The Batch from DeepLearning.AI,",
+                                        f'sender: {{name: "{sender}",'), encoding="utf-8")
+    source = issue.read_text(encoding="utf-8")
+    assert BODY_LINE in source and 'subject: "Robots' in source
+    issue.write_text(source.replace(BODY_LINE, f"    {body} and more.\n{BODY_LINE}")
+                     .replace('subject: "Robots', f'subject: "{subject} Robots'), encoding="utf-8")
+    return publication
+
+
+def test_the_last_guard_refuses_template_code_the_merge_tag_check_missed(issue_copy, monkeypatch):
+    """The pre-send guard reads the exported plain text and headers: should validation's merge-tag
+    check ever miss a construct (taken out here), the guard still refuses it where it is written."""
+    from authoring import checks
+
+    monkeypatch.setattr(checks, "_template_code", lambda *args, **kwargs: iter(()))
+    publication = with_template_code(issue_copy, body="{% load static %}", subject="{# hidden #}",
+                                     sender="The Batch {% if contact.VIP %}VIP{% endif %}",
+                                     unsubscribe="https://www.deeplearning.ai/u?{{7*7}}")
+    export = presend.build_export(issue_copy, refuse=False)
+    code = ("is brevo template code: the service would run it, not show it (only its plain merge tags, "
+            "docs/esp.md, may appear) — see docs/esp.md: only the service's merge tags may reach it "
+            "[esp-template-code]")
+    unsubscribe_line = 1 + publication.read_text(encoding="utf-8").splitlines().index(
+        'unsubscribe_url: "https://www.deeplearning.ai/u?{{7*7}}"')
+    assert [str(d) for r in export.reports for d in r.diagnostics if d.code == "esp-template-code"] == [
+        # the longest piece of a construct with spaces: the plain text wraps lines
+        f"{issue_copy}:12:13: error: the plain text: '{{% load static %}}' {code}",
+        f"{issue_copy}:6:16: error: the Subject: '{{# hidden #}}' {code}",
+        f"{publication}:{unsubscribe_line}:49: error: the plain text: '{{{{7*7}}}}' {code}",
+        f"{publication}:4:33: error: the From name: '{{% if contact.VIP %}}' {code}",
+        f"{publication}:4:53: error: the From name: '{{% endif %}}' {code}",
+        f"{publication}:{unsubscribe_line}:49: error: List-Unsubscribe: '{{{{7*7}}}}' {code}"]
+
+
+def test_what_the_merge_tag_check_reported_the_guard_does_not_say_again(issue_copy):
+    long = "{% if contact.PLAN == 'free' and contact.COUNTRY == 'FR' and contact.AGE > 30 %}"
+    with_template_code(issue_copy, body="{{\n    contact.PLAN|upper }} " + long + "free{% endif %}",
+                       subject="{# hidden #}", sender="The Batch {% if contact.VIP %}VIP{% endif %}",
+                       unsubscribe="{{unsubscribe_url}}")
+    with pytest.raises(AuthoringError) as refused:
+        presend.build_export(issue_copy)
+    found = [d for r in refused.value.reports for d in r.diagnostics
+             if d.code in ("esp-template-code", "merge-tag-typo")]
+    assert len(found) == 6  # two in the body (a line break inside one), the long one, subject, From x2
+    assert not [d for d in found if d.message.startswith(("the plain text:", "the Subject:", "the From"))]
+
+
+def test_the_guard_goes_on_past_what_was_reported_to_what_was_not(issue_copy, monkeypatch):
+    """The plain text holds the body's construct (reported by validation) before the footer's
+    unsubscribe address (missed here): the one after is refused all the same."""
+    from authoring import checks
+
+    real = checks._template_code
+
+    def missing_the_unsubscribe_url(path, *args, **kwargs):
+        return iter(()) if path[-1:] == ("unsubscribe_url",) else real(path, *args, **kwargs)
+
+    monkeypatch.setattr(checks, "_template_code", missing_the_unsubscribe_url)
+    publication = with_template_code(issue_copy, body="{% load static %}", subject="{# hidden #}",
+                                     sender="The Batch", unsubscribe="https://www.deeplearning.ai/u?{{7*7}}")
+    with pytest.raises(AuthoringError) as refused:
+        presend.build_export(issue_copy)
+    guard = [(d.file, d.message.split(":")[0]) for r in refused.value.reports for d in r.diagnostics
+             if d.code == "esp-template-code" and d.message.startswith(("the ", "List-"))]
+    assert guard == [(str(publication), "the plain text"), (str(publication), "List-Unsubscribe")]
+
+
+def test_a_typo_a_template_override_adds_to_the_html_is_refused(issue_copy):
+    """Validation reads the YAML; a near miss of a merge tag in the publication's own templates
+    reaches only the HTML, where the guard finds it (no line of the issue holds it)."""
+    from conftest import ROOT
+
+    folder = issue_copy.parent / "mine" / "email"
+    folder.mkdir(parents=True)
+    footer = (ROOT / "templates" / "email" / "footer.mjml.j2").read_text(encoding="utf-8")
+    assert "{{- footer | markdown -}}" in footer
+    typo = '<p><a href="*|UPDATE_PROFIL|*">Profile</a></p>'
+    (folder / "footer.mjml.j2").write_text(
+        footer.replace("{{- footer | markdown -}}", "{{- footer | markdown -}}" + typo), encoding="utf-8")
+    settings(issue_copy, add="templates: mine\n")
+    with pytest.raises(AuthoringError) as refused:
+        presend.build_export(issue_copy)
+    assert located(refused.value, "merge-tag-typo") == [
+        f"{issue_copy}: error: the HTML: '*|UPDATE_PROFIL|*' is not a mailchimp merge tag: did you mean "
+        "'*|UPDATE_PROFILE|*'? — write '*|UPDATE_PROFILE|*' [merge-tag-typo]"]
