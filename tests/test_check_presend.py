@@ -357,3 +357,24 @@ def test_a_typo_a_template_override_adds_to_the_html_is_refused(issue_copy):
     assert located(refused.value, "merge-tag-typo") == [
         f"{issue_copy}: error: the HTML: '*|UPDATE_PROFIL|*' is not a mailchimp merge tag: did you mean "
         "'*|UPDATE_PROFILE|*'? — write '*|UPDATE_PROFILE|*' [merge-tag-typo]"]
+
+
+def test_an_image_too_large_to_list_for_upload_is_refused_at_its_line(issue_copy):
+    """It used to drop out of the manifest's images without a word: an export that went out broken."""
+    image = issue_copy.parent / "images" / "robot-arm.png"
+    with open(image, "r+b") as handle:
+        handle.truncate(50 * 1024 * 1024 + 1)  # sparse: no disk used
+    lines = issue_copy.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "images/robot-arm.png" in text)
+    column = lines[line - 1].index("images/robot-arm.png") + 1
+    with pytest.raises(AuthoringError) as refused:
+        presend.build_export(issue_copy)
+    assert located(refused.value, "unreadable-image-file") == [
+        f"{issue_copy}:{line}:{column}: error: the image 'images/robot-arm.png' cannot be read: "
+        f"{image.resolve()} is over 50 MB — use a smaller file (an email's image is rarely over 1 MB), "
+        "or check its permissions [unreadable-image-file]"]
+    listed = [image["src"] for image in presend.build_export(issue_copy, refuse=False).images]
+    assert listed == ["images/logo.png", "images/course.png", "images/essay.png", "images/chart.png"]
+    with open(image, "r+b") as handle:
+        handle.truncate(50 * 1024 * 1024)  # at the limit: listed
+    assert "images/robot-arm.png" in [image["src"] for image in presend.build_export(issue_copy).images]

@@ -193,7 +193,8 @@ def _unreplaced_tags(context: Presend) -> None:
 @rule("local-images")
 def _local_images(context: Presend) -> None:
     """The local images to upload (for the manifest); a logo whose file is missing is an error
-    (the issue's own images are validation's: missing-image-file)."""
+    (the issue's own images are validation's: missing-image-file), and so is an image too large
+    or unreadable to list (it would go out broken)."""
     from authoring import localimages
 
     sources, rendered, validated = context.sources, context.prepared.rendered, context.prepared.validated
@@ -214,7 +215,11 @@ def _local_images(context: Presend) -> None:
     for image in found:
         try:
             size, digest = localimages.digest(image)
-        except OSError:
+        except OSError as exc:  # not listed for upload: the email would show it broken
+            sources.add(codes.UNREADABLE_IMAGE_FILE, Severity.ERROR, image.src,
+                        f"the image '{image.src}' cannot be read: {exc.strerror or exc}",
+                        "use a smaller file (an email's image is rarely over 1 MB), or check its "
+                        "permissions")
             continue
         url = resolve(image.src) if publication.image_base_url else None  # as the email links it
         context.uploads.append({"src": image.src, "path": image.path.as_posix(), "url": url,
