@@ -378,3 +378,14 @@ def test_an_image_too_large_to_list_for_upload_is_refused_at_its_line(issue_copy
     with open(image, "r+b") as handle:
         handle.truncate(50 * 1024 * 1024)  # at the limit: listed
     assert "images/robot-arm.png" in [image["src"] for image in presend.build_export(issue_copy).images]
+
+
+def test_the_logo_is_found_next_to_a_publication_in_a_folder_of_its_own(issue_copy):
+    settings_folder = issue_copy.parent / "settings"
+    (settings_folder / "images").mkdir(parents=True)
+    (issue_copy.parent / "publication.yaml").rename(settings_folder / "publication.yaml")
+    logo = issue_copy.parent / "images" / "logo.png"
+    logo.rename(settings_folder / "images" / "logo.png")
+    export = presend.build_export(issue_copy, publication_file=settings_folder / "publication.yaml")
+    (listed,) = [image for image in export.images if image["src"] == "images/logo.png"]
+    assert listed["size"] == (settings_folder / "images" / "logo.png").stat().st_size
