@@ -812,3 +812,61 @@ def test_the_publications_folder_is_refused_as_an_output(tmp_path, monkeypatch):
                                   "nothing was changed")
     assert everything() == before
     export_issue(issues / "0321.yaml", settings / "out", publication_file=settings / "publication.yaml")
+
+
+def test_an_export_from_a_removed_current_folder_still_writes(tmp_path, monkeypatch):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    result = export_issue(ISSUES / "0321.yaml", tmp_path / "out")
+    assert {p.name for p in (tmp_path / "out").iterdir()} == EXPORT_NAMES("0321")
+    assert result.out_dir == tmp_path / "out"
+
+
+def test_an_export_without_a_home_folder_still_writes(tmp_path, monkeypatch):
+    """No HOME and no passwd entry (a bare container): Path.home() raises; nothing to protect there."""
+    import pwd
+
+    def no_entry(uid):
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    with pytest.raises(RuntimeError):
+        Path.home()
+    export_issue(ISSUES / "0321.yaml", tmp_path / "out")
+    assert {p.name for p in (tmp_path / "out").iterdir()} == EXPORT_NAMES("0321")
+
+
+def test_links_are_probed_only_when_asked(tmp_path):
+    from authoring.links import LinkCheck
+
+    probed: list[list[str]] = []
+
+    def record(urls):
+        probed.append(urls)
+        return LinkCheck(checked=urls)
+
+    export_issue(ISSUES / "0321.yaml", tmp_path / "a", link_check=record)
+    assert probed == []
+    export_issue(ISSUES / "0321.yaml", tmp_path / "b", check_links=True, link_check=record)
+    assert len(probed) == 1 and "https://www.deeplearning.ai/resources/" in probed[0]
+
+
+@pytest.mark.parametrize("chosen, used", [(None, "css-inline"), ("premailer", "premailer"),
+                                          ("css-inline", "css-inline")])
+def test_the_inliner_chosen_for_the_export_is_the_one_that_runs(tmp_path, monkeypatch, chosen, used):
+    """Both engines give the same bytes (tests/test_render_inline.py): which one ran shows only here."""
+    from authoring.render import inline
+
+    engines: list[str] = []
+    real = inline.inline
+
+    def recording(html, engine=inline.DEFAULT_ENGINE, warnings=None):
+        engines.append(engine)
+        return real(html, engine, warnings)
+
+    monkeypatch.setattr(inline, "inline", recording)
+    export_issue(ISSUES / "0321.yaml", tmp_path / "out", inliner=chosen)
+    assert engines and set(engines) == {used}
