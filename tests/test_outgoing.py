@@ -191,9 +191,9 @@ def test_without_a_base_url_relative_images_are_kept_and_listed(base):
 
 # ---------------------------------------------------------------- where findings go
 
-ISSUE_LINES = ["issue:", "  subject: Hi", "  image: logo.png", "# images/x.png"]
+ISSUE_LINES = ["issue:", "  subject: Hi", "  image: logo.png", "# images/x.png", "  alt: twice, twice"]
 PUBLICATION_LINES = ["name: The Batch", "# logo: old.png", "logo: {src: logo.png}", "esp: none",
-                     "image_base_url: x"]
+                     "image_base_url: x", "  # dark: older.png", "footer: again and again"]
 
 
 def _sources(publication: bool) -> Sources:
@@ -223,6 +223,7 @@ def placed(found: Sources) -> list[tuple[str, int | None, int | None]]:
     ("logo.png", ("0321.yaml", 3, 10)),  # the issue first
     ("The Batch", ("publication.yaml", 1, 7)),
     ("images/x.png", ("0321.yaml", 4, 3)),  # add() takes a comment too: the line is where it is
+    ("twice", ("0321.yaml", 5, 8)),  # the first on the line
     ("nowhere", ("0321.yaml", None, None)),  # the issue as a whole
 ])
 def test_a_finding_goes_to_the_first_line_that_holds_its_needle(needle, where):
@@ -236,6 +237,8 @@ def test_a_finding_goes_to_the_first_line_that_holds_its_needle(needle, where):
 
 @pytest.mark.parametrize("needle, publication, where", [
     ("old.png", True, ("publication.yaml", 4, 1)),  # only in a comment: the esp: line
+    ("older.png", True, ("publication.yaml", 4, 1)),  # an indented comment too
+    ("again", True, ("publication.yaml", 7, 9)),  # the first on the line
     ("logo.png", True, ("0321.yaml", 3, 10)),
     ("src: logo", True, ("publication.yaml", 3, 8)),
     ("nowhere", True, ("publication.yaml", 4, 1)),
