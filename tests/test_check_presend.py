@@ -352,9 +352,14 @@ def test_a_typo_a_template_override_adds_to_the_html_is_refused(issue_copy):
     (folder / "footer.mjml.j2").write_text(
         footer.replace("{{- footer | markdown -}}", "{{- footer | markdown -}}" + typo), encoding="utf-8")
     settings(issue_copy, add="templates: mine\n")
+    text = issue_copy.read_text(encoding="utf-8")  # and the author's own before it, reported by validation
+    typo_line = "    Hi \\*|FNAM|\\* and more.\n"
+    issue_copy.write_text(text.replace(BODY_LINE, typo_line + BODY_LINE), encoding="utf-8")
     with pytest.raises(AuthoringError) as refused:
         presend.build_export(issue_copy)
     assert located(refused.value, "merge-tag-typo") == [
+        f"{issue_copy}:12:9: error: letter.body: '*|FNAM|*' is not a mailchimp merge tag: did you mean "
+        "'*|FNAME|*'? — write '*|FNAME|*' [merge-tag-typo]",
         f"{issue_copy}: error: the HTML: '*|UPDATE_PROFIL|*' is not a mailchimp merge tag: did you mean "
         "'*|UPDATE_PROFILE|*'? — write '*|UPDATE_PROFILE|*' [merge-tag-typo]"]
 
@@ -389,3 +394,20 @@ def test_the_logo_is_found_next_to_a_publication_in_a_folder_of_its_own(issue_co
     export = presend.build_export(issue_copy, publication_file=settings_folder / "publication.yaml")
     (listed,) = [image for image in export.images if image["src"] == "images/logo.png"]
     assert listed["size"] == (settings_folder / "images" / "logo.png").stat().st_size
+
+
+def test_the_last_guard_calls_a_near_miss_of_a_merge_tag_a_typo(issue_copy, monkeypatch):
+    from authoring import checks
+
+    monkeypatch.setattr(checks, "_template_code", lambda *args, **kwargs: iter(()))
+    text = issue_copy.read_text(encoding="utf-8")
+    typo_line = "    Hi \\*|FNAM|\\* and more.\n"
+    issue_copy.write_text(text.replace(BODY_LINE, typo_line + BODY_LINE), encoding="utf-8")
+    with pytest.raises(AuthoringError) as refused:
+        presend.build_export(issue_copy)
+    typo = "'*|FNAM|*' is not a mailchimp merge tag: did you mean '*|FNAME|*'?"
+    assert located(refused.value, "merge-tag-typo") == [
+        # written \\*|FNAM|\\* (Markdown escapes): the text as sent is in no line of the YAML
+        f"{issue_copy}: error: the plain text: {typo} — see docs/esp.md: only the service's merge tags "
+        "may reach it [merge-tag-typo]",
+        f"{issue_copy}: error: the HTML: {typo} — write '*|FNAME|*' [merge-tag-typo]"]

@@ -172,10 +172,9 @@ def _unreplaced_tags(context: Presend) -> None:
             if place not in found[name]:
                 found[name].append(place)
     for name, where in found.items():
-        service = esp.get(publication.esp)
+        # validation refuses an esp: it does not know: the service is none or lacks the tag
         why = ("publication.yaml sets no esp:, so no service replaces it" if publication.esp == esp.NONE
-               else f"{publication.esp} has no merge tag for it" if service is not None
-               else "no service replaces it")
+               else f"{publication.esp} has no merge tag for it")
         written = next((n for n in ("{{" + name, "{{ " + name) if is_written(sources, n)), None)
         if written is None and name == "unsubscribe_url":  # the default: nobody wrote the tag
             what = "publication.yaml has no unsubscribe_url:, so its default '{{unsubscribe_url}}'"
