@@ -116,11 +116,10 @@ class Prepared:
                       publication_document=validated.publication_document, images=images)
 
 
-def prepare(path: Path, *, strict: bool = False, publication_file: Path | None = None,
-            inliner: str | None = None) -> Prepared:
+def prepare(path: Path, *, publication_file: Path | None = None, inliner: str | None = None) -> Prepared:
     """Validate at the export level and render the email and the web page; AuthoringError when
     the issue has an error a draft has too (nothing rendered from it could be trusted)."""
-    validated = _validate_for_export(path, strict, publication_file)
+    validated = _validate_for_export(path, publication_file)
     return Prepared(path=path, validated=validated, rendered=_render_for_export(validated, inliner),
                     sources=Sources(validated.report, validated.publication_file,
                                     validated.publication_document))
@@ -134,7 +133,7 @@ def _export_only_codes() -> frozenset[str]:
                      if c.severity == codes.BY_LEVEL or c.meaning.startswith("export"))
 
 
-def _validate_for_export(path: Path, strict: bool, publication_file: Path | None) -> Validated:
+def _validate_for_export(path: Path, publication_file: Path | None) -> Validated:
     from authoring.paths import PUBLICATION_FILE
     from authoring.validate import validate_file
 

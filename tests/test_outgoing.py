@@ -74,6 +74,29 @@ def test_the_email_links_carry_campaign_parameters_and_the_web_page_none(issue_c
     image = "https://www.deeplearning.ai/the-batch/images/robot-arm.png"
     assert image in rendered.images and rendered.written_as[image] == "images/robot-arm.png"
     assert rendered.relative_images == []
+    # the web page's images resolved alike, as its own page shows them
+    assert f'src="{image}"' in rendered.web.html and 'src="images/' not in rendered.web.html
+
+
+def test_the_publications_templates_shape_the_email_and_the_web_page_wherever_export_runs(
+        issue_copy, tmp_path, monkeypatch):
+    """templates: is relative to publication.yaml, not to the folder export is run from."""
+    from conftest import ROOT
+
+    folder = issue_copy.parent / "mine" / "email"
+    folder.mkdir(parents=True)
+    footer = (ROOT / "templates" / "email" / "footer.mjml.j2").read_text(encoding="utf-8")
+    assert "{{- footer | markdown -}}" in footer
+    (folder / "footer.mjml.j2").write_text(
+        footer.replace("{{- footer | markdown -}}", "{{- footer | markdown -}}<p>Our own footer</p>"),
+        encoding="utf-8")
+    publication = issue_copy.parent / "publication.yaml"
+    publication.write_text(publication.read_text(encoding="utf-8") + "templates: mine\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    rendered = prepare(issue_copy).rendered
+    assert "Our own footer" in rendered.html and "Our own footer" in rendered.web.html
 
 
 # ---------------------------------------------------------------- refusals

@@ -30,7 +30,7 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
     relative image, ...), not one stage's at a time. Raises AuthoringError at once only when
     the issue cannot be rendered (an error a draft has too: nothing later could be trusted);
     with ``refuse`` (the default), also when the rules found errors (or warnings, ``strict``)."""
-    prepared = prepare(Path(path), strict=strict, publication_file=publication_file, inliner=inliner)
+    prepared = prepare(Path(path), publication_file=publication_file, inliner=inliner)
     context = Presend(prepared, check_links=check_links, link_check=link_check)
     for _name, rule in RULES:
         rule(context)
