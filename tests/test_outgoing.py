@@ -289,3 +289,13 @@ def test_the_reports_are_the_issues_and_the_publications_when_it_has_findings():
     assert [r.file for r in found.reports()] == ["0321.yaml"]
     found.add("render", Severity.ERROR, "The Batch", "planted", "fix")
     assert [r.file for r in found.reports()] == ["0321.yaml", "publication.yaml"]
+
+
+def test_an_export_never_shows_a_drafts_marks(issue_copy):
+    """An image whose source is the service's merge tag has no address export can show: the email
+    and the web page give its alt text, never the draft's "Image missing" box."""
+    text = issue_copy.read_text(encoding="utf-8")
+    issue_copy.write_text(text.replace("src: images/robot-arm.png", 'src: "*|LOGO_URL|*"'), encoding="utf-8")
+    rendered = prepare(issue_copy).rendered
+    for html in (rendered.html, rendered.web.html):
+        assert "Image missing" not in html and "A robot arm stacking colored blocks" in html
