@@ -411,3 +411,19 @@ def test_the_last_guard_calls_a_near_miss_of_a_merge_tag_a_typo(issue_copy, monk
         f"{issue_copy}: error: the plain text: {typo} — see docs/esp.md: only the service's merge tags "
         "may reach it [merge-tag-typo]",
         f"{issue_copy}: error: the HTML: {typo} — write '*|FNAME|*' [merge-tag-typo]"]
+
+
+def test_a_refusal_names_the_issue_and_strict_refuses_warnings(issue_copy):
+    settings(issue_copy, drop=("postal_address",))
+    with pytest.raises(AuthoringError) as refused:
+        presend.build_export(issue_copy)
+    assert str(refused.value) == f"{issue_copy}: 1 error; nothing exported"
+    settings(issue_copy, add="postal_address: 1 Main St, Springfield\n")
+
+    def one_broken(urls: list[str]) -> links.LinkCheck:
+        return links.LinkCheck(checked=urls, broken=[links.BrokenLink(urls[0], "404 Not Found")])
+
+    presend.build_export(issue_copy, check_links=True, link_check=one_broken)  # a warning goes out
+    with pytest.raises(AuthoringError) as strict:
+        presend.build_export(issue_copy, strict=True, check_links=True, link_check=one_broken)
+    assert str(strict.value) == f"{issue_copy}: 1 warning and --strict; nothing exported"
