@@ -252,3 +252,78 @@ def test_a_failed_set_raises_its_own_error_even_when_its_cleanup_fails(tmp_path,
     with pytest.raises(OSError) as info:
         files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
     assert info.value.errno == 28
+
+
+# ---------------------------------------------------------------- files among others (render -o)
+
+
+def test_owned_files_are_synced_and_their_folders_made(tmp_path, monkeypatch):
+    synced: list[str] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")),
+                                                 real(fd))[1])
+    folder = tmp_path / "a" / "b"
+    files.write_owned(folder, {"x.html": b"x", "x.txt": b"t"})
+    assert (folder / "x.html").read_bytes() == b"x" and (folder / "x.txt").read_bytes() == b"t"
+    # each file and the record, every one synced before its rename made it visible
+    assert [Path(p).name.split(".tmp")[0].rsplit(".", 1)[0] for p in synced] == \
+        [".x.html", ".x.txt", f".{files.RENDER_RECORD}"]
+    synced.clear()
+    files.write_owned(folder, {"x.html": b"y"}, sync=False)
+    assert synced == [] and (folder / "x.html").read_bytes() == b"y"
+
+
+def test_owned_files_into_what_is_not_a_folder_are_refused(tmp_path):
+    (tmp_path / "out").write_text("mine")
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_owned(tmp_path / "out", {"x.html": b"x"})
+    assert str(refused.value) == (f"{tmp_path / 'out'} is not a folder (a file, a pipe or a "
+                                  "device); choose another -o")
+    assert (tmp_path / "out").read_text() == "mine"
+
+
+def test_owned_file_names_are_allowed_up_to_the_file_systems_limit(tmp_path):
+    longest = "a" * (files.NAME_MAX - 5) + ".html"
+    files.write_owned(tmp_path, {longest: b"x"})
+    assert (tmp_path / longest).read_bytes() == b"x"
+    too_long = "b" * (files.NAME_MAX - 4) + ".html"
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_owned(tmp_path, {"first.html": b"1", too_long: b"x"})
+    assert str(refused.value) == (f"the file name '{'b' * 40}…{'b' * 35}.html' is 256 bytes; "
+                                  "file systems allow 255; rename the issue file")
+    assert not (tmp_path / "first.html").exists()  # refused before anything is written
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("😀" * 60 + "a" * 19, "😀" * 60 + "a" * 19),  # 79 characters (259 bytes): whole
+    ("😀" * 60 + "a" * 20, "😀" * 60 + "a" * 20),  # 80: whole
+    ("😀" * 61 + "a" * 20, "😀" * 40 + "…" + "😀" * 20 + "a" * 20),  # 81: cut in the middle
+    ("x" * 300, "x" * 40 + "…" + "x" * 40),
+])
+def test_a_long_name_is_shown_whole_up_to_80_characters_and_cut_in_the_middle_beyond(
+        tmp_path, name, shown):
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_owned(tmp_path, {name: b"x"})
+    assert str(refused.value).startswith(f"the file name '{shown}' is {len(name.encode())} bytes;")
+
+
+@pytest.mark.parametrize("name", ["a" * 250 + ".html", "😀" * 62 + "abc.txt", "é" * 125 + ".html"])
+def test_a_name_at_the_file_systems_limit_is_written_atomically(tmp_path, name):
+    """The temporary file beside it has a longer name: it is cut short, never the write refused."""
+    assert len(name.encode()) == files.NAME_MAX
+    files.write_atomic(tmp_path / name, b"x")
+    files.write_owned(tmp_path / "out", {name: b"y"})
+    assert (tmp_path / name).read_bytes() == b"x" and (tmp_path / "out" / name).read_bytes() == b"y"
+    assert sorted(os.listdir(tmp_path)) == sorted([name, "out"])
+
+
+def test_every_file_render_did_not_write_is_named_in_one_refusal(tmp_path):
+    (tmp_path / "a.html").write_text("mine")
+    (tmp_path / "a.txt").write_text("mine too")
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_owned(tmp_path, {"a.html": b"x", "a.txt": b"y", "a.eml": b"z"})
+    assert str(refused.value) == (
+        f"{tmp_path} already holds a.html, a.txt, which render did not write (or which changed "
+        "since): render replaces only its own files; move them away, or render into another "
+        "folder with -o")
+    assert not (tmp_path / "a.eml").exists()
