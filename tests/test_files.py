@@ -39,6 +39,7 @@ import random  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -327,3 +328,170 @@ def test_every_file_render_did_not_write_is_named_in_one_refusal(tmp_path):
         "since): render replaces only its own files; move them away, or render into another "
         "folder with -o")
     assert not (tmp_path / "a.eml").exists()
+
+
+def test_the_render_record_lists_each_file_with_its_size_and_digest_one_a_line(tmp_path):
+    files.write_owned(tmp_path, {"b.txt": b"bb", "a.html": b"a"})
+    digest = {data: files.hashlib.sha256(data).hexdigest() for data in (b"a", b"bb")}
+    assert (tmp_path / files.RENDER_RECORD).read_text() == (
+        '{\n "made_by": "authoring",\n "files": {\n'
+        f'  "a.html": [\n   1,\n   "{digest[b"a"]}"\n  ],\n'
+        f'  "b.txt": [\n   2,\n   "{digest[b"bb"]}"\n  ]\n }}\n}}\n')
+
+
+def _record(folder: Path, files_listed, size: int | None = None) -> None:
+    """A render record as render writes it, padded to ``size`` bytes."""
+    data = json.dumps({"made_by": "authoring", "files": files_listed, "pad": ""}).encode()
+    if size is not None:
+        data = data.replace(b'"pad": ""', b'"pad": "' + b"x" * (size - len(data)) + b'"')
+        assert len(data) == size
+    (folder / files.RENDER_RECORD).write_bytes(data)
+
+
+@pytest.mark.parametrize(("size", "replaced"), [(2 << 20, True), (16 << 20, True), ((16 << 20) + 1, False)])
+def test_a_render_record_is_read_up_to_16_mib(tmp_path, size, replaced):
+    (tmp_path / "a.html").write_bytes(b"old")
+    _record(tmp_path, {"a.html": [3, files.hashlib.sha256(b"old").hexdigest()]}, size)
+    if replaced:
+        files.write_owned(tmp_path, {"a.html": b"new"})
+        assert (tmp_path / "a.html").read_bytes() == b"new"
+    else:  # too big to be read: proves nothing
+        with pytest.raises(files.OutputRefused, match="already holds a.html"):
+            files.write_owned(tmp_path, {"a.html": b"new"})
+
+
+@pytest.mark.parametrize("listed", [["a.html"], "a.html", None, {"a.html": [3]}, {"a.html": "3"}])
+def test_a_render_record_of_another_shape_proves_nothing(tmp_path, listed):
+    (tmp_path / "a.html").write_bytes(b"old")
+    _record(tmp_path, listed)
+    with pytest.raises(files.OutputRefused, match="already holds a.html"):
+        files.write_owned(tmp_path, {"a.html": b"new"})
+    assert (tmp_path / "a.html").read_bytes() == b"old"
+
+
+def test_a_rendered_file_cut_short_or_rewritten_to_its_size_is_kept(tmp_path):
+    files.write_owned(tmp_path, {"a.html": b"written by render", "b.txt": b"same size"})
+    (tmp_path / "a.html").write_bytes(b"written")  # cut short by hand
+    (tmp_path / "b.txt").write_bytes(b"SAME SIZE")
+    (tmp_path / "c.txt").write_bytes(b"users")  # never rendered, as long as the new one
+    with pytest.raises(files.OutputRefused, match="already holds a.html, b.txt, c.txt, which"):
+        files.write_owned(tmp_path, {"a.html": b"new", "b.txt": b"new", "c.txt": b"newer"})
+    assert (tmp_path / "a.html").read_bytes() == b"written"
+    files.write_owned(tmp_path, {"c.txt": b"users"})  # the same bytes: nothing to lose
+
+
+@pytest.mark.parametrize(("count", "tail"), [(5, ""), (6, " and 1 more"), (8, " and 3 more")])
+def test_a_refused_set_names_five_foreign_files_and_counts_the_rest(tmp_path, count, tail):
+    out = tmp_path / "out"
+    out.mkdir()
+    for n in range(count):
+        (out / f"n{n}.txt").write_text("mine")
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(out, {"a.html": b"x"})
+    shown = ", ".join(f"n{n}.txt" for n in range(min(count, 5)))
+    assert str(refused.value) == (
+        f"{out} holds what export did not write: {shown}{tail}; export replaces only what it "
+        "wrote and can prove: move those files away, or export into a folder of its own")
+
+
+def _set_of(out: Path) -> Path:
+    files.write_all_atomic(out, {"a.html": b"page", "empty.txt": b""})
+    return out.parent / os.readlink(out)
+
+
+def test_a_file_of_a_set_swapped_for_a_link_to_the_same_bytes_is_refused(tmp_path):
+    written = _set_of(tmp_path / "out")
+    (tmp_path / "copy.html").write_bytes(b"page")
+    (written / "a.html").unlink()
+    (written / "a.html").symlink_to(tmp_path / "copy.html")
+    with pytest.raises(files.OutputRefused, match=r"holds what export did not write: a\.html \(changed"):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert (written / "a.html").is_symlink() and (tmp_path / "copy.html").read_bytes() == b"page"
+
+
+def test_an_empty_file_of_a_set_swapped_for_a_pipe_is_refused_at_once(tmp_path):
+    written = _set_of(tmp_path / "out")
+    (written / "empty.txt").unlink()
+    os.mkfifo(written / "empty.txt")
+    result: list[BaseException | None] = []
+
+    def export() -> None:
+        try:
+            files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+            result.append(None)
+        except BaseException as exc:  # the finding
+            result.append(exc)
+
+    worker = threading.Thread(target=export, daemon=True)
+    worker.start()
+    worker.join(30)
+    if worker.is_alive():  # blocked opening the pipe: a writer lets it go
+        with open(written / "empty.txt", "wb"):
+            pass
+        worker.join(30)
+        pytest.fail("the export blocked on a pipe")
+    assert isinstance(result[0], files.OutputRefused) and "empty.txt (changed" in str(result[0])
+
+
+@pytest.mark.parametrize("entry", [[1, "x", 3], [1], 5, "ab", [True, "x"], [-1, "x"], [1, 2], ["1", "x"]])
+def test_a_marker_entry_of_another_shape_proves_nothing(tmp_path, entry):
+    """Even for a file no longer there (which a whole marker would not need)."""
+    written = _set_of(tmp_path / "out")
+    marker = json.loads((written / files.MARKER).read_text())
+    marker["files"]["gone.txt"] = entry
+    (written / files.MARKER).write_text(json.dumps(marker))
+    with pytest.raises(files.OutputRefused, match="holds what export did not write"):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert (written / "a.html").read_bytes() == b"page"
+    marker["files"]["gone.txt"] = [1, files.hashlib.sha256(b"x").hexdigest()]
+    (written / files.MARKER).write_text(json.dumps(marker))
+    files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+
+
+@pytest.mark.parametrize("name", ["", ".", "..", "a\0b", "a/b", files.MARKER])
+def test_a_marker_listing_a_name_no_file_of_a_set_can_have_proves_nothing(tmp_path, name):
+    written = _set_of(tmp_path / "out")
+    marker = json.loads((written / files.MARKER).read_text())
+    marker["files"][name] = [0, files.hashlib.sha256(b"").hexdigest()]
+    (written / files.MARKER).write_text(json.dumps(marker))
+    with pytest.raises(files.OutputRefused, match="holds what export did not write"):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+
+
+def _legacy(out: Path, entries: list) -> None:
+    out.mkdir()
+    (out / "a.html").write_bytes(b"old")
+    (out / files.LEGACY_MANIFEST).write_text(json.dumps({"files": entries}))
+
+
+@pytest.mark.parametrize("extra", [
+    {"name": "manifest.json", "size": 0, "sha256": files.hashlib.sha256(b"").hexdigest()},
+    {"name": "../a.html", "size": 3, "sha256": files.hashlib.sha256(b"old").hexdigest()},
+    "a.html",
+])
+def test_an_earlier_versions_manifest_listing_itself_or_outside_proves_nothing(tmp_path, extra):
+    entry = {"name": "a.html", "size": 3, "sha256": files.hashlib.sha256(b"old").hexdigest()}
+    _legacy(tmp_path / "out", [entry, extra])
+    with pytest.raises(files.OutputRefused, match="holds what export did not write: a.html, manifest.json;"):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    _legacy(tmp_path / "proven", [entry])
+    files.write_all_atomic(tmp_path / "proven", {"a.html": b"x"})
+    assert (tmp_path / "proven" / "a.html").read_bytes() == b"x"
+
+
+@pytest.mark.parametrize("held_by", [b"", b"written by someone else\n",
+                                     b"process " + b"1" * 56 + b"\n"])  # 65 bytes: not read whole
+def test_a_lock_holder_that_wrote_no_process_id_is_not_named(tmp_path, held_by):
+    out = tmp_path / "out"
+    lock = tmp_path / ".out.export-lock"
+    lock.write_bytes(held_by)
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        files.fcntl.flock(fd, files.fcntl.LOCK_EX)
+        with pytest.raises(files.OutputRefused) as refused:
+            files.write_all_atomic(out, {"a.html": b"x"}, lock_timeout=0.1)
+    finally:
+        os.close(fd)
+    assert str(refused.value) == (f"another export is writing {out}; waited 0.1 s; "
+                                  "try again when it is done")
+    assert lock.read_bytes() == held_by

@@ -232,6 +232,7 @@ def test_a_line_ending_in_a_space_other_than_space_or_tab_keeps_it(source):
     ("a: 'one  \n\n  two'\n", 3, (1, 10)),  # after the spaces the break folds away
     ("a: one\n  two\n", 3, (1, 7)),
     ("a: one\n  three\n  two\n", 9, (2, 8)),
+    ("a: 'one\n\n\n  two'\n", 4, (1, 8)),  # the breaks of empty lines all stand at the first one
 ])
 def test_a_line_break_folded_into_the_text_is_located_at_the_end_of_its_line(source, index, where):
     """A problem found at the space or break a line break became (a double space, say)
@@ -240,3 +241,19 @@ def test_a_line_break_folded_into_the_text_is_located_at_the_end_of_its_line(sou
     assert doc.data["a"][index] in " \n"
     position = doc.locate_offset(("a",), index)
     assert position is not None and (position.line, position.column) == where
+
+
+@pytest.mark.parametrize("source", [
+    "a: |\n  X",  # the file's last line, with no line break after it
+    "a: >\n  one\n  X",
+    "- |-\n  one\n  X",
+])
+def test_a_block_text_ending_the_file_without_a_line_break(source):
+    path = (0,) if source.startswith("-") else ("a",)
+    assert _locate(source, path, "X") == _where(source, "X")
+
+
+def test_a_folded_line_starting_with_a_tab_keeps_its_breaks():
+    source = "a: >\n  one\n  \ttwo\n  X\n"
+    assert load_text(source).data == {"a": "one\n\ttwo\nX\n"}
+    assert _locate(source, ("a",), "X") == _where(source, "X")
