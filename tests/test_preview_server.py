@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import http.client
 import json
+import logging
 import os
 import re
 import shutil
@@ -456,6 +457,7 @@ def test_a_crashing_renderer_is_an_error_in_the_page_and_the_server_lives_on(sit
 # transport: no socket, no worker process) over builds a stand-in makes from the issue's first line.
 
 from authoring.diagnostics import Diagnostic, Severity  # noqa: E402
+from authoring.preview import builder as preview_builder  # noqa: E402
 from authoring.preview import server as preview  # noqa: E402
 from authoring.preview.builder import Build  # noqa: E402
 
@@ -680,12 +682,21 @@ def test_the_index_forgets_a_deleted_issue_its_page_does_not(many, folder):
     token = {"token": site.access_token}
     client.get("/issue/0321.yaml/state", params=token)
     (folder / "0321.yaml").unlink()
+    index = client.get("/", params=token).text
+    assert "0321.yaml" not in index and ">0322.yaml</a>" in index  # the rows after it stay
+    assert f'href="/_preview/preview.css?token={site.access_token}"' in index
     (folder / "0322.yaml").unlink()
     index = client.get("/", params=token).text
-    assert "0321.yaml" not in index and "0322.yaml" not in index
-    assert "No issue files (*.yaml) in this folder." in index
-    assert set(site.builders) == {"0321.yaml"}  # viewed: its page still says what became of it
-    assert client.get("/issue/0322.yaml/state", params=token).status_code == 404
+    assert "0322.yaml" not in index and "No issue files (*.yaml) in this folder." in index
+    # built (viewed, or listed): their pages still say what became of them
+    assert set(site.builders) == {"0321.yaml", "0322.yaml"}
+    (folder / "0329.yaml").write_text("Never opened\n")
+    site.rescan()
+    assert "0329.yaml" in site.builders
+    (folder / "0329.yaml").unlink()
+    site.rescan()
+    assert set(site.builders) == {"0321.yaml", "0322.yaml"}
+    assert client.get("/issue/0329.yaml/state", params=token).status_code == 404
 
 
 def test_the_page_names_the_issue_and_links_back_only_from_a_folder(one, many, folder):
@@ -777,6 +788,40 @@ def test_a_template_change_reloads_the_templates_before_rebuilding(folder, monke
     assert calls == ["build"]
 
 
+def test_each_rebuild_is_logged_with_its_time_and_status(many, folder, monkeypatch, caplog):
+    site, _ = many
+    site.builders["0321.yaml"].ensure_built()
+    clock = iter([10.0, 10.25])
+    monkeypatch.setattr(preview_builder.time, "perf_counter", lambda: next(clock))
+    with caplog.at_level(logging.INFO, logger="authoring.preview.server"):
+        run_async(site.on_change({folder / "0321.yaml"}))
+    assert [r.getMessage() for r in caplog.records] == ["0321.yaml rebuilt in 250 ms: warnings"]
+
+
+def test_a_template_change_reloads_them_in_the_worker_too(folder, monkeypatch):
+    templates = folder / "my-templates"
+    templates.mkdir()
+    calls: list[str] = []
+
+    class Worker:  # stands for the build's worker process (IsolatedBuild)
+        def reload_templates(self) -> None:
+            calls.append("worker reload")
+
+        def close(self) -> None:
+            calls.append("worker closed")
+
+    def build(issue_path: Path, files_url: str) -> Build:
+        return Build(html="x", watched=(issue_path.resolve(),), watched_trees=(templates.resolve(),))
+
+    monkeypatch.setattr(preview, "reload_templates", lambda: calls.append("reload"))
+    site = Site(folder / "0321.yaml", build=build)
+    site.isolated = Worker()
+    site.builders["0321.yaml"].ensure_built()
+    run_async(site.on_change({templates.resolve() / "news.mjml.j2"}))
+    site.close()
+    assert calls == ["reload", "worker reload", "worker closed"]
+
+
 def test_the_watch_set_is_the_folders_and_trees_the_builds_read(folder):
     site = Site(folder / "0321.yaml", build=stand_in_build)
     folders, trees = site.watch_set()
@@ -856,6 +901,52 @@ def test_waiting_for_a_notification_says_whether_one_came(many):
         return timed_out, await site.wait(30)
 
     assert run_async(waits()) == (False, True)
+
+
+def _taken_run(length: int) -> tuple[int, list[socket.socket]]:
+    """A port P with P..P+length-1 taken here and P+length free (sockets to close)."""
+    for _ in range(50):
+        first = bind(0)
+        port, taken = first.getsockname()[1], [first]
+        try:
+            taken += [bind(p) for p in range(port + 1, port + length)]
+            bind(port + length).close()
+            return port, taken
+        except OSError:
+            for sock in taken:
+                sock.close()
+    pytest.fail("no run of free ports")
+
+
+@pytest.mark.parametrize("length", [1, 2, 19])
+def test_the_port_suggested_is_the_first_free_one_after_the_taken_one(length):
+    port, taken = _taken_run(length)
+    try:
+        with pytest.raises(PortInUse) as caught:
+            bind(port)
+        assert caught.value.suggestion == port + length
+    finally:
+        for sock in taken:
+            sock.close()
+
+
+def test_past_19_taken_ports_any_free_port_is_suggested():
+    port, taken = _taken_run(20)
+    try:
+        with pytest.raises(PortInUse) as caught:
+            bind(port)
+        suggestion = caught.value.suggestion
+        assert suggestion not in range(port, port + 21) and suggestion > 1024
+        bind(suggestion).close()
+    finally:
+        for sock in taken:
+            sock.close()
+
+
+def test_the_last_port_is_suggested_a_port_that_exists():
+    suggestion = preview._free_port_near(65535)
+    assert 1024 < suggestion < 65535
+    bind(suggestion).close()
 
 
 def test_a_taken_port_is_refused_with_a_free_one_near_it():
