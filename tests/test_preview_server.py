@@ -987,3 +987,25 @@ def test_a_running_preview_renders_one_issue_before_the_first_request_and_stops(
     with running(folder, build=stand_in_build) as server:
         assert server.url == f"http://127.0.0.1:{server.port}/?token={server.site.access_token}"
         assert not any(b.built for b in server.site.builders.values())  # a folder's issues: when asked
+
+
+def test_the_archive_site_is_answered_from_its_build_in_memory(tmp_path):
+    folder = tmp_path / "issues"
+    folder.mkdir()
+    for name in ("0321.yaml", "publication.yaml"):
+        shutil.copy(ISSUES / name, folder / name)
+    shutil.copytree(ISSUES / "images", folder / "images")
+    site = Site(folder, build=stand_in_build)
+    client = client_of(site)
+    root = f"/site/{site.site_token}/"
+    index = client.get(root)
+    assert (index.status_code, index.headers["content-type"]) == (200, "text/html; charset=utf-8")
+    assert f'http://127.0.0.1{root}' in index.text  # the site's own absolute links: this server
+    page = client.get(f"{root}issue-321/index.html")
+    assert page.status_code == 200 and "Robots Learn Chores From Video" in page.text
+    to_folder = client.get(f"{root}issue-321")  # pages link to folders: the slash is kept
+    assert (to_folder.status_code, to_folder.headers["location"]) == (308, "issue-321/")
+    feed = client.get(f"{root}feed.xml")
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    missing = client.get(f"{root}nope.html")
+    assert (missing.status_code, missing.text) == (404, "not found")
