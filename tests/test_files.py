@@ -495,3 +495,105 @@ def test_a_lock_holder_that_wrote_no_process_id_is_not_named(tmp_path, held_by):
     assert str(refused.value) == (f"another export is writing {out}; waited 0.1 s; "
                                   "try again when it is done")
     assert lock.read_bytes() == held_by
+
+
+def test_a_sets_marker_names_its_id_and_each_file_one_a_line(tmp_path):
+    files.write_all_atomic(tmp_path / "out", {"a.html": b"a"})
+    set_id = os.readlink(tmp_path / "out").rsplit("-", 1)[1]
+    digest = files.hashlib.sha256(b"a").hexdigest()
+    assert (tmp_path / "out" / files.MARKER).read_text() == (
+        f'{{\n "made_by": "authoring",\n "id": "{set_id}",\n "files": {{\n'
+        f'  "a.html": [\n   1,\n   "{digest}"\n  ]\n }}\n}}\n')
+
+
+def test_a_file_of_the_current_set_cut_short_is_refused(tmp_path):
+    written = _set_of(tmp_path / "out")
+    (written / "a.html").write_bytes(b"pa")
+    with pytest.raises(files.OutputRefused, match=r"a\.html \(changed since export wrote it\)"):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert (written / "a.html").read_bytes() == b"pa"
+
+
+def test_a_link_named_like_a_set_that_leads_to_a_file_is_refused(tmp_path):
+    target = tmp_path / ".out.set-0123456789abcdef"
+    target.write_text("mine")
+    (tmp_path / "out").symlink_to(target.name)
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert str(refused.value) == (f"{tmp_path / 'out'} leads to {target}, which is not a folder "
+                                  "export made; remove it or choose another -o")
+    assert target.read_text() == "mine"
+
+
+def test_a_set_of_this_version_is_proven_by_its_marker_alone(tmp_path):
+    """An earlier version's manifest proves an earlier version's folder, never a set whose
+    marker is gone."""
+    written = _set_of(tmp_path / "out")
+    (written / files.MARKER).unlink()
+    (written / "empty.txt").unlink()
+    page = {"name": "a.html", "size": 4, "sha256": files.hashlib.sha256(b"page").hexdigest()}
+    (written / files.LEGACY_MANIFEST).write_text(json.dumps({"files": [page]}))
+    with pytest.raises(files.OutputRefused, match="holds what export did not write: a.html, manifest.json"):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+
+
+def test_an_old_set_whose_marker_changed_during_the_export_is_kept(tmp_path, monkeypatch):
+    old = _set_of(tmp_path / "out")
+    real_switch = files._switch
+
+    def switch_then_edit(folder, new_set, current):
+        real_switch(folder, new_set, current)
+        marker = json.loads((old / files.MARKER).read_text())
+        (old / files.MARKER).write_text(json.dumps({**marker, "id": "f" * 16}))
+
+    monkeypatch.setattr(files, "_switch", switch_then_edit)
+    files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert (old / "a.html").read_bytes() == b"page"
+
+
+def test_leftovers_beside_an_output_outside_the_current_folder_are_removed(tmp_path):
+    out = tmp_path / "elsewhere" / "out"
+    assert Path.cwd() != out.parent
+    killed = _set_of(out)  # the set of a run killed before its switch, as far as the next knows
+    os.unlink(out)
+    files.write_all_atomic(out, {"a.html": b"x"})
+    assert not killed.exists() and (out / "a.html").read_bytes() == b"x"
+
+
+@pytest.mark.parametrize("before", ["a set", "an earlier version's folder"])
+def test_a_switch_that_fails_leaves_the_output_as_it_was(tmp_path, monkeypatch, before):
+    out = tmp_path / "out"
+    if before == "a set":
+        _set_of(out)
+    else:
+        _legacy(out, [{"name": "a.html", "size": 3, "sha256": files.hashlib.sha256(b"old").hexdigest()}])
+    def state() -> tuple[list[str], dict[str, bytes]]:  # the lock file stays, as after any run
+        return ([n for n in sorted(os.listdir(tmp_path)) if n != ".out.export-lock"],
+                {p.name: p.read_bytes() for p in out.iterdir()})
+
+    was = state()
+    real_replace = os.replace
+
+    def full(src, dst):
+        if Path(dst) == out:
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(OSError) as failed:
+        files.write_all_atomic(out, {"a.html": b"x"})
+    assert failed.value.errno == 28
+    assert state() == was
+
+
+@pytest.mark.parametrize("before", [None, "a set", "an earlier version's folder"])
+def test_an_output_named_at_its_limit_is_exported_over_and_over(tmp_path, before):
+    """Its hidden siblings (.NAME.set-ID, .NAME.link-ID, .NAME.old-ID) must fit too."""
+    out = tmp_path / ("o" * (files.NAME_MAX - len(".set-") - 16 - 2))
+    if before == "a set":
+        files.write_all_atomic(out, {"a.html": b"1"})
+    elif before:
+        _legacy(out, [{"name": "a.html", "size": 3, "sha256": files.hashlib.sha256(b"old").hexdigest()}])
+    files.write_all_atomic(out, {"a.html": b"2"})
+    assert (out / "a.html").read_bytes() == b"2" and out.is_symlink()
+    assert sorted(os.listdir(tmp_path)) == sorted([out.name, os.readlink(out), f".{out.name}.export-lock"])
