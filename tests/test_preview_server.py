@@ -975,14 +975,48 @@ def test_only_requests_naming_127_0_0_1_or_localhost_are_answered(one):
                                                "127.0.0.1.evil.example"]] == [200, 200, 400, 400]
 
 
-def test_a_running_preview_renders_one_issue_before_the_first_request_and_stops(folder):
-    with running(folder / "0321.yaml", build=stand_in_build) as server:
+def first_lines(server: PreviewServer, path: str, count: int,
+                **headers: str) -> tuple[httpx.Headers, list[str]]:
+    """The headers and first ``count`` non-empty lines of an event stream."""
+    lines: list[str] = []
+    with httpx.stream("GET", f"{server.base()}{path}", timeout=30,
+                      headers={**auth(server), **headers}) as stream:
+        for line in stream.iter_lines():
+            if line:
+                lines.append(line)
+            if len(lines) == count:
+                return stream.headers, lines
+    return stream.headers, lines
+
+
+def test_a_running_preview_renders_one_issue_before_the_first_request_and_stops(folder, monkeypatch):
+    failures: list[threading.ExceptHookArgs] = []
+    monkeypatch.setattr(threading, "excepthook", failures.append)
+    monkeypatch.setattr(preview, "PING_SECONDS", 0.05)
+    server = PreviewServer(folder / "0321.yaml", build=stand_in_build).start()
+    try:
         builder = server.site.builders["0321.yaml"]
         assert builder.built and server.running  # rendered while starting, not on the first request
+        assert server.port > 1024  # a free port of the system's choosing
         assert server.url == f"http://127.0.0.1:{server.port}/issue/0321.yaml/?token={server.site.access_token}"
         assert server.base() == f"http://127.0.0.1:{server.port}"
-        assert httpx.get(server.url).status_code == 200
-    assert not server.running and server.site.closing
+        assert httpx.get(server.url, follow_redirects=True).status_code == 200
+        assert state(server)["subject"] == "Robots, warn"  # the build it was given
+        event_id = f"{server.site.token}-{builder.epoch}"
+        headers, lines = first_lines(server, "/issue/0321.yaml/events", 3)
+        assert (headers["content-type"], headers["cache-control"], headers["x-accel-buffering"]) == \
+            ("text/event-stream; charset=utf-8", "no-store", "no")
+        assert lines == ["retry: 500", f"id: {event_id}", "event: build"]
+        # a browser coming back with the state it has gets no copy of it, only pings
+        _, lines = first_lines(server, "/issue/0321.yaml/events", 2, **{"Last-Event-ID": event_id})
+        assert lines == ["retry: 500", ": ping"]
+        listener = threading.Thread(target=first_lines, args=(server, "/events", 99), daemon=True)
+        listener.start()  # open while the server stops: the server ends it
+    finally:
+        server.stop()
+    listener.join(10)
+    assert not server.running and not listener.is_alive() and server.site.closing
+    assert failures == []  # stopped without an error in its thread
     bind(server.port).close()  # the port is free again
     with running(folder, build=stand_in_build) as server:
         assert server.url == f"http://127.0.0.1:{server.port}/?token={server.site.access_token}"
