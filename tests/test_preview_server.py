@@ -1010,12 +1010,20 @@ def test_a_running_preview_renders_one_issue_before_the_first_request_and_stops(
         # a browser coming back with the state it has gets no copy of it, only pings
         _, lines = first_lines(server, "/issue/0321.yaml/events", 2, **{"Last-Event-ID": event_id})
         assert lines == ["retry: 500", ": ping"]
-        listener = threading.Thread(target=first_lines, args=(server, "/events", 99), daemon=True)
+        changes: list[str] = []
+
+        def listen() -> None:
+            with httpx.stream("GET", f"{server.base()}/events", timeout=30, headers=auth(server)) as stream:
+                changes.extend(line for line in stream.iter_lines() if line)
+
+        listener = threading.Thread(target=listen, daemon=True)
         listener.start()  # open while the server stops: the server ends it
+        wait_for(lambda: ": ping" in changes)
     finally:
         server.stop()
     listener.join(10)
     assert not server.running and not listener.is_alive() and server.site.closing
+    assert changes[0] == "retry: 500"
     assert failures == []  # stopped without an error in its thread
     bind(server.port).close()  # the port is free again
     with running(folder, build=stand_in_build) as server:
