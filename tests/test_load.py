@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from authoring.diagnostics import Severity
 from authoring.load import LoadError, Position, decode, load_file, load_text
 
 
@@ -519,3 +520,25 @@ def test_a_tab_indenting_a_line_after_a_literal_block_is_refused_there(text, lin
     written = text.split("\n")[line - 1]
     assert diagnostic.column == len(written) - len(written.lstrip(" ")) + 1
     assert diagnostic.message == "tab character used for indentation"
+
+
+def test_a_duplicate_key_says_where_it_was_first_defined_and_how_to_fix_it():
+    doc = load_text("a: 1\nb:\n  c: 2\n  c: 3\na: 4\n")
+    assert [(d.message, d.line, d.column, d.path) for d in doc.diagnostics] == [
+        ("duplicate key 'c' (first defined on line 3)", 4, 3, ("b", "c")),
+        ("duplicate key 'a' (first defined on line 1)", 5, 1, ("a",))]
+    assert {d.hint for d in doc.diagnostics} == {
+        "each key may appear once in a mapping: merge the two or rename one"}
+    assert {d.severity for d in doc.diagnostics} == {Severity.ERROR}
+
+
+@pytest.mark.parametrize("target", ["folder", "folder/"])
+def test_a_folder_given_as_the_issue_is_refused_with_what_to_pass(tmp_path, target):
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(LoadError) as info:
+        load_file(tmp_path / target)
+    diagnostic = info.value.diagnostic
+    assert (diagnostic.code, diagnostic.message, diagnostic.hint) == (
+        "not-a-file", "is a folder, not a file",
+        "pass the issue's .yaml file, or a glob such as issues/*.yaml")
+    assert diagnostic.file == str(tmp_path / target)
