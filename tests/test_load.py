@@ -523,7 +523,8 @@ def test_a_tab_indenting_a_line_after_a_literal_block_is_refused_there(text, lin
 
 
 def test_a_duplicate_key_says_where_it_was_first_defined_and_how_to_fix_it():
-    doc = load_text("a: 1\nb:\n  c: 2\n  c: 3\na: 4\n")
+    doc = load_text("a: 1\nb:\n  c: 2\n  c: 3\na: 4\n", "issues/0321.yaml")
+    assert {d.file for d in doc.diagnostics} == {"issues/0321.yaml"}
     assert [(d.message, d.line, d.column, d.path) for d in doc.diagnostics] == [
         ("duplicate key 'c' (first defined on line 3)", 4, 3, ("b", "c")),
         ("duplicate key 'a' (first defined on line 1)", 5, 1, ("a",))]
