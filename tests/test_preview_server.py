@@ -1051,3 +1051,44 @@ def test_the_archive_site_is_answered_from_its_build_in_memory(tmp_path):
     assert feed.headers["content-type"].startswith("application/atom+xml")
     missing = client.get(f"{root}nope.html")
     assert (missing.status_code, missing.text) == (404, "not found")
+
+
+def test_a_preview_is_not_running_until_started_and_says_so_if_it_cannot_start(folder, monkeypatch):
+    monkeypatch.setattr(threading, "excepthook", lambda args: None)  # the thread's own failure
+    server = PreviewServer(folder / "0321.yaml", build=stand_in_build)
+    assert not server.running
+    server.socket.close()  # nothing to serve on
+    with pytest.raises(RuntimeError, match="^the preview server failed to start$"):
+        server.start()
+    assert not server.running
+
+
+def test_a_preview_started_in_a_script_does_not_keep_it_from_ending(folder):
+    script = ("import sys\nfrom pathlib import Path\nfrom authoring.preview.builder import Build\n"
+              "from authoring.preview.server import PreviewServer\n"
+              "PreviewServer(Path(sys.argv[1]), build=lambda path, url: Build(html='x')).start()\n"
+              "print('started', flush=True)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(folder / "0321.yaml")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "started\n")
+
+
+def test_stopping_waits_for_a_build_under_way_three_seconds_at_most(folder, capfd):
+    building, release = threading.Event(), threading.Event()
+
+    def slow_build(issue_path: Path, files_url: str) -> Build:
+        building.set()
+        release.wait(60)
+        return stand_in_build(issue_path, files_url)
+
+    server = PreviewServer(folder, build=slow_build).start()
+    try:
+        asking = threading.Thread(target=lambda: get(server, "/issue/0321.yaml/state"), daemon=True)
+        asking.start()
+        assert building.wait(30)
+        server.stop(timeout=30)
+        assert not server.running  # gave up on the build after its grace period
+    finally:
+        release.set()
+    out, err = capfd.readouterr()
+    assert "Uvicorn running" not in err + out and "Started server process" not in err + out
