@@ -597,3 +597,71 @@ def test_an_output_named_at_its_limit_is_exported_over_and_over(tmp_path, before
     files.write_all_atomic(out, {"a.html": b"2"})
     assert (out / "a.html").read_bytes() == b"2" and out.is_symlink()
     assert sorted(os.listdir(tmp_path)) == sorted([out.name, os.readlink(out), f".{out.name}.export-lock"])
+
+
+def test_a_link_export_did_not_make_is_refused_with_what_to_do(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "out").symlink_to("mine")
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert str(refused.value) == (
+        f"{tmp_path / 'out'} is a link to mine, which export did not make: it replaces only the "
+        "link it made itself and never what a link points at; remove the link or choose another -o")
+
+
+def test_a_render_record_that_is_a_link_proves_nothing(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "a.html").write_bytes(b"old")
+    _record(tmp_path, {"a.html": [3, files.hashlib.sha256(b"old").hexdigest()]})
+    (tmp_path / "out" / files.RENDER_RECORD).symlink_to(tmp_path / files.RENDER_RECORD)
+    with pytest.raises(files.OutputRefused, match="already holds a.html"):
+        files.write_owned(tmp_path / "out", {"a.html": b"new"})
+
+
+def test_a_render_record_that_is_a_pipe_is_passed_over_at_once(tmp_path):
+    (tmp_path / "a.html").write_bytes(b"old")
+    os.mkfifo(tmp_path / files.RENDER_RECORD)
+    result: list[BaseException | None] = []
+
+    def render() -> None:
+        try:
+            files.write_owned(tmp_path, {"a.html": b"new"})
+            result.append(None)
+        except BaseException as exc:  # the finding
+            result.append(exc)
+
+    worker = threading.Thread(target=render, daemon=True)
+    worker.start()
+    worker.join(30)
+    if worker.is_alive():  # blocked opening the pipe: a writer lets it go
+        with open(tmp_path / files.RENDER_RECORD, "wb"):
+            pass
+        worker.join(30)
+        pytest.fail("render blocked on a pipe")
+    assert isinstance(result[0], files.OutputRefused) and "already holds a.html" in str(result[0])
+
+
+def test_a_leftover_set_whose_marker_names_another_id_is_kept(tmp_path):
+    out = tmp_path / "out"
+    old = _set_of(out)
+    marker = json.loads((old / files.MARKER).read_text())
+    os.unlink(out)
+    (old / files.MARKER).write_text(json.dumps({**marker, "id": "f" * 16}))
+    files.write_all_atomic(out, {"a.html": b"x"})
+    assert (old / "a.html").read_bytes() == b"page"
+
+
+def test_a_leftover_that_cannot_be_read_does_not_stop_the_export(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    old = _set_of(out)
+    os.unlink(out)
+    real = os.listdir
+
+    def unreadable(path="."):
+        if Path(path) == old:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "listdir", unreadable)
+    files.write_all_atomic(out, {"a.html": b"x"})
+    assert (out / "a.html").read_bytes() == b"x" and (old / "a.html").read_bytes() == b"page"
