@@ -257,3 +257,14 @@ def test_a_folded_line_starting_with_a_tab_keeps_its_breaks():
     source = "a: >\n  one\n  \ttwo\n  X\n"
     assert load_text(source).data == {"a": "one\n\ttwo\nX\n"}
     assert _locate(source, ("a",), "X") == _where(source, "X")
+
+
+@pytest.mark.parametrize(("source", "index", "where"), [
+    ("a: |\n  one\n  \n  two\n", 4, (3, 1)),  # an empty line's break: where that line starts
+    ("a: |\n  one\n     \n  two\n", 5, (3, 4)),  # spaces past the indentation are text
+    ("a: >\n  one\n  two\n", 3, (2, 6)),  # the space a folded break became: that line's end
+])
+def test_a_block_texts_breaks_and_blank_lines_are_located_where_written(source, index, where):
+    doc = load_text(source)
+    position = doc.locate_offset(("a",), index)
+    assert position is not None and (position.line, position.column) == where, doc.data
