@@ -665,3 +665,33 @@ def test_a_leftover_that_cannot_be_read_does_not_stop_the_export(tmp_path, monke
     monkeypatch.setattr(os, "listdir", unreadable)
     files.write_all_atomic(out, {"a.html": b"x"})
     assert (out / "a.html").read_bytes() == b"x" and (old / "a.html").read_bytes() == b"page"
+
+
+@pytest.mark.parametrize(("before", "claimed"), [
+    (b"", True),
+    (b"process " + b"9" * 55 + b"\n", True),  # 64 bytes: a process id, ours now
+    (b"process " + b"9" * 55 + b"\nX", False),  # 65 bytes: not the toolkit's
+    (b"mine\n", False),
+])
+def test_a_writer_names_itself_in_the_lock_file_only_if_it_holds_no_one_elses_text(tmp_path, before, claimed):
+    (tmp_path / ".out.export-lock").write_bytes(before)
+    files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    after = (tmp_path / ".out.export-lock").read_bytes()
+    assert after == (f"process {os.getpid()}\n".encode() if claimed else before)
+
+
+def test_a_lock_file_removed_while_waited_on_is_made_again(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    first = os.open(tmp_path / ".out.export-lock", os.O_RDWR | os.O_CREAT)
+    files.fcntl.flock(first, files.fcntl.LOCK_EX)
+    waiting = threading.Event()
+    real_sleep = files.time.sleep
+    monkeypatch.setattr(files.time, "sleep", lambda seconds: (waiting.set(), real_sleep(seconds)))
+    writer = threading.Thread(target=lambda: files.write_all_atomic(out, {"a.html": b"x"}, lock_timeout=60))
+    writer.start()
+    assert waiting.wait(30)
+    (tmp_path / ".out.export-lock").unlink()  # removed: whoever waits on it holds nothing
+    os.close(first)
+    writer.join(60)
+    assert (out / "a.html").read_bytes() == b"x"
+    assert (tmp_path / ".out.export-lock").read_bytes() == f"process {os.getpid()}\n".encode()
