@@ -94,6 +94,8 @@ def publication_yaml(settings: TeamSettings) -> str:
         "# image_base_url: https://www.example.org/newsletter/images/",
         "# SMTP server for test sends (the password comes from $AUTHORING_SMTP_PASSWORD or a prompt):",
         "# smtp: {host: smtp.example.org, port: 587, user: editor, security: starttls}",
+        "# Where `authoring site` publishes the web archive, required to build it:",
+        "# site: {base_url: https://www.example.org/archive/, subscribe_url: https://www.example.org/subscribe}",
         "new_issue:  # what `authoring new` writes into a fresh issue",
     ]
     for key, value in (("signoff", settings.signoff), ("signature", settings.signature),

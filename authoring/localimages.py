@@ -118,11 +118,16 @@ def _copy_locked(images: list[LocalImage], out_dir: Path, result: Copied) -> Non
             continue
         try:
             data = _read_image(image.file)
+            digest = hashlib.sha256(data).hexdigest()
+            if ledger.get(image.path.as_posix()) == digest and os.path.lexists(target):
+                # our unchanged copy (_in_the_way read it) of these very bytes: nothing to write
+                result.copied.append(target)
+                continue
             write_atomic(target, data, sync=False)
         except OSError as exc:
             result.refused.append(f"{target}: cannot copy {image.file}: {exc.strerror or exc}")
             continue
-        ledger[image.path.as_posix()] = hashlib.sha256(data).hexdigest()
+        ledger[image.path.as_posix()] = digest
         changed = True
         result.copied.append(target)
     if changed:

@@ -9,8 +9,8 @@ strong, links, code) and, where noted, bullet lists and images; ``Url`` fields h
 an address that validation checks for safety.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: the annotations here are evaluated once, as the
+# classes are made, rather than from strings by typing.get_type_hints each cold start.
 import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Literal, NewType

@@ -30,15 +30,26 @@ def templates_dir() -> Path:
 def user_cache_folder(name: str) -> Path | None:
     """``$XDG_CACHE_HOME/authoring/<name>`` (``~/.cache`` without it), made if missing; None
     when it cannot be made or is not ours alone. Not a shared place such as $TMPDIR: any local
-    user could create the name there first and feed us their files."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "authoring" / name
+    user could create the name there first and feed us their files.
+
+    What the caches hold is run (compiled templates) or trusted (image widths), so both folders
+    the toolkit makes, ``authoring`` and ``authoring/<name>``, must be real folders (not
+    symbolic links), ours, and writable by no other user; and the base folder must not let
+    another user swap ``authoring`` for theirs (writable by others without the sticky bit)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"))
+    folder = base / "authoring" / name
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        info = folder.lstat()
+        made = [folder.parent.lstat(), folder.lstat()]
+        above = base.stat()  # the user's own choice of place: followed if a link
     except OSError:
         return None
-    if info.st_uid != os.getuid() or _writable_by_others(info) or not os.access(folder, os.W_OK | os.X_OK):
+    if any(not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or _writable_by_others(info)
+           for info in made):
+        return None
+    if _writable_by_others(above) and not above.st_mode & stat.S_ISVTX:
+        return None
+    if not os.access(folder, os.W_OK | os.X_OK):
         return None
     return folder
 

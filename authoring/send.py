@@ -45,6 +45,8 @@ DEFAULT_TIMEOUT = 60.0
 """Seconds for the whole SMTP session, connection to QUIT: smtplib's own timeout bounds each
 socket read, so a server that trickles a byte at a time would never trip it."""
 MAX_TIMEOUT = 86400.0
+NAME_LOOKUP_SECONDS = 2.0
+"""The longest this machine's name is looked up for EHLO (see client_name)."""
 
 
 class SendError(AuthoringError):
@@ -317,16 +319,30 @@ class _Bounded:
         self._raw.close()
 
 
+def client_name(deadline: _Deadline) -> str:
+    """The name given in EHLO: this machine's fully qualified name, as smtplib asks for it, but
+    looked up within the session's deadline and at most NAME_LOOKUP_SECONDS (smtplib's own
+    lookup, before the first byte, is not a socket the deadline can cut: a resolver that does
+    not answer held the session past its --timeout). Past that, or without a dot in the name,
+    the address literal smtplib falls back to, for loopback."""
+    found: list[str] = []
+    lookup = threading.Thread(target=lambda: found.append(socket.getfqdn()), daemon=True)
+    lookup.start()
+    lookup.join(min(deadline.left(), NAME_LOOKUP_SECONDS))
+    return found[0] if found and "." in found[0] else "[127.0.0.1]"
+
+
 class _SMTP(_Watched):
     def __init__(self, host: str, port: int, deadline: _Deadline) -> None:
         self._deadline = deadline
-        super().__init__(host, port, timeout=deadline.left())
+        super().__init__(host, port, timeout=deadline.left(), local_hostname=client_name(deadline))
 
 
 class _SMTPSSL(_Watched, smtplib.SMTP_SSL):
     def __init__(self, host: str, port: int, deadline: _Deadline, context: ssl.SSLContext) -> None:
         self._deadline = deadline
-        super().__init__(host, port, timeout=deadline.left(), context=context)
+        super().__init__(host, port, timeout=deadline.left(), context=context,
+                         local_hostname=client_name(deadline))
 
     def _secure(self, sock: socket.socket, host: str) -> socket.socket:
         return self.context.wrap_socket(sock, server_hostname=host)

@@ -13,9 +13,11 @@
    CLI on the same MJML, interleaved ABAB (``--pairs``, at least 15) so that the load of a
    shared machine falls on both alike. A third process interleaved with them imports only our
    dependencies (Typer, PyYAML, markdown-it, Jinja, MRML, css-inline) and exits: the floor under
-   our own code, printed as its own ratio and as the milliseconds ours spends above it.
-   Budget: cold ``authoring render`` ≤ 0.35× the ``mjml`` CLI, as the median of the per-pair
-   ratios.
+   our own code, printed as its own ratio and as the milliseconds ours spends above it. Cold
+   runs are timed in CPU time (user + system of each process and its threads), which other
+   people's load on a shared machine hardly changes.
+   Budget (issue 26): cold ``authoring render`` ≤ 0.28× the ``mjml`` CLI, as the median of the
+   per-pair ratios.
 3. Whole folder (``--folder N``, default 1,000 issues): ``authoring.render.folder`` in one
    process and on every core, interleaved, each in a fresh process whose peak memory (RSS)
    is read, at N/10 and N issues. Budget on 2 cores: ≥ 1.7× the single-process speed, peak
@@ -51,7 +53,9 @@ from timing import (  # noqa: E402
     RENDER_DEPENDENCIES,
     bytecode_note,
     imports_only,
+    interleaved_cpu,
     machine_speed,
+    ratio_line,
     reference_loop,
 )
 
@@ -67,7 +71,7 @@ WARMUP = 5
 SEED_SIZED = re.compile(r"^\d{3}_")
 """The samples holding every word of a real past issue."""
 WARM_BUDGET_MS = {"css-inline": 5.0, "premailer": 10.0}
-COLD_RATIO_BUDGET = 0.35
+COLD_RATIO_BUDGET = 0.28
 FOLDER_SPEEDUP_BUDGET = 1.7
 NODE_PACKAGES = ["mjml@5", "juice@11"]
 NODE_FOLDER = Path(tempfile.gettempdir()) / "authoring-bench-node"
@@ -275,21 +279,11 @@ def node_warm(folder: Path, mjml_file: Path, runs: int) -> dict[str, list[float]
     return json.loads(out.stdout)
 
 
-def run_once(command: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
-    return (time.perf_counter() - start) * 1000
-
-
 def interleaved(commands: list[list[str]], rounds: int) -> list[list[float]]:
-    """Cold runs of each command in turn (ABCABC...), so that the machine's load falls on all alike."""
-    for command in commands:
-        run_once(command)  # warm the disk cache and write bytecode, unmeasured
-    times: list[list[float]] = [[] for _ in commands]
-    for _ in range(rounds):
-        for command, runs in zip(commands, times, strict=True):
-            runs.append(run_once(command))
-    return times
+    """CPU milliseconds of cold runs of each command in turn (ABCABC...), so that the machine's
+    speed of the moment falls on all alike; each run once first (disk cache, bytecode), unmeasured."""
+    times = interleaved_cpu(commands, rounds, env=ENV)
+    return [[seconds * 1000 for seconds in runs] for runs in times]
 
 
 def prime_bytecode(path: Path, out: str) -> None:
@@ -300,9 +294,10 @@ def prime_bytecode(path: Path, out: str) -> None:
 
 def print_node(node: Path, issues: list[Path], runs: int, pairs: int,
                pipelines: dict[str, dict[str, dict[str, list[float]]]]) -> None:
-    print(f"\nNode MJML + juice side by side; cold runs ABAB, {pairs} pairs (median, best in ms)")
+    print(f"\nNode MJML + juice side by side; cold runs ABAB, {pairs} pairs (median, best in ms; "
+          "cold runs in CPU time: user + system of the process and its threads)")
     print(bytecode_note(ROOT))
-    ratios_all: list[tuple[str, float]] = []
+    ratios_all: list[tuple[str, float, float]] = []
     with tempfile.TemporaryDirectory(prefix="authoring-bench-") as tmp:
         prime_bytecode(issues[0], tmp)
         for path in issues:
@@ -327,15 +322,17 @@ def print_node(node: Path, issues: list[Path], runs: int, pairs: int,
             print(f"  {'cold `mjml` CLI':<36} {summary(theirs)}")
             print(f"  {'cold floor: Python + dependencies':<36} {summary(floor)}")
             ratio = statistics.median(ratios)
-            ratios_all.append((path.name, ratio))
+            floor_ratio = statistics.median(floor_ratios)
             print(f"  paired ratio ours / mjml CLI: median {ratio:.2f} "
                   f"(pairs from {min(ratios):.2f} to {max(ratios):.2f}); the floor alone: "
-                  f"{statistics.median(floor_ratios):.2f}, ours above it: "
+                  f"{floor_ratio:.2f}, ours above it: "
                   f"{statistics.median(a - c for a, c in zip(ours, floor, strict=True)):.0f} ms")
-    print(f"\nTarget: cold `authoring render` ≤ {COLD_RATIO_BUDGET}× the `mjml` CLI (paired median)")
-    for name, ratio in ratios_all:
-        print(f"  {name:<28} {ratio:.2f}×  budget ≤ {COLD_RATIO_BUDGET}×  "
-              f"{verdict(ratio <= COLD_RATIO_BUDGET)}")
+            ratios_all.append((path.name, ratio, floor_ratio))
+    print(f"\nTarget: cold `authoring render` ≤ {COLD_RATIO_BUDGET}× the `mjml` CLI (median of the "
+          "paired ratios, CPU time)")
+    for name, ratio, floor_ratio in ratios_all:
+        print(ratio_line(name, ratio, COLD_RATIO_BUDGET, f"floor: Python + dependencies alone "
+                         f"{floor_ratio:.2f}×"))
 
 
 # ---------------------------------------------------------------- whole folder

@@ -102,9 +102,9 @@ def outputs() -> dict[str, str]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for page in tracked("seeds/*.txt") + tracked("tests/data/archive/*.txt"):
-            name = f"{page.parent.name}/{page.name}"
+            name = f"{page.parent.name}/{page.name}"  # the YAML names it: not where the checkout is
             try:
-                imported = import_text(page.read_text(encoding="utf-8"), source=str(page))
+                imported = import_text(page.read_text(encoding="utf-8"), source=name)
             except AuthoringError as error:
                 out[f"{name} import"] = digest(str(error))
                 continue

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import resource
 import statistics
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def timed(func: Callable[[], object], runs: int) -> list[float]:
@@ -29,6 +32,39 @@ VALIDATE_DEPENDENCIES = RENDER_DEPENDENCIES[:3]
 def imports_only(python: str, modules: tuple[str, ...]) -> list[str]:
     """A command that starts Python, imports ``modules`` and exits: the floor of a cold run."""
     return [python, "-c", f"import {', '.join(modules)}"]
+
+
+def child_cpu(command: list[str], **run: Any) -> float:
+    """CPU seconds (user + system) one process and its children took: what other people's load
+    on a shared machine hardly changes, unlike its wall time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **run)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def interleaved_cpu(commands: list[list[str]], rounds: int, **run: Any) -> list[list[float]]:
+    """CPU seconds of each command over ``rounds`` rounds, run in turn (ABAB...), so that the
+    machine's speed of the moment falls on each alike; each is run once first, unmeasured (disk
+    cache, bytecode)."""
+    for command in commands:
+        child_cpu(command, **run)
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(rounds):
+        for command, runs in zip(commands, times, strict=True):
+            runs.append(child_cpu(command, **run))
+    return times
+
+
+def paired_ratio(ours: list[float], floor: list[float]) -> float:
+    """The median of the per-round ratios ours / floor: each pair shares its moment's machine speed."""
+    return statistics.median(a / b for a, b in zip(ours, floor, strict=True))
+
+
+def ratio_line(name: str, ratio: float, budget: float, beside: str = "") -> str:
+    """A target as one line: the ratio, its budget, whether it holds, and what its floor is."""
+    return (f"  {name:<28} {ratio:.2f}×  budget ≤ {budget:.2f}×  "
+            f"{'holds' if ratio <= budget else 'MISSED'}{f'  ({beside})' if beside else ''}")
 
 
 REFERENCE_LOOP_QUIET_MS = 80

@@ -3,13 +3,14 @@
 Run: python benchmarks/validate.py [--runs N] [--files N]
 
 Cold start: whole processes (python -m authoring validate FILE), so it measures imports and
-start-up as a user meets them; each run follows a bare `python -c pass` and a Python that only
-imports our dependencies (Typer, PyYAML, markdown-it), so the Python start-up of this machine
-(and its load) and the floor under our own code are printed beside ours. As with an
-installed package, authoring's bytecode caches exist (a priming run writes them when this
-machine's Python does not), and so do the remembered widths of the samples' local images (in
-a temporary XDG cache folder); one more row times a first run, whose width cache is empty.
-Budget: median ≤ 0.15 s per sample.
+start-up as a user meets them, in CPU time (user + system of each process: what other
+people's load on a shared machine hardly changes). Each round runs a bare `python -c pass`, the
+floor (a Python that only imports our dependencies: Typer, PyYAML, markdown-it) and ours, one
+after the other, so the three share the machine's speed of the moment. As with an installed
+package, authoring's bytecode caches exist (a priming run writes them when this machine's
+Python does not), and so do the remembered widths of the samples' local images (in a
+temporary XDG cache folder); one more row times a first run, whose width cache is empty.
+Budget (issue 26): ours ≤ 1.25× the floor per sample, as the median of each round's ratio.
 
 Streaming: `authoring validate` over N/10 and N files (copies of the samples); its peak memory
 (RSS) must stay flat, since each report is printed and dropped as its file is checked.
@@ -37,13 +38,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from timing import VALIDATE_DEPENDENCIES, bytecode_note, imports_only
+from timing import VALIDATE_DEPENDENCIES, bytecode_note, imports_only, paired_ratio, ratio_line
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = tempfile.mkdtemp(prefix="authoring-bench-cache-")
 """The user cache folder of every run (image widths), apart from the real one; removed at exit."""
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": CACHE}
-COLD_BUDGET_S = 0.15
+COLD_RATIO_BUDGET = 1.25
 PATHOLOGICAL_BUDGET_S = 1.0
 FIELD_BYTES = 990_000
 """Just under the 1 MB file limit, so the whole issue still loads."""
@@ -79,54 +80,63 @@ def prime(path: Path) -> None:
 
 
 def cold_runs(path: Path, runs: int, fresh_cache: bool = False) -> dict[str, list[float]]:
-    """Wall and CPU seconds of ours, each run right after a bare `python -c pass` and a Python
-    that only imports our dependencies (their walls)."""
-    times: dict[str, list[float]] = {"ours": [], "bare": [], "deps": [], "cpu": []}
+    """CPU seconds of ``runs`` rounds of three processes in turn (ABCABC...): a bare ``python -c
+    pass``, the floor (a Python that only imports our dependencies) and ours, so that each
+    round's three share the machine's speed of the moment; and the wall seconds of ours."""
+    times: dict[str, list[float]] = {"bare": [], "floor": [], "ours": [], "wall": []}
+    env = {key: value for key, value in ENV.items() if key != "PYTHONDONTWRITEBYTECODE"}
     for _ in range(runs):
-        times["bare"].append(run_once([sys.executable, "-c", "pass"]))
-        times["deps"].append(run_once(imports_only(sys.executable, VALIDATE_DEPENDENCIES)))
-        env = ENV
+        times["bare"].append(run_with_cpu([sys.executable, "-c", "pass"], env)[1])
+        times["floor"].append(run_with_cpu(imports_only(sys.executable, VALIDATE_DEPENDENCIES), env)[1])
         if fresh_cache:
-            env = {**ENV, "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="cache-", dir=CACHE)}
+            env = {**env, "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="cache-", dir=CACHE)}
         wall, used = run_with_cpu([sys.executable, "-m", "authoring", "validate", str(path)], env)
-        times["ours"].append(wall)
-        times["cpu"].append(used)
+        times["ours"].append(used)
+        times["wall"].append(wall)
     return times
 
 
 def cold_row(name: str, times: dict[str, list[float]]) -> bool:
-    """One line of the table; True when the median holds the budget."""
-    ours, bare, deps = times["ours"], times["bare"], times["deps"]
-    median = statistics.median(ours)
-    extra = statistics.median(a - b for a, b in zip(ours, deps, strict=True))
-    ok = median <= COLD_BUDGET_S
-    print(f"{name:34} {median * 1000:6.1f} ms {min(ours) * 1000:6.1f} ms "
-          f"{statistics.median(times['cpu']) * 1000:6.1f} ms {min(times['cpu']) * 1000:6.1f} ms"
-          f"{statistics.median(bare) * 1000:8.1f} ms {statistics.median(deps) * 1000:9.1f} ms"
-          f"{extra * 1000:10.1f} ms  ≤ {COLD_BUDGET_S * 1000:.0f} ms {'holds' if ok else 'MISSED'}")
+    """One line of the table; True when the paired ratio holds the budget."""
+    ours, floor = times["ours"], times["floor"]
+    ratio = paired_ratio(ours, floor)
+    above = statistics.median(a - b for a, b in zip(ours, floor, strict=True))
+    ok = ratio <= COLD_RATIO_BUDGET
+    print(f"{name:34} {statistics.median(ours) * 1000:6.1f} ms {statistics.median(floor) * 1000:7.1f} ms "
+          f"{statistics.median(times['bare']) * 1000:7.1f} ms {above * 1000:8.1f} ms "
+          f"{statistics.median(times['wall']) * 1000:7.1f} ms   {ratio:5.2f}×  "
+          f"≤ {COLD_RATIO_BUDGET:.2f}× {'holds' if ok else 'MISSED'}")
     return ok
 
 
 def cold_start(runs: int) -> bool:
-    """Median cold validate per sample against the budget; True when every sample holds."""
+    """The paired ratio of cold validate to its floor, per sample; True when every sample holds."""
     samples = sorted((ROOT / "issues").glob("*.yaml"))
-    print(f"Cold `authoring validate`, {runs} runs each, paired with `python -c pass` "
-          f"(load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+    print(f"Cold `authoring validate`, {runs} interleaved rounds each (bare Python, floor, ours; CPU "
+          f"time of each process) (load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
     print(bytecode_note(ROOT))
     prime(samples[0])
-    print(f"{'sample':34} {'median':>9} {'best':>9} {'CPU med':>9} {'best':>9} {'python alone':>11} "
-          f"{'+ deps':>12} {'ours - deps':>13}  budget")
+    print(f"{'sample':34} {'CPU ours':>9} {'floor':>10} {'python':>10} {'ours-floor':>11} "
+          f"{'wall ours':>10}   {'ratio to the floor'}")
     holds = True
+    ratios = []
     for path in samples:
         run_once([sys.executable, "-m", "authoring", "validate", str(path)])  # disk cache, unmeasured
-        holds &= cold_row(path.name, cold_runs(path, runs))
+        times = cold_runs(path, runs)
+        holds &= cold_row(path.name, times)
+        ratios.append((path.name, paired_ratio(times["ours"], times["floor"]),
+                       statistics.median(times["floor"]), paired_ratio(times["bare"], times["floor"])))
     first = ROOT / "issues" / "0321.yaml"
     cold_row(f"{first.name}, first run*", cold_runs(first, runs, fresh_cache=True))
-    print("python alone: `python -c pass`; + deps: a Python that imports only "
-          f"{', '.join(VALIDATE_DEPENDENCIES)} (the floor under our code); medians of the runs "
-          "interleaved with ours")
+    print("floor: a Python that imports only "
+          f"{', '.join(VALIDATE_DEPENDENCIES)} and exits (what our code sits on); python: `python -c "
+          "pass`; medians of the rounds; ratio: the median of each round's ours / floor")
     print("* an empty width cache: the retina check imports imagesize (with urllib, http.client, ssl) "
-          "to read the local logo's width")
+          "to read the local logo's width (not a target: once per image)")
+    print(f"\nTarget: cold `authoring validate` ≤ {COLD_RATIO_BUDGET}× its floor (paired median)")
+    for name, ratio, floor, bare in ratios:
+        print(ratio_line(name, ratio, COLD_RATIO_BUDGET, f"floor {floor * 1000:.0f} ms CPU = 1×; "
+                         f"Python alone {bare:.2f}× of it"))
     return holds
 
 
@@ -216,7 +226,7 @@ def main() -> None:
     cold = cold_start(args.runs)
     flat = streaming(args.files)
     hostile = pathological()
-    print(f"\nBudgets: cold validate ≤ {COLD_BUDGET_S} s {'holds' if cold else 'MISSED'}; "
+    print(f"\nBudgets: cold validate ≤ {COLD_RATIO_BUDGET}× its floor {'holds' if cold else 'MISSED'}; "
           f"memory flat over {args.files} files {'holds' if flat else 'MISSED'}; "
           f"pathological input ≤ {PATHOLOGICAL_BUDGET_S:g} s each {'holds' if hostile else 'MISSED'}")
 

@@ -205,3 +205,23 @@ def test_init_never_writes_a_publication_that_validation_refuses(tmp_path, value
     assert result.exit_code == 1
     assert said in result.stderr and "unsubscribe_url: " in result.stderr
     assert not (tmp_path / "team").exists()
+
+
+def test_the_site_line_init_comments_out_builds_the_archive_once_uncommented(tmp_path):
+    """`authoring site` needs site.base_url: init shows where it goes, and that line, uncommented,
+    is all a fresh team folder lacks to build its archive."""
+    from authoring.site import build_site
+
+    team = tmp_path / "team"
+    assert runner.invoke(app, ["init", str(team), *FLAGS, "--esp", "mailchimp"]).exit_code == 0
+    (team / "0001.yaml").write_text("issue: {number: 1, date: 2026-12-11, subject: First, "
+                                    "preheader: Hello}\nletter: {body: Hello., signoff: Bye}\n")
+    with pytest.raises(AuthoringError, match="site.base_url"):
+        build_site(team)
+    text = (team / "publication.yaml").read_text()
+    assert text.count("# site: {base_url: ") == 1
+    (team / "publication.yaml").write_text(text.replace("# site: {base_url: ", "site: {base_url: "))
+    site = build_site(team)
+    assert site.pages == 1
+    assert b"https://www.example.org/archive/issue-1/" in site.files["sitemap.xml"]
+    assert b"https://www.example.org/subscribe" in site.files["issue-1/index.html"]

@@ -64,6 +64,23 @@ def test_copies_keep_their_relative_paths_and_are_recorded(tmp_path):
     assert (out / "images" / "a.png").read_bytes() == b"A2"
 
 
+def test_an_unchanged_copy_is_not_written_again_but_a_deleted_one_is(tmp_path):
+    """Rendering again into the same folder writes neither the images it copied before (same
+    bytes) nor the ledger: the files keep their inodes."""
+    src, out = tmp_path / "src", tmp_path / "out"
+    images = [_image(src, "images/a.png", b"A"), _image(src, "logo.png", b"L")]
+    copy_beside(images, out)
+    files = [out / "images" / "a.png", out / "logo.png", out / LEDGER]
+    before = [os.stat(f).st_ino for f in files]
+    result = copy_beside(images, out)
+    assert result.refused == [] and result.copied == files[:2]
+    assert [os.stat(f).st_ino for f in files] == before
+    (out / "logo.png").unlink()
+    assert copy_beside(images, out).copied == files[:2]
+    assert (out / "logo.png").read_bytes() == b"L"
+    assert os.stat(out / "images" / "a.png").st_ino == before[0]
+
+
 def test_a_file_the_toolkit_did_not_write_is_never_replaced(tmp_path):
     src, out = tmp_path / "src", tmp_path / "out"
     (out / "images").mkdir(parents=True)

@@ -224,3 +224,22 @@ def test_each_markup_character_is_seen(character):
 @given(st.text(alphabet=ALPHABET, max_size=20))
 def test_markup_is_any_of_the_markup_characters(text):
     assert markdown._has_markup(text) == any(character in text for character in markdown._MARKUP_CHARACTERS)
+
+
+@pytest.mark.parametrize(("text", "emphasised"), [
+    ("Hi *|FNAME|*, welcome", []),
+    ("*a* and *|FNAME|* and *b*", ["a", "b"]),
+    ("x*|LIST:COMPANY|*y", []),
+    ("*|IF:PLAN=free|* *yes* *|END:IF|*", ["yes"]),
+    ("*|not closed* here*", ["|not closed"]),  # no tag: emphasis as markdown-it reads it
+    ("*|a|b|*", ["|a|b|"]),  # a tag's body holds no |: not one tag
+])
+def test_mailchimp_merge_tags_are_text_not_emphasis(text, emphasised):
+    """``*|FNAME|*`` must reach the service byte for byte: read as emphasis it became
+    <em>|FNAME|</em> and |FNAME| in the plain text, which no service replaces."""
+    (inline,) = [t for t in markdown.parser().parse(text) if t.type == "inline"]
+    children = inline.children or []
+    found = [children[i + 1].content for i, t in enumerate(children) if t.type == "em_open"]
+    assert found == emphasised
+    if not emphasised:
+        assert "".join(t.content for t in children) == text

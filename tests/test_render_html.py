@@ -849,3 +849,15 @@ def test_an_unusable_cache_folder_means_no_cache_not_a_failure(tmp_path, monkeyp
         assert "News" in render(issue, DEFAULT_PUBLICATION)
     finally:
         render_html_module.reload_templates()
+
+
+def test_a_mailchimp_tag_in_the_body_reaches_both_parts_as_written():
+    from authoring.render.text import render_text
+
+    issue = model.Issue(issue=model.IssueInfo(subject="s", preheader="p"),
+                        letter=model.Letter(body="Dear *|FNAME|*, your *code* is *|COUPON|*.",
+                                            signoff="Bye"))
+    html = render(issue)
+    assert "Dear *|FNAME|*, your <em>code</em> is *|COUPON|*." in html
+    assert "Dear *|FNAME|*, your code is *|COUPON|*." in render_text(issue, DEFAULT_PUBLICATION,
+                                                                       RenderOptions())

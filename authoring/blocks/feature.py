@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from authoring import codes, model
 from authoring.blocks import BlockType, Found, PlainText, Reading, Recogniser, TextField, YamlOut
 from authoring.house import Finding
+from authoring.lazyre import lazy
 
 
 def text(story: model.Feature, out: PlainText) -> list[str]:
@@ -42,7 +43,7 @@ def check_empty(story: model.Feature, seen: dict) -> Iterator[Finding]:
 # paragraphs: the evidence is a title line followed, without a block gap, by text that reads
 # as sentences or a list.
 
-_BYLINE = re.compile(r"^(by|written by)\s+\S.{0,80}$", re.IGNORECASE)
+_BYLINE = lazy(r"^(by|written by)\s+\S.{0,80}$", re.IGNORECASE)
 
 
 def test(read: Reading, start: int, stop: int) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from authoring import codes, model
 from authoring.blocks import BlockType, Found, LinkSlot, PlainText, Reading, Recogniser, TextField, YamlOut
 from authoring.house import Finding
+from authoring.lazyre import lazy
 
 
 def text(story: model.Promo, out: PlainText) -> list[str]:
@@ -58,19 +59,19 @@ def check_empty(story: model.Promo, seen: dict) -> Iterator[Finding]:
 # telling the reader to take up an offer (``Join instructor ... for a live session``). Promotional
 # words alone ("course", "join") are no evidence: a feature about a course uses them too.
 
-_CTA = re.compile(
+_CTA = lazy(
     r"^(?P<body>.*?[.!?…][”’\"')]*)\s+(?P<cta>[A-Z][^.!?…:()]{0,60}?)(?:\s+\((?P<url>[^\s()]+)\))?$")
-_CTA_ALONE = re.compile(r"^(?P<cta>[A-Z][^.!?…:()]{0,60}?)(?:\s+\((?P<url>[^\s()]+)\))?$")
-_CTA_URL = re.compile(r"^(?:(?P<body>.*?[.!?…][”’\"')]*)\s+)?(?P<cta>[A-Z][^.!?…:()]{0,60}?): "
+_CTA_ALONE = lazy(r"^(?P<cta>[A-Z][^.!?…:()]{0,60}?)(?:\s+\((?P<url>[^\s()]+)\))?$")
+_CTA_URL = lazy(r"^(?:(?P<body>.*?[.!?…][”’\"')]*)\s+)?(?P<cta>[A-Z][^.!?…:()]{0,60}?): "
                       r"(?P<url>(?:https?|mailto|tel):\S+|\{\{\s*\w+\s*\}\}|\*\|\w+\|\*|%\w+%)$")
-_CALL = re.compile(r"(?:enroll|sign|register|join|learn|get|start|try|download|buy|subscribe|read|watch|"
+_CALL = lazy(r"(?:enroll|sign|register|join|learn|get|start|try|download|buy|subscribe|read|watch|"
                    r"apply|reserve|book|claim|save|explore|discover|shop|see|find|build|take|grab|attend)\b",
                    re.IGNORECASE)
 """A call to action alone on its line starts with a verb telling the reader what to do."""
-_OFFER = re.compile(r"\b(course|specialization|webinar|workshop|session|event|conference|program|certificate|"
+_OFFER = lazy(r"\b(course|specialization|webinar|workshop|session|event|conference|program|certificate|"
                     r"discount|free trial|early bird|tickets?|ask me anything)\b", re.IGNORECASE)
-_SENTENCE_START = re.compile(r"(?:^|(?<=[.!?…]) )(?=[A-Z])")
-_SENTENCE_END = re.compile(r"[.!?…](?= |$)")
+_SENTENCE_START = lazy(r"(?:^|(?<=[.!?…]) )(?=[A-Z])")
+_SENTENCE_END = lazy(r"[.!?…](?= |$)")
 MAX_CTA_WORDS = 6
 MAX_UNITS = 4
 """A promo without a kicker is a short run: its call to action ends at most this many paragraphs."""

@@ -24,9 +24,10 @@ from authoring import codes, model
 from authoring.blocks import BlockType, Found, PlainText, Reading, Recogniser, TextField, YamlOut
 from authoring.diagnostics import Severity
 from authoring.house import Finding
+from authoring.lazyre import lazy
 from authoring.model import YamlPath
 
-TIMESTAMP = re.compile(r"^(?:(?P<h>\d{2,9}):)?(?P<m>[0-5]\d):(?P<s>[0-5]\d)\.(?P<ms>\d{3})$")
+TIMESTAMP = lazy(r"^(?:(?P<h>\d{2,9}):)?(?P<m>[0-5]\d):(?P<s>[0-5]\d)\.(?P<ms>\d{3})$")
 """A WEBVTT timestamp: hours optional, minutes and seconds, milliseconds. WEBVTT allows any
 number of hour digits; nine (over a hundred thousand years) keep a hostile one from costing time."""
 
@@ -132,17 +133,17 @@ def check_empty(story: Transcript, seen: dict) -> Iterator[Finding]:
 MAX_VTT_HEADER = 4
 """Lines right under ``WEBVTT`` before its first cue (``Kind: captions``, ``Language: en``)."""
 MAX_CUE_LINES = 3
-_TIMING = re.compile(r"^(?:\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}\s+-->\s+(?:\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}\b.*$")
-_LOOSE_TIMING = re.compile(r"^\d[\d:.,]{0,15}\s{0,3}-{1,2}>\s{0,3}\d[\d:.,]{0,15}(?:\s.*)?$")
+_TIMING = lazy(r"^(?:\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}\s+-->\s+(?:\d{1,2}:)?\d{2}:\d{2}[.,]\d{3}\b.*$")
+_LOOSE_TIMING = lazy(r"^\d[\d:.,]{0,15}\s{0,3}-{1,2}>\s{0,3}\d[\d:.,]{0,15}(?:\s.*)?$")
 """A timing line however malformed (``00:01.000 -> 00:04.000``, ``1:2:3 --> 1:2:4``): still a cue's."""
-_CUE_NUMBER = re.compile(r"^\d{1,6}$")
-_CUE_TIMES = re.compile(r"^(?P<start>\S+) --> (?P<end>\S+)$")
+_CUE_NUMBER = lazy(r"^\d{1,6}$")
+_CUE_TIMES = lazy(r"^(?P<start>\S+) --> (?P<end>\S+)$")
 """A WEBVTT timing line a transcript block holds whole: the two times, no cue settings."""
-_RENDERED_CUE = re.compile(r"^\[(?P<start>[\d:.]+) --> (?P<end>[\d:.]+)\] (?P<said>\S.*)$")
+_RENDERED_CUE = lazy(r"^\[(?P<start>[\d:.]+) --> (?P<end>[\d:.]+)\] (?P<said>\S.*)$")
 """A cue as the plain text of a transcript block writes it."""
-_SPEAKER = re.compile(r"^(?P<speaker>[A-Z][\w.’'-]*(?: [A-Z0-9][\w.’'-]*){0,3}): (?P<text>\S.*)$")
+_SPEAKER = lazy(r"^(?P<speaker>[A-Z][\w.’'-]*(?: [A-Z0-9][\w.’'-]*){0,3}): (?P<text>\S.*)$")
 """``Ana: text`` or ``Dr. Ana Ruiz: text`` at the start of a cue: its speaker."""
-_FLATTENED = re.compile(r"^[“\"‘']?WEBVTT(?:\S| +(?:Kind|Language|Region|STYLE|NOTE)\b)")
+_FLATTENED = lazy(r"^[“\"‘']?WEBVTT(?:\S| +(?:Kind|Language|Region|STYLE|NOTE)\b)")
 """``WEBVTTKind: captionsLanguage: enWelcome...``: the file's lines joined (with or without a space)."""
 
 

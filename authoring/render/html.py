@@ -130,15 +130,29 @@ def _bytecode_cache(*, sandboxed: bool) -> jinja2.BytecodeCache | None:
     code compiled without the checks never runs in the sandbox, and the sandbox's code (all
     that earlier versions wrote) never runs where its ``call`` is missing.
     """
-    import jinja2
-
     from authoring.paths import user_cache_folder
 
     folder = user_cache_folder("jinja")
     if folder is None:
         return None
     pattern = "__jinja2_%s.cache" if sandboxed else "__jinja2_plain_%s.cache"
-    return jinja2.FileSystemBytecodeCache(str(folder), pattern)
+    return _forgiving_cache()(str(folder), pattern)
+
+
+@cache
+def _forgiving_cache() -> type[jinja2.FileSystemBytecodeCache]:
+    """Jinja's file cache, but an entry it cannot read back (cut short, damaged: Jinja catches
+    only some of what unpickling one raises) is compiled again rather than a traceback."""
+    import jinja2
+
+    class ForgivingBytecodeCache(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # noqa: BLE001 - unpickling damaged bytes raises a dozen types
+                bucket.reset()
+
+    return ForgivingBytecodeCache
 
 
 def reload_templates() -> None:

@@ -220,3 +220,61 @@ def test_a_flood_of_reply_lines_is_cut_off_at_a_megabyte():
         stop.set()
         server.shutdown()
         server.server_close()
+
+
+def test_a_resolver_that_never_answers_costs_the_name_lookup_and_no_more(monkeypatch):
+    """EHLO names this machine; smtplib looks the name up before the first byte, where the
+    deadline's watchdog has no socket to cut. A resolver that never answers: the session still
+    ends well within its deadline, greeting with the address literal instead."""
+    import socket
+
+    from authoring import send as send_module
+
+    monkeypatch.setattr(send_module, "NAME_LOOKUP_SECONDS", 0.3)
+    hung = threading.Event()
+    monkeypatch.setattr(socket, "getfqdn", lambda name="": hung.wait(TRICKLE_FOR) and "x.example")
+    greetings: list[bytes] = []
+
+    def record_ehlo(handler, stop):
+        handler.wfile.write(b"220 fast.example ESMTP\r\n")
+        handler.wfile.flush()
+        while line := handler.rfile.readline():
+            verb = line.split()[0].upper() if line.split() else b""
+            if verb == b"EHLO":
+                greetings.append(line)
+            if verb == b"DATA":
+                handler.wfile.write(b"354 go ahead\r\n")
+                handler.wfile.flush()
+                while handler.rfile.readline() not in (b".\r\n", b""):
+                    pass
+            handler.wfile.write(b"221 bye\r\n" if verb == b"QUIT" else b"250 ok\r\n")
+            handler.wfile.flush()
+
+    server, stop = serve(record_ehlo)
+    try:
+        error, elapsed = send(server.server_address[1], 5)
+    finally:
+        hung.set()
+        stop.set()
+        server.shutdown()
+        server.server_close()
+    assert error is None
+    assert greetings == [b"ehlo [127.0.0.1]\r\n"]  # smtplib writes its verbs in lower case
+    assert elapsed < 0.3 + SLACK
+
+
+def test_the_machines_dotted_name_is_the_ehlo_name(monkeypatch):
+    """What smtplib would say, when the lookup answers: a name with a dot is used as it is; one
+    without is no fully qualified name, and the address literal is said instead."""
+    import socket
+
+    from authoring.send import _Deadline, client_name
+
+    deadline = _Deadline(5)
+    try:
+        monkeypatch.setattr(socket, "getfqdn", lambda name="": "host.example.org")
+        assert client_name(deadline) == "host.example.org"
+        monkeypatch.setattr(socket, "getfqdn", lambda name="": "host")
+        assert client_name(deadline) == "[127.0.0.1]"
+    finally:
+        deadline.close()
