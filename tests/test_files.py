@@ -695,3 +695,31 @@ def test_a_lock_file_removed_while_waited_on_is_made_again(tmp_path, monkeypatch
     writer.join(60)
     assert (out / "a.html").read_bytes() == b"x"
     assert (tmp_path / ".out.export-lock").read_bytes() == f"process {os.getpid()}\n".encode()
+
+
+def test_the_lock_file_is_an_ordinary_file_under_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    finally:
+        os.umask(old)
+    assert (tmp_path / ".out.export-lock").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_lock_that_is_a_pipe_is_refused(tmp_path):
+    os.mkfifo(tmp_path / ".out.export-lock")
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert str(refused.value) == f"{tmp_path / '.out.export-lock'} is not a file export made; remove it"
+
+
+def test_a_refused_export_removes_only_a_lock_file_it_made(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "mine.txt").write_text("mine")
+    with pytest.raises(files.OutputRefused):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert not (tmp_path / ".out.export-lock").exists()  # made for this refusal: gone
+    (tmp_path / ".out.export-lock").write_bytes(b"")  # an earlier export's
+    with pytest.raises(files.OutputRefused):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert (tmp_path / ".out.export-lock").exists()
