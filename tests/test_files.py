@@ -723,3 +723,12 @@ def test_a_refused_export_removes_only_a_lock_file_it_made(tmp_path):
     with pytest.raises(files.OutputRefused):
         files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
     assert (tmp_path / ".out.export-lock").exists()
+
+
+def test_a_set_written_over_a_file_is_refused_with_what_to_do(tmp_path):
+    (tmp_path / "out").write_text("mine")
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert str(refused.value) == (f"{tmp_path / 'out'} is not a folder (a file, a pipe or a device); "
+                                  "choose another -o")
+    assert (tmp_path / "out").read_text() == "mine"
