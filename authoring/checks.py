@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from authoring import blocks, codes, esp, markdown, model, paths
@@ -532,13 +533,15 @@ def check_merge_tags(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]
     texts = set()
     for path, text, is_markdown in text_fields(issue):
         texts.add(path)
+        if not esp.may_hold_code(text, service, is_markdown):
+            continue
         live = list(_template_code(path, text, is_markdown, service, severity))
         yield from live
         for unknown in esp.unknown_tags(text, service):
             if not any(unknown.tag in finding.message for finding in live):
                 yield _merge_tag_finding(unknown, path, severity)
     for path, url, _kind, _offset in urls(issue):  # addresses outside the texts: web_url, cta...
-        if url and path not in texts:
+        if url and path not in texts and esp.may_hold_code(url, service, False):
             yield from _template_code(path, url, False, service, severity)
 
 
@@ -710,15 +713,62 @@ def paragraphs(text: str) -> Iterator[tuple[int, str]]:
         offset += len(part) + 2
 
 
+@cache
+def _letter_classes() -> bytes:
+    """Each byte of UTF-8 as its class in _GLUED_JOIN: a lower-case or a capital ASCII letter,
+    another ASCII word character (digit, ``_``), a sentence's final mark, or anything else, a byte
+    of a non-ASCII character too (as if it were no word character: more places count as a word's
+    start). Made on first use: validate's start pays for none of it."""
+    return bytes.maketrans(
+        bytes(range(256)),
+        bytes(ord("a") if 97 <= byte <= 122 else ord("A") if 65 <= byte <= 90
+              else ord("w") if 48 <= byte <= 57 or byte == 95 else ord(".") if byte in b".!?" else ord(" ")
+              for byte in range(256)))
+
+
+_WORD_CLASSES = b"aAw"
+_GLUED_TAILS = (b"aAa", b"a.Aa")
+"""How each match of _GLUED_JOIN ends, in classes: a lower-case letter, maybe a final mark, a
+capital and a lower-case letter."""
+
+
+def _may_glue(text: str) -> bool:
+    """Whether ``text`` could hold MIN_GLUED_WORDS of _GLUED_JOIN.
+
+    Counts the ends of its possible matches in the bytes' classes (``bytes.find``, memchr speed):
+    those after a run of two lower-case letters or more that starts a word. Each match ends so,
+    each at a place of its own, so there are never fewer; brands (``ImageNet``, whose run starts
+    inside the word) are not counted. The pattern, which opens with a word boundary, runs its
+    matcher at each character: on a paragraph naming a brand thrice it was a third of validation."""
+    # (a lone surrogate, which a YAML escape can write, as the bytes surrogatepass gives: not ASCII)
+    classes = text.encode("utf-8", "surrogatepass").translate(_letter_classes())
+    found = 0
+    for tail in _GLUED_TAILS:
+        end = classes.find(tail)
+        while end >= 0:
+            start = end
+            while start and classes[start - 1] == 97:  # back to the start of the lower-case run
+                start -= 1
+            if end > start and (not start or classes[start - 1] not in _WORD_CLASSES):
+                found += 1
+                if found >= MIN_GLUED_WORDS:
+                    return True
+            end = classes.find(tail, end + 1)
+    return False
+
+
 def long_or_glued(text: str) -> Iterator[tuple[str, str, int]]:
     """(code, message, offset) for each paragraph over LONG_PARAGRAPH_CHARS characters and each with a
     run of glued words, in order: the importer reads its pasted text with it too."""
+    may_glue = _may_glue(text)
+    if not may_glue and len(text) <= LONG_PARAGRAPH_CHARS:
+        return  # no paragraph longer than the whole text, none glued: most texts
     for offset, part in paragraphs(text):
         if len(part) > LONG_PARAGRAPH_CHARS:
             yield (codes.LONG_PARAGRAPH, f"a paragraph of {len(part):,} characters (over "
                    f"{LONG_PARAGRAPH_CHARS:,})", offset)
-        if len(_GLUED_JOIN.findall(part)) < MIN_GLUED_WORDS:
-            continue  # most paragraphs: one quick scan, no split
+        if not may_glue or not _may_glue(part) or len(_GLUED_JOIN.findall(part)) < MIN_GLUED_WORDS:
+            continue  # most paragraphs: one quick count, no split
         glued = [word for word in _NOT_PROSE.sub(" ", part).split() if _GLUED_WORD.search(word)]
         if len(glued) >= MIN_GLUED_WORDS:
             examples = ", ".join(f"'{word[:30]}'" for word in glued[:3])
@@ -879,7 +929,18 @@ def check_publication(pub: model.Publication, level: Level = Level.DRAFT,
     """Safety and sanity of the shared settings; they reach every issue. At the export level,
     also what a real send needs: sender, postal address, unsubscribe and one-click unsubscribe.
     ``folder`` (the publication file's) is where a relative logo is looked up."""
+    yield from check_publication_files(pub, folder)
+    yield from check_publication_settings(pub, level)
+
+
+def check_publication_files(pub: model.Publication, folder: Path | None) -> Iterator[Finding]:
+    """check_publication's checks that read other files than the publication's: the logo's."""
     yield from _logo_resolution(pub, folder)
+
+
+def check_publication_settings(pub: model.Publication, level: Level = Level.DRAFT) -> Iterator[Finding]:
+    """check_publication's checks that read the settings alone, no file: the same findings for
+    the same publication file's bytes (a warm process keeps them, ``validate``)."""
     yield from _publication_addresses(pub)
     yield from _publication_urls(pub)
     yield from _publication_theme(pub)

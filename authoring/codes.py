@@ -371,6 +371,12 @@ SITE_WEB_URL = _code("site-web-url", WARNING, "an issue's `web_url` is not where
                      "make web_url and site.base_url + site.issue_path agree")
 SITE_OUTPUT = _code("site-output", ERROR, "the site folder is not one `authoring site` made, or holds a "
                     "file of ours beside one it did not write", "build into a new or empty folder")
+# -- export's pre-send rules (issue 22) ------------------------------------------------------------
+UNREADABLE_IMAGE_FILE = _code("unreadable-image-file", ERROR,
+                              "export: a local image it cannot read (over 50 MB, or unreadable): it would "
+                              "be missing from the manifest's images to upload, and broken in the email",
+                              "use a smaller file (an email's image is rarely over 1 MB), or check its "
+                              "permissions")
 
 
 # -- the table in docs/format.md -------------------------------------------------------------------

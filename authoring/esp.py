@@ -254,11 +254,27 @@ def live_code(text: str, name: str) -> list[Construct]:
         found.append(Construct(start.start(), end, construct, suggestion))
 
 
+def may_hold_code(text: str, name: str, markdown: bool) -> bool:
+    """False when neither ``live_code`` of ``text`` as exported (``rewrite`` of what markdown-it
+    makes of it) nor ``unknown_tags`` of ``text`` can find anything for the service ``name``.
+
+    Every construct and every tag of every service opens with ``{``, ``*|`` or ``%``. The
+    exported text holds such a character only where ``text`` does, where an entity (``&``)
+    stands for it, where ``rewrite`` puts a tag (it replaces ``{{...}}``), or, a ``%``, where
+    markdown-it percent-encodes a link's address (``[`` or ``<`` opens every link). Most fields
+    hold none of these: no scan, and no parse for one."""
+    return ("{" in text or "|" in text or "%" in text or "&" in text
+            or (markdown and ("[" in text or "<" in text) and name in LANGUAGES
+                and LANGUAGES[name].opener.startswith("%")))
+
+
 def _near_miss(construct: str, language: Language) -> str | None:
     named = _compiled(language.name_of).match(construct)
     if named is None:
         return None
     name = named.group(1)
+    if name in language.names:
+        return None  # a documented tag (the rendered email's own): difflib would say itself
     close = difflib.get_close_matches(name, language.names, n=1, cutoff=0.8)
     if not close or close[0] == name:
         return None

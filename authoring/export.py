@@ -89,7 +89,7 @@ def _protected_folders(export: Export) -> dict[str, Path]:
     folders = {"the issue's folder": export.source.parent}
     with contextlib.suppress(OSError):  # the current folder was removed
         folders["the current folder"] = Path.cwd()
-    with contextlib.suppress(RuntimeError, KeyError):  # no home folder known
+    with contextlib.suppress(RuntimeError):  # no home folder known (no HOME, no passwd entry)
         folders["your home folder"] = Path.home()
     if export.publication_file is not None:
         folders["the publication's folder"] = export.publication_file.parent

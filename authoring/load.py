@@ -1,8 +1,9 @@
 """Read a YAML file into plain data, keeping the source position of every node.
 
-Safe loading only: we compose PyYAML's node graph ourselves and accept only the
-core tags (str, int, float, bool, null, timestamp, map, seq), so ``!!python/...``
-tags never construct anything. Refused with a clear message: non-UTF-8 bytes,
+Safe loading only: we build plain data from the parser's events ourselves (no node graph,
+no recursion: any depth is counted, none can overflow a stack) and accept only the core tags
+(str, int, float, bool, null, timestamp, map, seq), so ``!!python/...`` tags never construct
+anything. Refused with a clear message: non-UTF-8 bytes,
 binary files, tabs used for indentation, duplicate keys, merge keys (``<<``), oversized
 files (never read past the limit), anything that is not a regular file (a FIFO or
 ``/dev/zero`` would block or never end), control characters written as escapes
@@ -13,19 +14,21 @@ in nodes and in bytes. Accepted: a UTF-8 BOM and CRLF line ends.
 from __future__ import annotations
 
 import bisect
+import gc
 import os
 import re
 import stat
+import threading
 from collections.abc import Callable, Sequence
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property, lru_cache, wraps
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.error import Mark
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import ScalarNode
 
 from authoring import codes
 from authoring.diagnostics import AuthoringError, Diagnostic, Report, Severity
@@ -70,6 +73,52 @@ _ALLOWED_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
+
+
+_Args = ParamSpec("_Args")
+_Result = TypeVar("_Result")
+
+
+class _CollectorPause:
+    """Python's cyclic garbage collector held off, across threads and nested uses: it starts
+    again when the last one ends, if it ran before the first began."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.users = 0
+        self.resume = False
+
+    def __enter__(self) -> None:
+        with self.lock:
+            if not self.users:
+                self.resume = gc.isenabled()
+                gc.disable()
+            self.users += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self.lock:
+            self.users -= 1
+            if not self.users and self.resume:
+                gc.enable()
+
+
+_COLLECTOR_PAUSE = _CollectorPause()
+
+
+def cycles_uncollected(function: Callable[_Args, _Result]) -> Callable[_Args, _Result]:
+    """``function`` with Python's cyclic garbage collector held off while it runs.
+
+    A stage that builds a large structure (the document, the model, the HTML) makes objects
+    that live on; the collector runs again and again while they pile up, each time through all
+    of them, so that 10,000 stories loaded in 1.5x the time per story of 1,000 (validated: 1.3x).
+    What it would free, the cycles made meanwhile, it frees once the stage is over."""
+
+    @wraps(function)
+    def paused(*args: _Args.args, **kwargs: _Args.kwargs) -> _Result:
+        with _COLLECTOR_PAUSE:
+            return function(*args, **kwargs)
+
+    return paused
 
 
 class Position(NamedTuple):
@@ -130,8 +179,11 @@ class Document:
                 return None
             path = path[:-1]
 
-    @property
+    @cached_property
     def lines(self) -> list[str]:
+        """The text's lines, split once: a report quotes them, ``check`` looks for a finding's
+        text in them (each split the whole text again, quadratic in an issue's findings).
+        Shared: read them, never change them."""
         return self.text.splitlines()
 
     def locate_offset(self, path: YamlPath, offset: int) -> Position | None:
@@ -345,11 +397,8 @@ def _load(text: str, utf8: bytes, file: str) -> Document:
     not)."""
     text, utf8 = _without_boms(text, utf8)
     _check_tabs(text, file)
-    _check_nesting(text, utf8, file)
     try:
-        root = _compose(text, utf8)
-    except RecursionError:
-        raise _too_deep(file, text) from None
+        doc = _parse(text, utf8, file)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -361,68 +410,73 @@ def _load(text: str, utf8: bytes, file: str) -> Document:
         raise _syntax_error(exc, text, file) from None
     except yaml.YAMLError as exc:
         raise _error(file, codes.YAML_SYNTAX, f"YAML error: {exc}", text=text) from None
-    if root is None:
+    if doc is None:
         raise _error(file, codes.EMPTY_FILE, "file is empty",
                      "start from a template: authoring new", text=text)
-    doc = Document(file=file, data=None, text=text)
-    try:
-        doc.data = _Builder(doc, _may_hold_controls(text, utf8)).build(root, ())
-    except RecursionError:
-        raise _too_deep(file, text) from None
     return doc
 
 
-def _compose(text: str, utf8: bytes | None = None) -> Node | None:
-    """The node graph: libyaml's parser when present (20x faster), else PyYAML's own.
+@cycles_uncollected
+def _parse(text: str, utf8: bytes, file: str) -> Document | None:
+    """The document built from the parser's events: libyaml's when present (20x faster), else
+    PyYAML's own; None when the text holds no document.
 
-    libyaml reads ``utf8``, the text's UTF-8, when given (its marks count characters all the
-    same). On any error we parse again with the pure-Python parser, whose messages and
-    marks are the ones users see (libyaml's differ), so errors read the same everywhere.
+    libyaml reads ``utf8``, the text's UTF-8 (its marks count characters all the same). On any
+    YAML error we parse again with the pure-Python parser, whose messages and marks are the
+    ones users see (libyaml's differ), so errors read the same everywhere; so does a libyaml
+    that stops at a limit of its own (0.2.6, in PyYAML 6.0.4, refuses flow nesting past 1,000
+    levels as it scans ahead, before the event of the first ``[``, with no word of where ours
+    was passed).
     """
+    may_hold_controls = _may_hold_controls(text, utf8)
     if getattr(yaml, "__with_libyaml__", False):
-        parser = _fast_loader()(text if utf8 is None else utf8)
+        doc = Document(file=file, data=None, text=text)
+        parser = _fast_loader()(utf8)
         try:
-            return parser.get_single_node()
-        except (yaml.YAMLError, RecursionError):
+            return doc if _Builder(doc, may_hold_controls).run(parser.get_event) else None
+        except yaml.YAMLError:
             pass
         finally:
             parser.dispose()
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+    doc = Document(file=file, data=None, text=text)
+    loader = yaml.SafeLoader(text)
+    try:
+        return doc if _Builder(doc, may_hold_controls).run(loader.get_event) else None
+    finally:
+        loader.dispose()
 
 
 @cache
 def _fast_loader() -> type:
-    """libyaml's parser with a resolver cut to what safe loading needs, and nothing else.
-
-    libyaml composes in C but asks Python for every node's tag: SafeLoader's resolver joins
-    two lists per scalar and walks path resolvers it does not have. Same tags, from a table
-    of SafeLoader's implicit resolvers by first character made once. Made from CParser, not
-    CSafeLoader: composing needs no constructor or resolver tables set up for every load."""
+    """libyaml's parser, nothing more: we build from its events (CParser; CSafeLoader would set
+    up a constructor and resolver tables for every load that composing no longer needs)."""
     from yaml._yaml import CParser
 
+    return CParser
+
+
+@cache
+def _implicit_resolvers() -> tuple[dict[str, tuple[Any, ...]], tuple[Any, ...]]:
+    """SafeLoader's implicit resolvers of plain scalars by first character, and those for any
+    character: made once, so that a tag is found without joining two lists per scalar."""
     implicit = yaml.SafeLoader.yaml_implicit_resolvers
     wildcards = tuple(implicit.get(None, ()))
     by_first = {first: (*resolvers, *wildcards) for first, resolvers in implicit.items()
                 if first is not None}
+    return by_first, wildcards
 
-    class FastLoader(CParser):
-        def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
-            if kind is ScalarNode:
-                if implicit[0]:
-                    assert value is not None
-                    for tag, pattern in by_first.get(value[:1], wildcards):
-                        if pattern.match(value):
-                            return tag
-                return STR_TAG
-            return SEQ_TAG if kind is SequenceNode else MAP_TAG
 
-        def descend_resolver(self, current_node: Node | None, current_index: object) -> None:
-            """SafeLoader has no path resolvers: nothing to track."""
-
-        def ascend_resolver(self) -> None:
-            """SafeLoader has no path resolvers: nothing to track."""
-
-    return FastLoader
+def _scalar_tag(tag: str | None, value: str, implicit: tuple[bool, bool]) -> str:
+    """The tag of a scalar as SafeLoader resolves it: the one written (``!!int 3``), else the
+    first implicit resolver a plain scalar matches, else text."""
+    if tag is not None and tag != "!":
+        return tag
+    if implicit[0]:
+        by_first, wildcards = _implicit_resolvers()
+        for resolved, pattern in by_first.get(value[:1], wildcards):
+            if pattern.match(value):
+                return resolved
+    return STR_TAG
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> LoadError:
@@ -536,61 +590,24 @@ def _syntax_hint(message: str) -> str:
 
 
 MAX_DEPTH = 200
-"""Lists and mappings nested deeper than this are refused before libyaml composes them (an
-issue needs about eight levels)."""
-
-_NESTING_OPENERS = b"[{-?"
-"""The characters that open one more level of nesting without a deeper indent: flow ``[`` and
-``{``, and ``- ``/``? `` chained on one line. Nesting by indentation alone is bounded by the
-size limit (n levels take n²/2 bytes: ~1,400 levels in 1 MB)."""
-
-_SHALLOW_ENOUGH = 2_000
-"""With at most this many openers, libyaml composes safely (measured: 20,000 nested levels
-pass with an 8 MB stack, 50,000 crash); seed issues have 55-165."""
+"""Lists and mappings nested deeper than this are refused (an issue needs about eight levels).
+libyaml composes recursively in C, where no RecursionError guards the stack (100,000 ``[``
+killed the process): we build from its events instead, which it makes without recursion, and
+count the depth as we go."""
 
 
-def _check_nesting(text: str, utf8: bytes, file: str) -> None:
-    """Refuse nesting deeper than MAX_DEPTH before libyaml composes it.
-
-    libyaml composes recursively in C, where no RecursionError guards the stack: a file of
-    100,000 ``[`` (or ``- - - ...``) kills the process with a segmentation fault. A text with
-    more than _SHALLOW_ENOUGH openers is first read as parser events, which libyaml produces
-    without recursion, counting the depth. libyaml may stop before we do, whatever its
-    version: 0.2.6 (PyYAML 6.0.4) refuses flow nesting past its own 1,000 levels while it scans
-    ahead, before the event of the first ``[``, with no word of where our limit was passed;
-    PyYAML's own parser, which scans at most 1,024 characters ahead, then finds that place
-    (it stops there, so it reads only the start of a runaway text). Syntax errors are left to
-    the parse proper. ``utf8``: the text's UTF-8."""
-    # the openers are ASCII, so the UTF-8 holds as many as the text; deleting them from it
-    # counts all four in one pass, a quarter of the time of four counts in the text
-    if len(utf8) - len(utf8.translate(None, _NESTING_OPENERS)) <= _SHALLOW_ENOUGH:
-        return
-    makers: list[Callable[[], Any]] = [lambda: yaml.SafeLoader(text)]
-    if getattr(yaml, "__with_libyaml__", False):
-        makers.insert(0, lambda: yaml.CSafeLoader(utf8))
-    for make_loader in makers:
-        loader = make_loader()
-        depth = 0
-        try:
-            while (event := loader.get_event()) is not None:
-                if isinstance(event, yaml.CollectionStartEvent):
-                    depth += 1
-                    if depth > MAX_DEPTH:
-                        raise _too_deep(file, text, event.start_mark)
-                elif isinstance(event, yaml.CollectionEndEvent):
-                    depth -= 1
-            return
-        except yaml.YAMLError:
-            continue  # libyaml's own limit, or a syntax error: the next parser, or the parse proper
-        finally:
-            loader.dispose()
+class _DepthPassed(LoadError):
+    """Nesting past MAX_DEPTH, met while reading: refused at once, nothing after it is read."""
 
 
-def _too_deep(file: str, text: str, mark: Any = None) -> LoadError:
-    """``mark``: where the level past the limit opens (PyYAML's or libyaml's Mark), if known."""
-    return _error(file, codes.TOO_DEEP, "lists or mappings are nested too deeply",
-                  "an issue needs only a few levels: check for runaway brackets", text=text,
-                  line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)
+def _too_deep(file: str, text: str, mark: Any = None, *, passed: bool = True) -> LoadError:
+    """``mark``: where the level past the limit opens (PyYAML's or libyaml's Mark), if known;
+    ``passed``: the limit was passed while reading (not met in a loop of aliases, which the
+    composer accepted: that is refused once the rest of the text has parsed)."""
+    error = _error(file, codes.TOO_DEEP, "lists or mappings are nested too deeply",
+                   "an issue needs only a few levels: check for runaway brackets", text=text,
+                   line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)
+    return _DepthPassed(error.diagnostic, text) if passed else error
 
 
 def _short_tag(tag: str) -> str:
@@ -599,8 +616,12 @@ def _short_tag(tag: str) -> str:
 
 def load_file(path: str | Path) -> Document:
     """Read and parse a YAML file (raises LoadError)."""
+    return load_bytes(read_bounded(path, MAX_BYTES + 1), path)
+
+
+def load_bytes(raw: bytes, path: str | Path) -> Document:
+    """Parse the bytes ``read_bounded(path, MAX_BYTES + 1)`` gave (raises LoadError)."""
     name = str(path)
-    raw = read_bounded(path, MAX_BYTES + 1)
     try:
         text, utf8 = _decode(raw, name, _size(path) if len(raw) > MAX_BYTES else len(raw))
     except LoadError as exc:  # quote the line as well as the bytes allow
@@ -693,11 +714,25 @@ _new_tuple = tuple.__new__
 a third of the time, for the loader's one Scalar per value of every load."""
 
 
-class _Builder:
-    """Turns a node graph into plain data, recording positions and refusing unsafe things.
+_EVENT_KINDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.ScalarEvent, yaml.AliasEvent)
+"""What _Builder._node tells apart for every event, as its locals."""
+_COLLECTION_STARTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_COLLECTION_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
-    Called for every node of every load: each node's path is built once, by its parent, and
-    its position and extent are read straight off the parser's marks."""
+
+class _Builder:
+    """Turns the parser's events into plain data in one pass, recording positions and refusing
+    unsafe things.
+
+    No node graph and no recursion: a list of the collections open, so that no depth of
+    nesting can overflow a stack, and the depth is counted as the events come (deeper than
+    MAX_DEPTH is refused where it is passed). Each value's path is built once, by its parent,
+    and its position and extent are read straight off the parser's marks. An alias is built
+    again from the events recorded for its anchor, counted like any other value (alias bombs
+    stop at MAX_NODES). The composer's own errors (an undefined alias, a duplicate anchor, a
+    second document) are raised as PyYAML's composer raises them; our refusals (tags, keys,
+    aliases) only once the rest of the text has parsed, so that a YAML error anywhere in the
+    file is told first, as when the graph was composed before it was built."""
 
     def __init__(self, doc: Document, may_hold_controls: bool):
         self.doc = doc
@@ -706,58 +741,311 @@ class _Builder:
         self.scalars = doc.scalars
         self.count = 0
         self.expanded_bytes = 0
+        self.depth = 0
+        """Collections open, aliases' included."""
         self.constructor: SafeConstructor | None = None
         """Made for the first value that is not text: most files have none."""
         self.unquoted_may_hold_controls = may_hold_controls
         """Whether a scalar other than a double-quoted one can hold a _CONTROL_CHARACTER."""
+        self.anchors: dict[str, tuple[int, int] | None] = {}
+        """Each anchor's events in ``recorded`` (start, end); None while its collection is open."""
+        self.open_anchors: dict[str, int] = {}
+        """The start in ``recorded`` of each anchored collection still open."""
+        self.anchor_marks: dict[str, Mark] = {}
+        """Where each anchor was defined, for the composer's message about a duplicate."""
+        self.recorded: list[yaml.Event] = []
+        """The parser's events from the first anchor on, to build aliases from (most files
+        have no anchor and record nothing)."""
+        self.root_mark: Mark | None = None
 
-    def _error_at(self, node: Node, code: str, message: str, hint: str | None = None) -> LoadError:
-        position = _position(node.start_mark)
+    def run(self, get_event: Callable[[], Any]) -> bool:
+        """Build the document of the parser's events into ``doc.data``; False if there is none."""
+        get_event()  # stream start
+        if isinstance(get_event(), yaml.StreamEndEvent):  # else the document's start
+            return False
+        first = get_event()
+        self.root_mark = first.start_mark
+        try:
+            self.doc.data = self._node(get_event, first, (), True)
+        except LoadError as refusal:
+            if not isinstance(refusal, _DepthPassed):
+                self._drain(get_event)
+            raise
+        get_event()  # the document's end
+        self._single_document(get_event())
+        return True
+
+    def _single_document(self, event: Any) -> None:
+        if not isinstance(event, yaml.StreamEndEvent):
+            raise yaml.composer.ComposerError("expected a single document in the stream",
+                                              self.root_mark, "but found another document",
+                                              event.start_mark)
+
+    def _drain(self, get_event: Callable[[], Any]) -> None:
+        """Read the events left after a refusal, raising the YAML errors they hold and nesting
+        too deep: those come first. Anchors are kept by name alone: nothing is built any more."""
+        while (event := get_event()) is not None:
+            if isinstance(event, _COLLECTION_STARTS):
+                self._deeper(event)
+            elif isinstance(event, _COLLECTION_ENDS):
+                self.depth -= 1
+            if isinstance(event, yaml.DocumentStartEvent):
+                self._single_document(event)
+            elif isinstance(event, yaml.AliasEvent):
+                self._known(event)
+            elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+                self._define(event)
+                self.anchors[event.anchor] = (0, 0)  # named: nothing is built from it any more
+
+    def _node(self, get: Callable[[], Any], event: Any, path: YamlPath, live: bool) -> object:
+        """The value of the node that ``event`` starts, at ``path``; its other events from
+        ``get``, the parser's (``live``: recorded once an anchor was seen) or an anchor's."""
+        stack: list[list[Any]] = []
+        """The collections open: [container, path, pending key or None, anchor or None]."""
+        recorded = self.recorded
+        mapping_end, sequence_end, scalar, alias = _EVENT_KINDS
+        while True:
+            if live and recorded:
+                recorded.append(event)
+            kind = event.__class__
+            if kind is mapping_end or kind is sequence_end:
+                frame = stack.pop()
+                self.depth -= 1
+                if frame[3] is not None:
+                    self._close(frame[3], live)
+                if not stack:
+                    return frame[0]
+                event = get()
+                continue
+            if not stack:  # the node asked for: a scalar, an alias or the outermost collection
+                if kind is scalar:
+                    if live and event.anchor is not None:
+                        self._anchor(event, single=True)
+                    return self._scalar(event, path)
+                if kind is alias:
+                    return self._alias(event, path)
+                self._open(event, path, live, stack)
+                event = get()
+                continue
+            frame = stack[-1]
+            container = frame[0]
+            key = frame[2]
+            if container.__class__ is dict:
+                if key is None:
+                    skip = self._key(frame, event, live)
+                    event = get()
+                    if skip:
+                        event = self._skip(get, event, live)
+                    continue
+                path = frame[1] + (key,)
+                frame[2] = None
+            else:
+                path = frame[1] + (len(container),)
+            if kind is scalar:
+                if live and event.anchor is not None:
+                    self._anchor(event, single=True)
+                value = self._scalar(event, path)
+            elif kind is alias:
+                value = self._alias(event, path)
+            else:
+                self._open(event, path, live, stack)  # put in its parent as it opens
+                event = get()
+                continue
+            if key is None:
+                container.append(value)
+            else:
+                container[key] = value
+            event = get()
+
+    def _open(self, event: Any, path: YamlPath, live: bool, stack: list[list[Any]]) -> object:
+        """A collection starts: counted, checked, put in its parent and made the open one."""
+        self._deeper(event)
+        self._count(event, path)
+        tag = event.tag
+        mapping = event.__class__ is yaml.MappingStartEvent
+        if tag is not None and tag != "!" and tag not in _ALLOWED_TAGS:
+            raise self._unsafe_tag(tag, event.start_mark)
+        anchor = None
+        if live and event.anchor is not None:
+            anchor = event.anchor
+            self._anchor(event, single=False)
+        container: dict | list = {} if mapping else []
+        if stack:
+            parent = stack[-1][0]
+            if parent.__class__ is dict:
+                parent[path[-1]] = container
+            else:
+                parent.append(container)
+        stack.append([container, path, None, anchor])
+        return container
+
+    def _key(self, frame: list[Any], event: Any, live: bool) -> bool:
+        """Take ``event`` as the next key of the open mapping; True when its value is to be
+        skipped (a duplicate key, reported)."""
+        kind = event.__class__
+        if live and kind is not yaml.AliasEvent and event.anchor is not None:
+            self._anchor(event, single=kind is yaml.ScalarEvent)
+        key_event: Any = event
+        if kind is yaml.AliasEvent:
+            if self.anchors.get(event.anchor, _UNDEFINED) is None:  # a collection still open
+                raise self._error_at(self.anchor_marks[event.anchor], codes.COMPLEX_KEY,
+                                     "mapping keys must be plain text")
+            key_event = self.recorded[self._defined(event)[0]]
+        if key_event.__class__ is not yaml.ScalarEvent:
+            if kind is not yaml.AliasEvent:
+                self._deeper(event)  # open, for the rest of the text read after this refusal
+            raise self._error_at(key_event.start_mark, codes.COMPLEX_KEY, "mapping keys must be plain text")
+        if (key_event.value == "<<" or key_event.tag is not None) and \
+                _scalar_tag(key_event.tag, key_event.value, key_event.implicit) == MERGE_TAG:
+            # PyYAML lets merged keys win over the ones written here; refuse rather
+            # than report the override as a duplicate and keep the wrong value
+            raise self._error_at(key_event.start_mark, codes.MERGE_KEY, "merge keys (<<) are not supported",
+                                 "write the keys out in this mapping instead of merging an anchor")
+        key = key_event.value
+        key_path = frame[1] + (key,)
+        if key in frame[0]:
+            self._duplicate(key_event, key_path)
+            return True
+        mark: Any = key_event.start_mark  # a Mark: the stubs allow None, which events never hold
+        self.key_marks[key_path] = mark
+        frame[2] = key
+        return False
+
+    def _skip(self, get: Callable[[], Any], event: Any, live: bool) -> Any:
+        """Read past the node ``event`` starts (the value of a duplicate key: not built, its
+        anchors kept, its depth counted); the event after it."""
+        anchors: list[str | None] = []
+        """Of each collection open in the node, its anchor if any."""
+        recorded = self.recorded
+        while True:
+            if live and recorded:
+                recorded.append(event)
+            if isinstance(event, _COLLECTION_ENDS):
+                self.depth -= 1
+                self._close(anchors.pop(), live)
+            elif isinstance(event, yaml.AliasEvent):
+                self._known(event)  # not built here: inside its own anchor too
+            else:
+                anchor = None
+                if live and event.anchor is not None:
+                    anchor = event.anchor
+                    self._anchor(event, single=isinstance(event, yaml.ScalarEvent))
+                if isinstance(event, _COLLECTION_STARTS):
+                    self._deeper(event)
+                    anchors.append(anchor)
+            event = get()
+            if not anchors:
+                return event
+
+    def _deeper(self, event: Any) -> None:
+        """A collection opens: one level deeper, refused past MAX_DEPTH where it opens (at
+        once: the rest of the text is not read)."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _too_deep(self.doc.file, self.doc.text, event.start_mark)
+
+    def _close(self, anchor: str | None, live: bool) -> None:
+        """A collection closes: if the parser's and anchored, its recorded events are complete."""
+        if anchor is not None and live:
+            self.anchors[anchor] = (self.open_anchors.pop(anchor), len(self.recorded))
+
+    def _define(self, event: Any) -> None:
+        """The composer's refusal of an anchor defined twice."""
+        name = event.anchor
+        if name in self.anchors:
+            raise yaml.composer.ComposerError(f"found duplicate anchor {name!r}; first occurrence",
+                                              self.anchor_marks[name], "second occurrence",
+                                              event.start_mark)
+        self.anchor_marks[name] = event.start_mark
+
+    def _anchor(self, event: Any, single: bool) -> None:
+        """The parser's ``event`` defines an anchor: record from here on."""
+        self._define(event)
+        recorded = self.recorded
+        if not recorded:
+            recorded.append(event)  # the first: recording starts with it
+        start = len(recorded) - 1
+        if single:
+            self.anchors[event.anchor] = (start, start + 1)
+        else:
+            self.anchors[event.anchor] = None
+            self.open_anchors[event.anchor] = start
+
+    def _known(self, event: Any) -> None:
+        """The composer's refusal of an alias to no anchor defined before it."""
+        if event.anchor not in self.anchors:
+            self._defined(event)
+
+    def _defined(self, event: Any) -> tuple[int, int]:
+        """The recorded events of the anchor an alias names (the composer's refusal if none);
+        an alias inside its own anchor's collection would nest it without end."""
+        span = self.anchors.get(event.anchor, _UNDEFINED)
+        if span is _UNDEFINED:
+            raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}",
+                                              event.start_mark)
+        if span is None:  # the composer made a loop of it: refused once the text has parsed
+            raise _too_deep(self.doc.file, self.doc.text, event.start_mark, passed=False)
+        return span
+
+    def _alias(self, event: Any, path: YamlPath) -> object:
+        start, end = self._defined(event)
+        replay = map(self.recorded.__getitem__, range(start, end)).__next__
+        depth = self.depth
+        try:
+            return self._node(replay, replay(), path, False)
+        except LoadError:
+            self.depth = depth  # the parser's collections alone are open when the rest is read
+            raise
+
+    def _count(self, event: Any, path: YamlPath) -> None:
+        self.count += 1
+        self.marks[path] = event.start_mark
+        if self.count > MAX_NODES:
+            raise self._error_at(event.start_mark, codes.ALIAS_BOMB,
+                                 f"document expands to more than {MAX_NODES:,} values through aliases",
+                                 "remove the anchors (&) and aliases (*): issues do not need them")
+
+    def _error_at(self, mark: Any, code: str, message: str, hint: str | None = None) -> LoadError:
+        position = _position(mark)
         return _error(self.doc.file, code, message, hint, line=position.line,
                       column=position.column, text=self.doc.text)
 
-    def build(self, node: Node, path: YamlPath) -> object:
-        self.count += 1
-        self.marks[path] = node.start_mark
-        if self.count > MAX_NODES:
-            raise self._error_at(node, codes.ALIAS_BOMB,
-                                 f"document expands to more than {MAX_NODES:,} values through aliases",
-                                 "remove the anchors (&) and aliases (*): issues do not need them")
-        if isinstance(node, ScalarNode):  # checks its own tag: most are text, one comparison
-            return self._scalar(node, path)
-        if node.tag not in _ALLOWED_TAGS:
-            raise self._unsafe_tag(node)
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path)
-        return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-
-    def _unsafe_tag(self, node: Node) -> LoadError:
-        return self._error_at(node, codes.UNSAFE_TAG, f"tag '{_short_tag(node.tag)}' is not allowed",
+    def _unsafe_tag(self, tag: str, mark: Mark) -> LoadError:
+        return self._error_at(mark, codes.UNSAFE_TAG, f"tag '{_short_tag(tag)}' is not allowed",
                               "remove the tag: issue files hold plain text, numbers, lists and mappings")
 
-    def _scalar(self, node: ScalarNode, path: YamlPath) -> object:
-        tag = node.tag
-        if tag != STR_TAG and tag not in _ALLOWED_TAGS:
-            raise self._unsafe_tag(node)
-        text: str = node.value
+    def _scalar(self, event: Any, path: YamlPath) -> object:
+        self._count(event, path)
+        text: str = event.value
+        tag = event.tag
+        if tag is None and not event.implicit[0]:
+            tag = STR_TAG  # quoted or a block, untagged: text without a resolver asked
+        else:
+            tag = _scalar_tag(tag, text, event.implicit)
+            if tag != STR_TAG and tag not in _ALLOWED_TAGS:
+                raise self._unsafe_tag(tag, event.start_mark)
         self.expanded_bytes += len(text)
         if self.expanded_bytes > MAX_EXPANDED_BYTES:
-            raise self._too_much_text(node)
-        style = node.style
+            raise self._error_at(event.start_mark, codes.ALIAS_BOMB,
+                                 f"document expands to more than {MAX_EXPANDED_BYTES:,} bytes of text "
+                                 "through aliases",
+                                 "remove the anchors (&) and aliases (*): issues do not need them")
+        style = event.style
         if style is None:
             style = ""
         elif style == "|" or style == ">":
             self.doc.block_scalars.add(path)
         # marks count characters of the text, as libyaml and PyYAML's own reader both do
-        self.scalars[path] = _new_tuple(Scalar, (style, node.start_mark.index, node.end_mark.index, text))
+        self.scalars[path] = _new_tuple(Scalar, (style, event.start_mark.index, event.end_mark.index, text))
         checked = style == '"' or self.unquoted_may_hold_controls
         if tag == STR_TAG:
-            # most scalars: the constructor would return node.value after a dozen calls
+            # most scalars: the constructor would return the text after a dozen calls
             if checked:
-                self._check_characters(text, node, path)
+                self._check_characters(text, event.start_mark, path)
             return text
         if self.constructor is None:
             self.constructor = SafeConstructor()
+        node = ScalarNode(tag, text, event.start_mark, event.end_mark, style=event.style)
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError):
@@ -766,22 +1054,15 @@ class _Builder:
         if not isinstance(value, str) and not style and tag != "tag:yaml.org,2002:null":
             self.doc.raw_scalars[path] = text
         if checked and isinstance(value, str):
-            self._check_characters(value, node, path)
+            self._check_characters(value, event.start_mark, path)
         return value
 
-    def _too_much_text(self, node: ScalarNode) -> LoadError:
-        """The text reached through aliases grew past MAX_EXPANDED_BYTES."""
-        return self._error_at(node, codes.ALIAS_BOMB,
-                              f"document expands to more than {MAX_EXPANDED_BYTES:,} bytes of text "
-                              "through aliases",
-                              "remove the anchors (&) and aliases (*): issues do not need them")
-
-    def _check_characters(self, value: str, node: ScalarNode, path: YamlPath) -> None:
+    def _check_characters(self, value: str, mark: Mark, path: YamlPath) -> None:
         match = _control_character().search(value)
         if match is None:
             return
         code_point = ord(match.group())
-        position = _position(node.start_mark)
+        position = _position(mark)
         self.doc.diagnostics.append(Diagnostic(
             code=codes.CONTROL_CHARACTER, severity=Severity.ERROR,
             message=f"control character U+{code_point:04X} in this text "
@@ -790,36 +1071,17 @@ class _Builder:
                  "breaks rendering",
             file=self.doc.file, line=position.line, column=position.column, path=path))
 
-    def _mapping(self, node: MappingNode, path: YamlPath) -> dict:
-        result: dict = {}
-        key_marks = self.key_marks
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag == MERGE_TAG:
-                raise self._bad_key(key_node)
-            key = key_node.value
-            key_path = path + (key,)
-            if key in result:
-                self._duplicate(key_node, key_path)
-                continue
-            key_marks[key_path] = key_node.start_mark
-            result[key] = self.build(value_node, key_path)
-        return result
-
-    def _bad_key(self, key_node: Node) -> LoadError:
-        if key_node.tag == MERGE_TAG:
-            # PyYAML lets merged keys win over the ones written here; refuse rather
-            # than report the override as a duplicate and keep the wrong value
-            return self._error_at(key_node, codes.MERGE_KEY, "merge keys (<<) are not supported",
-                                  "write the keys out in this mapping instead of merging an anchor")
-        return self._error_at(key_node, codes.COMPLEX_KEY, "mapping keys must be plain text")
-
-    def _duplicate(self, key_node: ScalarNode, key_path: YamlPath) -> None:
+    def _duplicate(self, key_event: Any, key_path: YamlPath) -> None:
         """Reported, not raised: the rest of the file is still checked."""
         first = self.key_marks.get(key_path)
         where = f" (first defined on line {first.line + 1})" if first else ""
-        position = _position(key_node.start_mark)
+        position = _position(key_event.start_mark)
         self.doc.diagnostics.append(Diagnostic(
             code=codes.DUPLICATE_KEY, severity=Severity.ERROR,
-            message=f"duplicate key '{key_node.value}'{where}",
+            message=f"duplicate key '{key_event.value}'{where}",
             hint="each key may appear once in a mapping: merge the two or rename one",
             file=self.doc.file, line=position.line, column=position.column, path=key_path))
+
+
+_UNDEFINED = (-1, -1)
+"""An anchor not (yet) defined."""

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -59,6 +60,8 @@ def parser() -> MarkdownIt:
         def normalizeLink(self, url: str) -> str:
             # ESP merge tags must reach the email byte for byte, not percent-encoded: the whole
             # URL, or each tag inside it (https://x.org/u?id={{id}}).
+            if _plain_url().fullmatch(url):
+                return url  # what markdown-it makes of it, known without its URL parser
             if is_merge_tag(url):
                 return url.strip()
             normalized = super().normalizeLink(url)
@@ -91,6 +94,21 @@ def _star_merge_tag(state, silent: bool) -> bool:  # markdown-it's StateInline: 
 def _star_tag() -> re.Pattern[str]:
     """The ``*|...|*`` alternative of merge_tag_span (a body without ``|``: one match stays linear)."""
     return re.compile(r"\*\|[^|]*\|\*")
+
+
+@cache
+def _plain_url() -> re.Pattern[str]:
+    """An address markdown-it's normalizeLink gives back unchanged, and so without parsing it
+    (mdurl's parse, format and encode cost 20-30 µs an address, a link's most): an http(s) or
+    mailto address with a host of ASCII letters, digits and hyphens, or a relative path; then
+    only characters mdurl.encode keeps, and no ``%`` (an escape, or a merge tag), ``*|``, ``{``
+    or ``[``. tests/test_markdown.py holds it to normalizeLink over addresses it generates."""
+    host = r"[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,3}"  # labels and a length mdurl keeps
+    path = r"[A-Za-z0-9._~/-]*"
+    rest = r"[A-Za-z0-9._~/=&+,;:@!$()-]*"
+    # each part ends where a character the next cannot hold begins: linear, whatever the text
+    return re.compile(rf"(?:https?://{host}(?::[0-9]{{1,5}})?(?:/{path})?|mailto:[A-Za-z0-9._+-]+@{host}"
+                      rf"|(?!//){path})(?:\?{rest})?(?:#{rest})?")
 
 
 _MARKUP_CHARACTERS = "*_[]<>`\\\r\0\t"
@@ -218,14 +236,54 @@ class Parsed(NamedTuple):
     without running markdown-it: ``_tokens_by_parts``)."""
 
 
-@lru_cache(maxsize=2048)
-def parse(text: str) -> Parsed:
-    """The blocks of ``text``; cached because validation, HTML and plain text all parse
-    the same fields."""
-    blocks = plain_blocks(text)
-    if blocks is not None:
-        return Parsed(blocks)
-    return Parsed(None, tuple(_tokens_by_parts(text or "")))
+PARSES_KEPT = 2048
+"""The fewest parses ``parse`` keeps: every field of an ordinary issue many times over."""
+
+
+class _Parses:
+    """``parse``: each text's Parsed, kept for the texts last asked (validation, the HTML and the
+    plain text all parse the same fields). It keeps PARSES_KEPT of them, or as many as the issue
+    at hand has values when that is more (``hold``): an issue with more fields than the cache
+    keeps would have each parsed three times, once a stage (10,000 stories hold 20,000 texts)."""
+
+    def __init__(self) -> None:
+        self.kept: OrderedDict[str, Parsed] = OrderedDict()
+        """Least recently asked first."""
+        self.room = PARSES_KEPT
+
+    def __call__(self, text: str) -> Parsed:
+        kept = self.kept
+        try:
+            kept.move_to_end(text)
+        except KeyError:
+            parsed = kept[text] = self.__wrapped__(text)
+            if len(kept) > self.room:
+                kept.popitem(last=False)
+            return parsed
+        return kept[text]
+
+    @staticmethod
+    def __wrapped__(text: str) -> Parsed:
+        """The blocks of ``text``, parsed anew."""
+        blocks = plain_blocks(text)
+        if blocks is not None:
+            return Parsed(blocks)
+        return Parsed(None, tuple(_tokens_by_parts(text or "")))
+
+    def hold(self, texts: int) -> None:
+        """Keep the parses of ``texts`` texts from now on, or PARSES_KEPT if more: the values of
+        the issue about to be validated and rendered (what it held beyond is let go, oldest first,
+        so that a folder's huge issue leaves the next ones no larger a cache)."""
+        self.room = max(PARSES_KEPT, texts)
+        while len(self.kept) > self.room:
+            self.kept.popitem(last=False)
+
+    def cache_clear(self) -> None:
+        self.kept.clear()
+
+
+parse = _Parses()
+"""The blocks of a text (``Parsed``), kept (see ``_Parses``)."""
 
 
 def _tokens_by_parts(text: str) -> list[Token]:
@@ -238,11 +296,16 @@ def _tokens_by_parts(text: str) -> list[Token]:
     # markdown-it turns CR into line breaks, so these lines would not be its lines
     if "\r" in text:
         return parser().parse(text)
+    simple = _simple_tokens(text, 0)  # most marked-up fields: the whole text at once
+    if simple is not None:
+        return simple
     lines = text.split("\n")
     parts = list(_parts(lines))
     if len(parts) == 1:  # the whole text, known not plain
-        labelled = _labelled_tokens(text, 0)
-        return labelled if labelled is not None else parser().parse(text)
+        known = _labelled_tokens(text, 0)
+        if known is None:
+            known = _simple_tokens(text, 0)
+        return known if known is not None else parser().parse(text)
     tokens: list[Token] = []
     pending = 0  # first line of the parts not yet given to markdown-it
     for start, end in parts:
@@ -250,6 +313,8 @@ def _tokens_by_parts(text: str) -> list[Token]:
         blocks = plain_blocks(part)
         known = _plain_tokens(blocks, _line_count(part), start) if blocks is not None \
             else _labelled_tokens(part, start)
+        if known is None:
+            known = _simple_tokens(part, start)
         if known is None:
             continue
         if pending < start:
@@ -316,6 +381,320 @@ def _label_children(label: str, rest: str) -> list[Token]:
             Token("text", "", 0, {}, None, 1, None, label, "", "", {}, False, False),
             Token("strong_close", "strong", -1, {}, None, 0, None, "", "**", "", {}, False, False),
             Token("text", "", 0, {}, None, 0, None, rest, "", "", {}, False, False)]
+
+
+@cache
+def _token_class() -> type[Token]:
+    """markdown-it's Token, imported on first use (as ``parser``): one lookup, not an import
+    statement, in each of the functions that build tokens many times a text."""
+    from markdown_it.token import Token
+
+    return Token
+
+
+@cache
+def _character_classes() -> tuple[Callable[[int], bool], Callable[[str], bool], Callable[[int], bool]]:
+    """markdown-it's own tests of a character (ASCII punctuation, Unicode punctuation, white
+    space), which decide whether a run of ``*`` or ``_`` opens or closes emphasis."""
+    from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+
+    return isMdAsciiPunct, isPunctChar, isWhiteSpace
+
+
+def _simple_tokens(text: str, offset: int) -> list[Token] | None:
+    """markdown-it's tokens of a text of paragraphs and tight lists (``_simple_blocks``) whose
+    inline markup is simple: ``[links](url)``,
+    ``![images](src)``, ``*emphasis*`` and ``**strong**`` that do not nest, ```code```, and
+    ``<`` that opens no autolink; None for any other text (markdown-it parses it).
+
+    Letters and story bodies write their links and bold labels so: built here, they cost a
+    tenth of markdown-it's run. Each construct is read as markdown-it reads it (its own
+    delimiter rules, ``normalizeLink`` on every address), and anything whose reading depends
+    on more (escapes, underscores that could emphasise, nesting, angle-bracketed or titled
+    addresses, merge tags ``*|X|*``, line-break spaces) sends the whole text to markdown-it.
+    tests/test_markdown.py holds this to markdown-it's own tokens, character class by class."""
+    if "\r" in text or "\0" in text or "\t" in text or "*|" in text:
+        return None
+    lines = text.split("\n")
+    blocks = _simple_blocks(lines)
+    if blocks is None:
+        return None
+    token = _token_class()
+
+    def paragraph(first: int, own: list[str], level: int, hidden: bool) -> list[Token] | None:
+        content = "\n".join(own)
+        children = _simple_inline(content)
+        if children is None:
+            return None
+        where = [first, first + len(own)]
+        return [token("paragraph_open", "p", 1, {}, where, level, None, "", "", "", {}, True, hidden),
+                token("inline", "", 0, {}, where.copy(), level + 1, children, content, "", "", {}, True,
+                      False),
+                token("paragraph_close", "p", -1, {}, None, level, None, "", "", "", {}, True, hidden)]
+
+    tokens: list[Token] = []
+    line_count = _line_count(text)
+    for n, (kind, first, body, markup) in enumerate(blocks):
+        first += offset
+        if kind == "paragraph":
+            made = paragraph(first, body, 0, False)
+            if made is None:
+                return None
+            tokens += made
+            continue
+        end = (blocks[n + 1][1] if n + 1 < len(blocks) else line_count) + offset  # blank lines included
+        tag = "ul" if kind == "bullet_list" else "ol"
+        number = int(body[0][2]) if kind == "ordered_list" else 1
+        tokens.append(token(f"{kind}_open", tag, 1, {} if number == 1 else {"start": number}, [first, end],
+                            0, None, "", markup, "", {}, True, False))
+        for i, (item_first, own, info) in enumerate(body):
+            line = item_first + offset
+            item_end = end if i == len(body) - 1 else body[i + 1][0] + offset
+            tokens.append(token("list_item_open", "li", 1, {}, [line, item_end], 1, None, "", markup, info,
+                                {}, True, False))
+            made = paragraph(line, own, 2, True)
+            if made is None:
+                return None
+            tokens += made
+            tokens.append(token("list_item_close", "li", -1, {}, None, 1, None, "", markup, "", {}, True,
+                                False))
+        tokens.append(token(f"{kind}_close", tag, -1, {}, None, 0, None, "", markup, "", {}, True, False))
+    return tokens
+
+
+_SimpleBlock = tuple[str, int, list, str]
+"""('paragraph', first line, its lines, '') or ('bullet_list' or 'ordered_list', first line,
+[(item's first line, its lines, its number as written or '')], the marker: '-', '.' or ')')."""
+
+
+@cache
+def _ordered_item() -> re.Pattern[str]:
+    """A numbered item as markdown-it reads it (up to nine digits, then ``.`` or ``)``), its
+    text after one space."""
+    return re.compile(r"([0-9]{1,9})([.)]) (\S.*)")
+
+
+def _simple_blocks(lines: list[str]) -> list[_SimpleBlock] | None:
+    """The blocks ``_simple_tokens`` reads: as plain_blocks finds them (lines without surrounding
+    whitespace, no loose list, no lazy continuation), markup allowed; tight ``- `` lists, whose
+    items' further lines are indented by exactly two spaces, and tight numbered lists of one
+    line an item, each after an empty line or at the start."""
+    blocks: list[_SimpleBlock] = []
+    current: list[str] | None = None  # the lines of the open paragraph or item
+    for number, line in enumerate(lines):
+        if not line:
+            current = None
+            continue
+        kind = blocks[-1][0] if blocks else None
+        if line[0] == " ":  # a bullet item's next line
+            content = line[2:]
+            if (current is None or kind != "bullet_list" or line[1:2] != " " or not content
+                    or content != content.strip() or _opens_list(content)):
+                return None
+            current.append(content)
+            continue
+        if line != line.strip():
+            return None
+        if line.startswith("- "):
+            content = line[2:]
+            if (content != content.lstrip() or _opens_list(content) or kind == "ordered_list"
+                    or (kind == "bullet_list" and current is None)):
+                return None  # nested, after a numbered list, or after an empty line (a loose list)
+            if kind != "bullet_list":
+                blocks.append(("bullet_list", number, [], "-"))
+            current = [content]
+            blocks[-1][2].append((number, current, ""))
+            continue
+        if line[0] in "0123456789" and (item := _ordered_item().fullmatch(line)) is not None:
+            written, delimiter, content = item.groups()
+            if kind == "ordered_list":
+                if current is None or blocks[-1][3] != delimiter:
+                    return None  # a loose list, or another list
+            elif current is not None:
+                return None  # right after a paragraph or another list's item
+            if _opens_list(content):
+                return None
+            if kind != "ordered_list":
+                blocks.append(("ordered_list", number, [], delimiter))
+            current = [content]
+            blocks[-1][2].append((number, current, written))
+            continue
+        if _opens_list(line) or (kind in ("bullet_list", "ordered_list") and current is not None):
+            return None  # another list marker, or text right after an item (a lazy continuation)
+        if current is None or kind != "paragraph":
+            current = []
+            blocks.append(("paragraph", number, current, ""))
+        current.append(line)
+    return blocks
+
+
+def _opens_list(line: str) -> bool:
+    return line[0] in "-+*0123456789" and _LIST_MARKER.match(line) is not None
+
+
+@cache
+def _inline_special() -> re.Pattern[str]:
+    """What ends a run of text for ``_simple_inline``: every character an inline rule we enable
+    may start at (the rest are text to markdown-it too), and the line break."""
+    return re.compile(r"[\n*_\[\]<>`\\!]")
+
+
+@cache
+def _simple_destination() -> re.Pattern[str]:
+    """A link's address up to its ``)``, read whole by markdown-it's parseLinkDestination: no
+    space or control character, no parenthesis, ``<``, backslash or entity (``&``) to unescape."""
+    return re.compile(r"[^\x00-\x20()<\\&\x7f]*\)")
+
+
+def _simple_inline(src: str) -> list[Token] | None:
+    """markdown-it's inline tokens of a paragraph's ``src`` when its markup is simple (see
+    ``_simple_tokens``), else None."""
+    token = _token_class()
+
+    special = _inline_special()
+    out: list[str | Token] = []  # text as str (adjacent ones joined at the end, as markdown-it does)
+    start = pos = 0  # where the pending text starts; where the search goes on
+    open_run = 0  # the length of the open emphasis delimiter, 0 when none is open
+    closer = 0  # where the first ">" after the last "<" is (-1: none after it)
+    while (found := special.search(src, pos)) is not None:
+        i = found.start()
+        ch = src[i]
+        after = i + 1
+        if ch == "\n":
+            made: list[str | Token] = [token("softbreak", "br", 0, {}, None, 0, None, "", "", "", {},
+                                             False, False)]
+        elif ch == "*" or ch == "_":
+            count, can_open, can_close = _delimiter_run(src, i)
+            if not can_open and not can_close:  # text, as markdown-it leaves it
+                pos = i + count
+                continue
+            if ch == "_" or count > 2 or (can_open and can_close):
+                return None
+            after = i + count
+            tag, markup = ("strong", "**") if count == 2 else ("em", "*")
+            if can_open:
+                if open_run:
+                    return None  # nested
+                open_run = count
+                made = [token(f"{tag}_open", tag, 1, {}, None, 0, None, "", markup, "", {}, False, False)]
+                if count == 2:
+                    made.insert(0, "")  # markdown-it empties the first star's text, and keeps it
+            else:
+                if open_run != count:
+                    return None  # a closer without its opener, or of another length
+                open_run = 0
+                made = [token(f"{tag}_close", tag, -1, {}, None, 0, None, "", markup, "", {}, False, False)]
+                if count == 2:
+                    made.append("")
+        elif ch == "[" or (ch == "!" and src.startswith("[", i + 1)):
+            link = _simple_link(src, i + 1 if ch == "!" else i, image=ch == "!")
+            if link is None:
+                return None
+            made, after = link
+        elif ch == "`":
+            close = src.find("`", i + 1)
+            if src.startswith("`", i + 1) or close < 0 or src.startswith("`", close + 1):
+                return None  # runs of more than one, or an unclosed one
+            content = src[i + 1:close]
+            if "\n" in content:
+                return None
+            if content.startswith(" ") and content.endswith(" ") and content.strip(" "):
+                content = content[1:-1]
+            made = [token("code_inline", "code", 0, {}, None, 0, None, content, "`", "", {}, False, False)]
+            after = close + 1
+        elif ch == "<":
+            if -1 < closer <= i:  # the next ">", found again only once passed: linear in "<<<<"
+                closer = src.find(">", i + 1)
+            opener = src.find("<", i + 1, closer) if closer > i else -1
+            inside = src[i + 1:closer] if closer > i and opener < 0 else ""
+            if ":" in inside or "@" in inside:
+                return None  # could be an autolink (a scheme's colon, an address's @)
+            pos = i + 1  # text: no autolink starts here
+            continue
+        elif ch == ">" or ch == "!":
+            pos = i + 1
+            continue
+        else:  # a backslash escape or a ']' of no link
+            return None
+        if i > start:
+            out.append(src[start:i])
+        out += made
+        start = pos = after
+    if open_run:
+        return None
+    if start < len(src):
+        out.append(src[start:])
+    return _joined(out)
+
+
+def _simple_link(src: str, bracket: int, *, image: bool) -> tuple[list[str | Token], int] | None:
+    """The tokens of ``[label](address)`` (``![alt](src)`` for an image) whose ``[`` is at
+    ``bracket``, and where it ends; None unless the label holds no markup (nor a line break) and
+    the address is read whole (``_simple_destination``)."""
+    token = _token_class()
+
+    close = src.find("]", bracket + 1)
+    label = src[bracket + 1:close]
+    if close < 0 or not label or _inline_special().search(label) or not src.startswith("(", close + 1):
+        return None
+    address = _simple_destination().match(src, close + 2)
+    if address is None:
+        return None
+    url = src[close + 2:address.end() - 1]
+    target = parser().normalizeLink(url) if url else ""
+    if image:
+        text = token("text", "", 0, {}, None, 0, None, label, "", "", {}, False, False)
+        return [token("image", "img", 0, {"src": target, "alt": ""}, None, 0, [text], label, "", "", {},
+                      False, False)], address.end()
+    return [token("link_open", "a", 1, {"href": target}, None, 0, None, "", "", "", {}, False, False),
+            label,
+            token("link_close", "a", -1, {}, None, 0, None, "", "", "", {}, False, False)], address.end()
+
+
+def _delimiter_run(src: str, start: int) -> tuple[int, bool, bool]:
+    """markdown-it's StateInline.scanDelims for the run of ``*`` or ``_`` at ``start`` of a whole
+    inline text: its length, whether it can open and whether it can close emphasis."""
+    isMdAsciiPunct, isPunctChar, isWhiteSpace = _character_classes()
+    marker = src[start]
+    end = start
+    while end < len(src) and src[end] == marker:
+        end += 1
+    last = src[start - 1] if start > 0 else " "
+    after = src[end] if end < len(src) else " "
+    last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
+    next_punct = isMdAsciiPunct(ord(after)) or isPunctChar(after)
+    last_space, next_space = isWhiteSpace(ord(last)), isWhiteSpace(ord(after))
+    left = not (next_space or (next_punct and not (last_space or last_punct)))
+    right = not (last_space or (last_punct and not (next_space or next_punct)))
+    if marker == "*":
+        return end - start, left, right
+    return end - start, left and (not right or last_punct), right and (not left or next_punct)
+
+
+def _joined(pieces: list[str | Token]) -> list[Token]:
+    """Tokens with each run of adjacent texts one text token, and each level set from the
+    nesting before it (markdown-it's fragments_join)."""
+    token = _token_class()
+
+    tokens: list[Token] = []
+    level = 0
+    text: str | None = None
+    for piece in pieces:
+        if isinstance(piece, str):
+            text = piece if text is None else text + piece
+            continue
+        if text is not None:
+            tokens.append(token("text", "", 0, {}, None, level, None, text, "", "", {}, False, False))
+            text = None
+        if piece.nesting < 0:
+            level -= 1
+        piece.level = level
+        if piece.nesting > 0:
+            level += 1
+        tokens.append(piece)
+    if text is not None:
+        tokens.append(token("text", "", 0, {}, None, level, None, text, "", "", {}, False, False))
+    return tokens
 
 
 def _parts(lines: list[str]) -> Iterator[tuple[int, int]]:

@@ -14,12 +14,8 @@ import re
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage, Message, MIMEPart
-from typing import TYPE_CHECKING
 
 from authoring import esp, markdown, model
-
-if TYPE_CHECKING:
-    pass
 
 EMAIL_POLICY = email.policy.SMTP.clone(cte_type="7bit")
 """CRLF line endings; 7-bit transfer encodings (quoted-printable or base64, whichever is
@@ -47,7 +43,7 @@ def build_message(issue: model.Issue, publication: model.Publication, html: str,
     """multipart/alternative, text first and HTML last (clients show the last part they can)."""
     info = issue.issue
     sender = publication.sender
-    domain = sender.email.rpartition("@")[2] or "localhost"
+    domain = sender.email.rpartition("@")[2]  # an address without one: Address() below refuses it
     msg = EmailMessage(policy=EMAIL_POLICY)
     msg["From"] = Address(display_name=sender.name, addr_spec=sender.email)
     if to:

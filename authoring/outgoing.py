@@ -116,11 +116,10 @@ class Prepared:
                       publication_document=validated.publication_document, images=images)
 
 
-def prepare(path: Path, *, strict: bool = False, publication_file: Path | None = None,
-            inliner: str | None = None) -> Prepared:
+def prepare(path: Path, *, publication_file: Path | None = None, inliner: str | None = None) -> Prepared:
     """Validate at the export level and render the email and the web page; AuthoringError when
     the issue has an error a draft has too (nothing rendered from it could be trusted)."""
-    validated = _validate_for_export(path, strict, publication_file)
+    validated = _validate_for_export(path, publication_file)
     return Prepared(path=path, validated=validated, rendered=_render_for_export(validated, inliner),
                     sources=Sources(validated.report, validated.publication_file,
                                     validated.publication_document))
@@ -134,7 +133,7 @@ def _export_only_codes() -> frozenset[str]:
                      if c.severity == codes.BY_LEVEL or c.meaning.startswith("export"))
 
 
-def _validate_for_export(path: Path, strict: bool, publication_file: Path | None) -> Validated:
+def _validate_for_export(path: Path, publication_file: Path | None) -> Validated:
     from authoring.paths import PUBLICATION_FILE
     from authoring.validate import validate_file
 
@@ -202,8 +201,16 @@ def _render_for_export(validated: Validated, inliner: str | None) -> Renders:
 
 
 def is_written(sources: Sources, needle: str) -> bool:
-    return any(needle in line for report in (sources.issue, *sources.others)
+    """Whether ``needle`` is written in the issue or the publication file, a comment aside (a
+    comment naming a setting is no setting: ``add_at_publication`` would not find it there)."""
+    return any(_written_at(line, needle) >= 0 for report in (sources.issue, *sources.others)
                for line in report.source_lines)
+
+
+def _written_at(line: str, needle: str) -> int:
+    """Where ``needle`` starts in ``line``, or -1 when it is not there or only in a comment line."""
+    column = line.find(needle)
+    return -1 if column < 0 or line[:column].lstrip().startswith("#") else column
 
 
 
@@ -290,8 +297,8 @@ class Sources:
         at publication.yaml's ``esp:`` line, or its first line."""
         for report in (self.issue, *self.others):
             for number, line in enumerate(report.source_lines, 1):
-                column = line.find(needle)
-                if column >= 0 and not line[:column].lstrip().startswith("#"):  # not in a comment
+                column = _written_at(line, needle)
+                if column >= 0:
                     report.diagnostics.append(Diagnostic(
                         code=code, severity=severity, message=message, hint=hint,
                         file=report.file, line=number, column=column + 1))

@@ -141,6 +141,11 @@ def find(src: str, folders: list[Path]) -> Path | None:
     for folder in folders:
         try:
             root = folder.resolve()
+            plain = _regular_without_links(root, path.parts)
+            if plain is not None:  # nothing on the way is a link: the path is its own resolution
+                if plain:
+                    return root.joinpath(*path.parts)
+                continue
             candidate = (root / path).resolve()
             candidate.relative_to(root)
         except (OSError, ValueError, RuntimeError):
@@ -148,3 +153,22 @@ def find(src: str, folders: list[Path]) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def _regular_without_links(root: Path, parts: tuple[str, ...]) -> bool | None:
+    """Whether ``parts`` under the resolved folder ``root`` name a regular file, found with one
+    ``lstat`` a part (resolving the whole path reads every folder above it too, for each
+    image); None when a part is a symbolic link, which only resolving tells where it leads."""
+    current = str(root)
+    info = None
+    for part in parts:  # plain names: relative_path refuses "..", and "." is no part
+        if info is not None and not stat.S_ISDIR(info.st_mode):
+            return False  # a file where a folder should be
+        current = os.path.join(current, part)
+        try:
+            info = os.lstat(current)
+        except OSError:
+            return False  # missing (or unreadable): not a file to use
+        if stat.S_ISLNK(info.st_mode):
+            return None
+    return info is not None and stat.S_ISREG(info.st_mode)

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import overload
 
-from authoring import checks, codes, model
+from authoring import checks, codes, markdown, model
+from authoring import load as loader
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity, SourceLines
-from authoring.load import Document, LoadError, load_file
+from authoring.load import MAX_BYTES, Document, LoadError, cycles_uncollected, load_bytes, load_file
 from authoring.paths import PUBLICATION_FILE, search_folders, untrusted_reason
 from authoring.structure import build_issue, build_publication
 
@@ -86,16 +87,61 @@ def _load_publication(path: Path | None, level: Level
     if path is None:
         return DEFAULT_PUBLICATION, None, None
     try:
-        doc = load_file(path)
+        raw = loader.read_bounded(path, MAX_BYTES + 1)  # (by the module: tests count the reads)
+        settings = _settings(path, raw, level)
     except LoadError as exc:
         return DEFAULT_PUBLICATION, exc.report, None
+    doc, publication = settings.doc, settings.publication
     report = Report(file=str(path), source_lines=SourceLines(doc.text))
-    publication, problems = build_publication(doc)
-    report.diagnostics.extend(doc.diagnostics + problems + _trust_problems(path, publication))
+    # copies of what is kept: a caller may edit its report
+    report.diagnostics.extend([replace(d) for d in settings.problems] + _trust_problems(path, publication))
     if publication is not None:
-        report.diagnostics.extend(_diagnostic(doc, f)
-                                  for f in checks.check_publication(publication, level, path.parent))
+        report.diagnostics.extend(_diagnostic(doc, f) for f in checks.check_publication_files(
+            publication, path.parent))
+        report.diagnostics.extend(replace(d) for d in settings.findings)
     return publication or DEFAULT_PUBLICATION, report, doc
+
+
+class _Settings:
+    """What a publication file's bytes make, whatever the files around it: read it, never edit it.
+    A plain class: a dataclass costs most of a millisecond to make at every start."""
+
+    __slots__ = ("raw", "doc", "publication", "problems", "findings")
+
+    def __init__(self, raw: bytes, doc: Document, publication: model.Publication | None,
+                 problems: list[Diagnostic], findings: list[Diagnostic]):
+        self.raw = raw
+        self.doc = doc
+        self.publication = publication
+        self.problems = problems
+        """The loader's and the model builder's."""
+        self.findings = findings
+        """checks.check_publication_settings'."""
+
+
+_KEPT_SETTINGS: dict[tuple[str, Level], _Settings] = {}
+"""The last settings made of each publication file (by its name as given, and the level), kept
+for a process that renders again (the preview, a folder, export's build): the file is read each
+time and its bytes compared, so an edit counts at once; what depends on other files (its owner
+and mode, its templates folder's, the logo's width) is checked anew each time."""
+_KEPT_SETTINGS_MAX = 16
+
+
+def _settings(path: Path, raw: bytes, level: Level) -> _Settings:
+    """The publication file ``path`` whose bytes are ``raw``, loaded, built and checked (raises
+    LoadError)."""
+    key = (str(path), level)
+    kept = _KEPT_SETTINGS.get(key)
+    if kept is not None and kept.raw == raw:
+        return kept
+    doc = load_bytes(raw, path)
+    publication, problems = build_publication(doc)
+    findings = [] if publication is None else [
+        _diagnostic(doc, f) for f in checks.check_publication_settings(publication, level)]
+    if len(_KEPT_SETTINGS) >= _KEPT_SETTINGS_MAX:
+        _KEPT_SETTINGS.clear()
+    kept = _KEPT_SETTINGS[key] = _Settings(raw, doc, publication, doc.diagnostics + problems, findings)
+    return kept
 
 
 class Publications:
@@ -150,6 +196,7 @@ def _trust_problems(path: Path, publication: model.Publication | None) -> list[D
     return problems
 
 
+@cycles_uncollected
 def validate_document(doc: Document, *, level: Level = Level.DRAFT,
                       publication: model.Publication = DEFAULT_PUBLICATION) -> Validated:
     report = Report(file=doc.file, source_lines=SourceLines(doc.text))
@@ -160,6 +207,7 @@ def validate_document(doc: Document, *, level: Level = Level.DRAFT,
             message="an issue file is a mapping with 'issue:', 'letter:' and 'stories:'",
             hint="start from a template: authoring new"))
         return Validated(report=report, publication=publication, document=doc)
+    markdown.parse.hold(len(doc.scalars))  # every text parsed once, for the checks and the render
     issue, problems, filled = build_issue(doc)
     report.diagnostics.extend(problems)
     if issue is not None:

@@ -1,4 +1,4 @@
-"""Save → updated preview latency, in a real headless Chromium (budget: under 300 ms median).
+"""Save → updated preview latency, in a real headless Chromium (target: median ≤ 100 ms on 0321).
 
 Run: python benchmarks/preview.py [--edits N] [--issue FILE]
 Starts `authoring preview` as a user would (its own process), opens the page in
@@ -6,7 +6,8 @@ Debian's Chromium, then edits the issue N times: each edit renames a headline an
 is saved atomically (temporary file + rename, like most editors). The clock starts
 just before the write and stops when the new headline is in the email frame's DOM;
 it covers the file watcher, validation, rendering, the event push and the browser's
-update. Prints median / p90 / worst, and the server's own build time for comparison.
+update (the pre-send check follows the render and is not waited for). Prints median / p90 /
+worst, and the server's own build time for comparison.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ sys.path.insert(0, str(ROOT))
 
 from authoring.files import write_atomic  # noqa: E402
 
-DEFAULT_ISSUE = ROOT / "issues" / "001_0c676e81095fd596.yaml"
-"""The largest seed-derived issue (about 2,600 words)."""
+DEFAULT_ISSUE = ROOT / "issues" / "0321.yaml"
+"""The hand-written issue with every block type and its images (issue 26's target is on it;
+``--issue issues/001_0c676e81095fd596.yaml`` for the largest seed, about 2,600 words)."""
 CHROMIUM = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"]
-BUDGET_MS = 300
+BUDGET_MS = 100
 
 FRAME_HAS = """(marker) => {
   const frame = document.getElementById('email');
@@ -106,8 +108,10 @@ def main() -> None:
     print(f"issue: {args.issue.name} ({words} words of YAML), {len(latencies)} edits")
     print(f"save → updated page: median {median:6.1f} ms   p90 {percentile(latencies, 0.9):6.1f} ms   "
           f"best {min(latencies):6.1f} ms   worst {max(latencies):6.1f} ms")
-    print(f"server build (validate + render): median {statistics.median(builds):6.1f} ms")
-    print(f"budget: median under {BUDGET_MS} ms — {'met' if median < BUDGET_MS else 'MISSED'}")
+    print(f"server build (validate + render; the check comes after): median "
+          f"{statistics.median(builds):6.1f} ms")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"target: median ≤ {BUDGET_MS} ms — {'holds' if median <= BUDGET_MS else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -313,3 +313,137 @@ def test_label_order_names_the_latest_of_equally_ranked_labels():
     story = _news(sections=[("How it works", "a"), ("How it worked", "b"), ("Key insight", "c")])
     assert [m for _, m, *_ in _found(news.check_labels, story)] == [
         "'Key insight' usually comes before 'How it worked'"]
+
+
+# ---- the feature's recogniser: what it reads as the picture, the title and the byline
+
+_AFTER_A_LETTER = "Dear friends,\n\nHi.\n\nKeep learning!\n\n\n"
+
+
+def test_a_caption_title_and_one_paragraph_make_a_feature_with_its_picture():
+    from authoring.importer import import_text
+
+    result = import_text(_AFTER_A_LETTER + "A robot arm on a desk\n\nThe Long Road to Autonomy\n\n"
+                         "It took a decade.\n", source="t.txt")
+    assert result.issue.stories == [model.Feature(title="The Long Road to Autonomy", body="It took a decade.",
+                                                  image=model.Image(alt="A robot arm on a desk"))]
+    assert result.evidence == ["caption, title 'The Long Road to Autonomy' (line 10) and 1 paragraph"]
+
+
+def test_a_byline_may_end_in_an_exclamation_mark_and_is_no_paragraph():
+    from authoring.importer import import_text
+
+    result = import_text(_AFTER_A_LETTER + "The Long Road to Autonomy\nBy Ana Ruiz!\nIt took a decade.\n"
+                         "Then it was done.\n", source="t.txt")
+    (feature,) = result.issue.stories
+    assert (feature.byline, feature.body) == ("By Ana Ruiz!", "It took a decade.\n\nThen it was done.")
+    assert result.evidence == ["title 'The Long Road to Autonomy' (line 8) and 2 paragraphs"]
+
+
+def test_news_stories_one_blank_line_apart_end_at_the_next_headline_with_its_labels():
+    from authoring.importer import import_text
+
+    text = ("Robots Learn Chores\n\nA dek here.\n\nWhat’s new: A robot folded towels.\n\n"
+            "Why it matters: Homes are messy.\n\nChips Get Cheaper\n\nWhat’s new: Prices fell.\n\n"
+            "Why it matters: More labs can train.\n")
+    result = import_text(text, source="t.txt")
+    assert [(s.headline, [x.label for x in s.sections]) for s in result.issue.stories] == [
+        ("Robots Learn Chores", ["What’s new", "Why it matters"]),
+        ("Chips Get Cheaper", ["What’s new", "Why it matters"])]
+    assert result.evidence == ["headline 'Robots Learn Chores' (line 1) and 2 labelled sections",
+                               "headline 'Chips Get Cheaper' (line 9) and 2 labelled sections"]
+
+
+def test_a_call_to_action_alone_on_its_line_has_at_most_six_words():
+    from authoring.importer import import_text
+
+    def promo(cta: str) -> model.Promo:
+        text = _AFTER_A_LETTER + f"A MESSAGE FROM ACME CLOUD\n\nOur course opens soon.\n\n{cta}\n"
+        (found,) = import_text(text, source="t.txt").issue.stories
+        return found
+
+    assert promo("Sign up for the course today").cta == model.Link(text="Sign up for the course today")
+    seven = promo("Sign up for the new course today")
+    assert seven.cta is None and seven.body == "Our course opens soon.\n\nSign up for the new course today"
+
+
+def test_a_run_ending_in_a_call_to_action_of_six_words_is_a_promo_without_a_kicker():
+    from authoring.importer import import_text
+
+    text = _AFTER_A_LETTER + "Our launch is soon.\n\nSign up for the list today\n"
+    result = import_text(text, source="t.txt")
+    assert result.issue.stories == [model.Promo(body="Our launch is soon.",
+                                                cta=model.Link(text="Sign up for the list today"))]
+    assert result.evidence == ["call to action 'Sign up for the list today' (line 10)"]
+
+
+def test_a_headline_like_line_inside_a_story_stays_in_its_section_and_one_label_is_singular():
+    from authoring.importer import import_text
+
+    text = ("Robots Learn Chores\n\nA dek here.\n\nWhat’s new: A robot folded towels.\n\nThe Numbers\n\n"
+            "It folded forty towels.\n")
+    result = import_text(text, source="t.txt")
+    (news,) = result.issue.stories
+    body = "A robot folded towels.\n\nThe Numbers\n\nIt folded forty towels."
+    assert news.sections == [model.Section(label="What’s new", body=body)]
+    assert result.evidence == ["headline 'Robots Learn Chores' (line 1) and 1 labelled section"]
+
+
+def test_a_short_line_alone_at_the_end_of_a_page_is_a_header():
+    from authoring.importer import import_text
+
+    result = import_text(_AFTER_A_LETTER + "Closing Notes\n", source="t.txt")
+    assert result.issue.stories == [model.Header(title="Closing Notes")]
+    assert result.evidence == ["a short line alone between two blocks, line 8"]
+
+
+def test_a_lone_caption_label_is_skipped_and_the_story_after_it_keeps_its_picture_without_a_dek():
+    from authoring.importer import import_text
+
+    text = _AFTER_A_LETTER + ("Left: a sensor on a pole.\n\n\nA robot arm on a desk\n\n"
+                              "Robots Learn Chores\n\nWhat’s new: A thing.\n\nWhy it matters: It does.\n")
+    caption, news = import_text(text, source="t.txt").issue.stories
+    assert caption == model.Text(body="Left: a sensor on a pole.")
+    assert (news.headline, news.dek, news.image) == ("Robots Learn Chores", None,
+                                                     model.Image(alt="A robot arm on a desk"))
+
+
+@pytest.mark.parametrize("caption, title", [
+    ("[Image: A Robot Arm On A Desk]", "The long road to autonomy"),  # an image line, whatever the case
+    ("A Robot Arm On A Desk", "The Long Road to Autonomy"),  # a title-case title under a title-case line
+])
+def test_the_line_above_a_features_title_is_its_picture(caption, title):
+    from authoring.importer import import_text
+
+    (feature,) = import_text(_AFTER_A_LETTER + f"{caption}\n\n{title}\n\nIt took a decade.\n",
+                             source="t.txt").issue.stories
+    assert feature == model.Feature(title=title, body="It took a decade.",
+                                    image=model.Image(alt="A Robot Arm On A Desk"))
+
+
+def test_a_lone_label_under_a_title_does_not_stop_the_search_for_stories():
+    from authoring.importer import import_text
+
+    text = _AFTER_A_LETTER + ("A Robot in the Field\n\nLeft: a sensor on a pole.\n\n\nRobots Learn Chores\n\n"
+                              "What’s new: A thing.\n\nWhy it matters: It does.\n")
+    feature, news = import_text(text, source="t.txt").issue.stories
+    assert feature == model.Feature(title="A Robot in the Field", body="Left: a sensor on a pole.")
+    assert [s.label for s in news.sections] == ["What’s new", "Why it matters"]
+
+
+def test_a_kicker_right_above_a_headline_is_no_picture_of_the_story():
+    from authoring.importer import import_text
+
+    text = _AFTER_A_LETTER + ("Intro text here.\n\nA MESSAGE FROM ACME CLOUD\n\nRobots Learn Chores\n\n"
+                              "What’s new: A thing.\n\nWhy it matters: It does.\n")
+    stories = import_text(text, source="t.txt").issue.stories
+    assert [type(s).__name__ for s in stories] == ["Text", "Promo", "News"] and stories[2].image is None
+    assert stories[1].kicker == "A MESSAGE FROM ACME CLOUD"
+
+
+def test_a_question_above_a_title_case_line_is_the_features_title_not_its_picture():
+    from authoring.importer import import_text
+
+    text = _AFTER_A_LETTER + "Why Do Small Teams Win?\n\nA Second Line in Title Case\n\nIt took a decade.\n"
+    (feature,) = import_text(text, source="t.txt").issue.stories
+    assert (feature.title, feature.image) == ("Why Do Small Teams Win?", None)

@@ -168,3 +168,48 @@ def test_plain_text_yaml_and_fields_of_a_transcript():
         (PATH + ("title",), "From the episode", False), (PATH + ("cues", 0, "speaker"), "Ana", False),
         (PATH + ("cues", 0, "text"), "Hi.", False), (PATH + ("cues", 1, "text"), "Hi.", False)]
     assert list(transcript.fields(Transcript(cues=[], path=PATH))) == []
+
+
+# ---- the recogniser: where a transcript's last cue ends
+
+def _after_a_cue(paragraphs: int) -> str:
+    """A cue, then without a blank line a headline, ``paragraphs`` paragraphs and labelled sections."""
+    between = "".join(f"Paragraph {n}.\n" for n in range(1, paragraphs + 1))
+    return ("WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\nHello there.\nRobots Learn Chores\n" + between
+            + "What’s new: A thing happened.\nWhy it matters: It does.\n")
+
+
+def test_a_headline_with_a_label_within_four_lines_ends_the_cue_before_it():
+    from authoring.importer import import_text
+
+    result = import_text(_after_a_cue(3), source="t.txt")  # the label is the fourth line after it
+    cues, news = result.issue.stories
+    assert cues.cues == [Cue(start="00:00:01.000", end="00:00:04.000", text="Hello there.")]
+    assert news.headline == "Robots Learn Chores" and news.dek == "Paragraph 1."
+    farther = import_text(_after_a_cue(4), source="t.txt")  # the fifth: the line is the cue's text
+    assert farther.issue.stories[0].cues[0].text == "Hello there. Robots Learn Chores Paragraph 1."
+    assert farther.evidence[0] == "WEBVTT and 1 timed cues, lines 1–7"
+
+
+_SECOND_CUE = "00:00:05.000 --> 00:00:08.000\nThanks for having me.\n"
+
+
+def test_a_cue_numbered_out_of_turn_keeps_the_webvtt_as_text_with_a_warning():
+    from authoring.importer import import_text
+
+    result = import_text("WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\nWelcome back.\n\n5\n" + _SECOND_CUE,
+                         source="t.txt")
+    (text,) = result.issue.stories
+    assert text.body.endswith("\n\n5\\\n00:00:05.000 --> 00:00:08.000\\\nThanks for having me.")
+    assert [(w.code, w.line) for w in result.warnings][0] == ("transcript-as-text", 1)
+
+
+def test_a_webvtt_line_two_blank_lines_above_its_cues_is_a_block_of_its_own():
+    from authoring.importer import import_text
+
+    result = import_text("WEBVTT\n\n\n1\n00:00:01.000 --> 00:00:04.000\nWelcome back.\n\n2\n" + _SECOND_CUE,
+                         source="t.txt")
+    alone, cues = result.issue.stories
+    assert alone.body == "WEBVTT" and cues.body.startswith("1\\\n00:00:01.000 --> 00:00:04.000\\\n")
+    assert [(w.code, w.line) for w in result.warnings][:2] == [("transcript-as-text", 1),
+                                                              ("transcript-as-text", 4)]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from authoring.check import CheckOptions, NotCheckable, check_file
+from authoring.check import CheckOptions, NotCheckable, check_file, clients
 from authoring.check.images import file_name_alt
 from authoring.cli import app
 from conftest import ISSUES, ROOT, tracked
@@ -491,3 +491,21 @@ def test_the_view_in_browser_link_is_the_issues_web_url(issue_copy):
     built = build(issue_copy)
     assert 'href="https://www.deeplearning.ai/the-batch/issue-321/?utm_source' in built.html
     assert "*|ARCHIVE|*" not in built.html
+
+
+def test_a_check_from_a_removed_current_folder_finds_what_it_finds_elsewhere(tmp_path, monkeypatch):
+    """Template lines are shown relative to the current folder; with that folder gone (removed
+    under a shell still in it) they are shown whole, not a FileNotFoundError traceback."""
+    def found() -> list[tuple]:
+        report = check_file(ISSUES / "0321.yaml", CheckOptions(spam=False))
+        return [(f.code, Path(f.file).name if f.file else None, f.line) for part in report.parts
+                for f in part.findings]
+
+    monkeypatch.chdir(tmp_path)
+    expected = found()
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    clients._read_lines.cache_clear()  # template lines are read (and shown) again
+    assert found() == expected

@@ -220,3 +220,76 @@ def test_a_triple_brace_takes_a_third_closing_brace_only():
     assert esp.live_code("{{{ x }}} y", "sendgrid") == [esp.Construct(0, 9, "{{{ x }}}")]
     assert esp.live_code("{{{ x }} y", "sendgrid") == [esp.Construct(0, 8, "{{{ x }}")]
     assert esp.live_code("{{{x", "sendgrid") == [esp.Construct(0, 2, "{{")]  # never closed
+
+
+# ---------------------------------------------------------------- fields that cannot hold code
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from authoring import checks  # noqa: E402
+from authoring.diagnostics import Severity  # noqa: E402
+
+QUIET_OR_NOT = [
+    "A plain sentence, with *emphasis* and a [link](https://example.org/a b).",
+    "&#123;&#123; 7*7 }}", "&#123;&#123; 7*7 &#125;&#125;", "&#42;|FNAME|&#42;", "&#x7B;% if x %&#x7D;",
+    "[a](https://example.org/?q=&#42;&#124;FNAM&#124;&#42;)", "[a](&#123;&#123;x&#125;&#125;)",
+    "\\{\\{ 7*7 \\}\\}", "{{unsubscribe_url}}", "{{ first_name }}", "*|FNAME|*", "*|FNAM|*",
+    "%recipient.first_name%", "%recipient.frist_name%", "[a](https://example.org/ü%E2)",
+    "[a](<https://example.org/a b>)", "<https://example.org/Ärger>", "![x](images/ä.png)",
+    "{% if x %}yes{% endif %}", "{# note #}", "50% off, 20% more", "a | b * c", "",
+]
+
+
+def _code_found(text: str, service: str, markdown: bool) -> list:
+    found = [f.message for f in checks._template_code(("f",), text, markdown, service, Severity.WARNING)]
+    return found + [u.tag for u in esp.unknown_tags(text, service)]
+
+
+@pytest.mark.parametrize("service", sorted(esp.ESPS))
+@pytest.mark.parametrize("text", QUIET_OR_NOT)
+def test_a_field_said_to_hold_no_code_holds_none(service, text):
+    for markdown in (False, True):
+        if not esp.may_hold_code(text, service, markdown):
+            assert _code_found(text, service, markdown) == []
+
+
+def test_links_can_hold_code_only_for_a_service_that_opens_with_percent():
+    text = "[a](https://example.org/über)"  # markdown-it writes %C3%BC: Mailgun's opener, %C
+    assert "%C3%BC" in checks.exported_text(text, True)
+    assert esp.may_hold_code(text, "mailgun", True)
+    assert not esp.may_hold_code(text, "mailgun", False)
+    assert not esp.may_hold_code(text, "mailchimp", True)
+
+
+
+def test_entities_in_a_link_address_can_spell_code_without_its_characters():
+    text = "[a](https://example.org/?q=&#42;&#124;FNAM&#124;&#42;)"  # decoded: *|FNAM|*
+    assert not any(c in text for c in "{|%")
+    assert esp.may_hold_code(text, "mailchimp", True)
+    assert _code_found(text, "mailchimp", True) == ["'*|FNAM|*' is not a mailchimp merge tag: "
+                                                    "did you mean '*|FNAME|*'?"]
+
+
+@given(st.text(alphabet="{}%|*&#;[]()<>\\!ab:/. 1ü", max_size=40),
+       st.sampled_from(sorted(esp.ESPS)), st.booleans())
+def test_what_is_skipped_would_have_found_nothing(text, service, markdown):
+    if not esp.may_hold_code(text, service, markdown):
+        assert _code_found(text, service, markdown) == []
+
+
+_WRITTEN = {"mailchimp": "*|{}|*", "mailgun": "%{}%"}
+"""How a documented name is written as a tag (the others: braces)."""
+
+
+@pytest.mark.parametrize("service", sorted(esp.LANGUAGES))
+def test_a_documented_name_is_no_near_miss_of_itself_nor_of_another(service):
+    import difflib
+
+    language = esp.LANGUAGES[service]
+    for name in language.names:
+        tag = _WRITTEN.get(service, "{{{{ {} }}}}").format(name)
+        assert esp._near_miss(tag, language) is None, tag
+        assert difflib.get_close_matches(name, language.names, n=1, cutoff=0.8) == [name]
+    tag = _WRITTEN.get(service, "{{{{ {} }}}}").format(language.names[0] + "X")
+    assert esp._near_miss(tag, language) is not None  # one letter more: a typo of it

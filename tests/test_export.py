@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 from authoring import esp, files
 from authoring.cli import app
+from authoring.commands import format_size
 from authoring.diagnostics import AuthoringError
 from authoring.export import export_issue
 from authoring.render import GMAIL_CLIP_BYTES
@@ -653,6 +654,11 @@ def test_the_default_unsubscribe_placeholder_is_located_at_the_publication(tmp_p
         export_issue(folder / "0321.yaml", tmp_path / "out")
     (found,) = [d for r in raised.value.reports for d in r.diagnostics if d.code == "unreplaced-merge-tag"]
     assert (found.file, found.line) == (str(publication), 1)
+    # the sample's comment that names {{unsubscribe_url}} is no setting: the default is what goes out
+    assert "{{unsubscribe_url}} and {{web_version_url}} become its" in publication.read_text()
+    assert found.message.startswith("publication.yaml has no unsubscribe_url:, so its default")
+    assert found.hint.endswith("or add unsubscribe_url: with the https address of a page of yours that "
+                               "unsubscribes")
     # a service chosen: its line
     publication.write_text(publication.read_text() + "esp: mailchimp\n")
     export_issue(folder / "0321.yaml", tmp_path / "out")
@@ -743,3 +749,124 @@ def test_an_export_reads_its_publication_file_once(issue_copy, tmp_path, monkeyp
         export_issue(issue_copy, tmp_path / "out")
     assert reads.count(publication) == 1
     assert reads.count(issue_copy) == 1
+
+
+# ---------------------------------------------------------------- what the command tells the user
+
+
+def test_the_command_lists_every_file_written_and_sums_up(tmp_path):
+    folder = copy_issues(tmp_path)
+    issue = write_issue(folder, MINIMAL.replace("  preheader: Just one story this week, with a picture.\n",
+                                                ""))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export", str(issue), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    listed = [line.split("  ") for line in result.stdout.splitlines()]
+    names = ["0500.html", "0500.txt", "0500.eml", "0500.web.html", "manifest.json"]
+    assert [path for path, _ in listed] == [str(out / name) for name in names]
+    for (_, size), name in zip(listed, names, strict=True):
+        assert size == format_size((out / name).stat().st_size)
+    html = (out / "0500.html").stat().st_size
+    assert result.stderr.splitlines()[-1] == (f"exported issue 500: HTML {format_size(html)} of Gmail's "
+                                              "102 KB, 1 warning")
+    export = export_issue(issue, tmp_path / "again")
+    assert [str(d) for d in export.warnings] == [
+        str(d) for r in export.reports for d in r.diagnostics if d.code == "missing-preheader"]
+    assert [(f.name, f.size, f.sha256) for f in export.files] == [
+        (name, len(data), hashlib.sha256(data).hexdigest())
+        for name, data in ((name, (tmp_path / "again" / name).read_bytes()) for name in names)]
+    assert export.paths == [tmp_path / "again" / name for name in names]
+
+
+@pytest.mark.parametrize("error, where, reason", [
+    (OSError(28, "No space left on device", "/x/0321.txt"), "/x/0321.txt", "No space left on device"),
+    (OSError("the disk went away"), None, "the disk went away"),
+])
+def test_a_write_error_names_the_file_and_the_reason(tmp_path, monkeypatch, error, where, reason):
+    def fails(path, data):
+        raise error
+
+    monkeypatch.setattr(files, "_write_synced", fails)
+    out = tmp_path / "out"
+    with pytest.raises(AuthoringError) as refused:
+        export_issue(ISSUES / "0321.yaml", out)
+    assert str(refused.value) == (f"cannot write the export to {out}: {where or out}: {reason}; "
+                                  "nothing was changed")
+    assert isinstance(refused.value.__cause__, OSError)
+
+
+def test_the_publications_folder_is_refused_as_an_output(tmp_path, monkeypatch):
+    """The publication (--publication) in a folder of its own: that folder is no output either."""
+    issues = copy_samples(tmp_path / "issues")
+    settings = tmp_path / "settings"
+    (settings / "images").mkdir(parents=True)
+    shutil.move(issues / "publication.yaml", settings / "publication.yaml")
+    shutil.copy(issues / "images" / "logo.png", settings / "images" / "logo.png")
+    monkeypatch.chdir(issues)
+    everything = lambda: {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}  # noqa: E731
+    before = everything()
+    with pytest.raises(AuthoringError) as refused:
+        export_issue(issues / "0321.yaml", settings, publication_file=settings / "publication.yaml")
+    assert str(refused.value) == (f"{settings} is the publication's folder: export replaces its output "
+                                  "folder as a whole, so it needs a folder of its own, e.g. -o out; "
+                                  "nothing was changed")
+    assert everything() == before
+    export_issue(issues / "0321.yaml", settings / "out", publication_file=settings / "publication.yaml")
+
+
+def test_an_export_from_a_removed_current_folder_still_writes(tmp_path, monkeypatch):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    result = export_issue(ISSUES / "0321.yaml", tmp_path / "out")
+    assert {p.name for p in (tmp_path / "out").iterdir()} == EXPORT_NAMES("0321")
+    assert result.out_dir == tmp_path / "out"
+
+
+def test_an_export_without_a_home_folder_still_writes(tmp_path, monkeypatch):
+    """No HOME and no passwd entry (a bare container): Path.home() raises; nothing to protect there."""
+    import pwd
+
+    def no_entry(uid):
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    with pytest.raises(RuntimeError):
+        Path.home()
+    export_issue(ISSUES / "0321.yaml", tmp_path / "out")
+    assert {p.name for p in (tmp_path / "out").iterdir()} == EXPORT_NAMES("0321")
+
+
+def test_links_are_probed_only_when_asked(tmp_path):
+    from authoring.links import LinkCheck
+
+    probed: list[list[str]] = []
+
+    def record(urls):
+        probed.append(urls)
+        return LinkCheck(checked=urls)
+
+    export_issue(ISSUES / "0321.yaml", tmp_path / "a", link_check=record)
+    assert probed == []
+    export_issue(ISSUES / "0321.yaml", tmp_path / "b", check_links=True, link_check=record)
+    assert len(probed) == 1 and "https://www.deeplearning.ai/resources/" in probed[0]
+
+
+@pytest.mark.parametrize("chosen, used", [(None, "css-inline"), ("premailer", "premailer"),
+                                          ("css-inline", "css-inline")])
+def test_the_inliner_chosen_for_the_export_is_the_one_that_runs(tmp_path, monkeypatch, chosen, used):
+    """Both engines give the same bytes (tests/test_render_inline.py): which one ran shows only here."""
+    from authoring.render import inline
+
+    engines: list[str] = []
+    real = inline.inline
+
+    def recording(html, engine=inline.DEFAULT_ENGINE, warnings=None):
+        engines.append(engine)
+        return real(html, engine, warnings)
+
+    monkeypatch.setattr(inline, "inline", recording)
+    export_issue(ISSUES / "0321.yaml", tmp_path / "out", inliner=chosen)
+    assert engines and set(engines) == {used}

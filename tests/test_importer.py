@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 import re
 
 import pytest
@@ -204,11 +205,139 @@ def test_bad_input_is_a_clear_error(tmp_path):
         assert info.value.reports
 
 
+def test_each_unreadable_input_is_one_located_error_naming_its_file_and_line(tmp_path):
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Dear friends,\n\nCaf\xe9 au lait.\n".encode("latin-1"))
+    nul = tmp_path / "nul.txt"
+    nul.write_bytes(b"Dear\x00 friends\n")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    for path, shown in [(latin, f"{latin}:3: error: byte 18 is not UTF-8 text [not-utf8]"),
+                        (nul, f"{nul}: error: the file holds binary data, not text [binary-input]"),
+                        (empty, f"{empty}: error: the file is empty [empty-input]"),
+                        (fifo, f"{fifo}: error: is a named pipe (FIFO), not a regular file: it cannot be "
+                               "read as an issue [not-a-regular-file]")]:
+        result = _run(path)
+        assert (result.exit_code, result.stderr, result.stdout) == (1, shown + "\n", ""), path
+        with pytest.raises(AuthoringError) as info:
+            import_file(path)
+        (report,) = info.value.reports
+        (diagnostic,) = report.diagnostics
+        assert report.file == diagnostic.file == str(path)
+        assert diagnostic.line == (3 if path == latin else None)
+
+
+def test_a_text_over_the_limit_is_refused_with_its_size_and_the_limit_in_megabytes(tmp_path):
+    big = tmp_path / "big.txt"
+    with big.open("wb") as handle:
+        handle.truncate(1_050_000)  # sparse: 1.05 MB shown as 1.1
+    result = _run(big)
+    assert (result.exit_code, result.stderr) == (
+        1, f"{big}: error: the file is too large to import: 1.1 MB; an issue may be at most 1 MB, as "
+           "validate allows (split the archive page, or check that this is the right file) "
+           "[file-too-large]\n")
+    for read, name in ((lambda: import_file(big), str(big)),
+                       (lambda: import_text("x" * 1_050_000, source="t.txt"), "t.txt")):
+        with pytest.raises(AuthoringError) as info:
+            read()
+        assert str(info.value) == f"{name}: too large to import (1.1 MB; at most 1 MB)"
+        (report,) = info.value.reports
+        assert report.file == report.diagnostics[0].file == name
+    (diagnostic,) = info.value.reports[0].diagnostics
+    assert diagnostic.message == "the text is 1.1 MB; an issue may be at most 1 MB, as validate allows"
+
+
 def test_crlf_and_bom_are_accepted():
     text = SEED_FILES[1].read_text(encoding="utf-8")
     plain = import_text(text, source="a", publication=PUBLICATION)
     windows = import_text("\ufeff" + text.replace("\n", "\r\n"), source="a", publication=PUBLICATION)
     assert windows.yaml == plain.yaml
+    old_mac = import_text(text.replace("\n", "\r"), source="a", publication=PUBLICATION)
+    assert old_mac.yaml == plain.yaml
+
+
+def test_web_page_text_ending_the_page_is_set_aside_as_a_comment_with_its_lines():
+    text = "Dear friends,\n\nHello there.\n\nKeep learning!\n\nAndrew\n\n\nShare\n\nPublished Mar 3, 2021\n"
+    result = import_text(text, source="t.txt")
+    assert "# Web-page text from lines 10–12 of the source, not part of the issue:\n#   Share\n" \
+           "#   Published Mar 3, 2021\n" in result.yaml
+    assert result.issue.stories == [] and result.warnings[0].code == "web-clutter"
+
+
+_AFTER_A_LETTER = "Dear friends,\n\nHi.\n\nKeep learning!\n\n\n"
+
+
+def test_a_paragraph_ending_in_a_closing_quote_ends_a_sentence():
+    text = _AFTER_A_LETTER + "The Long Road to Autonomy\n\nThe team said, “We ship every week.”\n"
+    result = import_text(text, source="t.txt")
+    assert result.issue.stories == [model.Feature(title="The Long Road to Autonomy",
+                                                  body="The team said, “We ship every week.”")]
+
+
+def test_capitals_of_model_names_are_no_kicker():
+    text = "Dear friends,\n\nGPT-4 VS GPT-5\n\nWhich is better?\n\nKeep learning!\n"
+    result = import_text(text, source="t.txt")
+    assert "GPT-4 VS GPT-5" in result.issue.letter.body and result.issue.letter.signoff == "Keep learning!"
+    assert result.issue.stories == []
+
+
+def test_a_wall_of_text_is_warned_in_the_issue_but_not_in_its_footer():
+    wall = "A plain sentence of ordinary words. " * 60
+    letter = import_text(f"Dear friends,\n\n{wall}\n\nKeep learning!\n", source="t.txt")
+    assert str(letter.warnings[0]) == (
+        "t.txt:3: warning: line 3: a paragraph of 2,159 characters (over 2,000), kept as written — split it "
+        "into paragraphs, or put back the spaces and line breaks that were lost [long-paragraph]")
+    footer = import_text(_AFTER_A_LETTER + "Robots Learn Chores\n\nA dek.\n\nWhat’s new: A thing.\n\n\n"
+                         f"You are receiving this because you subscribed.\n\n{wall}Unsubscribe any time.\n",
+                         source="t.txt")
+    assert footer.issue.footer.endswith("Unsubscribe any time.")
+    assert [w.code for w in footer.warnings] == ["invented-subject"]
+
+
+def test_a_page_of_its_top_block_alone_gives_the_number_and_date():
+    result = import_text("The Batch\nIssue 4 · March 3, 2021\n", source="t.txt", publication=PUBLICATION)
+    assert (result.issue.issue.number, str(result.issue.issue.date)) == (4, "2021-03-03")
+    assert result.issue.letter is None and result.issue.stories == []
+
+
+def test_an_issues_own_footer_is_its_last_block_of_at_most_four_paragraphs():
+    story = "Robots Learn Chores\n\nA dek.\n\nWhat’s new: A thing.\n\nWhy it matters: It does.\n\n\n"
+    lines = ["You are receiving this email.", "Manage your preferences.", "Forward it to a friend.",
+             "Unsubscribe at any time.", "Write to us any day."]
+    four = import_text(_AFTER_A_LETTER + story + "\n\n".join(lines[1:]) + "\n", source="t.txt")
+    assert four.issue.footer == "\n\n".join(lines[1:])
+    five = import_text(_AFTER_A_LETTER + story + "\n\n".join(lines) + "\n", source="t.txt")
+    assert five.issue.footer is None and five.issue.stories[-1].body == "\n\n".join(lines)
+
+
+# ---------------------------------------------------------------- wrapped lines joined back (units)
+
+
+_WIDE = "Our fleet of small robots covered the whole city last month, so it did"  # 70: the width
+_L66 = "Our fleet of small robots covered the whole city last month, so it"
+_L67 = "Our fleet of small robots covered the whole city last month, and so"
+
+
+def _letter_body(paragraphs: str) -> str:
+    text = f"Dear friends,\n\n{_WIDE}\nwell.\n\n{paragraphs}\n\nKeep learning!\n"
+    return import_text(text, source="t.txt").issue.letter.body.split("\n\n", 1)[1]
+
+
+def test_a_line_is_joined_to_the_one_before_only_when_its_first_word_did_not_fit_there():
+    assert (len(_WIDE), len(_L66), len(_L67)) == (70, 66, 67)
+    # 66 + a space + "ran" is 70: it would have fit, so the break was the author's
+    assert _letter_body(f"{_L66}\nran on.") == f"{_L66}\n\nran on."
+    assert _letter_body(f"{_L67}\nran on.") == f"{_L67} ran on."
+    # a no-break space holds "100 km" together as one word: 6 characters did not fit
+    assert _letter_body(f"{_L66}\n100\u00a0km of road.") == f"{_L66} 100\u00a0km of road."
+
+
+def test_an_indented_line_continues_a_list_item_but_not_a_paragraph():
+    body = _letter_body("A short line.\n  indented note\n\n"
+                        "- First item\n  and its rest\n- Second item\n more of it")
+    assert body == "A short line.\n\nindented note\n\n- First item and its rest\n- Second item more of it"
 
 
 # ---------------------------------------------------------------- the command
@@ -483,3 +612,34 @@ def test_no_importer_module_is_over_400_lines():
     folder = Path(authoring.importer.__file__).parent
     sizes = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in folder.glob("*.py")}
     assert sizes and max(sizes.values()) <= 400, sizes
+
+
+# ---------------------------------------------------------------- glued lines split (glue), at their limits
+
+
+def test_a_glued_headline_needs_eight_words_on_its_line_and_six_in_its_dek():
+    sections = "\n\nWhat’s new: A draft.\n\nWhy it matters: Rules.\n"
+    eight = import_text("Robots Fold LaundryThe lab taught arms to fold." + sections, source="t.txt")
+    (news,) = eight.issue.stories
+    assert (news.headline, news.dek) == ("Robots Fold Laundry", "The lab taught arms to fold.")
+    seven = import_text("Robots FoldThe lab taught arms to fold." + sections, source="t.txt")
+    assert isinstance(seven.issue.stories[0], model.Text)  # seven words: too short to tell where it splits
+    assert "glued-headline" not in {w.code for w in seven.warnings}
+
+
+def test_a_glued_kicker_needs_four_words_after_it():
+    four = import_text(_AFTER_A_LETTER + "SPONSORED BY ACME CLOUDTrain models on clusters.\n", source="t.txt")
+    (promo,) = four.issue.stories
+    assert (promo.kicker, promo.body) == ("SPONSORED BY ACME CLOUD", "Train models on clusters.")
+    three = import_text(_AFTER_A_LETTER + "SPONSORED BY ACME CLOUDTrain models on.\n", source="t.txt")
+    assert three.issue.stories == [model.Text(body="SPONSORED BY ACME CLOUDTrain models on.")]
+
+
+def test_two_labels_glued_into_one_line_are_each_warned_on_that_line():
+    text = ("Faces Blurred in ImageNet\n\nWhat’s new: Researchers blurred faces in the dataset.How it works: "
+            "They ran a detector.Why it matters: Privacy counts.\n")
+    result = import_text(text, source="t.txt")
+    glued = [w.message.split(":", 1)[0] for w in result.warnings if w.code == "glued-label"]
+    assert glued == ["line 3", "line 3"]
+    labels = [s.label for s in result.issue.stories[0].sections]
+    assert labels == ["What’s new", "How it works", "Why it matters"]

@@ -197,6 +197,35 @@ def test_each_file_gets_its_expected_details_and_warnings(path):
     assert (issue.issue.number, issue.issue.date) == (expected.get("number"), expected.get("date"))
 
 
+WARNINGS = DATA / "archive_warnings.txt"
+"""Every warning ``authoring import`` prints for each page of the corpus, as it prints them."""
+
+
+def _corpus_warnings() -> str:
+    return "".join(f"== {path.name}\n" + "".join(f"{w}\n" for w in _imported(path).warnings)
+                   for path in CORPUS)
+
+
+IMPORTED = DATA / "archive_imported.yaml"
+"""The YAML ``authoring import`` writes for each page of the corpus, one document each."""
+
+
+def _corpus_yaml() -> str:
+    return "".join(f"--- # {path.name}\n{_imported(path).yaml}" for path in CORPUS)
+
+
+def test_every_warning_of_the_corpus_reads_as_printed_with_its_lines_and_hint():
+    """Messages, figures, source lines and hints, word for word (after a deliberate change of wording:
+    ``PYTHONPATH=. python tests/test_importer_archive.py`` writes the file again; review its diff)."""
+    assert _corpus_warnings() == WARNINGS.read_text(encoding="utf-8")
+
+
+def test_every_page_of_the_corpus_imports_to_the_yaml_kept_beside_it():
+    """The whole YAML of each page, comments and styles included: the blocks, their fields, the words and
+    where they went (a deliberate change: write the file again as above, and review its diff)."""
+    assert _corpus_yaml() == IMPORTED.read_text(encoding="utf-8")
+
+
 # ---------------------------------------------------------------- words, fixpoint, bytes
 
 
@@ -717,3 +746,9 @@ def test_import_refuses_a_fifo_and_a_device_without_waiting_on_them(tmp_path):
     for path, kind in ((fifo, "named pipe"), (device, "character device")):
         result = _run(path)
         assert result.exit_code == 1 and kind in result.stderr and "[not-a-regular-file]" in result.stderr
+
+
+if __name__ == "__main__":
+    WARNINGS.write_text(_corpus_warnings(), encoding="utf-8")
+    IMPORTED.write_text(_corpus_yaml(), encoding="utf-8")
+    print(f"wrote {WARNINGS} and {IMPORTED}")

@@ -43,3 +43,12 @@ def test_the_publication_is_the_outputs_never_one_found_elsewhere(tmp_path):
     assert publication_for(tmp_path / "out" / "deeper" / "x.yaml") is None  # outside a project: never above
     (tmp_path / "pyproject.toml").write_text("")  # inside one: up to its root
     assert publication_for(tmp_path / "out" / "deeper" / "x.yaml") == tmp_path / "publication.yaml"
+
+
+def test_each_replacement_warning_counts_and_names_the_characters_of_its_line():
+    prepared = prepare("one\x07 here\ntwo \x85 and \x07\n", source="t.txt")
+    one, two = prepared.warnings
+    assert (one.severity.value, one.line, one.message) == (
+        "warning", 1, "line 1: 1 character YAML cannot hold (U+0007) replaced with U+FFFD")
+    assert two.message == "line 2: 2 characters YAML cannot hold (U+0007, U+0085) replaced with U+FFFD"
+    assert one.hint == two.hint == f"delete the {REPLACEMENT} or put the character it stood for"

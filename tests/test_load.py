@@ -153,6 +153,7 @@ def test_flow_text_still_gets_the_quoting_hint():
 
 # ---------------------------------------------------------------- hostile input (issue 10)
 
+import gc  # noqa: E402
 import os  # noqa: E402
 import resource  # noqa: E402
 import subprocess  # noqa: E402
@@ -260,27 +261,137 @@ def test_deep_nesting_is_refused_before_libyaml_can_overflow_the_stack(shape):
 
 
 def test_many_shallow_openers_still_load():
-    """Past the count of openers that triggers the depth walk, a long but flat file loads."""
+    """Openers are counted as levels only where they open one: a long but flat file loads."""
     items = "".join(f"  - text: \"[link {n}](https://x.org/{n}) - {{x}}\"\n" for n in range(3_000))
     doc = load_text(make.HEAD + "stories:\n" + items)
     assert len(doc.data["stories"]) == 3_000
 
 
-def test_nesting_up_to_the_limit_loads_and_one_more_level_is_refused():
-    flat = make.HEAD + "filler: \"" + "[" * 2_500 + "\"\n"  # openers in a text: no depth
+@pytest.mark.parametrize("filler", ["", "filler: \"" + "[" * 2_500 + "\"\n"])  # openers in a text: no depth
+def test_nesting_up_to_the_limit_loads_and_one_more_level_is_refused(filler):
+    flat = make.HEAD + filler
     deepest = load.MAX_DEPTH - 1  # inside the document's own mapping
     assert load_text(flat + "x: " + "[" * deepest + "]" * deepest + "\n")
     with pytest.raises(LoadError) as info:
         load_text(flat + "x: " + "[" * (deepest + 1) + "]" * (deepest + 1) + "\n")
-    assert info.value.diagnostic.code == "too-deep" and info.value.diagnostic.line == 3
+    diagnostic = info.value.diagnostic
+    where = (flat.count("\n") + 1, len("x: ") + deepest + 1)
+    assert (diagnostic.code, (diagnostic.line, diagnostic.column)) == ("too-deep", where)
+
+
+def test_nesting_by_indentation_alone_is_refused_where_it_passes_the_limit():
+    """No bracket, no dash: a mapping in a mapping, 201 times, one line each."""
+    text = "".join(" " * level + "a:\n" for level in range(load.MAX_DEPTH)) + " " * load.MAX_DEPTH + "b: 1\n"
+    with pytest.raises(LoadError) as info:
+        load_text(text)
+    diagnostic = info.value.diagnostic
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("too-deep", load.MAX_DEPTH + 1,
+                                                                     load.MAX_DEPTH + 1)
+    assert load_text(text.replace(" " * load.MAX_DEPTH + "b: 1\n", ""))  # one level less loads
+
+
+@pytest.mark.parametrize("text, line, column", [
+    ("a: &x [*x]\n", 1, 8),
+    ("a: &x {b: *x}\n", 1, 11),
+    ("a: &x\n  - [1, 2]\n  - *x\n", 3, 5),
+])
+def test_an_alias_inside_its_own_anchor_is_refused_where_it_is(text, line, column):
+    """It would nest the collection in itself without end."""
+    with pytest.raises(LoadError) as info:
+        load_text(text)
+    diagnostic = info.value.diagnostic
+    assert (diagnostic.code, diagnostic.line, diagnostic.column) == ("too-deep", line, column)
+
+
+def test_an_alias_is_built_again_where_it_is_used_with_its_anchors_positions():
+    text = "a: &k\n  - 1\n  - {b: &s two}\nc: *k\nd: [*s, *k]\n"
+    doc = load_text(text)
+    assert doc.data == {"a": [1, {"b": "two"}], "c": [1, {"b": "two"}], "d": ["two", [1, {"b": "two"}]]}
+    assert doc.data["c"] is not doc.data["a"] and doc.data["d"][1] is not doc.data["a"]
+    assert doc.positions[("c", 1, "b")] == doc.positions[("a", 1, "b")] == load.Position(3, 9)  # at its &
+    assert doc.positions[("d", 0)] == load.Position(3, 9)
+    assert doc.key_positions[("d", 1, 1, "b")] == load.Position(3, 6)
+    assert doc.scalars[("d", 1, 0)] == doc.scalars[("a", 0)]
+
+
+def test_an_alias_inside_its_own_anchor_in_a_duplicate_keys_value_is_never_built():
+    doc = load_text("a: 1\na: &A [x, *A]\nb: 2\n")
+    assert doc.data == {"a": 1, "b": 2} and [d.code for d in doc.diagnostics] == ["duplicate-key"]
+
+
+@pytest.mark.parametrize("text, first, line", [
+    ("a: &A [*A]\nb: &B 1\nc: &B 2\n", "yaml-syntax", 3),  # the composer's error, later in the text
+    ("a: &A [*A]\nb: [\n", "yaml-syntax", 3),
+    ("a: &A [*A]\nb: " + "[" * 300 + "\n", "too-deep", 2),
+    ("a: &A [*A]\nb: 1\n", "too-deep", 1),
+])
+def test_an_alias_inside_its_own_anchor_is_told_after_the_errors_of_the_whole_text(text, first, line):
+    """The composer made a loop of it without complaint: refused once the text has parsed."""
+    with pytest.raises(LoadError) as info:
+        load_text(text)
+    assert (info.value.diagnostic.code, info.value.diagnostic.line) == (first, line)
+
+
+def test_an_anchor_in_a_duplicate_keys_value_can_still_be_used():
+    """The value of a duplicate key is not built, but what it defines is."""
+    doc = load_text("a: 1\na: [&z 3, {q: &w [x]}]\nb: *z\nc: *w\n")
+    assert doc.data == {"a": 1, "b": 3, "c": ["x"]}
+    assert [d.code for d in doc.diagnostics] == ["duplicate-key"]
+    assert ("a", 0) not in doc.marks
+
+
+def test_alias_expansions_are_counted_as_values():
+    """Each use of an anchor counts its values again: the document, two lists of 49,998 are
+    99,999 values, a third list passes the limit."""
+    items = ", ".join(["x"] * 49_998)
+    with pytest.raises(LoadError) as info:
+        load_text(f"a: &k [{items}]\nb: *k\nc: *k\n")
+    diagnostic = info.value.diagnostic
+    assert diagnostic.code == "alias-bomb" and diagnostic.line == 1
+    assert load_text(f"a: &k [{items}]\nb: *k\n")
+
+
+@pytest.mark.parametrize("text, first", [
+    ("a: !!python/object x\nb: [\n", "yaml-syntax"),  # the YAML error below comes first
+    ("<<: {a: 1}\nb: {\n", "yaml-syntax"),
+    ("? [a]\n: 1\nb: ]\n", "yaml-syntax"),
+    ("a: !!python/object x\nb: " + "[" * 300 + "\n", "too-deep"),  # and nesting too deep
+    ("? [a]\n: " + "[" * 300 + "\n", "too-deep"),
+    ("a: !!python/object x\nb: *nowhere\n", "yaml-syntax"),  # and the composer's own errors
+    ("a: !!python/object x\nb: &n 1\nc: &n 2\n", "yaml-syntax"),
+    ("a: !!python/object x\n--- b\n", "yaml-syntax"),
+    ("a: !!python/object x\nb: &n 1\nc: *n\n", "unsafe-tag"),
+])
+def test_a_refusal_is_told_after_the_yaml_errors_of_the_whole_text(text, first):
+    """As when the whole node graph was composed before it was built."""
+    with pytest.raises(LoadError) as info:
+        load_text(text)
+    assert info.value.diagnostic.code == first
+
+
+@pytest.mark.parametrize("text", ["a: *nowhere\n", "a: &n 1\nb: &n 2\n", "--- a\n--- b\n",
+                                  "a: 1\n--- b\n", "a: [&n 1, [x, &n 2]]\n"])
+def test_the_composers_errors_read_as_pyyamls(text):
+    with pytest.raises(yaml.YAMLError) as pyyaml:
+        yaml.compose(text, Loader=yaml.SafeLoader)
+    with pytest.raises(LoadError) as info:
+        load_text(text)
+    diagnostic = info.value.diagnostic
+    mark = pyyaml.value.problem_mark  # type: ignore[attr-defined]
+    assert diagnostic.code == "yaml-syntax"
+    assert (diagnostic.line, diagnostic.column) == (mark.line + 1, mark.column + 1)
+    assert pyyaml.value.problem in diagnostic.message  # type: ignore[attr-defined]
 
 
 class _LibyamlAtItsOwnLimit:
     """A libyaml that refuses the text before its first event, as 0.2.6 (PyYAML 6.0.4) does past
     1,000 flow levels: the refusal must still be located where our limit is passed."""
 
+    made: list[_LibyamlAtItsOwnLimit] = []
+
     def __init__(self, utf8: bytes) -> None:
         self.closed = False
+        self.made.append(self)
 
     def get_event(self):
         raise yaml.scanner.ScannerError("while increasing flow level", None,
@@ -295,17 +406,20 @@ def test_too_deep_is_located_whatever_libyaml_does(monkeypatch, libyaml):
     if libyaml == "absent":
         monkeypatch.setattr(yaml, "__with_libyaml__", False)
     else:
-        monkeypatch.setattr(yaml, "CSafeLoader", _LibyamlAtItsOwnLimit)
+        monkeypatch.setattr(load, "_fast_loader", lambda: _LibyamlAtItsOwnLimit)
+    _LibyamlAtItsOwnLimit.made.clear()
     opening = "x: " + "[" * 5_000  # level 1 is the document's mapping: the 200th [ opens level 201
     with pytest.raises(LoadError) as info:
         load_text(make.HEAD + opening + "\n")
     diagnostic = info.value.diagnostic
     assert diagnostic.code == "too-deep"
     assert (diagnostic.line, diagnostic.column) == (2, len("x: ") + load.MAX_DEPTH)
+    # the fake was asked, and let go, or nothing at all when there is no libyaml
+    assert [fake.closed for fake in _LibyamlAtItsOwnLimit.made] == ([True] if libyaml != "absent" else [])
 
 
 def test_a_syntax_error_past_many_openers_is_left_to_the_parse_proper(monkeypatch):
-    monkeypatch.setattr(yaml, "CSafeLoader", _LibyamlAtItsOwnLimit)
+    monkeypatch.setattr(load, "_fast_loader", lambda: _LibyamlAtItsOwnLimit)
     text = make.HEAD + "x:\n" + "  - [a, [b]]\n" * 1_100 + "z: ]\n"
     with pytest.raises(LoadError) as info:
         load_text(text)
@@ -358,7 +472,7 @@ def test_control_characters_are_exactly_the_documented_ones():
 
 from hypothesis import assume, example, given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from yaml.nodes import MappingNode, SequenceNode  # noqa: E402
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode  # noqa: E402
 
 _TEXT = st.text(alphabet="aZ9 é😀’\t\n\x85\u2028\u2029#:'\"-\\|>[]{}&*!", max_size=30)
 _STYLES = st.sampled_from([None, "'", '"', "|", ">"])
@@ -386,7 +500,7 @@ def test_scalar_extents_are_the_offsets_of_their_lines_and_columns(data, style, 
     except LoadError:
         assume(False)
     starts = load._line_starts(text)
-    for node in _nodes(load._compose(text)):
+    for node in _nodes(yaml.compose(text, Loader=yaml.CSafeLoader)):
         for mark in (node.start_mark, node.end_mark):
             expected = starts[mark.line] + mark.column if mark.line < len(starts) else len(text)
             assert mark.index == expected, (text, mark)
@@ -427,16 +541,16 @@ def test_an_offset_is_located_from_its_scalars_mark_as_from_the_lines_of_the_who
 @given(st.text(alphabet="0123456789+-._:eExXoObB~nNyYtTfFlLuUaAsSrR<=!&* ", max_size=12)
        | st.sampled_from(["yes", "No", "TRUE", "off", "null", "~", "", "0x1F", "0o17", "-.inf", ".NaN",
                           "1_000", "2026-11-27", "2026-11-27 10:00:00", "12:30:00", "<<", "=", "+1", "1e3"]))
-def test_the_fast_loader_resolves_every_plain_scalar_as_safe_loading_does(value):
+def test_the_loader_resolves_every_plain_scalar_as_safe_loading_does(value):
+    """The loader resolves each scalar's tag from the parser's events itself (no composer):
+    the same tag as SafeLoader's, in block, flow and quoted places alike."""
     text = f"- {value}\n- [{value}]\n- {{k: {value}}}\n- '{value}'\n"
-
-    def tags(loader: type) -> object:
-        try:
-            return [(type(n).__name__, n.tag) for n in _nodes(yaml.compose(text, Loader=loader))]
-        except yaml.YAMLError as exc:
-            return type(exc).__name__
-
-    assert tags(load._fast_loader()) == tags(yaml.CSafeLoader)
+    try:
+        nodes = [n for n in _nodes(yaml.compose(text, Loader=yaml.SafeLoader)) if isinstance(n, ScalarNode)]
+    except yaml.YAMLError:
+        assume(False)
+    events = [e for e in yaml.parse(text, Loader=yaml.CSafeLoader) if isinstance(e, yaml.ScalarEvent)]
+    assert [load._scalar_tag(e.tag, e.value, e.implicit) for e in events] == [n.tag for n in nodes]
 
 
 _RAW = st.text(alphabet="ab é’\t\r\x85\u2028\ufdd0\ufdef\ufdf0\x1b\ufffe", max_size=12)
@@ -623,3 +737,104 @@ def test_a_special_file_is_named_by_its_kind(tmp_path, make_it, kind):
     with pytest.raises(LoadError) as info:
         load_file("/dev/zero")
     assert info.value.diagnostic.message.startswith("is a character device, not a regular file")
+
+
+# ---------------------------------------------------------------- the collector held off
+
+
+def test_the_collector_is_held_off_while_a_stage_runs_and_runs_again_after():
+    seen = []
+    stage = load.cycles_uncollected(lambda: seen.append(gc.isenabled()))
+    assert gc.isenabled()
+    stage()
+    assert seen == [False] and gc.isenabled()
+
+
+def test_nested_stages_resume_it_once_the_outermost_ends_even_when_one_fails():
+    seen = []
+
+    def inner():
+        seen.append(gc.isenabled())
+        raise ValueError("inner")
+
+    @load.cycles_uncollected
+    def outer():
+        with pytest.raises(ValueError):
+            load.cycles_uncollected(inner)()
+        seen.append(gc.isenabled())
+
+    outer()
+    assert seen == [False, False] and gc.isenabled()
+
+
+def test_a_collector_the_caller_held_off_stays_off():
+    gc.disable()
+    try:
+        load.cycles_uncollected(lambda: None)()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_two_threads_the_collector_runs_again_when_the_last_is_done():
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    @load.cycles_uncollected
+    def first():
+        first_in.set()
+        second_in.wait(10)
+
+    @load.cycles_uncollected
+    def second():
+        second_in.set()
+        first_out.wait(10)
+        seen["after the first left"] = gc.isenabled()
+
+    one = threading.Thread(target=first)
+    two = threading.Thread(target=lambda: (first_in.wait(10), second()))
+    one.start()
+    two.start()
+    one.join(10)
+    first_out.set()
+    two.join(10)
+    assert seen == {"after the first left": False} and gc.isenabled()
+
+
+def test_loading_validating_and_rendering_hold_the_collector_off(monkeypatch):
+    from authoring import render, validate
+    from authoring.render import html
+
+    seen = {}
+    for module, name in [(load._Builder, "run"), (validate, "build_issue"), (html, "render_html")]:
+        real = getattr(module, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            seen[_name] = gc.isenabled()
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, spy)
+    validated = validate.validate_text(make.HEAD + "stories:\n  - text: {body: Hello}\n")
+    render.render_issue(validated.built_issue, validated.publication)
+    assert seen == {"run": False, "build_issue": False, "render_html": False}
+    assert gc.isenabled()
+
+
+def test_a_documents_lines_are_split_once():
+    """check looks for each finding's text in them: splitting the whole text for each finding
+    was quadratic in an issue's findings."""
+    doc = load_text("a: 1\r\nb: |\n  two\n  three\n")
+    assert doc.lines == ["a: 1", "b: |", "  two", "  three"]
+    assert doc.lines is doc.lines
+
+
+def test_checking_holds_the_collector_off(monkeypatch):
+    from authoring import check
+    from authoring.validate import validate_text
+
+    seen = []
+    real = check.selected
+    monkeypatch.setattr(check, "selected", lambda options: seen.append(gc.isenabled()) or real(options))
+    validated = validate_text(make.HEAD + "stories:\n  - text: {body: Hello}\n")
+    report = check.check_built(check.from_validated(validated), check.CheckOptions(parts=("size",)))
+    assert seen == [False] and gc.isenabled() and [part.name for part in report.parts] == ["size"]

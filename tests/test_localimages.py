@@ -37,6 +37,42 @@ def test_found_inside_the_folder_only(tmp_path):
     assert find("outside.png", [folder, tmp_path]) == (tmp_path / "outside.png").resolve()
 
 
+def _resolved_the_slow_way(src: str, folder: Path) -> Path | None:
+    """find as it was: every candidate resolved whole."""
+    from authoring.paths import relative_path
+
+    root = folder.resolve()
+    try:
+        candidate = (root / relative_path(src)).resolve()  # type: ignore[operator]
+        candidate.relative_to(root)
+    except (OSError, ValueError, RuntimeError):  # a loop of links, a path out of the folder
+        return None
+    return candidate if candidate.is_file() else None
+
+
+def test_links_on_the_way_are_resolved_and_plain_paths_need_not_be(tmp_path):
+    folder = tmp_path / "issue"
+    (folder / "images" / "deep").mkdir(parents=True)
+    (folder / "images" / "deep" / "a.png").write_bytes(b"A")
+    (folder / "file.png").write_bytes(b"F")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "b.png").write_bytes(b"B")
+    (folder / "inside.png").symlink_to(folder / "images" / "deep" / "a.png")  # a link that stays in
+    (folder / "pictures").symlink_to(folder / "images")  # a linked folder that stays in
+    (folder / "away").symlink_to(tmp_path / "elsewhere")  # a linked folder that leads out
+    (folder / "images" / "loop.png").symlink_to(folder / "images" / "loop.png")
+    cases = {"images/deep/a.png": folder / "images" / "deep" / "a.png",
+             "inside.png": folder / "images" / "deep" / "a.png",
+             "pictures/deep/a.png": folder / "images" / "deep" / "a.png",
+             "away/b.png": None, "file.png/a.png": None, "images/deep": None, "images/none.png": None,
+             "images/loop.png": None, "./images/deep/a.png": folder / "images" / "deep" / "a.png"}
+    for src, expected in cases.items():
+        found = find(src, [folder])
+        assert found == (expected.resolve() if expected else None), src
+        assert found == _resolved_the_slow_way(src, folder), src
+    assert find("images/deep/a.png", [tmp_path / "issue" / "images" / ".."]) == cases["images/deep/a.png"]
+
+
 def test_collect_splits_found_and_missing_each_once(tmp_path):
     (tmp_path / "a.png").write_bytes(b"A")
     found, missing = collect(["a.png", "b.png", "a.png", "https://x.org/c.png", " b.png "], [tmp_path])

@@ -243,3 +243,178 @@ def test_mailchimp_merge_tags_are_text_not_emphasis(text, emphasised):
     assert found == emphasised
     if not emphasised:
         assert "".join(t.content for t in children) == text
+
+
+# ---------------------------------------------------------------- simple inline markup, without markdown-it
+
+
+def assert_simple_is_markdown_it(text: str) -> None:
+    """The tokens _simple_tokens builds, when it builds any, are markdown-it's, field for field."""
+    tokens = markdown._simple_tokens(text, 0)
+    assert tokens is None or tokens == markdown.parser().parse(text)
+
+
+# What markdown-it's inline rules start at, what decides emphasis (spaces, punctuation, Unicode
+# spaces and punctuation), what could open an autolink, and lines that continue items or not.
+SIMPLE_PIECES = ["word", "Word", " ", " ", "\n", "**", "*", "_", "__", "[", "]", "(", ")", "![", "](",
+                 "https://x.org/a_b*c", "x.png", "mailto:a@b.org", "`", "``", "<", ">", "a@b", "x:y", ".",
+                 ",", "!", "?", "é", "\u00a0", "\u3000", "“", "”", "’", "—", "  ", "- ", "\n- ", "\n  ",
+                 "\n   ", "\n\n", "*|", "|*", "*|FNAME|*", "&amp;", "&", "\\", "\\*", "1. ", "ü", "{{x}}",
+                 "%20", "\t", "~", "#"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(SIMPLE_PIECES), max_size=24))
+def test_simple_markup_is_markdown_its_for_any_run_of_pieces(pieces):
+    assert_simple_is_markdown_it("".join(pieces))
+
+
+SIMPLE_LINES = ["", "", "Plain words.", "A [link](https://x.org/über?q=1) in text.", "[Whole](u)",
+                "Read ![alt text](images/a.png) here", "![alt]()", "[empty]()", "**Bold** start",
+                "end **bold**", "mid**bold**word", "*em* and **strong**", "a * b * c", "a ** b",
+                "**[linked](https://x.org)**", "*[l](u)* x", "`code` and `` x", "` spaced `", "`*not em*`",
+                "less <than> more", "<https://x.org>", "<a@b.org>", "x < y > z", "snake_case_word",
+                "_under_ score", "- **Label:** text", "- item [l](https://x.org)", "- *a*", "  continued",
+                "  **cont** [l](u)", "   three", "1. one", "* star item", "+ plus", "- ", "trail ",
+                "**a\nb**", "it’s “quoted”.", "(**a**)", "**(a)**", "a**", "**a", "*a**", "***a***",
+                "[a]", "[a] (u)", "[a](u \"t\")", "[a](<u>)", "[a](u(1))", "[a\\]](u)", "!x", "a!",
+                "1. Better data.", "2. *More* [data](u).", "3) paren", "10. ten", "01. zero",
+                "1.  two spaces", "1.", "1999 was", "1. - nested", "   2. indented", "0. zero", " ", "  "]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(SIMPLE_LINES), max_size=10), st.booleans())
+def test_simple_markup_is_markdown_its_for_any_sequence_of_lines(lines, final_newline):
+    text = "\n".join(lines) + ("\n" if final_newline else "")
+    assert_simple_is_markdown_it(text)
+    assert_shortcut_is_markdown_it(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(SIMPLE_LINES), max_size=8), st.booleans())
+def test_simple_markup_reads_as_markdown_it_tokens_do(lines, final_newline):
+    assert_reads_as_markdown_it("\n".join(lines) + ("\n" if final_newline else ""))
+
+
+@pytest.mark.parametrize("text", [
+    "Read more in [our guide](https://www.deeplearning.ai/resources/).",
+    "Learn in **Agentic AI**, a new course.",
+    "- **Speed versus control:** An API gets a prototype.\n  Your own model gives you control.\n"
+    "- **Team skills:** Be honest about what your team can maintain *after* launch.",
+    "![A chart](images/chart.png)",
+    "Photos in ImageNet’s <person> category.",
+    "Use `pip install x` first.",
+    "write to\n[thebatch@deeplearning.ai](mailto:thebatch@deeplearning.ai).",
+    "Three forces:\n\n1. Better data.\n2. Distillation.\n3. Hardware.\n\nFor most.",
+    "7) seven\n8) eight",
+])
+def test_letters_markup_is_built_without_markdown_it(text):
+    tokens = markdown._simple_tokens(text, 0)
+    assert tokens is not None and tokens == markdown.parser().parse(text)
+
+
+@pytest.mark.parametrize("text", [
+    "an \\*escape", "a _word_ here", "**nested *em* in strong**", "***both***", "[a](<u>)",
+    "[a](u \"title\")", "see <https://x.org>", "mail <a@b.org>", "Hi *|FNAME|*", "a  \nhard break",
+    "``two``", "[**strong label**](u)", "[a](u(1))", "1. a\n\n2. loose", "- a\n\n- loose", "text\n2. b",
+    "1. a\n- b", "1. a\n2) b", "- a\n ", "- a\n \n", "- a\n  ", "- a\n   b",
+])
+def test_other_markup_goes_to_markdown_it(text):
+    assert markdown._simple_tokens(text, 0) is None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.from_regex(markdown._plain_url(), fullmatch=True))
+def test_a_plain_address_is_what_markdown_its_normalize_link_makes_of_it(url):
+    from markdown_it import MarkdownIt
+
+    assert MarkdownIt.normalizeLink(markdown.parser(), url) == url
+    assert markdown.parser().normalizeLink(url) == url
+    assert not markdown.merge_tag_span().search(url)
+
+
+@pytest.mark.parametrize(("url", "plain"), [
+    ("https://www.deeplearning.ai/resources/", True), ("mailto:thebatch@deeplearning.ai", True),
+    ("images/chart.png", True), ("https://x.org:8080/a?b=1&c=d#top", True),
+    ("https://x.org/über", False), ("https://x.org/a b", False), ("https://x.org/%20", False),
+    ("https://x.org/u?id={{id}}", False), ("{{unsubscribe_url}}", False), ("*|UNSUB|*", False),
+    ("javascript:alert(1)", False), ("HTTPS://X.ORG", False), ("https://bücher.de/", False),
+    (" https://x.org", False), ("https://x.org/[a]", False), ("https://x.org/a\\b", False),
+])
+def test_plain_addresses_skip_the_url_parser_and_others_do_not(url, plain):
+    from markdown_it import MarkdownIt
+
+    assert bool(markdown._plain_url().fullmatch(url)) == plain
+    if not plain:  # what the override gives: markdown-it's answer, merge tags kept
+        of_markdown_it = MarkdownIt.normalizeLink(markdown.parser(), url)
+        expected = url.strip() if markdown.is_merge_tag(url) else of_markdown_it
+        if not markdown.is_merge_tag(url):
+            for tag in set(markdown.merge_tag_span().findall(url)):
+                expected = expected.replace(MarkdownIt.normalizeLink(markdown.parser(), tag), tag)
+        assert markdown.parser().normalizeLink(url) == expected
+
+
+@pytest.mark.parametrize("url", [
+    "a/" * 30_000 + "!", "https://x.org" + "/a" * 30_000 + "?" + "b" * 30_000 + " ",
+    "https://" + "a." * 30_000, "mailto:" + "a" * 30_000 + "@" + "b" * 30_000 + "!",
+])
+def test_telling_a_plain_address_is_linear(url):
+    """A field may hold 64 KB: a pattern whose parts overlapped took 43 s on 32,000 "a/"."""
+    import time
+
+    start = time.process_time()
+    markdown._plain_url().fullmatch(url)
+    assert time.process_time() - start < 0.5
+
+
+@pytest.mark.parametrize("text", ["<" * 60_000, "<a" * 30_000, "*a* " * 10_000, "[a](b) " * 8_000,
+                                  "`a` " * 15_000, "a\n" * 30_000])
+def test_the_simple_reader_is_linear(text):
+    import time
+
+    start = time.process_time()
+    markdown._simple_inline(text)
+    assert time.process_time() - start < 2  # ~0.1-0.3 s here; quadratic would be minutes
+
+
+# ---------------------------------------------------------------- the parses kept
+
+
+def test_parses_are_kept_for_the_texts_last_asked(monkeypatch):
+    """Least recently asked first out, once PARSES_KEPT texts are kept."""
+    monkeypatch.setattr(markdown, "PARSES_KEPT", 3)
+    parses = markdown._Parses()
+    asked: list[str] = []
+    monkeypatch.setattr(parses, "__wrapped__", lambda text: asked.append(text) or markdown.Parsed(None))
+    for text in ["a", "b", "c", "a", "d"]:  # "b" is the least recently asked when "d" comes
+        parses(text)
+    assert list(parses.kept) == ["c", "a", "d"]
+    parses("a")
+    parses("b")
+    assert asked == ["a", "b", "c", "d", "b"]
+    assert parses("b") is parses.kept["b"]
+
+
+def test_an_issue_with_more_texts_has_them_all_kept_and_the_next_one_lets_them_go(monkeypatch):
+    monkeypatch.setattr(markdown, "PARSES_KEPT", 2)
+    parses = markdown._Parses()
+    parses.hold(4)
+    for text in "abcd":
+        parses(text)
+    assert list(parses.kept) == ["a", "b", "c", "d"]
+    parses.hold(3)
+    assert list(parses.kept) == ["b", "c", "d"]
+    parses.hold(1)  # never fewer than PARSES_KEPT
+    assert (parses.room, list(parses.kept)) == (2, ["c", "d"])
+
+
+def test_validation_keeps_a_parse_for_every_value_of_the_issue():
+    from authoring.validate import validate_text
+
+    stories = "".join(f"  - text: {{body: 'Story {n}: [a link](https://x.org/{n}).'}}\n"
+                      for n in range(3_000))
+    validated = validate_text("issue:\n  subject: Big\nstories:\n" + stories)
+    assert markdown.parse.room == len(validated.document.scalars) > markdown.PARSES_KEPT
+    assert "Story 0: [a link](https://x.org/0)." in markdown.parse.kept  # the first, still kept
+    assert len(markdown.parse.kept) >= 3_000
+    markdown.parse.hold(0)

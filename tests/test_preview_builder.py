@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import jinja2
 
 from authoring.diagnostics import AuthoringError, Diagnostic, Severity
+from authoring.preview import builder as builder_module
 from authoring.preview.builder import (
     Build,
     Builder,
     crash_diagnostics,
     default_build,
+    file_version,
     frameable,
+    preview_build,
     served_url,
 )
 
@@ -90,7 +94,8 @@ def test_real_build_renders_and_maps_relative_images_to_served_urls(issue_copy: 
     build = default_build(issue_copy, FILES_URL)
     assert build.ok and build.status in ("valid", "warnings")
     assert "Robots Learn Chores From Video" in build.html and "Robots Learn Chores From Video" in build.text
-    assert f'src="{FILES_URL}issue/images/robot-arm.png"' in build.html
+    version = file_version(issue_copy.parent / "images" / "robot-arm.png")
+    assert f'src="{FILES_URL}issue/images/robot-arm.png?v={version}"' in build.html
     assert issue_copy.resolve() in build.watched
     assert (issue_copy.parent / "publication.yaml").resolve() in build.watched
     assert build.roots["issue"] == issue_copy.parent.resolve()
@@ -116,13 +121,14 @@ def test_served_url_finds_images_next_to_the_issue_or_the_publication(tmp_path):
     (issue_dir / "images" / "a b.png").write_bytes(b"x")
     (pub_dir / "logo.png").write_bytes(b"x")
     roots = {"issue": issue_dir, "publication": pub_dir}
-    assert served_url("images/a b.png", FILES_URL, roots) == f"{FILES_URL}issue/images/a%20b.png"
-    assert served_url("logo.png", FILES_URL, roots) == f"{FILES_URL}publication/logo.png"
+    image, logo = file_version(issue_dir / "images" / "a b.png"), file_version(pub_dir / "logo.png")
+    assert served_url("images/a b.png", FILES_URL, roots) == f"{FILES_URL}issue/images/a%20b.png?v={image}"
+    assert served_url("logo.png", FILES_URL, roots) == f"{FILES_URL}publication/logo.png?v={logo}"
     assert served_url("missing.png", FILES_URL, roots) == f"{FILES_URL}issue/missing.png"
     for absolute in ("https://example.com/a.png", "/already/served.png", ""):
         assert served_url(absolute, FILES_URL, roots) == absolute
     # the preview's token rides in a query, after each file's path
-    assert served_url("logo.png", "/f/?token=T", roots) == "/f/publication/logo.png?token=T"
+    assert served_url("logo.png", "/f/?token=T", roots) == f"/f/publication/logo.png?v={logo}&token=T"
 
 
 def test_template_syntax_errors_point_at_the_template_line(tmp_path):
@@ -200,3 +206,79 @@ def test_a_missing_image_is_a_marked_box_not_a_broken_image(issue_copy: Path):
     assert ("issue", "images/chart.png") in build.served
     (warning,) = [d for d in build.diagnostics if d.code == "missing-image-file"]
     assert warning.line == 1 + text.splitlines().index("        src: images/open-weights.png")
+
+
+# ---------------------------------------------------------------- the check after the page
+
+
+def pending(body: str) -> Build:
+    build = good(body)
+    build.check_pending = True
+    return build
+
+
+def test_the_check_follows_its_render_as_a_new_epoch_of_the_same_render(tmp_path):
+    checks = iter([{"n": 1}, {"n": 2}])
+    builder = Builder(tmp_path / "i.yaml", FILES_URL, scripted(pending("<p>a</p>"), pending("<p>b</p>")),
+                      check=lambda path: next(checks))
+    builder.ensure_built()  # the first build makes its check at once: nothing to show before it
+    first = builder.state()
+    assert [first[k] for k in ("epoch", "render_epoch", "check", "check_pending")] == [2, 1, {"n": 1}, False]
+    builder.rebuild()
+    shown_first = builder.state()
+    assert shown(shown_first) == "<p>b</p>" and shown_first["render_epoch"] == 3
+    assert shown_first["check"] == {"n": 1} and shown_first["check_pending"]  # the last one, until
+    builder.finish_check()
+    done = builder.state()
+    assert [done[k] for k in ("epoch", "render_epoch", "check", "check_pending")] == [4, 3, {"n": 2}, False]
+    assert shown(done) == "<p>b</p>" and builder.last_good is builder.current
+    builder.finish_check()  # nothing pending: nothing done
+    assert builder.epoch == 4
+
+
+def test_a_check_that_fails_leaves_none_and_the_render_shown(tmp_path):
+    def broken(path: Path) -> dict:
+        raise RuntimeError("boom")
+
+    builder = Builder(tmp_path / "i.yaml", FILES_URL, scripted(pending("<p>a</p>")), check=broken)
+    builder.rebuild()
+    builder.finish_check()
+    state = builder.state()
+    assert state["check"] is None and not state["check_pending"] and shown(state) == "<p>a</p>"
+
+
+def test_a_failed_builds_check_is_not_made_and_the_good_render_stays(tmp_path):
+    asked = []
+    builder = Builder(tmp_path / "i.yaml", FILES_URL, scripted(pending("<p>a</p>"), error("bad")),
+                      check=lambda path: asked.append(path) or {"n": len(asked)})
+    builder.ensure_built()
+    builder.rebuild()
+    builder.finish_check()
+    state = builder.state()
+    assert asked == [tmp_path / "i.yaml"] and state["stale"] and state["check"] is None
+
+
+def test_the_previews_build_leaves_the_check_to_the_draft_it_validated(issue_copy: Path):
+    build = preview_build(issue_copy, FILES_URL)
+    assert build.ok and build.check_pending and build.check is None
+    assert builder_module._VALIDATED[issue_copy].issue is not None
+    check = builder_module.deferred_check(issue_copy)
+    assert check is not None and issue_copy not in builder_module._VALIDATED
+    assert check == default_build(issue_copy, FILES_URL).check  # the same check as made at once
+    again = builder_module.deferred_check(issue_copy)  # another process: validated anew
+    assert again == check
+
+
+def test_an_images_url_names_its_version_and_changes_with_the_file(tmp_path):
+    image = tmp_path / "a.png"
+    image.write_bytes(b"one")
+    os.utime(image, ns=(1_000_000_000, 1_000_000_000))
+    assert file_version(image) == "3b9aca00-3"
+    first = served_url("a.png", FILES_URL, {"issue": tmp_path})
+    assert first == f"{FILES_URL}issue/a.png?v=3b9aca00-3"
+    image.write_bytes(b"three")  # same time, other size
+    os.utime(image, ns=(1_000_000_000, 1_000_000_000))
+    assert served_url("a.png", FILES_URL, {"issue": tmp_path}).endswith("?v=3b9aca00-5")
+    os.utime(image, ns=(2_000_000_000, 2_000_000_000))  # same size, other time
+    assert served_url("a.png", FILES_URL, {"issue": tmp_path}).endswith("?v=77359400-5")
+    assert file_version(tmp_path / "gone.png") is None

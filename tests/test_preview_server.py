@@ -83,12 +83,19 @@ def test_serves_the_page_the_email_its_text_and_its_images(server):
     email = get(server, f"{base}/email").text
     assert "Robots Learn Chores From Video" in email
     assert "Robots Learn Chores From Video" in get(server, f"{base}/text").text
-    image = re.search(r'src="(/issue/0321\.yaml/files/issue/images/robot-arm\.png)\?token=([^"]+)"',
-                      email)
-    assert image.group(2) == server.site.files_token  # the frame loads it: no header possible
-    response = httpx.get(server.base() + image.group(0)[5:-1])
+    image = re.search(r'src="(/issue/0321\.yaml/files/issue/images/robot-arm\.png)'
+                      r'\?v=([0-9a-f-]+)&amp;token=([^"]+)"', email)
+    assert image.group(3) == server.site.files_token  # the frame loads it: no header possible
+    url = f"{server.base()}{image.group(1)}?v={image.group(2)}&token={image.group(3)}"
+    response = httpx.get(url)
     assert response.headers["content-type"] == "image/png"
     assert response.status_code == 200 and response.content == (ISSUES / "images/robot-arm.png").read_bytes()
+    # the image at the version its URL names may be kept by this browser; at another, not
+    assert response.headers["cache-control"] == "private, max-age=86400, immutable"
+    for other in (url.replace(f"v={image.group(2)}", "v=0-0"), url.replace(f"v={image.group(2)}&", "")):
+        response = httpx.get(other)
+        assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    assert get(server, f"{base}/email").headers["cache-control"] == "no-store"
     assert get(server, "/_preview/preview.js").status_code == 200
     assert get(server, "/", follow_redirects=False).headers["location"] == \
         f"/issue/0321.yaml/?token={server.site.access_token}"
@@ -245,11 +252,15 @@ def test_each_save_rebuilds_once_and_a_broken_draft_keeps_the_last_good_render(w
     # A second rebuild for the same save would come from a later batch naming the issue again.
     # A file the issue does not depend on, written now, ends the wait: the watcher reports
     # events in order, so whatever the save still had to report is in that batch or before it.
+    wait_for(lambda: any("0321.yaml" in batch for batch in batches))  # handled: render and check
     saved = next(n for n, batch in enumerate(batches) if "0321.yaml" in batch)
     (site / "unrelated.txt").write_text("not a dependency\n")
     wait_for(lambda: any("unrelated.txt" in batch for batch in batches[saved + 1:]))
     assert [batch for batch in batches[saved + 1:] if "0321.yaml" in batch] == []
-    assert state(server)["epoch"] == first["epoch"] + 1
+    done = state(server)
+    assert done["epoch"] == first["epoch"] + 2  # the render, then its check
+    assert done["render_epoch"] == edited["render_epoch"] == first["epoch"] + 1
+    assert not done["check_pending"] and done["check"]
 
     broken = source.replace("subject: \"Robots", "subject: \"Robots\" oops")
     write_atomic(issue, broken.encode())
@@ -1092,3 +1103,32 @@ def test_stopping_waits_for_a_build_under_way_three_seconds_at_most(folder, capf
         release.set()
     out, err = capfd.readouterr()
     assert "Uvicorn running" not in err + out and "Started server process" not in err + out
+
+
+def crash_when_checking(issue_path: Path):
+    """A pre-send check that kills its own process when the issue asks for it."""
+    import os
+    import signal
+
+    from authoring.preview.builder import deferred_check
+
+    if "CRASH-THE-CHECK" in issue_path.read_text(encoding="utf-8"):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return deferred_check(issue_path)
+
+
+def test_a_check_that_crashes_its_worker_leaves_the_render_shown_and_the_next_save_works(site: Path):
+    from authoring.preview.isolated import IsolatedBuild
+
+    issue = site / "0321.yaml"
+    source = issue.read_text(encoding="utf-8")
+    with running(issue, build=IsolatedBuild(check=crash_when_checking)) as server:
+        first = state(server)
+        assert first["check"] and not first["check_pending"]
+        write_atomic(issue, source.replace("Data Centers Go Nuclear", "CRASH-THE-CHECK").encode())
+        crashed = wait_for(lambda: (s := state(server))["epoch"] >= first["epoch"] + 2 and s, timeout=30)
+        assert "CRASH-THE-CHECK" in crashed["html"] and not crashed["stale"]
+        assert crashed["check"] is None and not crashed["check_pending"]
+        write_atomic(issue, source.replace("Data Centers Go Nuclear", "Data Centers Go Fission").encode())
+        fixed = wait_for(lambda: (s := state(server))["epoch"] >= crashed["epoch"] + 2 and s, timeout=30)
+        assert "Data Centers Go Fission" in fixed["html"] and fixed["check"] and server.running

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from authoring.cli import app
+from authoring.render import folder as folder_module
 from authoring.render import render_file
 from authoring.render.folder import FolderOptions, issue_files, render_folder
 from conftest import ISSUES, sample_issues
@@ -123,3 +124,63 @@ def test_a_folder_reads_its_publication_once_per_process(folder, tmp_path, monke
     for _ in range(2):
         folder_module.render_one(folder / sample_issues()[0].name, tmp_path / "out3", FolderOptions())
     assert len(loads) == 4
+
+
+# ------------------------------------------------------------------ how many workers
+
+
+@pytest.mark.parametrize(("cores", "load", "count"), [
+    (2, 0.0, 2), (2, 0.5, 2), (2, 0.5001, 1), (2, 1.6, 1), (2, 16.2, 1),  # a core is free below half busy
+    (8, 0.0, 8), (8, 5.5, 3), (8, 5.51, 2), (1, 0.0, 1),
+])
+def test_one_worker_a_free_core(cores, load, count):
+    plenty = 100 * folder_module.POOL_BYTES_PER_WORKER
+    assert folder_module.plan_workers(500, plenty, cores=cores, load=load).count == count
+
+
+@pytest.mark.parametrize(("size", "count"), [
+    (2 * folder_module.POOL_BYTES_PER_WORKER - 1, 1), (2 * folder_module.POOL_BYTES_PER_WORKER, 2),
+    (3 * folder_module.POOL_BYTES_PER_WORKER, 3), (4 * folder_module.POOL_BYTES_PER_WORKER - 1, 3),
+])
+def test_one_worker_a_share_of_work_that_pays_for_its_start(size, count):
+    assert folder_module.plan_workers(500, size, cores=8, load=0.0).count == count
+
+
+def test_never_more_workers_than_issues():
+    big = 100 * folder_module.POOL_BYTES_PER_WORKER
+    assert folder_module.plan_workers(3, big, cores=8, load=0.0).count == 3
+    assert folder_module.plan_workers(1, big, cores=8, load=0.0).count == 1
+
+
+def test_jobs_force_the_count_whatever_the_machine_and_the_work():
+    plan = folder_module.plan_workers(200, 10, cores=2, load=16.0, jobs=2)
+    assert (plan.count, plan.forced) == (2, True)
+    assert folder_module.plan_workers(3, 10, cores=2, load=0.0, jobs=8).count == 3
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    ((200, 10_000_000, 2, 0.3, None), "rendering 200 issues with 2 workers (2 cores, load 0.3)"),
+    ((200, 10_000_000, 2, 1.62, None),
+     "rendering 200 issues in one process (2 cores, load 1.6: no second core free)"),
+    ((3, 14_000, 2, 0.0, None),
+     "rendering 3 issues in one process (2 cores, load 0.0: 14 KB of YAML, too little to share)"),
+    ((1, 10_000_000, 2, 0.0, None), "rendering 1 issue in one process (2 cores, load 0.0: one issue)"),
+    ((200, 10, 2, 16.0, 2), "rendering 200 issues with 2 workers (--jobs 2)"),
+    ((200, 10, 1, 0.0, 1), "rendering 200 issues in one process (--jobs 1)"),
+])
+def test_the_plan_says_how_many_and_why(args, said):
+    issues, size, cores, load, jobs = args
+    plan = folder_module.plan_workers(issues, size, cores=cores, load=load, jobs=jobs)
+    assert plan.describe(issues) == said
+
+
+def test_the_folder_command_says_how_it_renders(folder, tmp_path, monkeypatch):
+    monkeypatch.setattr(folder_module, "machine", lambda: (2, 0.3))
+    runner = CliRunner()
+    result = runner.invoke(app, ["render", str(folder), "-o", str(tmp_path / "a")])
+    files = len(folder_module.issue_files(folder))
+    size = sum(p.stat().st_size for p in folder_module.issue_files(folder)) // 1000
+    assert (f"rendering {files} issues in one process (2 cores, load 0.3: {size} KB of YAML, "
+            "too little to share)") in result.stderr
+    result = runner.invoke(app, ["render", str(folder), "-o", str(tmp_path / "b"), "--jobs", "2"])
+    assert f"rendering {files} issues with 2 workers (--jobs 2)" in result.stderr

@@ -237,9 +237,13 @@ def test_markdown_is_parsed_once_per_field_for_html_and_text(monkeypatch):
     markdown_it = markdown.parser()
     monkeypatch.setattr(markdown_it, "parse", lambda src, env=None, run=markdown_it.parse:
                         ran.append(src) or run(src, env))
+    marked: list[str] = []  # the fields that are not plain, whoever makes their tokens
+    tokens_of = markdown._tokens_by_parts
+    monkeypatch.setattr(markdown, "_tokens_by_parts", lambda src: marked.append(src) or tokens_of(src))
     rendered = render_issue(validated.issue, validated.publication)
-    assert rendered.text and len(seen) > 10 and ran
+    assert rendered.text and len(seen) > 10 and marked
     assert len(seen) == len(set(seen)), "a field parsed twice"
+    assert len(marked) == len(set(marked)) and set(marked) <= set(seen), "tokens made outside the cache"
     assert len(ran) == len(set(ran)) and set(ran) <= set(seen), "markdown-it run outside the cache"
 
 

@@ -274,3 +274,63 @@ def test_the_issues_of_a_batch_get_their_own_copies_of_a_broken_publications_err
     (error,) = [d for d in first.errors if d.code == "bad-email"]
     error.line = 99  # `authoring check` moves findings like this
     assert [d.line for d in second.errors if d.code == "bad-email"] != [99]
+
+
+# ---------------------------------------------------------------- a warm process keeps the settings
+
+from authoring import structure  # noqa: E402
+
+
+def _counting_builds(monkeypatch) -> list[str]:
+    built: list[str] = []
+    original = structure.build_publication
+    monkeypatch.setattr(validate_module, "build_publication",
+                        lambda doc: built.append(doc.file) or original(doc))
+    return built
+
+
+def test_a_warm_process_builds_an_unchanged_publication_file_once(tmp_path, monkeypatch):
+    (tmp_path / "publication.yaml").write_text(PUBLICATION)
+    shutil.copy(ISSUES / "0321.yaml", tmp_path / "0321.yaml")
+    validate_module._KEPT_SETTINGS.clear()
+    built = _counting_builds(monkeypatch)
+    first, second = (validate_file(tmp_path / "0321.yaml") for _ in range(2))
+    assert built == [str(tmp_path / "publication.yaml")]
+    assert second.report.to_json() == first.report.to_json()
+    assert second.publication_document is first.publication_document
+
+
+def test_an_edited_publication_file_is_built_again_even_at_the_same_size(tmp_path, monkeypatch):
+    pub = tmp_path / "publication.yaml"
+    pub.write_text(PUBLICATION)
+    shutil.copy(ISSUES / "0321.yaml", tmp_path / "0321.yaml")
+    validate_module._KEPT_SETTINGS.clear()
+    built = _counting_builds(monkeypatch)
+    assert validate_file(tmp_path / "0321.yaml").publication.name == "P"
+    stamp = pub.stat()
+    pub.write_text(PUBLICATION.replace("name: P", "name: Q"))  # same size
+    os.utime(pub, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # and the same time
+    assert validate_file(tmp_path / "0321.yaml").publication.name == "Q"
+    assert len(built) == 2
+
+
+def test_what_the_kept_settings_do_not_cover_is_checked_each_time(tmp_path, monkeypatch):
+    """Its owner and mode (another user could now write it), and the reports are the caller's."""
+    pub = tmp_path / "publication.yaml"
+    pub.write_text(PUBLICATION.replace("p@example.org", "not-an-email"))
+    shutil.copy(ISSUES / "0321.yaml", tmp_path / "0321.yaml")
+    validate_module._KEPT_SETTINGS.clear()
+    built = _counting_builds(monkeypatch)
+    first = validate_file(tmp_path / "0321.yaml")
+    (error,) = [d for d in first.report.errors if d.code == "bad-email"]
+    error.line = 99  # a caller edits its report
+    pub.chmod(0o666)
+    try:
+        second = validate_file(tmp_path / "0321.yaml")
+    finally:
+        pub.chmod(0o644)
+    assert len(built) == 1
+    assert [d.line for d in second.report.errors if d.code == "bad-email"] != [99]
+    assert "untrusted-publication" in {d.code for d in second.report.errors}
+    third = validate_file(tmp_path / "0321.yaml")
+    assert "untrusted-publication" not in {d.code for d in third.report.errors}

@@ -70,7 +70,8 @@ def run(read: Reading, start: int, stop: int) -> Found:
     story = model.Feature(title=title, body=model.Markdown(read.markdown(units, images=True)),
                           image=image, byline=byline)
     caption = "caption, " if image else ""
-    return Found(story, stop, f"{caption}title '{title}' ({title_unit.lines}) and {len(units)} paragraphs")
+    paragraphs = f"{len(units)} paragraph{'s' if len(units) != 1 else ''}"
+    return Found(story, stop, f"{caption}title '{title}' ({title_unit.lines}) and {paragraphs}")
 
 
 BLOCK = BlockType(key="feature", model=model.Feature, partial="feature", text=text, emit=emit,

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from authoring.check.build import Built, NotCheckable, build, from_export, from_validated
 from authoring.check.report import CheckReport, PartResult
 from authoring.diagnostics import Diagnostic
+from authoring.load import cycles_uncollected
 
 if TYPE_CHECKING:
     from authoring.links import LinkCheck
@@ -102,6 +103,7 @@ def selected(options: CheckOptions) -> list[Part]:
     return chosen
 
 
+@cycles_uncollected  # its parts build many small records: see load.cycles_uncollected
 def check_built(built: Built, options: CheckOptions | None = None, *,
                 strict: bool = False) -> CheckReport:
     options = options or CheckOptions()

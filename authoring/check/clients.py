@@ -289,5 +289,5 @@ def _display(path: Path) -> str:
     """templates/email/news.mjml.j2 relative to the current folder when it is below it."""
     try:
         return os.path.relpath(path)
-    except ValueError:
+    except (ValueError, OSError):  # another drive; the current folder was removed
         return str(path)

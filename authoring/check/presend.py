@@ -30,7 +30,7 @@ def build_export(path: str | Path, *, strict: bool = False, check_links: bool = 
     relative image, ...), not one stage's at a time. Raises AuthoringError at once only when
     the issue cannot be rendered (an error a draft has too: nothing later could be trusted);
     with ``refuse`` (the default), also when the rules found errors (or warnings, ``strict``)."""
-    prepared = prepare(Path(path), strict=strict, publication_file=publication_file, inliner=inliner)
+    prepared = prepare(Path(path), publication_file=publication_file, inliner=inliner)
     context = Presend(prepared, check_links=check_links, link_check=link_check)
     for _name, rule in RULES:
         rule(context)
@@ -82,9 +82,10 @@ def _relative_images(context: Presend) -> None:
 
 @rule("render-findings")
 def _render_findings(context: Presend) -> None:
-    report, rendered = context.prepared.validated.report, context.prepared.rendered
     """Renderer warnings and the Gmail size limit."""
     from authoring.render import check_size
+
+    report, rendered = context.prepared.validated.report, context.prepared.rendered
 
     size = len(rendered.html.encode("utf-8"))
     too_large = size > GMAIL_CLIP_BYTES
@@ -92,10 +93,9 @@ def _render_findings(context: Presend) -> None:
     size_warnings = {check_size(rendered.web.size)} | (
         {check_size(rendered.email.size)} if too_large else set())
     for warning in dict.fromkeys(rendered.email.warnings + rendered.web.warnings):
-        if warning in size_warnings:
-            continue
-        report.diagnostics.append(Diagnostic(code=codes.RENDER, severity=Severity.WARNING,
-                                             message=warning, file=report.file))
+        if warning not in size_warnings:
+            report.diagnostics.append(Diagnostic(code=codes.RENDER, severity=Severity.WARNING,
+                                                 message=warning, file=report.file))
     if too_large:
         report.diagnostics.append(Diagnostic(
             code=codes.TOO_LARGE, severity=Severity.ERROR, file=report.file,
@@ -172,10 +172,9 @@ def _unreplaced_tags(context: Presend) -> None:
             if place not in found[name]:
                 found[name].append(place)
     for name, where in found.items():
-        service = esp.get(publication.esp)
+        # validation refuses an esp: it does not know: the service is none or lacks the tag
         why = ("publication.yaml sets no esp:, so no service replaces it" if publication.esp == esp.NONE
-               else f"{publication.esp} has no merge tag for it" if service is not None
-               else "no service replaces it")
+               else f"{publication.esp} has no merge tag for it")
         written = next((n for n in ("{{" + name, "{{ " + name) if is_written(sources, n)), None)
         if written is None and name == "unsubscribe_url":  # the default: nobody wrote the tag
             what = "publication.yaml has no unsubscribe_url:, so its default '{{unsubscribe_url}}'"
@@ -193,7 +192,8 @@ def _unreplaced_tags(context: Presend) -> None:
 @rule("local-images")
 def _local_images(context: Presend) -> None:
     """The local images to upload (for the manifest); a logo whose file is missing is an error
-    (the issue's own images are validation's: missing-image-file)."""
+    (the issue's own images are validation's: missing-image-file), and so is an image too large
+    or unreadable to list (it would go out broken)."""
     from authoring import localimages
 
     sources, rendered, validated = context.sources, context.prepared.rendered, context.prepared.validated
@@ -214,7 +214,11 @@ def _local_images(context: Presend) -> None:
     for image in found:
         try:
             size, digest = localimages.digest(image)
-        except OSError:
+        except OSError as exc:  # not listed for upload: the email would show it broken
+            sources.add(codes.UNREADABLE_IMAGE_FILE, Severity.ERROR, image.src,
+                        f"the image '{image.src}' cannot be read: {exc.strerror or exc}",
+                        "use a smaller file (an email's image is rarely over 1 MB), or check its "
+                        "permissions")
             continue
         url = resolve(image.src) if publication.image_base_url else None  # as the email links it
         context.uploads.append({"src": image.src, "path": image.path.as_posix(), "url": url,

@@ -26,13 +26,15 @@ def preview(
     import threading
     import webbrowser
 
-    from authoring.preview.builder import default_build
+    from authoring.preview.builder import preview_build
+    from authoring.preview.isolated import IsolatedBuild
     from authoring.preview.server import PortInUse, PreviewServer
 
     if not target.exists():
         raise fail(f"{target}: no such file or folder")
     try:
-        build = functools.partial(default_build, inliner=inliner.value) if inliner else None
+        # in the worker process too (a crash of the MJML compiler must not end the preview)
+        build = IsolatedBuild(functools.partial(preview_build, inliner=inliner.value)) if inliner else None
         server = PreviewServer(target, port, build)
     except PortInUse as exc:
         raise fail(f"port {exc.port} is already in use (another preview?); "

@@ -35,7 +35,8 @@ def render(
         help="Publication file (default: publication.yaml next to or above the issue)."),
     inliner: Inliner | None = inliner_option(),
     jobs: int = typer.Option(0, "--jobs", "-j", min=0,
-                             help="Processes for a folder (0: one per core)."),
+                             help="Processes for a folder (0: chosen from the work and the free "
+                                  "cores, and said)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="For a folder: do not list the warnings."),
 ) -> None:
     """Render an issue (or every issue of a folder) to inlined email HTML and plain text."""
@@ -94,7 +95,7 @@ def _copy_images(validated: Validated, file: Path, out: Path) -> None:
 def _render_folder(folder: Path, out: Path, publication: Path | None, engine: str | None, *,
                    web: bool, mjml: bool, jobs: int, quiet: bool) -> int:
     """Every issue of the folder on every core; a progress bar, then a summary table. 1 if any failed."""
-    from authoring.render.folder import FolderOptions, render_files, scan
+    from authoring.render.folder import FolderOptions, choose_workers, render_files, scan
 
     files, skipped = scan(folder)
     if not files:
@@ -110,7 +111,9 @@ def _render_folder(folder: Path, out: Path, publication: Path | None, engine: st
         (path, (str(path), "-", f"skipped: {what}, not an issue file")) for path, what in skipped]
     diagnostics: list[str] = []  # printed after the bar; with --quiet only the failed issues
     failed = 0
-    outcomes = render_files(files, out, options, workers=jobs or None)
+    workers = choose_workers(files, jobs or None)
+    typer.echo(workers.describe(len(files)), err=True)
+    outcomes = render_files(files, out, options, workers=workers.count)
     # the bar on stderr: stdout keeps only the summary table, for scripts
     with typer.progressbar(outcomes, length=len(files), label="Rendering",
                            file=typer.get_text_stream("stderr")) as bar:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 
 import yaml
 
@@ -46,8 +47,14 @@ def _dumper(name: str, base: type) -> type:
     }})
 
 
-_Dumper = _dumper("_Dumper", getattr(yaml, "CSafeDumper", yaml.SafeDumper))
-_AstralDumper = _dumper("_AstralDumper", yaml.SafeDumper)
+@cache
+def _dumpers() -> tuple[type, type]:
+    """libyaml's dumper and PyYAML's own (for a text holding emoji), each writing our styles; made
+    on first use, as the block registry is."""
+    return (_dumper("_Dumper", getattr(yaml, "CSafeDumper", yaml.SafeDumper)),
+            _dumper("_AstralDumper", yaml.SafeDumper))
+
+
 _ASTRAL_ESCAPE = re.compile(r"\\U[0-9A-Fa-f]{8}")
 _BLOCK_HEADER = re.compile(r"(^|:\s|-\s)[|>][-+]?\d*$")
 _ITEM = re.compile(r"^((?:- )+)")
@@ -168,10 +175,11 @@ def dumps(issue: model.Issue, *, comments: Sequence[str] = (), schema: str | Non
 
 
 def _dump(data: dict) -> str:
-    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=76,
+    dumper, astral = _dumpers()
+    text = yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=76,
                      default_flow_style=False)
     if _ASTRAL_ESCAPE.search(text):
-        text = yaml.dump(data, Dumper=_AstralDumper, allow_unicode=True, sort_keys=False, width=76,
+        text = yaml.dump(data, Dumper=astral, allow_unicode=True, sort_keys=False, width=76,
                          default_flow_style=False)
     return _indent_sequences(text)
 
@@ -185,4 +193,6 @@ def _plain(value: object) -> object:
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    if isinstance(value, _Literal):  # `|` gave the text its final newline; a quoted string would keep it
+        return str(value).removesuffix("\n")
     return str(value) if isinstance(value, str) else value

@@ -43,7 +43,6 @@ class FileOutcome:
     """What became of one file of a folder import."""
 
     source: Path
-    target: Path
     result: ImportResult | None = None
     problem: str | None = None
     """Why nothing was written (the target exists, the file cannot be read)."""
@@ -83,7 +82,7 @@ def import_folder(files: Iterable[Path], output: Path, *, publication: model.Pub
     done = FolderImport()
     for path in files:
         target = output / f"{path.stem}.yaml"
-        outcome = FileOutcome(path, target)
+        outcome = FileOutcome(path)
         if target.exists() and not force:
             outcome.problem = "exists (use --force)"
         else:

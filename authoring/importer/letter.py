@@ -107,7 +107,7 @@ def _body(p: Parser, start: int, end: int, cover: Unit | None) -> tuple[model.Le
             signoff, signature = one.group("signoff"), one.group("signature")
             i += 1
             break
-        if body and (p.boundary(i) or shapes.known_header(unit) or shapes.kicker(unit)):
+        if p.boundary(i) or shapes.known_header(unit) or shapes.kicker(unit):  # even as its first unit
             break
         body.append(unit)
         i += 1
@@ -124,7 +124,6 @@ def _flattened_in_letter(p: Parser, i: int) -> None:
     """A flattened transcript pasted inside the letter stays there as written, warned."""
     del p.starts[i]
     unit = p.units[i]
-    p.claims[i] = False
     p.memo.setdefault("flattened", set()).add(unit.first)
     p.warn(codes.TRANSCRIPT_FLATTENED, unit, "a WEBVTT transcript flattened into one paragraph of "
            f"{len(unit.text)} characters, kept in the letter as written", "split it into a transcript "

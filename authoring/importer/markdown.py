@@ -28,6 +28,6 @@ def escape(text: str, *, line_start: bool = True) -> str:
 
 
 def bold_label(label: str, rest: str) -> str:
-    """``**Label:** rest``: the bold lead of a list item, as the house writes it."""
-    text = f"**{escape(label, line_start=False)}:**"
-    return f"{text} {escape(rest, line_start=False)}" if rest else text
+    """``**Label:** rest``: the bold lead of a list item or paragraph, as the house writes it (a lead-in
+    always has its rest: a sentence opening with a capital)."""
+    return f"**{escape(label, line_start=False)}:** {escape(rest, line_start=False)}"

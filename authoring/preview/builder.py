@@ -9,11 +9,12 @@ Builds run once per change (the watcher calls ``rebuild``); requests only read.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
@@ -23,6 +24,8 @@ from authoring.diagnostics import AuthoringError, Diagnostic, Severity
 
 if TYPE_CHECKING:
     from authoring.validate import Validated
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -46,6 +49,9 @@ class Build:
     check: dict | None = None
     """The pre-send check's fast parts (``authoring check``) as JSON, each finding with an
     ``editor_url``; None when the draft does not render."""
+    check_pending: bool = False
+    """The check comes after the page is updated (``Builder.finish_check``); until then
+    ``check`` is the one of the build before."""
     seconds: float = 0.0
 
     @property
@@ -68,6 +74,8 @@ class Build:
 BuildFn = Callable[[Path, str], Build]
 """``build(issue_path, files_url)``: files_url is the URL prefix that serves the issue's files
 (its query, if any, is appended after each file's path)."""
+CheckFn = Callable[[Path], "dict | None"]
+"""``check(issue_path)``: the pre-send check of the build just made with ``check_pending``."""
 
 
 @dataclass(frozen=True)
@@ -84,10 +92,13 @@ class Snapshot:
 class Builder:
     """One issue's preview: rebuilt by the watcher (in a worker thread), read by every request."""
 
-    def __init__(self, issue_path: Path, files_url: str, build: BuildFn | None = None):
+    def __init__(self, issue_path: Path, files_url: str, build: BuildFn | None = None,
+                 check: CheckFn | None = None):
         self.issue_path = issue_path
         self.files_url = files_url
         self._build = build or default_build
+        self._check: CheckFn = check or getattr(build, "check", None) or deferred_check
+        """What completes a build made with ``check_pending``."""
         self._lock = threading.RLock()
         """Held while building: one build at a time per issue."""
         self.snapshot = Snapshot()
@@ -123,6 +134,8 @@ class Builder:
                                watched_trees=previous.watched_trees if previous else (),
                                roots=previous.roots if previous else {})
             result.seconds = time.perf_counter() - started
+            if result.check_pending:  # the last check stays in view until its successor is made
+                result.check = before.current.check if before.current is not None else None
             epoch = before.epoch + 1
             if result.ok:
                 self.snapshot = Snapshot(epoch, result, result, epoch)
@@ -130,10 +143,32 @@ class Builder:
                 self.snapshot = Snapshot(epoch, result, before.last_good, before.last_good_epoch)
             return result
 
-    def ensure_built(self) -> Build:
-        """The current build, building first if nobody has yet (blocking)."""
+    def finish_check(self) -> None:
+        """Make the check the current build left pending (blocking; call from a worker thread),
+        as a new epoch of the same render: the page updates its check, not its email."""
         with self._lock:
-            return self.snapshot.current or self.rebuild()
+            before = self.snapshot
+            current = before.current
+            if current is None or not current.check_pending:
+                return
+            try:
+                check = self._check(self.issue_path)
+            except Exception:  # the page already shows this build; the check is a bonus
+                log.warning("the pre-send check of %s failed", self.issue_path, exc_info=True)
+                check = None
+            done = replace(current, check=check, check_pending=False)
+            last_good = done if before.last_good is current else before.last_good
+            self.snapshot = Snapshot(before.epoch + 1, done, last_good, before.last_good_epoch)
+
+    def ensure_built(self) -> Build:
+        """The current build, building first if nobody has yet (blocking); its check made."""
+        with self._lock:
+            if self.snapshot.current is None:
+                self.rebuild()
+                self.finish_check()
+            current = self.snapshot.current
+            assert current is not None
+            return current
 
     def depends_on(self, changed: set[Path]) -> bool:
         """Whether any changed path is one this issue's last build read."""
@@ -182,6 +217,7 @@ class Builder:
             "diagnostics": [diagnostic_json(d) for d in sort_diagnostics(current.diagnostics)],
             "build_ms": round(current.seconds * 1000, 1),
             "check": current.check if current.ok else None,
+            "check_pending": current.check_pending,
         }
 
     def state_json(self, snapshot: Snapshot | None = None) -> str:
@@ -198,8 +234,10 @@ class Builder:
 # ---------------------------------------------------------------- the real build
 
 
-def default_build(issue_path: Path, files_url: str, inliner: str | None = None) -> Build:
-    """Validate the issue, then render it as a draft email whose relative images the preview serves."""
+def default_build(issue_path: Path, files_url: str, inliner: str | None = None, *,
+                  check: bool = True) -> Build:
+    """Validate the issue, then render it as a draft email whose relative images the preview
+    serves, then check it (``check``), else leave the check pending (``deferred_check``)."""
     from authoring.paths import templates_dir
     from authoring.render import RenderOptions, render_issue
     from authoring.validate import validate_file
@@ -244,8 +282,36 @@ def default_build(issue_path: Path, files_url: str, inliner: str | None = None) 
     build.diagnostics.extend(
         Diagnostic(code=codes.RENDER, severity=Severity.WARNING, message=w, file=str(issue_path))
         for w in rendered.warnings)
-    build.check = pre_send_check(validated)
+    if check:
+        build.check = pre_send_check(validated)
+    else:
+        _VALIDATED[issue_path] = validated
+        build.check_pending = True
     return build
+
+
+def preview_build(issue_path: Path, files_url: str, inliner: str | None = None) -> Build:
+    """The preview's build: the page is updated with the render first, the pre-send check (a
+    third of a build's time: it renders again) made after it by ``deferred_check``."""
+    return default_build(issue_path, files_url, inliner, check=False)
+
+
+_VALIDATED: dict[Path, Validated] = {}
+"""Of each issue built with its check pending, the draft that build validated (in the process
+that built it: the preview's worker)."""
+
+
+def deferred_check(issue_path: Path) -> dict | None:
+    """The pre-send check of the build ``preview_build`` just made of ``issue_path`` (validated
+    again if that was another process, a worker since replaced)."""
+    validated = _VALIDATED.pop(issue_path, None)
+    if validated is None:
+        from authoring.validate import validate_file
+
+        validated = validate_file(issue_path)
+        if validated.issue is None or validated.report.errors:
+            return None
+    return pre_send_check(validated)
 
 
 def pre_send_check(validated: Validated) -> dict | None:
@@ -276,7 +342,9 @@ def editor_url(file: str | None, line: int | None, column: int | None) -> str | 
 def served_url(src: str, files_url: str, roots: dict[str, Path],
                served: set[tuple[str, str]] | None = None) -> str:
     """Map a relative image source to the URL that serves it (noting it in ``served``, the
-    files the preview may hand out); leave absolute URLs alone."""
+    files the preview may hand out); leave absolute URLs alone. The URL names the file's
+    version (``v``: its modification time and size), so that the browser may keep the image
+    for the next render and fetches it anew once the file changes."""
     parts = urlsplit(src)
     if parts.scheme or parts.netloc or src.startswith("/") or not src:
         return src
@@ -285,8 +353,19 @@ def served_url(src: str, files_url: str, roots: dict[str, Path],
                  if roots.get(n) is not None and (roots[n] / parts.path).is_file()), "issue")
     if served is not None:
         served.add((name, parts.path))
-    prefix, mark, query = files_url.partition("?")  # a query (the preview's token) goes last
-    return f"{prefix}{name}/{quote(parts.path)}{mark}{query}"
+    version = file_version(roots[name] / parts.path) if roots.get(name) is not None else None
+    prefix, _, query = files_url.partition("?")  # a query (the preview's token) goes last
+    params = "&".join(filter(None, [f"v={version}" if version else "", query]))
+    return f"{prefix}{name}/{quote(parts.path)}{'?' if params else ''}{params}"
+
+
+def file_version(path: Path) -> str | None:
+    """``MTIME-SIZE`` of a file (nanoseconds and bytes, in hex); None when it cannot be read."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return f"{info.st_mtime_ns:x}-{info.st_size:x}"
 
 
 # ---------------------------------------------------------------- diagnostics

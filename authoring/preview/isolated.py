@@ -17,7 +17,7 @@ from pathlib import Path
 
 from authoring import codes
 from authoring.diagnostics import AuthoringError, Diagnostic, Report, Severity
-from authoring.preview.builder import Build, BuildFn, default_build
+from authoring.preview.builder import Build, BuildFn, CheckFn, deferred_check, preview_build
 
 BUILD_TIMEOUT_S = 60.0
 """A build that takes longer is stuck: the worker is replaced and the build reported."""
@@ -34,10 +34,12 @@ def _reload_templates() -> None:
 
 
 class IsolatedBuild:
-    """A BuildFn that runs ``build`` in a worker process (``build`` must be picklable)."""
+    """A BuildFn that runs ``build`` in a worker process (``build`` must be picklable), and
+    ``check`` after it (a build that leaves its check pending: ``preview_build``)."""
 
-    def __init__(self, build: BuildFn = default_build):
+    def __init__(self, build: BuildFn = preview_build, check: CheckFn = deferred_check):
         self._build = build
+        self._check = check
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
 
@@ -71,6 +73,16 @@ class IsolatedBuild:
                 raise _crashed(issue_path, f"rendering took over {BUILD_TIMEOUT_S:g} s and was "
                                "stopped") from None
         raise AssertionError("unreachable")
+
+    def check(self, issue_path: Path) -> dict | None:
+        """The check the last build left pending, made in the worker that holds its draft; None
+        when the worker dies or hangs on it (replaced: the next build gets a fresh one)."""
+        pool = self._executor()
+        try:
+            return pool.submit(self._check, issue_path).result(timeout=BUILD_TIMEOUT_S)
+        except (BrokenProcessPool, TimeoutError):
+            self._replace(kill=True, only=pool)
+            return None
 
     def reload_templates(self) -> None:
         """Read the templates again in the worker (a new override file needs a new environment)."""

@@ -60,7 +60,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from authoring.diagnostics import AuthoringError
 from authoring.paths import PUBLICATION_FILE, templates_dir
-from authoring.preview.builder import Builder, BuildFn
+from authoring.preview.builder import Builder, BuildFn, file_version
 from authoring.preview.isolated import IsolatedBuild
 from authoring.preview.servedfile import read_inside
 from authoring.preview.watcher import WatchSet, watch
@@ -174,7 +174,10 @@ class Site:
                     result = await anyio.to_thread.run_sync(builder.rebuild)
                     log.info("%s rebuilt in %.0f ms: %s", builder.issue_path.name,
                              result.seconds * 1000, result.status)
-                    self.notify()
+                    self.notify()  # the page shows the new render while its check is made
+                    if result.check_pending:
+                        await anyio.to_thread.run_sync(builder.finish_check)
+                        self.notify()
 
     def notify(self) -> None:
         self.generation += 1
@@ -352,8 +355,13 @@ class _Handlers:
         if content is None:
             raise HTTPException(404)
         media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        # the next render shows the same image under the same URL while the file is unchanged:
+        # the browser may keep it then (each new frame would fetch every image again otherwise)
+        version = request.query_params.get("v")
+        kept = version is not None and version == file_version(folder / path)
         # an SVG opened on its own is a document of this origin: no script of it may run
-        return Response(content, media_type=media_type, headers={**NO_STORE, **EMAIL_POLICY})
+        return Response(content, media_type=media_type,
+                        headers={**(KEPT_IMAGE if kept else NO_STORE), **EMAIL_POLICY})
 
     async def issue_events(self, request: Request) -> Response:
         builder = await self.built(request.path_params["name"])
@@ -380,6 +388,8 @@ class _Handlers:
 
 
 NO_STORE = {"Cache-Control": "no-store"}
+KEPT_IMAGE = {"Cache-Control": "private, max-age=86400, immutable"}
+"""An image of the email at the version its URL names: kept by this browser alone, for a day."""
 EMAIL_POLICY = {"Content-Security-Policy": "sandbox; script-src 'none'; object-src 'none'"}
 """On what the email brings (its HTML, its images): shown, never run, on the preview's origin."""
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from authoring.load import cycles_uncollected
+
 if TYPE_CHECKING:
     from authoring.model import Issue, Publication
     from authoring.validate import Publications, Validated
@@ -70,6 +72,7 @@ def render_html(issue: Issue, publication: Publication, options: RenderOptions |
     return html.render_html(issue, publication, options)
 
 
+@cycles_uncollected
 def render_issue(issue: Issue, publication: Publication, options: RenderOptions | None = None
                  ) -> Rendered:
     """HTML and plain text of one issue, with warnings about its size."""

@@ -12,6 +12,8 @@ render, even when it kills the process rendering it (see ``_in_pool``). Callable
 
 from __future__ import annotations
 
+import contextlib
+import math
 import multiprocessing
 import os
 import stat
@@ -94,11 +96,78 @@ def _not_a_file(path: Path) -> str | None:
     return next((name for test, name in kinds if test(mode)), "not a regular file")
 
 
+POOL_BYTES_PER_WORKER = 200_000
+"""YAML a worker of the pool needs to pay for its start. Measured on 2 cores: two workers added
+0.18-0.20 s of CPU (forking, importing the renderer) to a folder of 2, 8 or 32 issues, and an
+issue renders in about 1 ms of CPU per KB of YAML: with 200 KB each, a worker renders about
+twice what it cost to start it."""
+
+
+@dataclass(frozen=True)
+class Workers:
+    """How many processes render a folder, and why (``authoring render FOLDER`` says it)."""
+
+    count: int
+    cores: int
+    """The cores this process may run on."""
+    load: float
+    """The machine's load average over the last minute: cores other work keeps busy."""
+    reason: str = ""
+    """Why one process when the pool was not forced: too little work, or no free core."""
+    forced: bool = False
+    """Asked for (``--jobs N``)."""
+
+    def describe(self, issues: int) -> str:
+        """``rendering 200 issues with 2 workers (2 cores, load 0.3)``."""
+        how = "in one process" if self.count == 1 else f"with {self.count} workers"
+        why = (f"--jobs {self.count}" if self.forced
+               else f"{self.cores} core{'s' if self.cores != 1 else ''}, load {self.load:.1f}"
+               + (f": {self.reason}" if self.reason else ""))
+        return f"rendering {issues} issue{'s' if issues != 1 else ''} {how} ({why})"
+
+
+def plan_workers(issues: int, size: int, *, cores: int, load: float, jobs: int | None = None) -> Workers:
+    """The processes for ``issues`` issue files of ``size`` bytes in all: ``jobs`` when given (at
+    most one an issue), else one a free core (``cores`` less the ``load`` average, a core counted
+    free when less than half of it is busy), one a POOL_BYTES_PER_WORKER of YAML, and one process
+    alone when that makes fewer than two: a pool that would not pay for its start is no faster."""
+    if jobs:
+        return Workers(max(1, min(jobs, issues)), cores, load, forced=True)
+    free = max(0, math.floor(cores - load + 0.5))
+    fed = size // POOL_BYTES_PER_WORKER
+    count = max(1, min(free, fed, issues))
+    reason = ""
+    if count == 1:
+        reason = ("no second core free" if free < 2 else
+                  f"{size // 1000} KB of YAML, too little to share" if fed < 2 else "one issue")
+    return Workers(count, cores, load, reason)
+
+
+def machine() -> tuple[int, float]:
+    """The cores this process may use and the load average of the last minute (0 where unknown)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        load = 0.0
+    return cores, load
+
+
+def choose_workers(files: list[Path], jobs: int | None = None) -> Workers:
+    """plan_workers for these files on this machine, now."""
+    size = 0
+    for path in files:
+        with contextlib.suppress(OSError):  # its render says what is wrong with it
+            size += path.stat().st_size
+    cores, load = machine()
+    return plan_workers(len(files), size, cores=cores, load=load, jobs=jobs)
+
+
 def render_folder(folder: str | Path, out_dir: str | Path, options: FolderOptions | None = None,
                   *, workers: int | None = None) -> Iterator[Outcome]:
     """Render every issue of ``folder`` into ``out_dir``; outcomes come in file order, as each is done.
 
-    ``workers``: processes to use (default: every core); 1 renders in this process.
+    ``workers``: processes to use (default: ``choose_workers``); 1 renders in this process.
     """
     files = issue_files(folder)
     return render_files(files, out_dir, options, workers=workers)
@@ -109,7 +178,7 @@ def render_files(files: list[Path], out_dir: str | Path, options: FolderOptions 
     """Render the given issue files into ``out_dir`` (see ``render_folder``)."""
     options = options or FolderOptions()
     out = Path(out_dir)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(files) or 1))
+    workers = max(1, min(workers or choose_workers(files).count, len(files) or 1))
     if workers == 1:
         from authoring.validate import Publications
 

@@ -92,6 +92,13 @@ author text such as ``<script>`` would then appear unescaped in ``aria-label``, 
 stricter mail filters expect ``&lt;``): they cross the inliner as noncharacters instead."""
 
 
+def _stand_in(entity: re.Match[str]) -> str:
+    return _STAND_INS[entity.group()]
+
+
+_STAND_INS = dict(_KEEP_ESCAPED)
+
+
 def _inline_css_inline(html: str) -> str:
     import css_inline
 
@@ -100,9 +107,8 @@ def _inline_css_inline(html: str) -> str:
     # keeping, where the four replaces over the whole HTML took ~90 µs to change nothing
     protect = (_escaped_angle().search(html) is not None
                and not any(stand_in in html for _, stand_in in _KEEP_ESCAPED))
-    if protect:
-        for entity, stand_in in _KEEP_ESCAPED:
-            html = html.replace(entity, stand_in)
+    if protect:  # one pass for both (each replace scanned the whole HTML: 4x the time)
+        html = _escaped_angle().sub(_stand_in, html)
     try:
         out = _css_inliner(css).inline(html)
     except css_inline.InlineError as exc:
