@@ -53,11 +53,24 @@ class OutputRefused(Exception):
     replace); nothing was changed. The message says what and how to go on."""
 
 
+_TEMP_ROOM = NAME_MAX - len("..") - 8 - len(".tmp")
+"""Bytes of the target's name a temporary file's name has room for (mkstemp adds 8 characters)."""
+
+
+def _fitting(name: str, room: int) -> str:
+    """``name`` cut short to ``room`` bytes at a character: a temporary file's name only needs to
+    be hidden and recognisable, and the name of a target allowed at its limit must not fail."""
+    name = name[:room]  # a character is a byte at least
+    while len(os.fsencode(name)) > room:
+        name = name[:-1]
+    return name
+
+
 def write_temp(folder: Path, name: str, data: bytes, *, sync: bool = True) -> Path:
     """``data`` in a new temporary file next to ``name``, on disk, with ordinary permissions.
 
     ``sync=False`` leaves flushing to the caller (a batch of many files syncs once at its end)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=f".{_fitting(name, _TEMP_ROOM)}.", suffix=".tmp", dir=folder)
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
         with os.fdopen(fd, "wb") as handle:

@@ -39,6 +39,7 @@ import random  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -252,3 +253,482 @@ def test_a_failed_set_raises_its_own_error_even_when_its_cleanup_fails(tmp_path,
     with pytest.raises(OSError) as info:
         files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
     assert info.value.errno == 28
+
+
+# ---------------------------------------------------------------- files among others (render -o)
+
+
+def test_owned_files_are_synced_and_their_folders_made(tmp_path, monkeypatch):
+    synced: list[str] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")),
+                                                 real(fd))[1])
+    folder = tmp_path / "a" / "b"
+    files.write_owned(folder, {"x.html": b"x", "x.txt": b"t"})
+    assert (folder / "x.html").read_bytes() == b"x" and (folder / "x.txt").read_bytes() == b"t"
+    # each file and the record, every one synced before its rename made it visible
+    assert [Path(p).name.split(".tmp")[0].rsplit(".", 1)[0] for p in synced] == \
+        [".x.html", ".x.txt", f".{files.RENDER_RECORD}"]
+    synced.clear()
+    files.write_owned(folder, {"x.html": b"y"}, sync=False)
+    assert synced == [] and (folder / "x.html").read_bytes() == b"y"
+
+
+def test_owned_files_into_what_is_not_a_folder_are_refused(tmp_path):
+    (tmp_path / "out").write_text("mine")
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_owned(tmp_path / "out", {"x.html": b"x"})
+    assert str(refused.value) == (f"{tmp_path / 'out'} is not a folder (a file, a pipe or a "
+                                  "device); choose another -o")
+    assert (tmp_path / "out").read_text() == "mine"
+
+
+def test_owned_file_names_are_allowed_up_to_the_file_systems_limit(tmp_path):
+    longest = "a" * (files.NAME_MAX - 5) + ".html"
+    files.write_owned(tmp_path, {longest: b"x"})
+    assert (tmp_path / longest).read_bytes() == b"x"
+    too_long = "b" * (files.NAME_MAX - 4) + ".html"
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_owned(tmp_path, {"first.html": b"1", too_long: b"x"})
+    assert str(refused.value) == (f"the file name '{'b' * 40}…{'b' * 35}.html' is 256 bytes; "
+                                  "file systems allow 255; rename the issue file")
+    assert not (tmp_path / "first.html").exists()  # refused before anything is written
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("😀" * 60 + "a" * 19, "😀" * 60 + "a" * 19),  # 79 characters (259 bytes): whole
+    ("😀" * 60 + "a" * 20, "😀" * 60 + "a" * 20),  # 80: whole
+    ("😀" * 61 + "a" * 20, "😀" * 40 + "…" + "😀" * 20 + "a" * 20),  # 81: cut in the middle
+    ("x" * 300, "x" * 40 + "…" + "x" * 40),
+])
+def test_a_long_name_is_shown_whole_up_to_80_characters_and_cut_in_the_middle_beyond(
+        tmp_path, name, shown):
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_owned(tmp_path, {name: b"x"})
+    assert str(refused.value).startswith(f"the file name '{shown}' is {len(name.encode())} bytes;")
+
+
+@pytest.mark.parametrize("name", ["a" * 250 + ".html", "😀" * 62 + "abc.txt", "é" * 125 + ".html"])
+def test_a_name_at_the_file_systems_limit_is_written_atomically(tmp_path, name):
+    """The temporary file beside it has a longer name: it is cut short, never the write refused."""
+    assert len(name.encode()) == files.NAME_MAX
+    files.write_atomic(tmp_path / name, b"x")
+    files.write_owned(tmp_path / "out", {name: b"y"})
+    assert (tmp_path / name).read_bytes() == b"x" and (tmp_path / "out" / name).read_bytes() == b"y"
+    assert sorted(os.listdir(tmp_path)) == sorted([name, "out"])
+
+
+def test_every_file_render_did_not_write_is_named_in_one_refusal(tmp_path):
+    (tmp_path / "a.html").write_text("mine")
+    (tmp_path / "a.txt").write_text("mine too")
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_owned(tmp_path, {"a.html": b"x", "a.txt": b"y", "a.eml": b"z"})
+    assert str(refused.value) == (
+        f"{tmp_path} already holds a.html, a.txt, which render did not write (or which changed "
+        "since): render replaces only its own files; move them away, or render into another "
+        "folder with -o")
+    assert not (tmp_path / "a.eml").exists()
+
+
+def test_the_render_record_lists_each_file_with_its_size_and_digest_one_a_line(tmp_path):
+    files.write_owned(tmp_path, {"b.txt": b"bb", "a.html": b"a"})
+    digest = {data: files.hashlib.sha256(data).hexdigest() for data in (b"a", b"bb")}
+    assert (tmp_path / files.RENDER_RECORD).read_text() == (
+        '{\n "made_by": "authoring",\n "files": {\n'
+        f'  "a.html": [\n   1,\n   "{digest[b"a"]}"\n  ],\n'
+        f'  "b.txt": [\n   2,\n   "{digest[b"bb"]}"\n  ]\n }}\n}}\n')
+
+
+def _record(folder: Path, files_listed, size: int | None = None) -> None:
+    """A render record as render writes it, padded to ``size`` bytes."""
+    data = json.dumps({"made_by": "authoring", "files": files_listed, "pad": ""}).encode()
+    if size is not None:
+        data = data.replace(b'"pad": ""', b'"pad": "' + b"x" * (size - len(data)) + b'"')
+        assert len(data) == size
+    (folder / files.RENDER_RECORD).write_bytes(data)
+
+
+@pytest.mark.parametrize(("size", "replaced"), [(2 << 20, True), (16 << 20, True), ((16 << 20) + 1, False)])
+def test_a_render_record_is_read_up_to_16_mib(tmp_path, size, replaced):
+    (tmp_path / "a.html").write_bytes(b"old")
+    _record(tmp_path, {"a.html": [3, files.hashlib.sha256(b"old").hexdigest()]}, size)
+    if replaced:
+        files.write_owned(tmp_path, {"a.html": b"new"})
+        assert (tmp_path / "a.html").read_bytes() == b"new"
+    else:  # too big to be read: proves nothing
+        with pytest.raises(files.OutputRefused, match="already holds a.html"):
+            files.write_owned(tmp_path, {"a.html": b"new"})
+
+
+@pytest.mark.parametrize("listed", [["a.html"], "a.html", None, {"a.html": [3]}, {"a.html": "3"}])
+def test_a_render_record_of_another_shape_proves_nothing(tmp_path, listed):
+    (tmp_path / "a.html").write_bytes(b"old")
+    _record(tmp_path, listed)
+    with pytest.raises(files.OutputRefused, match="already holds a.html"):
+        files.write_owned(tmp_path, {"a.html": b"new"})
+    assert (tmp_path / "a.html").read_bytes() == b"old"
+
+
+def test_a_rendered_file_cut_short_or_rewritten_to_its_size_is_kept(tmp_path):
+    files.write_owned(tmp_path, {"a.html": b"written by render", "b.txt": b"same size"})
+    (tmp_path / "a.html").write_bytes(b"written")  # cut short by hand
+    (tmp_path / "b.txt").write_bytes(b"SAME SIZE")
+    (tmp_path / "c.txt").write_bytes(b"users")  # never rendered, as long as the new one
+    with pytest.raises(files.OutputRefused, match="already holds a.html, b.txt, c.txt, which"):
+        files.write_owned(tmp_path, {"a.html": b"new", "b.txt": b"new", "c.txt": b"newer"})
+    assert (tmp_path / "a.html").read_bytes() == b"written"
+    files.write_owned(tmp_path, {"c.txt": b"users"})  # the same bytes: nothing to lose
+
+
+@pytest.mark.parametrize(("count", "tail"), [(5, ""), (6, " and 1 more"), (8, " and 3 more")])
+def test_a_refused_set_names_five_foreign_files_and_counts_the_rest(tmp_path, count, tail):
+    out = tmp_path / "out"
+    out.mkdir()
+    for n in range(count):
+        (out / f"n{n}.txt").write_text("mine")
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(out, {"a.html": b"x"})
+    shown = ", ".join(f"n{n}.txt" for n in range(min(count, 5)))
+    assert str(refused.value) == (
+        f"{out} holds what export did not write: {shown}{tail}; export replaces only what it "
+        "wrote and can prove: move those files away, or export into a folder of its own")
+
+
+def _set_of(out: Path) -> Path:
+    files.write_all_atomic(out, {"a.html": b"page", "empty.txt": b""})
+    return out.parent / os.readlink(out)
+
+
+def test_a_file_of_a_set_swapped_for_a_link_to_the_same_bytes_is_refused(tmp_path):
+    written = _set_of(tmp_path / "out")
+    (tmp_path / "copy.html").write_bytes(b"page")
+    (written / "a.html").unlink()
+    (written / "a.html").symlink_to(tmp_path / "copy.html")
+    with pytest.raises(files.OutputRefused, match=r"holds what export did not write: a\.html \(changed"):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert (written / "a.html").is_symlink() and (tmp_path / "copy.html").read_bytes() == b"page"
+
+
+def test_an_empty_file_of_a_set_swapped_for_a_pipe_is_refused_at_once(tmp_path):
+    written = _set_of(tmp_path / "out")
+    (written / "empty.txt").unlink()
+    os.mkfifo(written / "empty.txt")
+    result: list[BaseException | None] = []
+
+    def export() -> None:
+        try:
+            files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+            result.append(None)
+        except BaseException as exc:  # the finding
+            result.append(exc)
+
+    worker = threading.Thread(target=export, daemon=True)
+    worker.start()
+    worker.join(30)
+    if worker.is_alive():  # blocked opening the pipe: a writer lets it go
+        with open(written / "empty.txt", "wb"):
+            pass
+        worker.join(30)
+        pytest.fail("the export blocked on a pipe")
+    assert isinstance(result[0], files.OutputRefused) and "empty.txt (changed" in str(result[0])
+
+
+@pytest.mark.parametrize("entry", [[1, "x", 3], [1], 5, "ab", [True, "x"], [-1, "x"], [1, 2], ["1", "x"]])
+def test_a_marker_entry_of_another_shape_proves_nothing(tmp_path, entry):
+    """Even for a file no longer there (which a whole marker would not need)."""
+    written = _set_of(tmp_path / "out")
+    marker = json.loads((written / files.MARKER).read_text())
+    marker["files"]["gone.txt"] = entry
+    (written / files.MARKER).write_text(json.dumps(marker))
+    with pytest.raises(files.OutputRefused, match="holds what export did not write"):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert (written / "a.html").read_bytes() == b"page"
+    marker["files"]["gone.txt"] = [1, files.hashlib.sha256(b"x").hexdigest()]
+    (written / files.MARKER).write_text(json.dumps(marker))
+    files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+
+
+@pytest.mark.parametrize("name", ["", ".", "..", "a\0b", "a/b", files.MARKER])
+def test_a_marker_listing_a_name_no_file_of_a_set_can_have_proves_nothing(tmp_path, name):
+    written = _set_of(tmp_path / "out")
+    marker = json.loads((written / files.MARKER).read_text())
+    marker["files"][name] = [0, files.hashlib.sha256(b"").hexdigest()]
+    (written / files.MARKER).write_text(json.dumps(marker))
+    with pytest.raises(files.OutputRefused, match="holds what export did not write"):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+
+
+def _legacy(out: Path, entries: list) -> None:
+    out.mkdir()
+    (out / "a.html").write_bytes(b"old")
+    (out / files.LEGACY_MANIFEST).write_text(json.dumps({"files": entries}))
+
+
+@pytest.mark.parametrize("extra", [
+    {"name": "manifest.json", "size": 0, "sha256": files.hashlib.sha256(b"").hexdigest()},
+    {"name": "../a.html", "size": 3, "sha256": files.hashlib.sha256(b"old").hexdigest()},
+    "a.html",
+])
+def test_an_earlier_versions_manifest_listing_itself_or_outside_proves_nothing(tmp_path, extra):
+    entry = {"name": "a.html", "size": 3, "sha256": files.hashlib.sha256(b"old").hexdigest()}
+    _legacy(tmp_path / "out", [entry, extra])
+    with pytest.raises(files.OutputRefused, match="holds what export did not write: a.html, manifest.json;"):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    _legacy(tmp_path / "proven", [entry])
+    files.write_all_atomic(tmp_path / "proven", {"a.html": b"x"})
+    assert (tmp_path / "proven" / "a.html").read_bytes() == b"x"
+
+
+@pytest.mark.parametrize("held_by", [b"", b"written by someone else\n",
+                                     b"process " + b"1" * 56 + b"\n"])  # 65 bytes: not read whole
+def test_a_lock_holder_that_wrote_no_process_id_is_not_named(tmp_path, held_by):
+    out = tmp_path / "out"
+    lock = tmp_path / ".out.export-lock"
+    lock.write_bytes(held_by)
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        files.fcntl.flock(fd, files.fcntl.LOCK_EX)
+        with pytest.raises(files.OutputRefused) as refused:
+            files.write_all_atomic(out, {"a.html": b"x"}, lock_timeout=0.1)
+    finally:
+        os.close(fd)
+    assert str(refused.value) == (f"another export is writing {out}; waited 0.1 s; "
+                                  "try again when it is done")
+    assert lock.read_bytes() == held_by
+
+
+def test_a_sets_marker_names_its_id_and_each_file_one_a_line(tmp_path):
+    files.write_all_atomic(tmp_path / "out", {"a.html": b"a"})
+    set_id = os.readlink(tmp_path / "out").rsplit("-", 1)[1]
+    digest = files.hashlib.sha256(b"a").hexdigest()
+    assert (tmp_path / "out" / files.MARKER).read_text() == (
+        f'{{\n "made_by": "authoring",\n "id": "{set_id}",\n "files": {{\n'
+        f'  "a.html": [\n   1,\n   "{digest}"\n  ]\n }}\n}}\n')
+
+
+def test_a_file_of_the_current_set_cut_short_is_refused(tmp_path):
+    written = _set_of(tmp_path / "out")
+    (written / "a.html").write_bytes(b"pa")
+    with pytest.raises(files.OutputRefused, match=r"a\.html \(changed since export wrote it\)"):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert (written / "a.html").read_bytes() == b"pa"
+
+
+def test_a_link_named_like_a_set_that_leads_to_a_file_is_refused(tmp_path):
+    target = tmp_path / ".out.set-0123456789abcdef"
+    target.write_text("mine")
+    (tmp_path / "out").symlink_to(target.name)
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert str(refused.value) == (f"{tmp_path / 'out'} leads to {target}, which is not a folder "
+                                  "export made; remove it or choose another -o")
+    assert target.read_text() == "mine"
+
+
+def test_a_set_of_this_version_is_proven_by_its_marker_alone(tmp_path):
+    """An earlier version's manifest proves an earlier version's folder, never a set whose
+    marker is gone."""
+    written = _set_of(tmp_path / "out")
+    (written / files.MARKER).unlink()
+    (written / "empty.txt").unlink()
+    page = {"name": "a.html", "size": 4, "sha256": files.hashlib.sha256(b"page").hexdigest()}
+    (written / files.LEGACY_MANIFEST).write_text(json.dumps({"files": [page]}))
+    with pytest.raises(files.OutputRefused, match="holds what export did not write: a.html, manifest.json"):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+
+
+def test_an_old_set_whose_marker_changed_during_the_export_is_kept(tmp_path, monkeypatch):
+    old = _set_of(tmp_path / "out")
+    real_switch = files._switch
+
+    def switch_then_edit(folder, new_set, current):
+        real_switch(folder, new_set, current)
+        marker = json.loads((old / files.MARKER).read_text())
+        (old / files.MARKER).write_text(json.dumps({**marker, "id": "f" * 16}))
+
+    monkeypatch.setattr(files, "_switch", switch_then_edit)
+    files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert (old / "a.html").read_bytes() == b"page"
+
+
+def test_leftovers_beside_an_output_outside_the_current_folder_are_removed(tmp_path):
+    out = tmp_path / "elsewhere" / "out"
+    assert Path.cwd() != out.parent
+    killed = _set_of(out)  # the set of a run killed before its switch, as far as the next knows
+    os.unlink(out)
+    files.write_all_atomic(out, {"a.html": b"x"})
+    assert not killed.exists() and (out / "a.html").read_bytes() == b"x"
+
+
+@pytest.mark.parametrize("before", ["a set", "an earlier version's folder"])
+def test_a_switch_that_fails_leaves_the_output_as_it_was(tmp_path, monkeypatch, before):
+    out = tmp_path / "out"
+    if before == "a set":
+        _set_of(out)
+    else:
+        _legacy(out, [{"name": "a.html", "size": 3, "sha256": files.hashlib.sha256(b"old").hexdigest()}])
+    def state() -> tuple[list[str], dict[str, bytes]]:  # the lock file stays, as after any run
+        return ([n for n in sorted(os.listdir(tmp_path)) if n != ".out.export-lock"],
+                {p.name: p.read_bytes() for p in out.iterdir()})
+
+    was = state()
+    real_replace = os.replace
+
+    def full(src, dst):
+        if Path(dst) == out:
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(OSError) as failed:
+        files.write_all_atomic(out, {"a.html": b"x"})
+    assert failed.value.errno == 28
+    assert state() == was
+
+
+@pytest.mark.parametrize("before", [None, "a set", "an earlier version's folder"])
+def test_an_output_named_at_its_limit_is_exported_over_and_over(tmp_path, before):
+    """Its hidden siblings (.NAME.set-ID, .NAME.link-ID, .NAME.old-ID) must fit too."""
+    out = tmp_path / ("o" * (files.NAME_MAX - len(".set-") - 16 - 2))
+    if before == "a set":
+        files.write_all_atomic(out, {"a.html": b"1"})
+    elif before:
+        _legacy(out, [{"name": "a.html", "size": 3, "sha256": files.hashlib.sha256(b"old").hexdigest()}])
+    files.write_all_atomic(out, {"a.html": b"2"})
+    assert (out / "a.html").read_bytes() == b"2" and out.is_symlink()
+    assert sorted(os.listdir(tmp_path)) == sorted([out.name, os.readlink(out), f".{out.name}.export-lock"])
+
+
+def test_a_link_export_did_not_make_is_refused_with_what_to_do(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "out").symlink_to("mine")
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert str(refused.value) == (
+        f"{tmp_path / 'out'} is a link to mine, which export did not make: it replaces only the "
+        "link it made itself and never what a link points at; remove the link or choose another -o")
+
+
+def test_a_render_record_that_is_a_link_proves_nothing(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "a.html").write_bytes(b"old")
+    _record(tmp_path, {"a.html": [3, files.hashlib.sha256(b"old").hexdigest()]})
+    (tmp_path / "out" / files.RENDER_RECORD).symlink_to(tmp_path / files.RENDER_RECORD)
+    with pytest.raises(files.OutputRefused, match="already holds a.html"):
+        files.write_owned(tmp_path / "out", {"a.html": b"new"})
+
+
+def test_a_render_record_that_is_a_pipe_is_passed_over_at_once(tmp_path):
+    (tmp_path / "a.html").write_bytes(b"old")
+    os.mkfifo(tmp_path / files.RENDER_RECORD)
+    result: list[BaseException | None] = []
+
+    def render() -> None:
+        try:
+            files.write_owned(tmp_path, {"a.html": b"new"})
+            result.append(None)
+        except BaseException as exc:  # the finding
+            result.append(exc)
+
+    worker = threading.Thread(target=render, daemon=True)
+    worker.start()
+    worker.join(30)
+    if worker.is_alive():  # blocked opening the pipe: a writer lets it go
+        with open(tmp_path / files.RENDER_RECORD, "wb"):
+            pass
+        worker.join(30)
+        pytest.fail("render blocked on a pipe")
+    assert isinstance(result[0], files.OutputRefused) and "already holds a.html" in str(result[0])
+
+
+def test_a_leftover_set_whose_marker_names_another_id_is_kept(tmp_path):
+    out = tmp_path / "out"
+    old = _set_of(out)
+    marker = json.loads((old / files.MARKER).read_text())
+    os.unlink(out)
+    (old / files.MARKER).write_text(json.dumps({**marker, "id": "f" * 16}))
+    files.write_all_atomic(out, {"a.html": b"x"})
+    assert (old / "a.html").read_bytes() == b"page"
+
+
+def test_a_leftover_that_cannot_be_read_does_not_stop_the_export(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    old = _set_of(out)
+    os.unlink(out)
+    real = os.listdir
+
+    def unreadable(path="."):
+        if Path(path) == old:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "listdir", unreadable)
+    files.write_all_atomic(out, {"a.html": b"x"})
+    assert (out / "a.html").read_bytes() == b"x" and (old / "a.html").read_bytes() == b"page"
+
+
+@pytest.mark.parametrize(("before", "claimed"), [
+    (b"", True),
+    (b"process " + b"9" * 55 + b"\n", True),  # 64 bytes: a process id, ours now
+    (b"process " + b"9" * 55 + b"\nX", False),  # 65 bytes: not the toolkit's
+    (b"mine\n", False),
+])
+def test_a_writer_names_itself_in_the_lock_file_only_if_it_holds_no_one_elses_text(tmp_path, before, claimed):
+    (tmp_path / ".out.export-lock").write_bytes(before)
+    files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    after = (tmp_path / ".out.export-lock").read_bytes()
+    assert after == (f"process {os.getpid()}\n".encode() if claimed else before)
+
+
+def test_a_lock_file_removed_while_waited_on_is_made_again(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    first = os.open(tmp_path / ".out.export-lock", os.O_RDWR | os.O_CREAT)
+    files.fcntl.flock(first, files.fcntl.LOCK_EX)
+    waiting = threading.Event()
+    real_sleep = files.time.sleep
+    monkeypatch.setattr(files.time, "sleep", lambda seconds: (waiting.set(), real_sleep(seconds)))
+    writer = threading.Thread(target=lambda: files.write_all_atomic(out, {"a.html": b"x"}, lock_timeout=60))
+    writer.start()
+    assert waiting.wait(30)
+    (tmp_path / ".out.export-lock").unlink()  # removed: whoever waits on it holds nothing
+    os.close(first)
+    writer.join(60)
+    assert (out / "a.html").read_bytes() == b"x"
+    assert (tmp_path / ".out.export-lock").read_bytes() == f"process {os.getpid()}\n".encode()
+
+
+def test_the_lock_file_is_an_ordinary_file_under_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    finally:
+        os.umask(old)
+    assert (tmp_path / ".out.export-lock").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_lock_that_is_a_pipe_is_refused(tmp_path):
+    os.mkfifo(tmp_path / ".out.export-lock")
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert str(refused.value) == f"{tmp_path / '.out.export-lock'} is not a file export made; remove it"
+
+
+def test_a_refused_export_removes_only_a_lock_file_it_made(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "mine.txt").write_text("mine")
+    with pytest.raises(files.OutputRefused):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert not (tmp_path / ".out.export-lock").exists()  # made for this refusal: gone
+    (tmp_path / ".out.export-lock").write_bytes(b"")  # an earlier export's
+    with pytest.raises(files.OutputRefused):
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert (tmp_path / ".out.export-lock").exists()
+
+
+def test_a_set_written_over_a_file_is_refused_with_what_to_do(tmp_path):
+    (tmp_path / "out").write_text("mine")
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(tmp_path / "out", {"a.html": b"x"})
+    assert str(refused.value) == (f"{tmp_path / 'out'} is not a folder (a file, a pipe or a device); "
+                                  "choose another -o")
+    assert (tmp_path / "out").read_text() == "mine"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from authoring.diagnostics import Severity
 from authoring.load import LoadError, Position, decode, load_file, load_text
 
 
@@ -633,6 +634,109 @@ def test_a_tab_indenting_a_line_after_a_literal_block_is_refused_there(text, lin
     written = text.split("\n")[line - 1]
     assert diagnostic.column == len(written) - len(written.lstrip(" ")) + 1
     assert diagnostic.message == "tab character used for indentation"
+
+
+def test_a_duplicate_key_says_where_it_was_first_defined_and_how_to_fix_it():
+    doc = load_text("a: 1\nb:\n  c: 2\n  c: 3\na: 4\n", "issues/0321.yaml")
+    assert {d.file for d in doc.diagnostics} == {"issues/0321.yaml"}
+    assert [(d.message, d.line, d.column, d.path) for d in doc.diagnostics] == [
+        ("duplicate key 'c' (first defined on line 3)", 4, 3, ("b", "c")),
+        ("duplicate key 'a' (first defined on line 1)", 5, 1, ("a",))]
+    assert {d.hint for d in doc.diagnostics} == {
+        "each key may appear once in a mapping: merge the two or rename one"}
+    assert {d.severity for d in doc.diagnostics} == {Severity.ERROR}
+
+
+@pytest.mark.parametrize("target", ["folder", "folder/"])
+def test_a_folder_given_as_the_issue_is_refused_with_what_to_pass(tmp_path, target):
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(LoadError) as info:
+        load_file(tmp_path / target)
+    diagnostic = info.value.diagnostic
+    assert (diagnostic.code, diagnostic.message, diagnostic.hint) == (
+        "not-a-file", "is a folder, not a file",
+        "pass the issue's .yaml file, or a glob such as issues/*.yaml")
+    assert diagnostic.file == str(tmp_path / target)
+
+
+def _refusal(source: str) -> tuple:
+    with pytest.raises(LoadError) as info:
+        load_text(source, "issues/f.yaml")
+    d = info.value.diagnostic
+    assert info.value.text == source  # the report can quote the line
+    return d.code, d.message, d.hint, d.file, d.line, d.column
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("a: 1\nb: !!python/object/apply:os.system [x]\n",
+     ("unsafe-tag", "tag '!!python/object/apply:os.system' is not allowed",
+      "remove the tag: issue files hold plain text, numbers, lists and mappings", "issues/f.yaml", 2, 4)),
+    ("a: !custom x\n", ("unsafe-tag", "tag '!custom' is not allowed",
+                        "remove the tag: issue files hold plain text, numbers, lists and mappings",
+                        "issues/f.yaml", 1, 4)),
+    ("b: 1\n<<: {a: 1}\n", ("merge-key", "merge keys (<<) are not supported",
+                           "write the keys out in this mapping instead of merging an anchor",
+                           "issues/f.yaml", 2, 1)),
+    ("b: 1\n? [a]\n: 1\n", ("complex-key", "mapping keys must be plain text", None, "issues/f.yaml", 2, 3)),
+])
+def test_what_an_issue_may_not_hold_is_refused_where_it_is_with_how_to_fix_it(source, expected):
+    assert _refusal(source) == expected
+
+
+def test_text_grown_past_4_mb_through_aliases_is_refused():
+    chunk = "x" * 100_000
+    source = f"a: &a {chunk}\nb: [{', '.join(['*a'] * 40)}]\n"  # 4.1 MB of text once expanded
+    assert _refusal(source) == (
+        "alias-bomb", "document expands to more than 4,000,000 bytes of text through aliases",
+        "remove the anchors (&) and aliases (*): issues do not need them", "issues/f.yaml", 1, 4)
+    load_text(f"a: &a {chunk}\nb: [{', '.join(['*a'] * 38)}]\n")  # 3.9 MB: fine
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (b"a: 1\nissue: caf\xe9\n", ("not-utf8", "byte 0xe9 is not valid UTF-8",
+                                  "save the file as UTF-8 (most editors: 'Save with encoding')", 2, 11)),
+    (b"\xff\xfei\x00s\x00", ("not-utf8", "file is encoded as UTF-16",
+                             "save the file as UTF-8 (most editors: 'Save with encoding')", 1, 1)),
+    (b"\xfe\xff\x00i\x00s", ("not-utf8", "file is encoded as UTF-16",
+                             "save the file as UTF-8 (most editors: 'Save with encoding')", 1, 1)),
+    (b"a: 1\nb: 2\x00\x01", ("binary-file", "file contains NUL bytes: this is a binary file, not YAML",
+                             "open the issue's .yaml file instead", 2, None)),
+    (b"x" * 1_000_001, ("file-too-large", "file is 1.0 MB; an issue file may be at most 1 MB",
+                        "split the content or check that this is the right file", None, None)),
+])
+def test_bytes_that_are_no_issue_are_refused_with_where_and_how_to_fix_it(raw, expected):
+    with pytest.raises(LoadError) as info:
+        decode(raw, "issues/f.yaml")
+    d = info.value.diagnostic
+    assert (d.code, d.message, d.hint, d.line, d.column) == expected and d.file == "issues/f.yaml"
+
+
+def test_a_file_read_in_part_is_refused_with_its_whole_size():
+    with pytest.raises(LoadError) as info:
+        decode(b"x" * 1_000_001, "f.yaml", size=3_000_000_000)
+    assert info.value.diagnostic.message == "file is 3000.0 MB; an issue file may be at most 1 MB"
+    assert decode(b"a: " + b"x" * (1_000_000 - 3), "f.yaml").startswith("a: xx")  # at the limit: read
+
+
+def test_line_ends_of_every_kind_become_line_feeds():
+    assert decode(b"a: 1\r\nb: 2\rc: 3\n", "f.yaml") == "a: 1\nb: 2\nc: 3\n"
+    assert decode(b"\xef\xbb\xbfa: 1\r\n", "f.yaml") == "a: 1\n"
+
+
+@pytest.mark.parametrize(("make_it", "kind"), [
+    (lambda path: os.mkfifo(path), "named pipe (FIFO)"),
+])
+def test_a_special_file_is_named_by_its_kind(tmp_path, make_it, kind):
+    make_it(tmp_path / "issue.yaml")
+    with pytest.raises(LoadError) as info:
+        load_file(tmp_path / "issue.yaml")
+    d = info.value.diagnostic
+    assert (d.code, d.message, d.hint) == (
+        "not-a-regular-file", f"is a {kind}, not a regular file: it cannot be read as an issue",
+        "pass the issue's .yaml file")
+    with pytest.raises(LoadError) as info:
+        load_file("/dev/zero")
+    assert info.value.diagnostic.message.startswith("is a character device, not a regular file")
 
 
 # ---------------------------------------------------------------- the collector held off

@@ -195,3 +195,76 @@ def test_a_line_ending_in_an_even_run_of_backslashes_is_folded_not_joined():
     source = 'a: "x\\\\\\\\\n  X"\n'  # four backslashes: two escaped backslashes, then a line break
     assert load_text(source).data == {"a": "x\\\\ X"}
     assert _locate(source, ("a",), "X") == _where(source, "X")
+
+
+@pytest.mark.parametrize("source", [
+    "a: 'X and two spaces  '\n",
+    'a: "one\n  X and a tab\t"\n',
+])
+def test_spaces_before_the_closing_quote_are_part_of_the_text(source):
+    """Only the breaks inside a quoted text fold away their spaces: the last line keeps them."""
+    assert load_text(source).data["a"].endswith((" ", "\t"))
+    assert _locate(source, ("a",), "X") == _where(source, "X")
+
+
+@pytest.mark.parametrize("source", [
+    "a: 'one\n  \u00a0X'\n",  # a no-break space first on a folded line is text, not indentation
+    "a: one\n  \u3000X\n",
+    'a: "one\n  \u2003X"\n',
+])
+def test_a_line_starting_with_a_space_other_than_space_or_tab_keeps_it(source):
+    assert load_text(source).data["a"][3:5] == " " + source[source.index("X") - 1]
+    assert _locate(source, ("a",), "X") == _where(source, "X")
+
+
+@pytest.mark.parametrize("source", [
+    "a: 'one\u00a0\n  Z'\n",  # a no-break space last on a line is text: only spaces and tabs fold
+    "a: 'oneX\n  Z'\n",
+    'a: "one\u2003\n  Z"\n',
+])
+def test_a_line_ending_in_a_space_other_than_space_or_tab_keeps_it(source):
+    assert load_text(source).data["a"][3] == source[source.index("\n") - 1]
+    assert _locate(source, ("a",), "Z") == _where(source, "Z")
+
+
+@pytest.mark.parametrize(("source", "index", "where"), [
+    ("a: 'one\n  two'\n", 3, (1, 8)),
+    ("a: 'one  \n\n  two'\n", 3, (1, 10)),  # after the spaces the break folds away
+    ("a: one\n  two\n", 3, (1, 7)),
+    ("a: one\n  three\n  two\n", 9, (2, 8)),
+    ("a: 'one\n\n\n  two'\n", 4, (1, 8)),  # the breaks of empty lines all stand at the first one
+])
+def test_a_line_break_folded_into_the_text_is_located_at_the_end_of_its_line(source, index, where):
+    """A problem found at the space or break a line break became (a double space, say)
+    is reported where that break is: the end of the line it ends."""
+    doc = load_text(source)
+    assert doc.data["a"][index] in " \n"
+    position = doc.locate_offset(("a",), index)
+    assert position is not None and (position.line, position.column) == where
+
+
+@pytest.mark.parametrize("source", [
+    "a: |\n  X",  # the file's last line, with no line break after it
+    "a: >\n  one\n  X",
+    "- |-\n  one\n  X",
+])
+def test_a_block_text_ending_the_file_without_a_line_break(source):
+    path = (0,) if source.startswith("-") else ("a",)
+    assert _locate(source, path, "X") == _where(source, "X")
+
+
+def test_a_folded_line_starting_with_a_tab_keeps_its_breaks():
+    source = "a: >\n  one\n  \ttwo\n  X\n"
+    assert load_text(source).data == {"a": "one\n\ttwo\nX\n"}
+    assert _locate(source, ("a",), "X") == _where(source, "X")
+
+
+@pytest.mark.parametrize(("source", "index", "where"), [
+    ("a: |\n  one\n  \n  two\n", 4, (3, 1)),  # an empty line's break: where that line starts
+    ("a: |\n  one\n     \n  two\n", 5, (3, 4)),  # spaces past the indentation are text
+    ("a: >\n  one\n  two\n", 3, (2, 6)),  # the space a folded break became: that line's end
+])
+def test_a_block_texts_breaks_and_blank_lines_are_located_where_written(source, index, where):
+    doc = load_text(source)
+    position = doc.locate_offset(("a",), index)
+    assert position is not None and (position.line, position.column) == where, doc.data
