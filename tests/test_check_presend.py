@@ -12,21 +12,10 @@ from authoring.check import presend
 from authoring.diagnostics import AuthoringError, Severity
 from authoring.outgoing import prepare
 from authoring.render import GMAIL_CLIP_BYTES
-from conftest import ISSUES, copy_samples
+from conftest import DATA, ISSUES, copy_samples
 
-MINIMAL = """\
-issue:
-  number: 500
-  date: 2026-12-04
-  subject: A short issue
-  preheader: Just one story this week, with a picture.
-stories:
-  - news:
-      headline: Short Story
-      image: {src: images/robot-arm.png, alt: A robot arm}
-      sections:
-        - What’s new: Something happened at [our site](https://www.deeplearning.ai/x).
-"""
+MINIMAL = (DATA / "export" / "minimal.yaml").read_text(encoding="utf-8")
+"""One news story with a local image: the smallest issue that exports."""
 
 
 def test_the_rules_run_in_their_registered_order():

@@ -291,19 +291,8 @@ def write_issue(folder: Path, text: str, *, name: str = "0500.yaml") -> Path:
     return path
 
 
-MINIMAL = """\
-issue:
-  number: 500
-  date: 2026-12-04
-  subject: A short issue
-  preheader: Just one story this week, with a picture.
-stories:
-  - news:
-      headline: Short Story
-      image: {src: images/robot-arm.png, alt: A robot arm}
-      sections:
-        - What’s new: Something happened at [our site](https://www.deeplearning.ai/x).
-"""
+MINIMAL = (DATA / "export" / "minimal.yaml").read_text(encoding="utf-8")
+"""One news story with a local image: the smallest issue that exports."""
 
 
 def test_a_relative_image_without_a_base_url_is_an_error(tmp_path):
