@@ -28,7 +28,7 @@ def inbox(built: Built, options: CheckOptions) -> PartResult:
     info = built.issue.issue
     result.figures.append(f"subject {len(info.subject)} characters (inboxes show about "
                           f"{SUBJECT_SHOWN}, phones 35-40): {info.subject}")
-    preheader = info.preheader or ""
+    preheader = (info.preheader or "").strip()  # blanks alone are no preheader (as its findings say)
     result.figures.append(f"preheader {len(preheader)} characters" + (f": {preheader}" if preheader
                                                                       else " (none)"))
     sender = built.publication.sender
