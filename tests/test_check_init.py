@@ -1,0 +1,75 @@
+"""authoring/check/__init__.py: which parts run, in what order, on what; each finding once."""
+
+from __future__ import annotations
+
+from authoring.check import CheckOptions, _once, check_file, fast_parts, selected
+from authoring.diagnostics import Diagnostic, Severity
+
+DEFAULT = ["validation", "clients", "spam", "size", "images", "inbox", "spoofing", "contrast", "history"]
+
+
+def _names(options: CheckOptions) -> list[str]:
+    return [entry.name for entry in selected(options)]
+
+
+def test_by_default_every_part_but_the_browsers_runs_in_report_order():
+    assert _names(CheckOptions()) == DEFAULT
+    assert _names(CheckOptions(spam=False)) == [n for n in DEFAULT if n != "spam"]
+    assert _names(CheckOptions(browser=True)) == [*DEFAULT, "access"]
+
+
+def test_parts_named_run_whatever_the_other_options_in_report_order():
+    chosen = CheckOptions(parts={"access", "history", "spam", "validation"}, spam=False, browser=False)
+    assert _names(chosen) == ["validation", "spam", "history", "access"]
+    assert _names(CheckOptions(parts=set(), browser=True)) == []
+
+
+def test_export_runs_the_cheap_parts():
+    assert fast_parts() == {"validation", "clients", "size", "images", "inbox", "spoofing", "contrast",
+                            "history"}
+
+
+def _finding(**changes) -> Diagnostic:
+    fields = {"code": "vague-link-text", "severity": Severity.WARNING, "message": "the link text 'here'",
+              "hint": "link the words", "file": "0321.yaml", "line": 12, "column": 5, **changes}
+    return Diagnostic(**fields)
+
+
+def test_a_finding_is_new_unless_its_code_place_and_message_were_seen():
+    seen: set[tuple] = set()
+    assert _once(_finding(), seen)
+    assert not _once(_finding(hint="another hint", severity=Severity.ERROR), seen)  # said already
+    for change in ({"code": "untagged-link"}, {"file": "publication.yaml"}, {"line": 13},
+                   {"column": 6}, {"message": "the link text 'more'"}):
+        assert _once(_finding(**change), seen), change
+        assert not _once(_finding(**change), seen), change
+
+
+def test_each_part_reports_under_its_own_name_and_title(issue_copy):
+    report = check_file(issue_copy, CheckOptions(parts={"inbox", "size", "history"}))
+    assert [(p.name, p.title) for p in report.parts] == [
+        ("size", "Where the bytes go (Gmail clips at 102 KB)"), ("inbox", "Inbox presentation"),
+        ("history", "Across issues")]
+    assert report.file == str(issue_copy) and not report.strict
+    assert check_file(issue_copy, CheckOptions(parts={"inbox"}), strict=True).strict
+
+
+def test_a_draft_that_cannot_be_rendered_skips_the_parts_that_read_the_html(issue_copy):
+    """A draft error (an image without alt) beside a template that breaks: the parts that read the
+    HTML say why they did not run; validation, contrast and history still do."""
+    text = issue_copy.read_text()
+    alt = "        alt: A robot arm stacking colored blocks after watching a video of a person\n"
+    issue_copy.write_text(text.replace(alt, ""))
+    folder = issue_copy.parent / "my-templates" / "email"
+    folder.mkdir(parents=True)
+    (folder / "news.mjml.j2").write_text("{{ 1 // 0 }}\n")
+    publication = issue_copy.with_name("publication.yaml")
+    publication.write_text(publication.read_text() + "templates: my-templates\n")
+    report = check_file(issue_copy, CheckOptions(spam=False))
+    why = "the draft could not be rendered (integer division or modulo by zero); fix the errors above"
+    assert [(p.name, p.skipped) for p in report.parts] == [
+        ("validation", None), ("clients", why), ("size", why), ("images", why), ("inbox", why),
+        ("spoofing", why), ("contrast", None), ("history", None)]
+    assert report.part("inbox").title == "Inbox presentation"
+    assert [f.code for f in report.part("validation").findings] == ["missing-field"]
+
