@@ -160,7 +160,7 @@ def _dark_only(prelude: list) -> bool:
 
 def _at_rule(rule: ast.AtRule, where: str, index: _Index, found: Found) -> None:
     name = rule.lower_at_keyword
-    text = f"@{name} {tinycss2.serialize(rule.prelude).strip()}"
+    text = f"@{name} {tinycss2.serialize(rule.prelude).strip()}".rstrip()  # "@font-face", no blank
     for slug in index.at_rules.get(name, []):
         found.add(slug, where, text)
     if name != "media":
