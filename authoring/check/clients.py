@@ -158,10 +158,6 @@ def fallback(slug: str, family: str, occurrences: list[Occurrence], outlook_tabl
     if in_style_only and (slug.startswith(("css-selector-", "css-pseudo-"))
                           or slug in {"html-style", "css-important"}):
         return "the styles are inlined as well"
-    inline = {o.text for o in occurrences if o.where == "inline"}
-    if places <= {"inline", "sheet", "media", "mjml"} and \
-            all(o.text in inline for o in occurrences if o.where == "sheet") and "inline" not in places:
-        return "the styles are inlined as well"
     return None
 
 
