@@ -141,6 +141,32 @@ def test_without_a_letter_the_first_story_is_the_first_line(issue_copy):
     assert "the first line of the email" in _one(issue_copy, "preheader-repeats").message  # a headline
 
 
+def _without_letter(issue: Path, first_story: str = "") -> None:
+    """The issue with no letter, and ``first_story`` (YAML lines) in place of the "News" header."""
+    text = issue.read_text()
+    start, end = text.index("letter:\n"), text.index("stories:\n")
+    issue.write_text(text[:start] + text[end:].replace("  - header: News\n", first_story, 1))
+
+
+def test_a_headline_repeats_as_a_whole_not_by_its_first_word(issue_copy):
+    _without_letter(issue_copy)
+    _edit(issue_copy, f'preheader: "{PREHEADER}"', 'preheader: "Robots everywhere: chips, courses and more"')
+    assert "preheader-repeats" not in _codes(issue_copy)
+
+
+def test_a_text_storys_first_paragraph_is_the_first_line(issue_copy):
+    _without_letter(issue_copy, "  - text: |\n      Hi all,\n\n      This week robots.\n")
+    _edit(issue_copy, f'preheader: "{PREHEADER}"', 'preheader: "Hi all, robots learn chores at home"')
+    assert "the first line of the email" in _one(issue_copy, "preheader-repeats").message
+
+
+def test_a_short_first_paragraph_of_the_letter_is_the_first_line(issue_copy):
+    """Under four words the paragraph itself must start the preheader: not the body's start."""
+    _edit(issue_copy, "    This week I want to share", "    Hello friends,\n\n    This week I want to share")
+    _edit(issue_copy, f'preheader: "{PREHEADER}"', 'preheader: "Hello friends, robots learn chores at home"')
+    assert "the first line of the email" in _one(issue_copy, "preheader-repeats").message
+
+
 def test_repeats_compare_words_not_punctuation_or_case():
     assert _repeats("ROBOTS that learn... from video!", "Robots that learn from video, and more")
     assert _repeats("Robots that learn from", "robots that learn from video")
