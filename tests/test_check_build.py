@@ -1,0 +1,243 @@
+"""authoring/check/build.py: the issue built as export builds it, the preview's quicker build,
+the draft fallback, and where a finding about the YAML is located."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from authoring.check.build import (
+    _EXPORT_ONLY,
+    Built,
+    NotCheckable,
+    _first_line,
+    _load_quietly,
+    _merge,
+    _written_at,
+    build,
+    from_validated,
+)
+from authoring.checks import text_fields
+from authoring.diagnostics import Severity
+from authoring.validate import validate_file
+from conftest import ISSUES, ROOT
+
+WARN = Severity.WARNING
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+@pytest.fixture
+def built(issue_copy) -> Built:
+    return build(issue_copy)
+
+
+def test_at_points_at_a_value_or_at_its_key(built, issue_copy):
+    value = built.at(("issue", "subject"), "subject-length", WARN, "m", "h")
+    key = built.at(("issue", "subject"), "subject-length", WARN, "m", "h", key=True)
+    line = _line_of(issue_copy, "subject:")
+    assert (value.file, value.line, value.column) == (str(issue_copy), line, 12)
+    assert (key.line, key.column) == (line, 3)
+    assert (value.code, value.severity, value.message, value.hint, value.path) == (
+        "subject-length", WARN, "m", "h", ("issue", "subject"))
+
+
+def test_at_publication_points_into_the_publication_file_value_or_key(built, issue_copy):
+    publication = issue_copy.with_name("publication.yaml")
+    value = built.at_publication(("domains",), "no-campaign", WARN, "m", "h")
+    key = built.at_publication(("domains",), "no-campaign", WARN, "m", "h", key=True)
+    line = _line_of(publication, "domains:")
+    assert (value.file, value.line, value.column, value.path) == (str(publication), line, 10, ("domains",))
+    assert (key.line, key.column) == (line, 1)
+    assert (value.message, value.hint, value.severity) == ("m", "h", WARN)
+
+
+def test_without_a_publication_file_a_finding_about_it_is_the_issues(tmp_path):
+    issue = tmp_path / "0321.yaml"
+    shutil.copy(ISSUES / "0321.yaml", issue)
+    alone = build(issue)
+    assert alone.publication_doc is None and not alone.export_ready
+    finding = alone.at_publication(("sender", "name"), "default-from-name", WARN, "m", "h")
+    assert (finding.file, finding.line, finding.column) == (str(issue), None, None)
+    assert finding.path == ("publication", "sender", "name")
+    assert (finding.message, finding.hint, finding.code) == ("m", "h", "default-from-name")
+
+
+def test_whole_is_about_the_issue_file(built, issue_copy):
+    finding = built.whole("image-heavy", WARN, "m", "h")
+    assert (finding.file, finding.line, finding.column, finding.message, finding.hint) == (
+        str(issue_copy), None, None, "m", "h")
+
+
+def test_at_text_looks_in_the_issue_then_the_publication(built, issue_copy):
+    in_issue = built.at_text("https://arxiv.org/abs/2405.01527", "untagged-link", WARN, "m", "h")
+    line = _line_of(issue_copy, "https://arxiv.org/abs/2405.01527")
+    column = issue_copy.read_text().splitlines()[line - 1].index("https://arxiv.org") + 1
+    assert (in_issue.file, in_issue.line, in_issue.column) == (str(issue_copy), line, column)
+    assert (in_issue.code, in_issue.message, in_issue.hint) == ("untagged-link", "m", "h")
+    publication = issue_copy.with_name("publication.yaml")
+    in_publication = built.at_text("https://www.deeplearning.ai/the-batch/#subscribe", "c", WARN, "m", "h")
+    assert (in_publication.file, in_publication.line) == (
+        str(publication), _line_of(publication, "#subscribe"))
+    for needle in ("", "https://nowhere.example/"):
+        whole = built.at_text(needle, "c", WARN, "m", "h")
+        assert (whole.file, whole.line, whole.message) == (str(issue_copy), None, "m")
+
+
+def test_at_text_on_the_first_line_and_at_its_first_column(built, issue_copy):
+    first = issue_copy.read_text().splitlines()[0]
+    finding = built.at_text(first[:20], "c", WARN, "m", "h")
+    assert (finding.line, finding.column) == (1, 1)
+
+
+def test_at_offset_finds_text_written_on_a_later_line_of_a_folded_field(built, issue_copy):
+    path = ("stories", 1, "news", "sections", 0, "What’s new")
+    text = {p: t for p, t, _ in text_fields(built.issue)}[path]
+    offset = text.index("[the paper]") + 1
+    finding = built.at_offset(path, offset, "vague-link-text", WARN, "m", "h", needle="the paper")
+    line = _line_of(issue_copy, "[the paper](")
+    written = issue_copy.read_text().splitlines()[line - 1]
+    assert (finding.line, finding.column) == (line, written.index("the paper") + 1)
+    assert (finding.message, finding.hint, finding.code) == ("m", "h", "vague-link-text")
+
+
+@pytest.mark.parametrize(("line", "column", "written"), [
+    (1, 1, True), (1, 3, True), (2, 1, True), (0, 1, False), (3, 1, False), (1, None, False), (1, 2, False)])
+def test_written_at_is_true_only_where_the_needle_starts(line, column, written):
+    assert _written_at(["a-b", "a-x"], line, column, "a" if column != 3 else "b") is written
+
+
+def test_blocks_with_the_same_name_add_up():
+    assert _merge([("head", 5), ("stories[0]", 7), ("head", 2), ("footer", 1)]) == [
+        ("head", 7), ("stories[0]", 7), ("footer", 1)]
+
+
+def test_blocks_add_up_to_the_email_and_a_template_without_markers_is_one_block(issue_copy):
+    built = build(issue_copy)
+    assert sum(size for _, size in built.blocks) == len(built.html.encode("utf-8"))
+    assert [name for name, _ in built.blocks][:3] == ["head", "masthead", "letter"]
+    assert "<!--@block letter-->" in built.marked_html and "\r\n" in built.marked_html
+    assert "\n" not in built.marked_html.replace("\r\n", "")
+    folder = issue_copy.parent / "my-templates" / "email"
+    folder.mkdir(parents=True)
+    issue_template = (ROOT / "templates" / "email" / "issue.mjml.j2").read_text()
+    (folder / "issue.mjml.j2").write_text(issue_template.replace("{% if marks %}", "{% if false %}"))
+    publication = issue_copy.with_name("publication.yaml")
+    publication.write_text(publication.read_text() + "templates: my-templates\n")
+    own = build(issue_copy)
+    assert own.template_folders == [issue_copy.parent / "my-templates", ROOT / "templates"]
+    assert own.blocks == [("whole email", len(own.html.encode("utf-8")))]
+
+
+def test_the_template_folders_are_the_built_in_ones_without_an_own(built):
+    assert built.template_folders == [ROOT / "templates"]
+
+
+def test_render_options_tag_links_and_resolve_images_unless_a_draft(built, issue_copy):
+    options = built.render_options()
+    assert options.mode == "email" and not options.draft and not options.block_markers
+    assert options.link_url("https://www.deeplearning.ai/x") == (
+        "https://www.deeplearning.ai/x?utm_source=the-batch&utm_medium=email&utm_campaign=the-batch-321")
+    assert options.image_url("images/chart.png") == "https://www.deeplearning.ai/the-batch/images/chart.png"
+    assert options.publication_dir == issue_copy.parent and built.render_options(markers=True).block_markers
+    built.draft = True
+    draft = built.render_options()
+    assert draft.draft and draft.link_url is None and draft.image_url is None
+
+
+def test_a_publication_file_is_no_issue(issue_copy):
+    publication = issue_copy.with_name("publication.yaml")
+    with pytest.raises(NotCheckable) as refused:
+        build(publication)
+    assert str(refused.value) == (f"{publication} holds the publication's settings, not an issue; "
+                                  "check an issue file next to it")
+
+
+def test_an_unreadable_issue_is_not_checkable_with_its_report(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("issue: [unclosed\n")
+    with pytest.raises(NotCheckable) as refused:
+        build(bad)
+    assert str(refused.value) == f"{bad}: cannot be read as an issue"
+    (report,) = refused.value.reports
+    assert report.errors[0].code == "yaml-syntax"
+
+
+def test_a_draft_is_built_with_what_export_refused(issue_copy):
+    text = issue_copy.read_text().replace("  number: 321\n", "")
+    issue_copy.write_text(text)
+    draft = build(issue_copy)
+    assert not draft.export_ready and draft.draft and draft.unrendered is None
+    assert "missing-number" in {d.code for d in draft.problems}
+    assert draft.publication_doc is not None and draft.publication_doc.file == str(
+        issue_copy.with_name("publication.yaml"))
+    assert draft.html.count("\r\n") > 50 and "\n" not in draft.html.replace("\r\n", "")
+    assert "utm_source" not in draft.html  # a draft's links are not tagged
+    assert draft.text and "\n" not in draft.text.replace("\r\n", "")
+
+
+def test_a_draft_whose_render_breaks_without_a_draft_error_is_raised(issue_copy):
+    """Only an error the draft has explains a broken render; without one the error is the
+    renderer's, and goes up."""
+    folder = issue_copy.parent / "my-templates" / "email"
+    folder.mkdir(parents=True)
+    (folder / "news.mjml.j2").write_text("{{ 1 // 0 }}\n")
+    publication = issue_copy.with_name("publication.yaml")
+    publication.write_text(publication.read_text() + "templates: my-templates\n")
+    with pytest.raises(ZeroDivisionError):
+        build(issue_copy)
+
+
+def test_the_previews_build_is_exports_html(issue_copy):
+    validated = validate_file(issue_copy)
+    quick = from_validated(validated)
+    built = build(issue_copy)
+    assert quick.html == built.html and "<!--@block" not in quick.html
+    assert quick.export_ready and not quick.draft and quick.problems == []
+    assert quick.publication_doc is validated.publication_document
+    assert quick.path == issue_copy and quick.publication_file == issue_copy.with_name("publication.yaml")
+
+
+def test_the_previews_build_of_an_issue_export_refuses_is_a_draft(issue_copy):
+    issue_copy.write_text(issue_copy.read_text().replace("  number: 321\n", ""))
+    quick = from_validated(validate_file(issue_copy))
+    assert quick.draft and not quick.export_ready
+    assert "missing-number" in {d.code for d in quick.problems}
+    assert "utm_source" not in quick.html  # as a draft renders: links not tagged, images local
+    assert "https://www.deeplearning.ai/the-batch/images/chart.png" not in quick.html
+
+
+def test_the_previews_build_refuses_a_draft_error_and_an_unreadable_file(issue_copy, tmp_path):
+    issue_copy.write_text(issue_copy.read_text().replace(
+        "        alt: A robot arm stacking colored blocks after watching a video of a person\n", ""))
+    with pytest.raises(NotCheckable) as refused:
+        from_validated(validate_file(issue_copy))
+    assert str(refused.value) == f"{issue_copy}: errors"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("issue: [unclosed\n")
+    with pytest.raises(NotCheckable) as unreadable:
+        from_validated(validate_file(bad))
+    assert str(unreadable.value) == f"{bad}: cannot be read as an issue"
+
+
+def test_an_exceptions_first_line_is_shown_at_most_160_characters():
+    assert _first_line(ValueError("  first\nsecond  ")) == "first"
+    assert _first_line(ValueError("x" * 200)) == "x" * 160
+    assert _first_line(ZeroDivisionError()) == "ZeroDivisionError"
+
+
+def test_export_only_errors_are_those_drafts_may_have():
+    assert {"too-large", "missing-number", "missing-date"} <= _EXPORT_ONLY
+    assert "missing-field" not in _EXPORT_ONLY and "yaml-syntax" not in _EXPORT_ONLY
+
+
+def test_a_missing_or_broken_publication_is_loaded_as_none(tmp_path):
+    assert _load_quietly(None) is None
+    assert _load_quietly(tmp_path / "missing.yaml") is None
+    (tmp_path / "broken.yaml").write_text("name: [unclosed\n")
+    assert _load_quietly(tmp_path / "broken.yaml") is None
+    assert _load_quietly(ISSUES / "publication.yaml").file == str(ISSUES / "publication.yaml")
