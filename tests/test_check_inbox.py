@@ -72,6 +72,12 @@ def test_no_preheader_is_said_in_the_figures_and_left_to_validation(issue_copy):
     assert [f.code for f in part.findings] == ["subject-length"]  # no length, no repeat
 
 
+def test_an_issue_without_a_preheader_says_none(issue_copy):
+    _edit(issue_copy, f'  preheader: "{PREHEADER}"\n', "")
+    part = _inbox(issue_copy)
+    assert part.figures[1] == "preheader 0 characters (none)" and part.data["preheader_chars"] == 0
+
+
 def test_the_samples_subject_is_cut_in_the_inbox_at_its_line(issue_copy):
     finding = _one(issue_copy, "subject-length")
     assert finding.message == ("the subject is 66 characters: inboxes cut it after about 60 "
@@ -155,7 +161,7 @@ def test_a_headline_repeats_as_a_whole_not_by_its_first_word(issue_copy):
 
 
 def test_a_text_storys_first_paragraph_is_the_first_line(issue_copy):
-    _without_letter(issue_copy, "  - text: |\n      Hi all,\n\n      This week robots.\n")
+    _without_letter(issue_copy, "  - text: |\n      Hi all,\n\n      This week robots.\n\n      More soon.\n")
     _edit(issue_copy, f'preheader: "{PREHEADER}"', 'preheader: "Hi all, robots learn chores at home"')
     assert "the first line of the email" in _one(issue_copy, "preheader-repeats").message
 
