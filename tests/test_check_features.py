@@ -42,6 +42,7 @@ def _selectors(selector: str) -> Counter:
     ("p :hover", {"type": 1, "descendant": 1, "pseudo-class-hover": 1}),
     ("a:not(.x)", {"type": 1, "pseudo-class-not": 1, "chaining": 1}),
     ("a:", {"type": 1}),  # a colon that ends the selector names nothing
+    ("a,", {"type": 1}),  # an empty group is no group
 ])
 def test_each_selector_feature_is_counted_once_per_use(selector, slugs):
     expected = {f"css-{'' if kind.startswith('pseudo-') else 'selector-'}{kind}": n
@@ -146,3 +147,24 @@ def test_image_formats_come_from_the_path_extension(src, slug):
 def test_a_path_without_an_image_extension_is_no_image_format(src):
     html = f'<img src="{src}">' if src else "<img>"
     assert [slug for slug in _found(html) if slug.startswith("image-")] == []
+
+
+def test_a_file_named_like_a_format_without_a_dot_is_no_image_format():
+    assert [slug for slug in _found('<img src="png">') if slug.startswith("image-")] == []
+
+
+def test_a_dark_mode_rule_in_mjmls_sheet_stays_mjmls():
+    found = _found("<style>#outlook a { padding: 0 } [data-ogsc] .x { color: red }</style>")
+    assert found["css-selector-class"] == [("mjml", "[data-ogsc] .x")]
+
+
+def test_a_media_rule_without_a_block_and_the_rules_after_it():
+    found = _found("<style>@media print; .a { color: red }</style>")
+    assert found["css-at-media"] == [("sheet", "@media print")]
+    assert found["css-selector-class"] == [("sheet", ".a")]
+
+
+def test_units_inside_brackets_inside_a_function_are_found():
+    found = _found('<p style="width: calc((50% - 1em))">x</p>')
+    text = [("inline", "width:calc((50% - 1em))")]
+    assert (found["css-unit-calc"], found["css-unit-percent"], found["css-unit-em"]) == (text, text, text)
