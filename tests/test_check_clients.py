@@ -235,3 +235,14 @@ def test_the_samples_figures(issue_copy):
     assert part.details[0] == "Apple Mail iOS     98%"
     assert part.data["families"]["outlook-windows"]["name"] == "Outlook Windows"
     assert part.data["families"]["outlook-windows"]["score"] == 63
+
+
+def test_the_samples_fallbacks_are_outlooks_tables_and_mjmls_markup(issue_copy):
+    families = check_file(issue_copy, CheckOptions(parts={"clients"})).part("clients").data["families"]
+    windows = {f["feature"]: f for f in families["outlook-windows"]["features"]}
+    assert windows["css-max-height"]["support"] == "unsupported"
+    assert windows["css-max-height"]["fallback"] == "fixed-width Outlook tables"  # MJML's <!--[if mso]>
+    assert windows["css-width"]["fallback"] == "fixed-width Outlook tables"
+    body = next(f for f in families["outlook-mac"]["features"] if f["feature"] == "html-body")
+    # no template writes <body>: MJML does, with its own fallbacks
+    assert (body["support"], body["fallback"]) == ("unsupported", "MJML's markup, with its own fallbacks")
