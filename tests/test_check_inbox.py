@@ -11,6 +11,7 @@ from authoring.check import CheckOptions, PartResult, check_file
 from authoring.check.build import build
 from authoring.check.inbox import _VAGUE, _repeats
 from authoring.check.inbox import _campaign as campaign
+from authoring.diagnostics import Severity
 from conftest import ISSUES
 
 INBOX = CheckOptions(parts={"inbox"})
@@ -76,6 +77,7 @@ def test_an_issue_without_a_preheader_says_none(issue_copy):
     _edit(issue_copy, f'  preheader: "{PREHEADER}"\n', "")
     part = _inbox(issue_copy)
     assert part.figures[1] == "preheader 0 characters (none)" and part.data["preheader_chars"] == 0
+    assert [f.code for f in part.findings] == ["subject-length"]  # missing-preheader is validation's
 
 
 def test_the_samples_subject_is_cut_in_the_inbox_at_its_line(issue_copy):
@@ -83,7 +85,7 @@ def test_the_samples_subject_is_cut_in_the_inbox_at_its_line(issue_copy):
     assert finding.message == ("the subject is 66 characters: inboxes cut it after about 60 "
                                "(phones after 35-40)")
     assert finding.hint == "put the words that matter first, or shorten it"
-    assert not finding.is_error and finding.path == ("issue", "subject")
+    assert finding.severity == Severity.WARNING and finding.path == ("issue", "subject")
     assert finding.line == _line_of(issue_copy, "subject:")
 
 
@@ -103,7 +105,7 @@ def test_a_preheader_too_short_or_too_long_is_warned_at_its_line(issue_copy, len
     _edit(issue_copy, f'preheader: "{PREHEADER}"', f'preheader: "{_text(length)}"')
     finding = _one(issue_copy, "preheader-length")
     assert (finding.message, finding.hint) == (message, hint)
-    assert not finding.is_error and finding.path == ("issue", "preheader")
+    assert finding.severity == Severity.WARNING and finding.path == ("issue", "preheader")
     assert finding.line == _line_of(issue_copy, "preheader:")
 
 
@@ -122,7 +124,7 @@ def test_a_preheader_that_repeats_is_warned_at_its_line(issue_copy, preheader, w
     finding = _one(issue_copy, "preheader-repeats")
     assert finding.message == f"the preheader repeats {what}: the inbox shows the same words twice"
     assert finding.hint == "use it for what the subject leaves out (“Plus: ...”)"
-    assert not finding.is_error and finding.line == _line_of(issue_copy, "preheader:")
+    assert finding.severity == Severity.WARNING and finding.line == _line_of(issue_copy, "preheader:")
 
 
 @pytest.mark.parametrize("preheader", [
@@ -188,6 +190,7 @@ def test_an_emoji_only_subject_is_warned_with_what_it_costs(issue_copy):
                                "readers read out emoji names, and spam filters score it")
     assert finding.hint == "say in words what the issue holds; an emoji may follow the words"
     assert finding.path == ("issue", "subject") and finding.line == _line_of(issue_copy, "subject:")
+    assert finding.severity == Severity.WARNING
 
 
 @pytest.mark.parametrize("subject", ["🤖 3", "!!! ???"])
@@ -218,7 +221,7 @@ def test_49_words_beside_an_image_is_image_heavy_and_says_so(tmp_path):
                                "see almost nothing, and spam filters score the low text-to-image ratio")
     assert finding.hint == ("write the message as text (at least 50 words) and keep the image as an "
                             "illustration")
-    assert not finding.is_error and finding.line == 4  # the body holding the image
+    assert finding.severity == Severity.WARNING and finding.line == 4  # the body holding the image
 
 
 def test_two_images_and_one_word(tmp_path):
@@ -239,6 +242,16 @@ def test_the_sign_off_addresses_and_alt_text_are_no_words_of_the_message(tmp_pat
     assert "1 image and 3 words of text" in _one(issue, "image-heavy").message
 
 
+def test_the_issues_footer_and_an_images_alt_are_no_words_of_the_message(tmp_path):
+    many = " ".join(["word"] * 30)
+    issue = _poster_issue(tmp_path, "See you at the sale.")
+    issue.write_text(issue.read_text().replace(
+        "stories: []\n",
+        f"stories:\n  - news:\n      image: {{src: images/second.png, alt: {many}}}\n"
+        f"      headline: Sale\n      sections:\n        - Why: Prices\nfooter: {many}\n"))
+    assert "the email is 1 image and 7 words of text:" in _one(issue, "image-heavy").message
+
+
 def test_no_image_no_image_heavy(tmp_path):
     issue = _poster_issue(tmp_path, "Sale")
     assert "image-heavy" not in _codes(issue)
@@ -252,7 +265,7 @@ def test_the_default_from_name_is_warned_at_its_line_in_the_publication(issue_co
     assert finding.message == f"the From name is '{name}': readers decide to open by it"
     assert finding.hint == "set sender.name to the newsletter's name"
     assert finding.file == str(publication) and finding.line == _line_of(publication, "sender:")
-    assert not finding.is_error
+    assert finding.severity == Severity.WARNING
 
 
 @pytest.mark.parametrize("words", sorted(_VAGUE))
