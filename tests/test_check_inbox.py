@@ -257,7 +257,7 @@ def test_no_image_no_image_heavy(tmp_path):
     assert "image-heavy" not in _codes(issue)
 
 
-@pytest.mark.parametrize("name", ["Newsletter", "  Newsletter  "])
+@pytest.mark.parametrize("name", ["Newsletter", "  Newsletter  ", "", "  "])
 def test_the_default_from_name_is_warned_at_its_line_in_the_publication(issue_copy, name):
     publication = issue_copy.with_name("publication.yaml")
     _edit(publication, "name: The Batch from DeepLearning.AI,", f'name: "{name}",')
@@ -265,6 +265,8 @@ def test_the_default_from_name_is_warned_at_its_line_in_the_publication(issue_co
     assert finding.message == f"the From name is '{name}': readers decide to open by it"
     assert finding.hint == "set sender.name to the newsletter's name"
     assert finding.file == str(publication) and finding.line == _line_of(publication, "sender:")
+    written = publication.read_text().splitlines()[finding.line - 1]
+    assert finding.column == written.index(f'"{name}"') + 1 and finding.path == ("sender", "name")
     assert finding.severity == Severity.WARNING
 
 
@@ -278,6 +280,21 @@ def test_every_vague_link_text_is_warned_at_its_words(issue_copy, words):
     line = _line_of(issue_copy, f"[{words.upper()}!]")
     written = issue_copy.read_text().splitlines()[line - 1]
     assert (finding.line, finding.column) == (line, written.index(f"[{words.upper()}!]") + 2)
+    assert finding.severity == Severity.WARNING and finding.path[:2] == ("stories", 1)
+
+
+def test_the_same_vague_words_linked_twice_are_two_findings_each_at_its_link(issue_copy):
+    """Not at the word written before the links, and not both at the first link (where the
+    report, printing each finding once, showed only one)."""
+    _edit(issue_copy, "    This week I want to share", "    Look here: [here](https://a.example/) and "
+          "[here](https://b.example/).\n    This week I want to share")
+    report = check_file(issue_copy, CheckOptions(spam=False))
+    found = [f for f in report.findings if f.code == "vague-link-text"]
+    line = _line_of(issue_copy, "Look here:")
+    written = issue_copy.read_text().splitlines()[line - 1]
+    first = written.index("[here]") + 2
+    assert [(f.line, f.column) for f in found] == [(line, first), (line, written.index("[here]", first) + 2)]
+    assert all(f.severity == Severity.WARNING for f in found)
 
 
 def test_vague_words_spread_over_lines_are_vague_and_an_image_is_no_link(issue_copy):
@@ -305,6 +322,7 @@ def test_own_domains_without_a_campaign_are_warned_at_the_domains(issue_copy):
     assert finding.hint == ("set campaign: {source: ..., medium: email, campaign: \"...-{number}\"} "
                             "in publication.yaml")
     assert finding.file == str(publication) and finding.line == _line_of(publication, "domains:")
+    assert finding.severity == Severity.WARNING
     assert "untagged-link" not in _codes(issue_copy)
     _edit(publication, "domains: [deeplearning.ai, www.deeplearning.ai]\n", "")
     assert "no-campaign" not in _codes(issue_copy)  # no own domains: nothing to tag
@@ -332,6 +350,7 @@ def test_an_untagged_link_to_an_own_domain_is_warned_where_it_is_written(issue_c
     line = _line_of(issue_copy, "https://www.deeplearning.ai/resources/")
     written = issue_copy.read_text().splitlines()[line - 1]
     assert (found[0].file, found[0].line) == (str(issue_copy), line)
+    assert found[0].severity == Severity.WARNING
     assert found[0].column == written.index("https://www.deeplearning.ai/resources/") + 1
 
 

@@ -154,10 +154,12 @@ def _link_texts(built: Built, result: PartResult) -> None:
     for path, text, is_markdown in text_fields(built.issue):
         if not is_markdown:
             continue
+        after = 0  # the same words linked twice in a field: each at its own place
         for ref in markdown.iter_links(text):
             words = " ".join(ref.text.casefold().split()).strip(" .:!")
             if ref.kind == "link" and words in _VAGUE:
-                index = text.find(f"[{ref.text}]")
+                index = text.find(f"[{ref.text}]", after)
+                after = index + 1 if index >= 0 else after
                 result.add(built.at_offset(path, index + 1 if index >= 0 else None, codes.VAGUE_LINK_TEXT,
                                            Severity.WARNING,
                                            f"the link text '{ref.text}' says nothing about where it "
