@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from authoring.check import CheckOptions, _once, check_file, fast_parts, selected
 from authoring.diagnostics import Diagnostic, Severity
 
@@ -73,3 +75,20 @@ def test_a_draft_that_cannot_be_rendered_skips_the_parts_that_read_the_html(issu
     assert report.part("inbox").title == "Inbox presentation"
     assert [f.code for f in report.part("validation").findings] == ["missing-field"]
 
+
+
+def test_send_ready_refuses_on_a_fast_parts_error_and_leaves_the_checks_warnings(issue_copy):
+    from authoring.check import send_ready
+    from authoring.diagnostics import AuthoringError
+
+    assert send_ready(issue_copy, strict=True).issue.issue.number == 321  # the check's warnings stay
+    earlier = issue_copy.with_name("0320.yaml")  # last week's issue, dated after this one
+    earlier.write_text(issue_copy.read_text().replace("number: 321", "number: 320")
+                       .replace("date: 2026-11-27", "date: 2026-11-28"))
+    with pytest.raises(AuthoringError) as refused:
+        send_ready(issue_copy)
+    assert str(refused.value) == (f"{issue_copy}: 1 error (1 from the pre-send check: authoring check "
+                                  "shows its full report); nothing exported")
+    (report,) = refused.value.reports
+    assert [d.code for d in report.diagnostics] == ["date-sequence"]
+    assert report.format_text().splitlines()[1:] == ["      date: 2026-11-27", "            ^"]
