@@ -92,3 +92,34 @@ def test_send_ready_refuses_on_a_fast_parts_error_and_leaves_the_checks_warnings
     (report,) = refused.value.reports
     assert [d.code for d in report.diagnostics] == ["date-sequence"]
     assert report.format_text().splitlines()[1:] == ["      date: 2026-11-27", "            ^"]
+
+
+def test_send_ready_neither_probes_links_nor_refuses_warnings_unless_asked(issue_copy):
+    from authoring import links
+    from authoring.check import send_ready
+    from authoring.diagnostics import AuthoringError
+
+    probed: list[list[str]] = []
+
+    def record(urls: list[str]) -> links.LinkCheck:
+        probed.append(urls)
+        return links.LinkCheck(checked=list(urls))
+
+    text = issue_copy.read_text()
+    start = text.index("  preheader: ")
+    issue_copy.write_text(text[:start] + text[text.index("\n", start) + 1:])  # a warning: no preheader
+    export = send_ready(issue_copy, link_check=record)
+    assert probed == [] and "missing-preheader" in {d.code for r in export.reports for d in r.diagnostics}
+    with pytest.raises(AuthoringError, match="1 warning and --strict; nothing exported"):
+        send_ready(issue_copy, strict=True, link_check=record)
+    send_ready(issue_copy, check_links=True, link_check=record)
+    assert probed and "https://arxiv.org/abs/2405.01527" in probed[0]
+
+
+def test_check_file_reads_the_publication_file_it_is_given(issue_copy, tmp_path):
+    other = tmp_path / "settings" / "publication.yaml"
+    other.parent.mkdir()
+    other.write_text(issue_copy.with_name("publication.yaml").read_text().replace(
+        "name: The Batch from DeepLearning.AI,", "name: Weekly Robots,"))
+    inbox = check_file(issue_copy, CheckOptions(parts={"inbox"}), publication_file=other).part("inbox")
+    assert inbox.figures[2] == "from Weekly Robots <thebatch@deeplearning.ai>"
