@@ -123,3 +123,20 @@ def test_check_file_reads_the_publication_file_it_is_given(issue_copy, tmp_path)
         "name: The Batch from DeepLearning.AI,", "name: Weekly Robots,"))
     inbox = check_file(issue_copy, CheckOptions(parts={"inbox"}), publication_file=other).part("inbox")
     assert inbox.figures[2] == "from Weekly Robots <thebatch@deeplearning.ai>"
+
+
+def test_a_part_is_registered_with_what_it_declares(monkeypatch):
+    import authoring.check as check
+
+    monkeypatch.setattr(check, "PARTS", {})
+
+    def run(built, options):
+        raise AssertionError("not run here")
+
+    assert check.part("plain", "A plain part")(run) is run
+    check.part("slow", "A slow part", fast=False, opt_in=True, needs_html=False)(run)
+    assert check.PARTS == {
+        "plain": check.Part(name="plain", title="A plain part", run=run, fast=True, opt_in=False,
+                            needs_html=True),
+        "slow": check.Part(name="slow", title="A slow part", run=run, fast=False, opt_in=True,
+                           needs_html=False)}
