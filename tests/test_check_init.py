@@ -135,8 +135,8 @@ def test_a_part_is_registered_with_what_it_declares(monkeypatch):
 
     assert check.part("plain", "A plain part")(run) is run
     check.part("slow", "A slow part", fast=False, opt_in=True, needs_html=False)(run)
-    assert check.PARTS == {
+    assert {
         "plain": check.Part(name="plain", title="A plain part", run=run, fast=True, opt_in=False,
                             needs_html=True),
         "slow": check.Part(name="slow", title="A slow part", run=run, fast=False, opt_in=True,
-                           needs_html=False)}
+                           needs_html=False)} == check.PARTS
