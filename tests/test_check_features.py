@@ -43,6 +43,10 @@ def _selectors(selector: str) -> Counter:
     ("a:not(.x)", {"type": 1, "pseudo-class-not": 1, "chaining": 1}),
     ("a:", {"type": 1}),  # a colon that ends the selector names nothing
     ("a,", {"type": 1}),  # an empty group is no group
+    ("div >", {"type": 1, "child": 1}),  # a combinator at the end: no descendant before it
+    ("a>:hover", {"type": 1, "child": 1, "pseudo-class-hover": 1}),
+    ("::before", {"pseudo-element-before": 1}),  # its second colon is no second simple selector
+    ("a::", {"type": 1, "chaining": 1}),  # a pseudo-element without a name: none to look up
 ])
 def test_each_selector_feature_is_counted_once_per_use(selector, slugs):
     expected = {f"css-{'' if kind.startswith('pseudo-') else 'selector-'}{kind}": n
@@ -168,3 +172,20 @@ def test_units_inside_brackets_inside_a_function_are_found():
     found = _found('<p style="width: calc((50% - 1em))">x</p>')
     text = [("inline", "width:calc((50% - 1em))")]
     assert (found["css-unit-calc"], found["css-unit-percent"], found["css-unit-em"]) == (text, text, text)
+
+
+def test_what_caniemail_does_not_list_is_passed_over():
+    found = _found("<style>@page { margin: 1cm } @media (600px) { .a { color: red } }</style>"
+                   '<p style="color red; width: 50%; margin: 2px; x: foo(1px)">x</p>')
+    assert found["css-at-media"] == [("sheet", "@media (600px)")]  # brackets without a feature name
+    assert found["css-selector-class"] == [("media", ".a")]
+    # a declaration that does not parse is skipped, not the ones after it
+    assert found["css-width"] == [("inline", "width:50%")]
+    assert found["css-unit-px"] == [("inline", "margin:2px"), ("inline", "x:foo(1px)")]  # foo(): no feature
+    assert not [slug for slug in found if "page" in slug]
+
+
+def test_important_and_values_in_a_sheet_are_the_sheets():
+    found = _found("<style>.a { color: red !important; width: calc(1px) }</style>")
+    assert found["css-important"] == [("sheet", "color:red")]
+    assert found["css-unit-calc"] == found["css-unit-px"] == [("sheet", "width:calc(1px)")]
