@@ -142,7 +142,8 @@ def test_elements_that_need_a_type_are_never_matched_by_their_tag_alone():
 
 @pytest.mark.parametrize(("src", "slug"), [
     ("images/a.JPEG?v=1", "image-jpg"), ("b.jpg", "image-jpg"), ("b.tif", "image-tiff"),
-    ("c.heic", "image-heif"), ("d.webp", "image-webp"), ("https://x.org/e.gif#frame", "image-gif")])
+    ("c.heic", "image-heif"), ("d.webp", "image-webp"), ("https://x.org/e.gif#frame", "image-gif"),
+    ("images/photo.2x.png", "image-png")])  # the last dot
 def test_image_formats_come_from_the_path_extension(src, slug):
     assert _found(f'<img src="{src}">')[slug] == [("html", src)]
 
