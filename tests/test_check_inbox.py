@@ -297,6 +297,16 @@ def test_the_same_vague_words_linked_twice_are_two_findings_each_at_its_link(iss
     assert all(f.severity == Severity.WARNING for f in found)
 
 
+def test_two_vague_links_opening_a_field_are_found_in_their_order(issue_copy):
+    _edit(issue_copy, "    This week I want to share",
+          "    [here](https://a.example/) and [here](https://b.example/).\n    This week I want to share")
+    report = check_file(issue_copy, CheckOptions(parts={"inbox"}))
+    found = [f for f in report.findings if f.code == "vague-link-text"]
+    line = _line_of(issue_copy, "[here](https://a.example/)")
+    written = issue_copy.read_text().splitlines()[line - 1]
+    assert [(f.line, f.column) for f in found] == [(line, 6), (line, written.index("[here]", 6) + 2)]
+
+
 def test_vague_words_spread_over_lines_are_vague_and_an_image_is_no_link(issue_copy):
     _edit(issue_copy, "[the paper](", "[read\n            more](")
     assert "vague-link-text" in _codes(issue_copy)
