@@ -19,6 +19,7 @@ from authoring.check.clients import (
     template_line,
 )
 from authoring.check.features import Found, Occurrence, snapshot
+from authoring.diagnostics import Severity
 from conftest import ROOT
 
 DATA = {
@@ -134,6 +135,15 @@ def test_each_kind_of_feature_gets_its_advice(slug, words):
     assert words in advice(slug)
 
 
+@pytest.mark.parametrize(("slug", "said"), [
+    ("css-font-weight", "list system fonts after it in theme.font, so clients without it still read well"),
+    ("html-audio", "link to the media from an image or a text link instead"),
+    ("css-background-color", "set a background color as well, so the text still reads where it is dropped"),
+    ("css-max-width", "use what MJML offers for layout (sections, columns, attributes) instead")])
+def test_the_general_advice_in_full(slug, said):
+    assert advice(slug) == said
+
+
 def test_style_in_the_head_loses_only_the_body_caveats():
     feature = {"support": {"f": "a", "g": "a", "h": "y", "k": "a"},
                "notes": {"f": "Partial. Buggy. Not supported inside the `<body>`.",
@@ -208,7 +218,7 @@ def test_an_unsupported_feature_is_one_finding_naming_every_client_at_its_templa
                                "and the email has no fallback for it")
     assert finding.hint == ("use MJML's columns: grid layouts collapse in most clients; "
                             "see https://www.caniemail.com/features/css-display-grid/")
-    assert not finding.is_error and finding.code == "client-unsupported"
+    assert finding.severity == Severity.WARNING and finding.code == "client-unsupported"
     assert (Path(finding.file).resolve(), finding.line) == (template, len(template.read_text().splitlines()))
     assert finding.column == template.read_text().splitlines()[-1].index("display: grid") + 1
 
@@ -246,3 +256,12 @@ def test_the_samples_fallbacks_are_outlooks_tables_and_mjmls_markup(issue_copy):
     body = next(f for f in families["outlook-mac"]["features"] if f["feature"] == "html-body")
     # no template writes <body>: MJML does, with its own fallbacks
     assert (body["support"], body["fallback"]) == ("unsupported", "MJML's markup, with its own fallbacks")
+
+
+def test_a_style_sheet_in_the_body_is_gmails_caveat_and_outlooks_tables_still_count(issue_copy):
+    _override(issue_copy, "<mj-raw><style>.x { color: red }</style></mj-raw>\n")
+    families = check_file(issue_copy, CheckOptions(parts={"clients"})).part("clients").data["families"]
+    style = next(f for f in families["gmail-web"]["features"] if f["feature"] == "html-style")
+    assert style["support"] == "partial" and "<body>" in style["note"]
+    windows = {f["feature"]: f for f in families["outlook-windows"]["features"]}
+    assert windows["css-max-height"]["fallback"] == "fixed-width Outlook tables"

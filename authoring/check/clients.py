@@ -58,6 +58,7 @@ def client_compatibility(built: Built, options: CheckOptions) -> PartResult:
     families: dict[str, dict] = {}
     missing: dict[str, list[Verdict]] = {}
     written: dict[str, tuple[str, int, int] | None] = {}
+    located: dict[str, tuple[str, int, int]] = {}  # those written in a template: the others are MJML's
     head_styles_only = built.parsed.body_sheets == 0
     scores: list[tuple[int, str]] = []
     for family, name in data["families"].items():
@@ -69,8 +70,11 @@ def client_compatibility(built: Built, options: CheckOptions) -> PartResult:
                 continue
             if verdict.slug not in written:
                 written[verdict.slug] = _written_at(built, found.occurrences[verdict.slug])
-            if written[verdict.slug] is None:
+            where = written[verdict.slug]
+            if where is None:
                 verdict.fallback = "MJML's markup, with its own fallbacks"
+            else:
+                located[verdict.slug] = where
         families[family] = {"name": name, "score": score,
                             "features": [_verdict_json(v, data) for v in verdicts]}
         result.details.extend(_family_lines(name, score, verdicts, data))
@@ -86,7 +90,7 @@ def client_compatibility(built: Built, options: CheckOptions) -> PartResult:
         result.figures.append(f"least support: {lowest}; what they lack has a fallback unless a "
                               "finding says otherwise")
     for slug, verdicts in missing.items():
-        result.add(_finding(built, slug, verdicts, written[slug], data))
+        result.add(_finding(slug, verdicts, located[slug], data))
     return result
 
 
@@ -184,16 +188,16 @@ def _verdict_json(v: Verdict, data: dict) -> dict:
             "fallback": v.fallback, "note": v.note}
 
 
-def _finding(built: Built, slug: str, verdicts: list[Verdict],
-             written: tuple[str, int, int] | None, data: dict) -> Diagnostic:
+def _finding(slug: str, verdicts: list[Verdict], written: tuple[str, int, int], data: dict
+             ) -> Diagnostic:
+    """At the template line that writes the feature (what no template writes is MJML's, with its
+    own fallbacks, and no finding)."""
     title = data["features"][slug]["title"]
     names = ", ".join(data["families"][v.family] for v in verdicts)
     count = verdicts[0].count
     message = (f"{title} (used {count} time{'s' if count != 1 else ''}) is not supported in "
                f"{names}, and the email has no fallback for it")
     hint = f"{advice(slug)}; see https://www.caniemail.com/features/{slug}/"
-    if written is None:
-        return built.whole(codes.CLIENT_UNSUPPORTED, Severity.WARNING, message, hint)
     file, line, column = written
     return Diagnostic(code=codes.CLIENT_UNSUPPORTED, severity=Severity.WARNING, message=message,
                       hint=hint, file=file, line=line, column=column)
