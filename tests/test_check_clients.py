@@ -46,22 +46,22 @@ def test_a_familys_score_counts_supported_1_partial_a_half_and_leaves_out_the_un
                    css_margin=[Occurrence("inline", "margin:0")],
                    css_width=[Occurrence("inline", "width:50%")],
                    css_border_radius=[Occurrence("inline", "border-radius:4px")])
-    score, verdicts = _family("outlook-windows", found, DATA, outlook_tables=False)
+    score, verdicts = _family("outlook-windows", found, DATA, False, True)
     assert score == 38  # (0 + 0.5 + 1 + 0) / 4 = 37.5%, rounded
     assert verdicts == [
         Verdict("outlook-windows", "css-border-radius", "n", 1, "cosmetic", None),
         Verdict("outlook-windows", "css-display-flex", "n", 2, None, None),
         Verdict("outlook-windows", "css-margin", "a", 1, None, "Negative values are dropped.")]
     # Gmail web: flex and margin supported, width untested, border-radius unknown
-    assert _family("gmail-web", found, DATA, outlook_tables=False) == (100, [])
-    assert _family("gmail-web", _found(css_width=[Occurrence("inline", "width:1px")]), DATA, False) \
+    assert _family("gmail-web", found, DATA, False, True) == (100, [])
+    assert _family("gmail-web", _found(css_width=[Occurrence("inline", "width:1px")]), DATA, False, True) \
         == (None, [])
 
 
 def test_a_score_rounds_to_the_nearest_percent():
     found = _found(css_margin=[Occurrence("inline", "margin:0")], css_width=[Occurrence("inline", "w")],
                    css_display_flex=[Occurrence("inline", "display:flex")])
-    assert _family("outlook-windows", found, DATA, False)[0] == 50  # (0.5 + 1 + 0) / 3
+    assert _family("outlook-windows", found, DATA, False, True)[0] == 50  # (0.5 + 1 + 0) / 3
 
 
 def _at(*places: str, text: str = "display:flex") -> list[Occurrence]:

@@ -124,7 +124,7 @@ def support_for(slug: str, family: str, feature: dict, head_styles_only: bool) -
 
 
 def _family(family: str, found: Found, data: dict, outlook_tables: bool,
-            head_styles_only: bool = True) -> tuple[int | None, list[Verdict]]:
+            head_styles_only: bool) -> tuple[int | None, list[Verdict]]:
     points, tested, verdicts = 0.0, 0, []
     for slug, occurrences in sorted(found.occurrences.items()):
         feature = data["features"][slug]
