@@ -265,3 +265,30 @@ def test_a_style_sheet_in_the_body_is_gmails_caveat_and_outlooks_tables_still_co
     assert style["support"] == "partial" and "<body>" in style["note"]
     windows = {f["feature"]: f for f in families["outlook-windows"]["features"]}
     assert windows["css-max-height"]["fallback"] == "fixed-width Outlook tables"
+
+
+def test_template_line_edges(tmp_path, monkeypatch):
+    own, builtin = tmp_path / "own", tmp_path / "builtin"
+    own.mkdir()
+    builtin.mkdir()
+    (own / "news.mjml.j2").write_text('<p style="display: flex">\n')
+    (builtin / "news.mjml.j2").write_text("<div>shadowed by the publication's own news.mjml.j2</div>\n")
+    (builtin / "a.mjml.j2").write_bytes(b"\xff\xfe not UTF-8 <video>\n")  # unreadable: passed over
+    (builtin / "b.mjml.j2").write_text("<video>\n")
+    monkeypatch.chdir(tmp_path)
+    news = os.path.join("own", "news.mjml.j2")
+    assert template_line([own, builtin], "display:flex;") == (news, 1, 11)  # a written ';' is no matter
+    assert template_line([own, builtin], "display : flex") == (news, 1, 1)  # the name not as written
+    assert template_line([own, builtin], "<div") is None
+    assert template_line([own, builtin], "<video") == (os.path.join("builtin", "b.mjml.j2"), 1, 1)
+
+
+def test_a_template_is_shown_whole_once_the_current_folder_is_gone(tmp_path, monkeypatch):
+    (tmp_path / "t").mkdir()
+    template = tmp_path / "t" / "news.mjml.j2"
+    template.write_text("<p>\n<video>\n")
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert template_line([tmp_path / "t"], "<video") == (str(template), 2, 1)
