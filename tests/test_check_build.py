@@ -241,3 +241,70 @@ def test_a_missing_or_broken_publication_is_loaded_as_none(tmp_path):
     (tmp_path / "broken.yaml").write_text("name: [unclosed\n")
     assert _load_quietly(tmp_path / "broken.yaml") is None
     assert _load_quietly(ISSUES / "publication.yaml").file == str(ISSUES / "publication.yaml")
+
+
+@pytest.mark.parametrize("draft", [False, True])
+def test_the_check_reads_each_file_once(issue_copy, monkeypatch, draft):
+    """Export's load of the issue and the publication is the check's: ready or refused."""
+    from authoring import load
+
+    if draft:
+        issue_copy.write_text(issue_copy.read_text().replace("  number: 321\n", ""))
+    reads: list[Path] = []
+    read_bounded = load.read_bounded
+
+    def counted(path, limit):
+        reads.append(Path(path))
+        return read_bounded(path, limit)
+
+    monkeypatch.setattr(load, "read_bounded", counted)
+    built = build(issue_copy)
+    assert built.draft is draft
+    publication = issue_copy.with_name("publication.yaml")
+    assert built.publication_doc is not None and built.publication_doc.file == str(publication)
+    assert built.issue_doc.file == str(issue_copy)
+    assert (reads.count(issue_copy), reads.count(publication)) == ((2, 2) if draft else (1, 1))
+
+
+def test_a_built_issue_carries_exports_text_and_warnings(issue_copy):
+    text = issue_copy.read_text()
+    start = text.index("  preheader: ")
+    issue_copy.write_text(text[:start] + text[text.index("\n", start) + 1:])
+    built = build(issue_copy)
+    assert built.export_ready and not built.draft
+    assert [d.code for d in built.problems] == ["missing-preheader"]
+    assert "Robots Learn Chores From Video" in built.text and built.text.count("\r\n") > 20
+    assert built.publication_file == issue_copy.with_name("publication.yaml")
+
+
+def test_render_options_carry_the_inliner_and_no_folder_without_a_publication(built, tmp_path):
+    built.inliner = "premailer"
+    assert built.render_options().inliner == "premailer"
+    (tmp_path / "alone").mkdir()
+    issue = tmp_path / "alone" / "0321.yaml"
+    shutil.copy(ISSUES / "0321.yaml", issue)
+    alone = build(issue)
+    assert alone.publication_file is None and alone.render_options().publication_dir is None
+    assert alone.template_folders == [ROOT / "templates"]
+
+
+def test_a_draft_that_cannot_be_rendered_says_why_and_has_no_html(issue_copy):
+    issue_copy.write_text(issue_copy.read_text().replace(
+        "        alt: A robot arm stacking colored blocks after watching a video of a person\n", ""))
+    folder = issue_copy.parent / "my-templates" / "email"
+    folder.mkdir(parents=True)
+    (folder / "news.mjml.j2").write_text("{{ 1 // 0 }}\n")
+    publication = issue_copy.with_name("publication.yaml")
+    publication.write_text(publication.read_text() + "templates: my-templates\n")
+    built = build(issue_copy)
+    assert built.unrendered == ("the draft could not be rendered (integer division or modulo by zero); "
+                                "fix the errors above")
+    assert (built.html, built.text, built.draft, built.export_ready) == ("", "", True, False)
+
+
+def test_export_only_errors_include_exports_own_and_those_by_level():
+    from authoring import codes
+
+    by_level = {c.code for c in codes.CATALOGUE.values() if c.severity == codes.BY_LEVEL}
+    assert by_level and by_level <= _EXPORT_ONLY
+    assert {"placeholder-sender", "no-image-base-url", "unreplaced-merge-tag"} <= _EXPORT_ONLY
