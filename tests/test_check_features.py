@@ -190,3 +190,9 @@ def test_important_and_values_in_a_sheet_are_the_sheets():
     found = _found("<style>.a { color: red !important; width: calc(1px) }</style>")
     assert found["css-important"] == [("sheet", "color:red")]
     assert found["css-unit-calc"] == found["css-unit-px"] == [("sheet", "width:calc(1px)")]
+
+
+def test_a_unit_caniemail_does_not_list_is_passed_over():
+    found = _found('<p style="transition: opacity 1s; rotate: 45deg">x</p>')
+    assert found["css-transition"] == [("inline", "transition:opacity 1s")]
+    assert not [slug for slug in found if slug.startswith("css-unit-")]
