@@ -140,3 +140,17 @@ def test_a_part_is_registered_with_what_it_declares(monkeypatch):
                             needs_html=True),
         "slow": check.Part(name="slow", title="A slow part", run=run, fast=False, opt_in=True,
                            needs_html=False)} == check.PARTS
+
+
+def test_send_ready_runs_the_fast_parts_and_no_other(issue_copy, monkeypatch):
+    import authoring.check as check
+
+    fast = fast_parts()  # loads every part
+    ran: list[str] = []
+    for name, entry in check.PARTS.items():
+        def recording(built, options, run=entry.run, name=name):
+            ran.append(name)
+            return run(built, options)
+        monkeypatch.setattr(entry, "run", recording)
+    check.send_ready(issue_copy)
+    assert sorted(ran) == sorted(fast) and "spam" not in ran and "access" not in ran
