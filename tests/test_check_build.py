@@ -309,3 +309,45 @@ def test_export_only_errors_include_exports_own_and_those_by_level():
     by_level = {c.code for c in codes.CATALOGUE.values() if c.severity == codes.BY_LEVEL}
     assert by_level and by_level <= _EXPORT_ONLY
     assert {"placeholder-sender", "no-image-base-url", "unreplaced-merge-tag"} <= _EXPORT_ONLY
+
+
+def test_at_offset_places_the_offset_exactly_without_a_needle(built, issue_copy):
+    text = {p: t for p, t, _ in text_fields(built.issue)}[("letter", "body")]
+    finding = built.at_offset(("letter", "body"), text.index("model themselves"), "c", WARN, "m", "h")
+    line = _line_of(issue_copy, "model themselves and calling")
+    assert (finding.line, finding.column, finding.severity) == (line, 5, WARN)
+
+
+def test_at_offset_keeps_a_place_the_needle_is_written_at(built, issue_copy):
+    """The last "a" of the line: not the first "a" the line holds."""
+    text = {p: t for p, t, _ in text_fields(built.issue)}[("letter", "body")]
+    finding = built.at_offset(("letter", "body"), text.index("building a") + 9, "c", WARN, "m", "h",
+                              needle="a")
+    line = _line_of(issue_copy, "choose between building a")
+    written = issue_copy.read_text().splitlines()[line - 1]
+    assert (finding.line, finding.column) == (line, written.index("building a") + 10)
+
+
+def test_at_offset_finds_the_needle_from_the_fields_start_when_the_offset_misses(built, issue_copy):
+    """Searched from the field down, not from the top of the file (the subject says "video" too)."""
+    path = ("stories", 1, "news", "sections", 0, "What’s new")
+    finding = built.at_offset(path, 0, "c", WARN, "m", "h", needle="video")
+    line = _line_of(issue_copy, "first-person video and")
+    written = issue_copy.read_text().splitlines()[line - 1]
+    assert (finding.line, finding.column) == (line, written.index("video") + 1)
+
+
+def test_at_text_takes_the_first_place_on_the_first_line(built, issue_copy):
+    first = issue_copy.read_text().splitlines()[0]
+    finding = built.at_text("e", "c", WARN, "m", "h")
+    assert (finding.line, finding.column) == (1, first.index("e") + 1)
+
+
+def test_without_a_publication_at_text_looks_in_the_issue_alone(tmp_path):
+    issue = tmp_path / "0321.yaml"
+    shutil.copy(ISSUES / "0321.yaml", issue)
+    alone = build(issue)
+    finding = alone.at_text("https://nowhere.example/", "c", WARN, "m", "h")
+    assert (finding.file, finding.line) == (str(issue), None)
+    assert alone.at_publication(("sender",), "c", WARN, "m", "h").severity == WARN
+
