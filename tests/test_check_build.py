@@ -351,3 +351,68 @@ def test_without_a_publication_at_text_looks_in_the_issue_alone(tmp_path):
     assert (finding.file, finding.line) == (str(issue), None)
     assert alone.at_publication(("sender",), "c", WARN, "m", "h").severity == WARN
 
+
+
+@pytest.mark.parametrize("draft", [False, True])
+def test_build_reads_the_publication_file_it_is_given(issue_copy, tmp_path, draft):
+    if draft:
+        issue_copy.write_text(issue_copy.read_text().replace("  number: 321\n", ""))
+    other = tmp_path / "settings" / "publication.yaml"
+    other.parent.mkdir()
+    other.write_text(issue_copy.with_name("publication.yaml").read_text().replace(
+        "name: The Batch from DeepLearning.AI,", "name: Weekly Robots,"))
+    built = build(issue_copy, publication_file=other)
+    assert built.draft is draft and built.publication.sender.name == "Weekly Robots"
+    assert built.publication_file == other and built.publication_doc.file == str(other)
+
+
+def test_yaml_that_is_no_issue_is_not_checkable(tmp_path):
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- a\n- b\n")
+    with pytest.raises(NotCheckable, match="cannot be read as an issue"):
+        build(listed)
+    with pytest.raises(NotCheckable, match="cannot be read as an issue") as refused:
+        from_validated(validate_file(listed))
+    (report,) = refused.value.reports
+    assert report.file == str(listed) and report.errors
+
+
+def test_the_previews_refusal_carries_the_export_level_report(issue_copy):
+    issue_copy.write_text(issue_copy.read_text().replace(
+        "        alt: A robot arm stacking colored blocks after watching a video of a person\n", ""))
+    with pytest.raises(NotCheckable) as refused:
+        from_validated(validate_file(issue_copy))
+    (report,) = refused.value.reports
+    assert "missing-field" in {d.code for d in report.errors}
+
+
+def test_the_previews_build_has_no_text():
+    quick = from_validated(validate_file(ISSUES / "0321.yaml"))
+    assert quick.text == "" and quick.html.startswith("<!doctype html>")
+
+
+def test_export_only_is_computed_from_the_catalogue():
+    from authoring import codes
+    from authoring.check.build import _export_only
+
+    computed = _export_only()
+    by_level = {c.code for c in codes.CATALOGUE.values() if c.severity == codes.BY_LEVEL}
+    assert computed == _EXPORT_ONLY and by_level and by_level <= computed
+    assert {"placeholder-sender", "no-image-base-url", "unreplaced-merge-tag", "too-large"} <= computed
+    assert not {"missing-field", "yaml-syntax", "unsafe-url"} & computed
+
+
+def test_from_export_takes_the_inliner_and_another_publication_file(issue_copy, tmp_path):
+    from authoring.check.build import from_export
+    from authoring.check.presend import build_export
+
+    export = build_export(issue_copy)
+    other = tmp_path / "settings" / "publication.yaml"
+    other.parent.mkdir()
+    other.write_text(issue_copy.with_name("publication.yaml").read_text())
+    built = from_export(export, other, "premailer")
+    assert built.inliner == "premailer" and built.publication_file == other
+    assert built.publication_doc is not None and built.publication_doc.file == str(other)
+    same = from_export(export)
+    assert same.publication_doc is export.publication_document and same.inliner is None
+    assert (same.html, same.text, same.problems) == (export.html, export.text, export.warnings)
