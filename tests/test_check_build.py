@@ -78,14 +78,15 @@ def test_at_text_looks_in_the_issue_then_the_publication(built, issue_copy):
     line = _line_of(issue_copy, "https://arxiv.org/abs/2405.01527")
     column = issue_copy.read_text().splitlines()[line - 1].index("https://arxiv.org") + 1
     assert (in_issue.file, in_issue.line, in_issue.column) == (str(issue_copy), line, column)
-    assert (in_issue.code, in_issue.message, in_issue.hint) == ("untagged-link", "m", "h")
+    assert (in_issue.code, in_issue.message, in_issue.hint, in_issue.severity) == ("untagged-link", "m", "h", WARN)
     publication = issue_copy.with_name("publication.yaml")
     in_publication = built.at_text("https://www.deeplearning.ai/the-batch/#subscribe", "c", WARN, "m", "h")
     assert (in_publication.file, in_publication.line) == (
         str(publication), _line_of(publication, "#subscribe"))
     for needle in ("", "https://nowhere.example/"):
         whole = built.at_text(needle, "c", WARN, "m", "h")
-        assert (whole.file, whole.line, whole.message) == (str(issue_copy), None, "m")
+        assert (whole.file, whole.line, whole.code, whole.severity, whole.message, whole.hint) == (
+            str(issue_copy), None, "c", WARN, "m", "h")
 
 
 def test_at_text_on_the_first_line_and_at_its_first_column(built, issue_copy):
