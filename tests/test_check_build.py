@@ -78,7 +78,8 @@ def test_at_text_looks_in_the_issue_then_the_publication(built, issue_copy):
     line = _line_of(issue_copy, "https://arxiv.org/abs/2405.01527")
     column = issue_copy.read_text().splitlines()[line - 1].index("https://arxiv.org") + 1
     assert (in_issue.file, in_issue.line, in_issue.column) == (str(issue_copy), line, column)
-    assert (in_issue.code, in_issue.message, in_issue.hint, in_issue.severity) == ("untagged-link", "m", "h", WARN)
+    assert (in_issue.code, in_issue.message, in_issue.hint, in_issue.severity) == (
+        "untagged-link", "m", "h", WARN)
     publication = issue_copy.with_name("publication.yaml")
     in_publication = built.at_text("https://www.deeplearning.ai/the-batch/#subscribe", "c", WARN, "m", "h")
     assert (in_publication.file, in_publication.line) == (
