@@ -318,6 +318,8 @@ def test_at_offset_places_the_offset_exactly_without_a_needle(built, issue_copy)
     finding = built.at_offset(("letter", "body"), text.index("model themselves"), "c", WARN, "m", "h")
     line = _line_of(issue_copy, "model themselves and calling")
     assert (finding.line, finding.column, finding.severity) == (line, 5, WARN)
+    error = built.at_offset(("letter", "body"), 0, "c", Severity.ERROR, "m", "h")
+    assert error.severity == Severity.ERROR and (error.message, error.hint) == ("m", "h")
 
 
 def test_at_offset_keeps_a_place_the_needle_is_written_at(built, issue_copy):
