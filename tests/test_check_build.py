@@ -339,6 +339,9 @@ def test_at_offset_finds_the_needle_from_the_fields_start_when_the_offset_misses
     line = _line_of(issue_copy, "first-person video and")
     written = issue_copy.read_text().splitlines()[line - 1]
     assert (finding.line, finding.column) == (line, written.index("video") + 1)
+    several = built.at_offset(path, 0, "c", WARN, "m", "h", needle="e")  # the first of a line's
+    written = issue_copy.read_text().splitlines()[several.line - 1]
+    assert written.count("e") > 1 and several.column == written.index("e") + 1
 
 
 def test_at_text_takes_the_first_place_on_the_first_line(built, issue_copy):
