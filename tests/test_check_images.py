@@ -153,3 +153,12 @@ def test_a_masthead_in_text_has_no_logo_to_describe(issue_copy):
     built = build(issue_copy)
     bare = dataclasses.replace(built, publication=dataclasses.replace(built.publication, logo=None))
     assert [f.code for f in images_off(bare, IMAGES).findings] == ["image-only-link"]
+
+
+def test_a_markdown_alt_is_found_at_the_image_not_an_earlier_mention_of_its_words(issue_copy):
+    _edit(issue_copy, NEWS_HREF, "")
+    _edit(issue_copy, "Three forces drive this:", "IMG_2041 shows it: ![IMG_2041](images/chart.png)")
+    (finding,) = _part(issue_copy).findings
+    line = _line_of(issue_copy, "![IMG_2041]")
+    assert (finding.line, finding.column) == (
+        line, issue_copy.read_text().splitlines()[line - 1].index("![IMG_2041]") + 3)
