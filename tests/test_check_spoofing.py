@@ -40,6 +40,7 @@ def test_one_link_counted_and_found_with_its_hint_at_its_text(tmp_path):
     (finding,) = part.findings
     assert finding.code == "link-text-other-host" and finding.severity is Severity.WARNING
     assert (finding.file, finding.line, finding.column) == (str(issue), 5, 17)  # at "paypal.com"
+    assert finding.message == "the link text shows 'paypal.com' but the link goes to 'evil.example'"
     assert finding.hint == "make the text name where the link goes, or link words, not an address"
     assert part.figures == ["1 link checked, 1 hiding where they go"]
     assert part.data == {"links": 1, "findings": 1}
@@ -100,3 +101,14 @@ def test_a_link_whose_text_is_styled_is_found_at_its_line(tmp_path):
     issue = _issue(tmp_path, "Intro line.\n\nSign in at [**paypal.com**](https://evil.example/login)")
     (finding,) = _part(issue).findings
     assert finding.code == "link-text-other-host" and finding.line == 7
+
+
+def test_two_links_with_the_same_words_are_each_found_at_their_own(tmp_path):
+    issue = _issue(tmp_path, "Read [here](https://bit.ly/a) and\n\nthen [here](https://bit.ly/b), "
+                             "or [here](https://bit.ly/b) again.")
+    found = _part(issue).findings
+    assert [(f.line, f.column) for f in found] == [(5, 11), (7, 11), (7, 40)]
+    assert [f.message for f in found] == [
+        "'https://bit.ly/a' goes through the shortener bit.ly: nobody can see where",
+        "'https://bit.ly/b' goes through the shortener bit.ly: nobody can see where",
+        "'https://bit.ly/b' goes through the shortener bit.ly: nobody can see where"]
