@@ -59,3 +59,8 @@ def test_a_closing_style_without_an_opening_one_keeps_no_sheet():
 
 def test_nothing_outside_the_body_is_body_text():
     assert parse_html("<p>before</p>") == Parsed(elements={"p": 1})
+
+
+def test_each_style_element_inside_the_body_is_counted():
+    parsed = parse_html("<head><style>h{}</style></head><body><style>a{}</style><p>x</p><style>b{}</style>")
+    assert parsed.body_sheets == 2 and parsed.sheets == ["h{}", "a{}", "b{}"]
