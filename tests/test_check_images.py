@@ -125,25 +125,26 @@ def _logo_findings(issue: Path, **changes):
 def test_a_logo_without_alt_is_an_empty_box_at_the_logo(issue_copy):
     (finding,) = _logo_findings(issue_copy, alt="  ")
     publication = issue_copy.with_name("publication.yaml")
-    assert (finding.code, finding.file, finding.line, finding.path) == (
-        "logo-alt", str(publication), _line_of(publication, "logo:"), ("logo",))
+    assert (finding.code, finding.severity, finding.file, finding.line, finding.path) == (
+        "logo-alt", Severity.WARNING, str(publication), _line_of(publication, "logo:"), ("logo",))
     assert finding.message == "the logo has no alt text: with images off the masthead is an empty box"
     assert finding.hint == "set logo.alt to 'The Batch'"
 
 
 def test_a_logo_alt_that_does_not_name_the_publication(issue_copy):
     (finding,) = _logo_findings(issue_copy, alt="Our masthead")
-    assert (finding.code, finding.path) == ("logo-alt", ("logo", "alt"))
+    assert (finding.code, finding.severity, finding.path) == ("logo-alt", Severity.WARNING, ("logo", "alt"))
     assert finding.message == ("the logo's alt text 'Our masthead' does not name the publication: "
                                "with images off readers cannot tell it is The Batch")
     assert finding.hint == "write the name in it: 'The Batch'"
     assert _logo_findings(issue_copy, alt="THE BATCH, weekly") == []
 
 
-@pytest.mark.parametrize("alt", ["logo.png", "The Batch.png"])
+@pytest.mark.parametrize("alt", ["logo.png", "The Batch.png", "LOGO"])  # LOGO: images/logo.png's name
 def test_a_logo_alt_that_is_a_file_name(issue_copy, alt):
     (finding,) = _logo_findings(issue_copy, alt=alt)
-    assert (finding.code, finding.path) == ("alt-file-name", ("logo", "alt"))
+    assert (finding.code, finding.severity, finding.path) == (
+        "alt-file-name", Severity.WARNING, ("logo", "alt"))
     assert finding.message == f"the logo's alt text '{alt}' looks like a file name"
     assert finding.hint == "write the publication's name: 'The Batch'"
 
@@ -162,3 +163,23 @@ def test_a_markdown_alt_is_found_at_the_image_not_an_earlier_mention_of_its_word
     line = _line_of(issue_copy, "![IMG_2041]")
     assert (finding.line, finding.column) == (
         line, issue_copy.read_text().splitlines()[line - 1].index("![IMG_2041]") + 3)
+
+
+def test_two_images_with_the_same_alt_are_each_found_at_their_own(issue_copy):
+    _edit(issue_copy, NEWS_HREF, "")
+    _edit(issue_copy, "Three forces drive this:",
+          "Three forces: ![IMG_2041](images/chart.png) and ![IMG_2041](images/essay.png)")
+    found = _part(issue_copy).findings
+    line = _line_of(issue_copy, "![IMG_2041]")
+    written = issue_copy.read_text().splitlines()[line - 1]
+    first = written.index("![IMG_2041]")
+    assert [(f.line, f.column) for f in found] == [
+        (line, first + 3), (line, written.index("![IMG_2041]", first + 1) + 3)]
+
+
+def test_images_in_the_email_with_alt_text_are_those_whose_alt_says_something(issue_copy):
+    built = build(issue_copy)
+    html = built.html.replace("</body>", '<img src="a.png" alt="  "><img src="b.png"></body>')
+    result = images_off(dataclasses.replace(built, html=html), IMAGES)
+    assert result.figures == ["7 images in the email, 5 with alt text (4 written in the issue)"]
+    assert result.data == {"images": 7, "with_alt": 5, "in_issue": 4}

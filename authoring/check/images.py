@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from authoring import codes, markdown, model
 from authoring.check import Built, CheckOptions, PartResult, part
-from authoring.checks import text_fields
+from authoring.checks import linked_texts
 from authoring.diagnostics import Severity
 from authoring.model import YamlPath
 
@@ -68,12 +68,13 @@ def _images(issue: model.Issue) -> Iterator[tuple[YamlPath, int | None, str, str
         image = getattr(story, "image", None)
         if image is not None:
             yield image.path + ("alt",), None, image.alt, image.src
-    for path, text, is_markdown in text_fields(issue):
-        if not is_markdown:
-            continue
-        for ref in markdown.iter_links(text):
+    for path, text, linked in linked_texts(issue):
+        for ref, address in linked:
             if ref.kind == "image":
-                index = text.find(f"![{ref.text}]")
+                # this image's own alt: the last "![alt]" before its address, so that two images
+                # with the same alt each point at their own (None: the parser rewrote the address)
+                label = f"![{ref.text}]"
+                index = text.find(label) if address is None else text.rfind(label, 0, address)
                 yield path, (index + 2 if index >= 0 else None), ref.text, ref.url
 
 
