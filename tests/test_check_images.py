@@ -183,3 +183,14 @@ def test_images_in_the_email_with_alt_text_are_those_whose_alt_says_something(is
     result = images_off(dataclasses.replace(built, html=html), IMAGES)
     assert result.figures == ["7 images in the email, 5 with alt text (4 written in the issue)"]
     assert result.data == {"images": 7, "with_alt": 5, "in_issue": 4}
+
+
+def test_a_logo_file_named_after_the_publication_leaves_its_alt_alone(issue_copy):
+    assert _logo_findings(issue_copy, alt="The Batch", src="images/The Batch.png") == []
+    (finding,) = _logo_findings(issue_copy, alt="The Batch.png", src="images/The Batch.png")
+    assert finding.code == "alt-file-name"
+
+
+def test_a_page_under_the_one_linked_from_text_is_another_page(issue_copy):
+    _edit(issue_copy, NEWS_HREF, "        href: https://www.deeplearning.ai/courses/agentic-ai/X\n")
+    assert [f.code for f in _part(issue_copy).findings] == ["image-only-link"]

@@ -84,16 +84,19 @@ def _check_logo(built: Built, result: PartResult) -> None:
     if logo is None or not logo.src:
         return  # the masthead is the publication's name in text
     alt = logo.alt.strip()
+    named = pub.name.casefold() in alt.casefold()
+    # a logo file named after the publication (bytes.png, alt "Bytes") has the right alt
+    file_name = file_name_alt(alt, None if named else logo.src)
     if not alt:
         result.add(built.at_publication(("logo",), codes.LOGO_ALT, Severity.WARNING,
                                         "the logo has no alt text: with images off the masthead is "
                                         "an empty box", f"set logo.alt to '{pub.name}'"))
-    elif pub.name.casefold() not in alt.casefold() and file_name_alt(alt, logo.src) is None:
+    elif not named and file_name is None:
         result.add(built.at_publication(("logo", "alt"), codes.LOGO_ALT, Severity.WARNING,
                                         f"the logo's alt text '{alt}' does not name the publication: "
                                         f"with images off readers cannot tell it is {pub.name}",
                                         f"write the name in it: '{pub.name}'"))
-    elif file_name_alt(alt, logo.src):
+    elif file_name:
         result.add(built.at_publication(("logo", "alt"), codes.ALT_FILE_NAME, Severity.WARNING,
                                         f"the logo's alt text '{alt}' looks like a file name",
                                         f"write the publication's name: '{pub.name}'"))
