@@ -128,6 +128,15 @@ def test_warnings_pass_unless_strict_and_errors_always_fail():
     assert skipped.ok() and not skipped.ok(strict=True)
 
 
+def test_every_part_not_checked_is_named_in_the_summary():
+    report = CheckReport(file="x.yaml", parts=[
+        PartResult("spam", "Spam score (SpamAssassin)", skipped="no spamc"),
+        PartResult("size", "Where the bytes go"),
+        PartResult("access", "Accessibility (axe-core in Chromium)", skipped="no chromium")])
+    assert report.summary() == ("x.yaml: 0 errors, 0 warnings; not checked: spam score, "
+                                "accessibility: ready to send as far as checked")
+
+
 def test_warnings_go_first_by_what_they_change_for_readers(monkeypatch):
     monkeypatch.setattr(report_module, "FIRST", 20)
     names = ["custom", "clients", "history", "access", "contrast", "images", "inbox", "size", "spam",
@@ -148,12 +157,14 @@ def test_every_error_is_first_and_warnings_fill_up_to_five(errors, warnings, fir
 
 
 def test_the_rest_is_ordered_errors_first_then_by_file_line_and_column():
-    findings = [_d(WARNING, "b2", file="b.yaml", line=2), _d(WARNING, "a-none", file="a.yaml"),
-                _d(WARNING, "a1c5", file="a.yaml", line=1, column=5), _d(ERROR, "err", file="z.yaml", line=9),
-                _d(WARNING, "a1c2", file="a.yaml", line=1, column=2),
-                _d(WARNING, "nofile", file=None, line=1)]
+    a, b = "/work/a.yaml", "/work/b.yaml"
+    findings = [_d(WARNING, "b2", file=b, line=2), _d(WARNING, "a1c1", file=a, line=1, column=1),
+                _d(WARNING, "a1", file=a, line=1), _d(WARNING, "a", file=a),
+                _d(WARNING, "a1c5", file=a, line=1, column=5), _d(ERROR, "err", file="/z.yaml", line=9),
+                _d(WARNING, "a1c2", file=a, line=1, column=2), _d(WARNING, "nofile", file=None, line=1)]
+    # no file before any file, no line before line 1, no column before column 1
     assert [f.message for f in report_module._ordered(findings)] == [
-        "err", "nofile", "a-none", "a1c2", "a1c5", "b2"]
+        "err", "nofile", "a", "a1", "a1c1", "a1c2", "a1c5", "b2"]
 
 
 def test_findings_errors_and_warnings_gather_every_part_and_a_part_is_found_by_name():
