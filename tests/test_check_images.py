@@ -194,3 +194,14 @@ def test_a_logo_file_named_after_the_publication_leaves_its_alt_alone(issue_copy
 def test_a_page_under_the_one_linked_from_text_is_another_page(issue_copy):
     _edit(issue_copy, NEWS_HREF, "        href: https://www.deeplearning.ai/courses/agentic-ai/X\n")
     assert [f.code for f in _part(issue_copy).findings] == ["image-only-link"]
+
+
+def test_an_image_whose_address_the_parser_rewrites_is_found_at_its_alt_not_a_later_mention(issue_copy):
+    # markdown-it writes chärt.png as ch%C3%A4rt.png: the address is not found as written
+    _edit(issue_copy, NEWS_HREF, "")
+    _edit(issue_copy, "Three forces drive this:",
+          "Three forces: ![IMG_2041](images/chärt.png), written `![IMG_2041]` in the source.")
+    found = [f for f in _part(issue_copy).findings if f.code == "alt-file-name"]
+    line = _line_of(issue_copy, "![IMG_2041]")
+    assert [(f.line, f.column) for f in found] == [
+        (line, issue_copy.read_text().splitlines()[line - 1].index("![IMG_2041]") + 3)]
