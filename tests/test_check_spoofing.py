@@ -112,3 +112,11 @@ def test_two_links_with_the_same_words_are_each_found_at_their_own(tmp_path):
         "'https://bit.ly/a' goes through the shortener bit.ly: nobody can see where",
         "'https://bit.ly/b' goes through the shortener bit.ly: nobody can see where",
         "'https://bit.ly/b' goes through the shortener bit.ly: nobody can see where"]
+
+
+def test_a_link_whose_address_the_parser_rewrites_is_found_at_its_words_not_a_later_mention(tmp_path):
+    # markdown-it writes /ä as /%C3%A4: the address is not found as written
+    issue = _issue(tmp_path, "Sign in at [paypal.com](https://evil.example/ä), written `[paypal.com]`.")
+    (finding,) = _part(issue).findings
+    assert (finding.line, finding.column) == (5, 17)
+    assert finding.message == "the link text shows 'paypal.com' but the link goes to 'evil.example'"
