@@ -120,3 +120,10 @@ def test_a_link_whose_address_the_parser_rewrites_is_found_at_its_words_not_a_la
     (finding,) = _part(issue).findings
     assert (finding.line, finding.column) == (5, 17)
     assert finding.message == "the link text shows 'paypal.com' but the link goes to 'evil.example'"
+
+
+def test_a_link_whose_words_wrap_onto_the_next_line_is_found_at_its_address(tmp_path):
+    issue = _issue(tmp_path, "Sign in at [pay\npal.com](https://evil.example/login) today.")
+    (finding,) = _part(issue).findings
+    assert finding.message == "the link text shows 'paypal.com' but the link goes to 'evil.example'"
+    assert (finding.line, finding.column) == (6, 14)  # "    pal.com](" then the address

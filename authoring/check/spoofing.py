@@ -32,7 +32,8 @@ def spoofed_links(built: Built, options: CheckOptions) -> PartResult:
                 # with the same words each point at their own (None: the parser rewrote the address)
                 label = f"[{ref.text}]"
                 index = text.find(label) if address is None else text.rfind(label, 0, address)
-                result.add(built.at_offset(path, index + 1 if index >= 0 else None, spoof.code,
+                # words not written as they read ("[pay" and "pal.com]" on two lines): its address
+                result.add(built.at_offset(path, index + 1 if index >= 0 else address, spoof.code,
                                            Severity.WARNING, spoof.message, _HINTS[spoof.code],
                                            needle=ref.text))
     footer = built.publication.footer or ""
