@@ -118,6 +118,7 @@ def test_one_finding_per_rule_and_block_naming_each_view_it_shows_in(built):
     assert (whole.code, whole.severity, whole.file, whole.line) == (
         "a11y-serious", Severity.ERROR, str(built.path), None)
     assert " in the email as a whole, at 375 px dark: " in whole.message
+    assert whole.hint == "see https://axe.example/image-alt"
 
 
 def test_one_problem_is_said_in_the_singular_and_none_is_no_finding(built):
@@ -155,7 +156,8 @@ def test_a_browser_that_fails_is_a_skip_with_its_first_line(built, monkeypatch):
 def test_the_audit_runs_are_reported_with_the_shipped_axes_version(built, monkeypatch):
     runs = {VIEWS[0]: [_violation("link-name", "minor", "letter")]}
     monkeypatch.setattr(access, "_missing_tools", lambda: None)
-    monkeypatch.setattr(access, "_audit", lambda built, axe: runs if axe == access.SHIPPED_AXE else {})
+    monkeypatch.setattr(access, "_audit",
+                        lambda audited, axe: runs if audited is built and axe == access.SHIPPED_AXE else {})
     monkeypatch.delenv("AUTHORING_AXE", raising=False)
     result = access.accessibility(built, CheckOptions())
     assert result.skipped is None
@@ -190,3 +192,9 @@ def test_chromium_is_the_first_binary_there_then_the_one_on_path(monkeypatch, tm
     monkeypatch.setattr(access, "CHROMIUM", [str(tmp_path / "gone")])
     monkeypatch.setattr(access.shutil, "which", lambda name: f"/opt/{name}")
     assert access._chromium() == "/opt/chromium"
+
+
+def test_a_script_whose_first_line_is_not_utf8_still_names_its_version(tmp_path):
+    script = tmp_path / "axe.min.js"
+    script.write_bytes(b"/*! axe v4.11.0 \xa9 Deque \xff\xfe */ window.axe = {};\n")
+    assert access.axe_version(script) == "4.11.0"
