@@ -100,7 +100,8 @@ def test_a_link_whose_text_is_styled_is_found_at_its_line(tmp_path):
     # "[**paypal.com**]" is not "[paypal.com]" as written: the finding falls back on the text
     issue = _issue(tmp_path, "Intro line.\n\nSign in at [**paypal.com**](https://evil.example/login)")
     (finding,) = _part(issue).findings
-    assert finding.code == "link-text-other-host" and finding.line == 7
+    assert finding.code == "link-text-other-host"
+    assert (finding.line, finding.column) == (7, 19)  # at the words, inside the asterisks
 
 
 def test_two_links_with_the_same_words_are_each_found_at_their_own(tmp_path):
