@@ -59,3 +59,38 @@ def test_a_problem_only_on_phones_or_only_in_dark_mode_names_only_those_views(is
     # 375 px light: the phone's faint text; the dark views: the dark one's (at 375 px, both)
     assert problem["views"] == ["600 px dark", "375 px light", "375 px dark"]
     assert problem["block"] == "stories[1]" and 'class="dark-faint"' in problem["html"]
+
+
+def test_the_audit_fetches_nothing_not_even_the_emails_images(issue_copy):
+    """Images off the network would ping their hosts (tracking pixels among them): the audit
+    runs offline, its requests refused inside the browser."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    asked: list[str] = []
+
+    class Counting(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the standard library's name
+            asked.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        publication = issue_copy.with_name("publication.yaml")
+        base = f"http://127.0.0.1:{server.server_port}/"
+        publication.write_text(publication.read_text().replace(
+            "image_base_url: https://www.deeplearning.ai/the-batch/", f"image_base_url: {base}"))
+        from authoring.check.build import build
+
+        assert f'src="{base}images/' in build(issue_copy).marked_html  # the images are the server's
+        part = check_file(issue_copy, ACCESS_ONLY).part("access")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert part is not None and part.skipped is None, part.skipped
+    assert asked == []
