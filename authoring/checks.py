@@ -293,6 +293,11 @@ def check_urls(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
                           path, "use an https:// address", severity=Severity.ERROR, offset=offset)
             continue
         if markdown.is_merge_tag(url):
+            if kind == "image":  # render has no address to show: only the alt text would be sent
+                yield Finding(codes.MERGE_TAG_IMAGE_SRC, f"image source '{url[:60]}' is a merge tag: "
+                              "the email would show the image's alt text in its place", path,
+                              "use the image's https address or a path next to the issue",
+                              severity=missing_severity, offset=offset)
             continue
         scheme = markdown.url_scheme(url)
         if _PLACEHOLDER_URL.match(url.strip()):
