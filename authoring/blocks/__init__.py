@@ -134,6 +134,9 @@ class Reading(Protocol):
     def escape(self, text: str) -> str:
         """Literal text as Markdown."""
 
+    def lines(self, units: Sequence[Any]) -> str:
+        """The source lines the units span: ``line 8`` or ``lines 8–12``."""
+
     def warn(self, code: str, first: Any, message: str, hint: str | None = None,
              last: Any | None = None) -> None:
         """A warning naming the source lines from ``first`` to ``last``."""
