@@ -119,6 +119,10 @@ class Reading(Protocol):
     def header(self, unit: Any) -> bool:
         """A known section name, or a line underlined with ``===``."""
 
+    def clutter(self, unit: Any) -> bool:
+        """Web-page chrome: reading time, "Share", a navigation line, a date line, the
+        publication's name repeated."""
+
     def date(self, unit: Any) -> bool:
         """A date line (``March 3, 2021``, ``Published 4 May 2022``)."""
 

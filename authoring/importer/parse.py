@@ -101,6 +101,14 @@ class Parser:
     def header(self, unit: Unit) -> bool:
         return shapes.known_header(unit)
 
+    def clutter(self, unit: Unit) -> bool:
+        return shapes.clutter(unit, self.publication_names)
+
+    @property
+    def publication_names(self) -> frozenset[str]:
+        """Names the page may repeat as chrome: the publication's and render's default."""
+        return frozenset({DEFAULT_PUBLICATION.name, getattr(self.publication, "name", "")} - {""})
+
     def date(self, unit: Unit) -> bool:
         return shapes.date_line(unit)
 
@@ -199,8 +207,7 @@ class Parser:
         """A run of units between the blocks found by scans: web-page text set aside, then the first
         recogniser whose evidence the run holds (the text block's always does)."""
         lead = i
-        names = frozenset({DEFAULT_PUBLICATION.name, getattr(self.publication, "name", "")} - {""})
-        while lead < j and shapes.clutter(self.units[lead], names):
+        while lead < j and self.clutter(self.units[lead]):
             lead += 1
         if lead > i:
             self.set_aside(self.units[i:lead], codes.WEB_CLUTTER,
