@@ -808,10 +808,13 @@ def check_image_files(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding
     if ctx.folder is None:
         return  # text not on disk (the preview's unsaved text, tests): nothing to look in
     severity = Severity.ERROR if ctx.level is Level.EXPORT else Severity.WARNING
+    roots: list[Path] | None = None  # the folder resolved once, for the first relative image
     for path, src, kind, offset in urls(issue):
         if kind != "image" or not src or not paths.is_relative(src):
             continue
-        if paths.find(src, [ctx.folder]) is None:
+        if roots is None:
+            roots = paths.resolved([ctx.folder])
+        if paths.find_in(src, roots) is None:
             outside = paths.relative_path(src) is None
             yield Finding(codes.MISSING_IMAGE_FILE,
                           f"image '{src}' " + ("points outside the issue's folder" if outside

@@ -173,12 +173,28 @@ def relative_path(src: str) -> PurePosixPath | None:
 def find(src: str, folders: list[Path]) -> Path | None:
     """The regular file ``src`` names in the first folder holding it, resolved and still inside
     that folder; None when there is none."""
+    return find_in(src, resolved(folders))
+
+
+def resolved(folders: list[Path]) -> list[Path]:
+    """Each folder resolved, those that cannot be left out: what ``find_in`` looks in, made once
+    for the many images of an issue (each resolve reads every folder up to the root)."""
+    roots = []
+    for folder in folders:
+        try:
+            roots.append(folder.resolve())
+        except (OSError, ValueError, RuntimeError):
+            continue
+    return roots
+
+
+def find_in(src: str, roots: list[Path]) -> Path | None:
+    """``find`` in folders already ``resolved``."""
     path = relative_path(src) if is_relative(src) else None
     if path is None:
         return None
-    for folder in folders:
+    for root in roots:
         try:
-            root = folder.resolve()
             plain = _regular_without_links(root, path.parts)
             if plain is not None:  # nothing on the way is a link: the path is its own resolution
                 if plain:
