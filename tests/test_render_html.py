@@ -604,6 +604,26 @@ def test_big_issues_get_a_size_warning():
     assert any("Gmail clips messages over 102 KB" in w for w in rendered.warnings)
 
 
+def test_the_size_warning_counts_bytes_not_characters():
+    """An HTML of far fewer characters than the limit warns when its UTF-8 is over it (each emoji
+    is four bytes), and not one emoji before: bytes are counted whenever they could be over, even
+    where three bytes a character could not reach the limit."""
+    from authoring.render import WARN_SIZE
+
+    def rendered(emoji: int):
+        letter = model.Letter(body="😀" * emoji)
+        return render_issue(model.Issue(issue=model.IssueInfo(subject="s"), letter=letter),
+                            DEFAULT_PUBLICATION)
+
+    one = rendered(1)
+    under = 1 + (WARN_SIZE - one.size) // 4
+    quiet, loud = rendered(under), rendered(under + 1)
+    assert quiet.size <= WARN_SIZE < loud.size == one.size + 4 * under
+    assert 3 * len(loud.html) <= WARN_SIZE
+    assert quiet.warnings == []
+    assert loud.warnings == [check_size(loud.size)]
+
+
 def test_size_warning_threshold():
     assert check_size(90 * 1024) is None
     assert check_size(int(93.1 * 1024)) == "HTML is 93.1 KB: Gmail clips messages over 102 KB"

@@ -90,9 +90,12 @@ def render_issue(issue: Issue, publication: Publication, options: RenderOptions 
         # plain text has no such characters: the merge-tag check and export refuse it there)
         markup = esp.neutralise_html(markup, publication.esp)
     rendered = Rendered(html=markup, text=text, mjml=mjml, warnings=warnings)
-    size_warning = check_size(rendered.size)
-    if size_warning:
-        warnings.append(size_warning)
+    # bytes of UTF-8 are at most four a character (one for ASCII, which str.isascii knows at
+    # once): a shorter HTML is not encoded to be counted (a fortieth of a render)
+    if len(markup) * (1 if markup.isascii() else 4) > WARN_SIZE:
+        size_warning = check_size(rendered.size)
+        if size_warning:
+            warnings.append(size_warning)
     return rendered
 
 
