@@ -594,6 +594,15 @@ def test_render_issue_gives_html_text_and_size(capfd):
     assert captured.err == "" and captured.out == "", "premailer/cssutils must not print"
 
 
+def test_the_rendered_mjml_holds_the_merge_tags_as_render_html_gives_them():
+    """Rendered.mjml, made when first read, is the MJML with its merge tags back in place."""
+    validated, rendered = render_file(SAMPLES[0])
+    _, mjml = render_html(validated.built_issue, validated.publication,
+                          RenderOptions(publication_dir=SAMPLES[0].parent))
+    assert "{{unsubscribe_url}}" in rendered.mjml and "merge-tag-" not in rendered.mjml
+    assert rendered.mjml == mjml
+
+
 def test_big_issues_get_a_size_warning():
     paragraph = "A sentence that is long enough to fill some space in the email body. " * 12
     stories = [model.News(headline=f"Story {i}", dek=paragraph,
