@@ -177,7 +177,7 @@ def find(src: str, folders: list[Path]) -> Path | None:
 
 
 def resolved(folders: list[Path]) -> list[Path]:
-    """Each folder resolved, those that cannot be left out: what ``find_in`` looks in, made once
+    """Each folder resolved (one that cannot be is left out): what ``find_in`` looks in, made once
     for the many images of an issue (each resolve reads every folder up to the root)."""
     roots = []
     for folder in folders:
