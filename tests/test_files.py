@@ -318,6 +318,20 @@ def test_a_name_at_the_file_systems_limit_is_written_atomically(tmp_path, name):
     assert sorted(os.listdir(tmp_path)) == sorted([name, "out"])
 
 
+@pytest.mark.parametrize(("name", "kept"), [
+    ("a" * 250 + ".html", "a" * 241),  # 241 bytes: room for "." before, and ".XXXXXXXX.tmp" after
+    ("é" * 125 + ".html", "é" * 120),  # 240 bytes: a 121st would be 242
+    ("a" + "é" * 127, "a" + "é" * 120),  # 241 bytes
+    ("😀" * 62 + "abc.txt", "😀" * 60),  # 240 bytes: a 61st would be 244
+], ids=["ascii", "two-byte", "at-the-limit", "four-byte"])
+def test_a_temporary_files_name_keeps_as_much_of_the_targets_as_fits_whole_characters(
+        tmp_path, name, kept):
+    tmp = files.write_temp(tmp_path, name, b"x")
+    assert tmp.name.startswith(f".{kept}.") and tmp.name.endswith(".tmp")
+    assert len(tmp.name) == len(f".{kept}.") + 8 + len(".tmp")  # mkstemp's 8 random characters
+    assert len(tmp.name.encode()) <= files.NAME_MAX
+
+
 def test_every_file_render_did_not_write_is_named_in_one_refusal(tmp_path):
     (tmp_path / "a.html").write_text("mine")
     (tmp_path / "a.txt").write_text("mine too")
