@@ -613,6 +613,23 @@ def test_an_output_named_at_its_limit_is_exported_over_and_over(tmp_path, before
     assert sorted(os.listdir(tmp_path)) == sorted([out.name, os.readlink(out), f".{out.name}.export-lock"])
 
 
+@pytest.mark.parametrize(("output", "above"), [
+    ("work", ""), (".", " (a folder above it)"), ("link-to-work", ""), ("link-above", " (a folder above it)")])
+def test_a_protected_folder_or_one_above_it_is_refused_as_the_output_by_name(tmp_path, output, above):
+    (tmp_path / "work" / "drafts").mkdir(parents=True)
+    (tmp_path / "link-to-work").symlink_to("work")
+    (tmp_path / "link-above").symlink_to(".")
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(tmp_path / output, {"a.html": b"x"},
+                               protected={"the issue's folder": tmp_path / "work",
+                                          "the current folder": tmp_path / "work" / "drafts"})
+    assert str(refused.value) == (
+        f"{os.path.abspath(tmp_path / output)} is the issue's folder{above}: export replaces its output folder "
+        "as a whole, so it needs a folder of its own, e.g. -o out")
+    assert sorted(os.listdir(tmp_path)) == before
+
+
 def test_a_link_export_did_not_make_is_refused_with_what_to_do(tmp_path):
     (tmp_path / "mine").mkdir()
     (tmp_path / "out").symlink_to("mine")
