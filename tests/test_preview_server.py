@@ -614,6 +614,22 @@ def test_the_files_token_opens_the_emails_images_and_nothing_else(one):
         assert missing.status_code == 404 and SECRET not in missing.text, path
 
 
+def test_an_image_asked_for_at_its_files_version_is_kept_privately_and_no_other(one, folder):
+    site, client = one
+    path, image = "/issue/0321.yaml/files/issue/images/a.png", folder / "images" / "a.png"
+    version = preview_builder.file_version(image)
+    kept = client.get(path, params={"v": version, "token": site.files_token})
+    assert (kept.status_code, kept.headers.get_list("cache-control")) == \
+        (200, ["private, max-age=86400, immutable"])
+    assert kept.headers["content-security-policy"] == "sandbox; script-src 'none'; object-src 'none'"
+    for params in ({}, {"v": "0-0"}, {"v": ""}):
+        fetched = client.get(path, params={**params, "token": site.files_token})
+        assert (fetched.status_code, fetched.headers.get_list("cache-control")) == (200, ["no-store"]), params
+    image.write_bytes(b"\x89PNG changed")  # the same URL now names a version that is gone
+    changed = client.get(path, params={"v": version, "token": site.files_token})
+    assert (changed.content, changed.headers.get_list("cache-control")) == (b"\x89PNG changed", ["no-store"])
+
+
 def test_an_image_the_email_shows_but_gone_from_disk_is_404(one, folder):
     site, client = one
     assert client.get("/issue/0321.yaml/email", params={"token": site.access_token}).status_code == 200
