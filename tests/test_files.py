@@ -614,7 +614,8 @@ def test_an_output_named_at_its_limit_is_exported_over_and_over(tmp_path, before
 
 
 @pytest.mark.parametrize(("output", "above"), [
-    ("work", ""), (".", " (a folder above it)"), ("link-to-work", ""), ("link-above", " (a folder above it)")])
+    ("work", ""), (".", " (a folder above it)"),
+    ("link-to-work", ""), ("link-above", " (a folder above it)")])
 def test_a_protected_folder_or_one_above_it_is_refused_as_the_output_by_name(tmp_path, output, above):
     (tmp_path / "work" / "drafts").mkdir(parents=True)
     (tmp_path / "link-to-work").symlink_to("work")
@@ -625,8 +626,8 @@ def test_a_protected_folder_or_one_above_it_is_refused_as_the_output_by_name(tmp
                                protected={"the issue's folder": tmp_path / "work",
                                           "the current folder": tmp_path / "work" / "drafts"})
     assert str(refused.value) == (
-        f"{os.path.abspath(tmp_path / output)} is the issue's folder{above}: export replaces its output folder "
-        "as a whole, so it needs a folder of its own, e.g. -o out")
+        f"{os.path.abspath(tmp_path / output)} is the issue's folder{above}: export replaces its "
+        "output folder as a whole, so it needs a folder of its own, e.g. -o out")
     assert sorted(os.listdir(tmp_path)) == before
 
 

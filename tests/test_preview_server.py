@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -794,6 +795,24 @@ def test_a_changed_issue_is_rebuilt_once_and_each_rebuild_told(many, folder):
     assert {n: b.epoch for n, b in site.builders.items()} == {**epochs, "0321.yaml": epochs["0321.yaml"] + 1}
     assert site.generation == generation + 2  # the folder looked at again, then the rebuild
     assert client.get("/issue/0321.yaml/text", params=token).text == "text of Robots again"
+
+
+def test_a_rebuild_whose_check_follows_is_told_twice_the_render_then_its_check(folder):
+    class CheckAfter:
+        def __call__(self, issue_path: Path, files_url: str) -> Build:
+            return replace(stand_in_build(issue_path, files_url), check_pending=True)
+
+        def check(self, issue_path: Path) -> dict:
+            return {"checked": issue_path.read_text(encoding="utf-8").strip()}
+
+    site = Site(folder / "0321.yaml", build=CheckAfter())
+    builder = site.builders["0321.yaml"]
+    builder.ensure_built()
+    epoch, generation = builder.epoch, site.generation
+    (folder / "0321.yaml").write_text("Robots again\n")
+    run_async(site.on_change({folder.resolve() / "0321.yaml"}))
+    assert (builder.epoch, site.generation) == (epoch + 2, generation + 2)
+    assert builder.current.check == {"checked": "Robots again"} and not builder.current.check_pending
 
 
 def test_a_template_change_reloads_the_templates_before_rebuilding(folder, monkeypatch):
