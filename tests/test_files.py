@@ -244,6 +244,33 @@ def test_an_old_set_that_cannot_be_removed_does_not_fail_the_export(tmp_path, mo
     assert (folder / "a.html").read_bytes() == b"2"
 
 
+def test_an_old_set_whose_files_cannot_be_removed_does_not_fail_the_export(tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    files.write_all_atomic(folder, {"a.html": b"1"})
+    old = os.readlink(folder)
+    real = os.unlink
+
+    def refused(path, *args, **kwargs):
+        if old in str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", refused)
+    files.write_all_atomic(folder, {"a.html": b"2"})
+    assert (folder / "a.html").read_bytes() == b"2" and os.readlink(folder) != old
+    assert (tmp_path / old / "a.html").read_bytes() == b"1"  # left, as it could not be removed
+
+
+def test_a_sets_hidden_folder_is_refused_as_the_output_with_its_link_to_name_instead(tmp_path):
+    files.write_all_atomic(tmp_path / "out", {"a.html": b"1"})
+    hidden = tmp_path / os.readlink(tmp_path / "out")
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(hidden, {"a.html": b"2"})
+    assert str(refused.value) == (f"{hidden} is one of the hidden folders an export keeps its files "
+                                  "in; give the output's own name (the link to it)")
+    assert (tmp_path / "out" / "a.html").read_bytes() == b"1"
+
+
 def test_a_failed_set_raises_its_own_error_even_when_its_cleanup_fails(tmp_path, monkeypatch):
     def full(path, data):
         raise OSError(28, "No space left on device")
