@@ -261,6 +261,18 @@ def test_an_old_set_whose_files_cannot_be_removed_does_not_fail_the_export(tmp_p
     assert (tmp_path / old / "a.html").read_bytes() == b"1"  # left, as it could not be removed
 
 
+def test_a_folder_on_the_outputs_path_is_allowed_up_to_the_file_systems_limit(tmp_path):
+    longest = tmp_path / ("p" * files.NAME_MAX)
+    files.write_all_atomic(longest / "out", {"a.html": b"x"})
+    assert (longest / "out" / "a.html").read_bytes() == b"x"
+    too_long = tmp_path / ("q" * (files.NAME_MAX + 1))
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(too_long / "out", {"a.html": b"x"})
+    assert str(refused.value).startswith(f"the name '{'q' * 40}…{'q' * 40}' in ")
+    assert str(refused.value).endswith(" is 256 bytes; file systems allow 255")
+    assert sorted(os.listdir(tmp_path)) == [longest.name]
+
+
 def test_a_sets_hidden_folder_is_refused_as_the_output_with_its_link_to_name_instead(tmp_path):
     files.write_all_atomic(tmp_path / "out", {"a.html": b"1"})
     hidden = tmp_path / os.readlink(tmp_path / "out")
