@@ -1008,6 +1008,19 @@ def test_a_taken_port_is_refused_with_a_free_one_near_it():
         first.close()
 
 
+def test_a_program_run_beside_the_preview_does_not_inherit_its_listening_socket():
+    """Even one started without closing descriptors (close_fds=False, os.exec*): it could
+    accept the preview's connections, and it keeps the port taken after the preview stops."""
+    sock = bind(0)
+    try:
+        probe = f"import os, socket; socket.socket(fileno=os.dup({sock.fileno()})).getsockname()"
+        child = subprocess.run([sys.executable, "-c", probe], close_fds=False,
+                               capture_output=True, text=True, timeout=60)
+        assert child.returncode == 1 and "Bad file descriptor" in child.stderr
+    finally:
+        sock.close()
+
+
 def test_only_requests_naming_127_0_0_1_or_localhost_are_answered(one):
     site, client = one
 
