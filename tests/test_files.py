@@ -268,9 +268,21 @@ def test_a_folder_on_the_outputs_path_is_allowed_up_to_the_file_systems_limit(tm
     too_long = tmp_path / ("q" * (files.NAME_MAX + 1))
     with pytest.raises(files.OutputRefused) as refused:
         files.write_all_atomic(too_long / "out", {"a.html": b"x"})
-    assert str(refused.value).startswith(f"the name '{'q' * 40}…{'q' * 40}' in ")
-    assert str(refused.value).endswith(" is 256 bytes; file systems allow 255")
+    path = str(too_long / "out")  # shown cut in the middle too
+    assert str(refused.value) == (f"the name '{'q' * 40}…{'q' * 40}' in {path[:40]}…{path[-40:]} "
+                                  "is 256 bytes; file systems allow 255")
     assert sorted(os.listdir(tmp_path)) == [longest.name]
+
+
+def test_an_outputs_own_name_is_refused_past_232_bytes_as_its_hidden_siblings_add_23(tmp_path):
+    """``.NAME.link-`` and 16 hex digits: the longest name export makes beside the output."""
+    files.write_all_atomic(tmp_path / ("o" * 232), {"a.html": b"x"})
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(tmp_path / ("p" * 233), {"a.html": b"x"})
+    assert str(refused.value) == (
+        f"the output folder's name '{'p' * 40}…{'p' * 40}' is 233 bytes; export needs it to be at "
+        "most 232 (its sets are named after it); choose a shorter -o")
+    assert not [name for name in os.listdir(tmp_path) if name.lstrip(".").startswith("p")]
 
 
 def test_a_sets_hidden_folder_is_refused_as_the_output_with_its_link_to_name_instead(tmp_path):
