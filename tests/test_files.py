@@ -365,8 +365,10 @@ def test_a_name_at_the_file_systems_limit_is_written_atomically(tmp_path, name):
     assert len(name.encode()) == files.NAME_MAX
     files.write_atomic(tmp_path / name, b"x")
     files.write_owned(tmp_path / "out", {name: b"y"})
+    files.write_all_atomic(tmp_path / "set", {name: b"z"})
     assert (tmp_path / name).read_bytes() == b"x" and (tmp_path / "out" / name).read_bytes() == b"y"
-    assert sorted(os.listdir(tmp_path)) == sorted([name, "out"])
+    assert (tmp_path / "set" / name).read_bytes() == b"z"
+    assert sorted(n for n in os.listdir(tmp_path) if not n.startswith(".")) == sorted([name, "out", "set"])
 
 
 @pytest.mark.parametrize(("name", "kept"), [
@@ -542,6 +544,23 @@ def test_an_earlier_versions_manifest_listing_itself_or_outside_proves_nothing(t
     _legacy(tmp_path / "proven", [entry])
     files.write_all_atomic(tmp_path / "proven", {"a.html": b"x"})
     assert (tmp_path / "proven" / "a.html").read_bytes() == b"x"
+
+
+def test_a_waiting_writer_tries_every_20_ms_and_gives_up_at_its_deadline(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    fd = os.open(tmp_path / ".out.export-lock", os.O_RDWR | os.O_CREAT)
+    clock = iter([100.0, 100.0, 101.5, 102.0])  # the deadline set, then one reading per try
+    slept: list[float] = []
+    monkeypatch.setattr(files.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(files.time, "sleep", slept.append)
+    try:
+        files.fcntl.flock(fd, files.fcntl.LOCK_EX)
+        with pytest.raises(files.OutputRefused, match="waited 2 s"):
+            files.write_all_atomic(out, {"a.html": b"x"}, lock_timeout=2)
+    finally:
+        os.close(fd)
+    assert slept == [0.02, 0.02]  # none more at 102.0, the deadline itself
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("held_by", [b"", b"written by someone else\n",
