@@ -694,6 +694,18 @@ def test_the_folders_index_lists_each_issue_with_its_status_subject_and_counts(m
     assert f"<title>Issues in {folder} · preview</title>" in index.text
 
 
+def test_a_subject_is_shown_as_text_on_the_index_and_the_page_never_as_markup(many, folder):
+    site, client = many
+    token = {"token": site.access_token}
+    (folder / "0323.yaml").write_text('<img src=x onerror="alert(1)"> & <b>bold</b>\n')
+    shown = '&lt;img src=x onerror=&#34;alert(1)&#34;&gt; &amp; &lt;b&gt;bold&lt;/b&gt;'
+    index = client.get("/", params=token).text
+    page = client.get("/issue/0323.yaml/", params=token).text
+    for html in (index, page):
+        assert shown in html and "<img src=x" not in html and "<b>bold" not in html
+    assert f"<td>{shown}</td>" in index and f'<strong id="subject">{shown}</strong>' in page
+
+
 def test_the_index_shows_an_issue_by_its_last_good_subject(many, folder):
     site, client = many
     token = {"token": site.access_token}
