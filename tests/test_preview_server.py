@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from authoring.files import write_atomic
+from authoring.paths import templates_dir
 from authoring.preview.server import HOST, PortInUse, PreviewServer, Site, bind, running
 from conftest import ISSUES, ROOT, wait_for
 
@@ -580,6 +581,17 @@ def test_the_token_opens_every_route_in_a_header_or_the_url(one):
     assert client.get("/issue/0321.yaml/state", params={"token": "wrong"}, headers=header).status_code == 200
     assert client.get("/issue/0321.yaml/state", params={"token": site.access_token},
                       headers={"Authorization": "token wrong"}).status_code == 200
+
+
+def test_the_pages_own_script_and_style_are_served_from_the_preview_templates(one):
+    site, client = one
+    for name, media in [("preview.js", "text/javascript"), ("preview.css", "text/css")]:
+        response = client.get(f"/_preview/{name}", params={"token": site.access_token})
+        assert response.status_code == 200, name
+        assert response.content == (templates_dir() / "preview" / name).read_bytes()
+        assert response.headers["content-type"].startswith(media), name
+    missing = client.get("/_preview/page.html.j2/x", params={"token": site.access_token})
+    assert missing.status_code == 404
 
 
 def test_security_headers_come_once_on_every_answer(one):
