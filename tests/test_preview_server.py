@@ -892,6 +892,51 @@ def test_a_template_change_reloads_them_in_the_worker_too(folder, monkeypatch):
     assert calls == ["reload", "worker reload", "worker closed"]
 
 
+def test_a_site_builds_in_the_worker_it_is_given_or_starts_its_own(folder, monkeypatch):
+    calls: list[str] = []
+
+    class Worker(preview.IsolatedBuild):  # the build's worker process, without the process
+        def __init__(self) -> None:
+            calls.append("made")
+
+        def start(self) -> Worker:
+            calls.append("started")
+            return self
+
+        def __call__(self, issue_path: Path, files_url: str) -> Build:
+            calls.append("built")
+            return stand_in_build(issue_path, files_url)
+
+        def close(self) -> None:
+            calls.append("closed")
+
+    monkeypatch.setattr(preview, "IsolatedBuild", Worker)
+    given = Site(folder / "0321.yaml", build=Worker())
+    assert given.builders["0321.yaml"].ensure_built().subject == "Robots, warn"
+    given.close()
+    assert calls == ["made", "built", "closed"]
+    calls.clear()
+    own = Site(folder / "0321.yaml")
+    assert own.builders["0321.yaml"].ensure_built().subject == "Robots, warn"
+    own.close()
+    assert calls == ["made", "started", "built", "closed"]
+    calls.clear()
+    plain = Site(folder / "0321.yaml", build=stand_in_build)  # a plain function: no worker
+    plain.builders["0321.yaml"].ensure_built()
+    plain.close()
+    assert calls == []
+
+
+def test_each_sites_tokens_are_its_own_and_carry_24_random_bytes(folder):
+    sites = [Site(folder / "0321.yaml", build=stand_in_build) for _ in range(2)]
+    for site in sites:
+        for token in (site.access_token, site.files_token, site.site_token):
+            assert re.fullmatch(r"[A-Za-z0-9_-]{32}", token)  # 24 bytes, URL-safe base64
+        assert re.fullmatch(r"[0-9a-f]{8}", site.token)  # tells one run's epochs from another's
+    tokens = [t for site in sites for t in (site.access_token, site.files_token, site.site_token, site.token)]
+    assert len(set(tokens)) == 8
+
+
 def test_the_watch_set_is_the_folders_and_trees_the_builds_read(folder):
     site = Site(folder / "0321.yaml", build=stand_in_build)
     folders, trees = site.watch_set()
