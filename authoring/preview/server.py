@@ -485,8 +485,7 @@ def bind(port: int) -> socket.socket:
         if exc.errno == errno.EADDRINUSE:
             raise PortInUse(port, _free_port_near(port)) from None
         raise
-    sock.listen(128)
-    sock.set_inheritable(True)
+    sock.listen(128)  # not inheritable (Python's default): no program run beside it can accept on it
     return sock
 
 
