@@ -151,6 +151,27 @@ def test_a_written_file_has_ordinary_permissions_under_the_umask(tmp_path, umask
     assert os.umask(0o027) == 0o027  # read back unchanged
 
 
+def test_the_umask_is_read_without_ever_being_set_to_zero(umask_027, monkeypatch):
+    # setting it to 0 and back left a moment in which another thread's new file was world-writable
+    set_to: list[int] = []
+    real = os.umask
+    monkeypatch.setattr(os, "umask", lambda mask: (set_to.append(mask), real(mask))[1])
+    assert files._umask() == 0o027
+    assert set_to == []  # Linux says it in /proc/self/status: never touched
+
+
+def test_without_a_status_file_the_umask_is_read_under_the_strictest_mask(umask_027, monkeypatch):
+    def no_status(*args, **kwargs):
+        raise FileNotFoundError(args[0])
+
+    set_to: list[int] = []
+    real = os.umask
+    monkeypatch.setattr(files, "open", no_status, raising=False)
+    monkeypatch.setattr(os, "umask", lambda mask: (set_to.append(mask), real(mask))[1])
+    assert files._umask() == 0o027
+    assert set_to == [0o077, 0o027] and real(0o027) == 0o027
+
+
 def test_a_temporary_file_is_hidden_beside_its_target_and_synced_unless_told(tmp_path, monkeypatch):
     synced: list[int] = []
     real = os.fsync
