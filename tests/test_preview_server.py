@@ -604,6 +604,31 @@ def test_security_headers_come_once_on_every_answer(one):
             {name: [value] for name, value in HEADERS.items()}, path
 
 
+@pytest.mark.parametrize("query", [b"", b"token=the-token"])
+def test_a_websocket_is_closed_at_the_gate_even_with_the_token(query):
+    # no route takes one; were a websocket library installed and uvicorn's ws="none" dropped,
+    # the gate still opens nothing to it
+    reached: list[str] = []
+
+    async def inner(scope, receive, send):
+        reached.append(scope["type"])
+
+    gate = preview.TokenGate(inner, "the-token", "files-token", "site-token")
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "websocket.connect"}
+
+    scope = {"type": "websocket", "path": "/events", "query_string": query, "headers": []}
+    run_async(gate(scope, receive, send))
+    assert sent == [{"type": "websocket.close", "code": 1008}] and reached == []
+    run_async(gate({"type": "lifespan"}, receive, send))
+    assert reached == ["lifespan"]  # the server's own start and stop still reach the app
+
+
 def test_the_files_token_opens_the_emails_images_and_nothing_else(one):
     site, client = one
     files = {"token": site.files_token}

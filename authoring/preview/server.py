@@ -234,7 +234,10 @@ class TokenGate:
         self.site_token = site_token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] == "websocket":  # no route takes one (and uvicorn runs with ws="none")
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["type"] != "http":  # lifespan: the server's own start and stop
             await self.app(scope, receive, send)
             return
         if self.admits(Request(scope)):
