@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from authoring import blocks, codes, esp, markdown, model, paths
 from authoring.diagnostics import Level, Severity
 from authoring.house import SUBJECT_MAX_CHARS, Finding
 from authoring.model import YamlPath
+from authoring.records import dataclass
 from authoring.theme import COLUMN_PADDING, DEFAULT_LOGO_WIDTH, parse_hex
 
 _PLACEHOLDER_URL = re.compile(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+
+from authoring.records import dataclass
 
 ERROR = "error"
 WARNING = "warning"

@@ -14,11 +14,11 @@ import hashlib
 import json
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from authoring import model
 from authoring.paths import find, is_relative, relative_path
+from authoring.records import dataclass
 
 MAX_BYTES = 50 * 1024 * 1024
 """Larger files are not hashed for the manifest (no email image comes near it)."""

@@ -13,9 +13,10 @@ import re
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
+
+from authoring.records import dataclass
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
