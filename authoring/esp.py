@@ -93,6 +93,8 @@ def rewrite(text: str, name: str) -> str:
 
 @dataclass(frozen=True)
 class UnknownTag:
+    """A merge tag the service would not replace, where it is in the text, and why."""
+
     tag: str
     offset: int
     reason: str

@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from authoring.lazyre import lazy
 from authoring.records import dataclass
 
 MARKER = ".authoring-set"
@@ -46,7 +47,7 @@ _ID_HEX = 16
 of secrets, hmac and base64 at every cold render)."""
 _SET, _LINK, _OLD, _LOCK = ".set-", ".link-", ".old-", ".export-lock"
 _SUFFIX_MAX = len(_SET) + _ID_HEX + 1  # the longest thing added to the output's name
-_INTERNAL = re.compile(r"\..+\.(?:set|link|old)-(?:[a-z0-9_]{8}|[0-9a-f]{16})")
+_INTERNAL = lazy(r"\..+\.(?:set|link|old)-(?:[a-z0-9_]{8}|[0-9a-f]{16})")
 """The name of a set, a link or a moved folder (``.NAME.set-ID``), never an output itself."""
 
 

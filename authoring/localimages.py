@@ -26,6 +26,8 @@ MAX_BYTES = 50 * 1024 * 1024
 
 @dataclass(frozen=True)
 class LocalImage:
+    """A relative image source and the file it names."""
+
     src: str
     """As written in the issue or the publication."""
     path: PurePosixPath
@@ -73,6 +75,8 @@ render may update its own copies and never overwrites a file it did not write.""
 
 @dataclass
 class Copied:
+    """What copy_beside wrote, and what it refused to, with why."""
+
     copied: list[Path]
     """Written (or already there with the same bytes)."""
     refused: list[str]

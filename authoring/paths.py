@@ -8,8 +8,6 @@ import stat
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from authoring import markdown
-
 _PACKAGE = Path(__file__).resolve().parent
 
 PUBLICATION_FILE = "publication.yaml"
@@ -116,6 +114,8 @@ def is_relative(src: str | None) -> bool:
     not a merge tag."""
     if not src or not src.strip():
         return False
+    from authoring import markdown  # here: authoring.records reads its cache folder from this module
+
     src = src.strip()
     if markdown.is_merge_tag(src) or markdown.url_scheme(src) is not None:
         return False
