@@ -79,10 +79,19 @@ class Token:
                  map: list[int] | None, level: int, children: list[Token] | None, content: str,
                  markup: str, info: str, meta: dict, block: bool, hidden: bool) -> None:
         # every field given, in markdown-it's order: hundreds are made per issue
-        self.type, self.tag, self.nesting, self.attrs, self.map, self.level = (
-            type, tag, nesting, attrs, map, level)
-        self.children, self.content, self.markup, self.info, self.meta, self.block, self.hidden = (
-            children, content, markup, info, meta, block, hidden)
+        self.type = type
+        self.tag = tag
+        self.nesting = nesting
+        self.attrs = attrs
+        self.map = map
+        self.level = level
+        self.children = children
+        self.content = content
+        self.markup = markup
+        self.info = info
+        self.meta = meta
+        self.block = block
+        self.hidden = hidden
 
     def attrGet(self, name: str) -> str | int | float | None:  # noqa: N802 (markdown-it's name)
         return self.attrs.get(name)
