@@ -1058,6 +1058,8 @@ class _Builder:
         return value
 
     def _check_characters(self, value: str, mark: Mark, path: YamlPath) -> None:
+        if value.isprintable():
+            return  # every character _CONTROL_CHARACTER names is unprintable (Cc, Cs, Cn): none here
         match = _control_character().search(value)
         if match is None:
             return

@@ -24,6 +24,7 @@ dataclasses' own.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import marshal
 import os
@@ -210,7 +211,8 @@ def _save_cache() -> None:
         partial.write_bytes(MAGIC_NUMBER + marshal.dumps(codes))
         os.replace(partial, file)
     except OSError:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # at exit: no traceback for a cache not written
+            partial.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- __eq__, __repr__, __hash__

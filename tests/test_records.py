@@ -265,3 +265,12 @@ def test_without_a_trusted_cache_folder_nothing_is_read_or_written(fresh_cache, 
     _pair()
     records._save_cache()
     assert len(seen) == 1 and planted.read_bytes() == before
+
+
+def test_a_cache_file_that_cannot_be_written_is_left_without_an_error(fresh_cache, monkeypatch):
+    _pair()
+    fresh_cache.mkdir(parents=True, exist_ok=True)
+    (fresh_cache / f"init-{sys.implementation.cache_tag}.marshal").mkdir()  # in the way
+    records._save_cache()  # at exit: would print a traceback if it raised
+    name = f"init-{sys.implementation.cache_tag}.marshal"
+    assert [path.name for path in fresh_cache.iterdir()] == [name]  # no partial file left
