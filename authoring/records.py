@@ -11,7 +11,7 @@ was a fifth of the process's instructions above its dependencies. Here:
   hash of the compared fields; ``FrozenInstanceError`` on assigning or deleting a field).
 - ``__init__`` is the very source ``dataclasses`` writes (same parameters, annotations, defaults,
   factories, frozen assignments), compiled once and then kept, as Python keeps a module's
-  bytecode: the code objects are saved in the user's cache folder (``authoring.paths.
+  bytecode: the code objects are saved in the user's cache folder (``authoring.cachedir.
   user_cache_folder``, trusted as the compiled templates are), keyed by the whole source, so a
   changed class is compiled anew. No usable cache only means compiling, as ``dataclasses`` does.
 
@@ -34,6 +34,8 @@ from importlib.util import MAGIC_NUMBER
 from reprlib import recursive_repr
 from types import CodeType
 from typing import TYPE_CHECKING, Any, TypeVar, cast, dataclass_transform, overload
+
+from authoring.cachedir import user_cache_folder
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -179,8 +181,6 @@ def _compiled(source: str) -> CodeType:
 
 
 def _cache_file() -> Path | None:
-    from authoring.paths import user_cache_folder
-
     folder = user_cache_folder("records")
     return None if folder is None else folder / f"init-{sys.implementation.cache_tag}.marshal"
 
