@@ -1177,6 +1177,9 @@ def _indent_hint(indent: int, their: int, what: str = "the keys") -> str:
     ("a:\n  b: 1\n\n c: 2\n", 4, _indent_hint(1, 2)),  # so are blank lines
     ("a:\n  Xb: 1\n c: 2\n", 3, _indent_hint(1, 2)),
     ("a: 1\n- b\n  - c", 2, "indent this line like the other keys at its level (spaces only)"),
+    ("a:\n  - b\n X- c\n", 3, _indent_hint(1, 0)),  # a key, though a dash follows its X
+    ("a:\n  - x\n b: 1\n", 3, _indent_hint(1, 0)),  # past a list item to the key above
+    ("a:\n  b: 1\nc: [1]\n   d: 3\n", 4, "indent this line like the other keys at its level (spaces only)"),
     ("a:\n  b: 1\u2028 c: 2\n", 3, _indent_hint(1, 2)),  # YAML's other line breaks count as lines
 ])
 def test_a_misindented_line_is_compared_with_its_siblings_above(text, line, hint):
@@ -1191,6 +1194,7 @@ _QUOTE_OR_BLOCK = "a text containing ': ' must be quoted (\"...\") or written as
     ("b c\nd: e\n", ("missing ':' after 'b'", "write 'b: c'", 1, 2)),  # on the first line
     ("a:\n  x: 1\n  b c\n\n  d: e\n", ("missing ':' after 'b'", "write 'b: c'", 3, 4)),  # a blank between
     ("a:\n  b c\n\n\n  d: e\n", ("missing ':' after 'b'", "write 'b: c'", 2, 4)),
+    ("x:\n  a b\n  more text\n\n  c d: e\n", ("missing ':' after 'more'", "write 'more: text'", 3, 7)),
     ("a:\n  b c\n   d: e\n", ("YAML syntax error: mapping values are not allowed here",
                              _QUOTE_OR_BLOCK, 3, 5)),  # the key below is indented otherwise: no missing colon
     ("a:\n  b c\n  d#x: f\n", ("YAML syntax error: mapping values are not allowed here",
