@@ -1179,6 +1179,7 @@ def _indent_hint(indent: int, their: int, what: str = "the keys") -> str:
     ("a: 1\n- b\n  - c", 2, "indent this line like the other keys at its level (spaces only)"),
     ("a:\n  - b\n X- c\n", 3, _indent_hint(1, 0)),  # a key, though a dash follows its X
     ("a:\n  - x\n b: 1\n", 3, _indent_hint(1, 0)),  # past a list item to the key above
+    ("k:\n  b:\n  - 'x'\n    c: 2\n", 4, _indent_hint(4, 2)),  # past an item two spaces left of it
     ("a:\n  b: 1\nc: [1]\n   d: 3\n", 4, "indent this line like the other keys at its level (spaces only)"),
     ("a:\n  b: 1\u2028 c: 2\n", 3, _indent_hint(1, 2)),  # YAML's other line breaks count as lines
 ])
