@@ -1211,3 +1211,15 @@ def test_the_fixed_line_is_shown_whole_up_to_60_characters(written):
     hint = _refused(f"a:\n  {written}\n  d: e\n")[2]
     assert hint == (f"write '{fixed}'" if len(fixed) <= 60 else f"write '{fixed[:60]}…'")
     assert len(fixed) in (60, 61)
+
+
+def test_a_lone_cr_in_text_given_as_text_is_still_a_located_error():
+    """YAML ends a line at a lone CR (files are decoded to line feeds first; text handed to
+    load_text is not): the hints' lines then run short of its marks and must not be read past."""
+    assert _refused("a:\n  b: 1\r c: 2") == (
+        "yaml-syntax",
+        "YAML syntax error: expected <block end>, but found '<block mapping start>'"
+        " (while parsing a block mapping)",
+        "indent this line like the other keys at its level (spaces only)", 3, 2)
+    assert _refused("b c\rd: e") == (
+        "yaml-syntax", "YAML syntax error: mapping values are not allowed here", _QUOTE_OR_BLOCK, 2, 2)
