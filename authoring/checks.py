@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from pathlib import Path
 
 from authoring import blocks, codes, esp, markdown, model, paths
 from authoring.diagnostics import Level, Severity
 from authoring.house import SUBJECT_MAX_CHARS, Finding
+from authoring.lazyre import lazy
 from authoring.model import YamlPath
+from authoring.records import dataclass
 from authoring.theme import COLUMN_PADDING, DEFAULT_LOGO_WIDTH, parse_hex
 
 _PLACEHOLDER_URL = re.compile(
@@ -47,17 +49,19 @@ _STRAIGHT_DOUBLE_QUOTE = re.compile(r'"(?:(?<![\w\\]")(?=\w)|(?<=[\w.,!?]")(?!\w
 # hand (blank_code_and_urls) rather than with one alternation, whose unclosed openers made it
 # quadratic: 147 s on a 600 KB field. Each opener is a pattern of its own starting with a
 # literal, found as quickly as a str.find.
-_SPAN_OPENERS = (re.compile("`"), re.compile(r"\]\("), re.compile("<https?://"),
-                 re.compile(r"https?://(?=\S)"))  # a bare "https://" before a space is no URL
+_SPAN_OPENERS = (lazy("`"), lazy(r"\]\("), lazy("<https?://"),
+                 lazy(r"https?://(?=\S)"))  # a bare "https://" before a space is no URL
 _OPENER_LITERALS = ("`", "](", "<http", "http")
 """What each of _SPAN_OPENERS starts with: a text without it holds none of that kind, which a
 str `in` tells many times faster than the pattern's search (most texts hold no URL or code)."""
-_BARE_URL = re.compile(r"https?://\S+")
+_BARE_URL = lazy(r"https?://\S+")
 _SPAN_CLOSER = {"`": "`", "](": ")", "<": ">"}
 
 
 @dataclass
 class CheckContext:
+    """What the checks know besides the issue: the level, the publication, the folder."""
+
     level: Level = Level.DRAFT
     publication: model.Publication | None = None
     folder: Path | None = None
@@ -69,6 +73,8 @@ Check = Callable[[model.Issue, CheckContext], Iterable[Finding]]
 
 @dataclass
 class Registry:
+    """The checks by name, in the order they run."""
+
     checks: dict[str, Check] = field(default_factory=dict)
 
     def register(self, name: str) -> Callable[[Check], Check]:
@@ -700,13 +706,13 @@ LONG_PARAGRAPH_CHARS = 2000
 """A paragraph longer than this is a wall of text to a reader (a long essay's run about 1,000)."""
 MIN_GLUED_WORDS = 3
 """Glued joins in one paragraph that make a run: one may be a typo, three are lost line breaks."""
-_GLUED_WORD = re.compile(r"(?<![\w/.@:#-])[a-z]{2,}[.!?]?[A-Z][a-z]|[a-z]{2}[.!?][A-Z][a-z]")
+_GLUED_WORD = lazy(r"(?<![\w/.@:#-])[a-z]{2,}[.!?]?[A-Z][a-z]|[a-z]{2}[.!?][A-Z][a-z]")
 """``todayPicking``: a lower-case word glued to a capitalised one (brands glue capitalised parts,
 ``DeepMind``), or ``show.So``: a sentence glued to the next."""
-_GLUED_JOIN = re.compile(r"\b[a-z]{2,}[.!?]?[A-Z][a-z]")
+_GLUED_JOIN = lazy(r"\b[a-z]{2,}[.!?]?[A-Z][a-z]")
 """What every glued word holds, found four times faster than by _GLUED_WORD on a whole paragraph:
 the paragraphs with fewer than MIN_GLUED_WORDS of these are not split into words at all."""
-_NOT_PROSE = re.compile(r"\S*(?:://|www\.|@)\S*|`[^`]*`")
+_NOT_PROSE = lazy(r"\S*(?:://|www\.|@)\S*|`[^`]*`")
 
 
 def paragraphs(text: str) -> Iterator[tuple[int, str]]:
@@ -1086,7 +1092,7 @@ def _publication_site(site: model.SiteSettings) -> Iterator[Finding]:
                           site.path + (name,), "use an https:// address", severity=Severity.ERROR)
 
 
-_PLACEHOLDER_DOMAIN = re.compile(r"@(example\.(com|org|net)|localhost|test|invalid)$", re.IGNORECASE)
+_PLACEHOLDER_DOMAIN = lazy(r"@(example\.(com|org|net)|localhost|test|invalid)$", re.IGNORECASE)
 
 
 def _send_ready(pub: model.Publication) -> Iterator[Finding]:

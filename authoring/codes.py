@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+
+from authoring.records import dataclass
 
 ERROR = "error"
 WARNING = "warning"
@@ -21,6 +22,9 @@ BY_TAG = "error (`<script>`, `<iframe>`…) / warning (`<b>`, `<a>`…)"
 
 @dataclass(frozen=True)
 class Code:
+    """One diagnostic code of the catalogue (a docstring: dataclasses would otherwise build one
+    from the signature at every start)."""
+
     code: str
     """The stable identifier scripts and ``--format json`` rely on."""
     severity: str

@@ -5,11 +5,12 @@ from __future__ import annotations
 import difflib
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from functools import lru_cache
 from typing import overload
 
 from authoring.model import YamlPath
+from authoring.records import dataclass
 
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:

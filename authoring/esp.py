@@ -20,8 +20,9 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
+
+from authoring.records import dataclass
 
 TOOLKIT_TAGS = ("unsubscribe_url", "web_version_url", "first_name")
 """The toolkit's own merge tags, written ``{{name}}`` (spaces inside the braces allowed)."""
@@ -92,6 +93,8 @@ def rewrite(text: str, name: str) -> str:
 
 @dataclass(frozen=True)
 class UnknownTag:
+    """A merge tag the service would not replace, where it is in the text, and why."""
+
     tag: str
     offset: int
     reason: str

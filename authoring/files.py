@@ -21,14 +21,15 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import stat
 import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+from authoring.lazyre import lazy
+from authoring.records import dataclass
 
 MARKER = ".authoring-set"
 """Inside every set the toolkit makes: its id and the files it wrote."""
@@ -43,9 +44,11 @@ FOREIGN_SHOWN = 5
 """How many foreign names a refusal lists."""
 
 _ID_HEX = 16
+"""Hex digits of a random id (os.urandom's, as secrets.token_hex makes them: without the import
+of secrets, hmac and base64 at every cold render)."""
 _SET, _LINK, _OLD, _LOCK = ".set-", ".link-", ".old-", ".export-lock"
 _SUFFIX_MAX = len(_SET) + _ID_HEX + 1  # the longest thing added to the output's name
-_INTERNAL = re.compile(r"\..+\.(?:set|link|old)-(?:[a-z0-9_]{8}|[0-9a-f]{16})")
+_INTERNAL = lazy(r"\..+\.(?:set|link|old)-(?:[a-z0-9_]{8}|[0-9a-f]{16})")
 """The name of a set, a link or a moved folder (``.NAME.set-ID``), never an output itself."""
 
 
@@ -198,7 +201,7 @@ def write_all_atomic(folder: Path, files: dict[str, bytes], *,
                 lock.unlink(missing_ok=True)
             raise
         _remove_leftovers(folder, keep=current.path if current else None)
-        set_id = secrets.token_hex(_ID_HEX // 2)
+        set_id = os.urandom(_ID_HEX // 2).hex()
         new_set = parent / f".{folder.name}{_SET}{set_id}"
         written = _Owned(new_set, set_id, {name: _fingerprint(data) for name, data in files.items()})
         os.mkdir(new_set)  # the umask applies: an export is an ordinary folder
@@ -429,10 +432,10 @@ def _switch(folder: Path, new_set: Path, current: _Owned | None) -> None:
     if current is not None and current.path == folder:
         # A real folder (an export of an earlier version, proven): it becomes the old set.
         # Between these two renames the folder is briefly absent, never mixed.
-        moved = parent / f".{folder.name}{_OLD}{secrets.token_hex(_ID_HEX // 2)}"
+        moved = parent / f".{folder.name}{_OLD}{os.urandom(_ID_HEX // 2).hex()}"
         os.rename(folder, moved)
         current.path = moved
-    link = parent / f".{folder.name}{_LINK}{secrets.token_hex(_ID_HEX // 2)}"
+    link = parent / f".{folder.name}{_LINK}{os.urandom(_ID_HEX // 2).hex()}"
     os.symlink(new_set.name, link)
     try:
         os.replace(link, folder)

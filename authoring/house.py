@@ -5,10 +5,9 @@ reports (a Finding). It imports only the model and the diagnostics, so every sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from authoring.diagnostics import Severity
 from authoring.model import YamlPath
+from authoring.records import dataclass
 
 CUSTOMARY_LABELS = [
     "What’s new",

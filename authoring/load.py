@@ -481,7 +481,7 @@ def _scalar_tag(tag: str | None, value: str, implicit: tuple[bool, bool]) -> str
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> LoadError:
     """The parser's complaint, placed where the fix goes and with advice that fits it."""
-    lines = text.split("\n")
+    lines = re.split(_YAML_BREAK, text)  # YAML's lines, as its marks count them (NEL, LS, PS too)
     missing = _missing_colon(exc, lines)
     if missing is not None:
         line, column, key = missing
@@ -499,7 +499,9 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> LoadError:
         mark = exc.context_mark
     hint = _syntax_hint(message)
     misindented = _misindented(exc, lines)
-    for m in () if misindented else (exc.problem_mark, exc.context_mark):
+    # a duplicate anchor or a second document is no text left unquoted, whatever its lines hold
+    composed = isinstance(exc, yaml.composer.ComposerError) and "undefined alias" not in message
+    for m in () if misindented or composed else (exc.problem_mark, exc.context_mark):
         source = lines[m.line] if m and m.line < len(lines) else ""
         if re.search(r"(^|:\s|-\s)[\[{*&!%@`|>]", source) and re.search(r":\s+[\[{*&!%@`]", source):
             hint = ("text that starts with [ { * & ! % @ or ` must be quoted: "
@@ -578,6 +580,10 @@ def _syntax_hint(message: str) -> str:
         return "a text containing ': ' must be quoted (\"...\") or written as a block (key: |)"
     if "found character '\\t'" in message:
         return "YAML indents with spaces only"
+    if "found duplicate anchor" in message:
+        return "rename one of the two anchors (&name): each name may be defined once in a file"
+    if "found another document" in message:
+        return "an issue file holds one document: remove the '---' line and what follows it"
     if "found undefined alias" in message:
         return "define the anchor (&name) before using *name, or write the text out"
     if "quoted scalar" in message:
@@ -1061,6 +1067,8 @@ class _Builder:
         return value
 
     def _check_characters(self, value: str, mark: Mark, path: YamlPath) -> None:
+        if value.isprintable():
+            return  # every character _CONTROL_CHARACTER names is unprintable (Cc, Cs, Cn): none here
         match = _control_character().search(value)
         if match is None:
             return

@@ -14,11 +14,11 @@ import hashlib
 import json
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from authoring import model
 from authoring.paths import find, is_relative, relative_path
+from authoring.records import dataclass
 
 MAX_BYTES = 50 * 1024 * 1024
 """Larger files are not hashed for the manifest (no email image comes near it)."""
@@ -26,6 +26,8 @@ MAX_BYTES = 50 * 1024 * 1024
 
 @dataclass(frozen=True)
 class LocalImage:
+    """A relative image source and the file it names."""
+
     src: str
     """As written in the issue or the publication."""
     path: PurePosixPath
@@ -73,6 +75,8 @@ render may update its own copies and never overwrites a file it did not write.""
 
 @dataclass
 class Copied:
+    """What copy_beside wrote, and what it refused to, with why."""
+
     copied: list[Path]
     """Written (or already there with the same bytes)."""
     refused: list[str]

@@ -12,14 +12,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from authoring.records import dataclass
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
-    from markdown_it.token import Token
+    from markdown_it.token import Token as MarkdownItToken
 
 BLOCK_RULES = ["list", "paragraph"]
 INLINE_RULES = ["newline", "escape", "backticks", "emphasis", "link", "image", "autolink"]
@@ -44,6 +45,73 @@ def merge_tag_span() -> re.Pattern[str]:
 def _any_merge_tag() -> re.Pattern[str]:
     """Where a merge tag starts, closed or not."""
     return re.compile(r"\{\{|\*\||%(?![0-9A-Fa-f]{2})[A-Za-z_][A-Za-z0-9_.]*%|\[[A-Za-z_]+\]")
+
+
+class Token:
+    """A token as markdown-it makes it (its ``markdown_it.token.Token``): the same fields, in the
+    same order, read the same way. The fields of most texts are built here without markdown-it
+    (``_plain_tokens``, ``_simple_tokens``), and a class of our own lets them be built without
+    importing it (10-15 ms of every cold start); what markdown-it parses is converted to it
+    (``_markdown_it_tokens``). tests/test_markdown.py holds both, field by field, to its tokens."""
+
+    __slots__ = ("type", "tag", "nesting", "attrs", "map", "level", "children", "content", "markup",
+                 "info", "meta", "block", "hidden")
+
+    type: str
+    tag: str
+    nesting: int
+    """1 opens an element, -1 closes it, 0 neither."""
+    attrs: dict[str, str | int | float]
+    map: list[int] | None
+    """[first line, line after the last], 0-based, for block tokens."""
+    level: int
+    children: list[Token] | None
+    """The inline tokens of an ``inline`` token (and an image's alt text)."""
+    content: str
+    markup: str
+    info: str
+    meta: dict
+    block: bool
+    hidden: bool
+    """A tight list's paragraph: not rendered as a <p>."""
+
+    def __init__(self, type: str, tag: str, nesting: int, attrs: dict[str, str | int | float],
+                 map: list[int] | None, level: int, children: list[Token] | None, content: str,
+                 markup: str, info: str, meta: dict, block: bool, hidden: bool) -> None:
+        # every field given, in markdown-it's order: hundreds are made per issue
+        self.type = type
+        self.tag = tag
+        self.nesting = nesting
+        self.attrs = attrs
+        self.map = map
+        self.level = level
+        self.children = children
+        self.content = content
+        self.markup = markup
+        self.info = info
+        self.meta = meta
+        self.block = block
+        self.hidden = hidden
+
+    def attrGet(self, name: str) -> str | int | float | None:  # noqa: N802 (markdown-it's name)
+        return self.attrs.get(name)
+
+
+def _markdown_it_tokens(text: str) -> list[Token]:
+    """markdown-it's parse of ``text``, as our Tokens."""
+    return _converted(parser().parse(text))
+
+
+def _converted(tokens: list[MarkdownItToken]) -> list[Token]:
+    return [Token(t.type, t.tag, t.nesting, t.attrs, t.map, t.level,
+                  None if t.children is None else _converted(t.children), t.content, t.markup, t.info,
+                  t.meta, t.block, t.hidden) for t in tokens]
+
+
+def normalize_link(url: str) -> str:
+    """What the parser's normalizeLink makes of a link's address: a plain one (``_plain_url``)
+    is known without building the parser (and importing markdown-it)."""
+    return url if _plain_url().fullmatch(url) else parser().normalizeLink(url)
 
 
 @cache
@@ -188,8 +256,6 @@ def _line_count(text: str) -> int:
 
 def _plain_tokens(blocks: list[PlainBlock], line_count: int, offset: int = 0) -> list[Token]:
     """The tokens markdown-it makes of a plain text's blocks, ``offset`` lines into its field."""
-    from markdown_it.token import Token
-
     # Every Token field given in order (type, tag, nesting, attrs, map, level, children,
     # content, markup, info, meta, block, hidden): twice as fast as keywords and defaults,
     # and hundreds are made per issue.
@@ -232,8 +298,8 @@ class Parsed(NamedTuple):
     """The blocks when every one is plain: markdown-it was not run, and the readers (depth, HTML,
     plain text) use these directly; no tokens are made for them (~290 a seed issue)."""
     tokens: tuple[Token, ...] = ()
-    """markdown-it's block tokens, when some block is not plain (those of its plain parts built
-    without running markdown-it: ``_tokens_by_parts``)."""
+    """markdown-it's block tokens (as our ``Token``), when some block is not plain (those of its
+    plain and simply marked-up parts built without running markdown-it: ``_tokens_by_parts``)."""
 
 
 PARSES_KEPT = 2048
@@ -295,7 +361,7 @@ def _tokens_by_parts(text: str) -> list[Token]:
     """
     # markdown-it turns CR into line breaks, so these lines would not be its lines
     if "\r" in text:
-        return parser().parse(text)
+        return _markdown_it_tokens(text)
     simple = _simple_tokens(text, 0)  # most marked-up fields: the whole text at once
     if simple is not None:
         return simple
@@ -305,7 +371,7 @@ def _tokens_by_parts(text: str) -> list[Token]:
         known = _labelled_tokens(text, 0)
         if known is None:
             known = _simple_tokens(text, 0)
-        return known if known is not None else parser().parse(text)
+        return known if known is not None else _markdown_it_tokens(text)
     tokens: list[Token] = []
     pending = 0  # first line of the parts not yet given to markdown-it
     for start, end in parts:
@@ -374,31 +440,11 @@ def _labelled_tokens(text: str, offset: int) -> list[Token] | None:
 def _label_children(label: str, rest: str) -> list[Token]:
     """The inline tokens markdown-it makes of ``**label**rest``: its emphasis pass leaves an empty
     text where the opening stars were, and the text after the closing ones, even empty."""
-    from markdown_it.token import Token
-
     return [Token("text", "", 0, {}, None, 0, None, "", "", "", {}, False, False),
             Token("strong_open", "strong", 1, {}, None, 0, None, "", "**", "", {}, False, False),
             Token("text", "", 0, {}, None, 1, None, label, "", "", {}, False, False),
             Token("strong_close", "strong", -1, {}, None, 0, None, "", "**", "", {}, False, False),
             Token("text", "", 0, {}, None, 0, None, rest, "", "", {}, False, False)]
-
-
-@cache
-def _token_class() -> type[Token]:
-    """markdown-it's Token, imported on first use (as ``parser``): one lookup, not an import
-    statement, in each of the functions that build tokens many times a text."""
-    from markdown_it.token import Token
-
-    return Token
-
-
-@cache
-def _character_classes() -> tuple[Callable[[int], bool], Callable[[str], bool], Callable[[int], bool]]:
-    """markdown-it's own tests of a character (ASCII punctuation, Unicode punctuation, white
-    space), which decide whether a run of ``*`` or ``_`` opens or closes emphasis."""
-    from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
-
-    return isMdAsciiPunct, isPunctChar, isWhiteSpace
 
 
 def _simple_tokens(text: str, offset: int) -> list[Token] | None:
@@ -419,7 +465,7 @@ def _simple_tokens(text: str, offset: int) -> list[Token] | None:
     blocks = _simple_blocks(lines)
     if blocks is None:
         return None
-    token = _token_class()
+    token = Token
 
     def paragraph(first: int, own: list[str], level: int, hidden: bool) -> list[Token] | None:
         content = "\n".join(own)
@@ -549,7 +595,7 @@ def _simple_destination() -> re.Pattern[str]:
 def _simple_inline(src: str) -> list[Token] | None:
     """markdown-it's inline tokens of a paragraph's ``src`` when its markup is simple (see
     ``_simple_tokens``), else None."""
-    token = _token_class()
+    token = Token
 
     special = _inline_special()
     out: list[str | Token] = []  # text as str (adjacent ones joined at the end, as markdown-it does)
@@ -631,7 +677,7 @@ def _simple_link(src: str, bracket: int, *, image: bool) -> tuple[list[str | Tok
     """The tokens of ``[label](address)`` (``![alt](src)`` for an image) whose ``[`` is at
     ``bracket``, and where it ends; None unless the label holds no markup (nor a line break) and
     the address is read whole (``_simple_destination``)."""
-    token = _token_class()
+    token = Token
 
     close = src.find("]", bracket + 1)
     label = src[bracket + 1:close]
@@ -641,7 +687,7 @@ def _simple_link(src: str, bracket: int, *, image: bool) -> tuple[list[str | Tok
     if address is None:
         return None
     url = src[close + 2:address.end() - 1]
-    target = parser().normalizeLink(url) if url else ""
+    target = normalize_link(url) if url else ""
     if image:
         text = token("text", "", 0, {}, None, 0, None, label, "", "", {}, False, False)
         return [token("image", "img", 0, {"src": target, "alt": ""}, None, 0, [text], label, "", "", {},
@@ -654,16 +700,14 @@ def _simple_link(src: str, bracket: int, *, image: bool) -> tuple[list[str | Tok
 def _delimiter_run(src: str, start: int) -> tuple[int, bool, bool]:
     """markdown-it's StateInline.scanDelims for the run of ``*`` or ``_`` at ``start`` of a whole
     inline text: its length, whether it can open and whether it can close emphasis."""
-    isMdAsciiPunct, isPunctChar, isWhiteSpace = _character_classes()
     marker = src[start]
     end = start
     while end < len(src) and src[end] == marker:
         end += 1
     last = src[start - 1] if start > 0 else " "
     after = src[end] if end < len(src) else " "
-    last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
-    next_punct = isMdAsciiPunct(ord(after)) or isPunctChar(after)
-    last_space, next_space = isWhiteSpace(ord(last)), isWhiteSpace(ord(after))
+    last_punct, next_punct = _is_punctuation(last), _is_punctuation(after)
+    last_space, next_space = _is_white_space(last), _is_white_space(after)
     left = not (next_space or (next_punct and not (last_space or last_punct)))
     right = not (last_space or (last_punct and not (next_space or next_punct)))
     if marker == "*":
@@ -671,10 +715,26 @@ def _delimiter_run(src: str, start: int) -> tuple[int, bool, bool]:
     return end - start, left and (not right or last_punct), right and (not left or next_punct)
 
 
+def _is_punctuation(character: str) -> bool:
+    """markdown-it's ``isMdAsciiPunct(ord(c)) or isPunctChar(c)``: a character of Unicode's
+    punctuation (P) or symbol (S) categories, where every ASCII punctuation character falls.
+    tests/test_markdown.py holds it to markdown-it's over every code point."""
+    return unicodedata.category(character)[0] in "PS"
+
+
+_WHITE_SPACE = frozenset("\t\n\x0b\x0c\r \xa0\u1680\u202f\u205f\u3000")
+
+
+def _is_white_space(character: str) -> bool:
+    """markdown-it's ``isWhiteSpace(ord(c))``: Unicode's space separators and ASCII's white space
+    (tests/test_markdown.py holds it to markdown-it's over every code point)."""
+    return "\u2000" <= character <= "\u200a" or character in _WHITE_SPACE
+
+
 def _joined(pieces: list[str | Token]) -> list[Token]:
     """Tokens with each run of adjacent texts one text token, and each level set from the
     nesting before it (markdown-it's fragments_join)."""
-    token = _token_class()
+    token = Token
 
     tokens: list[Token] = []
     level = 0
@@ -720,7 +780,7 @@ def _part_text(lines: list[str], start: int, end: int) -> str:
 
 def _markdown_it_lines(lines: list[str], start: int, end: int) -> list[Token]:
     """markdown-it's tokens of lines ``start`` to ``end``, their line numbers counted in the whole text."""
-    tokens = parser().parse(_part_text(lines, start, end))
+    tokens = _markdown_it_tokens(_part_text(lines, start, end))
     if start:
         for token in tokens:
             if token.map:

@@ -12,8 +12,10 @@ an address that validation checks for safety.
 # No ``from __future__ import annotations``: the annotations here are evaluated once, as the
 # classes are made, rather than from strings by typing.get_type_hints each cold start.
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal, NewType
+
+from authoring.records import dataclass
 
 Markdown = NewType("Markdown", str)
 """Text in the allowed Markdown subset; raw HTML in it stays literal text."""

@@ -10,6 +10,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from authoring import markdown
+from authoring.cachedir import user_cache_folder as user_cache_folder  # found here too, as before
+from authoring.cachedir import writable_by_others as _writable_by_others
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -26,33 +28,6 @@ def templates_dir() -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("templates folder not found next to the authoring package")
-
-
-def user_cache_folder(name: str) -> Path | None:
-    """``$XDG_CACHE_HOME/authoring/<name>`` (``~/.cache`` without it), made if missing; None
-    when it cannot be made or is not ours alone. Not a shared place such as $TMPDIR: any local
-    user could create the name there first and feed us their files.
-
-    What the caches hold is run (compiled templates) or trusted (image widths), so both folders
-    the toolkit makes, ``authoring`` and ``authoring/<name>``, must be real folders (not
-    symbolic links), ours, and writable by no other user; and the base folder must not let
-    another user swap ``authoring`` for theirs (writable by others without the sticky bit)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"))
-    folder = base / "authoring" / name
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        made = [folder.parent.lstat(), folder.lstat()]
-        above = base.stat()  # the user's own choice of place: followed if a link
-    except OSError:
-        return None
-    if any(not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or _writable_by_others(info)
-           for info in made):
-        return None
-    if _writable_by_others(above) and not above.st_mode & stat.S_ISVTX:
-        return None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        return None
-    return folder
 
 
 def find_schema(folder: Path) -> str | None:
@@ -139,11 +114,6 @@ def untrusted_reason(path: Path) -> str | None:
     if _writable_by_others(parent) and not parent.st_mode & stat.S_ISVTX:
         return f"other users can write to its folder {path.parent}"
     return None
-
-
-def _writable_by_others(info: os.stat_result) -> bool:
-    return bool(info.st_mode & stat.S_IWOTH) or (
-        bool(info.st_mode & stat.S_IWGRP) and info.st_gid != os.getgid())
 
 
 # Relative image sources (``images/robot.png``) and the files they name: read by validation (a

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 import types
 import typing
 from functools import cache
@@ -18,11 +17,12 @@ from typing import Any, Union
 
 from authoring import blocks, codes, model
 from authoring.diagnostics import Diagnostic, Severity, suggest
+from authoring.lazyre import lazy
 from authoring.load import Document
 from authoring.model import Markdown, Url, YamlPath
 
 _MISSING = object()
-_DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_SHAPE = lazy(r"^\d{4}-\d{2}-\d{2}$")
 
 
 Conversion = tuple[str, Any]

@@ -10,9 +10,9 @@ contrast) read this module, so it sits below both.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from authoring.model import Theme
+from authoring.records import dataclass
 
 COLUMN_PADDING = 24
 """Left and right padding of the text column (px); images in text span the rest."""

@@ -7,7 +7,7 @@ what every later stage (render, preview, export) calls to get a model it can tru
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import overload
 
@@ -16,6 +16,7 @@ from authoring import load as loader
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity, SourceLines
 from authoring.load import MAX_BYTES, Document, LoadError, cycles_uncollected, load_bytes, load_file
 from authoring.paths import PUBLICATION_FILE, first_file, search_names, untrusted_reason
+from authoring.records import dataclass
 from authoring.structure import build_issue, build_publication
 
 DEFAULT_PUBLICATION = model.Publication(

@@ -838,3 +838,388 @@ def test_checking_holds_the_collector_off(monkeypatch):
     validated = validate_text(make.HEAD + "stories:\n  - text: {body: Hello}\n")
     report = check.check_built(check.from_validated(validated), check.CheckOptions(parts=("size",)))
     assert seen == [False] and gc.isenabled() and [part.name for part in report.parts] == ["size"]
+
+
+# ---------------------------------------------------------------- mutation survivors (issue 22)
+
+import errno  # noqa: E402
+import stat  # noqa: E402
+
+
+def _refused(source: str, file: str = "issues/f.yaml") -> tuple:
+    with pytest.raises(LoadError) as info:
+        load_text(source, file)
+    d = info.value.diagnostic
+    return d.code, d.message, d.hint, d.line, d.column
+
+
+def test_a_missing_file_is_refused_by_its_name_with_nothing_to_quote(tmp_path):
+    with pytest.raises(LoadError) as info:
+        load_file(tmp_path / "0321.yaml")
+    d = info.value.diagnostic
+    assert (d.code, d.message, d.hint, d.file) == ("file-not-found", "no such file", "check the path",
+                                                   str(tmp_path / "0321.yaml"))
+    assert str(info.value) == "no such file"
+    assert info.value.report.source_lines == [] and info.value.report.file == str(tmp_path / "0321.yaml")
+
+
+def test_a_file_that_cannot_be_opened_says_why(tmp_path):
+    loop = tmp_path / "issue.yaml"
+    loop.symlink_to(loop)  # open() fails with ELOOP: no missing file, no folder
+    with pytest.raises(LoadError) as info:
+        load_file(loop)
+    d = info.value.diagnostic
+    assert (d.code, d.message, d.hint, d.file) == (
+        "unreadable", f"cannot read file: {os.strerror(errno.ELOOP)}", None, str(loop))
+
+
+def test_a_read_that_fails_midway_says_why(tmp_path, monkeypatch):
+    path = tmp_path / "issue.yaml"
+    path.write_text("a: 1\n")
+
+    def failing_read(fd, n):
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(os, "read", failing_read)
+    with pytest.raises(LoadError) as info:
+        load_file(path)
+    d = info.value.diagnostic
+    assert (d.code, d.message, d.hint, d.file) == (
+        "unreadable", f"cannot read file: {os.strerror(errno.EIO)}", None, str(path))
+
+
+def test_a_folder_refused_by_open_itself_is_named_a_folder(tmp_path, monkeypatch):
+    """Where opening a folder fails (not Linux, where it opens and fstat tells)."""
+    def refusing_open(path, flags, *args):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    with pytest.raises(LoadError) as info:
+        load_file(tmp_path)
+    d = info.value.diagnostic
+    assert (d.code, d.message, d.file) == ("not-a-file", "is a folder, not a file", str(tmp_path))
+
+
+@pytest.mark.parametrize("limit_past_a_chunk", [0, 5, (1 << 20) - 1])
+def test_read_bounded_reads_exactly_the_limit_across_chunks(tmp_path, limit_past_a_chunk):
+    """Reads go by chunks of 1 MiB: a limit past the first chunk is met exactly, in order."""
+    content = bytes(range(256)) * (3 * (1 << 20) // 256)  # 3 MiB, no two chunks alike
+    path = tmp_path / "big.yaml"
+    path.write_bytes(content)
+    limit = (1 << 20) + limit_past_a_chunk
+    assert load.read_bounded(path, limit) == content[:limit]
+    assert load.read_bounded(path, len(content)) == content
+    assert load.read_bounded(path, len(content) + 1) == content
+
+
+@pytest.mark.parametrize(("mode", "kind"), [
+    (stat.S_IFBLK, "block device"), (stat.S_IFSOCK, "socket"), (stat.S_IFCHR, "character device"),
+    (stat.S_IFIFO, "named pipe (FIFO)"), (0, "special file")])
+def test_every_kind_of_special_file_has_its_name(mode, kind):
+    """A FIFO and /dev/zero are opened and named (above); a socket cannot even be opened."""
+    assert load._file_kind(mode | 0o644) == kind
+
+
+@pytest.mark.parametrize(("raw", "line", "column"), [
+    (b"\nissue: caf\xe9\n", 2, 11),  # a blank first line
+    (b"a: 1\nb: 2\nissue: caf\xe9\n", 3, 11),  # counted from the last line feed before it
+    (b"issue: caf\xe9\nb: 2\n", 1, 11),
+])
+def test_a_byte_that_is_not_utf8_is_placed_exactly(raw, line, column):
+    with pytest.raises(LoadError) as info:
+        decode(raw, "f.yaml")
+    d = info.value.diagnostic
+    assert (d.code, d.message, d.line, d.column) == ("not-utf8", "byte 0xe9 is not valid UTF-8", line, column)
+
+
+@pytest.mark.parametrize(("raw", "line"), [
+    (b"\na: 1\x00\nb: 2\x00\n", 2),  # the first NUL, lines counted from the start
+    (b"a: 1\nb: 2\nc: \x00\n", 3),
+])
+def test_nul_bytes_are_placed_at_the_first(raw, line):
+    with pytest.raises(LoadError) as info:
+        decode(raw, "f.yaml")
+    assert (info.value.diagnostic.code, info.value.diagnostic.line) == ("binary-file", line)
+
+
+def test_the_size_of_a_large_file_is_told_in_megabytes_rounded():
+    with pytest.raises(LoadError) as info:
+        decode(b"x" * 1_000_001, "f.yaml", size=1_050_000)
+    assert info.value.diagnostic.message == "file is 1.1 MB; an issue file may be at most 1 MB"
+
+
+def test_a_raw_control_character_is_placed_and_explained():
+    assert _refused("\na: b\x07c\n") == (
+        "control-character", "control character U+0007 is not allowed in YAML",
+        "delete it (it is invisible in most editors; it often comes from copy and paste)", 2, 5)
+
+
+def test_any_other_yaml_error_is_a_located_refusal_never_a_traceback(monkeypatch):
+    def failing_parse(text, utf8, file):
+        raise yaml.YAMLError("the parser gave up")
+
+    monkeypatch.setattr(load, "_parse", failing_parse)
+    with pytest.raises(LoadError) as info:
+        load_text("a: 1\n", "issues/f.yaml")
+    d = info.value.diagnostic
+    assert (d.code, d.message, d.file) == ("yaml-syntax", "YAML error: the parser gave up", "issues/f.yaml")
+    assert info.value.text == "a: 1\n"
+
+
+def test_a_file_with_no_document_is_refused_as_empty():
+    with pytest.raises(LoadError) as info:
+        load_text("# only a comment\n", "issues/f.yaml")
+    d = info.value.diagnostic
+    assert (d.code, d.message, d.hint, d.file) == ("empty-file", "file is empty",
+                                                   "start from a template: authoring new", "issues/f.yaml")
+    assert info.value.text == "# only a comment\n" and info.value.report.source_lines == ["# only a comment"]
+
+
+def test_text_without_a_file_name_is_reported_as_string():
+    with pytest.raises(LoadError) as info:
+        load_text("a: [\n")
+    assert info.value.diagnostic.file == "<string>" and info.value.report.file == "<string>"
+    with pytest.raises(LoadError) as info:
+        load_text("a: [\n", "")
+    assert info.value.report.file == "<string>"
+
+
+def test_a_value_is_located_at_itself_unless_its_key_is_asked_for():
+    doc = load_text("issue:\n  subject: Hello\n")
+    assert doc.locate(("issue", "subject")) == Position(2, 12)
+    assert doc.locate(("issue", "subject"), key=True) == Position(2, 3)
+    assert doc.locate_offset(("issue", "subject"), -1) is None
+    assert doc.locate_offset(("issue", "subject"), 0) == Position(2, 12)
+
+
+def _values(count: int) -> str:
+    """A document of exactly ``count`` values: the mapping, two lists of 49,998 (one an alias),
+    then single values."""
+    items = ", ".join(["x"] * 49_998)
+    return f"a: &k [{items}]\nb: *k\n" + "".join(f"v{n}: x\n" for n in range(count - 99_999))
+
+
+def test_exactly_max_nodes_values_load_and_one_more_is_refused():
+    assert load_text(_values(load.MAX_NODES))
+    assert _refused(_values(load.MAX_NODES + 1)) == (
+        "alias-bomb", "document expands to more than 100,000 values through aliases",
+        "remove the anchors (&) and aliases (*): issues do not need them", 4, 5)
+
+
+def test_exactly_max_expanded_bytes_of_text_load_and_one_more_is_refused():
+    chunk = "x" * 100_000
+    exact = f"a: &a {chunk}\nb: [{', '.join(['*a'] * 39)}]\n"  # 40 x 100,000 bytes
+    assert load_text(exact)
+    assert _refused(exact + "c: y\n")[0::3] == ("alias-bomb", 3)
+
+
+def test_the_composers_refusals_say_what_to_do():
+    assert _refused("a: [1]\n--- b\n") == (
+        "yaml-syntax",
+        "YAML syntax error: but found another document (expected a single document in the stream)",
+        "an issue file holds one document: remove the '---' line and what follows it", 2, 1)
+    assert _refused("a: &n [1]\nb: &n 2\n") == (
+        "yaml-syntax", "YAML syntax error: second occurrence (found duplicate anchor 'n'; first occurrence)",
+        "rename one of the two anchors (&name): each name may be defined once in a file", 2, 4)
+    assert _refused("*a\n") == (
+        "yaml-syntax", "YAML syntax error: found undefined alias 'a'",
+        "define the anchor (&name) before using *name, or write the text out", 1, 1)
+    assert _refused("*nowhere : 1\n")[1:] == (
+        "YAML syntax error: found undefined alias 'nowhere'",
+        "define the anchor (&name) before using *name, or write the text out", 1, 1)
+
+
+@pytest.mark.parametrize(("text", "data"), [
+    ("&a hello\n", "hello"),  # the document itself anchored
+    ("&k a: 1\nb: *k\n", {"a": 1, "b": "a"}),  # an anchored key used as a value
+    ("a: &k name\n*k : 1\n", {"a": "name", "name": 1}),  # an alias as a key
+    ("'<<': 1\n", {"<<": 1}),  # a quoted << is text, no merge
+    ("a: ! [1, 2]\nb: ! 12\n", {"a": [1, 2], "b": 12}),  # the non-specific tag, as safe_load reads it
+    ("\ufeffXa: 1\n", {"Xa": 1}),
+    ('a: "b\n  X\tc"\n', {"a": "b X\tc"}),  # a tab inside a line of text indents nothing
+])
+def test_anchors_aliases_and_tags_load_as_safe_load_reads_them(text, data):
+    assert load_text(text).data == data == yaml.safe_load(text.lstrip("\ufeff"))
+
+
+def test_the_document_anchored_and_used_inside_itself_is_refused():
+    assert _refused("&r [a, *r]\n")[0::3] == ("too-deep", 1)
+
+
+def test_an_alias_key_to_a_mapping_still_open_is_refused_where_its_anchor_is():
+    assert _refused("&m\na: 1\n*m : 2\n") == ("complex-key", "mapping keys must be plain text", None, 1, 1)
+
+
+def test_a_merge_key_written_as_a_tag_is_refused():
+    assert _refused("a: 1\n!!merge k: {b: 1}\n")[0::3] == ("merge-key", 2)
+
+
+def test_a_complex_key_is_one_level_deeper_for_the_nesting_after_it():
+    """The refused key's collection is open while the rest of the text is read for its errors."""
+    after = "? [a]\n: 1\nb: "
+    assert _refused(after + "[" * 199 + "]" * 199 + "\n")[0] == "complex-key"
+    assert _refused(after + "[" * 200 + "]" * 200 + "\n")[0::3] == ("too-deep", 3)
+
+
+def test_a_complex_key_past_the_depth_limit_is_refused_where_it_opens():
+    text = "x: " + "[" * 198 + "{[a]: 1}" + "]" * 198 + "\n"
+    assert _refused(text)[0::3] == ("too-deep", 1) and _refused(text)[4] == len("x: ") + 198 + 2
+
+
+@pytest.mark.parametrize("before", [
+    "x:\n  y:\n    a: [1]\n",  # a list closed beside it
+    "x:\n  y:\n    a: 1\n    a: [1]\n",  # the skipped value of a duplicate key
+])
+def test_depth_is_counted_from_where_a_value_is_after_collections_closed_beside_it(before):
+    deepest = load.MAX_DEPTH - 3  # the document's mapping, x's and y's
+    assert load_text(before + "    b: " + "[" * deepest + "]" * deepest + "\n")
+    too_deep = _refused(before + "    b: " + "[" * (deepest + 1) + "\n")
+    assert too_deep[0::3] == ("too-deep", before.count("\n") + 1)
+
+
+def test_depth_is_counted_after_a_refusal_as_before_it():
+    before = "x:\n  y:\n    a: !custom 1\n    c: [1]\n    b: "
+    deepest = load.MAX_DEPTH - 3
+    assert _refused(before + "[" * deepest + "]" * deepest + "\n")[0] == "unsafe-tag"
+    assert _refused(before + "[" * (deepest + 1) + "]" * (deepest + 1) + "\n")[0::3] == ("too-deep", 5)
+
+
+def test_nesting_too_deep_inside_a_duplicate_keys_value_is_refused_where_it_passes():
+    text = "a: 1\na: " + "[" * load.MAX_DEPTH + "\n"
+    assert _refused(text)[0::3] == ("too-deep", 2) and _refused(text)[4] == len("a: ") + load.MAX_DEPTH
+
+
+@pytest.mark.parametrize("text", ["a: " + "[" * load.MAX_DEPTH + "\n", "a: &x [*x]\n"])
+def test_nesting_too_deep_is_refused_whole(text):
+    with pytest.raises(LoadError) as info:
+        load_text(text, "issues/f.yaml")
+    d = info.value.diagnostic
+    assert (d.code, d.message, d.hint, d.file) == (
+        "too-deep", "lists or mappings are nested too deeply",
+        "an issue needs only a few levels: check for runaway brackets", "issues/f.yaml")
+    assert info.value.text == text and info.value.report.source_lines == [text.rstrip("\n")]
+
+
+def test_a_control_character_is_told_by_its_place_in_the_text():
+    doc = load_text('a: "ok\\x1b"\nb: !!int "\\x1b"\n', "issues/f.yaml")
+    assert [(d.message, d.hint, d.file, d.line, d.column, d.path) for d in doc.diagnostics] == [
+        (f"control character U+001B in this text (character {n}) is not allowed",
+         "delete the escape (\\x.., \\u....) that writes it: it is invisible and breaks rendering",
+         "issues/f.yaml", line, 4, (key,)) for n, line, key in [(3, 1, "a"), (1, 2, "b")]]
+
+
+@pytest.mark.parametrize("libyaml", [True, False])
+def test_styles_and_source_texts_are_the_same_with_or_without_libyaml(monkeypatch, libyaml):
+    monkeypatch.setattr(yaml, "__with_libyaml__", libyaml)
+    doc = load_text("a: Yes\nb: x\nc: >\n  folded\nd: |\n  literal\ne: ~\nf: null\ng: 2026-13-45\n")
+    assert [doc.scalars[(key,)].style for key in "abcdefg"] == ["", "", ">", "|", "", "", ""]
+    assert doc.block_scalars == {("c",), ("d",)}
+    assert doc.raw_scalars == {("a",): "Yes"}  # not the nulls, nor the timestamp that stayed text
+    assert doc.data["g"] == "2026-13-45"
+
+
+def test_a_fresh_collector_pause_holds_the_collector_off_and_lets_it_run_again():
+    pause = load._CollectorPause()
+    assert gc.isenabled()
+    with pause:
+        with pause:
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_tab_indentation_says_how_to_fix_it():
+    assert _refused("issue:\n\tsubject: x\n") == (
+        "tab-indent", "tab character used for indentation",
+        "YAML indents with spaces only: replace the tab with spaces", 2, 1)
+
+
+_QUOTE_IT = 'text that starts with [ { * & ! % @ or ` must be quoted: key: "[link](https://...) and more"'
+
+
+@pytest.mark.parametrize(("text", "message", "hint", "line", "column"), [
+    ("a: b\nc\n", "could not find expected ':' (while scanning a simple key)",
+     "a text containing ': ' must be quoted (\"...\") or written as a block (key: |)", 3, 1),
+    ("key: a\tb: c\n",
+     "found character '\\t' that cannot start any token (while scanning for the next token)",
+     "YAML indents with spaces only", 1, 7),
+    ('a: "abc\n', "found unexpected end of stream (while scanning a quoted scalar)",
+     "close the quote that starts here, or remove it", 1, 4),
+    ("a:\n  [1, 2\n", "expected ',' or ']', but got '<stream end>' (while parsing a flow sequence)",
+     "close the { or [ that starts here, or write the fields on separate lines", 3, 1),
+    ("a: 'x' y\n", "expected <block end>, but found '<scalar>' (while parsing a block mapping)",
+     "indent this line like the other keys at its level (spaces only)", 1, 8),
+    ("a: |0\n  x\n",
+     "expected indentation indicator in the range 1-9, but found 0 (while scanning a block scalar)",
+     "indent this line like the other keys at its level (spaces only)", 1, 5),
+    ("a: }\n", "expected the node content, but found '}' (while parsing a block node)",
+     "check this line and the one above for indentation, quotes and brackets", 1, 4),
+    ("a: [1, 2\n", "expected ',' or ']', but got '<stream end>' (while parsing a flow sequence)",
+     _QUOTE_IT, 2, 1),
+    ("a: *nowhere\n", "found undefined alias 'nowhere'", _QUOTE_IT, 1, 4),  # maybe text: *emphasis*
+])
+def test_each_kind_of_syntax_error_gets_its_advice(text, message, hint, line, column):
+    assert _refused(text) == ("yaml-syntax", f"YAML syntax error: {message}", hint, line, column)
+
+
+def _indent_hint(indent: int, their: int, what: str = "the keys") -> str:
+    return (f"this line is indented {indent} space{'s' if indent != 1 else ''}, {what} above it {their}: "
+            "indent it like them (YAML counts the spaces; no tabs)")
+
+
+@pytest.mark.parametrize(("text", "line", "hint"), [
+    ("a:\n  b: 1\n c: 2\n", 3, _indent_hint(1, 2)),  # its sibling on the first lines
+    ("a:\n    b: 1\n  c: 2\n", 3, _indent_hint(2, 4)),  # two spaces off: still a sibling
+    ("a:\n    b: 1\n c: 2\n", 3, _indent_hint(1, 0)),  # three off: no sibling, the key above is
+    ("a:\n  b: 1\n c: 2\n   d: 3\n", 3, _indent_hint(1, 2)),  # lines below it are not looked at
+    ("a:\n  b: 1\n  # note\n c: 2\n", 4, _indent_hint(1, 2)),  # comments are skipped
+    ("a:\n  b: 1\n# note\n c: 2\n", 4, _indent_hint(1, 2)),
+    ("a:\n  b: 1\n\n c: 2\n", 4, _indent_hint(1, 2)),  # so are blank lines
+    ("a:\n  Xb: 1\n c: 2\n", 3, _indent_hint(1, 2)),
+    ("a: 1\n- b\n  - c", 2, "indent this line like the other keys at its level (spaces only)"),
+    ("a:\n  - b\n X- c\n", 3, _indent_hint(1, 0)),  # a key, though a dash follows its X
+    ("a:\n  - x\n b: 1\n", 3, _indent_hint(1, 0)),  # past a list item to the key above
+    ("k:\n  b:\n  - 'x'\n    c: 2\n", 4, _indent_hint(4, 2)),  # past an item two spaces left of it
+    ("a:\n  b: 1\nc: [1]\n   d: 3\n", 4, "indent this line like the other keys at its level (spaces only)"),
+    ("a:\n  b: 1\u2028 c: 2\n", 3, _indent_hint(1, 2)),  # YAML's other line breaks count as lines
+])
+def test_a_misindented_line_is_compared_with_its_siblings_above(text, line, hint):
+    code, _, told, at, _ = _refused(text)
+    assert (code, told, at) == ("yaml-syntax", hint, line)
+
+
+_QUOTE_OR_BLOCK = "a text containing ': ' must be quoted (\"...\") or written as a block (key: |)"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("b c\nd: e\n", ("missing ':' after 'b'", "write 'b: c'", 1, 2)),  # on the first line
+    ("a:\n  x: 1\n  b c\n\n  d: e\n", ("missing ':' after 'b'", "write 'b: c'", 3, 4)),  # a blank between
+    ("a:\n  b c\n\n\n  d: e\n", ("missing ':' after 'b'", "write 'b: c'", 2, 4)),
+    ("x:\n  a b\n  more text\n\n  c d: e\n", ("missing ':' after 'more'", "write 'more: text'", 3, 7)),
+    ("a:\n  b c\n   d: e\n", ("YAML syntax error: mapping values are not allowed here",
+                             _QUOTE_OR_BLOCK, 3, 5)),  # the key below is indented otherwise: no missing colon
+    ("a:\n  b c\n  d#x: f\n", ("YAML syntax error: mapping values are not allowed here",
+                              _QUOTE_OR_BLOCK, 3, 6)),  # no key before the colon
+])
+def test_a_missing_colon_is_found_only_where_it_is_missing(text, expected):
+    assert _refused(text)[1:] == expected
+
+
+@pytest.mark.parametrize("written", ["k" + " x" * 29, "k" + " x" * 29 + "y"])
+def test_the_fixed_line_is_shown_whole_up_to_60_characters(written):
+    fixed = "k:" + written[1:]
+    hint = _refused(f"a:\n  {written}\n  d: e\n")[2]
+    assert hint == (f"write '{fixed}'" if len(fixed) <= 60 else f"write '{fixed[:60]}…'")
+    assert len(fixed) in (60, 61)
+
+
+def test_a_lone_cr_in_text_given_as_text_is_still_a_located_error():
+    """YAML ends a line at a lone CR (files are decoded to line feeds first; text handed to
+    load_text is not): the hints' lines then run short of its marks and must not be read past."""
+    assert _refused("a:\n  b: 1\r c: 2") == (
+        "yaml-syntax",
+        "YAML syntax error: expected <block end>, but found '<block mapping start>'"
+        " (while parsing a block mapping)",
+        "indent this line like the other keys at its level (spaces only)", 3, 2)
+    assert _refused("b c\rd: e") == (
+        "yaml-syntax", "YAML syntax error: mapping values are not allowed here", _QUOTE_OR_BLOCK, 2, 2)

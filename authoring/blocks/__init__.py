@@ -26,12 +26,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from authoring import model
 from authoring.model import YamlPath
+from authoring.records import dataclass
 
 if TYPE_CHECKING:
     from authoring.house import Finding

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from authoring import codes, model
 from authoring.blocks import BlockType, Found, PlainText, Reading, Recogniser, TextField, YamlOut
@@ -26,6 +26,7 @@ from authoring.diagnostics import Severity
 from authoring.house import Finding
 from authoring.lazyre import lazy
 from authoring.model import YamlPath
+from authoring.records import dataclass
 
 TIMESTAMP = lazy(r"^(?:(?P<h>\d{2,9}):)?(?P<m>[0-5]\d):(?P<s>[0-5]\d)\.(?P<ms>\d{3})$")
 """A WEBVTT timestamp: hours optional, minutes and seconds, milliseconds. WEBVTT allows any

@@ -11,12 +11,13 @@ Nothing heavy is imported here: ``authoring validate`` must not pay for MJML or 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from authoring.load import cycles_uncollected
+from authoring.records import dataclass
 
 if TYPE_CHECKING:
     from authoring.model import Issue, Publication

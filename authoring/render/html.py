@@ -49,12 +49,14 @@ def environment(extra_folder: str | None = None) -> jinja2.Environment:
     environment: the sandbox's check of every attribute and call was a fifth of the stage.
     """
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
 
     folders = [str(templates_dir())]
+    kind = jinja2.Environment
     if extra_folder:
+        from jinja2.sandbox import SandboxedEnvironment  # imported only when it is used
+
         folders.insert(0, extra_folder)
-    kind = SandboxedEnvironment if extra_folder else jinja2.Environment
+        kind = SandboxedEnvironment
     env = kind(
         loader=jinja2.FileSystemLoader(folders),
         autoescape=True,  # author text is data: `<script>` and `{{ 7*7 }}` stay literal

@@ -17,12 +17,12 @@ step: importing the rendered text of an imported issue gives the same YAML.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from textwrap import TextWrapper
 from typing import TYPE_CHECKING
 
 from authoring import blocks, markdown, model
+from authoring.records import dataclass
 
 if TYPE_CHECKING:
     from authoring.render import RenderOptions
