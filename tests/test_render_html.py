@@ -670,6 +670,23 @@ def test_render_file_resolves_templates_against_the_publication(tmp_path):
     assert 'class="mine"' in rendered.html
 
 
+@pytest.mark.parametrize("expression, error", [
+    ("1 // 0", "ZeroDivisionError: integer division or modulo by zero"),
+    ("[].pop()", "IndexError: pop from empty list")])
+def test_a_publications_template_that_raises_is_a_located_error_not_a_traceback(tmp_path, expression, error):
+    (tmp_path / "custom" / "email").mkdir(parents=True)
+    template = tmp_path / "custom" / "email" / "text.mjml.j2"
+    template.write_text("<mj-text>\n{{ " + expression + " }}\n</mj-text>\n")
+    (tmp_path / "publication.yaml").write_text(
+        "name: P\nsender: {name: P, email: p@example.com}\ntemplates: custom\n")
+    (tmp_path / "i.yaml").write_text("issue:\n  subject: Hello\nstories:\n  - text: Just text.\n")
+    with pytest.raises(AuthoringError) as refused:
+        render_file(Path(tmp_path / "i.yaml"))
+    (diagnostic,) = [d for r in refused.value.reports for d in r.diagnostics]
+    assert (diagnostic.code, diagnostic.file, diagnostic.line) == ("template-error", str(template), 2)
+    assert diagnostic.message == error and diagnostic.hint == "check the publication's templates folder"
+
+
 def test_a_css_problem_is_reported_once_not_printed(capfd):
     """premailer (cssutils) reports CSS it cannot parse; css-inline skips such rules silently."""
     from authoring.render.html import inline

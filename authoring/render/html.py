@@ -189,6 +189,9 @@ def template(issue: model.Issue, publication: model.Publication, options: Render
                             _where(exc, f"template not found: {exc.name}")) from exc
     except jinja2.TemplateError as exc:
         raise TemplateError(f"template error: {exc}", _where(exc, str(exc))) from exc
+    except Exception as exc:  # a publication's template can raise anything ({{ 1 // 0 }}): its line
+        message = f"{type(exc).__name__}: {exc}"
+        raise TemplateError(f"template error: {message}", _where(exc, message)) from exc
 
 
 def _where(exc: Exception, message: str) -> list[Report]:
