@@ -289,6 +289,9 @@ def _prove(path: Path, set_id: str | None, *, shown_as: Path, partial: bool = Fa
     if listed is None and not current_format:
         listed = _read_legacy_manifest(path)
     entries = sorted(os.listdir(path))
+    if partial and not has_marker and current_format and entries == [MARKER] \
+            and _marker_cut_short(path, set_id):
+        return _Owned(path, set_id, {})  # killed while writing its marker, before any file
     problems = []
     for name in entries:
         if name == MARKER and has_marker:
@@ -359,6 +362,18 @@ def _read_marker(path: Path, set_id: str | None) -> dict[str, tuple[int, str]] |
     if not isinstance(listed, dict):
         return None
     return _checked_listing(listed.items())
+
+
+def _marker_cut_short(path: Path, set_id: str | None) -> bool:
+    """The marker of a set whose run was killed while writing it (it is written first, before
+    any file): its bytes are the start of the marker that run writes, which names us and the id
+    of the set's name before anything else."""
+    data = read_regular(path / MARKER)
+    if data is None:
+        return False
+    full = _Owned(path, set_id, {}).marker()
+    opening = full[:full.index(b'"files"')]
+    return data.startswith(opening) or opening.startswith(data)
 
 
 def _read_legacy_manifest(path: Path) -> dict[str, tuple[int, str]] | None:

@@ -779,6 +779,47 @@ def test_a_leftover_set_whose_marker_names_another_id_is_kept(tmp_path):
     assert (old / "a.html").read_bytes() == b"page"
 
 
+def _killed_while_writing_its_marker(out: Path, marker: bytes) -> Path:
+    """The set of a run killed after making its folder, while its marker (written first) was
+    being written: the folder holds that marker, cut short."""
+    set_id = "0123456789abcdef"
+    killed = out.parent / f".{out.name}.set-{set_id}"
+    killed.mkdir(parents=True)
+    (killed / files.MARKER).write_bytes(marker)
+    return killed
+
+
+@pytest.mark.parametrize("cut", [0, 1, 30, 54, 70, -3])
+def test_a_set_killed_while_writing_its_marker_is_removed_by_the_next_run(tmp_path, cut):
+    # seen in the kill loop on a busy machine: the marker's fsync widens that moment
+    out = tmp_path / "out"
+    full = files._Owned(out, "0123456789abcdef", {"a.html": (4, "0" * 64)}).marker()
+    killed = _killed_while_writing_its_marker(out, full[:cut] if cut >= 0 else full[:cut])
+    files.write_all_atomic(out, {"a.html": b"x"})
+    assert not killed.exists() and (out / "a.html").read_bytes() == b"x"
+
+
+@pytest.mark.parametrize("marker", [
+    b'{\n "made_by": "authoring",\n "id": "ffffffffffffffff",',  # another set's id
+    b'{\n "made_by": "someone",',  # not ours
+    b"notes",  # a file of the user's
+])
+def test_a_cut_short_marker_that_is_not_this_sets_keeps_the_folder(tmp_path, marker):
+    out = tmp_path / "out"
+    killed = _killed_while_writing_its_marker(out, marker)
+    files.write_all_atomic(out, {"a.html": b"x"})
+    assert (killed / files.MARKER).read_bytes() == marker
+
+
+def test_a_cut_short_marker_beside_another_file_keeps_the_folder(tmp_path):
+    # the marker is written before any file: a file beside a cut marker is not the killed run's
+    out = tmp_path / "out"
+    killed = _killed_while_writing_its_marker(out, b'{\n "made_by": "authoring",\n "id": "0123')
+    (killed / "mine.txt").write_bytes(b"mine")
+    files.write_all_atomic(out, {"a.html": b"x"})
+    assert (killed / "mine.txt").read_bytes() == b"mine" and (killed / files.MARKER).exists()
+
+
 def test_a_leftover_that_cannot_be_read_does_not_stop_the_export(tmp_path, monkeypatch):
     out = tmp_path / "out"
     old = _set_of(out)
