@@ -103,3 +103,20 @@ def test_tests_run_in_order_of_kills_per_second_with_a_tenth_of_a_kill_to_start(
     # per second: new 0.1/0.001 = 100, corpus 30.1/0.3 = 100.3, kills_once 110, unit 50, slow_unit 5,
     # folder 0.275
     assert [item.nodeid for item in items] == ["kills_once", "corpus", "new", "unit", "slow_unit", "folder"]
+
+
+def test_the_heap_is_frozen_after_the_warm_up_and_never_after_a_mutants_run():
+    """mutmut's fork server warms up with --collect-only; each run forks from it and, unfrozen,
+    pytest's closing collections walked the whole inherited heap (half a killed mutant's time)."""
+    import gc
+
+    plugin: dict = {}
+    exec(script().PLUGIN, plugin)
+    gc.unfreeze()
+    try:
+        plugin["pytest_unconfigure"](types.SimpleNamespace(option=types.SimpleNamespace(collectonly=False)))
+        assert gc.get_freeze_count() == 0
+        plugin["pytest_unconfigure"](types.SimpleNamespace(option=types.SimpleNamespace(collectonly=True)))
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
