@@ -266,6 +266,21 @@ def test_web_page_text_ending_the_page_is_set_aside_as_a_comment_with_its_lines(
     assert result.issue.stories == [] and result.warnings[0].code == "web-clutter"
 
 
+def test_web_page_text_is_a_line_of_at_most_twelve_words_never_a_list_item():
+    letter = "Dear friends,\n\nHello there.\n\nKeep learning!\n\nAndrew\n\n\n"
+    twelve, thirteen = ("   ".join(["Home", *["Topics"] * n]) for n in (11, 12))  # a navigation line
+
+    def set_aside(tail: str) -> bool:
+        result = import_text(letter + tail + "\n", source="t.txt")
+        kept = [w.code for w in result.warnings if w.code != "invented-subject"]
+        assert kept in (["web-clutter"], ["unclassified-text"]), kept
+        return kept == ["web-clutter"] and result.issue.stories == []
+
+    assert set_aside(twelve) and f"#   {twelve}\n" in import_text(letter + twelve, source="t.txt").yaml
+    assert not set_aside(thirteen)  # more words than web-page chrome has: the issue's text
+    assert not set_aside("- Share this") and not set_aside("- Home\n- Search")  # a list is content
+
+
 _AFTER_A_LETTER = "Dear friends,\n\nHi.\n\nKeep learning!\n\n\n"
 
 
