@@ -58,6 +58,8 @@ def test_a_rest_of_up_to_twelve_title_case_words_is_a_title_not_a_lead_in():
     assert body(f"{twelve} Today").startswith(f"**Data labeling:** {twelve} Today\n\n**Model training:**")
     assert "**" not in body("Lessons Learned")  # two words are a title too; one is a lead-in's text
     assert body("Lessons") == "**Data labeling:** Lessons\n\n**Model training:** Lessons"
+    assert "**" not in body("Lessons From “Deep Learning”")  # a word opened by a quote is title case
+    assert body("Lessons From e-Commerce").startswith("**Data labeling:** Lessons From e-Commerce\n")
 
 
 def test_a_short_exclamation_with_a_colon_is_no_sign_off():
