@@ -66,3 +66,28 @@ def test_a_short_exclamation_with_a_colon_is_no_sign_off():
     text = "Dear friends,\n\nHello.\n\nBig news: we won!\n\nAndrew\n"
     letter = import_text(text, source="t.txt").issue.letter
     assert (letter.body, letter.signoff) == ("Hello.\n\nBig news: we won!\n\nAndrew", None)
+
+
+def test_a_sign_off_no_list_knows_ends_the_letter_before_a_signature_a_gap_a_kicker_or_a_ps():
+    def letter(after: str):
+        result = import_text(f"Dear friends,\n\nHello there.\n\n{after}\n", source="t.txt")
+        found = result.issue.letter
+        return found.body, found.signoff, found.signature, found.ps
+
+    assert letter("See you next week!\n\nAndrew") == ("Hello there.", "See you next week!", "Andrew", None)
+    assert letter("Onward and upward!\n\n\nThe next block, a sentence that reads on.") == \
+        ("Hello there.", "Onward and upward!", None, None)
+    assert letter("Onward and upward!\n\nA SPECIAL MESSAGE FROM DEEPLEARNING.AI\n\nJoin us. Sign up now") == \
+        ("Hello there.", "Onward and upward!", None, None)
+    assert letter("Onward and upward!\n\nP.S. Write back anytime.") == \
+        ("Hello there.", "Onward and upward!", None, "Write back anytime.")
+    # and before a sentence of the letter, it is the letter's own line
+    assert letter("Onward and upward!\n\nThe rest of the letter, a sentence.\n\nKeep learning!") == \
+        ("Hello there.\n\nOnward and upward!\n\nThe rest of the letter, a sentence.", "Keep learning!", None, None)
+
+
+def test_an_image_line_above_the_letter_is_its_first_image_whatever_its_alt_text():
+    text = "[Image: A robot, smiling, waves at the crowd]\n\nDear friends,\n\nHello there.\n\nKeep learning!\n"
+    result = import_text(text, source="t.txt")
+    assert result.issue.letter.body == "![A robot, smiling, waves at the crowd]()\n\nHello there."
+    assert [w.code for w in result.warnings] == ["cover-caption", "invented-subject"]
