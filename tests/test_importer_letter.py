@@ -91,3 +91,18 @@ def test_an_image_line_above_the_letter_is_its_first_image_whatever_its_alt_text
     result = import_text(text, source="t.txt")
     assert result.issue.letter.body == "![A robot, smiling, waves at the crowd]()\n\nHello there."
     assert [w.code for w in result.warnings] == ["cover-caption", "invented-subject"]
+
+
+def test_without_a_sign_off_the_letter_ends_at_a_ps_a_kicker_or_a_block_gap():
+    def read(after: str):
+        result = import_text(f"Dear friends,\n\nHello there.\n\n{after}\n", source="t.txt")
+        found = result.issue.letter
+        return found.body, found.ps, [type(story).__name__ for story in result.issue.stories]
+
+    assert read("P.S. A note.") == ("Hello there.", "A note.", [])
+    assert read("A SPECIAL MESSAGE FROM DEEPLEARNING.AI\n\nJoin us. Sign up now") == ("Hello there.", None, ["Promo"])
+    assert read("More of the letter.\n\n\nThe next block, a sentence.") == \
+        ("Hello there.\n\nMore of the letter.", None, ["Text"])
+    # a sign-off is looked for in the line right after it, not the one after that
+    assert read("Onward and upward!\n\nThe rest of the letter, a sentence.") == \
+        ("Hello there.\n\nOnward and upward!\n\nThe rest of the letter, a sentence.", None, [])
