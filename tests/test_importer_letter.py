@@ -75,6 +75,10 @@ def test_a_sign_off_no_list_knows_ends_the_letter_before_a_signature_a_gap_a_kic
         return found.body, found.signoff, found.signature, found.ps
 
     assert letter("See you next week!\n\nAndrew") == ("Hello there.", "See you next week!", "Andrew", None)
+    # a sign-off has at most four words; five are the letter's own line, and so is a list item
+    assert letter("See you all next week!\n\nAndrew") == \
+        ("Hello there.\n\nSee you all next week!\n\nAndrew", None, None, None)
+    assert letter("- One\n- Two!") == ("Hello there.\n\n- One\n- Two!", None, None, None)
     assert letter("Onward and upward!\n\n\nThe next block, a sentence that reads on.") == \
         ("Hello there.", "Onward and upward!", None, None)
     assert letter("Onward and upward!\n\nA SPECIAL MESSAGE FROM DEEPLEARNING.AI\n\nJoin us. Sign up now") == \
