@@ -79,6 +79,8 @@ def test_a_sign_off_no_list_knows_ends_the_letter_before_a_signature_a_gap_a_kic
     assert letter("See you all next week!\n\nAndrew") == \
         ("Hello there.\n\nSee you all next week!\n\nAndrew", None, None, None)
     assert letter("- One\n- Two!") == ("Hello there.\n\n- One\n- Two!", None, None, None)
+    assert letter("We all love SpaceX\n\nAndrew") == \
+        ("Hello there.\n\nWe all love SpaceX\n\nAndrew", None, None, None)  # no "!" or ",": no sign-off
     assert letter("Onward and upward!\n\n\nThe next block, a sentence that reads on.") == \
         ("Hello there.", "Onward and upward!", None, None)
     assert letter("Onward and upward!\n\nA SPECIAL MESSAGE FROM DEEPLEARNING.AI\n\nJoin us. Sign up now") == \
