@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from authoring.importer import import_text
 from authoring.validate import DEFAULT_PUBLICATION
 
@@ -89,11 +91,13 @@ def test_a_sign_off_no_list_knows_ends_the_letter_before_a_signature_a_gap_a_kic
         ("Hello there.", "Onward and upward!", None, "Write back anytime.")
     # and before a sentence of the letter, it is the letter's own line
     assert letter("Onward and upward!\n\nThe rest of the letter, a sentence.\n\nKeep learning!") == \
-        ("Hello there.\n\nOnward and upward!\n\nThe rest of the letter, a sentence.", "Keep learning!", None, None)
+        ("Hello there.\n\nOnward and upward!\n\nThe rest of the letter, a sentence.", "Keep learning!",
+         None, None)
 
 
 def test_an_image_line_above_the_letter_is_its_first_image_whatever_its_alt_text():
-    text = "[Image: A robot, smiling, waves at the crowd]\n\nDear friends,\n\nHello there.\n\nKeep learning!\n"
+    text = ("[Image: A robot, smiling, waves at the crowd]\n\nDear friends,\n\nHello there.\n\n"
+            "Keep learning!\n")
     result = import_text(text, source="t.txt")
     assert result.issue.letter.body == "![A robot, smiling, waves at the crowd]()\n\nHello there."
     assert [w.code for w in result.warnings] == ["cover-caption", "invented-subject"]
@@ -106,9 +110,28 @@ def test_without_a_sign_off_the_letter_ends_at_a_ps_a_kicker_or_a_block_gap():
         return found.body, found.ps, [type(story).__name__ for story in result.issue.stories]
 
     assert read("P.S. A note.") == ("Hello there.", "A note.", [])
-    assert read("A SPECIAL MESSAGE FROM DEEPLEARNING.AI\n\nJoin us. Sign up now") == ("Hello there.", None, ["Promo"])
+    assert read("A SPECIAL MESSAGE FROM DEEPLEARNING.AI\n\nJoin us. Sign up now") == \
+        ("Hello there.", None, ["Promo"])
     assert read("More of the letter.\n\n\nThe next block, a sentence.") == \
         ("Hello there.\n\nMore of the letter.", None, ["Text"])
     # a sign-off is looked for in the line right after it, not the one after that
     assert read("Onward and upward!\n\nThe rest of the letter, a sentence.") == \
         ("Hello there.\n\nOnward and upward!\n\nThe rest of the letter, a sentence.", None, [])
+
+
+_TWENTY = "Robots " + " ".join(["Factory"] * 18) + " Floor"
+
+
+@pytest.mark.parametrize(("line", "is_caption"), [
+    ("Robots", False), ("Factory Robots", True),  # two to twenty words
+    (_TWENTY, True), (_TWENTY.replace("Floor", "Factory Floor"), False),
+    ("3D printed robots at work", True),  # opening with a digit, or a capital
+    ("The X Prize trophy on display", True),
+    ("Robots 🤖 at the fair", False), ("Robots at the fair, at night", False),  # an emoji, a clause
+    ("Robots at the fair (2024)", False), ("Robots built for the", False),  # a last word cut off
+    ("Robots (left) and drones at work", True),
+])
+def test_a_short_line_in_a_letter_reads_as_a_caption_by_its_words_and_its_end(line, is_caption):
+    text = f"Dear friends,\n\nHello there.\n\n{line}\n\nKeep learning!\n"
+    body = import_text(text, source="t.txt").issue.letter.body.split("\n\n", 1)[1]
+    assert body == (f"![{line}]()" if is_caption else line)
