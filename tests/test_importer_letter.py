@@ -129,9 +129,17 @@ _TWENTY = "Robots " + " ".join(["Factory"] * 18) + " Floor"
     ("The X Prize trophy on display", True),
     ("Robots 🤖 at the fair", False), ("Robots at the fair, at night", False),  # an emoji, a clause
     ("Robots at the fair (2024)", False), ("Robots built for the", False),  # a last word cut off
-    ("Robots (left) and drones at work", True),
+    ("Robots (left) and drones at work", True), ("Robots in Area-5", True), ("Robots on Floor B", True),
 ])
 def test_a_short_line_in_a_letter_reads_as_a_caption_by_its_words_and_its_end(line, is_caption):
     text = f"Dear friends,\n\nHello there.\n\n{line}\n\nKeep learning!\n"
     body = import_text(text, source="t.txt").issue.letter.body.split("\n\n", 1)[1]
     assert body == (f"![{line}]()" if is_caption else line)
+
+
+def test_a_question_and_its_answer_among_lead_ins_stay_one_paragraph_with_a_hard_break():
+    text = ("Dear friends,\n\nData labeling: Slow and costly.\n\nQuestion: Why so slow?\n"
+            "Answer: People label by hand.\n\nModel training: Fast and cheap.\n\nKeep learning!\n")
+    assert import_text(text, source="t.txt").issue.letter.body == (
+        "**Data labeling:** Slow and costly.\n\nQuestion: Why so slow?\\\nAnswer: People label by hand.\n\n"
+        "**Model training:** Fast and cheap.")
