@@ -658,3 +658,16 @@ def test_two_labels_glued_into_one_line_are_each_warned_on_that_line():
     assert glued == ["line 3", "line 3"]
     labels = [s.label for s in result.issue.stories[0].sections]
     assert labels == ["What’s new", "How it works", "Why it matters"]
+
+
+@pytest.mark.parametrize("words", [30, 31])
+def test_a_picture_above_a_features_title_has_at_most_thirty_words(words):
+    alt = "A robot arm on a desk " + " ".join(["beside the window"] * 8) + " today" * (words - 30)
+    assert len(alt.split()) == words
+    text = _AFTER_A_LETTER + f"{alt}\n\nThe Long Road to Autonomy\n\nIt took a decade.\n"
+    (story,) = import_text(text, source="t.txt").issue.stories
+    if words == 30:
+        assert story == model.Feature(title="The Long Road to Autonomy", body="It took a decade.",
+                                      image=model.Image(alt=alt))
+    else:
+        assert isinstance(story, model.Text)  # no picture: no feature either

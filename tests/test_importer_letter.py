@@ -143,3 +143,11 @@ def test_a_question_and_its_answer_among_lead_ins_stay_one_paragraph_with_a_hard
     assert import_text(text, source="t.txt").issue.letter.body == (
         "**Data labeling:** Slow and costly.\n\nQuestion: Why so slow?\\\nAnswer: People label by hand.\n\n"
         "**Model training:** Fast and cheap.")
+
+
+def test_a_lead_in_label_has_three_characters_or_more():
+    text = ("Dear friends,\n\nOps: Fast and cheap.\n\nData: Slow and costly.\n\nAI: Cheap too.\n\n"
+            "Keep learning!\n\nMalcolm X\n")
+    letter = import_text(text, source="t.txt").issue.letter
+    assert letter.body == "**Ops:** Fast and cheap.\n\n**Data:** Slow and costly.\n\nAI: Cheap too."
+    assert letter.signature == "Malcolm X"  # a capital X ends no sentence
