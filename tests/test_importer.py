@@ -671,3 +671,18 @@ def test_a_picture_above_a_features_title_has_at_most_thirty_words(words):
                                       image=model.Image(alt=alt))
     else:
         assert isinstance(story, model.Text)  # no picture: no feature either
+
+
+_TITLE_120 = ("How Autonomous Warehouse Robots Learned to Sort Thousands of Parcels Overnight Without Any "
+              "Experienced Night Supervisors")
+
+
+@pytest.mark.parametrize(("title", "is_title"), [
+    (_TITLE_120, True), (_TITLE_120.replace("Night Supervisors", "Nightly Supervisor"), False),  # 121
+    ("Robots Meet SpaceX", True),  # a capital X ends no clause
+])
+def test_a_features_title_has_at_most_120_characters(title, is_title):
+    text = _AFTER_A_LETTER + f"{title}\n\nIt took a decade.\n"
+    (story,) = import_text(text, source="t.txt").issue.stories
+    assert story == (model.Feature(title=title, body="It took a decade.") if is_title
+                     else model.Text(body=f"{title}\n\nIt took a decade."))
