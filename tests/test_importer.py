@@ -686,3 +686,30 @@ def test_a_features_title_has_at_most_120_characters(title, is_title):
     (story,) = import_text(text, source="t.txt").issue.stories
     assert story == (model.Feature(title=title, body="It took a decade.") if is_title
                      else model.Text(body=f"{title}\n\nIt took a decade."))
+
+
+def test_a_kicker_ending_in_a_domain_keeps_two_letters_of_the_capitals_glued_after_its_dot():
+    text = _AFTER_A_LETTER + "A MESSAGE FROM DEEPLEARNING.AIAGENTS often fail at long tasks, a study found.\n"
+    (promo,) = import_text(text, source="t.txt").issue.stories
+    assert (promo.kicker, promo.body) == ("A MESSAGE FROM DEEPLEARNING.AI",
+                                          "AGENTS often fail at long tasks, a study found.")
+
+
+@pytest.mark.parametrize(("label", "split"), [("What the team found in the lab today", True),
+                                              ("What the team found in the lab this week", False)])
+def test_a_label_glued_to_its_text_has_at_most_eight_words(label, split):
+    text = (f"Robots Learn Chores\n\nA dek here.\n\n{label}:The robots folded towels all day.\n\n"
+            "Why it matters: It does.\n")
+    result = import_text(text, source="t.txt")
+    (news,) = result.issue.stories
+    body = "The robots folded towels all day."
+    assert news.sections[0] == (model.Section(label=label, body=body) if split
+                                else model.Section(label=None, body=f"{label}:{body}"))
+    assert [w.code for w in result.warnings].count("glued-label") == split
+
+
+def test_runs_of_spaces_in_a_lead_ins_text_are_one_and_a_plus_opening_a_paragraph_stays_literal():
+    text = ("Dear friends,\n\nData labeling: Slow   and costly.\n\nModel training: Fast.\n\n"
+            "+ 1 for this idea.\n\nKeep learning!\n")
+    assert import_text(text, source="t.txt").issue.letter.body == \
+        "**Data labeling:** Slow and costly.\n\n**Model training:** Fast.\n\n\\+ 1 for this idea."
