@@ -713,3 +713,34 @@ def test_runs_of_spaces_in_a_lead_ins_text_are_one_and_a_plus_opening_a_paragrap
             "+ 1 for this idea.\n\nKeep learning!\n")
     assert import_text(text, source="t.txt").issue.letter.body == \
         "**Data labeling:** Slow and costly.\n\n**Model training:** Fast.\n\n\\+ 1 for this idea."
+
+
+def test_the_pieces_of_a_split_line_keep_its_line_in_warnings():
+    wall = ("A plain sentence of ordinary words. " * 60).strip()
+    glued = import_text(_AFTER_A_LETTER + wall + "Results: The robots folded towels.\n", source="t.txt")
+    assert "line 8: a paragraph of 2,159 characters (over 2,000)" in [
+        str(w).split(": warning: ")[1][:52] for w in glued.warnings]
+    tight = import_text(_AFTER_A_LETTER + "Our plan:The company shipped a robot today.\n", source="t.txt")
+    assert [str(w).split(": warning: ")[1][:28] for w in tight.warnings][:2] == [
+        "line 8: label 'Our plan:' wa", "line 8: kept as a text block"]
+
+
+def test_an_image_line_wider_than_the_text_does_not_set_its_wrap_width():
+    alt = "A robot arm on a desk beside the window of the lab where the whole team works every single day"
+    assert len(f"[Image: {alt}]") > 100
+    assert _letter_body(f"[Image: {alt}]\n\n{_L67}\nran on.").endswith(f"\n\n{_L67} ran on.")
+
+
+@pytest.mark.parametrize("clutter", [12, 13])
+def test_a_salutation_is_looked_for_under_at_most_twelve_lines_of_web_page_text(clutter):
+    result = import_text("Home\n\n" * clutter + "Dear friends,\n\nHello.\n\nKeep learning!\n", source="t.txt")
+    assert (result.issue.letter is not None) == (clutter == 12)
+
+
+def test_a_header_glued_to_a_headline_keeps_the_block_gap_above_it():
+    # the gap is what makes the short line above it a header too: a line alone between two gaps
+    text = _AFTER_A_LETTER + ("Closing Notes\n\n\nNewsRobots Learn Chores\n\nA dek here.\n\n"
+                              "What’s new: A thing.\n\nWhy it matters: It does.\n")
+    stories = import_text(text, source="t.txt").issue.stories
+    assert stories[:2] == [model.Header(title="Closing Notes"), model.Header(title="News")]
+    assert stories[2].headline == "Robots Learn Chores"
