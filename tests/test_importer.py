@@ -744,3 +744,19 @@ def test_a_header_glued_to_a_headline_keeps_the_block_gap_above_it():
     stories = import_text(text, source="t.txt").issue.stories
     assert stories[:2] == [model.Header(title="Closing Notes"), model.Header(title="News")]
     assert stories[2].headline == "Robots Learn Chores"
+
+
+_LONG_KICKER = " ".join(["INTERNATIONALIZATION"] * 5 + ["ACCOMPLISHMENTS"])  # 120 characters, 6 words
+
+
+@pytest.mark.parametrize(("line", "is_kicker"), [
+    ("SPONSORED CONTENT", True), ("A MESSAGE FROM OUR GOOD FRIENDS AT THE ACME CLOUD", True),  # 2, 10 words
+    ("A MESSAGE FROM OUR VERY GOOD FRIENDS AT THE ACME CLOUD", False),  # 11
+    (_LONG_KICKER, True), (_LONG_KICKER + "S", False),  # 120 characters, 121
+    ("- SPONSORED BY ACME CLOUD", False),  # a list item
+])
+def test_a_kicker_is_a_line_of_capitals_of_two_to_ten_words_and_at_most_120_characters(line, is_kicker):
+    assert len(_LONG_KICKER) == 120
+    text = _AFTER_A_LETTER + f"{line}\n\nOur course opens soon, and seats are few.\n"
+    (story,) = import_text(text, source="t.txt").issue.stories
+    assert (isinstance(story, model.Promo) and story.kicker == line) == is_kicker
