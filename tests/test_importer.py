@@ -755,6 +755,7 @@ _LONG_KICKER = " ".join(["INTERNATIONALIZATION"] * 5 + ["ACCOMPLISHMENTS"])  # 1
     (_LONG_KICKER, True), (_LONG_KICKER + "S", False),  # 120 characters, 121
     ("- SPONSORED BY ACME CLOUD", False),  # a list item
     ("AI IN THE UK", True),  # words of two letters count
+    ("AI IN EU", True), ("AI IN X", False),  # six letters at least
 ])
 def test_a_kicker_is_a_line_of_capitals_of_two_to_ten_words_and_at_most_120_characters(line, is_kicker):
     assert len(_LONG_KICKER) == 120
