@@ -762,3 +762,19 @@ def test_a_kicker_is_a_line_of_capitals_of_two_to_ten_words_and_at_most_120_char
     text = _AFTER_A_LETTER + f"{line}\n\nOur course opens soon, and seats are few.\n"
     (story,) = import_text(text, source="t.txt").issue.stories
     assert (isinstance(story, model.Promo) and story.kicker == line) == is_kicker
+
+
+@pytest.mark.parametrize(("label", "split"), [("What the team found in the lab today", True),
+                                              ("What the team found in the lab this week", False)])
+def test_a_label_glued_to_the_sentence_before_it_has_at_most_eight_words(label, split):
+    text = (f"Robots Learn Chores\n\nA dek here.\n\nWhat’s new: It works well.{label}: "
+            "The robots folded towels.\n")
+    (news,) = import_text(text, source="t.txt").issue.stories
+    assert [s.label for s in news.sections] == (["What’s new", label] if split else ["What’s new"])
+
+
+def test_a_line_split_at_a_glued_label_keeps_the_block_gap_above_it():
+    text = _AFTER_A_LETTER + "Closing Notes\n\n\nIt works well.Results: The robots folded towels.\n"
+    assert import_text(text, source="t.txt").issue.stories == [
+        model.Header(title="Closing Notes"),
+        model.Text(body="It works well.\n\nResults: The robots folded towels.")]
