@@ -741,9 +741,20 @@ def test_a_header_glued_to_a_headline_keeps_the_block_gap_above_it():
     # the gap is what makes the short line above it a header too: a line alone between two gaps
     text = _AFTER_A_LETTER + ("Closing Notes\n\n\nNewsRobots Learn Chores\n\nA dek here.\n\n"
                               "What’s new: A thing.\n\nWhy it matters: It does.\n")
-    stories = import_text(text, source="t.txt").issue.stories
+    result = import_text(text, source="t.txt")
+    stories = result.issue.stories
     assert stories[:2] == [model.Header(title="Closing Notes"), model.Header(title="News")]
     assert stories[2].headline == "Robots Learn Chores"
+    assert result.evidence[1] == "a known section name, line 11"  # the header keeps its line
+    # a known header glued to a sentence, not a headline, stays glued
+    assert import_text(_AFTER_A_LETTER + "NewsThe robots folded towels.\n", source="t.txt").issue.stories == [
+        model.Text(body="NewsThe robots folded towels.")]
+
+
+@pytest.mark.parametrize(("rest", "split"), [("Ship it now.", True), ("Ship it.", False)])
+def test_a_label_glued_to_its_text_needs_three_words_after_it(rest, split):
+    (text,) = import_text(_AFTER_A_LETTER + f"Our plan:{rest}\n", source="t.txt").issue.stories
+    assert text.body == (f"Our plan: {rest}" if split else f"Our plan:{rest}")
 
 
 _LONG_KICKER = " ".join(["INTERNATIONALIZATION"] * 5 + ["ACCOMPLISHMENTS"])  # 120 characters, 6 words
