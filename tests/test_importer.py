@@ -693,6 +693,10 @@ def test_a_kicker_ending_in_a_domain_keeps_two_letters_of_the_capitals_glued_aft
     (promo,) = import_text(text, source="t.txt").issue.stories
     assert (promo.kicker, promo.body) == ("A MESSAGE FROM DEEPLEARNING.AI",
                                           "AGENTS often fail at long tasks, a study found.")
+    # a domain's letters said twice: the second time is the body's acronym, whatever their number
+    text = _AFTER_A_LETTER + "A MESSAGE FROM ACME.ORGORG tools often fail at long tasks.\n"
+    (promo,) = import_text(text, source="t.txt").issue.stories
+    assert (promo.kicker, promo.body) == ("A MESSAGE FROM ACME.ORG", "ORG tools often fail at long tasks.")
 
 
 @pytest.mark.parametrize(("label", "split"), [("What the team found in the lab today", True),
