@@ -293,6 +293,11 @@ def check_urls(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding]:
                           path, "use an https:// address", severity=Severity.ERROR, offset=offset)
             continue
         if markdown.is_merge_tag(url):
+            if kind == "image":  # render has no address to show: only the alt text would be sent
+                yield Finding(codes.MERGE_TAG_IMAGE_SRC, f"image source '{url[:60]}' is a merge tag: "
+                              "the email would show the image's alt text in its place", path,
+                              "use the image's https address or a path next to the issue",
+                              severity=missing_severity, offset=offset)
             continue
         scheme = markdown.url_scheme(url)
         if _PLACEHOLDER_URL.match(url.strip()):
@@ -803,10 +808,13 @@ def check_image_files(issue: model.Issue, ctx: CheckContext) -> Iterator[Finding
     if ctx.folder is None:
         return  # text not on disk (the preview's unsaved text, tests): nothing to look in
     severity = Severity.ERROR if ctx.level is Level.EXPORT else Severity.WARNING
+    roots: list[Path] | None = None  # the folder resolved once, for the first relative image
     for path, src, kind, offset in urls(issue):
         if kind != "image" or not src or not paths.is_relative(src):
             continue
-        if paths.find(src, [ctx.folder]) is None:
+        if roots is None:
+            roots = paths.resolved([ctx.folder])
+        if paths.find_in(src, roots) is None:
             outside = paths.relative_path(src) is None
             yield Finding(codes.MISSING_IMAGE_FILE,
                           f"image '{src}' " + ("points outside the issue's folder" if outside

@@ -96,6 +96,9 @@ RAW_HTML = _code("raw-html", BY_TAG, "HTML in text: never run, shown as literal 
 # -- checks: needed before sending ----------------------------------------------------------------
 MISSING_URL = _code("missing-url", BY_LEVEL, "a link without an address", "add the URL")
 MISSING_IMAGE_SRC = _code("missing-image-src", BY_LEVEL, "an image without a source", "add 'src:'")
+MERGE_TAG_IMAGE_SRC = _code("merge-tag-image-src", BY_LEVEL, "an image whose source is a merge tag: "
+                          "no file or address to show, so the email has its alt text in its place",
+                          "use the image's https address or a file next to the issue")
 PLACEHOLDER_URL = _code("placeholder-url", BY_LEVEL, "an address like example.com or TODO",
                         "put in the real address")
 RELATIVE_LINK = _code("relative-link", BY_LEVEL, "a link without https://: it cannot work in an email",

@@ -24,6 +24,7 @@ import re
 import secrets
 import stat
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -603,6 +604,18 @@ def _fsync_path(path: Path) -> None:
 
 
 def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
+    """The process's umask, read without changing it where the system tells it (Linux's
+    /proc/self/status): setting it to 0 and back, the only other way, leaves a moment in which
+    a file another thread makes (the preview's server, a pool's) would be world-writable."""
+    with contextlib.suppress(OSError, ValueError), \
+            open("/proc/self/status", encoding="ascii", errors="replace") as status:
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    with _UMASK_LOCK:  # no status file: our own threads at least never see the 0
+        mask = os.umask(0o077)  # the strictest mask while it is read, not 0
+        os.umask(mask)
     return mask
+
+
+_UMASK_LOCK = threading.Lock()

@@ -801,7 +801,7 @@ class _Builder:
         """The value of the node that ``event`` starts, at ``path``; its other events from
         ``get``, the parser's (``live``: recorded once an anchor was seen) or an anchor's."""
         stack: list[list[Any]] = []
-        """The collections open: [container, path, pending key or None, anchor or None]."""
+        """The collections open: [container, path, the pending key's path or None, anchor or None]."""
         recorded = self.recorded
         mapping_end, sequence_end, scalar, alias = _EVENT_KINDS
         while True:
@@ -829,15 +829,15 @@ class _Builder:
                 continue
             frame = stack[-1]
             container = frame[0]
-            key = frame[2]
+            pending = frame[2]
             if container.__class__ is dict:
-                if key is None:
+                if pending is None:
                     skip = self._key(frame, event, live)
                     event = get()
                     if skip:
                         event = self._skip(get, event, live)
                     continue
-                path = frame[1] + (key,)
+                path = pending  # made once, by the key
                 frame[2] = None
             else:
                 path = frame[1] + (len(container),)
@@ -851,10 +851,10 @@ class _Builder:
                 self._open(event, path, live, stack)  # put in its parent as it opens
                 event = get()
                 continue
-            if key is None:
+            if pending is None:
                 container.append(value)
             else:
-                container[key] = value
+                container[path[-1]] = value
             event = get()
 
     def _open(self, event: Any, path: YamlPath, live: bool, stack: list[list[Any]]) -> object:
@@ -908,7 +908,7 @@ class _Builder:
             return True
         mark: Any = key_event.start_mark  # a Mark: the stubs allow None, which events never hold
         self.key_marks[key_path] = mark
-        frame[2] = key
+        frame[2] = key_path
         return False
 
     def _skip(self, get: Callable[[], Any], event: Any, live: bool) -> Any:
@@ -1015,7 +1015,10 @@ class _Builder:
                               "remove the tag: issue files hold plain text, numbers, lists and mappings")
 
     def _scalar(self, event: Any, path: YamlPath) -> object:
-        self._count(event, path)
+        self.count += 1  # _count written out (every value of every load is one); it raises
+        self.marks[path] = event.start_mark
+        if self.count > MAX_NODES:
+            self._count(event, path)  # past the limit: its refusal
         text: str = event.value
         tag = event.tag
         if tag is None and not event.implicit[0]:

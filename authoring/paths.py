@@ -3,6 +3,7 @@ file next to the issues (searched no higher than the project root), the issue sc
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path, PurePosixPath
@@ -70,16 +71,53 @@ PROJECT_MARKERS = ("pyproject.toml", ".git")
 """What marks a project's root folder: the search for publication.yaml goes no higher."""
 
 
-def search_folders(folder: Path) -> list[Path]:
+def search_names(folder: str) -> list[str]:
     """Where a publication file for an issue in ``folder`` (resolved) may be: that folder and
     those above it up to the project root; only that folder when it is in no project. Never
     further: a parent such as /tmp is shared with other users, who could plant settings and
-    templates there."""
-    chain = [folder, *folder.parents]
-    for depth, candidate in enumerate(chain):
-        if any((candidate / marker).exists() for marker in PROJECT_MARKERS):
-            return chain[:depth + 1]
-    return [folder]
+    templates there. Names, not paths: a render looks for its publication file each time, and
+    pathlib's objects for every folder up to the root were most of that search."""
+    chain = [folder]
+    while True:
+        candidate = chain[-1]
+        if any(_exists(os.path.join(candidate, marker)) for marker in PROJECT_MARKERS):
+            return chain
+        parent = os.path.dirname(candidate)
+        if parent == candidate:
+            return [folder]
+        chain.append(parent)
+
+
+_IGNORED_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+"""The errors for which pathlib's ``exists`` and ``is_file`` answer False (any other one raises)."""
+
+
+def _mode(name: str) -> int | None:
+    """The mode of what ``name`` names, links followed; None where pathlib's ``exists`` says
+    False (missing, a broken link, a name that cannot be encoded)."""
+    try:
+        return os.stat(name).st_mode
+    except OSError as exc:
+        if exc.errno not in _IGNORED_ERRNOS:
+            raise
+        return None
+    except ValueError:
+        return None
+
+
+def _exists(name: str) -> bool:
+    return _mode(name) is not None
+
+
+def first_file(folders: list[str], name: str) -> Path | None:
+    """``name`` in the first of ``folders`` where it is a regular file (links followed), as
+    pathlib's ``is_file`` tells it."""
+    for folder in folders:
+        path = os.path.join(folder, name)
+        mode = _mode(path)
+        if mode is not None and stat.S_ISREG(mode):
+            return Path(path)
+    return None
 
 
 def untrusted_reason(path: Path) -> str | None:
@@ -135,12 +173,28 @@ def relative_path(src: str) -> PurePosixPath | None:
 def find(src: str, folders: list[Path]) -> Path | None:
     """The regular file ``src`` names in the first folder holding it, resolved and still inside
     that folder; None when there is none."""
+    return find_in(src, resolved(folders))
+
+
+def resolved(folders: list[Path]) -> list[Path]:
+    """Each folder resolved (one that cannot be is left out): what ``find_in`` looks in, made once
+    for the many images of an issue (each resolve reads every folder up to the root)."""
+    roots = []
+    for folder in folders:
+        try:
+            roots.append(folder.resolve())
+        except (OSError, ValueError, RuntimeError):
+            continue
+    return roots
+
+
+def find_in(src: str, roots: list[Path]) -> Path | None:
+    """``find`` in folders already ``resolved``."""
     path = relative_path(src) if is_relative(src) else None
     if path is None:
         return None
-    for folder in folders:
+    for root in roots:
         try:
-            root = folder.resolve()
             plain = _regular_without_links(root, path.parts)
             if plain is not None:  # nothing on the way is a link: the path is its own resolution
                 if plain:

@@ -6,6 +6,7 @@ what every later stage (render, preview, export) calls to get a model it can tru
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import overload
@@ -14,7 +15,7 @@ from authoring import checks, codes, markdown, model
 from authoring import load as loader
 from authoring.diagnostics import AuthoringError, Diagnostic, Level, Report, Severity, SourceLines
 from authoring.load import MAX_BYTES, Document, LoadError, cycles_uncollected, load_bytes, load_file
-from authoring.paths import PUBLICATION_FILE, search_folders, untrusted_reason
+from authoring.paths import PUBLICATION_FILE, first_file, search_names, untrusted_reason
 from authoring.structure import build_issue, build_publication
 
 DEFAULT_PUBLICATION = model.Publication(
@@ -53,16 +54,17 @@ class Validated:
 def find_publication(issue_path: Path) -> Path | None:
     """publication.yaml in the issue's folder or the nearest folder above it, up to the project
     root (the folder holding pyproject.toml or .git); only the issue's folder outside a project."""
-    return _publication_for(issue_path.resolve().parent)
+    return _publication_for(_resolved_folder(issue_path))
 
 
-def _publication_for(folder: Path) -> Path | None:
-    """find_publication for the issues of ``folder``, a resolved path."""
-    for candidate in search_folders(folder):
-        path = candidate / PUBLICATION_FILE
-        if path.is_file():
-            return path
-    return None
+def _resolved_folder(issue_path: Path) -> str:
+    """The folder ``issue_path`` resolves into (``issue_path.resolve().parent``, as a name)."""
+    return os.path.dirname(os.path.realpath(issue_path))
+
+
+def _publication_for(folder: str) -> Path | None:
+    """find_publication for the issues of ``folder``, a resolved name."""
+    return first_file(search_names(folder), PUBLICATION_FILE)
 
 
 @overload
@@ -152,13 +154,13 @@ class Publications:
     so that an edit or a ``chmod`` of the templates counts at once."""
 
     def __init__(self) -> None:
-        self._found: dict[Path, Path | None] = {}
+        self._found: dict[str, Path | None] = {}
         self._loaded: dict[tuple[Path | None, Level],
                            tuple[model.Publication, Report | None, Document | None]] = {}
 
     def find(self, issue_path: Path) -> Path | None:
         """find_publication, once per folder (the folder the file resolves into, as there)."""
-        folder = issue_path.resolve().parent
+        folder = _resolved_folder(issue_path)
         if folder not in self._found:
             self._found[folder] = _publication_for(folder)
         return self._found[folder]

@@ -65,6 +65,7 @@ from authoring.diagnostics import Severity  # noqa: E402
 from authoring.house import DEK_MAX_WORDS, HEADLINE_MAX_CHARS  # noqa: E402
 from authoring.importer.emit import _YAML_OUT  # noqa: E402
 from authoring.render.text import _LinkStyle, _Writer  # noqa: E402
+from authoring.validate import validate_text  # noqa: E402
 
 NEWS_PATH = ("stories", 1, "news")
 
@@ -436,9 +437,12 @@ def test_a_kicker_right_above_a_headline_is_no_picture_of_the_story():
 
     text = _AFTER_A_LETTER + ("Intro text here.\n\nA MESSAGE FROM ACME CLOUD\n\nRobots Learn Chores\n\n"
                               "What’s new: A thing.\n\nWhy it matters: It does.\n")
-    stories = import_text(text, source="t.txt").issue.stories
-    assert [type(s).__name__ for s in stories] == ["Text", "Promo", "News"] and stories[2].image is None
-    assert stories[1].kicker == "A MESSAGE FROM ACME CLOUD"
+    imported = import_text(text, source="t.txt")
+    stories = imported.issue.stories
+    assert [type(s).__name__ for s in stories] == ["Text", "Text", "News"] and stories[2].image is None
+    # a kicker alone introduces no promo (an empty one failed validation: 'body' is required)
+    assert stories[1].body == "A MESSAGE FROM ACME CLOUD"
+    assert not validate_text(imported.yaml).report.errors
 
 
 def test_a_question_above_a_title_case_line_is_the_features_title_not_its_picture():

@@ -141,30 +141,51 @@ def without_web_url(issue: Path) -> None:
     issue.write_text(re.sub(r"\n  web_url: .*", "", issue.read_text(encoding="utf-8")), encoding="utf-8")
 
 
-def test_a_merge_tag_the_service_lacks_is_refused_at_its_line(issue_copy):
+def test_a_merge_tag_the_service_lacks_is_refused_once_at_its_line(issue_copy):
     publication = settings(issue_copy, drop=("esp",), add="esp: sendgrid\n")
     without_web_url(issue_copy)
     lines = publication.read_text(encoding="utf-8").splitlines()
     line = 1 + lines.index('web_version_url: "{{web_version_url}}"')
     with pytest.raises(AuthoringError) as refused:
         presend.build_export(issue_copy)
-    assert located(refused.value, "unreplaced-merge-tag") == [
-        f"{publication}:{line}:19: error: '{{{{web_version_url}}}}' would reach readers as written in the "
-        "HTML: sendgrid has no merge tag for it — set esp: to the service you send with (docs/esp.md "
-        "lists them), or write the real address in place of {{web_version_url}} in publication.yaml "
-        "[unreplaced-merge-tag]"]
+    # validation's finding, where the tag is written; the pre-send rule does not say it again
+    assert located(refused.value, "unknown-merge-tag") == [
+        f"{publication}:{line}:18: error: web_version_url: merge tag '{{{{web_version_url}}}}': sendgrid "
+        "has no merge tag for web_version_url — use a tag from the table in docs/esp.md, or set 'esp:' "
+        "in publication.yaml to the service you send with [unknown-merge-tag]"]
+    assert located(refused.value, "unreplaced-merge-tag") == []
 
 
-def test_a_merge_tag_written_with_spaces_is_found_where_it_is_written(issue_copy):
+def test_a_merge_tag_the_service_lacks_in_the_issue_is_said_once_there_and_once_at_the_publication(
+        issue_copy):
+    publication = settings(issue_copy, drop=("esp",), add="esp: sendgrid\n")
+    text = issue_copy.read_text(encoding="utf-8")
+    issue_copy.write_text(text.replace("(https://arxiv.org/abs/2405.01527)", "({{ web_version_url }})"),
+                          encoding="utf-8")
+    with pytest.raises(AuthoringError) as refused:
+        presend.build_export(issue_copy)
+    found = located(refused.value, "unknown-merge-tag")
+    assert [f.split(": error: ")[0].rsplit(":", 2)[0] for f in found] == [str(issue_copy), str(publication)]
+    assert "merge tag '{{ web_version_url }}': sendgrid has no merge tag" in found[0]
+    assert located(refused.value, "unreplaced-merge-tag") == []
+
+
+def test_with_no_service_a_tag_written_with_spaces_is_found_where_it_is_written(issue_copy):
+    # esp: none flags no tag in validation: the pre-send rule is the one to say it
     publication = settings(issue_copy, drop=("esp", "web_version_url"),
-                           add='esp: sendgrid\n# web_version_url: "{{web_version_url}}" was here\n'
+                           add='# web_version_url: "{{web_version_url}}" was here\n'
                                'web_version_url: "{{ web_version_url }}"\n')
     without_web_url(issue_copy)
     with pytest.raises(AuthoringError) as refused:
         presend.build_export(issue_copy)
     line = len(publication.read_text(encoding="utf-8").splitlines())  # not the comment above it
-    (found,) = located(refused.value, "unreplaced-merge-tag")
-    assert found.startswith(f"{publication}:{line}:19: error: '{{{{web_version_url}}}}' would reach readers")
+    found = [f for f in located(refused.value, "unreplaced-merge-tag") if "web_version_url" in f]
+    assert found == [
+        f"{publication}:{line}:19: error: '{{{{web_version_url}}}}' would reach readers as written in the "
+        "HTML: publication.yaml sets no esp:, so no service replaces it — set esp: to the service you "
+        "send with (docs/esp.md lists them), or write the real address in place of {{web_version_url}} "
+        "in publication.yaml [unreplaced-merge-tag]"]
+    assert located(refused.value, "unknown-merge-tag") == []
 
 
 def test_a_toolkit_tag_in_the_subject_no_service_replaces_is_refused_there(issue_copy):

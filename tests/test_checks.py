@@ -186,6 +186,22 @@ def test_merge_tags_are_fine():
     assert not codes(issue(news(sections='- What’s new: See [web]({{web_version_url}}).')))
 
 
+def test_a_merge_tag_as_an_image_source_is_flagged_at_its_field_by_level():
+    # render has no address to show for it: the email would carry only the alt text
+    image = '    image: {src: "*|IMG|*", alt: A robot}\n'
+    promo = ('- promo:\n    body: "![Badge]({{badge_url}}) Hi."\n'
+             '    cta: {text: Go, url: "{{web_version_url}}"}\n')
+    text = issue(news().replace("    headline:", image + "    headline:", 1) + promo)
+    draft = codes(text)["merge-tag-image-src"]
+    export = codes(text, Level.EXPORT)["merge-tag-image-src"]
+    assert [(d.severity.value, d.path) for d in draft] == [
+        ("warning", ("stories", 0, "news", "image", "src")), ("warning", ("stories", 1, "promo", "body"))]
+    assert {d.severity.value for d in export} == {"error"}
+    assert draft[0].message == ("image source '*|IMG|*' is a merge tag: the email would show the "
+                                "image's alt text in its place")
+    assert [(d.line, d.column) for d in draft] == [(8, 20), (14, 23)]  # the field; the tag in the text
+
+
 def test_missing_number_and_date_by_level():
     text = issue(news()).replace("  number: 1\n  date: 2026-11-27\n", "")
     assert {d.severity.value for d in codes(text)["missing-number"]} == {"warning"}

@@ -151,6 +151,27 @@ def test_a_written_file_has_ordinary_permissions_under_the_umask(tmp_path, umask
     assert os.umask(0o027) == 0o027  # read back unchanged
 
 
+def test_the_umask_is_read_without_ever_being_set_to_zero(umask_027, monkeypatch):
+    # setting it to 0 and back left a moment in which another thread's new file was world-writable
+    set_to: list[int] = []
+    real = os.umask
+    monkeypatch.setattr(os, "umask", lambda mask: (set_to.append(mask), real(mask))[1])
+    assert files._umask() == 0o027
+    assert set_to == []  # Linux says it in /proc/self/status: never touched
+
+
+def test_without_a_status_file_the_umask_is_read_under_the_strictest_mask(umask_027, monkeypatch):
+    def no_status(*args, **kwargs):
+        raise FileNotFoundError(args[0])
+
+    set_to: list[int] = []
+    real = os.umask
+    monkeypatch.setattr(files, "open", no_status, raising=False)
+    monkeypatch.setattr(os, "umask", lambda mask: (set_to.append(mask), real(mask))[1])
+    assert files._umask() == 0o027
+    assert set_to == [0o077, 0o027] and real(0o027) == 0o027
+
+
 def test_a_temporary_file_is_hidden_beside_its_target_and_synced_unless_told(tmp_path, monkeypatch):
     synced: list[int] = []
     real = os.fsync
@@ -244,6 +265,57 @@ def test_an_old_set_that_cannot_be_removed_does_not_fail_the_export(tmp_path, mo
     assert (folder / "a.html").read_bytes() == b"2"
 
 
+def test_an_old_set_whose_files_cannot_be_removed_does_not_fail_the_export(tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    files.write_all_atomic(folder, {"a.html": b"1"})
+    old = os.readlink(folder)
+    real = os.unlink
+
+    def refused(path, *args, **kwargs):
+        if old in str(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", refused)
+    files.write_all_atomic(folder, {"a.html": b"2"})
+    assert (folder / "a.html").read_bytes() == b"2" and os.readlink(folder) != old
+    assert (tmp_path / old / "a.html").read_bytes() == b"1"  # left, as it could not be removed
+
+
+def test_a_folder_on_the_outputs_path_is_allowed_up_to_the_file_systems_limit(tmp_path):
+    longest = tmp_path / ("p" * files.NAME_MAX)
+    files.write_all_atomic(longest / "out", {"a.html": b"x"})
+    assert (longest / "out" / "a.html").read_bytes() == b"x"
+    too_long = tmp_path / ("q" * (files.NAME_MAX + 1))
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(too_long / "out", {"a.html": b"x"})
+    path = str(too_long / "out")  # shown cut in the middle too
+    assert str(refused.value) == (f"the name '{'q' * 40}…{'q' * 40}' in {path[:40]}…{path[-40:]} "
+                                  "is 256 bytes; file systems allow 255")
+    assert sorted(os.listdir(tmp_path)) == [longest.name]
+
+
+def test_an_outputs_own_name_is_refused_past_232_bytes_as_its_hidden_siblings_add_23(tmp_path):
+    """``.NAME.link-`` and 16 hex digits: the longest name export makes beside the output."""
+    files.write_all_atomic(tmp_path / ("o" * 232), {"a.html": b"x"})
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(tmp_path / ("p" * 233), {"a.html": b"x"})
+    assert str(refused.value) == (
+        f"the output folder's name '{'p' * 40}…{'p' * 40}' is 233 bytes; export needs it to be at "
+        "most 232 (its sets are named after it); choose a shorter -o")
+    assert not [name for name in os.listdir(tmp_path) if name.lstrip(".").startswith("p")]
+
+
+def test_a_sets_hidden_folder_is_refused_as_the_output_with_its_link_to_name_instead(tmp_path):
+    files.write_all_atomic(tmp_path / "out", {"a.html": b"1"})
+    hidden = tmp_path / os.readlink(tmp_path / "out")
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(hidden, {"a.html": b"2"})
+    assert str(refused.value) == (f"{hidden} is one of the hidden folders an export keeps its files "
+                                  "in; give the output's own name (the link to it)")
+    assert (tmp_path / "out" / "a.html").read_bytes() == b"1"
+
+
 def test_a_failed_set_raises_its_own_error_even_when_its_cleanup_fails(tmp_path, monkeypatch):
     def full(path, data):
         raise OSError(28, "No space left on device")
@@ -316,6 +388,27 @@ def test_a_name_at_the_file_systems_limit_is_written_atomically(tmp_path, name):
     files.write_owned(tmp_path / "out", {name: b"y"})
     assert (tmp_path / name).read_bytes() == b"x" and (tmp_path / "out" / name).read_bytes() == b"y"
     assert sorted(os.listdir(tmp_path)) == sorted([name, "out"])
+
+
+@pytest.mark.parametrize("name", ["a" * 250 + ".html", "é" * 125 + ".html"])
+def test_a_sets_file_named_at_the_file_systems_limit_is_written(tmp_path, name):
+    files.write_all_atomic(tmp_path / "out", {name: b"z"})
+    assert sorted(os.listdir(tmp_path / "out")) == sorted([files.MARKER, name])
+    assert (tmp_path / "out" / name).read_bytes() == b"z"
+
+
+@pytest.mark.parametrize(("name", "kept"), [
+    ("a" * 250 + ".html", "a" * 241),  # 241 bytes: room for "." before, and ".XXXXXXXX.tmp" after
+    ("é" * 125 + ".html", "é" * 120),  # 240 bytes: a 121st would be 242
+    ("a" + "é" * 127, "a" + "é" * 120),  # 241 bytes
+    ("😀" * 62 + "abc.txt", "😀" * 60),  # 240 bytes: a 61st would be 244
+], ids=["ascii", "two-byte", "at-the-limit", "four-byte"])
+def test_a_temporary_files_name_keeps_as_much_of_the_targets_as_fits_whole_characters(
+        tmp_path, name, kept):
+    tmp = files.write_temp(tmp_path, name, b"x")
+    assert tmp.name.startswith(f".{kept}.") and tmp.name.endswith(".tmp")
+    assert len(tmp.name) == len(f".{kept}.") + 8 + len(".tmp")  # mkstemp's 8 random characters
+    assert len(tmp.name.encode()) <= files.NAME_MAX
 
 
 def test_every_file_render_did_not_write_is_named_in_one_refusal(tmp_path):
@@ -479,6 +572,23 @@ def test_an_earlier_versions_manifest_listing_itself_or_outside_proves_nothing(t
     assert (tmp_path / "proven" / "a.html").read_bytes() == b"x"
 
 
+def test_a_waiting_writer_tries_every_20_ms_and_gives_up_at_its_deadline(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    fd = os.open(tmp_path / ".out.export-lock", os.O_RDWR | os.O_CREAT)
+    clock = iter([100.0, 100.0, 101.5, 102.0])  # the deadline set, then one reading per try
+    slept: list[float] = []
+    monkeypatch.setattr(files.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(files.time, "sleep", slept.append)
+    try:
+        files.fcntl.flock(fd, files.fcntl.LOCK_EX)
+        with pytest.raises(files.OutputRefused, match="waited 2 s"):
+            files.write_all_atomic(out, {"a.html": b"x"}, lock_timeout=2)
+    finally:
+        os.close(fd)
+    assert slept == [0.02, 0.02]  # none more at 102.0, the deadline itself
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("held_by", [b"", b"written by someone else\n",
                                      b"process " + b"1" * 56 + b"\n"])  # 65 bytes: not read whole
 def test_a_lock_holder_that_wrote_no_process_id_is_not_named(tmp_path, held_by):
@@ -597,6 +707,24 @@ def test_an_output_named_at_its_limit_is_exported_over_and_over(tmp_path, before
     files.write_all_atomic(out, {"a.html": b"2"})
     assert (out / "a.html").read_bytes() == b"2" and out.is_symlink()
     assert sorted(os.listdir(tmp_path)) == sorted([out.name, os.readlink(out), f".{out.name}.export-lock"])
+
+
+@pytest.mark.parametrize(("output", "above"), [
+    ("work", ""), (".", " (a folder above it)"),
+    ("link-to-work", ""), ("link-above", " (a folder above it)")])
+def test_a_protected_folder_or_one_above_it_is_refused_as_the_output_by_name(tmp_path, output, above):
+    (tmp_path / "work" / "drafts").mkdir(parents=True)
+    (tmp_path / "link-to-work").symlink_to("work")
+    (tmp_path / "link-above").symlink_to(".")
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(files.OutputRefused) as refused:
+        files.write_all_atomic(tmp_path / output, {"a.html": b"x"},
+                               protected={"the issue's folder": tmp_path / "work",
+                                          "the current folder": tmp_path / "work" / "drafts"})
+    assert str(refused.value) == (
+        f"{os.path.abspath(tmp_path / output)} is the issue's folder{above}: export replaces its "
+        "output folder as a whole, so it needs a folder of its own, e.g. -o out")
+    assert sorted(os.listdir(tmp_path)) == before
 
 
 def test_a_link_export_did_not_make_is_refused_with_what_to_do(tmp_path):

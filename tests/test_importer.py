@@ -281,6 +281,28 @@ def test_web_page_text_is_a_line_of_at_most_twelve_words_never_a_list_item():
     assert not set_aside("- Share this") and not set_aside("- Home\n- Search")  # a list is content
 
 
+_A_STORY = ("Robots Learn Chores\n\nA dek that says more.\n\n"
+            "What’s new: A thing.\n\nWhy it matters: It does.\n")
+
+
+@pytest.mark.parametrize("chrome", ["Share", "Tweet this", "Print"])
+def test_a_page_button_alone_between_blocks_is_set_aside_not_made_a_section_header(chrome):
+    text = ("Dear friends,\n\nHello there.\n\nKeep learning!\n\nAndrew\n\n\n" + chrome + "\n\n\n"
+            + _A_STORY)
+    result = import_text(text, source="t.txt")
+    assert [type(s).__name__ for s in result.issue.stories] == ["News"]  # was a header "Share"
+    aside = f"# Web-page text from line 10 of the source, not part of the issue:\n#   {chrome}\n"
+    assert aside in result.yaml
+    assert [w.code for w in result.warnings][:1] == ["web-clutter"]
+
+
+def test_a_short_line_alone_that_is_no_page_chrome_is_still_a_section_header():
+    text = ("Dear friends,\n\nHello there.\n\nKeep learning!\n\nAndrew\n\n\nAround the Labs\n\n\n"
+            + _A_STORY)
+    stories = import_text(text, source="t.txt").issue.stories
+    assert [type(s).__name__ for s in stories] == ["Header", "News"] and stories[0].title == "Around the Labs"
+
+
 _AFTER_A_LETTER = "Dear friends,\n\nHi.\n\nKeep learning!\n\n\n"
 
 

@@ -533,6 +533,15 @@ def test_promotional_words_alone_make_no_promo():
     assert warning.line == 10 and warning.message.startswith("lines 10–12: kept as a text block: no evidence")
 
 
+def test_a_block_on_one_line_names_that_line_not_a_range_of_one():
+    text = ("Dear friends,\n\nHello.\n\nKeep learning!\n\nAndrew\n\n\n"
+            "Our course on agents is popular with engineers. Many join it from startups.\n")
+    result = import_text(text, source="t.txt")
+    assert result.evidence == ["nothing else, line 10"]  # was "lines 10–10"
+    (warning,) = [w for w in result.warnings if w.code == "unclassified-text"]
+    assert warning.message.startswith("line 10: kept as a text block")
+
+
 def test_a_sentence_calling_to_an_offer_is_a_promos_evidence():
     text = ("Dear friends,\n\nHello.\n\nKeep learning!\n\nAndrew\n\n\n"
             "We updated our specialization! Join the instructors for a live session on May 3.\n")

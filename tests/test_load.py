@@ -806,7 +806,7 @@ def test_loading_validating_and_rendering_hold_the_collector_off(monkeypatch):
     from authoring.render import html
 
     seen = {}
-    for module, name in [(load._Builder, "run"), (validate, "build_issue"), (html, "render_html")]:
+    for module, name in [(load._Builder, "run"), (validate, "build_issue"), (html, "render_parts")]:
         real = getattr(module, name)
 
         def spy(*args, _real=real, _name=name, **kwargs):
@@ -816,7 +816,7 @@ def test_loading_validating_and_rendering_hold_the_collector_off(monkeypatch):
         monkeypatch.setattr(module, name, spy)
     validated = validate.validate_text(make.HEAD + "stories:\n  - text: {body: Hello}\n")
     render.render_issue(validated.built_issue, validated.publication)
-    assert seen == {"run": False, "build_issue": False, "render_html": False}
+    assert seen == {"run": False, "build_issue": False, "render_parts": False}
     assert gc.isenabled()
 
 

@@ -16,12 +16,14 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 
 from authoring.files import write_atomic
+from authoring.paths import templates_dir
 from authoring.preview.server import HOST, PortInUse, PreviewServer, Site, bind, running
 from conftest import ISSUES, ROOT, wait_for
 
@@ -581,6 +583,17 @@ def test_the_token_opens_every_route_in_a_header_or_the_url(one):
                       headers={"Authorization": "token wrong"}).status_code == 200
 
 
+def test_the_pages_own_script_and_style_are_served_from_the_preview_templates(one):
+    site, client = one
+    for name, media in [("preview.js", "text/javascript"), ("preview.css", "text/css")]:
+        response = client.get(f"/_preview/{name}", params={"token": site.access_token})
+        assert response.status_code == 200, name
+        assert response.content == (templates_dir() / "preview" / name).read_bytes()
+        assert response.headers["content-type"].startswith(media), name
+    missing = client.get("/_preview/page.html.j2/x", params={"token": site.access_token})
+    assert missing.status_code == 404
+
+
 def test_security_headers_come_once_on_every_answer(one):
     site, client = one
     token = {"token": site.access_token}
@@ -589,6 +602,31 @@ def test_security_headers_come_once_on_every_answer(one):
         response = client.get(path, params=token)
         assert {name: response.headers.get_list(name) for name in HEADERS} == \
             {name: [value] for name, value in HEADERS.items()}, path
+
+
+@pytest.mark.parametrize("query", [b"", b"token=the-token"])
+def test_a_websocket_is_closed_at_the_gate_even_with_the_token(query):
+    # no route takes one; were a websocket library installed and uvicorn's ws="none" dropped,
+    # the gate still opens nothing to it
+    reached: list[str] = []
+
+    async def inner(scope, receive, send):
+        reached.append(scope["type"])
+
+    gate = preview.TokenGate(inner, "the-token", "files-token", "site-token")
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "websocket.connect"}
+
+    scope = {"type": "websocket", "path": "/events", "query_string": query, "headers": []}
+    run_async(gate(scope, receive, send))
+    assert sent == [{"type": "websocket.close", "code": 1008}] and reached == []
+    run_async(gate({"type": "lifespan"}, receive, send))
+    assert reached == ["lifespan"]  # the server's own start and stop still reach the app
 
 
 def test_the_files_token_opens_the_emails_images_and_nothing_else(one):
@@ -612,6 +650,22 @@ def test_the_files_token_opens_the_emails_images_and_nothing_else(one):
                  "/issue/0321.yaml/files/issue/0321.yaml", "/issue/nope.yaml/files/issue/images/a.png"]:
         missing = client.get(path, params=files)
         assert missing.status_code == 404 and SECRET not in missing.text, path
+
+
+def test_an_image_asked_for_at_its_files_version_is_kept_privately_and_no_other(one, folder):
+    site, client = one
+    path, image = "/issue/0321.yaml/files/issue/images/a.png", folder / "images" / "a.png"
+    version = preview_builder.file_version(image)
+    kept = client.get(path, params={"v": version, "token": site.files_token})
+    assert (kept.status_code, kept.headers.get_list("cache-control")) == \
+        (200, ["private, max-age=86400, immutable"])
+    assert kept.headers["content-security-policy"] == "sandbox; script-src 'none'; object-src 'none'"
+    for params in ({}, {"v": "0-0"}, {"v": ""}):
+        fetched = client.get(path, params={**params, "token": site.files_token})
+        assert (fetched.status_code, fetched.headers.get_list("cache-control")) == (200, ["no-store"]), params
+    image.write_bytes(b"\x89PNG changed")  # the same URL now names a version that is gone
+    changed = client.get(path, params={"v": version, "token": site.files_token})
+    assert (changed.content, changed.headers.get_list("cache-control")) == (b"\x89PNG changed", ["no-store"])
 
 
 def test_an_image_the_email_shows_but_gone_from_disk_is_404(one, folder):
@@ -675,6 +729,18 @@ def test_the_folders_index_lists_each_issue_with_its_status_subject_and_counts(m
         ("warnings", f"/issue/0323.yml/?token={token}", "0323.yml", "Third, warn", "1 warning")]
     assert f'<a href="/site/{site.site_token}/">The archive site</a>' in index.text
     assert f"<title>Issues in {folder} · preview</title>" in index.text
+
+
+def test_a_subject_is_shown_as_text_on_the_index_and_the_page_never_as_markup(many, folder):
+    site, client = many
+    token = {"token": site.access_token}
+    (folder / "0323.yaml").write_text('<img src=x onerror="alert(1)"> & <b>bold</b>\n')
+    shown = '&lt;img src=x onerror=&#34;alert(1)&#34;&gt; &amp; &lt;b&gt;bold&lt;/b&gt;'
+    index = client.get("/", params=token).text
+    page = client.get("/issue/0323.yaml/", params=token).text
+    for html in (index, page):
+        assert shown in html and "<img src=x" not in html and "<b>bold" not in html
+    assert f"<td>{shown}</td>" in index and f'<strong id="subject">{shown}</strong>' in page
 
 
 def test_the_index_shows_an_issue_by_its_last_good_subject(many, folder):
@@ -780,6 +846,24 @@ def test_a_changed_issue_is_rebuilt_once_and_each_rebuild_told(many, folder):
     assert client.get("/issue/0321.yaml/text", params=token).text == "text of Robots again"
 
 
+def test_a_rebuild_whose_check_follows_is_told_twice_the_render_then_its_check(folder):
+    class CheckAfter:
+        def __call__(self, issue_path: Path, files_url: str) -> Build:
+            return replace(stand_in_build(issue_path, files_url), check_pending=True)
+
+        def check(self, issue_path: Path) -> dict:
+            return {"checked": issue_path.read_text(encoding="utf-8").strip()}
+
+    site = Site(folder / "0321.yaml", build=CheckAfter())
+    builder = site.builders["0321.yaml"]
+    builder.ensure_built()
+    epoch, generation = builder.epoch, site.generation
+    (folder / "0321.yaml").write_text("Robots again\n")
+    run_async(site.on_change({folder.resolve() / "0321.yaml"}))
+    assert (builder.epoch, site.generation) == (epoch + 2, generation + 2)
+    assert builder.current.check == {"checked": "Robots again"} and not builder.current.check_pending
+
+
 def test_a_template_change_reloads_the_templates_before_rebuilding(folder, monkeypatch):
     templates = folder / "my-templates"
     templates.mkdir()
@@ -831,6 +915,51 @@ def test_a_template_change_reloads_them_in_the_worker_too(folder, monkeypatch):
     run_async(site.on_change({templates.resolve() / "news.mjml.j2"}))
     site.close()
     assert calls == ["reload", "worker reload", "worker closed"]
+
+
+def test_a_site_builds_in_the_worker_it_is_given_or_starts_its_own(folder, monkeypatch):
+    calls: list[str] = []
+
+    class Worker(preview.IsolatedBuild):  # the build's worker process, without the process
+        def __init__(self) -> None:
+            calls.append("made")
+
+        def start(self) -> Worker:
+            calls.append("started")
+            return self
+
+        def __call__(self, issue_path: Path, files_url: str) -> Build:
+            calls.append("built")
+            return stand_in_build(issue_path, files_url)
+
+        def close(self) -> None:
+            calls.append("closed")
+
+    monkeypatch.setattr(preview, "IsolatedBuild", Worker)
+    given = Site(folder / "0321.yaml", build=Worker())
+    assert given.builders["0321.yaml"].ensure_built().subject == "Robots, warn"
+    given.close()
+    assert calls == ["made", "built", "closed"]
+    calls.clear()
+    own = Site(folder / "0321.yaml")
+    assert own.builders["0321.yaml"].ensure_built().subject == "Robots, warn"
+    own.close()
+    assert calls == ["made", "started", "built", "closed"]
+    calls.clear()
+    plain = Site(folder / "0321.yaml", build=stand_in_build)  # a plain function: no worker
+    plain.builders["0321.yaml"].ensure_built()
+    plain.close()
+    assert calls == []
+
+
+def test_each_sites_tokens_are_its_own_and_carry_24_random_bytes(folder):
+    sites = [Site(folder / "0321.yaml", build=stand_in_build) for _ in range(2)]
+    for site in sites:
+        for token in (site.access_token, site.files_token, site.site_token):
+            assert re.fullmatch(r"[A-Za-z0-9_-]{32}", token)  # 24 bytes, URL-safe base64
+        assert re.fullmatch(r"[0-9a-f]{8}", site.token)  # tells one run's epochs from another's
+    tokens = [t for site in sites for t in (site.access_token, site.files_token, site.site_token, site.token)]
+    assert len(set(tokens)) == 8
 
 
 def test_the_watch_set_is_the_folders_and_trees_the_builds_read(folder):
@@ -971,6 +1100,21 @@ def test_a_taken_port_is_refused_with_a_free_one_near_it():
         bind(caught.value.suggestion).close()
     finally:
         first.close()
+
+
+def test_a_program_run_beside_the_preview_does_not_inherit_its_listening_socket():
+    """Even one started without closing descriptors (close_fds=False, os.exec*): it could
+    accept the preview's connections, and it keeps the port taken after the preview stops."""
+    sock = bind(0)
+    try:
+        inode = os.fstat(sock.fileno()).st_ino
+        probe = (f"import os, sys\ntry:\n    held = os.fstat({sock.fileno()}).st_ino == {inode}\n"
+                 "except OSError:\n    held = False\nprint('held' if held else 'not held')")
+        child = subprocess.run([sys.executable, "-c", probe], close_fds=False,
+                               capture_output=True, text=True, timeout=60)
+        assert (child.returncode, child.stdout) == (0, "not held\n"), child.stderr
+    finally:
+        sock.close()
 
 
 def test_only_requests_naming_127_0_0_1_or_localhost_are_answered(one):

@@ -594,6 +594,15 @@ def test_render_issue_gives_html_text_and_size(capfd):
     assert captured.err == "" and captured.out == "", "premailer/cssutils must not print"
 
 
+def test_the_rendered_mjml_holds_the_merge_tags_as_render_html_gives_them():
+    """Rendered.mjml, made when first read, is the MJML with its merge tags back in place."""
+    validated, rendered = render_file(SAMPLES[0])
+    _, mjml = render_html(validated.built_issue, validated.publication,
+                          RenderOptions(publication_dir=SAMPLES[0].parent))
+    assert "{{unsubscribe_url}}" in rendered.mjml and "merge-tag-" not in rendered.mjml
+    assert rendered.mjml == mjml
+
+
 def test_big_issues_get_a_size_warning():
     paragraph = "A sentence that is long enough to fill some space in the email body. " * 12
     stories = [model.News(headline=f"Story {i}", dek=paragraph,
@@ -602,6 +611,26 @@ def test_big_issues_get_a_size_warning():
                             DEFAULT_PUBLICATION)
     assert rendered.size > 90 * 1024
     assert any("Gmail clips messages over 102 KB" in w for w in rendered.warnings)
+
+
+def test_the_size_warning_counts_bytes_not_characters():
+    """An HTML of far fewer characters than the limit warns when its UTF-8 is over it (each emoji
+    is four bytes), and not one emoji before: bytes are counted whenever they could be over, even
+    where three bytes a character could not reach the limit."""
+    from authoring.render import WARN_SIZE
+
+    def rendered(emoji: int):
+        letter = model.Letter(body="😀" * emoji)
+        return render_issue(model.Issue(issue=model.IssueInfo(subject="s"), letter=letter),
+                            DEFAULT_PUBLICATION)
+
+    one = rendered(1)
+    under = 1 + (WARN_SIZE - one.size) // 4
+    quiet, loud = rendered(under), rendered(under + 1)
+    assert quiet.size <= WARN_SIZE < loud.size == one.size + 4 * under
+    assert 3 * len(loud.html) <= WARN_SIZE
+    assert quiet.warnings == []
+    assert loud.warnings == [check_size(loud.size)]
 
 
 def test_size_warning_threshold():

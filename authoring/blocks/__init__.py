@@ -119,6 +119,10 @@ class Reading(Protocol):
     def header(self, unit: Any) -> bool:
         """A known section name, or a line underlined with ``===``."""
 
+    def clutter(self, unit: Any) -> bool:
+        """Web-page chrome: reading time, "Share", a navigation line, a date line, the
+        publication's name repeated."""
+
     def date(self, unit: Any) -> bool:
         """A date line (``March 3, 2021``, ``Published 4 May 2022``)."""
 
@@ -133,6 +137,9 @@ class Reading(Protocol):
 
     def escape(self, text: str) -> str:
         """Literal text as Markdown."""
+
+    def lines(self, units: Sequence[Any]) -> str:
+        """The source lines the units span: ``line 8`` or ``lines 8–12``."""
 
     def warn(self, code: str, first: Any, message: str, hint: str | None = None,
              last: Any | None = None) -> None:

@@ -40,7 +40,8 @@ def _header_at(read: Reading, i: int, end: int) -> bool:
         return True
     return (read.blank_style and unit.words <= 4 and read.headline(unit)
             and not any(c in unit.text for c in ".!?:;") and (i == 0 or read.boundary(i))
-            and (i + 1 >= end or read.boundary(i + 1)))
+            and (i + 1 >= end or read.boundary(i + 1))
+            and not read.clutter(unit))  # "Share" alone is a page's button, set aside as such
 
 
 def run(read: Reading, start: int, stop: int) -> Found:

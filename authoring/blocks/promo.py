@@ -103,7 +103,7 @@ def test(read: Reading, start: int, stop: int) -> bool:
     units = read.units[start:stop]
     last = units[-1]
     if read.kicker(units[0]):
-        return True
+        return len(units) > 1  # a kicker alone introduces nothing: a promo needs its message
     if len(units) > MAX_UNITS or last.marker is not None:
         return False
     if _call_to_offer(units) is not None:

@@ -89,7 +89,7 @@ def run_cards(read: Reading, start: int, stop: int) -> Found:
               "name, a summary), not stories", "keep them as text, or link to the issues they list",
               last=units[-1])
     return Found(model.Text(body=model.Markdown(read.markdown(units))), stop,
-                 f"index cards, lines {units[0].first}–{units[-1].last}")
+                 f"index cards, {read.lines(units)}")
 
 
 def test_dated_cards(read: Reading, start: int, stop: int) -> bool:
@@ -103,7 +103,7 @@ def run_kept(read: Reading, start: int, stop: int) -> Found:
               "promo (kicker or call to action), feature (title and paragraphs) or footer",
               "move it into the right block by hand", last=units[-1])
     return Found(model.Text(body=model.Markdown(read.markdown(units))), stop,
-                 f"nothing else, lines {units[0].first}–{units[-1].last}")
+                 f"nothing else, {read.lines(units)}")
 
 
 BLOCK = BlockType(key="text", model=model.Text, partial="text", text=text, emit=emit, fields=fields,

@@ -238,7 +238,7 @@ def run(read: Reading, start: int, stop: int) -> Found:
         title = None if _rendered(read, start) else units[0].text
         cues = [_rendered_cue(unit.text) for unit in units[1 if title else 0:]]
         return Found(Transcript(cues=cues, title=title), stop, f"cues as plain text writes them, "
-                     f"lines {units[0].first}–{units[-1].last}")
+                     f"{read.lines(units)}")
     first_cue = start + 1
     while first_cue < stop and units[first_cue - start].gap == 0 \
             and _cue_start(read, first_cue, stop) is None:
@@ -250,7 +250,7 @@ def run(read: Reading, start: int, stop: int) -> Found:
                          "WEBVTT header lines, kept as a comment at the top of the YAML",
                          "delete the comment: it describes the captions file, not the issue")
         return Found(Transcript(cues=found), stop, f"WEBVTT and {len(found)} timed cues, "
-                     f"lines {units[0].first}–{units[-1].last}")
+                     f"{read.lines(units)}")
     groups: list[list[str]] = []
     for unit in units:
         if unit.gap or not groups:
@@ -263,7 +263,7 @@ def run(read: Reading, start: int, stop: int) -> Found:
               "keep it, correct the timings, or link to it", last=units[-1])
     body = "\n\n".join("\\\n".join(group) for group in groups)
     return Found(model.Text(body=model.Markdown(body)), stop,
-                 f"cues without valid WEBVTT, lines {units[0].first}–{units[-1].last}")
+                 f"cues without valid WEBVTT, {read.lines(units)}")
 
 
 def _webvtt_cues(read: Reading, i: int, stop: int) -> list[Cue] | None:

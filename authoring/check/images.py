@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from authoring import codes, markdown, model
 from authoring.check import Built, CheckOptions, PartResult, part
-from authoring.checks import text_fields
+from authoring.checks import linked_texts
 from authoring.diagnostics import Severity
 from authoring.model import YamlPath
 
@@ -68,12 +68,13 @@ def _images(issue: model.Issue) -> Iterator[tuple[YamlPath, int | None, str, str
         image = getattr(story, "image", None)
         if image is not None:
             yield image.path + ("alt",), None, image.alt, image.src
-    for path, text, is_markdown in text_fields(issue):
-        if not is_markdown:
-            continue
-        for ref in markdown.iter_links(text):
+    for path, text, linked in linked_texts(issue):
+        for ref, address in linked:
             if ref.kind == "image":
-                index = text.find(f"![{ref.text}]")
+                # this image's own alt: the last "![alt]" before its address, so that two images
+                # with the same alt each point at their own (None: the parser rewrote the address)
+                label = f"![{ref.text}]"
+                index = text.find(label) if address is None else text.rfind(label, 0, address)
                 yield path, (index + 2 if index >= 0 else None), ref.text, ref.url
 
 
@@ -83,16 +84,19 @@ def _check_logo(built: Built, result: PartResult) -> None:
     if logo is None or not logo.src:
         return  # the masthead is the publication's name in text
     alt = logo.alt.strip()
+    named = pub.name.casefold() in alt.casefold()
+    # a logo file named after the publication (bytes.png, alt "Bytes") has the right alt
+    file_name = file_name_alt(alt, None if named else logo.src)
     if not alt:
         result.add(built.at_publication(("logo",), codes.LOGO_ALT, Severity.WARNING,
                                         "the logo has no alt text: with images off the masthead is "
                                         "an empty box", f"set logo.alt to '{pub.name}'"))
-    elif pub.name.casefold() not in alt.casefold() and file_name_alt(alt, logo.src) is None:
+    elif not named and file_name is None:
         result.add(built.at_publication(("logo", "alt"), codes.LOGO_ALT, Severity.WARNING,
                                         f"the logo's alt text '{alt}' does not name the publication: "
                                         f"with images off readers cannot tell it is {pub.name}",
                                         f"write the name in it: '{pub.name}'"))
-    elif file_name_alt(alt, logo.src):
+    elif file_name:
         result.add(built.at_publication(("logo", "alt"), codes.ALT_FILE_NAME, Severity.WARNING,
                                         f"the logo's alt text '{alt}' looks like a file name",
                                         f"write the publication's name: '{pub.name}'"))

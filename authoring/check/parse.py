@@ -1,13 +1,10 @@
 """The final HTML read once with the standard library's HTML parser: elements, attributes,
-inline styles, ``<style>`` sheets and links, each with the line it is on."""
+inline styles, ``<style>`` sheets, links, images and the body's text, each counted."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
 
 
 @dataclass
@@ -66,8 +63,6 @@ class _Reader(HTMLParser):
             parsed.images.append(values)
             for anchor in self._anchors:
                 anchor.images.append(values.get("alt", ""))
-        if tag in _VOID:
-            self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "style" and self._in_style:

@@ -8,6 +8,7 @@ and place each finding at the line it was written on. ``build_export`` runs them
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,6 +173,8 @@ def _unreplaced_tags(context: Presend) -> None:
             if place not in found[name]:
                 found[name].append(place)
     for name, where in found.items():
+        if _reported_by_validation(sources, name):
+            continue  # unknown-merge-tag already stands at each place it is written: once is enough
         # validation refuses an esp: it does not know: the service is none or lacks the tag
         why = ("publication.yaml sets no esp:, so no service replaces it" if publication.esp == esp.NONE
                else f"{publication.esp} has no merge tag for it")
@@ -187,6 +190,13 @@ def _unreplaced_tags(context: Presend) -> None:
             f"{what} would reach readers as written in {', '.join(where)}: {why}",
             f"set esp: to the service you send with (docs/esp.md lists them), {fix}")
 
+
+def _reported_by_validation(sources: Sources, name: str) -> bool:
+    """Whether validation flagged the toolkit tag ``name`` (unknown-merge-tag, which quotes the
+    tag as written, ``{{name}}`` or ``{{ name }}``): it does where a chosen service lacks it."""
+    written = re.compile(r"'\{\{\s*" + re.escape(name) + r"\s*\}\}'")
+    return any(d.code == codes.UNKNOWN_MERGE_TAG and written.search(d.message)
+               for report in (sources.issue, *sources.others) for d in report.diagnostics)
 
 
 @rule("local-images")

@@ -94,7 +94,7 @@ class CheckReport:
         """The few findings that matter most: every error, then warnings by how much they
         change what readers get (spam, size, inbox before client details), at most ``FIRST``."""
         ranked = sorted(((PART_RANK.get(p.name, len(PART_RANK)), f) for p in self.parts
-                         for f in p.findings), key=lambda pair: (not pair[1].is_error, pair[0]))
+                         for f in p.findings), key=lambda pair: pair[0])
         errors = [f for _, f in ranked if f.is_error]
         warnings = [f for _, f in ranked if not f.is_error]
         return errors + warnings[:max(0, FIRST - len(errors))]

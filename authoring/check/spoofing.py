@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from authoring import links, markdown
 from authoring.check import Built, CheckOptions, PartResult, part
-from authoring.checks import text_fields
+from authoring.checks import linked_texts
 from authoring.diagnostics import Severity
 
 _HINTS = {
@@ -22,16 +22,18 @@ _HINTS = {
 def spoofed_links(built: Built, options: CheckOptions) -> PartResult:
     result = PartResult(name="spoofing", title="")
     checked = 0
-    for path, text, is_markdown in text_fields(built.issue):
-        if not is_markdown:
-            continue
-        for ref in markdown.iter_links(text):
+    for path, text, linked in linked_texts(built.issue):
+        for ref, address in linked:
             if ref.kind != "link":
                 continue
             checked += 1
             for spoof in links.spoofing(ref.url, ref.text):
-                index = text.find(f"[{ref.text}]")
-                result.add(built.at_offset(path, index + 1 if index >= 0 else None, spoof.code,
+                # this link's own words: the last "[text]" before its address, so that two links
+                # with the same words each point at their own (None: the parser rewrote the address)
+                label = f"[{ref.text}]"
+                index = text.find(label) if address is None else text.rfind(label, 0, address)
+                # words not written as they read ("[pay" and "pal.com]" on two lines): its address
+                result.add(built.at_offset(path, index + 1 if index >= 0 else address, spoof.code,
                                            Severity.WARNING, spoof.message, _HINTS[spoof.code],
                                            needle=ref.text))
     footer = built.publication.footer or ""

@@ -14,7 +14,7 @@ _NEAR_CLIP = re.compile(rf"HTML is [\d.]+ KB: Gmail clips messages over {GMAIL_C
 
 @part("validation", "Export readiness", needs_html=False)
 def export_readiness(built: Built, options: CheckOptions) -> PartResult:
-    result = PartResult(name="validation", title="Export readiness")
+    result = PartResult(name="validation", title="")  # check_built sets the registered title
     # The size part explains an oversized (or nearly clipped) email block by block.
     result.findings = [d for d in built.problems if d.code != codes.TOO_LARGE
                        and not (d.code == codes.RENDER and _NEAR_CLIP.fullmatch(d.message))]

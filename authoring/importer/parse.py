@@ -27,6 +27,7 @@ from authoring.diagnostics import Diagnostic, Severity
 from authoring.importer import glue, letter, shapes
 from authoring.importer.markdown import escape
 from authoring.importer.shapes import Unit
+from authoring.importer.units import line_span
 from authoring.validate import DEFAULT_PUBLICATION
 
 WALL_MIN = 30
@@ -100,6 +101,14 @@ class Parser:
     def header(self, unit: Unit) -> bool:
         return shapes.known_header(unit)
 
+    def clutter(self, unit: Unit) -> bool:
+        return shapes.clutter(unit, self.publication_names)
+
+    @property
+    def publication_names(self) -> frozenset[str]:
+        """Names the page may repeat as chrome: the publication's and render's default."""
+        return frozenset({DEFAULT_PUBLICATION.name, getattr(self.publication, "name", "")} - {""})
+
     def date(self, unit: Unit) -> bool:
         return shapes.date_line(unit)
 
@@ -115,14 +124,17 @@ class Parser:
     def escape(self, text: str) -> str:
         return escape(text)
 
+    def lines(self, units: Sequence[Unit]) -> str:
+        return line_span(units[0].first, units[-1].last)
+
     def warn(self, code: str, first: Unit, message: str, hint: str | None = None,
              last: Unit | None = None) -> None:
-        where = first.lines if last is None or last is first else f"lines {first.first}–{last.last}"
+        where = line_span(first.first, (last or first).last)
         self.warnings.append(Diagnostic(code=code, severity=Severity.WARNING, file=self.source,
                                         line=first.first, message=f"{where}: {message}", hint=hint))
 
     def comment(self, units: Sequence[Unit], code: str, what: str, message: str, hint: str) -> None:
-        where = units[0].lines if len(units) == 1 else f"lines {units[0].first}–{units[-1].last}"
+        where = self.lines(units)
         self.warn(code, units[0], message, hint, last=units[-1])
         self.comments.append(f"{what} from {where} of the source, not part of the issue:")
         self.comments += [f"  {unit.text}" for unit in units]
@@ -195,8 +207,7 @@ class Parser:
         """A run of units between the blocks found by scans: web-page text set aside, then the first
         recogniser whose evidence the run holds (the text block's always does)."""
         lead = i
-        names = frozenset({DEFAULT_PUBLICATION.name, getattr(self.publication, "name", "")} - {""})
-        while lead < j and shapes.clutter(self.units[lead], names):
+        while lead < j and self.clutter(self.units[lead]):
             lead += 1
         if lead > i:
             self.set_aside(self.units[i:lead], codes.WEB_CLUTTER,

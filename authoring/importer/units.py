@@ -22,6 +22,12 @@ _QUESTION = re.compile(r"^(?:Q|Question)[:.]\s+\S")
 _ANSWER = re.compile(r"^(?:A|Answer)[:.]\s+\S")
 
 
+def line_span(first: int, last: int) -> str:
+    """Source lines as a reader names them: ``line 8``, ``lines 8–12`` (never ``lines 8–8``,
+    which two units sharing a line, a glued one split, used to give)."""
+    return f"line {first}" if first == last else f"lines {first}–{last}"
+
+
 @dataclass
 class Unit:
     """A paragraph or list item of the source text."""
@@ -42,7 +48,7 @@ class Unit:
 
     @property
     def lines(self) -> str:
-        return f"line {self.first}" if self.first == self.last else f"lines {self.first}–{self.last}"
+        return line_span(self.first, self.last)
 
     @property
     def words(self) -> int:

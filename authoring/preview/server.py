@@ -234,7 +234,10 @@ class TokenGate:
         self.site_token = site_token
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] == "websocket":  # no route takes one (and uvicorn runs with ws="none")
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["type"] != "http":  # lifespan: the server's own start and stop
             await self.app(scope, receive, send)
             return
         if self.admits(Request(scope)):
@@ -485,8 +488,7 @@ def bind(port: int) -> socket.socket:
         if exc.errno == errno.EADDRINUSE:
             raise PortInUse(port, _free_port_near(port)) from None
         raise
-    sock.listen(128)
-    sock.set_inheritable(True)
+    sock.listen(128)  # not inheritable (Python's default): no program run beside it can accept on it
     return sock
 
 

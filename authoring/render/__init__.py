@@ -11,7 +11,8 @@ Nothing heavy is imported here: ``authoring validate`` must not pay for MJML or 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -48,15 +49,27 @@ class RenderOptions:
     ``authoring check`` can split the output by block; never set for what is sent."""
 
 
-@dataclass
 class Rendered:
     """One rendered issue."""
 
-    html: str
-    text: str
-    mjml: str
-    """The intermediate MJML, for debugging templates (``authoring render --mjml``)."""
-    warnings: list[str] = field(default_factory=list)
+    def __init__(self, html: str, text: str, mjml: str | Callable[[], str],
+                 warnings: list[str] | None = None):
+        self.html = html
+        self.text = text
+        self._mjml = mjml
+        self.warnings: list[str] = [] if warnings is None else warnings
+
+    def __repr__(self) -> str:
+        return f"Rendered(html={self.html!r}, text={self.text!r}, warnings={self.warnings!r})"
+
+    @property
+    def mjml(self) -> str:
+        """The intermediate MJML, for debugging templates (``authoring render --mjml``). Given
+        as a function, it is made when first read: most renders never read it, and restoring
+        its merge tags read the whole of it."""
+        if not isinstance(self._mjml, str):
+            self._mjml = self._mjml()
+        return self._mjml
 
     @property
     def size(self) -> int:
@@ -82,17 +95,21 @@ def render_issue(issue: Issue, publication: Publication, options: RenderOptions 
 
     options = options or RenderOptions()
     warnings: list[str] = []
-    markup, mjml = html.render_html(issue, publication, options, warnings=warnings)
+    markup, source, links = html.render_parts(issue, publication, options, warnings=warnings)
     text = render_text(issue, publication, options)
     if options.mode == "email":  # the email service fills in its merge tags; a web page has none
         markup, text = esp.rewrite(markup, publication.esp), esp.rewrite(text, publication.esp)
         # what the service would run and is no merge tag: shown as characters, never run (the
         # plain text has no such characters: the merge-tag check and export refuse it there)
         markup = esp.neutralise_html(markup, publication.esp)
-    rendered = Rendered(html=markup, text=text, mjml=mjml, warnings=warnings)
-    size_warning = check_size(rendered.size)
-    if size_warning:
-        warnings.append(size_warning)
+    rendered = Rendered(html=markup, text=text, mjml=partial(links.restore_merge_tags, source),
+                        warnings=warnings)
+    # bytes of UTF-8 are at most four a character (one for ASCII, which str.isascii knows at
+    # once): a shorter HTML is not encoded to be counted (a fortieth of a render)
+    if len(markup) * (1 if markup.isascii() else 4) > WARN_SIZE:
+        size_warning = check_size(rendered.size)
+        if size_warning:
+            warnings.append(size_warning)
     return rendered
 
 

@@ -317,13 +317,22 @@ def render_html(issue: model.Issue, publication: model.Publication,
                 options: RenderOptions | None = None, *, warnings: list[str] | None = None
                 ) -> tuple[str, str]:
     """(html, mjml) for one issue."""
+    html, source, links = render_parts(issue, publication, options, warnings=warnings)
+    return html, links.restore_merge_tags(source)
+
+
+def render_parts(issue: model.Issue, publication: model.Publication,
+                 options: RenderOptions | None = None, *, warnings: list[str] | None = None
+                 ) -> tuple[str, str, Links]:
+    """The HTML of one issue, its MJML with the merge tags still stood in for (``Links``
+    restores them: a render that is not asked for its MJML need not), and those links."""
     from authoring.render import RenderOptions
 
     options = options or RenderOptions()
     links = links_for(publication, options)
     source = template(issue, publication, options, links)
     html = inline(compile_mjml(source), warnings, options.inliner or publication.inliner)
-    return links.restore_merge_tags(html), links.restore_merge_tags(source)
+    return links.restore_merge_tags(html), source, links
 
 
 def links_for(publication: model.Publication, options: RenderOptions) -> Links:

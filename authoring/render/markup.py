@@ -30,10 +30,34 @@ _INLINE_TAGS = {"softbreak": "\n", "hardbreak": "<br>", "em_open": "<em>", "em_c
 """Inline tokens that become a fixed piece of HTML."""
 
 
+_TOKEN_START, _TOKEN_END = MERGE_TAG_TOKEN.split("{}")
+
+
 @cache
-def _merge_token_pattern() -> re.Pattern[str]:
-    """Any MERGE_TAG_TOKEN."""
-    return re.compile(re.escape(MERGE_TAG_TOKEN).replace(r"\{\}", "[0-9]+"))
+def _digits() -> re.Pattern[str]:
+    """A token's number, where a piece after its start begins."""
+    return re.compile("[0-9]+")
+
+
+def _restore_tokens(html: str, restored: dict[str, str]) -> str:
+    """``html`` with each MERGE_TAG_TOKEN in it that ``restored`` knows replaced by its text.
+
+    Split where each token starts (str.split: a search as fast as memchr, where a pattern's
+    search for the same text read the ~30,000 characters one by one). A token's start holds no
+    text that could start another, so each piece after the first opens with one start; a token
+    is that start, digits and the end."""
+    pieces = html.split(_TOKEN_START)
+    if len(pieces) == 1:
+        return html
+    digits_at = _digits().match
+    for n in range(1, len(pieces)):
+        piece = pieces[n]
+        found = digits_at(piece)
+        digits = found.end() if found else 0
+        token = _TOKEN_START + piece[:digits] + _TOKEN_END
+        text = restored.get(token) if digits and piece.startswith(_TOKEN_END, digits) else None
+        pieces[n] = _TOKEN_START + piece if text is None else text + piece[digits + len(_TOKEN_END):]
+    return "".join(pieces)
 
 
 class Links:
@@ -97,7 +121,7 @@ class Links:
         # as no tag holds a token and none can end one (a tag opens and closes with { } * % [ ],
         # which no token holds). A token the author wrote, with no tag, stays as it was.
         restored = {token: str(escape(tag)) for token, tag in self.merge_tags.items()}
-        return _merge_token_pattern().sub(lambda token: restored.get(token.group(), token.group()), html)
+        return _restore_tokens(html, restored)
 
     # ------------------------------------------------------------------ markdown
 
