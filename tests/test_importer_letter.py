@@ -151,3 +151,10 @@ def test_a_lead_in_label_has_three_characters_or_more():
     letter = import_text(text, source="t.txt").issue.letter
     assert letter.body == "**Ops:** Fast and cheap.\n\n**Data:** Slow and costly.\n\nAI: Cheap too."
     assert letter.signature == "Malcolm X"  # a capital X ends no sentence
+
+
+def test_list_items_keep_their_depth_and_numbers_in_the_letter():
+    text = ("Dear friends,\n\nHello there.\n\n- One\n    - Nested item\n\n  1. First\n  2. Second\n\n"
+            "Keep learning!\n")
+    assert import_text(text, source="t.txt").issue.letter.body == \
+        "Hello there.\n\n- One\n  - Nested item\n1. First\n2. Second"
