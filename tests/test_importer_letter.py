@@ -158,3 +158,10 @@ def test_list_items_keep_their_depth_and_numbers_in_the_letter():
             "Keep learning!\n")
     assert import_text(text, source="t.txt").issue.letter.body == \
         "Hello there.\n\n- One\n  - Nested item\n1. First\n2. Second"
+
+
+@pytest.mark.parametrize("label", ["HTTP caching", "WWW history"])
+def test_a_line_opening_like_an_address_is_no_lead_in(label):
+    text = f"Dear friends,\n\n{label}: Faster pages.\n\nModel training: Fast.\n\nKeep learning!\n"
+    assert import_text(text, source="t.txt").issue.letter.body == \
+        f"{label}: Faster pages.\n\nModel training: Fast."  # one lead-in left: none is bold
