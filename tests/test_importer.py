@@ -266,6 +266,21 @@ def test_web_page_text_ending_the_page_is_set_aside_as_a_comment_with_its_lines(
     assert result.issue.stories == [] and result.warnings[0].code == "web-clutter"
 
 
+def test_web_page_text_is_a_line_of_at_most_twelve_words_never_a_list_item():
+    letter = "Dear friends,\n\nHello there.\n\nKeep learning!\n\nAndrew\n\n\n"
+    twelve, thirteen = ("   ".join(["Home", *["Topics"] * n]) for n in (11, 12))  # a navigation line
+
+    def set_aside(tail: str) -> bool:
+        result = import_text(letter + tail + "\n", source="t.txt")
+        kept = [w.code for w in result.warnings if w.code != "invented-subject"]
+        assert kept in (["web-clutter"], ["unclassified-text"]), kept
+        return kept == ["web-clutter"] and result.issue.stories == []
+
+    assert set_aside(twelve) and f"#   {twelve}\n" in import_text(letter + twelve, source="t.txt").yaml
+    assert not set_aside(thirteen)  # more words than web-page chrome has: the issue's text
+    assert not set_aside("- Share this") and not set_aside("- Home\n- Search")  # a list is content
+
+
 _A_STORY = ("Robots Learn Chores\n\nA dek that says more.\n\n"
             "What’s new: A thing.\n\nWhy it matters: It does.\n")
 
@@ -665,3 +680,138 @@ def test_two_labels_glued_into_one_line_are_each_warned_on_that_line():
     assert glued == ["line 3", "line 3"]
     labels = [s.label for s in result.issue.stories[0].sections]
     assert labels == ["What’s new", "How it works", "Why it matters"]
+
+
+@pytest.mark.parametrize("words", [30, 31])
+def test_a_picture_above_a_features_title_has_at_most_thirty_words(words):
+    alt = "A robot arm on a desk " + " ".join(["beside the window"] * 8) + " today" * (words - 30)
+    assert len(alt.split()) == words
+    text = _AFTER_A_LETTER + f"{alt}\n\nThe Long Road to Autonomy\n\nIt took a decade.\n"
+    (story,) = import_text(text, source="t.txt").issue.stories
+    if words == 30:
+        assert story == model.Feature(title="The Long Road to Autonomy", body="It took a decade.",
+                                      image=model.Image(alt=alt))
+    else:
+        assert isinstance(story, model.Text)  # no picture: no feature either
+
+
+_TITLE_120 = ("How Autonomous Warehouse Robots Learned to Sort Thousands of Parcels Overnight Without Any "
+              "Experienced Night Supervisors")
+
+
+@pytest.mark.parametrize(("title", "is_title"), [
+    (_TITLE_120, True), (_TITLE_120.replace("Night Supervisors", "Nightly Supervisor"), False),  # 121
+    ("Robots Meet SpaceX", True),  # a capital X ends no clause
+])
+def test_a_features_title_has_at_most_120_characters(title, is_title):
+    text = _AFTER_A_LETTER + f"{title}\n\nIt took a decade.\n"
+    (story,) = import_text(text, source="t.txt").issue.stories
+    assert story == (model.Feature(title=title, body="It took a decade.") if is_title
+                     else model.Text(body=f"{title}\n\nIt took a decade."))
+
+
+def test_a_kicker_ending_in_a_domain_keeps_two_letters_of_the_capitals_glued_after_its_dot():
+    text = _AFTER_A_LETTER + "A MESSAGE FROM DEEPLEARNING.AIAGENTS often fail at long tasks, a study found.\n"
+    (promo,) = import_text(text, source="t.txt").issue.stories
+    assert (promo.kicker, promo.body) == ("A MESSAGE FROM DEEPLEARNING.AI",
+                                          "AGENTS often fail at long tasks, a study found.")
+    # a domain's letters said twice: the second time is the body's acronym, whatever their number
+    text = _AFTER_A_LETTER + "A MESSAGE FROM ACME.ORGORG tools often fail at long tasks.\n"
+    (promo,) = import_text(text, source="t.txt").issue.stories
+    assert (promo.kicker, promo.body) == ("A MESSAGE FROM ACME.ORG", "ORG tools often fail at long tasks.")
+
+
+@pytest.mark.parametrize(("label", "split"), [("What the team found in the lab today", True),
+                                              ("What the team found in the lab this week", False)])
+def test_a_label_glued_to_its_text_has_at_most_eight_words(label, split):
+    text = (f"Robots Learn Chores\n\nA dek here.\n\n{label}:The robots folded towels all day.\n\n"
+            "Why it matters: It does.\n")
+    result = import_text(text, source="t.txt")
+    (news,) = result.issue.stories
+    body = "The robots folded towels all day."
+    assert news.sections[0] == (model.Section(label=label, body=body) if split
+                                else model.Section(label=None, body=f"{label}:{body}"))
+    assert [w.code for w in result.warnings].count("glued-label") == split
+
+
+def test_runs_of_spaces_in_a_lead_ins_text_are_one_and_a_plus_opening_a_paragraph_stays_literal():
+    text = ("Dear friends,\n\nData labeling: Slow   and costly.\n\nModel training: Fast.\n\n"
+            "+ 1 for this idea.\n\nKeep learning!\n")
+    assert import_text(text, source="t.txt").issue.letter.body == \
+        "**Data labeling:** Slow and costly.\n\n**Model training:** Fast.\n\n\\+ 1 for this idea."
+
+
+def test_the_pieces_of_a_split_line_keep_its_line_in_warnings():
+    wall = ("A plain sentence of ordinary words. " * 60).strip()
+    glued = import_text(_AFTER_A_LETTER + wall + "Results: The robots folded towels.\n", source="t.txt")
+    assert "line 8: a paragraph of 2,159 characters (over 2,000)" in [
+        str(w).split(": warning: ")[1][:52] for w in glued.warnings]
+    tight = import_text(_AFTER_A_LETTER + "Our plan:The company shipped a robot today.\n", source="t.txt")
+    assert [str(w).split(": warning: ")[1][:28] for w in tight.warnings][:2] == [
+        "line 8: label 'Our plan:' wa", "line 8: kept as a text block"]
+
+
+def test_an_image_line_wider_than_the_text_does_not_set_its_wrap_width():
+    alt = "A robot arm on a desk beside the window of the lab where the whole team works every single day"
+    assert len(f"[Image: {alt}]") > 100
+    assert _letter_body(f"[Image: {alt}]\n\n{_L67}\nran on.").endswith(f"\n\n{_L67} ran on.")
+
+
+@pytest.mark.parametrize("clutter", [12, 13])
+def test_a_salutation_is_looked_for_under_at_most_twelve_lines_of_web_page_text(clutter):
+    result = import_text("Home\n\n" * clutter + "Dear friends,\n\nHello.\n\nKeep learning!\n", source="t.txt")
+    assert (result.issue.letter is not None) == (clutter == 12)
+
+
+def test_a_header_glued_to_a_headline_keeps_the_block_gap_above_it():
+    # the gap is what makes the short line above it a header too: a line alone between two gaps
+    text = _AFTER_A_LETTER + ("Closing Notes\n\n\nNewsRobots Learn Chores\n\nA dek here.\n\n"
+                              "What’s new: A thing.\n\nWhy it matters: It does.\n")
+    result = import_text(text, source="t.txt")
+    stories = result.issue.stories
+    assert stories[:2] == [model.Header(title="Closing Notes"), model.Header(title="News")]
+    assert stories[2].headline == "Robots Learn Chores"
+    assert result.evidence[1] == "a known section name, line 11"  # the header keeps its line
+    # a known header glued to a sentence, not a headline, stays glued
+    assert import_text(_AFTER_A_LETTER + "NewsThe robots folded towels.\n", source="t.txt").issue.stories == [
+        model.Text(body="NewsThe robots folded towels.")]
+
+
+@pytest.mark.parametrize(("rest", "split"), [("Ship it now.", True), ("Ship it.", False)])
+def test_a_label_glued_to_its_text_needs_three_words_after_it(rest, split):
+    (text,) = import_text(_AFTER_A_LETTER + f"Our plan:{rest}\n", source="t.txt").issue.stories
+    assert text.body == (f"Our plan: {rest}" if split else f"Our plan:{rest}")
+
+
+_LONG_KICKER = " ".join(["INTERNATIONALIZATION"] * 5 + ["ACCOMPLISHMENTS"])  # 120 characters, 6 words
+
+
+@pytest.mark.parametrize(("line", "is_kicker"), [
+    ("SPONSORED CONTENT", True), ("A MESSAGE FROM OUR GOOD FRIENDS AT THE ACME CLOUD", True),  # 2, 10 words
+    ("A MESSAGE FROM OUR VERY GOOD FRIENDS AT THE ACME CLOUD", False),  # 11
+    (_LONG_KICKER, True), (_LONG_KICKER + "S", False),  # 120 characters, 121
+    ("- SPONSORED BY ACME CLOUD", False),  # a list item
+    ("AI IN THE UK", True),  # words of two letters count
+    ("AI IN EU", True), ("AI IN X", False),  # six letters at least
+])
+def test_a_kicker_is_a_line_of_capitals_of_two_to_ten_words_and_at_most_120_characters(line, is_kicker):
+    assert len(_LONG_KICKER) == 120
+    text = _AFTER_A_LETTER + f"{line}\n\nOur course opens soon, and seats are few.\n"
+    (story,) = import_text(text, source="t.txt").issue.stories
+    assert (isinstance(story, model.Promo) and story.kicker == line) == is_kicker
+
+
+@pytest.mark.parametrize(("label", "split"), [("What the team found in the lab today", True),
+                                              ("What the team found in the lab this week", False)])
+def test_a_label_glued_to_the_sentence_before_it_has_at_most_eight_words(label, split):
+    text = (f"Robots Learn Chores\n\nA dek here.\n\nWhat’s new: It works well.{label}: "
+            "The robots folded towels.\n")
+    (news,) = import_text(text, source="t.txt").issue.stories
+    assert [s.label for s in news.sections] == (["What’s new", label] if split else ["What’s new"])
+
+
+def test_a_line_split_at_a_glued_label_keeps_the_block_gap_above_it():
+    text = _AFTER_A_LETTER + "Closing Notes\n\n\nIt works well.Results: The robots folded towels.\n"
+    assert import_text(text, source="t.txt").issue.stories == [
+        model.Header(title="Closing Notes"),
+        model.Text(body="It works well.\n\nResults: The robots folded towels.")]

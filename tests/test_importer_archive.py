@@ -441,8 +441,8 @@ def test_control_characters_are_replaced_with_a_warning_naming_the_line():
     text = ("Dear friends,\n\nAn escape \x1b[31m here and a tab\x0b there.\n\n"
             "C1 \x85 and \x9b, noncharacter \ufffe, lone \ud800 surrogate.\n\nKeep learning!\n")
     result = import_text(text, source="c.txt")
-    codes = [(w.code, w.line) for w in result.warnings if w.code == "control-character-replaced"]
-    assert codes == [("control-character-replaced", 3), ("control-character-replaced", 5)]
+    codes = [(w.code, w.file, w.line) for w in result.warnings if w.code == "control-character-replaced"]
+    assert codes == [("control-character-replaced", "c.txt", 3), ("control-character-replaced", "c.txt", 5)]
     assert "U+001B" in result.warnings[0].message and "U+000B" in result.warnings[0].message
     assert "An escape \ufffd\\[31m here and a tab\ufffd there." in result.issue.letter.body
     validated = validate_text(result.yaml)

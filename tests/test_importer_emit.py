@@ -37,3 +37,13 @@ def test_every_field_of_an_image_is_written_alt_first():
            "        href: https://x.org/\n        width: 300\n      headline: H\n" in text
     validated = validate_text(text, publication=DEFAULT_PUBLICATION)
     assert validated.report.errors == [] and validated.issue == issue
+
+
+def test_the_yaml_reads_back_the_same_without_libyaml(monkeypatch):
+    """The written YAML is read back to check its styles: with PyYAML's own loader when libyaml is
+    missing (a wheel without it), not an AttributeError."""
+    import yaml
+
+    with_libyaml = import_file(SEED).yaml
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    assert import_file(SEED).yaml == with_libyaml

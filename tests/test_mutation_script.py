@@ -65,3 +65,58 @@ def test_a_mutant_whose_run_was_a_pytest_internal_error_is_no_kill(tmp_path, mon
         "authoring.load.x_a__mutmut_2": "pytest internal error (no test ran: run its tests by hand)",
         "authoring.load.x_a__mutmut_3": "survived"}
     assert [n for n, s in statuses.items() if s in mutation.KILLED] == ["authoring.load.x_a__mutmut_1"]
+
+
+def test_each_kill_is_logged_with_its_test_and_mutant_and_nothing_else_is(tmp_path, monkeypatch):
+    plugin: dict = {}
+    exec(script().PLUGIN, plugin)
+    monkeypatch.chdir(tmp_path)
+    log = tmp_path / "mutmut-kills.log"
+
+    def report(nodeid, failed):
+        return types.SimpleNamespace(nodeid=nodeid, failed=failed)
+
+    for mutant, nodeid, failed in [("stats", "tests/t.py::a", True), ("", "tests/t.py::b", True),
+                                   ("authoring.x.x_f__mutmut_3", "tests/t.py::c", False),
+                                   ("authoring.x.x_f__mutmut_4", "tests/t.py::d", True),
+                                   ("authoring.x.x_g__mutmut_1", "tests/t.py::d", True)]:
+        monkeypatch.setenv("MUTANT_UNDER_TEST", mutant)
+        plugin["pytest_runtest_logreport"](report(nodeid, failed))
+    assert log.read_text() == ("tests/t.py::d\tauthoring.x.x_f__mutmut_4\n"
+                               "tests/t.py::d\tauthoring.x.x_g__mutmut_1\n")
+
+
+def test_tests_run_in_order_of_kills_per_second_with_a_tenth_of_a_kill_to_start(tmp_path, monkeypatch):
+    """A mutant's run stops at its first failure: the corpus test that caught 30 mutants in 0.3 s
+    runs before unit tests that caught none, and a slow test that caught one only after the fast
+    tests that caught none."""
+    import json
+
+    plugin: dict = {}
+    exec(script().PLUGIN, plugin)
+    monkeypatch.chdir(tmp_path)
+    times = {"corpus": 0.3, "unit": 0.002, "slow_unit": 0.02, "folder": 4.0, "kills_once": 0.01}
+    (tmp_path / "mutmut-stats.json").write_text(json.dumps({"duration_by_test": times}))
+    (tmp_path / "mutmut-kills.log").write_text("corpus\tm1\n" * 30 + "folder\tm2\n" + "kills_once\tm3\n")
+    items = [types.SimpleNamespace(nodeid=n) for n in [*times, "new"]]  # "new": no time yet
+    plugin["pytest_collection_modifyitems"](None, None, items)
+    # per second: new 0.1/0.001 = 100, corpus 30.1/0.3 = 100.3, kills_once 110, unit 50, slow_unit 5,
+    # folder 0.275
+    assert [item.nodeid for item in items] == ["kills_once", "corpus", "new", "unit", "slow_unit", "folder"]
+
+
+def test_the_heap_is_frozen_after_the_warm_up_and_never_after_a_mutants_run():
+    """mutmut's fork server warms up with --collect-only; each run forks from it and, unfrozen,
+    pytest's closing collections walked the whole inherited heap (half a killed mutant's time)."""
+    import gc
+
+    plugin: dict = {}
+    exec(script().PLUGIN, plugin)
+    gc.unfreeze()
+    try:
+        plugin["pytest_unconfigure"](types.SimpleNamespace(option=types.SimpleNamespace(collectonly=False)))
+        assert gc.get_freeze_count() == 0
+        plugin["pytest_unconfigure"](types.SimpleNamespace(option=types.SimpleNamespace(collectonly=True)))
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
