@@ -165,3 +165,13 @@ def test_a_line_opening_like_an_address_is_no_lead_in(label):
     text = f"Dear friends,\n\n{label}: Faster pages.\n\nModel training: Fast.\n\nKeep learning!\n"
     assert import_text(text, source="t.txt").issue.letter.body == \
         f"{label}: Faster pages.\n\nModel training: Fast."  # one lead-in left: none is bold
+
+
+@pytest.mark.parametrize("item", ["1. First", "2) Then", "10. Last one"])
+def test_a_numbered_line_in_a_letter_is_its_text_not_an_image(item):
+    # short and without a final stop, it passed for a caption: ![1. First]() in the body
+    text = f"Dear friends,\n\nHere is my list:\n\n{item}\n\nA sentence after.\n\nKeep learning!\n\nAndrew\n"
+    result = import_text(text, source="t.txt")
+    body = result.issue.letter.body
+    assert "![" not in body and body.splitlines()[2] == item.replace(".", "\\.", 1).replace(")", "\\)", 1)
+

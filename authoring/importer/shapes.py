@@ -128,11 +128,16 @@ def headline_like(unit: Unit) -> bool:
             and len(unit.text) <= 120 and not ends_clause(unit.text) and label_of(unit) is None)
 
 
+_NUMBERED = re.compile(r"\d{1,3}[.)]\s")
+"""A line opening as a numbered list item does ("1. First", "2) Then"): a list's item, never a caption."""
+
+
 def alt_like(unit: Unit) -> bool:
     if unit.image:
         return True
     return (unit.marker is None and not unit.rule and unit.words <= MAX_ALT_WORDS
-            and not ends_sentence(unit.text) and label_of(unit) is None)
+            and not ends_sentence(unit.text) and label_of(unit) is None
+            and not _NUMBERED.match(unit.text))
 
 
 def kicker(unit: Unit) -> bool:
