@@ -177,6 +177,17 @@ def test_template_line_finds_the_declaration_in_the_publications_template_first(
     assert template_line([own], "<p style") == (os.path.join("own", "news.mjml.j2"), 3, 4)
 
 
+def test_template_line_is_shown_relative_to_the_current_folder_of_each_call(tmp_path, monkeypatch):
+    # a long-lived process (the preview) moving between folders: the file read once, shown anew
+    own = tmp_path / "pub" / "own"
+    own.mkdir(parents=True)
+    (own / "news.mjml.j2").write_text("<p style='display: flex'>\n")
+    monkeypatch.chdir(tmp_path / "pub")
+    assert template_line([own], "display:flex")[0] == os.path.join("own", "news.mjml.j2")
+    monkeypatch.chdir(tmp_path)
+    assert template_line([own], "display:flex")[0] == os.path.join("pub", "own", "news.mjml.j2")
+
+
 def test_template_line_reads_a_template_again_once_it_changes(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     template = tmp_path / "news.mjml.j2"

@@ -238,16 +238,17 @@ def template_line(folders: list[Path], text: str) -> tuple[str, int, int] | None
     needle = _squeeze(text)
     if not needle:
         return None
-    for display, number, squeezed, line in _template_lines(tuple(str(f) for f in folders)):
+    for file, number, squeezed, line in _template_lines(tuple(str(f) for f in folders)):
         if needle in squeezed:
             column = line.lower().find(text.split(":")[0].lower())
-            return display, number, column + 1 if column >= 0 else 1
+            # shown relative to the current folder of now, not of the run that read the file
+            return _display(Path(file)), number, column + 1 if column >= 0 else 1
     return None
 
 
 def _template_lines(folders: tuple[str, ...]) -> list[tuple[str, int, str, str]]:
-    """(file shown, line number, line without spaces, line) of each template a render uses;
-    read again only when a template file changes."""
+    """(file, line number, line without spaces, line) of each template a render uses; read
+    again only when a template file changes."""
     files: list[Path] = []
     seen: set[str] = set()
     for folder in map(Path, folders):
@@ -275,8 +276,7 @@ def _read_lines(stamps: tuple[tuple[str, int], ...]) -> list[tuple[str, int, str
             text = Path(file).read_text(encoding="utf-8")
         except (OSError, UnicodeError):
             continue
-        display = _display(Path(file))
-        lines.extend((display, number, _squeeze(line), line)
+        lines.extend((file, number, _squeeze(line), line)
                      for number, line in enumerate(text.splitlines(), 1))
     return lines
 
