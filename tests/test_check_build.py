@@ -184,14 +184,20 @@ def test_a_draft_is_built_with_what_export_refused(issue_copy):
 
 def test_a_draft_whose_render_breaks_without_a_draft_error_is_raised(issue_copy):
     """Only an error the draft has explains a broken render; without one the error is the
-    renderer's, and goes up."""
+    renderer's, and goes up: located at the template's line, never a traceback."""
+    from authoring.render.html import TemplateError
+
     folder = issue_copy.parent / "my-templates" / "email"
     folder.mkdir(parents=True)
     (folder / "news.mjml.j2").write_text("{{ 1 // 0 }}\n")
     publication = issue_copy.with_name("publication.yaml")
     publication.write_text(publication.read_text() + "templates: my-templates\n")
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(TemplateError) as raised:
         build(issue_copy)
+    (diagnostic,) = [d for r in raised.value.reports for d in r.diagnostics]
+    assert (diagnostic.code, diagnostic.file, diagnostic.line) == (
+        "template-error", str((folder / "news.mjml.j2").resolve()), 1)
+    assert diagnostic.message == "ZeroDivisionError: integer division or modulo by zero"
 
 
 def test_the_previews_build_is_exports_html(issue_copy):
@@ -300,8 +306,8 @@ def test_a_draft_that_cannot_be_rendered_says_why_and_has_no_html(issue_copy):
     publication = issue_copy.with_name("publication.yaml")
     publication.write_text(publication.read_text() + "templates: my-templates\n")
     built = build(issue_copy)
-    assert built.unrendered == ("the draft could not be rendered (integer division or modulo by zero); "
-                                "fix the errors above")
+    assert built.unrendered == ("the draft could not be rendered (template error: ZeroDivisionError: "
+                                "integer division or modulo by zero); fix the errors above")
     assert (built.html, built.text, built.draft, built.export_ready) == ("", "", True, False)
 
 

@@ -68,7 +68,8 @@ def test_a_draft_that_cannot_be_rendered_skips_the_parts_that_read_the_html(issu
     publication = issue_copy.with_name("publication.yaml")
     publication.write_text(publication.read_text() + "templates: my-templates\n")
     report = check_file(issue_copy, CheckOptions(spam=False))
-    why = "the draft could not be rendered (integer division or modulo by zero); fix the errors above"
+    why = ("the draft could not be rendered (template error: ZeroDivisionError: integer division or modulo "
+           "by zero); fix the errors above")
     assert [(p.name, p.skipped) for p in report.parts] == [
         ("validation", None), ("clients", why), ("size", why), ("images", why), ("inbox", why),
         ("spoofing", why), ("contrast", None), ("history", None)]
