@@ -68,6 +68,18 @@ def serious_axe_violations(page, axe_script: Path) -> list[dict]:
     return [v for v in violations if v["impact"] in ("serious", "critical")]
 
 
+def line_of(path: Path, text: str) -> int:
+    """The number of the first line of ``path`` holding ``text``."""
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """``path`` with the first ``old`` replaced by ``new``; ``old`` must be there."""
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
 def wait_for(condition, timeout: float = 10.0):
     """The first true value of ``condition()``, polled every 20 ms; AssertionError after ``timeout``."""
     deadline = time.monotonic() + timeout

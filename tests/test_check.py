@@ -11,15 +11,12 @@ from typer.testing import CliRunner
 from authoring.check import CheckOptions, NotCheckable, check_file, clients
 from authoring.check.images import file_name_alt
 from authoring.cli import app
-from conftest import ISSUES, ROOT, tracked
+from conftest import ISSUES, ROOT, edit, line_of, tracked
 
 runner = CliRunner()
 FAST = CheckOptions(spam=False)
 PREHEADER = 'preheader: "Plus: why small models keep winning, and what it means for your next project."'
 
-
-def _line_of(path: Path, text: str) -> int:
-    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
 
 
 def _finding(report, code: str):
@@ -27,11 +24,6 @@ def _finding(report, code: str):
     assert found, f"no {code} in:\n{report.format_text()}"
     return found[0]
 
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
 
 
 def test_clean_sample_is_ready_and_reports_every_fast_part(issue_copy):
@@ -52,7 +44,7 @@ def test_story_past_gmail_clip_is_an_error_at_that_story(issue_copy):
     paragraph = "A long paragraph that repeats itself to make this story heavy. " * 8
     heavy = ["  - text: |\n" + "".join("      " + paragraph + name + "\n\n" for _ in range(count))
              for name, count in (("a", 60), ("b", 90), ("c", 60))]  # a field holds at most 64 KB
-    _edit(issue_copy, "  - promo:\n", "".join(heavy) + "  - promo:\n")
+    edit(issue_copy, "  - promo:\n", "".join(heavy) + "  - promo:\n")
     report = check_file(issue_copy, FAST)
     finding = _finding(report, "size-clipped")
     assert finding.is_error and finding.path == ("stories", 3)  # the largest of the three
@@ -63,10 +55,10 @@ def test_story_past_gmail_clip_is_an_error_at_that_story(issue_copy):
 
 
 def test_alt_text_that_is_a_file_name(issue_copy):
-    _edit(issue_copy, 'alt: "Course banner: Agentic AI"', 'alt: "The Batch (1)-1"')
+    edit(issue_copy, 'alt: "Course banner: Agentic AI"', 'alt: "The Batch (1)-1"')
     finding = _finding(check_file(issue_copy, FAST), "alt-file-name")
     assert finding.path == ("stories", 2, "promo", "image", "alt")
-    assert (finding.file, finding.line) == (str(issue_copy), _line_of(issue_copy, "The Batch (1)-1"))
+    assert (finding.file, finding.line) == (str(issue_copy), line_of(issue_copy, "The Batch (1)-1"))
     assert finding.column == (issue_copy.read_text().splitlines()[finding.line - 1]
                               .index('The Batch (1)-1') + 1)
 
@@ -97,7 +89,7 @@ def test_headline_from_the_previous_issue(issue_copy):
     report = check_file(issue_copy, FAST)
     finding = _finding(report, "repeated-headline")
     assert finding.path == ("stories", 1, "news", "headline")
-    assert finding.line == _line_of(issue_copy, "headline: Robots Learn Chores From Video")
+    assert finding.line == line_of(issue_copy, "headline: Robots Learn Chores From Video")
     assert "0320.yaml:41" in finding.message
 
 
@@ -105,37 +97,37 @@ def test_same_promo_in_consecutive_issues(issue_copy):
     _previous_issue(issue_copy)
     finding = _finding(check_file(issue_copy, FAST), "repeated-promo")
     assert finding.path == ("stories", 2, "promo")
-    assert finding.line == _line_of(issue_copy, "  - promo:")
+    assert finding.line == line_of(issue_copy, "  - promo:")
 
 
 def test_number_and_date_follow_the_previous_issue(issue_copy, tmp_path):
     archive = tmp_path / "archive"
     archive.mkdir()
     previous = _previous_issue(issue_copy)
-    _edit(previous, "number: 320", "number: 318")
-    _edit(previous, "date: 2026-11-20", "date: 2026-11-27")
+    edit(previous, "number: 320", "number: 318")
+    edit(previous, "date: 2026-11-20", "date: 2026-11-27")
     previous.rename(archive / previous.name)
     report = check_file(issue_copy, CheckOptions(spam=False, against=archive))
-    assert _finding(report, "number-sequence").line == _line_of(issue_copy, "number: 321")
+    assert _finding(report, "number-sequence").line == line_of(issue_copy, "number: 321")
     date = _finding(report, "date-sequence")
-    assert date.is_error and date.line == _line_of(issue_copy, "date: 2026-11-27")
+    assert date.is_error and date.line == line_of(issue_copy, "date: 2026-11-27")
 
 
 def test_inbox_findings_point_at_their_fields(issue_copy):
-    _edit(issue_copy, 'preheader: "Plus:', 'preheader: "Robots that learn from video. Plus:')
-    _edit(issue_copy, "[the paper](", "[click here](")
+    edit(issue_copy, 'preheader: "Plus:', 'preheader: "Robots that learn from video. Plus:')
+    edit(issue_copy, "[the paper](", "[click here](")
     report = check_file(issue_copy, FAST)
     assert _finding(report, "preheader-repeats").path == ("issue", "preheader")
     vague = _finding(report, "vague-link-text")
-    assert vague.line == _line_of(issue_copy, "[click here]")
+    assert vague.line == line_of(issue_copy, "[click here]")
 
 
 def test_default_from_name_is_a_warning_in_the_publication(issue_copy):
     publication = issue_copy.with_name("publication.yaml")
-    _edit(publication, "name: The Batch from DeepLearning.AI,", "name: Newsletter,")
+    edit(publication, "name: The Batch from DeepLearning.AI,", "name: Newsletter,")
     finding = _finding(check_file(issue_copy, FAST), "default-from-name")
     assert not finding.is_error and finding.file == str(publication)
-    assert finding.line == _line_of(publication, "name: Newsletter,")
+    assert finding.line == line_of(publication, "name: Newsletter,")
 
 
 def test_drafts_show_their_draft_findings():
@@ -163,7 +155,7 @@ def test_cli_text_report_and_exit_codes(issue_copy):
 
 
 def test_cli_json_format(issue_copy):
-    _edit(issue_copy, 'alt: "Course banner: Agentic AI"', 'alt: "The Batch (1)-1"')
+    edit(issue_copy, 'alt: "Course banner: Agentic AI"', 'alt: "The Batch (1)-1"')
     result = runner.invoke(app, ["check", "--no-spam", "--format", "json", str(issue_copy)])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -235,15 +227,15 @@ def test_export_runs_the_fast_parts_and_refuses_on_their_errors(issue_copy, tmp_
     from authoring.export import export_issue
 
     previous = _previous_issue(issue_copy)
-    _edit(previous, "date: 2026-11-20", "date: 2026-11-28")  # last week's issue dated after this one
+    edit(previous, "date: 2026-11-20", "date: 2026-11-28")  # last week's issue dated after this one
     out = tmp_path / "out"
     with pytest.raises(AuthoringError) as refused:
         export_issue(issue_copy, out)
     assert "pre-send check" in str(refused.value) and not out.exists()
     (report,) = refused.value.reports
     (finding,) = report.diagnostics
-    assert finding.code == "date-sequence" and finding.line == _line_of(issue_copy, "date: 2026-11-27")
-    _edit(previous, "date: 2026-11-28", "date: 2026-11-20")
+    assert finding.code == "date-sequence" and finding.line == line_of(issue_copy, "date: 2026-11-27")
+    edit(previous, "date: 2026-11-28", "date: 2026-11-20")
     assert export_issue(issue_copy, out).files  # warnings (repeated headline) do not stop it
 
 
@@ -273,7 +265,7 @@ def test_a_number_used_by_another_issue_in_the_folder(issue_copy):
     issue_copy.with_name("0321-copy.yaml").write_text(issue_copy.read_text())
     finding = _finding(check_file(issue_copy, FAST), "number-taken")
     assert "0321-copy.yaml" in finding.message and not finding.is_error
-    assert finding.line == _line_of(issue_copy, "number: 321")
+    assert finding.line == line_of(issue_copy, "number: 321")
 
 
 # ---------------------------------------------------------------- an editor's week (issue 24)
@@ -281,23 +273,23 @@ def test_a_number_used_by_another_issue_in_the_folder(issue_copy):
 
 def test_an_error_in_the_draft_stops_no_part(issue_copy):
     """An image without alt (a structure error) and a missing file: every part still reports."""
-    _edit(issue_copy, "        alt: A robot arm stacking colored blocks after watching a video of a person\n",
+    edit(issue_copy, "        alt: A robot arm stacking colored blocks after watching a video of a person\n",
           "")
-    _edit(issue_copy, "src: images/robot-arm.png", "src: images/open-weights.png")
+    edit(issue_copy, "src: images/robot-arm.png", "src: images/open-weights.png")
     report = check_file(issue_copy, FAST)
     assert [p.name for p in report.parts] == ["validation", "clients", "size", "images", "inbox",
                                               "spoofing", "contrast", "history"]
     assert all(p.skipped is None for p in report.parts)
     assert {"missing-field", "missing-image-file"} <= {f.code for f in report.errors}
     missing = _finding(report, "missing-image-file")
-    assert missing.line == _line_of(issue_copy, "src: images/open-weights.png")
+    assert missing.line == line_of(issue_copy, "src: images/open-weights.png")
     assert report.part("size").data["bytes"] > 0 and report.part("clients").data["features_used"] > 0
     assert report.exit_code() == 1 and report.summary().endswith(": not ready")
 
 
 def test_a_field_over_64_kb_leaves_the_size_part_running(issue_copy):
     words = "Robots learn to fold laundry from video. " * 2700  # 107 KB in one field
-    _edit(issue_copy, "Results: The arm completed 78 percent of unseen tasks, up from 31 percent.",
+    edit(issue_copy, "Results: The arm completed 78 percent of unseen tasks, up from 31 percent.",
           f"Results: {words}")
     report = check_file(issue_copy, FAST)
     assert _finding(report, "field-too-long").is_error
@@ -328,7 +320,7 @@ def test_a_part_that_did_not_run_is_named_in_the_verdict_and_fails_strict(issue_
 
 
 def test_the_findings_that_matter_come_first_each_printed_once(issue_copy):
-    _edit(issue_copy, 'alt: "Course banner: Agentic AI"', 'alt: "The Batch (1)-1"')
+    edit(issue_copy, 'alt: "Course banner: Agentic AI"', 'alt: "The Batch (1)-1"')
     report = check_file(issue_copy, FAST)
     first = report.first()
     assert [f.code for f in first] == ["subject-length", "alt-file-name", "image-only-link"]
@@ -342,10 +334,10 @@ def test_the_findings_that_matter_come_first_each_printed_once(issue_copy):
 def test_errors_go_first_and_warnings_fill_up_to_five(issue_copy):
     from authoring.check.report import FIRST
 
-    _edit(issue_copy, 'alt: "Course banner: Agentic AI"', 'alt: "The Batch (1)-1"')
-    _edit(issue_copy, "src: images/robot-arm.png", "src: images/open-weights.png")
-    _edit(issue_copy, "  body: |\n    This week", "  body: |\n    Dear friends,\n\n    This week")
-    _edit(issue_copy, PREHEADER, 'preheader: "Plus: more"')
+    edit(issue_copy, 'alt: "Course banner: Agentic AI"', 'alt: "The Batch (1)-1"')
+    edit(issue_copy, "src: images/robot-arm.png", "src: images/open-weights.png")
+    edit(issue_copy, "  body: |\n    This week", "  body: |\n    Dear friends,\n\n    This week")
+    edit(issue_copy, PREHEADER, 'preheader: "Plus: more"')
     report = check_file(issue_copy, FAST)
     first = report.first()
     assert FIRST == 5 and len(first) == FIRST < len(report.findings)
@@ -422,11 +414,11 @@ def test_advice_fits_the_feature(slug, words):
 
 
 def test_emoji_only_subject(issue_copy):
-    _edit(issue_copy, 'subject: "Robots that learn from video, a data-center boom, and a new course"',
+    edit(issue_copy, 'subject: "Robots that learn from video, a data-center boom, and a new course"',
           'subject: "🤖🔥"')
     finding = _finding(check_file(issue_copy, FAST), "emoji-subject")
-    assert finding.line == _line_of(issue_copy, "subject:") and not finding.is_error
-    _edit(issue_copy, 'subject: "🤖🔥"', 'subject: "🤖 Robots learn chores"')
+    assert finding.line == line_of(issue_copy, "subject:") and not finding.is_error
+    edit(issue_copy, 'subject: "🤖🔥"', 'subject: "🤖 Robots learn chores"')
     assert "emoji-subject" not in {f.code for f in check_file(issue_copy, FAST).findings}
 
 
@@ -454,8 +446,8 @@ def test_low_contrast_theme_colors_at_their_lines_without_a_browser(issue_copy):
     report = check_file(issue_copy, FAST)
     found = [f for f in report.findings if f.code == "low-contrast"]
     assert [(f.file, f.line) for f in found] == [
-        (str(publication), _line_of(publication, "muted:")),
-        (str(publication), _line_of(publication, "dark_link:"))]
+        (str(publication), line_of(publication, "muted:")),
+        (str(publication), line_of(publication, "dark_link:"))]
     assert "muted #bbbbbb on surface #ffffff" in found[0].message and "1.9:1" in found[0].message
     assert "make muted darker" in found[0].hint and "make dark_link lighter" in found[1].hint
     assert report.part("contrast").data["pairs"][0] == {"foreground": "text", "background": "surface",
@@ -475,14 +467,14 @@ def test_repeated_link_at_the_links_own_line(issue_copy):
     report = check_file(issue_copy, FAST)
     found = [f for f in report.findings if f.code == "repeated-link"]
     paper = next(f for f in found if "arxiv.org/abs/2405.01527" in f.message)
-    assert paper.line == _line_of(issue_copy, "[the paper](https://arxiv.org/abs/2405.01527)")
-    assert f"0320.yaml:{_line_of(earlier, '[the paper](https://arxiv.org/abs/2405.01527)')}" in paper.message
+    assert paper.line == line_of(issue_copy, "[the paper](https://arxiv.org/abs/2405.01527)")
+    assert f"0320.yaml:{line_of(earlier, '[the paper](https://arxiv.org/abs/2405.01527)')}" in paper.message
 
 
 def test_an_empty_preheader_at_its_own_line(issue_copy):
-    _edit(issue_copy, PREHEADER, 'preheader: ""')
+    edit(issue_copy, PREHEADER, 'preheader: ""')
     finding = _finding(check_file(issue_copy, FAST), "missing-preheader")
-    assert finding.line == _line_of(issue_copy, 'preheader: ""')
+    assert finding.line == line_of(issue_copy, 'preheader: ""')
 
 
 def test_the_view_in_browser_link_is_the_issues_web_url(issue_copy):

@@ -22,13 +22,10 @@ from authoring.check.build import (
 from authoring.checks import text_fields
 from authoring.diagnostics import Severity
 from authoring.validate import validate_file
-from conftest import ISSUES, ROOT
+from conftest import ISSUES, ROOT, line_of
 
 WARN = Severity.WARNING
 
-
-def _line_of(path: Path, text: str) -> int:
-    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
 
 
 @pytest.fixture
@@ -39,7 +36,7 @@ def built(issue_copy) -> Built:
 def test_at_points_at_a_value_or_at_its_key(built, issue_copy):
     value = built.at(("issue", "subject"), "subject-length", WARN, "m", "h")
     key = built.at(("issue", "subject"), "subject-length", WARN, "m", "h", key=True)
-    line = _line_of(issue_copy, "subject:")
+    line = line_of(issue_copy, "subject:")
     assert (value.file, value.line, value.column) == (str(issue_copy), line, 12)
     assert (key.line, key.column) == (line, 3)
     assert (value.code, value.severity, value.message, value.hint, value.path) == (
@@ -50,7 +47,7 @@ def test_at_publication_points_into_the_publication_file_value_or_key(built, iss
     publication = issue_copy.with_name("publication.yaml")
     value = built.at_publication(("domains",), "no-campaign", WARN, "m", "h")
     key = built.at_publication(("domains",), "no-campaign", WARN, "m", "h", key=True)
-    line = _line_of(publication, "domains:")
+    line = line_of(publication, "domains:")
     assert (value.file, value.line, value.column, value.path) == (str(publication), line, 10, ("domains",))
     assert (key.line, key.column) == (line, 1)
     assert (value.message, value.hint, value.severity) == ("m", "h", WARN)
@@ -75,7 +72,7 @@ def test_whole_is_about_the_issue_file(built, issue_copy):
 
 def test_at_text_looks_in_the_issue_then_the_publication(built, issue_copy):
     in_issue = built.at_text("https://arxiv.org/abs/2405.01527", "untagged-link", WARN, "m", "h")
-    line = _line_of(issue_copy, "https://arxiv.org/abs/2405.01527")
+    line = line_of(issue_copy, "https://arxiv.org/abs/2405.01527")
     column = issue_copy.read_text().splitlines()[line - 1].index("https://arxiv.org") + 1
     assert (in_issue.file, in_issue.line, in_issue.column) == (str(issue_copy), line, column)
     assert (in_issue.code, in_issue.message, in_issue.hint, in_issue.severity) == (
@@ -83,7 +80,7 @@ def test_at_text_looks_in_the_issue_then_the_publication(built, issue_copy):
     publication = issue_copy.with_name("publication.yaml")
     in_publication = built.at_text("https://www.deeplearning.ai/the-batch/#subscribe", "c", WARN, "m", "h")
     assert (in_publication.file, in_publication.line) == (
-        str(publication), _line_of(publication, "#subscribe"))
+        str(publication), line_of(publication, "#subscribe"))
     for needle in ("", "https://nowhere.example/"):
         whole = built.at_text(needle, "c", WARN, "m", "h")
         assert (whole.file, whole.line, whole.code, whole.severity, whole.message, whole.hint) == (
@@ -101,7 +98,7 @@ def test_at_offset_finds_text_written_on_a_later_line_of_a_folded_field(built, i
     text = {p: t for p, t, _ in text_fields(built.issue)}[path]
     offset = text.index("[the paper]") + 1
     finding = built.at_offset(path, offset, "vague-link-text", WARN, "m", "h", needle="the paper")
-    line = _line_of(issue_copy, "[the paper](")
+    line = line_of(issue_copy, "[the paper](")
     written = issue_copy.read_text().splitlines()[line - 1]
     assert (finding.line, finding.column) == (line, written.index("the paper") + 1)
     assert (finding.message, finding.hint, finding.code) == ("m", "h", "vague-link-text")
@@ -322,7 +319,7 @@ def test_export_only_errors_include_exports_own_and_those_by_level():
 def test_at_offset_places_the_offset_exactly_without_a_needle(built, issue_copy):
     text = {p: t for p, t, _ in text_fields(built.issue)}[("letter", "body")]
     finding = built.at_offset(("letter", "body"), text.index("model themselves"), "c", WARN, "m", "h")
-    line = _line_of(issue_copy, "model themselves and calling")
+    line = line_of(issue_copy, "model themselves and calling")
     assert (finding.line, finding.column, finding.severity) == (line, 5, WARN)
     error = built.at_offset(("letter", "body"), 0, "c", Severity.ERROR, "m", "h")
     assert error.severity == Severity.ERROR and (error.message, error.hint) == ("m", "h")
@@ -333,7 +330,7 @@ def test_at_offset_keeps_a_place_the_needle_is_written_at(built, issue_copy):
     text = {p: t for p, t, _ in text_fields(built.issue)}[("letter", "body")]
     finding = built.at_offset(("letter", "body"), text.index("building a") + 9, "c", WARN, "m", "h",
                               needle="a")
-    line = _line_of(issue_copy, "choose between building a")
+    line = line_of(issue_copy, "choose between building a")
     written = issue_copy.read_text().splitlines()[line - 1]
     assert (finding.line, finding.column) == (line, written.index("building a") + 10)
 
@@ -342,7 +339,7 @@ def test_at_offset_finds_the_needle_from_the_fields_start_when_the_offset_misses
     """Searched from the field down, not from the top of the file (the subject says "video" too)."""
     path = ("stories", 1, "news", "sections", 0, "What’s new")
     finding = built.at_offset(path, 0, "c", WARN, "m", "h", needle="video")
-    line = _line_of(issue_copy, "first-person video and")
+    line = line_of(issue_copy, "first-person video and")
     written = issue_copy.read_text().splitlines()[line - 1]
     assert (finding.line, finding.column) == (line, written.index("video") + 1)
     several = built.at_offset(path, 0, "c", WARN, "m", "h", needle="e")  # the first of a line's

@@ -13,6 +13,7 @@ from authoring.check import contrast as contrast_part
 from authoring.check.build import build
 from authoring.diagnostics import Severity
 from authoring.theme import contrast
+from conftest import line_of
 
 CONTRAST = CheckOptions(parts={"contrast"})
 SAMPLE_ACCENT = '  accent: "#c4122f"\n'
@@ -27,9 +28,6 @@ def _theme(issue: Path, **colors: str) -> Path:
     publication.write_text(text.replace(SAMPLE_ACCENT, SAMPLE_ACCENT + lines))
     return publication
 
-
-def _line_of(path: Path, text: str) -> int:
-    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
 
 
 def _part(issue: Path):
@@ -67,7 +65,7 @@ def test_a_low_pair_is_a_warning_at_its_color_with_the_figures_and_which_way_to_
     (finding,) = part.findings
     assert finding.code == "low-contrast" and finding.severity is Severity.WARNING
     assert (finding.file, finding.line, finding.path) == (
-        str(publication), _line_of(publication, "muted:"), ("theme", "muted"))
+        str(publication), line_of(publication, "muted:"), ("theme", "muted"))
     assert finding.message == (
         "captions, bylines and the footer (muted #bbbbbb on surface #ffffff) has a contrast of "
         "1.9:1, under WCAG's 4.5:1: hard to read, and SpamAssassin scores text colored like its "
@@ -83,7 +81,7 @@ def test_a_written_background_is_the_one_to_change_when_the_text_color_is_the_de
     # the default text (#1f2933), link and accent on it; muted on itself
     assert [f.message.split(" (")[0] for f in found] == [
         "body text", "links", "captions, bylines and the footer", "section headers and kickers"]
-    surface, accent = _line_of(publication, "surface:"), _line_of(publication, "accent:")
+    surface, accent = line_of(publication, "surface:"), line_of(publication, "accent:")
     # the sample writes its accent: that one is changed there
     assert [(f.line, f.path) for f in found] == [(surface, ("theme", "surface"))] * 3 + [
         (accent, ("theme", "accent"))]
@@ -97,7 +95,7 @@ def test_a_written_background_is_the_one_to_change_when_the_text_color_is_the_de
 def test_with_both_colors_written_the_text_color_is_the_one_to_change(issue_copy):
     publication = _theme(issue_copy, text="#888888", surface="#777777")
     (body, *_) = _part(issue_copy).findings
-    assert (body.line, body.path) == (_line_of(publication, "text:"), ("theme", "text"))
+    assert (body.line, body.path) == (line_of(publication, "text:"), ("theme", "text"))
     assert body.hint == "make text lighter until the pair reaches 4.5:1"  # it is the lighter one
     _theme(issue_copy, dark_text="#1d2024")  # the dark column's own color: equal luminance
     found = _part(issue_copy).findings

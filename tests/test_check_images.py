@@ -12,19 +12,12 @@ from authoring.check import CheckOptions, check_file
 from authoring.check.build import build
 from authoring.check.images import file_name_alt, images_off
 from authoring.diagnostics import Severity
+from conftest import edit, line_of
 
 IMAGES = CheckOptions(parts={"images"})
 NEWS_HREF = "        href: https://www.deeplearning.ai/the-batch/\n"
 
 
-def _line_of(path: Path, text: str) -> int:
-    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
 
 
 def _part(issue: Path):
@@ -41,7 +34,7 @@ def test_the_sample_counts_its_images_and_finds_the_link_only_its_first_image_ca
     assert finding.code == "image-only-link" and finding.severity is Severity.WARNING
     assert finding.path == ("stories", 1, "news", "image", "href")
     assert (finding.file, finding.line, finding.column) == (
-        str(issue_copy), _line_of(issue_copy, NEWS_HREF.strip()), 15)
+        str(issue_copy), line_of(issue_copy, NEWS_HREF.strip()), 15)
     assert finding.message == ("the link to https://www.deeplearning.ai/the-batch/ is only on the "
                                "image: with images off readers can neither see nor follow it")
     assert finding.hint == ("link the same address from text too (the headline's story, a call to "
@@ -50,27 +43,27 @@ def test_the_sample_counts_its_images_and_finds_the_link_only_its_first_image_ca
 
 def test_a_text_link_to_the_same_page_is_enough_whatever_its_query_slash_or_host_case(issue_copy):
     # the promo's call to action links https://www.deeplearning.ai/courses/agentic-ai/ in text
-    _edit(issue_copy, NEWS_HREF,
+    edit(issue_copy, NEWS_HREF,
           "        href: https://WWW.DeepLearning.ai/courses/agentic-ai?utm_source=x\n")
     assert _part(issue_copy).findings == []
-    _edit(issue_copy, "agentic-ai?utm_source=x", "Agentic-AI")  # a path is case-sensitive
+    edit(issue_copy, "agentic-ai?utm_source=x", "Agentic-AI")  # a path is case-sensitive
     assert [f.code for f in _part(issue_copy).findings] == ["image-only-link"]
 
 
 def test_an_image_without_a_link_or_linked_to_a_merge_tag_is_no_image_only_link(issue_copy):
-    _edit(issue_copy, NEWS_HREF, "        href: \"{{web_version_url}}\"\n")
+    edit(issue_copy, NEWS_HREF, "        href: \"{{web_version_url}}\"\n")
     assert _part(issue_copy).findings == []
-    _edit(issue_copy, "        href: \"{{web_version_url}}\"\n", "")
+    edit(issue_copy, "        href: \"{{web_version_url}}\"\n", "")
     assert _part(issue_copy).findings == []
 
 
 def test_a_markdown_image_named_like_a_file_is_found_at_its_alt(issue_copy):
-    _edit(issue_copy, NEWS_HREF, "")
-    _edit(issue_copy, "Three forces drive this:", "Three forces drive this: ![IMG_2041](images/chart.png)")
+    edit(issue_copy, NEWS_HREF, "")
+    edit(issue_copy, "Three forces drive this:", "Three forces drive this: ![IMG_2041](images/chart.png)")
     part = _part(issue_copy)
     (finding,) = part.findings
     assert finding.code == "alt-file-name" and finding.severity is Severity.WARNING
-    line = _line_of(issue_copy, "![IMG_2041]")
+    line = line_of(issue_copy, "![IMG_2041]")
     assert (finding.line, finding.column) == (
         line, issue_copy.read_text().splitlines()[line - 1].index("IMG_2041") + 1)
     assert finding.message == ("alt text 'IMG_2041' looks like a file name: with images off readers "
@@ -80,11 +73,11 @@ def test_a_markdown_image_named_like_a_file_is_found_at_its_alt(issue_copy):
 
 
 def test_a_story_images_alt_is_found_at_its_alt_line(issue_copy):
-    _edit(issue_copy, "alt: A robot arm stacking colored blocks after watching a video of a person",
+    edit(issue_copy, "alt: A robot arm stacking colored blocks after watching a video of a person",
           "alt: robot-arm")
     found = [f for f in _part(issue_copy).findings if f.code == "alt-file-name"]
     assert [(f.path, f.line) for f in found] == [
-        (("stories", 1, "news", "image", "alt"), _line_of(issue_copy, "alt: robot-arm"))]
+        (("stories", 1, "news", "image", "alt"), line_of(issue_copy, "alt: robot-arm"))]
     assert found[0].message.startswith("alt text 'robot-arm' is the image's file name:")
 
 
@@ -126,7 +119,7 @@ def test_a_logo_without_alt_is_an_empty_box_at_the_logo(issue_copy):
     (finding,) = _logo_findings(issue_copy, alt="  ")
     publication = issue_copy.with_name("publication.yaml")
     assert (finding.code, finding.severity, finding.file, finding.line, finding.path) == (
-        "logo-alt", Severity.WARNING, str(publication), _line_of(publication, "logo:"), ("logo",))
+        "logo-alt", Severity.WARNING, str(publication), line_of(publication, "logo:"), ("logo",))
     assert finding.message == "the logo has no alt text: with images off the masthead is an empty box"
     assert finding.hint == "set logo.alt to 'The Batch'"
 
@@ -157,20 +150,20 @@ def test_a_masthead_in_text_has_no_logo_to_describe(issue_copy):
 
 
 def test_a_markdown_alt_is_found_at_the_image_not_an_earlier_mention_of_its_words(issue_copy):
-    _edit(issue_copy, NEWS_HREF, "")
-    _edit(issue_copy, "Three forces drive this:", "IMG_2041 shows it: ![IMG_2041](images/chart.png)")
+    edit(issue_copy, NEWS_HREF, "")
+    edit(issue_copy, "Three forces drive this:", "IMG_2041 shows it: ![IMG_2041](images/chart.png)")
     (finding,) = _part(issue_copy).findings
-    line = _line_of(issue_copy, "![IMG_2041]")
+    line = line_of(issue_copy, "![IMG_2041]")
     assert (finding.line, finding.column) == (
         line, issue_copy.read_text().splitlines()[line - 1].index("![IMG_2041]") + 3)
 
 
 def test_two_images_with_the_same_alt_are_each_found_at_their_own(issue_copy):
-    _edit(issue_copy, NEWS_HREF, "")
-    _edit(issue_copy, "Three forces drive this:",
+    edit(issue_copy, NEWS_HREF, "")
+    edit(issue_copy, "Three forces drive this:",
           "Three forces: ![IMG_2041](images/chart.png) and ![IMG_2041](images/essay.png)")
     found = _part(issue_copy).findings
-    line = _line_of(issue_copy, "![IMG_2041]")
+    line = line_of(issue_copy, "![IMG_2041]")
     written = issue_copy.read_text().splitlines()[line - 1]
     first = written.index("![IMG_2041]")
     assert [(f.line, f.column) for f in found] == [
@@ -192,16 +185,16 @@ def test_a_logo_file_named_after_the_publication_leaves_its_alt_alone(issue_copy
 
 
 def test_a_page_under_the_one_linked_from_text_is_another_page(issue_copy):
-    _edit(issue_copy, NEWS_HREF, "        href: https://www.deeplearning.ai/courses/agentic-ai/X\n")
+    edit(issue_copy, NEWS_HREF, "        href: https://www.deeplearning.ai/courses/agentic-ai/X\n")
     assert [f.code for f in _part(issue_copy).findings] == ["image-only-link"]
 
 
 def test_an_image_whose_address_the_parser_rewrites_is_found_at_its_alt_not_a_later_mention(issue_copy):
     # markdown-it writes chärt.png as ch%C3%A4rt.png: the address is not found as written
-    _edit(issue_copy, NEWS_HREF, "")
-    _edit(issue_copy, "Three forces drive this:",
+    edit(issue_copy, NEWS_HREF, "")
+    edit(issue_copy, "Three forces drive this:",
           "Three forces: ![IMG_2041](images/chärt.png), written `![IMG_2041]` in the source.")
     found = [f for f in _part(issue_copy).findings if f.code == "alt-file-name"]
-    line = _line_of(issue_copy, "![IMG_2041]")
+    line = line_of(issue_copy, "![IMG_2041]")
     assert [(f.line, f.column) for f in found] == [
         (line, issue_copy.read_text().splitlines()[line - 1].index("![IMG_2041]") + 3)]

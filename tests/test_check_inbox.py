@@ -12,7 +12,7 @@ from authoring.check.build import build
 from authoring.check.inbox import _VAGUE, _repeats
 from authoring.check.inbox import _campaign as campaign
 from authoring.diagnostics import Severity
-from conftest import ISSUES
+from conftest import ISSUES, edit, line_of
 
 INBOX = CheckOptions(parts={"inbox"})
 SUBJECT = "Robots that learn from video, a data-center boom, and a new course"
@@ -36,14 +36,6 @@ def _one(issue: Path, code: str):
     return found[0]
 
 
-def _line_of(path: Path, text: str) -> int:
-    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
 
 
 def _text(length: int) -> str:
@@ -66,7 +58,7 @@ def test_figures_give_the_subject_preheader_and_sender(issue_copy):
 
 
 def test_no_preheader_is_said_in_the_figures_and_left_to_validation(issue_copy):
-    _edit(issue_copy, f'preheader: "{PREHEADER}"', 'preheader: "   "')
+    edit(issue_copy, f'preheader: "{PREHEADER}"', 'preheader: "   "')
     part = _inbox(issue_copy)
     assert part.figures[1] == "preheader 0 characters (none)"  # not "3 characters:    "
     assert part.data["preheader_chars"] == 0
@@ -74,7 +66,7 @@ def test_no_preheader_is_said_in_the_figures_and_left_to_validation(issue_copy):
 
 
 def test_an_issue_without_a_preheader_says_none(issue_copy):
-    _edit(issue_copy, f'  preheader: "{PREHEADER}"\n', "")
+    edit(issue_copy, f'  preheader: "{PREHEADER}"\n', "")
     part = _inbox(issue_copy)
     assert part.figures[1] == "preheader 0 characters (none)" and part.data["preheader_chars"] == 0
     assert [f.code for f in part.findings] == ["subject-length"]  # missing-preheader is validation's
@@ -86,13 +78,13 @@ def test_the_samples_subject_is_cut_in_the_inbox_at_its_line(issue_copy):
                                "(phones after 35-40)")
     assert finding.hint == "put the words that matter first, or shorten it"
     assert finding.severity == Severity.WARNING and finding.path == ("issue", "subject")
-    assert finding.line == _line_of(issue_copy, "subject:")
+    assert finding.line == line_of(issue_copy, "subject:")
 
 
 @pytest.mark.parametrize(("length", "warned"), [(60, False), (61, True), (90, True), (91, False)])
 def test_subject_length_is_warned_from_61_to_90_characters(issue_copy, length, warned):
     """Past 90 validation's long-subject says it; up to 60 every desktop inbox shows it whole."""
-    _edit(issue_copy, f'subject: "{SUBJECT}"', f'subject: "{_text(length)}"')
+    edit(issue_copy, f'subject: "{SUBJECT}"', f'subject: "{_text(length)}"')
     assert ("subject-length" in _codes(issue_copy)) is warned
 
 
@@ -102,16 +94,16 @@ def test_subject_length_is_warned_from_61_to_90_characters(issue_copy, length, w
     (141, "the preheader is 141 characters: inboxes show about 140",
      "put what matters in the first 90 characters")])
 def test_a_preheader_too_short_or_too_long_is_warned_at_its_line(issue_copy, length, message, hint):
-    _edit(issue_copy, f'preheader: "{PREHEADER}"', f'preheader: "{_text(length)}"')
+    edit(issue_copy, f'preheader: "{PREHEADER}"', f'preheader: "{_text(length)}"')
     finding = _one(issue_copy, "preheader-length")
     assert (finding.message, finding.hint) == (message, hint)
     assert finding.severity == Severity.WARNING and finding.path == ("issue", "preheader")
-    assert finding.line == _line_of(issue_copy, "preheader:")
+    assert finding.line == line_of(issue_copy, "preheader:")
 
 
 @pytest.mark.parametrize("length", [40, 140])
 def test_a_preheader_of_40_or_140_characters_is_fine(issue_copy, length):
-    _edit(issue_copy, f'preheader: "{PREHEADER}"', f'preheader: "{_text(length)}"')
+    edit(issue_copy, f'preheader: "{PREHEADER}"', f'preheader: "{_text(length)}"')
     assert "preheader-length" not in _codes(issue_copy)
 
 
@@ -120,18 +112,18 @@ def test_a_preheader_of_40_or_140_characters_is_fine(issue_copy, length):
     # the letter's first paragraph: the same first four words read as a repeat
     ("This week I want robots, chips and a course for you", "the first line of the email")])
 def test_a_preheader_that_repeats_is_warned_at_its_line(issue_copy, preheader, what):
-    _edit(issue_copy, f'preheader: "{PREHEADER}"', f'preheader: "{preheader}"')
+    edit(issue_copy, f'preheader: "{PREHEADER}"', f'preheader: "{preheader}"')
     finding = _one(issue_copy, "preheader-repeats")
     assert finding.message == f"the preheader repeats {what}: the inbox shows the same words twice"
     assert finding.hint == "use it for what the subject leaves out (“Plus: ...”)"
-    assert finding.severity == Severity.WARNING and finding.line == _line_of(issue_copy, "preheader:")
+    assert finding.severity == Severity.WARNING and finding.line == line_of(issue_copy, "preheader:")
 
 
 @pytest.mark.parametrize("preheader", [
     "This week I talk about robots, chips and a course for you",  # three words alike
     "Over the past year I have watched teams choose their models"])  # the letter's second paragraph
 def test_a_preheader_that_only_shares_a_start_or_a_later_paragraph_is_no_repeat(issue_copy, preheader):
-    _edit(issue_copy, f'preheader: "{PREHEADER}"', f'preheader: "{preheader}"')
+    edit(issue_copy, f'preheader: "{PREHEADER}"', f'preheader: "{preheader}"')
     assert "preheader-repeats" not in _codes(issue_copy)
 
 
@@ -139,12 +131,12 @@ def test_without_a_letter_the_first_story_is_the_first_line(issue_copy):
     text = issue_copy.read_text()
     start, end = text.index("letter:\n"), text.index("stories:\n")
     issue_copy.write_text(text[:start] + text[end:])
-    _edit(issue_copy, f'preheader: "{PREHEADER}"', 'preheader: "News from the labs: chips and a course"')
+    edit(issue_copy, f'preheader: "{PREHEADER}"', 'preheader: "News from the labs: chips and a course"')
     finding = _one(issue_copy, "preheader-repeats")  # the header's title, "News"
     assert "the first line of the email" in finding.message
-    _edit(issue_copy, "  - header: News\n", "")
+    edit(issue_copy, "  - header: News\n", "")
     assert "preheader-repeats" not in _codes(issue_copy)
-    _edit(issue_copy, 'preheader: "News from the labs: chips and a course"',
+    edit(issue_copy, 'preheader: "News from the labs: chips and a course"',
           'preheader: "Robots learn chores from video at home, and more"')
     assert "the first line of the email" in _one(issue_copy, "preheader-repeats").message  # a headline
 
@@ -158,20 +150,20 @@ def _without_letter(issue: Path, first_story: str = "") -> None:
 
 def test_a_headline_repeats_as_a_whole_not_by_its_first_word(issue_copy):
     _without_letter(issue_copy)
-    _edit(issue_copy, f'preheader: "{PREHEADER}"', 'preheader: "Robots everywhere: chips, courses and more"')
+    edit(issue_copy, f'preheader: "{PREHEADER}"', 'preheader: "Robots everywhere: chips, courses and more"')
     assert "preheader-repeats" not in _codes(issue_copy)
 
 
 def test_a_text_storys_first_paragraph_is_the_first_line(issue_copy):
     _without_letter(issue_copy, "  - text: |\n      Hi all,\n\n      This week robots.\n\n      More soon.\n")
-    _edit(issue_copy, f'preheader: "{PREHEADER}"', 'preheader: "Hi all, robots learn chores at home"')
+    edit(issue_copy, f'preheader: "{PREHEADER}"', 'preheader: "Hi all, robots learn chores at home"')
     assert "the first line of the email" in _one(issue_copy, "preheader-repeats").message
 
 
 def test_a_short_first_paragraph_of_the_letter_is_the_first_line(issue_copy):
     """Under four words the paragraph itself must start the preheader: not the body's start."""
-    _edit(issue_copy, "    This week I want to share", "    Hello friends,\n\n    This week I want to share")
-    _edit(issue_copy, f'preheader: "{PREHEADER}"', 'preheader: "Hello friends, robots learn chores at home"')
+    edit(issue_copy, "    This week I want to share", "    Hello friends,\n\n    This week I want to share")
+    edit(issue_copy, f'preheader: "{PREHEADER}"', 'preheader: "Hello friends, robots learn chores at home"')
     assert "the first line of the email" in _one(issue_copy, "preheader-repeats").message
 
 
@@ -184,18 +176,18 @@ def test_repeats_compare_words_not_punctuation_or_case():
 
 
 def test_an_emoji_only_subject_is_warned_with_what_it_costs(issue_copy):
-    _edit(issue_copy, f'subject: "{SUBJECT}"', 'subject: " 🤖🔥 "')
+    edit(issue_copy, f'subject: "{SUBJECT}"', 'subject: " 🤖🔥 "')
     finding = _one(issue_copy, "emoji-subject")
     assert finding.message == ("the subject '🤖🔥' is emoji alone: some inboxes show boxes, screen "
                                "readers read out emoji names, and spam filters score it")
     assert finding.hint == "say in words what the issue holds; an emoji may follow the words"
-    assert finding.path == ("issue", "subject") and finding.line == _line_of(issue_copy, "subject:")
+    assert finding.path == ("issue", "subject") and finding.line == line_of(issue_copy, "subject:")
     assert finding.severity == Severity.WARNING
 
 
 @pytest.mark.parametrize("subject", ["🤖 3", "!!! ???"])
 def test_a_digit_beside_an_emoji_or_punctuation_alone_is_no_emoji_subject(issue_copy, subject):
-    _edit(issue_copy, f'subject: "{SUBJECT}"', f'subject: "{subject}"')
+    edit(issue_copy, f'subject: "{SUBJECT}"', f'subject: "{subject}"')
     assert "emoji-subject" not in _codes(issue_copy)
 
 
@@ -260,11 +252,11 @@ def test_no_image_no_image_heavy(tmp_path):
 @pytest.mark.parametrize("name", ["Newsletter", "  Newsletter  ", "", "  "])
 def test_the_default_from_name_is_warned_at_its_line_in_the_publication(issue_copy, name):
     publication = issue_copy.with_name("publication.yaml")
-    _edit(publication, "name: The Batch from DeepLearning.AI,", f'name: "{name}",')
+    edit(publication, "name: The Batch from DeepLearning.AI,", f'name: "{name}",')
     finding = _one(issue_copy, "default-from-name")
     assert finding.message == f"the From name is '{name}': readers decide to open by it"
     assert finding.hint == "set sender.name to the newsletter's name"
-    assert finding.file == str(publication) and finding.line == _line_of(publication, "sender:")
+    assert finding.file == str(publication) and finding.line == line_of(publication, "sender:")
     written = publication.read_text().splitlines()[finding.line - 1]
     assert finding.column == written.index(f'"{name}"') + 1 and finding.path == ("sender", "name")
     assert finding.severity == Severity.WARNING
@@ -272,12 +264,12 @@ def test_the_default_from_name_is_warned_at_its_line_in_the_publication(issue_co
 
 @pytest.mark.parametrize("words", sorted(_VAGUE))
 def test_every_vague_link_text_is_warned_at_its_words(issue_copy, words):
-    _edit(issue_copy, "[the paper](", f"[{words.upper()}!](")
+    edit(issue_copy, "[the paper](", f"[{words.upper()}!](")
     finding = _one(issue_copy, "vague-link-text")
     assert finding.message == (f"the link text '{words.upper()}!' says nothing about where it goes "
                                "(screen readers list links by their text; spam filters dislike it)")
     assert finding.hint == "link the words that name the target: “[read the paper](...)”"
-    line = _line_of(issue_copy, f"[{words.upper()}!]")
+    line = line_of(issue_copy, f"[{words.upper()}!]")
     written = issue_copy.read_text().splitlines()[line - 1]
     assert (finding.line, finding.column) == (line, written.index(f"[{words.upper()}!]") + 2)
     assert finding.severity == Severity.WARNING and finding.path[:2] == ("stories", 1)
@@ -286,11 +278,11 @@ def test_every_vague_link_text_is_warned_at_its_words(issue_copy, words):
 def test_the_same_vague_words_linked_twice_are_two_findings_each_at_its_link(issue_copy):
     """Not at the word written before the links, and not both at the first link (where the
     report, printing each finding once, showed only one)."""
-    _edit(issue_copy, "    This week I want to share", "    Look here: [here](https://a.example/) and "
+    edit(issue_copy, "    This week I want to share", "    Look here: [here](https://a.example/) and "
           "[here](https://b.example/).\n    This week I want to share")
     report = check_file(issue_copy, CheckOptions(spam=False))
     found = [f for f in report.findings if f.code == "vague-link-text"]
-    line = _line_of(issue_copy, "Look here:")
+    line = line_of(issue_copy, "Look here:")
     written = issue_copy.read_text().splitlines()[line - 1]
     first = written.index("[here]") + 2
     assert [(f.line, f.column) for f in found] == [(line, first), (line, written.index("[here]", first) + 2)]
@@ -298,43 +290,43 @@ def test_the_same_vague_words_linked_twice_are_two_findings_each_at_its_link(iss
 
 
 def test_two_vague_links_opening_a_field_are_found_in_their_order(issue_copy):
-    _edit(issue_copy, "    This week I want to share",
+    edit(issue_copy, "    This week I want to share",
           "    [here](https://a.example/) and [here](https://b.example/).\n    This week I want to share")
     report = check_file(issue_copy, CheckOptions(parts={"inbox"}))
     found = [f for f in report.findings if f.code == "vague-link-text"]
-    line = _line_of(issue_copy, "[here](https://a.example/)")
+    line = line_of(issue_copy, "[here](https://a.example/)")
     written = issue_copy.read_text().splitlines()[line - 1]
     assert [(f.line, f.column) for f in found] == [(line, 6), (line, written.index("[here]", 6) + 2)]
 
 
 def test_vague_words_spread_over_lines_are_vague_and_an_image_is_no_link(issue_copy):
-    _edit(issue_copy, "[the paper](", "[read\n            more](")
+    edit(issue_copy, "[the paper](", "[read\n            more](")
     assert "vague-link-text" in _codes(issue_copy)
-    _edit(issue_copy, "[read\n            more](", "[read the paper](")
-    _edit(issue_copy, "![A chart comparing", "![here")
+    edit(issue_copy, "[read\n            more](", "[read the paper](")
+    edit(issue_copy, "![A chart comparing", "![here")
     assert "vague-link-text" not in _codes(issue_copy)
 
 
 def test_a_link_text_starting_the_field_is_located_there(issue_copy):
-    _edit(issue_copy, "    This week I want to share",
+    edit(issue_copy, "    This week I want to share",
           "    [Here](https://www.deeplearning.ai/) I want to share")
     finding = _one(issue_copy, "vague-link-text")
-    line = _line_of(issue_copy, "[Here](")
+    line = line_of(issue_copy, "[Here](")
     assert (finding.line, finding.column) == (line, 6)
 
 
 def test_own_domains_without_a_campaign_are_warned_at_the_domains(issue_copy):
     publication = issue_copy.with_name("publication.yaml")
-    _edit(publication, 'campaign: {source: the-batch, medium: email, campaign: "the-batch-{number}"}\n', "")
+    edit(publication, 'campaign: {source: the-batch, medium: email, campaign: "the-batch-{number}"}\n', "")
     finding = _one(issue_copy, "no-campaign")
     assert finding.message == ("links to your own domains carry no campaign parameters: your "
                                "analytics cannot tell this email's visits apart")
     assert finding.hint == ("set campaign: {source: ..., medium: email, campaign: \"...-{number}\"} "
                             "in publication.yaml")
-    assert finding.file == str(publication) and finding.line == _line_of(publication, "domains:")
+    assert finding.file == str(publication) and finding.line == line_of(publication, "domains:")
     assert finding.severity == Severity.WARNING
     assert "untagged-link" not in _codes(issue_copy)
-    _edit(publication, "domains: [deeplearning.ai, www.deeplearning.ai]\n", "")
+    edit(publication, "domains: [deeplearning.ai, www.deeplearning.ai]\n", "")
     assert "no-campaign" not in _codes(issue_copy)  # no own domains: nothing to tag
 
 
@@ -357,7 +349,7 @@ def test_an_untagged_link_to_an_own_domain_is_warned_where_it_is_written(issue_c
     assert [(f.code, f.message, f.hint) for f in found] == [
         ("untagged-link", "the link to https://www.deeplearning.ai/resources/ has no campaign parameters",
          "link through the address as written so export can tag it")]
-    line = _line_of(issue_copy, "https://www.deeplearning.ai/resources/")
+    line = line_of(issue_copy, "https://www.deeplearning.ai/resources/")
     written = issue_copy.read_text().splitlines()[line - 1]
     assert (found[0].file, found[0].line) == (str(issue_copy), line)
     assert found[0].severity == Severity.WARNING
@@ -369,7 +361,7 @@ def test_a_link_missing_one_parameter_is_untagged_and_the_keys_match_in_any_case
     found = _campaign_findings(issue_copy, "https://ai-dev.deeplearning.ai/" + TAGS, partial)
     assert [f.message for f in found] == [f"the link to {partial.replace('&amp;', '&')} has no "
                                           "campaign parameters"]
-    assert found[0].line == _line_of(issue_copy, "https://ai-dev.deeplearning.ai/")
+    assert found[0].line == line_of(issue_copy, "https://ai-dev.deeplearning.ai/")
     upper = TAGS.replace("utm_", "UTM_")
     assert _campaign_findings(issue_copy, "https://ai-dev.deeplearning.ai/" + TAGS,
                               "https://ai-dev.deeplearning.ai/" + upper) == []
