@@ -377,7 +377,10 @@ def _check_tabs(text: str, file: str) -> None:
 
 
 def load_text(text: str, file: str = "<string>") -> Document:
-    """Parse YAML text into a Document (raises LoadError)."""
+    """Parse YAML text into a Document (raises LoadError). Line ends as a file's are read: CRLF
+    and a lone CR become LF (a browser's form sends CRLF), so every hint quotes its own line."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _load(text, text.encode("utf-8"), file)
 
 
