@@ -617,6 +617,7 @@ def test_a_flattened_transcript_is_warned_with_its_line_and_never_joins_the_essa
     assert "WEBVTT" not in feature.body and text.body.startswith("WEBVTTKind: captions")
     (warning,) = [w for w in result.warnings if w.code == "transcript-flattened"]
     assert warning.line == 14 and "glued-words" not in {w.code for w in result.warnings}
+    assert result.evidence[1] == "'WEBVTT' glued to the text after it, line 14"
     letter = _imported(ARCHIVE / "transcript_flat_in_letter.txt")
     assert "WEBVTTKind" in letter.issue.letter.body and letter.issue.stories == []
     assert [w.line for w in letter.warnings if w.code == "transcript-flattened"] == [5]
@@ -649,13 +650,15 @@ def test_a_question_and_its_answer_stay_one_paragraph_and_a_run_of_spaces_one_sp
 
 
 def test_tag_pages_of_cards_are_one_text_block_with_a_warning():
-    for name, first in (("tag_page_cards", 1), ("tag_page_cards_blank", 1), ("tag_page_publication_name", 7)):
+    for name, lines in (("tag_page_cards", "1–16"), ("tag_page_cards_blank", "1–27"),
+                        ("tag_page_publication_name", "7–18")):
         result = _imported(ARCHIVE / f"{name}.txt")
         texts = [s for s in result.issue.stories if isinstance(s, model.Text)]
         assert len(texts) == 1 and not any(isinstance(s, (model.Feature, model.News, model.Header))
                                            for s in result.issue.stories), name
         (warning,) = [w for w in result.warnings if w.code == "index-cards"]
-        assert warning.line == first, name
+        assert warning.line == int(lines.split("–")[0]), name
+        assert result.evidence == [f"index cards, lines {lines}"], name
 
 
 @pytest.mark.parametrize("name", ["webvtt_malformed_timings", "webvtt_malformed_numbers"])
