@@ -364,6 +364,9 @@ def test_a_call_to_action_alone_on_its_line_has_at_most_six_words():
         return found
 
     assert promo("Sign up for the course today").cta == model.Link(text="Sign up for the course today")
+    text = _AFTER_A_LETTER + "A MESSAGE FROM ACME CLOUD\n\nOur course opens soon.\n\nSign up for the course today\n"
+    assert import_text(text, source="t.txt").evidence == [
+        "kicker 'A MESSAGE FROM ACME CLOUD' (line 8) and call to action 'Sign up for the course today' (line 12)"]
     seven = promo("Sign up for the new course today")
     assert seven.cta is None and seven.body == "Our course opens soon.\n\nSign up for the new course today"
 
@@ -451,3 +454,45 @@ def test_a_question_above_a_title_case_line_is_the_features_title_not_its_pictur
     text = _AFTER_A_LETTER + "Why Do Small Teams Win?\n\nA Second Line in Title Case\n\nIt took a decade.\n"
     (feature,) = import_text(text, source="t.txt").issue.stories
     assert (feature.title, feature.image) == ("Why Do Small Teams Win?", None)
+
+
+_STORY = ("Robots Learn Chores\n\nA dek here.\n\nWhat’s new: A robot folded towels.\n\n"
+          "Why it matters: Homes are messy.\n\n")
+
+
+def test_a_headline_inside_a_story_starts_the_next_only_with_a_label_within_four_paragraphs():
+    from authoring.importer import import_text
+
+    def stories(paragraphs: int) -> list[tuple[str, list[str | None]]]:
+        text = _STORY + "Chips Get Cheaper\n\n" + "".join(f"Paragraph {k}.\n\n" for k in range(paragraphs)) \
+            + "Background: Prices fell.\n"
+        return [(s.headline, [x.label for x in s.sections]) for s in import_text(text, source="t.txt").issue.stories]
+
+    assert stories(3) == [("Robots Learn Chores", ["What’s new", "Why it matters"]),
+                          ("Chips Get Cheaper", [None, None, "Background"])]  # the label 4th after it
+    assert stories(4) == [("Robots Learn Chores", ["What’s new", "Why it matters", "Background"])]
+
+
+def test_a_headline_inside_a_story_followed_by_a_list_item_or_a_block_gap_stays_in_it():
+    from authoring.importer import import_text
+
+    listed = import_text(_STORY + "Chips Get Cheaper\n\n- One item.\n\nBackground: Prices fell.\n", source="t.txt")
+    (news,) = listed.issue.stories
+    assert news.sections[1].body == "Homes are messy.\n\nChips Get Cheaper\n\n- One item."
+    gap = import_text(_STORY + "The Numbers\n\n\nOur course opens soon. Join us.\n", source="t.txt")
+    assert gap.issue.stories[0].sections[1].body == "Homes are messy.\n\nThe Numbers"
+    assert gap.evidence[1:] == ["nothing else, line 12"]
+
+
+def test_a_call_to_action_alone_keeps_its_url_and_a_list_item_is_never_one():
+    from authoring.importer import import_text
+
+    def promo(last: str) -> model.Promo:
+        text = _AFTER_A_LETTER + f"A MESSAGE FROM ACME CLOUD\n\nOur course opens soon.\n\n{last}\n"
+        (found,) = import_text(text, source="t.txt").issue.stories
+        return found
+
+    assert promo("Sign up today (https://acme.example/join)").cta == model.Link(
+        text="Sign up today", url=model.Url("https://acme.example/join"))
+    listed = promo("- Sign up today")
+    assert listed.cta is None and listed.body == "Our course opens soon.\n\n- Sign up today"
