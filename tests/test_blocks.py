@@ -496,3 +496,26 @@ def test_a_call_to_action_alone_keeps_its_url_and_a_list_item_is_never_one():
         text="Sign up today", url=model.Url("https://acme.example/join"))
     listed = promo("- Sign up today")
     assert listed.cta is None and listed.body == "Our course opens soon.\n\n- Sign up today"
+
+
+def test_a_label_with_nothing_after_it_stays_an_empty_section_of_the_story():
+    from authoring.importer import import_text
+
+    result = import_text("Robots Learn Chores\n\nA dek here.\n\nWhat’s new:\n\nWhy it matters: Homes are messy.\n\n"
+                         "Background: Old.\n", source="t.txt")
+    (news,) = result.issue.stories
+    assert news.sections == [model.Section(label="What’s new", body=""),
+                             model.Section(label="Why it matters", body="Homes are messy."),
+                             model.Section(label="Background", body="Old.")]
+    assert result.evidence == ["headline 'Robots Learn Chores' (line 1) and 3 labelled sections"]
+    above = import_text("Robots Learn Chores\n\nA dek here.\n\nWhat’s new:\n\nA robot folded towels.\n\n"
+                        "Why it matters: Homes are messy.\n", source="t.txt")
+    assert above.issue.stories[0].sections[0] == model.Section(label="What’s new", body="A robot folded towels.")
+
+
+def test_a_call_to_action_alone_after_two_paragraphs_keeps_both_in_the_body():
+    from authoring.importer import import_text
+
+    text = _AFTER_A_LETTER + "A MESSAGE FROM ACME CLOUD\n\nOur course opens soon.\n\nIt has ten lessons.\n\nSign up today\n"
+    (found,) = import_text(text, source="t.txt").issue.stories
+    assert found.body == "Our course opens soon.\n\nIt has ten lessons." and found.cta == model.Link(text="Sign up today")
