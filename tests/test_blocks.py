@@ -519,3 +519,50 @@ def test_a_call_to_action_alone_after_two_paragraphs_keeps_both_in_the_body():
     text = _AFTER_A_LETTER + "A MESSAGE FROM ACME CLOUD\n\nOur course opens soon.\n\nIt has ten lessons.\n\nSign up today\n"
     (found,) = import_text(text, source="t.txt").issue.stories
     assert found.body == "Our course opens soon.\n\nIt has ten lessons." and found.cta == model.Link(text="Sign up today")
+
+
+def test_a_headline_right_above_a_label_starts_the_next_story():
+    from authoring.importer import import_text
+
+    result = import_text(_STORY + "Chips Get Cheaper\n\nBackground: Prices fell.\n", source="t.txt")
+    assert [(s.headline, [x.label for x in s.sections]) for s in result.issue.stories] == [
+        ("Robots Learn Chores", ["What’s new", "Why it matters"]), ("Chips Get Cheaper", ["Background"])]
+
+
+def test_a_promo_without_a_kicker_is_a_run_of_at_most_four_paragraphs_ending_in_a_call_to_action():
+    from authoring.importer import import_text
+
+    def stories(paragraphs: int, last: str = "Sign up today (https://acme.example/join)") -> list:
+        body = "".join(f"Our launch is soon, part {k}.\n\n" for k in range(paragraphs - 1))
+        return import_text(_AFTER_A_LETTER + body + last + "\n", source="t.txt").issue.stories
+
+    (four,) = stories(4)
+    assert isinstance(four, model.Promo) and four.cta == model.Link(
+        text="Sign up today", url=model.Url("https://acme.example/join"))
+    assert [type(s) for s in stories(5)] == [model.Text]
+    assert [type(s) for s in stories(2, "- Sign up today (https://acme.example/join)")] == [model.Text]
+
+
+def test_a_call_to_action_after_a_sentence_on_its_line_has_at_most_six_words():
+    from authoring.importer import import_text
+
+    def promo(cta: str) -> model.Promo:
+        text = _AFTER_A_LETTER + f"A MESSAGE FROM ACME CLOUD\n\nOur course opens soon. {cta} (https://acme.example)\n"
+        (found,) = import_text(text, source="t.txt").issue.stories
+        return found
+
+    six = promo("Sign up for the course today")
+    assert six.body == "Our course opens soon." and six.cta == model.Link(
+        text="Sign up for the course today", url=model.Url("https://acme.example"))
+    assert promo("Sign up for the new course today").cta is None
+
+
+def test_a_call_to_an_offer_is_one_sentence_of_a_paragraph_never_a_list_item():
+    from authoring.importer import import_text
+
+    def types(run: str) -> list[type]:
+        return [type(s) for s in import_text(_AFTER_A_LETTER + run, source="t.txt").issue.stories]
+
+    assert types("We met on Monday. Join us today. Our session was on May 3.\n") == [model.Text]
+    assert types("- Join the instructors for a live session on May 3.\n\nWe wrote more.\n") == [model.Text]
+    assert types("We met on Monday. Join the instructors for a live session on May 3.\n") == [model.Promo]
