@@ -566,3 +566,18 @@ def test_a_call_to_an_offer_is_one_sentence_of_a_paragraph_never_a_list_item():
     assert types("We met on Monday. Join us today. Our session was on May 3.\n") == [model.Text]
     assert types("- Join the instructors for a live session on May 3.\n\nWe wrote more.\n") == [model.Text]
     assert types("We met on Monday. Join the instructors for a live session on May 3.\n") == [model.Promo]
+
+
+def test_a_line_alone_between_blocks_is_a_header_up_to_four_words_and_a_call_to_action_alone_no_promo():
+    from authoring.importer import import_text
+
+    def evidence(line: str) -> str:
+        result = import_text(_AFTER_A_LETTER + line + "\n\n\nOur course opens soon. It has ten lessons.\n",
+                             source="t.txt")
+        return result.evidence[0]
+
+    assert evidence("Four Words Make Titles") == "a short line alone between two blocks, line 8"
+    assert evidence("Notes on Xenon") == "a short line alone between two blocks, line 8"
+    assert evidence("Five Words Make Good Titles") == "nothing else, line 8"
+    # a call to action needs a message above it: alone, it is text, not a promo with no evidence
+    assert evidence("Sign up today (https://acme.example/join)") == "nothing else, line 8"
