@@ -311,3 +311,19 @@ def test_rendered_cues_are_a_transcript_with_their_evidence():
         Cue(start="00:00:01.000", end="00:00:04.000", speaker="Ana", text="Hello."),
         Cue(start="00:00:05.000", end="00:00:08.000", text="Thanks.")]
     assert result.evidence == ["cues as plain text writes them, lines 1–5"]
+
+
+def test_numbered_cues_with_malformed_timings_and_no_webvtt_line_are_kept_as_text():
+    from authoring.importer import import_text
+
+    after_letter = "Dear friends,\n\nHi.\n\nKeep learning!\n\n\n"
+    srt = import_text(after_letter + "1\n00:01.000 -> 00:04.000\nHello.\n\n2\n00:05.000 -> 00:08.000\nThanks.\n",
+                      source="t.txt")
+    assert srt.evidence == ["cues without valid WEBVTT, lines 8–14"]
+    assert [(w.code, w.line) for w in srt.warnings][0] == ("transcript-as-text", 8)
+    listed = import_text(after_letter + "- 00:00:01.000 --> 00:00:04.000\n- 00:00:05.000 --> 00:00:08.000\n",
+                         source="t.txt")  # list items are no cues
+    assert listed.evidence == ["nothing else, lines 8–9"]
+    titled = import_text("2024\n\n[00:00:01.000 --> 00:00:04.000] Hello.\n", source="t.txt")
+    assert titled.issue.stories == [Transcript(title="2024", cues=[
+        Cue(start="00:00:01.000", end="00:00:04.000", text="Hello.")])]  # a number as a title is no cue's
