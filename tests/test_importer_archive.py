@@ -764,3 +764,18 @@ if __name__ == "__main__":
     WARNINGS.write_text(_corpus_warnings(), encoding="utf-8")
     IMPORTED.write_text(_corpus_yaml(), encoding="utf-8")
     print(f"wrote {WARNINGS} and {IMPORTED}")
+
+
+_CARDS = [("Research", "Models Keep Growing", "Parameter counts doubled again this year, and costs followed."),
+          ("Robotics", "Gentle Grippers", "Soft robot hands learn to hold fragile things."),
+          ("Policy", "Judges Try Chatbots", "Courts test language models for drafting routine orders.")]
+
+
+def test_index_cards_need_a_section_name_of_at_most_four_words_never_a_list_item():
+    def evidence(tag) -> list[str]:
+        return import_text("".join(f"{tag(a)}\n{b}\n{c}\n" for a, b, c in _CARDS), source="t.txt").evidence
+
+    assert evidence(lambda tag: tag) == ["index cards, lines 1–9"]
+    assert evidence(lambda tag: tag + " And More News Today") == [  # five words: no section name
+        "caption, title 'Models Keep Growing' (line 2) and 7 paragraphs"]
+    assert evidence(lambda tag: "- " + tag) == ["nothing else, lines 1–9"]
