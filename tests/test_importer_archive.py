@@ -779,3 +779,18 @@ def test_index_cards_need_a_section_name_of_at_most_four_words_never_a_list_item
     assert evidence(lambda tag: tag + " And More News Today") == [  # five words: no section name
         "caption, title 'Models Keep Growing' (line 2) and 7 paragraphs"]
     assert evidence(lambda tag: "- " + tag) == ["nothing else, lines 1–9"]
+    assert evidence(lambda tag: tag + " And More News") == ["index cards, lines 1–9"]  # four words
+    assert evidence(lambda tag: tag + " and more news today") == ["index cards, lines 1–9"]  # a caption
+    three = import_text("".join(f"{a}\n{b}\nCosts rose fast.\n" for a, b, _ in _CARDS), source="t.txt")
+    assert three.evidence == ["index cards, lines 1–9"]  # a summary of three words
+    two = import_text("".join(f"{a}\n{b}\nCosts rose.\n" for a, b, _ in _CARDS), source="t.txt")
+    assert "index-cards" not in {w.code for w in two.warnings}
+
+
+def test_index_cards_have_no_byline_for_a_title_nor_a_block_gap_inside_a_card():
+    def codes(page: str) -> set[str]:
+        return {w.code for w in import_text(page, source="t.txt").warnings}
+
+    assert "index-cards" in codes("".join(f"{a}\n\n{b}\n\n{c}\n\n" for a, b, c in _CARDS))
+    assert "index-cards" not in codes("".join(f"{a}\nBy {b}\n{c}\n" for a, b, c in _CARDS))
+    assert "index-cards" not in codes("".join(f"{a}\n\n\n{b}\n\n{c}\n\n" for a, b, c in _CARDS))
