@@ -327,3 +327,13 @@ def test_numbered_cues_with_malformed_timings_and_no_webvtt_line_are_kept_as_tex
     titled = import_text("2024\n\n[00:00:01.000 --> 00:00:04.000] Hello.\n", source="t.txt")
     assert titled.issue.stories == [Transcript(title="2024", cues=[
         Cue(start="00:00:01.000", end="00:00:04.000", text="Hello.")])]  # a number as a title is no cue's
+
+
+def test_a_webvtt_line_with_a_title_and_a_last_cue_without_text_keep_the_whole_as_text():
+    from authoring.importer import import_text
+
+    titled = import_text("WEBVTT - Our talk\n\n1\n00:00:01.000 --> 00:00:04.000\nHello.\n", source="t.txt")
+    assert titled.evidence == ["cues without valid WEBVTT, lines 1–5"]
+    bare = import_text(_FIRST_CUE + "00:00:05.000 --> 00:00:08.000\n", source="t.txt")  # the last cue: no text
+    assert bare.evidence == ["cues without valid WEBVTT, lines 1–8"]
+    assert [(w.code, w.line) for w in bare.warnings][0] == ("transcript-as-text", 1)
