@@ -794,3 +794,13 @@ def test_index_cards_have_no_byline_for_a_title_nor_a_block_gap_inside_a_card():
     assert "index-cards" in codes("".join(f"{a}\n\n{b}\n\n{c}\n\n" for a, b, c in _CARDS))
     assert "index-cards" not in codes("".join(f"{a}\nBy {b}\n{c}\n" for a, b, c in _CARDS))
     assert "index-cards" not in codes("".join(f"{a}\n\n\n{b}\n\n{c}\n\n" for a, b, c in _CARDS))
+
+
+def test_dated_cards_are_read_inside_their_own_run_only():
+    after_letter = "Dear friends,\n\nHi.\n\nKeep learning!\n\n\n"
+    later = import_text(after_letter + "Model Sizes Rise\n\nMay 3, 2026\n\nParameter counts doubled again this "
+                        "year.\n\n\nWe wrote more notes this week about robots.\n", source="t.txt")
+    assert later.evidence == ["index cards, lines 8–12", "nothing else, line 15"]
+    above = import_text(after_letter + "Model Sizes Rise\n\n\nMay 3, 2026\n\nParameter counts doubled again "
+                        "this year.\n", source="t.txt")  # the headline is a header, a block above the date
+    assert above.evidence == ["a short line alone between two blocks, line 8", "nothing else, line 13"]
