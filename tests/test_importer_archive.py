@@ -804,3 +804,10 @@ def test_dated_cards_are_read_inside_their_own_run_only():
     above = import_text(after_letter + "Model Sizes Rise\n\n\nMay 3, 2026\n\nParameter counts doubled again "
                         "this year.\n", source="t.txt")  # the headline is a header, a block above the date
     assert above.evidence == ["a short line alone between two blocks, line 8", "nothing else, line 13"]
+
+
+def test_index_cards_right_below_a_transcript_are_cards():
+    page = "WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\nHello.\n\n\n" + "".join(
+        f"{a}\n\n{b}\n\n{c}\n\n" for a, b, c in _CARDS)  # the unit above the first card is claimed: no matter
+    assert import_text(page, source="t.txt").evidence == ["WEBVTT and 1 timed cues, lines 1–5",
+                                                          "index cards, lines 8–24"]
