@@ -364,9 +364,11 @@ def test_a_call_to_action_alone_on_its_line_has_at_most_six_words():
         return found
 
     assert promo("Sign up for the course today").cta == model.Link(text="Sign up for the course today")
-    text = _AFTER_A_LETTER + "A MESSAGE FROM ACME CLOUD\n\nOur course opens soon.\n\nSign up for the course today\n"
+    text = _AFTER_A_LETTER + ("A MESSAGE FROM ACME CLOUD\n\nOur course opens soon.\n\n"
+                              "Sign up for the course today\n")
     assert import_text(text, source="t.txt").evidence == [
-        "kicker 'A MESSAGE FROM ACME CLOUD' (line 8) and call to action 'Sign up for the course today' (line 12)"]
+        "kicker 'A MESSAGE FROM ACME CLOUD' (line 8) and "
+        "call to action 'Sign up for the course today' (line 12)"]
     seven = promo("Sign up for the new course today")
     assert seven.cta is None and seven.body == "Our course opens soon.\n\nSign up for the new course today"
 
@@ -466,7 +468,8 @@ def test_a_headline_inside_a_story_starts_the_next_only_with_a_label_within_four
     def stories(paragraphs: int) -> list[tuple[str, list[str | None]]]:
         text = _STORY + "Chips Get Cheaper\n\n" + "".join(f"Paragraph {k}.\n\n" for k in range(paragraphs)) \
             + "Background: Prices fell.\n"
-        return [(s.headline, [x.label for x in s.sections]) for s in import_text(text, source="t.txt").issue.stories]
+        found = import_text(text, source="t.txt").issue.stories
+        return [(s.headline, [x.label for x in s.sections]) for s in found]
 
     assert stories(3) == [("Robots Learn Chores", ["What’s new", "Why it matters"]),
                           ("Chips Get Cheaper", [None, None, "Background"])]  # the label 4th after it
@@ -476,7 +479,8 @@ def test_a_headline_inside_a_story_starts_the_next_only_with_a_label_within_four
 def test_a_headline_inside_a_story_followed_by_a_list_item_or_a_block_gap_stays_in_it():
     from authoring.importer import import_text
 
-    listed = import_text(_STORY + "Chips Get Cheaper\n\n- One item.\n\nBackground: Prices fell.\n", source="t.txt")
+    listed = import_text(_STORY + "Chips Get Cheaper\n\n- One item.\n\nBackground: Prices fell.\n",
+                         source="t.txt")
     (news,) = listed.issue.stories
     assert news.sections[1].body == "Homes are messy.\n\nChips Get Cheaper\n\n- One item."
     gap = import_text(_STORY + "The Numbers\n\n\nOur course opens soon. Join us.\n", source="t.txt")
@@ -501,7 +505,8 @@ def test_a_call_to_action_alone_keeps_its_url_and_a_list_item_is_never_one():
 def test_a_label_with_nothing_after_it_stays_an_empty_section_of_the_story():
     from authoring.importer import import_text
 
-    result = import_text("Robots Learn Chores\n\nA dek here.\n\nWhat’s new:\n\nWhy it matters: Homes are messy.\n\n"
+    result = import_text("Robots Learn Chores\n\nA dek here.\n\nWhat’s new:\n\n"
+                         "Why it matters: Homes are messy.\n\n"
                          "Background: Old.\n", source="t.txt")
     (news,) = result.issue.stories
     assert news.sections == [model.Section(label="What’s new", body=""),
@@ -510,15 +515,18 @@ def test_a_label_with_nothing_after_it_stays_an_empty_section_of_the_story():
     assert result.evidence == ["headline 'Robots Learn Chores' (line 1) and 3 labelled sections"]
     above = import_text("Robots Learn Chores\n\nA dek here.\n\nWhat’s new:\n\nA robot folded towels.\n\n"
                         "Why it matters: Homes are messy.\n", source="t.txt")
-    assert above.issue.stories[0].sections[0] == model.Section(label="What’s new", body="A robot folded towels.")
+    assert above.issue.stories[0].sections[0] == model.Section(label="What’s new",
+                                                                body="A robot folded towels.")
 
 
 def test_a_call_to_action_alone_after_two_paragraphs_keeps_both_in_the_body():
     from authoring.importer import import_text
 
-    text = _AFTER_A_LETTER + "A MESSAGE FROM ACME CLOUD\n\nOur course opens soon.\n\nIt has ten lessons.\n\nSign up today\n"
+    text = _AFTER_A_LETTER + ("A MESSAGE FROM ACME CLOUD\n\nOur course opens soon.\n\nIt has ten lessons.\n\n"
+                              "Sign up today\n")
     (found,) = import_text(text, source="t.txt").issue.stories
-    assert found.body == "Our course opens soon.\n\nIt has ten lessons." and found.cta == model.Link(text="Sign up today")
+    assert found.body == "Our course opens soon.\n\nIt has ten lessons."
+    assert found.cta == model.Link(text="Sign up today")
 
 
 def test_a_headline_right_above_a_label_starts_the_next_story():

@@ -278,7 +278,8 @@ def test_webvtt_cues_a_block_cannot_hold_keep_the_whole_transcript_as_text():
     from authoring.importer import import_text
 
     for what, text in {
-        "a cue without text": "WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\n\n2\n00:00:05.000 --> 00:00:08.000\nThanks.\n",
+        "a cue without text": "WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\n\n2\n"
+                              "00:00:05.000 --> 00:00:08.000\nThanks.\n",
         "a list item as a cue's text": _FIRST_CUE.replace("Hello.", "- Hello.")
         + "00:00:05.000 --> 00:00:08.000\nThanks.\n",
         "an end past 59 minutes": _FIRST_CUE + "00:00:05.000 --> 00:99:08.000\nThanks.\n",
@@ -317,7 +318,8 @@ def test_numbered_cues_with_malformed_timings_and_no_webvtt_line_are_kept_as_tex
     from authoring.importer import import_text
 
     after_letter = "Dear friends,\n\nHi.\n\nKeep learning!\n\n\n"
-    srt = import_text(after_letter + "1\n00:01.000 -> 00:04.000\nHello.\n\n2\n00:05.000 -> 00:08.000\nThanks.\n",
+    srt = import_text(after_letter + "1\n00:01.000 -> 00:04.000\nHello.\n\n"
+                      "2\n00:05.000 -> 00:08.000\nThanks.\n",
                       source="t.txt")
     assert srt.evidence == ["cues without valid WEBVTT, lines 8–14"]
     assert [(w.code, w.line) for w in srt.warnings][0] == ("transcript-as-text", 8)
@@ -334,6 +336,7 @@ def test_a_webvtt_line_with_a_title_and_a_last_cue_without_text_keep_the_whole_a
 
     titled = import_text("WEBVTT - Our talk\n\n1\n00:00:01.000 --> 00:00:04.000\nHello.\n", source="t.txt")
     assert titled.evidence == ["cues without valid WEBVTT, lines 1–5"]
-    bare = import_text(_FIRST_CUE + "00:00:05.000 --> 00:00:08.000\n", source="t.txt")  # the last cue: no text
+    # the last cue has no text
+    bare = import_text(_FIRST_CUE + "00:00:05.000 --> 00:00:08.000\n", source="t.txt")
     assert bare.evidence == ["cues without valid WEBVTT, lines 1–8"]
     assert [(w.code, w.line) for w in bare.warnings][0] == ("transcript-as-text", 1)

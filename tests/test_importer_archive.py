@@ -766,7 +766,7 @@ if __name__ == "__main__":
     print(f"wrote {WARNINGS} and {IMPORTED}")
 
 
-_CARDS = [("Research", "Models Keep Growing", "Parameter counts doubled again this year, and costs followed."),
+_CARDS = [("Research", "Models Keep Growing", "Parameter counts doubled again this year, and costs rose."),
           ("Robotics", "Gentle Grippers", "Soft robot hands learn to hold fragile things."),
           ("Policy", "Judges Try Chatbots", "Courts test language models for drafting routine orders.")]
 
@@ -798,8 +798,8 @@ def test_index_cards_have_no_byline_for_a_title_nor_a_block_gap_inside_a_card():
 
 def test_dated_cards_are_read_inside_their_own_run_only():
     after_letter = "Dear friends,\n\nHi.\n\nKeep learning!\n\n\n"
-    later = import_text(after_letter + "Model Sizes Rise\n\nMay 3, 2026\n\nParameter counts doubled again this "
-                        "year.\n\n\nWe wrote more notes this week about robots.\n", source="t.txt")
+    later = import_text(after_letter + "Model Sizes Rise\n\nMay 3, 2026\n\nParameter counts doubled "
+                        "again this year.\n\n\nWe wrote more notes this week about robots.\n", source="t.txt")
     assert later.evidence == ["index cards, lines 8–12", "nothing else, line 15"]
     above = import_text(after_letter + "Model Sizes Rise\n\n\nMay 3, 2026\n\nParameter counts doubled again "
                         "this year.\n", source="t.txt")  # the headline is a header, a block above the date
