@@ -106,7 +106,7 @@ def test_html_lists_the_cues_times_muted_speaker_bold():
 
 # ---- the block's parts called directly: exact messages, the equal start and end, the YAML and fields
 
-from authoring import codes  # noqa: E402
+from authoring import codes, model  # noqa: E402
 from authoring.blocks import transcript  # noqa: E402
 from authoring.importer.emit import _YAML_OUT  # noqa: E402
 from authoring.render.text import _LinkStyle, _Writer  # noqa: E402
@@ -340,3 +340,12 @@ def test_a_webvtt_line_with_a_title_and_a_last_cue_without_text_keep_the_whole_a
     bare = import_text(_FIRST_CUE + "00:00:05.000 --> 00:00:08.000\n", source="t.txt")
     assert bare.evidence == ["cues without valid WEBVTT, lines 1–8"]
     assert [(w.code, w.line) for w in bare.warnings][0] == ("transcript-as-text", 1)
+
+
+def test_a_number_alone_ending_the_page_is_text_not_a_cue():
+    from authoring.importer import import_text
+
+    result = import_text("Dear friends,\n\nHi.\n\nKeep learning!\n\n\nWe shipped a robot that folds towels.\n\n"
+                         "2024\n", source="t.txt")
+    assert result.issue.stories == [model.Text(body="We shipped a robot that folds towels.\n\n2024")]
+    assert result.evidence == ["nothing else, lines 8–10"]
