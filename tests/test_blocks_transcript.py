@@ -345,7 +345,7 @@ def test_a_webvtt_line_with_a_title_and_a_last_cue_without_text_keep_the_whole_a
 def test_a_number_alone_ending_the_page_is_text_not_a_cue():
     from authoring.importer import import_text
 
-    result = import_text("Dear friends,\n\nHi.\n\nKeep learning!\n\n\nWe shipped a robot that folds towels.\n\n"
-                         "2024\n", source="t.txt")
+    result = import_text("Dear friends,\n\nHi.\n\nKeep learning!\n\n\n"
+                         "We shipped a robot that folds towels.\n\n2024\n", source="t.txt")
     assert result.issue.stories == [model.Text(body="We shipped a robot that folds towels.\n\n2024")]
     assert result.evidence == ["nothing else, lines 8–10"]
