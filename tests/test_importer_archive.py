@@ -811,3 +811,13 @@ def test_index_cards_right_below_a_transcript_are_cards():
         f"{a}\n\n{b}\n\n{c}\n\n" for a, b, c in _CARDS)  # the unit above the first card is claimed: no matter
     assert import_text(page, source="t.txt").evidence == ["WEBVTT and 1 timed cues, lines 1–5",
                                                           "index cards, lines 8–24"]
+
+
+def test_index_cards_in_a_row_never_cross_a_block_gap():
+    first, second, third = (f"{a}\n\n{b}\n\n{c}\n\n" for a, b, c in _CARDS)
+
+    def codes(page: str) -> set[str]:
+        return {w.code for w in import_text(page, source="t.txt").warnings}
+
+    assert "index-cards" not in codes(first + second + "\n" + third)
+    assert "index-cards" not in codes(first + second + "\nA robot hand holding an egg\n\n" + third)
