@@ -821,3 +821,11 @@ def test_index_cards_in_a_row_never_cross_a_block_gap():
 
     assert "index-cards" not in codes(first + second + "\n" + third)
     assert "index-cards" not in codes(first + second + "\nA robot hand holding an egg\n\n" + third)
+
+
+def test_two_index_cards_in_a_row_are_cards_when_their_section_names_repeat():
+    (one, two, _) = _CARDS
+    same = "".join(f"Research\n{b}\n{c}\n" for _, b, c in (one, two))
+    assert import_text(same, source="t.txt").evidence == ["index cards, lines 1–6"]
+    other = "".join(f"{a}\n{b}\n{c}\n" for a, b, c in (one, two))
+    assert "index-cards" not in {w.code for w in import_text(other, source="t.txt").warnings}
