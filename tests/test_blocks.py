@@ -364,6 +364,11 @@ def test_a_call_to_action_alone_on_its_line_has_at_most_six_words():
         return found
 
     assert promo("Sign up for the course today").cta == model.Link(text="Sign up for the course today")
+    text = _AFTER_A_LETTER + ("A MESSAGE FROM ACME CLOUD\n\nOur course opens soon.\n\n"
+                              "Sign up for the course today\n")
+    assert import_text(text, source="t.txt").evidence == [
+        "kicker 'A MESSAGE FROM ACME CLOUD' (line 8) and "
+        "call to action 'Sign up for the course today' (line 12)"]
     seven = promo("Sign up for the new course today")
     assert seven.cta is None and seven.body == "Our course opens soon.\n\nSign up for the new course today"
 
@@ -451,3 +456,136 @@ def test_a_question_above_a_title_case_line_is_the_features_title_not_its_pictur
     text = _AFTER_A_LETTER + "Why Do Small Teams Win?\n\nA Second Line in Title Case\n\nIt took a decade.\n"
     (feature,) = import_text(text, source="t.txt").issue.stories
     assert (feature.title, feature.image) == ("Why Do Small Teams Win?", None)
+
+
+_STORY = ("Robots Learn Chores\n\nA dek here.\n\nWhat’s new: A robot folded towels.\n\n"
+          "Why it matters: Homes are messy.\n\n")
+
+
+def test_a_headline_inside_a_story_starts_the_next_only_with_a_label_within_four_paragraphs():
+    from authoring.importer import import_text
+
+    def stories(paragraphs: int) -> list[tuple[str, list[str | None]]]:
+        text = _STORY + "Chips Get Cheaper\n\n" + "".join(f"Paragraph {k}.\n\n" for k in range(paragraphs)) \
+            + "Background: Prices fell.\n"
+        found = import_text(text, source="t.txt").issue.stories
+        return [(s.headline, [x.label for x in s.sections]) for s in found]
+
+    assert stories(3) == [("Robots Learn Chores", ["What’s new", "Why it matters"]),
+                          ("Chips Get Cheaper", [None, None, "Background"])]  # the label 4th after it
+    assert stories(4) == [("Robots Learn Chores", ["What’s new", "Why it matters", "Background"])]
+
+
+def test_a_headline_inside_a_story_followed_by_a_list_item_or_a_block_gap_stays_in_it():
+    from authoring.importer import import_text
+
+    listed = import_text(_STORY + "Chips Get Cheaper\n\n- One item.\n\nBackground: Prices fell.\n",
+                         source="t.txt")
+    (news,) = listed.issue.stories
+    assert news.sections[1].body == "Homes are messy.\n\nChips Get Cheaper\n\n- One item."
+    gap = import_text(_STORY + "The Numbers\n\n\nOur course opens soon. Join us.\n", source="t.txt")
+    assert gap.issue.stories[0].sections[1].body == "Homes are messy.\n\nThe Numbers"
+    assert gap.evidence[1:] == ["nothing else, line 12"]
+
+
+def test_a_call_to_action_alone_keeps_its_url_and_a_list_item_is_never_one():
+    from authoring.importer import import_text
+
+    def promo(last: str) -> model.Promo:
+        text = _AFTER_A_LETTER + f"A MESSAGE FROM ACME CLOUD\n\nOur course opens soon.\n\n{last}\n"
+        (found,) = import_text(text, source="t.txt").issue.stories
+        return found
+
+    assert promo("Sign up today (https://acme.example/join)").cta == model.Link(
+        text="Sign up today", url=model.Url("https://acme.example/join"))
+    listed = promo("- Sign up today")
+    assert listed.cta is None and listed.body == "Our course opens soon.\n\n- Sign up today"
+
+
+def test_a_label_with_nothing_after_it_stays_an_empty_section_of_the_story():
+    from authoring.importer import import_text
+
+    result = import_text("Robots Learn Chores\n\nA dek here.\n\nWhat’s new:\n\n"
+                         "Why it matters: Homes are messy.\n\n"
+                         "Background: Old.\n", source="t.txt")
+    (news,) = result.issue.stories
+    assert news.sections == [model.Section(label="What’s new", body=""),
+                             model.Section(label="Why it matters", body="Homes are messy."),
+                             model.Section(label="Background", body="Old.")]
+    assert result.evidence == ["headline 'Robots Learn Chores' (line 1) and 3 labelled sections"]
+    above = import_text("Robots Learn Chores\n\nA dek here.\n\nWhat’s new:\n\nA robot folded towels.\n\n"
+                        "Why it matters: Homes are messy.\n", source="t.txt")
+    assert above.issue.stories[0].sections[0] == model.Section(label="What’s new",
+                                                                body="A robot folded towels.")
+
+
+def test_a_call_to_action_alone_after_two_paragraphs_keeps_both_in_the_body():
+    from authoring.importer import import_text
+
+    text = _AFTER_A_LETTER + ("A MESSAGE FROM ACME CLOUD\n\nOur course opens soon.\n\nIt has ten lessons.\n\n"
+                              "Sign up today\n")
+    (found,) = import_text(text, source="t.txt").issue.stories
+    assert found.body == "Our course opens soon.\n\nIt has ten lessons."
+    assert found.cta == model.Link(text="Sign up today")
+
+
+def test_a_headline_right_above_a_label_starts_the_next_story():
+    from authoring.importer import import_text
+
+    result = import_text(_STORY + "Chips Get Cheaper\n\nBackground: Prices fell.\n", source="t.txt")
+    assert [(s.headline, [x.label for x in s.sections]) for s in result.issue.stories] == [
+        ("Robots Learn Chores", ["What’s new", "Why it matters"]), ("Chips Get Cheaper", ["Background"])]
+
+
+def test_a_promo_without_a_kicker_is_a_run_of_at_most_four_paragraphs_ending_in_a_call_to_action():
+    from authoring.importer import import_text
+
+    def stories(paragraphs: int, last: str = "Sign up today (https://acme.example/join)") -> list:
+        body = "".join(f"Our launch is soon, part {k}.\n\n" for k in range(paragraphs - 1))
+        return import_text(_AFTER_A_LETTER + body + last + "\n", source="t.txt").issue.stories
+
+    (four,) = stories(4)
+    assert isinstance(four, model.Promo) and four.cta == model.Link(
+        text="Sign up today", url=model.Url("https://acme.example/join"))
+    assert [type(s) for s in stories(5)] == [model.Text]
+    assert [type(s) for s in stories(2, "- Sign up today (https://acme.example/join)")] == [model.Text]
+
+
+def test_a_call_to_action_after_a_sentence_on_its_line_has_at_most_six_words():
+    from authoring.importer import import_text
+
+    def promo(cta: str) -> model.Promo:
+        text = _AFTER_A_LETTER + f"A MESSAGE FROM ACME CLOUD\n\nOur course opens soon. {cta} (https://acme.example)\n"
+        (found,) = import_text(text, source="t.txt").issue.stories
+        return found
+
+    six = promo("Sign up for the course today")
+    assert six.body == "Our course opens soon." and six.cta == model.Link(
+        text="Sign up for the course today", url=model.Url("https://acme.example"))
+    assert promo("Sign up for the new course today").cta is None
+
+
+def test_a_call_to_an_offer_is_one_sentence_of_a_paragraph_never_a_list_item():
+    from authoring.importer import import_text
+
+    def types(run: str) -> list[type]:
+        return [type(s) for s in import_text(_AFTER_A_LETTER + run, source="t.txt").issue.stories]
+
+    assert types("We met on Monday. Join us today. Our session was on May 3.\n") == [model.Text]
+    assert types("- Join the instructors for a live session on May 3.\n\nWe wrote more.\n") == [model.Text]
+    assert types("We met on Monday. Join the instructors for a live session on May 3.\n") == [model.Promo]
+
+
+def test_a_line_alone_between_blocks_is_a_header_up_to_four_words_and_a_call_to_action_alone_no_promo():
+    from authoring.importer import import_text
+
+    def evidence(line: str) -> str:
+        result = import_text(_AFTER_A_LETTER + line + "\n\n\nOur course opens soon. It has ten lessons.\n",
+                             source="t.txt")
+        return result.evidence[0]
+
+    assert evidence("Four Words Make Titles") == "a short line alone between two blocks, line 8"
+    assert evidence("Notes on Xenon") == "a short line alone between two blocks, line 8"
+    assert evidence("Five Words Make Good Titles") == "nothing else, line 8"
+    # a call to action needs a message above it: alone, it is text, not a promo with no evidence
+    assert evidence("Sign up today (https://acme.example/join)") == "nothing else, line 8"

@@ -106,7 +106,7 @@ def test_html_lists_the_cues_times_muted_speaker_bold():
 
 # ---- the block's parts called directly: exact messages, the equal start and end, the YAML and fields
 
-from authoring import codes  # noqa: E402
+from authoring import codes, model  # noqa: E402
 from authoring.blocks import transcript  # noqa: E402
 from authoring.importer.emit import _YAML_OUT  # noqa: E402
 from authoring.render.text import _LinkStyle, _Writer  # noqa: E402
@@ -213,3 +213,139 @@ def test_a_webvtt_line_two_blank_lines_above_its_cues_is_a_block_of_its_own():
     assert alone.body == "WEBVTT" and cues.body.startswith("1\\\n00:00:01.000 --> 00:00:04.000\\\n")
     assert [(w.code, w.line) for w in result.warnings][:2] == [("transcript-as-text", 1),
                                                               ("transcript-as-text", 4)]
+
+
+def _vtt_with_header(lines: int) -> str:
+    head = "".join(f"Header{k}: x\n" for k in range(lines))
+    return f"WEBVTT\n{head}\n1\n00:00:01.000 --> 00:00:04.000\nWelcome back.\n"
+
+
+def test_up_to_four_header_lines_under_webvtt_are_comments_a_fifth_keeps_it_as_text():
+    from authoring.importer import import_text
+
+    for lines in (1, 3, 4):  # odd counts too: each header line is stepped over, not every other one
+        result = import_text(_vtt_with_header(lines), source="t.txt")
+        (cues,) = result.issue.stories
+        assert cues.cues == [Cue(start="00:00:01.000", end="00:00:04.000", text="Welcome back.")], lines
+        assert result.evidence == [f"WEBVTT and 1 timed cues, lines 1–{lines + 5}"], lines
+        last = f"lines 2–{lines + 1}" if lines > 1 else "line 2"
+        assert f"# WEBVTT header from {last} of the source, not part of the issue:\n" in result.yaml
+        assert "".join(f"#   Header{k}: x\n" for k in range(lines)) in result.yaml
+    five = import_text(_vtt_with_header(5), source="t.txt")
+    assert five.evidence == ["cues without valid WEBVTT, line 1", "nothing else, lines 2–6",
+                             "cues without valid WEBVTT, lines 8–10"]
+    assert five.issue.stories[0].body == "WEBVTT"
+
+
+def test_a_malformed_timing_after_valid_cues_ends_the_transcript_and_is_kept_as_text():
+    from authoring.importer import import_text
+
+    # The first cue's timing is valid WEBVTT, so only valid timings continue its cues; the cue
+    # with a malformed one is the start of a text block of its own, warned on its line.
+    result = import_text("WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\nWelcome back.\n\n"
+                         "2\n00:05.000 -> 00:08.000\nThanks.\n", source="t.txt")
+    cues, text = result.issue.stories
+    assert cues.cues == [Cue(start="00:00:01.000", end="00:00:04.000", text="Welcome back.")]
+    assert text.body == "2\\\n00:05.000 -> 00:08.000\\\nThanks."
+    assert result.evidence == ["WEBVTT and 1 timed cues, lines 1–5", "cues without valid WEBVTT, lines 7–9"]
+    assert [(w.code, w.line) for w in result.warnings][0] == ("transcript-as-text", 7)
+
+
+def test_a_webvtt_header_two_blank_lines_above_the_cues_is_a_block_of_its_own():
+    from authoring.importer import import_text
+
+    result = import_text("WEBVTT\nKind: captions\n\n\n1\n00:00:01.000 --> 00:00:04.000\nWelcome back.\n",
+                         source="t.txt")
+    assert result.evidence == ["cues without valid WEBVTT, lines 1–2", "cues without valid WEBVTT, lines 5–7"]
+
+
+def test_malformed_cues_with_no_blank_line_between_stay_one_text_block_to_the_last_word():
+    from authoring.importer import import_text
+
+    # The second cue's number and timing end the first cue's text (timings read as loosely as
+    # the first cue's), so "Thanks." is the second cue's text, not a fourth line left out.
+    result = import_text("WEBVTT\n\n1\n00:01.000 -> 00:04.000\nHello.\n2\n00:05.000 -> 00:08.000\nThanks.\n",
+                         source="t.txt")
+    (text,) = result.issue.stories
+    assert text.body.endswith("2\\\n00:05.000 -> 00:08.000\\\nThanks.")
+    assert result.evidence == ["cues without valid WEBVTT, lines 1–8"]
+
+
+_FIRST_CUE = "WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\nHello.\n\n2\n"
+
+
+def test_webvtt_cues_a_block_cannot_hold_keep_the_whole_transcript_as_text():
+    from authoring.importer import import_text
+
+    for what, text in {
+        "a cue without text": "WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\n\n2\n"
+                              "00:00:05.000 --> 00:00:08.000\nThanks.\n",
+        "a list item as a cue's text": _FIRST_CUE.replace("Hello.", "- Hello.")
+        + "00:00:05.000 --> 00:00:08.000\nThanks.\n",
+        "an end past 59 minutes": _FIRST_CUE + "00:00:05.000 --> 00:99:08.000\nThanks.\n",
+        "a start past 59 minutes": _FIRST_CUE + "00:99:05.000 --> 00:00:08.000\nThanks.\n",
+        "an end before its start": _FIRST_CUE + "00:00:05.000 --> 00:00:04.500\nThanks.\n",
+    }.items():
+        result = import_text(text, source="t.txt")
+        (story,) = result.issue.stories
+        assert story.body.startswith("WEBVTT\n\n1\\\n00:00:01.000 --> 00:00:04.000"), what
+        assert story.body.endswith("Thanks."), what
+        assert [(w.code, w.line) for w in result.warnings][0] == ("transcript-as-text", 1), what
+
+
+def test_a_webvtt_cue_ending_when_it_starts_is_a_cue():
+    from authoring.importer import import_text
+
+    result = import_text(_FIRST_CUE + "00:00:05.000 --> 00:00:05.000\nThanks.\n", source="t.txt")
+    (cues,) = result.issue.stories
+    assert cues.cues[1] == Cue(start="00:00:05.000", end="00:00:05.000", text="Thanks.")
+    assert result.evidence == ["WEBVTT and 2 timed cues, lines 1–9"]
+
+
+def test_rendered_cues_are_a_transcript_with_their_evidence():
+    from authoring.importer import import_text
+
+    result = import_text("From the episode\n\n[00:00:01.000 --> 00:00:04.000] Ana: Hello.\n\n"
+                         "[00:00:05.000 --> 00:00:08.000] Thanks.\n", source="t.txt")
+    (cues,) = result.issue.stories
+    assert cues.title == "From the episode" and cues.cues == [
+        Cue(start="00:00:01.000", end="00:00:04.000", speaker="Ana", text="Hello."),
+        Cue(start="00:00:05.000", end="00:00:08.000", text="Thanks.")]
+    assert result.evidence == ["cues as plain text writes them, lines 1–5"]
+
+
+def test_numbered_cues_with_malformed_timings_and_no_webvtt_line_are_kept_as_text():
+    from authoring.importer import import_text
+
+    after_letter = "Dear friends,\n\nHi.\n\nKeep learning!\n\n\n"
+    srt = import_text(after_letter + "1\n00:01.000 -> 00:04.000\nHello.\n\n"
+                      "2\n00:05.000 -> 00:08.000\nThanks.\n",
+                      source="t.txt")
+    assert srt.evidence == ["cues without valid WEBVTT, lines 8–14"]
+    assert [(w.code, w.line) for w in srt.warnings][0] == ("transcript-as-text", 8)
+    listed = import_text(after_letter + "- 00:00:01.000 --> 00:00:04.000\n- 00:00:05.000 --> 00:00:08.000\n",
+                         source="t.txt")  # list items are no cues
+    assert listed.evidence == ["nothing else, lines 8–9"]
+    titled = import_text("2024\n\n[00:00:01.000 --> 00:00:04.000] Hello.\n", source="t.txt")
+    assert titled.issue.stories == [Transcript(title="2024", cues=[
+        Cue(start="00:00:01.000", end="00:00:04.000", text="Hello.")])]  # a number as a title is no cue's
+
+
+def test_a_webvtt_line_with_a_title_and_a_last_cue_without_text_keep_the_whole_as_text():
+    from authoring.importer import import_text
+
+    titled = import_text("WEBVTT - Our talk\n\n1\n00:00:01.000 --> 00:00:04.000\nHello.\n", source="t.txt")
+    assert titled.evidence == ["cues without valid WEBVTT, lines 1–5"]
+    # the last cue has no text
+    bare = import_text(_FIRST_CUE + "00:00:05.000 --> 00:00:08.000\n", source="t.txt")
+    assert bare.evidence == ["cues without valid WEBVTT, lines 1–8"]
+    assert [(w.code, w.line) for w in bare.warnings][0] == ("transcript-as-text", 1)
+
+
+def test_a_number_alone_ending_the_page_is_text_not_a_cue():
+    from authoring.importer import import_text
+
+    result = import_text("Dear friends,\n\nHi.\n\nKeep learning!\n\n\n"
+                         "We shipped a robot that folds towels.\n\n2024\n", source="t.txt")
+    assert result.issue.stories == [model.Text(body="We shipped a robot that folds towels.\n\n2024")]
+    assert result.evidence == ["nothing else, lines 8–10"]

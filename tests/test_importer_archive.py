@@ -617,6 +617,7 @@ def test_a_flattened_transcript_is_warned_with_its_line_and_never_joins_the_essa
     assert "WEBVTT" not in feature.body and text.body.startswith("WEBVTTKind: captions")
     (warning,) = [w for w in result.warnings if w.code == "transcript-flattened"]
     assert warning.line == 14 and "glued-words" not in {w.code for w in result.warnings}
+    assert result.evidence[1] == "'WEBVTT' glued to the text after it, line 14"
     letter = _imported(ARCHIVE / "transcript_flat_in_letter.txt")
     assert "WEBVTTKind" in letter.issue.letter.body and letter.issue.stories == []
     assert [w.line for w in letter.warnings if w.code == "transcript-flattened"] == [5]
@@ -649,13 +650,15 @@ def test_a_question_and_its_answer_stay_one_paragraph_and_a_run_of_spaces_one_sp
 
 
 def test_tag_pages_of_cards_are_one_text_block_with_a_warning():
-    for name, first in (("tag_page_cards", 1), ("tag_page_cards_blank", 1), ("tag_page_publication_name", 7)):
+    for name, lines in (("tag_page_cards", "1–16"), ("tag_page_cards_blank", "1–27"),
+                        ("tag_page_publication_name", "7–18")):
         result = _imported(ARCHIVE / f"{name}.txt")
         texts = [s for s in result.issue.stories if isinstance(s, model.Text)]
         assert len(texts) == 1 and not any(isinstance(s, (model.Feature, model.News, model.Header))
                                            for s in result.issue.stories), name
         (warning,) = [w for w in result.warnings if w.code == "index-cards"]
-        assert warning.line == first, name
+        assert warning.line == int(lines.split("–")[0]), name
+        assert result.evidence == [f"index cards, lines {lines}"], name
 
 
 @pytest.mark.parametrize("name", ["webvtt_malformed_timings", "webvtt_malformed_numbers"])
@@ -761,3 +764,68 @@ if __name__ == "__main__":
     WARNINGS.write_text(_corpus_warnings(), encoding="utf-8")
     IMPORTED.write_text(_corpus_yaml(), encoding="utf-8")
     print(f"wrote {WARNINGS} and {IMPORTED}")
+
+
+_CARDS = [("Research", "Models Keep Growing", "Parameter counts doubled again this year, and costs rose."),
+          ("Robotics", "Gentle Grippers", "Soft robot hands learn to hold fragile things."),
+          ("Policy", "Judges Try Chatbots", "Courts test language models for drafting routine orders.")]
+
+
+def test_index_cards_need_a_section_name_of_at_most_four_words_never_a_list_item():
+    def evidence(tag) -> list[str]:
+        return import_text("".join(f"{tag(a)}\n{b}\n{c}\n" for a, b, c in _CARDS), source="t.txt").evidence
+
+    assert evidence(lambda tag: tag) == ["index cards, lines 1–9"]
+    assert evidence(lambda tag: tag + " And More News Today") == [  # five words: no section name
+        "caption, title 'Models Keep Growing' (line 2) and 7 paragraphs"]
+    assert evidence(lambda tag: "- " + tag) == ["nothing else, lines 1–9"]
+    assert evidence(lambda tag: tag + " And More News") == ["index cards, lines 1–9"]  # four words
+    assert evidence(lambda tag: tag + " and more news today") == ["index cards, lines 1–9"]  # a caption
+    three = import_text("".join(f"{a}\n{b}\nCosts rose fast.\n" for a, b, _ in _CARDS), source="t.txt")
+    assert three.evidence == ["index cards, lines 1–9"]  # a summary of three words
+    two = import_text("".join(f"{a}\n{b}\nCosts rose.\n" for a, b, _ in _CARDS), source="t.txt")
+    assert "index-cards" not in {w.code for w in two.warnings}
+
+
+def test_index_cards_have_no_byline_for_a_title_nor_a_block_gap_inside_a_card():
+    def codes(page: str) -> set[str]:
+        return {w.code for w in import_text(page, source="t.txt").warnings}
+
+    assert "index-cards" in codes("".join(f"{a}\n\n{b}\n\n{c}\n\n" for a, b, c in _CARDS))
+    assert "index-cards" not in codes("".join(f"{a}\nBy {b}\n{c}\n" for a, b, c in _CARDS))
+    assert "index-cards" not in codes("".join(f"{a}\n\n\n{b}\n\n{c}\n\n" for a, b, c in _CARDS))
+
+
+def test_dated_cards_are_read_inside_their_own_run_only():
+    after_letter = "Dear friends,\n\nHi.\n\nKeep learning!\n\n\n"
+    later = import_text(after_letter + "Model Sizes Rise\n\nMay 3, 2026\n\nParameter counts doubled "
+                        "again this year.\n\n\nWe wrote more notes this week about robots.\n", source="t.txt")
+    assert later.evidence == ["index cards, lines 8–12", "nothing else, line 15"]
+    above = import_text(after_letter + "Model Sizes Rise\n\n\nMay 3, 2026\n\nParameter counts doubled again "
+                        "this year.\n", source="t.txt")  # the headline is a header, a block above the date
+    assert above.evidence == ["a short line alone between two blocks, line 8", "nothing else, line 13"]
+
+
+def test_index_cards_right_below_a_transcript_are_cards():
+    page = "WEBVTT\n\n1\n00:00:01.000 --> 00:00:04.000\nHello.\n\n\n" + "".join(
+        f"{a}\n\n{b}\n\n{c}\n\n" for a, b, c in _CARDS)  # the unit above the first card is claimed: no matter
+    assert import_text(page, source="t.txt").evidence == ["WEBVTT and 1 timed cues, lines 1–5",
+                                                          "index cards, lines 8–24"]
+
+
+def test_index_cards_in_a_row_never_cross_a_block_gap():
+    first, second, third = (f"{a}\n\n{b}\n\n{c}\n\n" for a, b, c in _CARDS)
+
+    def codes(page: str) -> set[str]:
+        return {w.code for w in import_text(page, source="t.txt").warnings}
+
+    assert "index-cards" not in codes(first + second + "\n" + third)
+    assert "index-cards" not in codes(first + second + "\nA robot hand holding an egg\n\n" + third)
+
+
+def test_two_index_cards_in_a_row_are_cards_when_their_section_names_repeat():
+    (one, two, _) = _CARDS
+    same = "".join(f"Research\n{b}\n{c}\n" for _, b, c in (one, two))
+    assert import_text(same, source="t.txt").evidence == ["index cards, lines 1–6"]
+    other = "".join(f"{a}\n{b}\n{c}\n" for a, b, c in (one, two))
+    assert "index-cards" not in {w.code for w in import_text(other, source="t.txt").warnings}
