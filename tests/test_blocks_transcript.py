@@ -349,3 +349,21 @@ def test_a_number_alone_ending_the_page_is_text_not_a_cue():
                          "We shipped a robot that folds towels.\n\n2024\n", source="t.txt")
     assert result.issue.stories == [model.Text(body="We shipped a robot that folds towels.\n\n2024")]
     assert result.evidence == ["nothing else, lines 8–10"]
+
+
+def test_a_transcript_kept_as_text_keeps_its_cue_lines_markers_as_written():
+    # "- Where are you?" read as a list item lost its dash when the cues were kept as text
+    from authoring.importer import import_text
+    from authoring.validate import validate_text
+
+    text = ("Dear friends,\n\nHi.\n\nKeep learning!\n\nAndrew\n\n\nWEBVTT\n\n"
+            "00:01.000 --> 00:02.000 line:0\n- Where are you?\n\n00:03.000 --> 00:04.000\n– Here.\n")
+    imported = import_text(text, source="t.txt")
+    (story,) = imported.issue.stories
+    assert story.body.splitlines()[3:] == ["\\- Where are you?", "", "00:03.000 --> 00:04.000\\", "– Here."]
+    validated = validate_text(imported.yaml)
+    from authoring.render import RenderOptions, render_issue
+
+    plain = render_issue(validated.built_issue, validated.publication, RenderOptions()).text
+    assert "- Where are you?" in plain and "– Here." in plain
+

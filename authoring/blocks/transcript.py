@@ -256,7 +256,8 @@ def run(read: Reading, start: int, stop: int) -> Found:
     for unit in units:
         if unit.gap or not groups:
             groups.append([])
-        groups[-1].append(read.escape(unit.text))
+        # a cue line "- Where are you?" is an item to the reader of units: its dash is the cue's
+        groups[-1].append(read.escape(f"{unit.written} {unit.text}" if unit.written else unit.text))
     what = "a WEBVTT transcript with malformed timings, cue settings, named cues or no cues" \
         if units[0].text.startswith("WEBVTT") else "captions without a WEBVTT line (SRT, a pasted excerpt)"
     read.warn(codes.TRANSCRIPT_AS_TEXT, units[0], f"{what}, which a transcript block cannot hold, kept as "

@@ -45,6 +45,9 @@ class Unit:
     """Underlined with ``===``: a section header in the rendered layout."""
     image: bool = False
     """An ``[Image: alt]`` line; ``text`` is the alt text."""
+    written: str | None = None
+    """The item's marker as the source writes it (``-``, ``–``, ``*``, ``•``, ``1.``): for text
+    kept as written (a transcript's cues), where ``marker`` is only what kind of item it is."""
 
     @property
     def lines(self) -> str:
@@ -79,7 +82,8 @@ def split_units(text: str, links: dict[str, str] | None = None) -> list[Unit]:
             marker = bullet.group("marker")
             marker = marker if marker[0].isdigit() else "•"
             depth = 1 + len(bullet.group("indent").expandtabs(4)) // 4
-            current = Unit(bullet.group("text").strip(), number, number, gap, marker, depth)
+            current = Unit(bullet.group("text").strip(), number, number, gap, marker, depth,
+                           written=bullet.group("marker"))
             units.append(current)
         elif current is not None and blank_style and gap == 0 and current.marker is None \
                 and _QUESTION.match(current.text) and "\n" not in current.text \
