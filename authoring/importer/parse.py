@@ -63,6 +63,9 @@ class Parser:
         self.units = units
         self.source = source
         self.publication = publication
+        self.publication_names = frozenset(
+            {DEFAULT_PUBLICATION.name, getattr(publication, "name", "")} - {""})
+        """Names the page may repeat as chrome: the publication's and render's default."""
         self.warnings: list[Diagnostic] = []
         self.stories: list[model.Story] = []
         self.story_lines: list[tuple[int, int]] = []
@@ -103,11 +106,6 @@ class Parser:
 
     def clutter(self, unit: Unit) -> bool:
         return shapes.clutter(unit, self.publication_names)
-
-    @property
-    def publication_names(self) -> frozenset[str]:
-        """Names the page may repeat as chrome: the publication's and render's default."""
-        return frozenset({DEFAULT_PUBLICATION.name, getattr(self.publication, "name", "")} - {""})
 
     def date(self, unit: Unit) -> bool:
         return shapes.date_line(unit)
@@ -242,7 +240,7 @@ class Parser:
             k += 1
         if k < len(units) and units[k].gap == 0 and shapes.WEB_LINE.match(units[k].text):
             k += 1
-        known = units[0].text in {DEFAULT_PUBLICATION.name, getattr(self.publication, "name", None)}
+        known = units[0].text in self.publication_names
         if (k == 1 and not known) or (k < len(units) and units[k].gap == 0):
             return  # not a top block of its own: read it as content
         self.info.number, self.info.date = number, date
