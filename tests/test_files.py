@@ -811,6 +811,18 @@ def test_a_cut_short_marker_that_is_not_this_sets_keeps_the_folder(tmp_path, mar
     assert (killed / files.MARKER).read_bytes() == marker
 
 
+def test_a_cut_short_marker_that_is_a_link_keeps_the_folder_and_its_target(tmp_path):
+    # a link named like the marker, to a file of the user's whose bytes start as a marker would
+    out = tmp_path / "out"
+    killed = _killed_while_writing_its_marker(out, b"")
+    (killed / files.MARKER).unlink()
+    mine = tmp_path / "mine.json"
+    mine.write_bytes(b'{\n "made_by": "authoring",\n "id": "0123456789abcdef",\n')
+    (killed / files.MARKER).symlink_to(mine)
+    files.write_all_atomic(out, {"a.html": b"x"})
+    assert (killed / files.MARKER).is_symlink() and mine.read_bytes().startswith(b'{\n "made_by"')
+
+
 def test_a_cut_short_marker_beside_another_file_keeps_the_folder(tmp_path):
     # the marker is written before any file: a file beside a cut marker is not the killed run's
     out = tmp_path / "out"
