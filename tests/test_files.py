@@ -823,6 +823,17 @@ def test_a_cut_short_marker_that_is_a_link_keeps_the_folder_and_its_target(tmp_p
     assert (killed / files.MARKER).is_symlink() and mine.read_bytes().startswith(b'{\n "made_by"')
 
 
+def test_the_output_leading_to_a_set_with_only_a_cut_short_marker_is_refused(tmp_path):
+    # only a killed run's leftover may be proven by a cut marker: a set the output link leads to
+    # was switched to whole, so a cut marker there was not written by export
+    out = tmp_path / "out"
+    killed = _killed_while_writing_its_marker(out, b'{\n "made_by": "authoring",\n "id": "0123')
+    out.symlink_to(killed.name)
+    with pytest.raises(files.OutputRefused, match="holds what export did not write"):
+        files.write_all_atomic(out, {"a.html": b"x"})
+    assert (killed / files.MARKER).read_bytes().endswith(b'"0123') and out.is_symlink()
+
+
 def test_a_cut_short_marker_beside_another_file_keeps_the_folder(tmp_path):
     # the marker is written before any file: a file beside a cut marker is not the killed run's
     out = tmp_path / "out"
