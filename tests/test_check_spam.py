@@ -487,3 +487,75 @@ def test_score_message_names_no_scorer_when_there_is_no_score(tmp_path, monkeypa
     _fake(tmp_path, monkeypatch, "no table here\n")
     assert spam_part.score_message(b"x") == (
         None, "", "SpamAssassin did not give a score: no 'Content analysis details' in its output")
+
+
+# ---- the process group: a time-out or an interrupt stops every process SpamAssassin started
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie not yet reaped by init counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def _gone(pid: int) -> bool:
+    import time
+    deadline = time.monotonic() + 5  # init reaps the orphan: polled, not a fixed wait
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return not _alive(pid)
+
+
+def _helper_script(tmp_path: Path) -> Path:
+    """A stand-in that starts a helper holding its output open, says so on stderr, and waits."""
+    fake = tmp_path / "spamassassin"
+    fake.write_text(f"#!/bin/sh\nsleep 30 &\necho $! > {tmp_path}/helper-pid\n"
+                    "echo 'said on stderr' >&2\nwait\n")
+    fake.chmod(0o755)
+    return fake
+
+
+class _Recorded(spam_part.subprocess.Popen):  # type: ignore[type-arg]
+    made: list[spam_part.subprocess.Popen] = []  # type: ignore[type-arg]
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        _Recorded.made.append(self)
+
+
+def test_a_time_out_stops_the_helpers_it_started_and_closes_the_pipes(tmp_path, monkeypatch, capfd):
+    _Recorded.made = []
+    monkeypatch.setattr(spam_part.subprocess, "Popen", _Recorded)
+    with pytest.raises(spam_part.Stopped) as stopped:
+        spam_part.run_spamassassin(str(_helper_script(tmp_path)), b"message", timeout=0.5)
+    assert str(stopped.value) == "timed out after 0.5 s (stopped, with every process it started)"
+    assert stopped.value.timeout == 0.5 and stopped.value.cmd[1:] == ["-t", "-L"]
+    assert _gone(int((tmp_path / "helper-pid").read_text()))
+    [process] = _Recorded.made
+    assert process.returncode == -9  # killed (SIGKILL) and reaped
+    assert process.stdin is not None and process.stdin.closed
+    assert process.stdout is not None and process.stdout.closed
+    assert "said on stderr" not in capfd.readouterr().err  # its stderr goes nowhere
+
+
+def test_an_interrupt_stops_the_helpers_too_and_goes_on_up(tmp_path, monkeypatch):
+    _Recorded.made = []
+    real_communicate = spam_part.subprocess.Popen.communicate
+
+    def interrupted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        helper = tmp_path / "helper-pid"
+        while not helper.exists() or not helper.read_text().strip():  # the helper has started
+            with __import__("contextlib").suppress(spam_part.subprocess.TimeoutExpired):
+                real_communicate(self, b"", timeout=0.05)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(spam_part.subprocess, "Popen", _Recorded)
+    monkeypatch.setattr(_Recorded, "communicate", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        spam_part.run_spamassassin(str(_helper_script(tmp_path)), b"message", timeout=30)
+    assert _gone(int((tmp_path / "helper-pid").read_text()))
+    [process] = _Recorded.made
+    assert process.returncode == -9
+    assert process.stdout is not None and process.stdout.closed
