@@ -22,7 +22,7 @@ from authoring.check.build import (
 from authoring.checks import text_fields
 from authoring.diagnostics import Severity
 from authoring.validate import validate_file
-from conftest import ISSUES, ROOT, line_of
+from conftest import ISSUES, ROOT, edit, line_of
 
 WARN = Severity.WARNING
 
@@ -426,3 +426,12 @@ def test_from_export_takes_the_inliner_and_another_publication_file(issue_copy, 
     same = from_export(export)
     assert same.publication_doc is export.publication_document and same.inliner is None
     assert (same.html, same.text, same.problems) == (export.html, export.text, export.warnings)
+
+
+def test_the_previews_export_level_reads_the_issues_own_publication(issue_copy):
+    # The sample's publication sends through Mailchimp, which would print a Mailgun tag as written:
+    # export refuses it. The built-in default (no service) would call the same text export-ready.
+    edit(issue_copy, "    This week I want", "    Hello %recipient.name%. This week I want")
+    quick = from_validated(validate_file(issue_copy))
+    assert quick.draft and not quick.export_ready
+    assert [(d.code, d.severity) for d in quick.problems] == [("unknown-merge-tag", Severity.ERROR)]

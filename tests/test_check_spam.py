@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
 
 from authoring.check import CheckOptions, check_file
 from authoring.check import spam as spam_part
+from conftest import wait_for
 
 SPAM_ONLY = CheckOptions(parts={"spam"})
 
@@ -500,14 +502,6 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _gone(pid: int) -> bool:
-    import time
-    deadline = time.monotonic() + 5  # init reaps the orphan: polled, not a fixed wait
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return not _alive(pid)
-
-
 def _helper_script(tmp_path: Path) -> Path:
     """A stand-in that starts a helper holding its output open, says so on stderr, and waits."""
     fake = tmp_path / "spamassassin"
@@ -532,7 +526,8 @@ def test_a_time_out_stops_the_helpers_it_started_and_closes_the_pipes(tmp_path, 
         spam_part.run_spamassassin(str(_helper_script(tmp_path)), b"message", timeout=0.5)
     assert str(stopped.value) == "timed out after 0.5 s (stopped, with every process it started)"
     assert stopped.value.timeout == 0.5 and stopped.value.cmd[1:] == ["-t", "-L"]
-    assert _gone(int((tmp_path / "helper-pid").read_text()))
+    helper = int((tmp_path / "helper-pid").read_text())
+    assert wait_for(lambda: not _alive(helper), timeout=5)  # init reaps it: polled
     [process] = _Recorded.made
     assert process.returncode == -9  # killed (SIGKILL) and reaped
     assert process.stdin is not None and process.stdin.closed
@@ -547,7 +542,7 @@ def test_an_interrupt_stops_the_helpers_too_and_goes_on_up(tmp_path, monkeypatch
     def interrupted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         helper = tmp_path / "helper-pid"
         while not helper.exists() or not helper.read_text().strip():  # the helper has started
-            with __import__("contextlib").suppress(spam_part.subprocess.TimeoutExpired):
+            with contextlib.suppress(spam_part.subprocess.TimeoutExpired):
                 real_communicate(self, b"", timeout=0.05)
         raise KeyboardInterrupt
 
@@ -555,7 +550,8 @@ def test_an_interrupt_stops_the_helpers_too_and_goes_on_up(tmp_path, monkeypatch
     monkeypatch.setattr(_Recorded, "communicate", interrupted)
     with pytest.raises(KeyboardInterrupt):
         spam_part.run_spamassassin(str(_helper_script(tmp_path)), b"message", timeout=30)
-    assert _gone(int((tmp_path / "helper-pid").read_text()))
+    helper = int((tmp_path / "helper-pid").read_text())
+    assert wait_for(lambda: not _alive(helper), timeout=5)  # init reaps it: polled
     [process] = _Recorded.made
     assert process.returncode == -9
     assert process.stdout is not None and process.stdout.closed
