@@ -6,8 +6,10 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
+import pytest
+
 from authoring import model
-from authoring.importer import emit, import_file
+from authoring.importer import emit, import_file, import_text
 from authoring.validate import DEFAULT_PUBLICATION, validate_text
 from conftest import SEEDS, tracked
 
@@ -47,3 +49,60 @@ def test_the_yaml_reads_back_the_same_without_libyaml(monkeypatch):
     with_libyaml = import_file(SEED).yaml
     monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
     assert import_file(SEED).yaml == with_libyaml
+
+
+def test_without_libyaml_the_yaml_is_written_by_pyyamls_own_emitter_as_it_would_be(monkeypatch):
+    """A wheel without libyaml has no ``CSafeDumper``: the importer falls back to PyYAML's own
+    dumper (with the same styles), not an AttributeError."""
+    import yaml
+
+    with_libyaml = import_file(SEED).yaml
+    monkeypatch.delattr(yaml, "CSafeDumper")
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    emit._dumpers.cache_clear()
+    try:
+        assert import_file(SEED).yaml == with_libyaml
+    finally:
+        monkeypatch.undo()
+        emit._dumpers.cache_clear()
+
+
+def test_a_paragraph_with_a_zero_width_no_break_space_is_written_quoted_and_folded_by_libyaml():
+    """U+FEFF inside a line is kept (YAML can hold it escaped); the double-quoted paragraph is folded
+    at a space as libyaml folds it (PyYAML's own emitter would break it with a backslash)."""
+    import yaml
+
+    if not hasattr(yaml, "CSafeDumper"):
+        pytest.skip("PyYAML without libyaml")
+    paragraph = ("The\ufeffteam’s results came in on Monday and the numbers look better than anyone "
+                 "expected at first and more words follow here, many of them.")
+    text = import_text(f"Hi all,\n\n{paragraph}\n\nBest,\nAna\n", source="t.txt").yaml
+    assert '  body: "The\\uFEFFteam’s results came in on Monday and the numbers look better\n' \
+           '    than anyone expected at first and more words follow here, many of them."\n' in text
+
+
+def test_an_issues_footer_holding_a_list_is_a_block_whose_items_stay_where_they_are_written():
+    text = import_text("Hi all,\n\nThe results came in on Monday and they look good.\n\nBest,\nAna\n\n\n"
+                       "You are receiving this because you subscribed.\n\n- Update your preferences\n"
+                       "- Unsubscribe at any time\n", source="t.txt").yaml
+    assert text.endswith("\nfooter: |\n  You are receiving this because you subscribed.\n\n"
+                         "  - Update your preferences\n  - Unsubscribe at any time\n")
+
+
+def test_a_line_of_capital_xs_in_a_storys_text_stays_inside_its_block():
+    text = import_text("Hi all,\n\nThe results came in on Monday and they look good.\n\nBest,\nAna\n\n\n"
+                       "We went to the lab and it was closed for the day.\n\nXXX\n\n"
+                       "Then we went home again and waited.\n", source="t.txt").yaml
+    assert text.endswith("\nstories:\n  - text: |-\n      We went to the lab and it was closed for the day.\n"
+                         "\n      XXX\n\n      Then we went home again and waited.\n")
+
+
+def test_an_issues_preheader_is_written_under_its_key_and_reads_back():
+    long = "A preheader long enough to be folded: it runs on past sixty characters."
+    for preheader, written in (("Short and plain", "  preheader: Short and plain\n"),
+                               (long, f"  preheader: >-\n    {long}\n")):
+        issue = model.Issue(issue=model.IssueInfo(subject="S", preheader=preheader))
+        text = emit.dumps(issue)
+        assert text == f"issue:\n  subject: S\n{written}"
+        validated = validate_text(text, publication=DEFAULT_PUBLICATION)
+        assert validated.report.errors == [] and validated.issue == issue
