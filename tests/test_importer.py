@@ -815,3 +815,174 @@ def test_a_line_split_at_a_glued_label_keeps_the_block_gap_above_it():
     assert import_text(text, source="t.txt").issue.stories == [
         model.Header(title="Closing Notes"),
         model.Text(body="It works well.\n\nResults: The robots folded towels.")]
+
+
+# ---------------------------------------------------------------- fourth session's survivors (issue 22)
+
+
+def test_a_glued_header_and_headline_alone_on_the_last_line_are_warned_on_that_line():
+    result = import_text("FeaturesThe Long Road to Autonomy\n", source="t.txt")
+    assert result.issue.stories == [model.Header(title="Features"), model.Text(body="The Long Road to Autonomy")]
+    assert [w.message for w in result.warnings][:2] == [
+        "line 1: header 'Features' was glued to the headline 'The Long Road to Autonomy'; split in two",
+        "line 1: kept as a text block: no evidence of a letter, story, promo (kicker or call to action), "
+        "feature (title and paragraphs) or footer"]
+
+
+_GLUED_HEADLINE = "The Coming CrackdownThe European Union proposed rules that would require labs to report."
+
+
+def test_a_glued_headline_is_split_on_the_label_right_below_it_not_one_after_a_block_gap_or_two_paragraphs():
+    (news,) = import_text(f"{_GLUED_HEADLINE}\n\nWhat’s new: The draft asks for a summary.\n",
+                          source="t.txt").issue.stories
+    assert (news.headline, news.dek) == ("The Coming Crackdown", _GLUED_HEADLINE[20:])
+    for between in ("\n", "A paragraph.\n\nAnother one.\n\n"):
+        result = import_text(f"{_GLUED_HEADLINE}\n\n{between}What’s new: The draft asks for a summary.\n",
+                             source="t.txt")
+        assert result.issue.stories[0] == model.Text(body=_GLUED_HEADLINE) or \
+            result.issue.stories[0].body.startswith(_GLUED_HEADLINE)
+        assert "glued-headline" not in {w.code for w in result.warnings}
+
+
+def test_a_glued_headline_keeps_the_block_gap_above_it_and_may_have_two_words():
+    text = _AFTER_A_LETTER + f"Closing Notes\n\n\n{_GLUED_HEADLINE}\n\nWhat’s new: The draft asks for a summary.\n"
+    stories = import_text(text, source="t.txt").issue.stories
+    assert [type(s) for s in stories] == [model.Header, model.News]
+    assert stories[1].headline == "The Coming Crackdown"
+    (news,) = import_text("Robot ButlersThe lab taught its arms to fold laundry.\n\nWhat’s new: A draft.\n",
+                          source="t.txt").issue.stories
+    assert (news.headline, news.dek) == ("Robot Butlers", "The lab taught its arms to fold laundry.")
+
+
+def test_the_dek_split_off_a_glued_headline_is_warned_on_its_own_lines():
+    dek = ("The European Union proposed new rules that\n"  # wrapped at 70 (the letter's first line)
+           "wouldRequire labsTo reportThe dataOf their largest models.")
+    text = f"Dear friends,\n\n{_WIDE}\nwell.\n\nKeep learning!\n\n\nThe Coming Crackdown{dek}\n\n" \
+           "What’s new: The draft asks for a summary.\n"
+    result = import_text(text, source="t.txt")
+    assert result.issue.stories[0].dek == dek.replace("\n", " ")
+    (glued,) = [w for w in result.warnings if w.code == "glued-words"]
+    assert (glued.line, glued.message.split(":")[0]) == (9, "lines 9–10")
+
+
+def test_a_short_line_after_a_block_gap_below_a_known_header_is_a_header_too():
+    assert import_text("News\n\n\nChatbots Learn Emoji\n", source="t.txt").issue.stories == [
+        model.Header(title="News"), model.Header(title="Chatbots Learn Emoji")]
+
+
+def test_the_publications_name_over_navigation_lines_is_web_page_text_set_aside():
+    result = import_text("The Batch\nForward     Subscribe     Tips\nPublished Mar 3, 2021\n", source="t.txt",
+                         publication=PUBLICATION)
+    assert result.issue.stories == [] and result.issue.letter is None
+    assert result.yaml.startswith("# yaml-language-server: $schema=../schema/issue.schema.json\n"
+                                  "# Imported from t.txt by `authoring import`.\n"
+                                  "# Web-page text from lines 1–3 of the source, not part of the issue:\n"
+                                  "#   The Batch\n#   Forward     Subscribe     Tips\n#   Published Mar 3, 2021\n")
+
+
+def test_a_page_of_the_publications_footer_alone_is_all_footer():
+    page = render_text(model.Issue(issue=model.IssueInfo(subject="x")), PUBLICATION).split("\n\n", 1)[1]
+    assert page.startswith("Subscribe to The Batch\n\n")  # the name line left out: only footer lines
+    result = import_text(page, source="t.txt", publication=PUBLICATION)
+    assert result.footer_stripped and result.issue.stories == [] and result.issue.footer is None
+
+
+def test_an_issues_own_footer_may_follow_a_single_line_and_opens_with_at_most_thirty_words():
+    footer = "You are receiving this email because you signed up.\n\nTo stop these emails, unsubscribe at any time."
+    result = import_text(f"A line of text here.\n\n\n{footer}\n", source="t.txt")
+    assert result.issue.stories == [model.Text(body="A line of text here.")] and result.issue.footer == footer
+    for words, is_footer in ((30, True), (31, False)):
+        first = "You are receiving this email because " + " ".join(["you"] * (words - 8)) + " signed up."
+        assert len(first.split()) == words
+        result = import_text(f"A line of text here.\n\n\n{first}\n\nUnsubscribe at any time.\n", source="t.txt")
+        assert (result.issue.footer is not None) == is_footer
+
+
+def test_a_page_of_a_copyright_line_alone_is_text_not_a_footer():
+    result = import_text("© 2022 Example Media. All rights reserved.\n", source="t.txt")
+    assert result.issue.footer is None
+    assert result.issue.stories == [model.Text(body="© 2022 Example Media. All rights reserved.")]
+
+
+def test_labels_in_a_text_block_stay_as_written_not_bold():
+    text = _AFTER_A_LETTER + ("Closing Notes\n\n\nA new method trains models.\n\nWhat’s new: A lab released a "
+                              "dataset.\n\nResults: Readers trusted it more.\n")
+    assert import_text(text, source="t.txt").issue.stories[1] == model.Text(
+        body="A new method trains models.\n\nWhat’s new: A lab released a dataset.\n\n"
+             "Results: Readers trusted it more.")
+
+
+def test_a_question_and_its_answer_in_a_text_without_blank_lines_are_two_paragraphs():
+    text = "Dear friends,\nQ: Should I learn the math first?\nA: Learn enough to follow the code.\nKeep learning!\n"
+    assert import_text(text, source="t.txt").issue.letter.body == \
+        "Q: Should I learn the math first?\n\nA: Learn enough to follow the code."
+
+
+def test_a_page_opening_with_a_features_picture_gives_the_feature_its_image():
+    alt = "A team of people sorting index cards on a long wooden table"
+    text = f"{alt}\n\nThe Librarians of Machine Learning\n\nEvery model rests on a dataset.\n\nThey decide.\n"
+    assert import_text(text, source="t.txt").issue.stories == [model.Feature(
+        title="The Librarians of Machine Learning", body="Every model rests on a dataset.\n\nThey decide.",
+        image=model.Image(alt=alt))]
+
+
+def test_a_list_item_is_never_split_at_a_glued_label():
+    text = _AFTER_A_LETTER + ("Closing Notes\n\n\n- Why it mattersThe company will ship it next year to all.\n"
+                              "- Another item here.\n")
+    result = import_text(text, source="t.txt")
+    assert result.issue.stories[1] == model.Text(
+        body="- Why it mattersThe company will ship it next year to all.\n- Another item here.")
+    assert not {"glued-label", "glued-headline", "glued-header", "glued-kicker"} & {w.code for w in result.warnings}
+
+
+@pytest.mark.parametrize(("above", "letter"), [("News", False), (" ".join(["word"] * 30), True),
+                                               (" ".join(["word"] * 31), False),
+                                               ("Why it matters: The robots learned.", False)])
+def test_the_salutation_is_not_looked_for_past_a_header_a_label_or_a_paragraph_of_over_thirty_words(
+        above, letter):
+    result = import_text(f"{above}\n\nDear friends,\n\nHi there.\n\nKeep learning!\n", source="t.txt")
+    assert (result.issue.letter is not None) == letter
+
+
+def test_a_line_right_under_a_headers_rule_starts_a_paragraph_of_its_own():
+    text = _AFTER_A_LETTER + "Research Highlights\n====\nRobots Learn Chores\n\nA dek here.\n"
+    assert import_text(text, source="t.txt").issue.stories == [
+        model.Header(title="Research Highlights"), model.Feature(title="Robots Learn Chores", body="A dek here.")]
+
+
+def test_a_long_rule_underlined_line_is_a_header_however_many_words():
+    title = "What We Learned From Ten Years of Building Robots"
+    text = _AFTER_A_LETTER + f"{title}\n====\n\nRobots Learn Chores\n\nA dek here.\n\nWhat’s new: A thing.\n"
+    assert import_text(text, source="t.txt").issue.stories[0] == model.Header(title=title)
+
+
+def test_every_bullet_shape_is_written_as_a_dash():
+    text = "Dear friends,\n\n* one thing\n● two things\n– three things\n\nKeep learning!\n"
+    assert import_text(text, source="t.txt").issue.letter.body == "- one thing\n- two things\n- three things"
+
+
+def test_a_list_item_opening_the_page_is_no_publication_name_over_a_top_block():
+    result = import_text("- The Batch\nIssue 4 · March 3, 2021\n\nDear friends,\n\nHi.\n\nKeep learning!\n",
+                         source="t.txt")
+    assert (result.issue.issue.number, result.issue.issue.date) == (None, None)
+
+
+def test_without_a_publication_only_renders_default_name_is_left_out_of_a_top_block():
+    result = import_text("XXXX\nIssue 4 · March 3, 2021\n\nDear friends,\n\nHi.\n\nKeep learning!\n", source="t.txt")
+    assert result.issue.issue.number == 4
+    assert "# Web-page text from line 1 of the source, not part of the issue:\n#   XXXX\n" in result.yaml
+
+
+def test_a_picture_and_a_header_never_hold_a_label():
+    text = _AFTER_A_LETTER + "[Image: Photo: a robot arm]\n\nRobots Learn Chores\n\nA dek here.\n\nWhat’s new: A thing.\n"
+    (news,) = import_text(text, source="t.txt").issue.stories
+    assert news.image == model.Image(alt="Photo: a robot arm") and news.headline == "Robots Learn Chores"
+    text = _AFTER_A_LETTER + "Update: Robots\n====\n\nRobots Learn Chores\n\nA dek here.\n\nWhat’s new: A thing.\n"
+    assert import_text(text, source="t.txt").issue.stories[0] == model.Header(title="Update: Robots")
+
+
+def test_a_label_alone_in_a_list_item_is_kept_as_written_and_one_of_eight_words_is_bold():
+    eight = "What the team found in the lab today"
+    text = f"Dear friends,\n\n- Note:\n- {eight}: It works.\n- Nine {eight.lower()}: It works.\n\nKeep learning!\n"
+    assert import_text(text, source="t.txt").issue.letter.body == (
+        f"- Note:\n- **{eight}:** It works.\n- Nine {eight.lower()}: It works.")
