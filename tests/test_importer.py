@@ -822,7 +822,8 @@ def test_a_line_split_at_a_glued_label_keeps_the_block_gap_above_it():
 
 def test_a_glued_header_and_headline_alone_on_the_last_line_are_warned_on_that_line():
     result = import_text("FeaturesThe Long Road to Autonomy\n", source="t.txt")
-    assert result.issue.stories == [model.Header(title="Features"), model.Text(body="The Long Road to Autonomy")]
+    assert result.issue.stories == [model.Header(title="Features"),
+                                    model.Text(body="The Long Road to Autonomy")]
     assert [w.message for w in result.warnings][:2] == [
         "line 1: header 'Features' was glued to the headline 'The Long Road to Autonomy'; split in two",
         "line 1: kept as a text block: no evidence of a letter, story, promo (kicker or call to action), "
@@ -845,7 +846,7 @@ def test_a_glued_headline_is_split_on_the_label_right_below_it_not_one_after_a_b
 
 
 def test_a_glued_headline_keeps_the_block_gap_above_it_and_may_have_two_words():
-    text = _AFTER_A_LETTER + f"Closing Notes\n\n\n{_GLUED_HEADLINE}\n\nWhat’s new: The draft asks for a summary.\n"
+    text = _AFTER_A_LETTER + f"Closing Notes\n\n\n{_GLUED_HEADLINE}\n\nWhat’s new: A summary.\n"
     stories = import_text(text, source="t.txt").issue.stories
     assert [type(s) for s in stories] == [model.Header, model.News]
     assert stories[1].headline == "The Coming Crackdown"
@@ -877,7 +878,8 @@ def test_the_publications_name_over_navigation_lines_is_web_page_text_set_aside(
     assert result.yaml.startswith("# yaml-language-server: $schema=../schema/issue.schema.json\n"
                                   "# Imported from t.txt by `authoring import`.\n"
                                   "# Web-page text from lines 1–3 of the source, not part of the issue:\n"
-                                  "#   The Batch\n#   Forward     Subscribe     Tips\n#   Published Mar 3, 2021\n")
+                                  "#   The Batch\n#   Forward     Subscribe     Tips\n"
+                                  "#   Published Mar 3, 2021\n")
 
 
 def test_a_page_of_the_publications_footer_alone_is_all_footer():
@@ -888,13 +890,14 @@ def test_a_page_of_the_publications_footer_alone_is_all_footer():
 
 
 def test_an_issues_own_footer_may_follow_a_single_line_and_opens_with_at_most_thirty_words():
-    footer = "You are receiving this email because you signed up.\n\nTo stop these emails, unsubscribe at any time."
+    footer = "You are receiving this email because you signed up.\n\nTo stop these emails, unsubscribe."
     result = import_text(f"A line of text here.\n\n\n{footer}\n", source="t.txt")
     assert result.issue.stories == [model.Text(body="A line of text here.")] and result.issue.footer == footer
-    for words, is_footer in ((30, True), (31, False)):
-        first = "You are receiving this email because " + " ".join(["you"] * (words - 8)) + " signed up."
-        assert len(first.split()) == words
-        result = import_text(f"A line of text here.\n\n\n{first}\n\nUnsubscribe at any time.\n", source="t.txt")
+    for count, is_footer in ((30, True), (31, False)):
+        first = "You are receiving this email because " + " ".join(["you"] * (count - 8)) + " signed up."
+        assert len(first.split()) == count
+        result = import_text(f"A line of text here.\n\n\n{first}\n\nUnsubscribe at any time.\n",
+                             source="t.txt")
         assert (result.issue.footer is not None) == is_footer
 
 
@@ -905,15 +908,16 @@ def test_a_page_of_a_copyright_line_alone_is_text_not_a_footer():
 
 
 def test_labels_in_a_text_block_stay_as_written_not_bold():
-    text = _AFTER_A_LETTER + ("Closing Notes\n\n\nA new method trains models.\n\nWhat’s new: A lab released a "
-                              "dataset.\n\nResults: Readers trusted it more.\n")
+    text = _AFTER_A_LETTER + ("Closing Notes\n\n\nA new method trains models.\n\n"
+                              "What’s new: A lab released a dataset.\n\nResults: Readers trusted it more.\n")
     assert import_text(text, source="t.txt").issue.stories[1] == model.Text(
         body="A new method trains models.\n\nWhat’s new: A lab released a dataset.\n\n"
              "Results: Readers trusted it more.")
 
 
 def test_a_question_and_its_answer_in_a_text_without_blank_lines_are_two_paragraphs():
-    text = "Dear friends,\nQ: Should I learn the math first?\nA: Learn enough to follow the code.\nKeep learning!\n"
+    text = ("Dear friends,\nQ: Should I learn the math first?\nA: Learn enough to follow the code.\n"
+            "Keep learning!\n")
     assert import_text(text, source="t.txt").issue.letter.body == \
         "Q: Should I learn the math first?\n\nA: Learn enough to follow the code."
 
@@ -927,12 +931,13 @@ def test_a_page_opening_with_a_features_picture_gives_the_feature_its_image():
 
 
 def test_a_list_item_is_never_split_at_a_glued_label():
-    text = _AFTER_A_LETTER + ("Closing Notes\n\n\n- Why it mattersThe company will ship it next year to all.\n"
+    text = _AFTER_A_LETTER + ("Closing Notes\n\n\n- Why it mattersThe company will ship it next year.\n"
                               "- Another item here.\n")
     result = import_text(text, source="t.txt")
     assert result.issue.stories[1] == model.Text(
-        body="- Why it mattersThe company will ship it next year to all.\n- Another item here.")
-    assert not {"glued-label", "glued-headline", "glued-header", "glued-kicker"} & {w.code for w in result.warnings}
+        body="- Why it mattersThe company will ship it next year.\n- Another item here.")
+    glued = {"glued-label", "glued-headline", "glued-header", "glued-kicker"}
+    assert not glued & {w.code for w in result.warnings}
 
 
 @pytest.mark.parametrize(("above", "letter"), [("News", False), (" ".join(["word"] * 30), True),
@@ -947,7 +952,8 @@ def test_the_salutation_is_not_looked_for_past_a_header_a_label_or_a_paragraph_o
 def test_a_line_right_under_a_headers_rule_starts_a_paragraph_of_its_own():
     text = _AFTER_A_LETTER + "Research Highlights\n====\nRobots Learn Chores\n\nA dek here.\n"
     assert import_text(text, source="t.txt").issue.stories == [
-        model.Header(title="Research Highlights"), model.Feature(title="Robots Learn Chores", body="A dek here.")]
+        model.Header(title="Research Highlights"),
+        model.Feature(title="Robots Learn Chores", body="A dek here.")]
 
 
 def test_a_long_rule_underlined_line_is_a_header_however_many_words():
@@ -968,21 +974,35 @@ def test_a_list_item_opening_the_page_is_no_publication_name_over_a_top_block():
 
 
 def test_without_a_publication_only_renders_default_name_is_left_out_of_a_top_block():
-    result = import_text("XXXX\nIssue 4 · March 3, 2021\n\nDear friends,\n\nHi.\n\nKeep learning!\n", source="t.txt")
+    result = import_text("XXXX\nIssue 4 · March 3, 2021\n\nDear friends,\n\nHi.\n\nKeep learning!\n",
+                         source="t.txt")
     assert result.issue.issue.number == 4
     assert "# Web-page text from line 1 of the source, not part of the issue:\n#   XXXX\n" in result.yaml
 
 
 def test_a_picture_and_a_header_never_hold_a_label():
-    text = _AFTER_A_LETTER + "[Image: Photo: a robot arm]\n\nRobots Learn Chores\n\nA dek here.\n\nWhat’s new: A thing.\n"
+    story = "Robots Learn Chores\n\nA dek here.\n\nWhat’s new: A thing.\n"
+    text = _AFTER_A_LETTER + "[Image: Photo: a robot arm]\n\n" + story
     (news,) = import_text(text, source="t.txt").issue.stories
     assert news.image == model.Image(alt="Photo: a robot arm") and news.headline == "Robots Learn Chores"
-    text = _AFTER_A_LETTER + "Update: Robots\n====\n\nRobots Learn Chores\n\nA dek here.\n\nWhat’s new: A thing.\n"
+    text = _AFTER_A_LETTER + "Update: Robots\n====\n\n" + story
     assert import_text(text, source="t.txt").issue.stories[0] == model.Header(title="Update: Robots")
 
 
 def test_a_label_alone_in_a_list_item_is_kept_as_written_and_one_of_eight_words_is_bold():
     eight = "What the team found in the lab today"
-    text = f"Dear friends,\n\n- Note:\n- {eight}: It works.\n- Nine {eight.lower()}: It works.\n\nKeep learning!\n"
+    text = f"Dear friends,\n\n- Note:\n- {eight}: It works.\n- Nine {eight.lower()}: It works.\n\nBye!\n"
     assert import_text(text, source="t.txt").issue.letter.body == (
         f"- Note:\n- **{eight}:** It works.\n- Nine {eight.lower()}: It works.")
+
+
+@pytest.mark.parametrize(("before", "after"), [("\n", ""), ("\n\n", ""), ("", "\n"), ("\n\n", "\n\n")])
+def test_blank_lines_above_or_below_a_page_without_blank_lines_keep_each_line_a_paragraph(before, after):
+    """A file saved with an extra newline (or two at the top) still has each line a paragraph; the
+    blank lines used to make the page read as wrapped text, its paragraphs joined."""
+    page = ("Dear readers,\nSmall models now run on phones, cars and cameras. They cost little to serve.\n"
+            "That changes who can build with AI.\nKeep building!\n")
+    result = import_text(before + page + after, source="t.txt")
+    assert result.issue.letter.body == ("Small models now run on phones, cars and cameras. They cost little "
+                                        "to serve.\n\nThat changes who can build with AI.")
+    assert result.yaml == import_text(page, source="t.txt").yaml

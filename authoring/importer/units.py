@@ -61,8 +61,8 @@ class Unit:
 def split_units(text: str, links: dict[str, str] | None = None) -> list[Unit]:
     """The paragraphs and list items of a text; ``links`` turns ``text [n]`` into ``text (url)``."""
     lines = [line.rstrip() for line in text.split("\n")]
-    width = _wrap_width(lines)
-    blank_style = any(not line.strip() for line in lines[1:-1])
+    blank_style = _blank_inside(lines)
+    width = _wrap_width(lines) if blank_style else None
     units: list[Unit] = []
     current: Unit | None = None
     previous_length = 0
@@ -110,16 +110,22 @@ def _read_marks(unit: Unit, links: dict[str, str]) -> None:
         unit.text, unit.image = image.group("alt"), True
 
 
+def _blank_inside(lines: list[str]) -> bool:
+    """A blank line between two lines of text: paragraphs are separated by blank lines (those
+    above the first line or below the last, as a file saved with an extra newline has, do not count)."""
+    filled = [n for n, line in enumerate(lines) if line.strip()]
+    return bool(filled) and any(not line.strip() for line in lines[filled[0]:filled[-1]])
+
+
 def _wrap_width(lines: list[str]) -> int | None:
     """The width the text was wrapped at, or None when each line is a whole paragraph.
 
     A wrapped text separates its paragraphs with blank lines (single line breaks are
-    then only wraps) and has no line with spaces longer than about 100 columns (only a
-    long URL alone on its line may exceed the width). Lines a renderer may leave unwrapped
-    (``[Image: alt]``, ``View in browser: URL``, ``Enroll now: URL``) do not count.
+    then only wraps: only such a text is asked) and has no line with spaces longer than
+    about 100 columns (only a long URL alone on its line may exceed the width). Lines a
+    renderer may leave unwrapped (``[Image: alt]``, ``View in browser: URL``, ``Enroll now:
+    URL``) do not count.
     """
-    if not any(not line.strip() for line in lines[1:-1]):
-        return None
     longest = 0
     for line in lines:
         if " " in line.strip() and "://" not in line and not line.startswith("[Image: "):
