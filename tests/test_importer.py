@@ -1006,3 +1006,11 @@ def test_blank_lines_above_or_below_a_page_without_blank_lines_keep_each_line_a_
     assert result.issue.letter.body == ("Small models now run on phones, cars and cameras. They cost little "
                                         "to serve.\n\nThat changes who can build with AI.")
     assert result.yaml == import_text(page, source="t.txt").yaml
+
+
+def test_a_paragraph_of_thirty_characters_with_three_glued_words_is_warned_as_check_warns_it():
+    glued = "oneTwo threeFour fiveSix seven"
+    assert len(glued) == 30  # check's shortest text with a run of glued words
+    result = import_text(f"Dear friends,\n\n{glued}\n\nKeep learning!\n", source="t.txt")
+    assert [(w.line, w.message) for w in result.warnings if w.code == "glued-words"] == [
+        (3, "line 3: 3 words glued together ('oneTwo', 'threeFour', 'fiveSix'…), kept as written")]
