@@ -52,3 +52,27 @@ def test_each_replacement_warning_counts_and_names_the_characters_of_its_line():
         "warning", 1, "line 1: 1 character YAML cannot hold (U+0007) replaced with U+FFFD")
     assert two.message == "line 2: 2 characters YAML cannot hold (U+0007, U+0085) replaced with U+FFFD"
     assert one.hint == two.hint == f"delete the {REPLACEMENT} or put the character it stood for"
+
+
+def test_a_links_block_followed_by_a_line_of_spaces_is_still_taken_off():
+    prepared = prepare(TEXT + LINKS + "   \n", source="t.txt")
+    assert prepared.text == TEXT and set(prepared.links) == {"1", "2"}
+
+
+def test_a_links_block_keeps_each_url_whole_and_the_text_above_it_to_its_last_character():
+    prepared = prepare("Plan X\nnow X\n\nLinks\n=====\n[1] https://example.org/X\n", source="t.txt")
+    assert (prepared.text, prepared.links) == ("Plan X\nnow X\n", {"1": "https://example.org/X"})
+    prepared = prepare("A line right above it.\nLinks\n=====\n[1] https://example.org/a\n", source="t.txt")
+    assert prepared.text == "A line right above it.\n"
+
+
+def test_only_a_block_titled_links_and_underlined_is_the_links_block():
+    for block in ("\nSources\n=====\n[1] https://example.org/a\n", "\nLinks\nand more\n[1] https://example.org/a\n",
+                  "\nLinks\n=====\n"):
+        prepared = prepare(TEXT + block, source="t.txt")
+        assert (prepared.text, prepared.links) == (TEXT + block, {})
+
+
+def test_a_text_of_the_links_block_alone_is_left_empty():
+    prepared = prepare("Links\n=====\n[1] https://example.org/a\n", source="t.txt")
+    assert (prepared.text, prepared.links) == ("\n", {"1": "https://example.org/a"})

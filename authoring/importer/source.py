@@ -65,7 +65,7 @@ def _replace_refused(text: str, source: str, warnings: list[Diagnostic]) -> str:
 
 def _take_links_block(text: str) -> tuple[str, dict[str, str]]:
     """The text without a final ``Links`` / ``=====`` / ``[n] url`` block, and its URLs."""
-    lines = text.rstrip("\n").split("\n")
+    lines = text.rstrip().split("\n")  # a last line of spaces after the block is no text after it
     end = len(lines)
     links: dict[str, str] = {}
     while end and (match := _REFERENCE.match(lines[end - 1].strip())):
