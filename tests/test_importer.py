@@ -1019,17 +1019,17 @@ def test_a_paragraph_of_thirty_characters_with_three_glued_words_is_warned_as_ch
 def _wrapped_at(width: int, more: str = "") -> str:
     """A letter whose longest line is ``width`` characters, and whose next line's first word did
     not fit on it: its body as imported."""
-    line = "Robots " + "y" * (width - 7)
+    line = "robots " + "y" * (width - 7)  # lower-case: no caption when it stands alone
     text = f"Dear friends,\n\n{line}\nzzzzzzzz end.\n\n{more}Keep learning!\n"
     return import_text(text, source="t.txt").issue.letter.body
 
 
 @pytest.mark.parametrize(("width", "joined"), [(39, False), (40, True), (100, True), (101, False)])
 def test_a_text_is_read_as_wrapped_at_a_width_of_40_to_100_characters(width, joined):
-    line = "Robots " + "y" * (width - 7)
+    line = "robots " + "y" * (width - 7)  # lower-case: no caption when it stands alone
     assert _wrapped_at(width) == (f"{line} zzzzzzzz end." if joined else f"{line}\n\nzzzzzzzz end.")
 
 
 def test_a_line_holding_an_address_longer_than_the_text_does_not_set_its_wrap_width():
     online = "Read it online: https://example.org/" + "p" * 50 + "\n\n"  # 86 characters, unwrapped
-    assert _wrapped_at(60, online).startswith("Robots " + "y" * 53 + " zzzzzzzz end.\n\n")
+    assert _wrapped_at(60, online).startswith("robots " + "y" * 53 + " zzzzzzzz end.\n\n")
