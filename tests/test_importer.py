@@ -1033,3 +1033,13 @@ def test_a_text_is_read_as_wrapped_at_a_width_of_40_to_100_characters(width, joi
 def test_a_line_holding_an_address_longer_than_the_text_does_not_set_its_wrap_width():
     online = "Read it online: https://example.org/" + "p" * 50 + "\n\n"  # 86 characters, unwrapped
     assert _wrapped_at(60, online).startswith("robots " + "y" * 53 + " zzzzzzzz end.\n\n")
+
+
+@pytest.mark.parametrize("last", ["XXXX", "Unsubscribe:"])
+def test_a_publication_without_footer_address_or_unsubscribe_link_strips_no_line_of_the_page(last):
+    bare = dataclasses.replace(PUBLICATION, footer=model.Markdown(""), postal_address=None,
+                               unsubscribe_url="")
+    result = import_text(f"{_AFTER_A_LETTER}{last}\n", source="t.txt", publication=bare)
+    kept = {"XXXX": ("stories", [model.Header(title="XXXX")]),
+            "Unsubscribe:": ("footer", "Unsubscribe:")}[last]  # the issue's own footer
+    assert getattr(result.issue, kept[0]) == kept[1] and not result.footer_stripped
