@@ -1043,3 +1043,9 @@ def test_a_publication_without_footer_address_or_unsubscribe_link_strips_no_line
     kept = {"XXXX": ("stories", [model.Header(title="XXXX")]),
             "Unsubscribe:": ("footer", "Unsubscribe:")}[last]  # the issue's own footer
     assert getattr(result.issue, kept[0]) == kept[1] and not result.footer_stripped
+
+
+def test_a_pictures_alt_text_opening_like_a_list_item_is_written_without_escapes():
+    text = "Dear friends,\n\nHi there, all.\n\n[Image: 1. The first robot]\n\nMore text here.\n\nBye!\n"
+    assert import_text(text, source="t.txt").issue.letter.body == \
+        "Hi there, all.\n\n![1. The first robot]()\n\nMore text here."
