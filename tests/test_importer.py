@@ -1049,3 +1049,15 @@ def test_a_pictures_alt_text_opening_like_a_list_item_is_written_without_escapes
     text = "Dear friends,\n\nHi there, all.\n\n[Image: 1. The first robot]\n\nMore text here.\n\nBye!\n"
     assert import_text(text, source="t.txt").issue.letter.body == \
         "Hi there, all.\n\n![1. The first robot]()\n\nMore text here."
+
+
+def test_captions_with_a_malformed_timing_opening_the_page_are_kept_as_text_not_read_as_a_story():
+    """The header lines WEBVTT may have above its cues were looked for above cues without a WEBVTT
+    line too: at the page's top (no blank line above) the cue's number and timing were taken for
+    them, and the cue was read as a news story (its number a picture, its timing the headline)."""
+    cue = "3\n00:09.500 -> 00:12.000\nGuest: Thank you for having me."
+    result = import_text(cue + "\n", source="t.txt")
+    assert result.issue.stories == [model.Text(body=cue.replace("\n", "\\\n"))]
+    assert result.warnings[0].message == (
+        "lines 1–3: captions without a WEBVTT line (SRT, a pasted excerpt), which a transcript block "
+        "cannot hold, kept as a text block with its cues and timings as written")

@@ -211,8 +211,9 @@ def _cues_end(read: Reading, i: int, end: int, opens: bool = False) -> int:
     first cue is where the block starts (no WEBVTT line above it), a gap before it is no end."""
     units = read.units
     first = i
-    while i < end and i - first < MAX_VTT_HEADER and units[i].gap == 0 and _cue_start(read, i, end) is None:
-        i += 1  # header lines under WEBVTT ("Kind: captions")
+    while not opens and i < end and i - first < MAX_VTT_HEADER and units[i].gap == 0 \
+            and _cue_start(read, i, end) is None:
+        i += 1  # header lines under WEBVTT ("Kind: captions"); cues without a WEBVTT line have none
     timing = _TIMING if _cue_start(read, i, end) is not None else _LOOSE_TIMING
     if _cue_start(read, i, end, timing) is None:
         return first  # a WEBVTT line without cues after it: only that line
