@@ -1061,3 +1061,16 @@ def test_captions_with_a_malformed_timing_opening_the_page_are_kept_as_text_not_
     assert result.warnings[0].message == (
         "lines 1–3: captions without a WEBVTT line (SRT, a pasted excerpt), which a transcript block "
         "cannot hold, kept as a text block with its cues and timings as written")
+
+
+@pytest.mark.parametrize(("length", "split"), [(120, True), (121, False)])
+def test_a_glued_headline_has_at_most_120_characters(length, split):
+    """The joins were looked for in the first 120 characters, but a join is seen only with the two
+    after it (a capital and a letter): headlines of 119 and 120 characters stayed glued."""
+    head = ("Warehouse Robots Learned To Sort Thousands Of Parcels Overnight Without Experienced Night "
+            "Supervisors Watching Over Tham" + "x" * 10)[:length]
+    result = import_text(f"{head}The lab taught its arms to fold laundry at home.\n\nWhat’s new: A draft.\n",
+                         source="t.txt")
+    assert (result.issue.stories[0] == model.News(
+        headline=head, dek="The lab taught its arms to fold laundry at home.",
+        sections=[model.Section(label="What’s new", body="A draft.")])) == split

@@ -125,7 +125,8 @@ def _kicker(unit: Unit, p: Parser) -> list[Unit] | None:
 def _headline(unit: Unit, after: list[Unit], p: Parser) -> list[Unit] | None:
     """``The Coming CrackdownThe European Union proposed ...``: a headline glued to its dek, read
     only where a labelled section follows (a news story's evidence)."""
-    joins = list(_HEADLINE_END.finditer(unit.text, 0, MAX_GLUED_HEADLINE))  # most lines have none
+    # most lines have none; a join is seen with the capital and the letter after it, 2 characters on
+    joins = list(_HEADLINE_END.finditer(unit.text, 0, MAX_GLUED_HEADLINE + 2))
     if not joins or unit.words < 8 or not shapes.ends_sentence(unit.text) \
             or not any(shapes.label_of(u) is not None for u in after if u.gap <= 1):
         return None
