@@ -1074,3 +1074,13 @@ def test_a_glued_headline_has_at_most_120_characters(length, split):
     assert (result.issue.stories[0] == model.News(
         headline=head, dek="The lab taught its arms to fold laundry at home.",
         sections=[model.Section(label="What’s new", body="A draft.")])) == split
+
+
+def test_a_short_text_whose_long_lines_all_hold_inline_links_is_read_as_wrapped():
+    """Lines holding an address do not set the wrap width (a renderer leaves ``View in browser: URL``
+    unwrapped), but when no other line is 40 columns long they are the only ones that show it: the
+    paragraph was cut in two, its first line read as a picture's caption."""
+    text = ("Dear friends,\n\nRead the paper (https://arxiv.org/abs/1) and the code\n"
+            "(https://github.com/org/repo).\n\nKeep learning!\n")
+    assert import_text(text, source="t.txt").issue.letter.body == \
+        "Read the paper (https://arxiv.org/abs/1) and the code (https://github.com/org/repo)."

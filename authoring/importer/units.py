@@ -124,12 +124,13 @@ def _wrap_width(lines: list[str]) -> int | None:
     then only wraps: only such a text is asked) and has no line with spaces longer than
     about 100 columns (only a long URL alone on its line may exceed the width). Lines a
     renderer may leave unwrapped (``[Image: alt]``, ``View in browser: URL``, ``Enroll now:
-    URL``) do not count.
+    URL``) do not count, unless no other line is 40 columns long: then every line that shows
+    the width holds an address among its words (a short text with inline links).
     """
-    longest = 0
-    for line in lines:
-        if " " in line.strip() and "://" not in line and not line.startswith("[Image: "):
-            longest = max(longest, len(line))
+    worded = [line for line in lines if " " in line.strip() and not line.startswith("[Image: ")]
+    longest = max((len(line) for line in worded if "://" not in line), default=0)
+    if longest < 40:
+        longest = max((len(line) for line in worded), default=0)
     return longest if 40 <= longest <= 100 else None
 
 
