@@ -589,3 +589,60 @@ def test_a_line_alone_between_blocks_is_a_header_up_to_four_words_and_a_call_to_
     assert evidence("Five Words Make Good Titles") == "nothing else, line 8"
     # a call to action needs a message above it: alone, it is text, not a promo with no evidence
     assert evidence("Sign up today (https://acme.example/join)") == "nothing else, line 8"
+
+
+def _stories(text: str) -> list[tuple[str, str]]:
+    """Each story the importer makes of a page: its type and its title (or its text)."""
+    from authoring.importer import import_text
+
+    found = import_text(text, source="t.txt").issue.stories
+    return [(type(s).__name__, getattr(s, "headline", None) or getattr(s, "title", None)
+             or getattr(s, "body", "")) for s in found]
+
+
+def test_a_news_headline_has_at_most_three_paragraphs_before_its_first_label():
+    def story(paragraphs: int) -> list[tuple[str, str]]:
+        text = "Chips Get Cheaper\n\n" + "".join(f"Paragraph {k}.\n\n" for k in range(paragraphs)) \
+            + "What’s new: Prices fell.\n\nWhy it matters: More labs.\n"
+        return _stories(text)
+
+    assert story(3) == [("News", "Chips Get Cheaper")]  # a dek and two paragraphs without a label
+    assert story(4) == [("Feature", "Chips Get Cheaper")]
+
+
+def test_a_known_section_name_above_labels_is_a_header_not_a_headline():
+    labels = "What’s new: Prices fell.\n\nWhy it matters: More labs."
+    assert _stories(_AFTER_A_LETTER + "In Brief\n\n" + labels + "\n") == [("Header", "In Brief"),
+                                                                         ("Text", labels)]
+
+
+def test_labels_that_repeat_are_a_dialogue_and_the_stories_after_it_are_still_found():
+    text = _AFTER_A_LETTER + ("Our Chat\n\nAna: Hello there.\n\nBo: Hi.\n\nAna: Bye now.\n\n\n"
+                              "Chips Get Cheaper\n\nWhat’s new: Prices fell.\n\nWhy it matters: More labs.\n")
+    assert _stories(text) == [("Feature", "Our Chat"), ("News", "Chips Get Cheaper")]
+
+
+def test_one_label_of_its_own_before_lower_case_text_is_a_caption_but_two_are_sections():
+    from authoring.importer import import_text
+
+    two = import_text(_AFTER_A_LETTER + "Chips Get Cheaper\n\nLeft: a sensor on a pole.\n\n"
+                      "Right: a robot arm.\n", source="t.txt")
+    assert [(s.label, s.body) for s in two.issue.stories[0].sections] == [
+        ("Left", "a sensor on a pole."), ("Right", "a robot arm.")]
+    # the first character decides: a lower-case one makes a caption, a digit does not
+    assert _stories(_AFTER_A_LETTER + "Chips Get Cheaper\n\nUpdate: iPhone sales rose.\n") == [
+        ("Feature", "Chips Get Cheaper")]
+    assert _stories(_AFTER_A_LETTER + "Chips Get Cheaper\n\nUpdate: 3d printers sold out.\n") == [
+        ("News", "Chips Get Cheaper")]
+
+
+def test_a_line_above_a_headline_that_an_earlier_block_holds_is_no_picture_of_the_story():
+    from authoring.importer import import_text
+
+    # a flattened transcript without a final stop reads as an image's alt text, but it is a block
+    result = import_text(_AFTER_A_LETTER + "WEBVTT Kind captions Hello there\n\nChips Get Cheaper\n\n"
+                         "What’s new: Prices fell.\n\nWhy it matters: More labs.\n", source="t.txt")
+    flattened, news = result.issue.stories
+    assert flattened.body == "WEBVTT Kind captions Hello there"
+    assert (news.headline, news.image) == ("Chips Get Cheaper", None)
+    assert result.evidence[1] == "headline 'Chips Get Cheaper' (line 10) and 2 labelled sections"
