@@ -646,3 +646,52 @@ def test_a_line_above_a_headline_that_an_earlier_block_holds_is_no_picture_of_th
     assert flattened.body == "WEBVTT Kind captions Hello there"
     assert (news.headline, news.image) == ("Chips Get Cheaper", None)
     assert result.evidence[1] == "headline 'Chips Get Cheaper' (line 10) and 2 labelled sections"
+
+
+_CARDS = [("Research", "Models Keep Growing", "Parameter counts doubled again this year, and costs rose."),
+          ("Robotics", "Gentle Grippers", "Soft robot hands learn to hold fragile things."),
+          ("Policy", "Judges Try Chatbots", "Courts test language models for drafting routine orders.")]
+_CAPTIONS = ["A robot arm on a desk", "A chip on a board", "A judge at a bench"]
+_PLAIN_CARDS = "".join(f"{tag}\n\n{title}\n\n{summary}\n\n" for tag, title, summary in _CARDS)
+_CAPTIONED_CARDS = "".join(f"{caption}\n\n{tag}\n\n{title}\n\n{summary}\n\n"
+                           for (tag, title, summary), caption in zip(_CARDS, _CAPTIONS, strict=True))
+_AFTER_THE_FIRST_CAPTION = _CAPTIONED_CARDS.split("\n\n", 1)[1]
+
+
+def _evidence(text: str) -> list[str]:
+    from authoring.importer import import_text
+
+    return import_text(text, source="t.txt").evidence
+
+
+def test_captioned_index_cards_start_at_the_first_caption_and_only_at_an_image_caption():
+    assert _evidence(_AFTER_A_LETTER + "We wrote notes.\n\n" + _CAPTIONED_CARDS) == [
+        "nothing else, line 8", "index cards, lines 10–32"]  # the caption two lines above is a sentence
+    # the first card without its caption: the sentence above it stays out, whatever is above that
+    assert _evidence(_AFTER_A_LETTER + "Our Robot Notes\n\nWe wrote notes this week.\n\n"
+                     + _AFTER_THE_FIRST_CAPTION) == ["title 'Our Robot Notes' (line 8) and 1 paragraph",
+                                                     "index cards, lines 12–32"]
+
+
+def test_a_line_above_captioned_cards_that_an_earlier_block_holds_is_no_caption_of_theirs():
+    # a flattened transcript without a final stop reads as a caption, but it is a block of its own
+    assert _evidence(_AFTER_A_LETTER + "WEBVTT Kind captions Hello there\n\n" + _AFTER_THE_FIRST_CAPTION) == [
+        "'WEBVTT' glued to the text after it, line 8", "index cards, lines 10–30"]
+
+
+def test_up_to_three_paragraphs_above_index_cards_are_the_pages_heading():
+    heading = ["Robots", "Stories about robots and the people who build them.", "Page 2 of 7",
+               "Sorted by date"]
+    assert _evidence("\n\n".join(heading[:3]) + "\n\n" + _PLAIN_CARDS) == ["index cards, lines 1–23"]
+    assert _evidence("\n\n".join(heading) + "\n\n" + _PLAIN_CARDS) == [
+        "title 'Robots' (line 1) and 3 paragraphs", "index cards, lines 9–25"]
+
+
+@pytest.mark.parametrize("above", ["Filed under: robots and chips", "Hi all,", "Hello readers,", "Dear all,"])
+def test_a_label_or_a_greeting_above_index_cards_is_no_heading_of_theirs(above):
+    assert _evidence(f"Robots\n\n{above}\n\n" + _PLAIN_CARDS)[-1] == "index cards, lines 5–21"
+
+
+def test_index_cards_after_a_block_gap_start_a_second_run_of_cards():
+    assert _evidence(_AFTER_A_LETTER + _PLAIN_CARDS + "\n" + _PLAIN_CARDS) == [
+        "index cards, lines 8–24", "index cards, lines 27–43"]
