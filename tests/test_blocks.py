@@ -695,3 +695,23 @@ def test_a_label_or_a_greeting_above_index_cards_is_no_heading_of_theirs(above):
 def test_index_cards_after_a_block_gap_start_a_second_run_of_cards():
     assert _evidence(_AFTER_A_LETTER + _PLAIN_CARDS + "\n" + _PLAIN_CARDS) == [
         "index cards, lines 8–24", "index cards, lines 27–43"]
+
+
+def test_a_picture_above_the_next_news_headline_is_that_storys_not_the_end_of_the_one_before():
+    from authoring.importer import import_text
+
+    # one blank line apart: an [Image: ...] line is the next story's picture, as its caption alone
+    # was (it went into the last section of the story before, shown as an image there)
+    for picture in ("[Image: A chip on a board]", "A chip on a board"):
+        result = import_text(_STORY + f"{picture}\n\nChips Get Cheaper\n\nWhat’s new: Prices fell.\n\n"
+                             "Why it matters: More labs.\n", source="t.txt")
+        first, second = result.issue.stories
+        assert first.sections[-1] == model.Section(label="Why it matters", body="Homes are messy."), picture
+        assert (second.headline, second.image) == ("Chips Get Cheaper", model.Image(alt="A chip on a board"))
+        assert result.evidence == ["headline 'Robots Learn Chores' (line 1) and 2 labelled sections",
+                                   "headline 'Chips Get Cheaper' (line 11) and 2 labelled sections"]
+    # a line that would be a picture, but not above a headline with its labels, stays in the story
+    (story,) = import_text(_STORY + "[Image: A chip on a board]\n\nChips Get Cheaper\n\nPrices fell.\n",
+                           source="t.txt").issue.stories
+    assert story.sections[-1].body == ("Homes are messy.\n\n![A chip on a board]()\n\nChips Get Cheaper\n\n"
+                                       "Prices fell.")
