@@ -715,3 +715,18 @@ def test_a_picture_above_the_next_news_headline_is_that_storys_not_the_end_of_th
                            source="t.txt").issue.stories
     assert story.sections[-1].body == ("Homes are messy.\n\n![A chip on a board]()\n\nChips Get Cheaper\n\n"
                                        "Prices fell.")
+
+
+@pytest.mark.parametrize("after", ["", "\nChips Get Cheaper\n\n", "WEBVTT Kind captions Hello there\n\n",
+                                   "A MESSAGE FROM ACME CLOUD\n\n", "In Brief\n\n"])
+def test_a_picture_not_above_a_story_of_its_own_stays_in_the_story_before(after):
+    from authoring.importer import import_text
+
+    # at the page's end; then a block gap, a flattened transcript, a kicker or a known section name,
+    # none of them a headline that starts a story right below the picture
+    text = _STORY + "[Image: A chip on a board]\n\n" + after
+    if after:
+        text += "What’s new: Prices fell.\n\nWhy it matters: More labs.\n"
+    first = import_text(text, source="t.txt").issue.stories[0]
+    assert first.sections[-1] == model.Section(label="Why it matters",
+                                               body="Homes are messy.\n\n![A chip on a board]()"), after
