@@ -15,6 +15,7 @@ a file that appears meanwhile survives. Writers of one output take a lock
 from __future__ import annotations
 
 import contextlib
+import enum
 import errno
 import fcntl
 import hashlib
@@ -113,6 +114,8 @@ def write_owned(folder: str | Path, files: Mapping[str, bytes], *, sync: bool = 
     else is there, replacing a file only when the folder's record proves render wrote it and
     it is unchanged since, or when it already holds exactly the new bytes. Anything else
     (a user's file of the same name, a link, a folder) is refused before anything is written.
+    A file that already holds exactly the new bytes is left as it is (its time, its inode), and
+    so is the record when it would not change: rendering an unchanged issue again writes nothing.
     Writers of one folder lock the folder itself; the record is updated under that lock."""
     folder = Path(folder)
     try:
@@ -126,8 +129,9 @@ def write_owned(folder: str | Path, files: Mapping[str, bytes], *, sync: bool = 
                                 f"bytes; file systems allow {NAME_MAX}; rename the issue file")
     with _locked_folder(folder, lock_timeout):
         record = _read_render_record(folder)
-        refused = [name for name, data in files.items()
-                   if not _replaceable(folder / name, record.get(name), data)]
+        before = dict(record)
+        states = {name: _state(folder / name, record.get(name), data) for name, data in files.items()}
+        refused = [name for name, state in states.items() if state is _Target.REFUSED]
         if refused:
             shown = ", ".join(_shown(n) for n in refused)
             raise OutputRefused(
@@ -135,8 +139,11 @@ def write_owned(folder: str | Path, files: Mapping[str, bytes], *, sync: bool = 
                 "since): render replaces only its own files; move them away, or render into "
                 "another folder with -o")
         for name, data in files.items():
-            write_atomic(folder / name, data, sync=sync)
+            if states[name] is not _Target.HOLDS_THEM:
+                write_atomic(folder / name, data, sync=sync)
             record[name] = _fingerprint(data)
+        if record == before:
+            return  # the record read lists these very files: nothing to add
         write_atomic(folder / RENDER_RECORD, (json.dumps(
             {"made_by": "authoring", "files": {n: list(f) for n, f in sorted(record.items())}},
             indent=1) + "\n").encode(), sync=sync)
@@ -150,17 +157,26 @@ def _read_render_record(folder: Path) -> dict[str, tuple[int, str]]:
     return (_checked_listing(listed.items()) or {}) if isinstance(listed, dict) else {}
 
 
-def _replaceable(path: Path, recorded: tuple[int, str] | None, data: bytes) -> bool:
-    """Nothing there; or a regular file render wrote and nobody changed; or the same bytes."""
+class _Target(enum.Enum):
+    """What ``write_owned`` may do with a file name it is to write."""
+
+    FREE = "nothing there, or render's own unchanged file: written"
+    HOLDS_THEM = "a regular file with exactly the new bytes: left as it is"
+    REFUSED = "anything else (a user's file, a link, a folder, render's file changed since)"
+
+
+def _state(path: Path, recorded: tuple[int, str] | None, data: bytes) -> _Target:
     try:
         info = os.lstat(path)
     except FileNotFoundError:
-        return True
+        return _Target.FREE
     if not stat.S_ISREG(info.st_mode):
-        return False
+        return _Target.REFUSED
+    if info.st_size == len(data) and _unchanged(path, _fingerprint(data), partial=False):
+        return _Target.HOLDS_THEM
     if recorded is not None and _unchanged(path, recorded, partial=False):
-        return True
-    return info.st_size == len(data) and _unchanged(path, _fingerprint(data), partial=False)
+        return _Target.FREE
+    return _Target.REFUSED
 
 
 def _shown(name: str) -> str:

@@ -13,8 +13,8 @@ round, so that the machine's changes of speed fall on all alike); before each ru
 by the text is emptied (``benchmarks/render.py``'s "every field new"). CPU time of each stage
 (``time.process_time``): load (YAML), validate (the model and the checks), template (Jinja →
 MJML), MRML (MJML → HTML), inline (css-inline), text (the plain-text part), finish (the merge
-tags put back, the email service's rewriting and neutralising, the size: the rest of
-``render_issue``), each with Python's cyclic garbage collector held off as the pipeline holds it
+tags put back, then ``render.finish``: the email service's rewriting and neutralising, the
+size, as ``render_issue`` ends), each with Python's cyclic garbage collector held off as the pipeline holds it
 (``load.cycles_uncollected``: load, validate and ``render_issue``, which runs the five others);
 then, the document, the model and the HTML let go as the commands let them go, report (the
 diagnostics as the terminal shows them, each with its line) and the collector's pass over what
@@ -50,8 +50,8 @@ sys.path.insert(0, str(root)); sys.path.insert(0, str(root / "benchmarks"))
 import yaml
 from render import forget_content
 from authoring.load import _COLLECTOR_PAUSE, load_text
-from authoring import esp
-from authoring.render import RenderOptions, Rendered
+from authoring import render
+from authoring.render import RenderOptions
 from authoring.render import html as html_stage
 from authoring.render.text import render_text
 from authoring.validate import load_publication, validate_document
@@ -96,12 +96,9 @@ def stages(times):
         inlined = timed("inline", lambda: html_stage.inline(html, None, "css-inline"))
         plain = timed("text", lambda: render_text(issue, publication, options))
 
-        def finish():
+        def finish():  # as html.render_parts ends and render_issue goes on
             markup = links.restore_merge_tags(inlined)
-            links.restore_merge_tags(mjml)
-            markup, rewritten = esp.rewrite(markup, publication.esp), esp.rewrite(plain, publication.esp)
-            markup = esp.neutralise_html(markup, publication.esp)
-            return Rendered(html=markup, text=rewritten, mjml=mjml).size
+            return render.finish(markup, plain, lambda: mjml, publication, options, []).size
 
         size = timed("finish", finish)
     if checked:

@@ -589,3 +589,144 @@ def test_a_line_alone_between_blocks_is_a_header_up_to_four_words_and_a_call_to_
     assert evidence("Five Words Make Good Titles") == "nothing else, line 8"
     # a call to action needs a message above it: alone, it is text, not a promo with no evidence
     assert evidence("Sign up today (https://acme.example/join)") == "nothing else, line 8"
+
+
+def _stories(text: str) -> list[tuple[str, str]]:
+    """Each story the importer makes of a page: its type and its title (or its text)."""
+    from authoring.importer import import_text
+
+    found = import_text(text, source="t.txt").issue.stories
+    return [(type(s).__name__, getattr(s, "headline", None) or getattr(s, "title", None)
+             or getattr(s, "body", "")) for s in found]
+
+
+def test_a_news_headline_has_at_most_three_paragraphs_before_its_first_label():
+    def story(paragraphs: int) -> list[tuple[str, str]]:
+        text = "Chips Get Cheaper\n\n" + "".join(f"Paragraph {k}.\n\n" for k in range(paragraphs)) \
+            + "What’s new: Prices fell.\n\nWhy it matters: More labs.\n"
+        return _stories(text)
+
+    assert story(3) == [("News", "Chips Get Cheaper")]  # a dek and two paragraphs without a label
+    assert story(4) == [("Feature", "Chips Get Cheaper")]
+
+
+def test_a_known_section_name_above_labels_is_a_header_not_a_headline():
+    labels = "What’s new: Prices fell.\n\nWhy it matters: More labs."
+    assert _stories(_AFTER_A_LETTER + "In Brief\n\n" + labels + "\n") == [("Header", "In Brief"),
+                                                                         ("Text", labels)]
+
+
+def test_labels_that_repeat_are_a_dialogue_and_the_stories_after_it_are_still_found():
+    text = _AFTER_A_LETTER + ("Our Chat\n\nAna: Hello there.\n\nBo: Hi.\n\nAna: Bye now.\n\n\n"
+                              "Chips Get Cheaper\n\nWhat’s new: Prices fell.\n\nWhy it matters: More labs.\n")
+    assert _stories(text) == [("Feature", "Our Chat"), ("News", "Chips Get Cheaper")]
+
+
+def test_one_label_of_its_own_before_lower_case_text_is_a_caption_but_two_are_sections():
+    from authoring.importer import import_text
+
+    two = import_text(_AFTER_A_LETTER + "Chips Get Cheaper\n\nLeft: a sensor on a pole.\n\n"
+                      "Right: a robot arm.\n", source="t.txt")
+    assert [(s.label, s.body) for s in two.issue.stories[0].sections] == [
+        ("Left", "a sensor on a pole."), ("Right", "a robot arm.")]
+    # the first character decides: a lower-case one makes a caption, a digit does not
+    assert _stories(_AFTER_A_LETTER + "Chips Get Cheaper\n\nUpdate: iPhone sales rose.\n") == [
+        ("Feature", "Chips Get Cheaper")]
+    assert _stories(_AFTER_A_LETTER + "Chips Get Cheaper\n\nUpdate: 3d printers sold out.\n") == [
+        ("News", "Chips Get Cheaper")]
+
+
+def test_a_line_above_a_headline_that_an_earlier_block_holds_is_no_picture_of_the_story():
+    from authoring.importer import import_text
+
+    # a flattened transcript without a final stop reads as an image's alt text, but it is a block
+    result = import_text(_AFTER_A_LETTER + "WEBVTT Kind captions Hello there\n\nChips Get Cheaper\n\n"
+                         "What’s new: Prices fell.\n\nWhy it matters: More labs.\n", source="t.txt")
+    flattened, news = result.issue.stories
+    assert flattened.body == "WEBVTT Kind captions Hello there"
+    assert (news.headline, news.image) == ("Chips Get Cheaper", None)
+    assert result.evidence[1] == "headline 'Chips Get Cheaper' (line 10) and 2 labelled sections"
+
+
+_CARDS = [("Research", "Models Keep Growing", "Parameter counts doubled again this year, and costs rose."),
+          ("Robotics", "Gentle Grippers", "Soft robot hands learn to hold fragile things."),
+          ("Policy", "Judges Try Chatbots", "Courts test language models for drafting routine orders.")]
+_CAPTIONS = ["A robot arm on a desk", "A chip on a board", "A judge at a bench"]
+_PLAIN_CARDS = "".join(f"{tag}\n\n{title}\n\n{summary}\n\n" for tag, title, summary in _CARDS)
+_CAPTIONED_CARDS = "".join(f"{caption}\n\n{tag}\n\n{title}\n\n{summary}\n\n"
+                           for (tag, title, summary), caption in zip(_CARDS, _CAPTIONS, strict=True))
+_AFTER_THE_FIRST_CAPTION = _CAPTIONED_CARDS.split("\n\n", 1)[1]
+
+
+def _evidence(text: str) -> list[str]:
+    from authoring.importer import import_text
+
+    return import_text(text, source="t.txt").evidence
+
+
+def test_captioned_index_cards_start_at_the_first_caption_and_only_at_an_image_caption():
+    assert _evidence(_AFTER_A_LETTER + "We wrote notes.\n\n" + _CAPTIONED_CARDS) == [
+        "nothing else, line 8", "index cards, lines 10–32"]  # the caption two lines above is a sentence
+    # the first card without its caption: the sentence above it stays out, whatever is above that
+    assert _evidence(_AFTER_A_LETTER + "Our Robot Notes\n\nWe wrote notes this week.\n\n"
+                     + _AFTER_THE_FIRST_CAPTION) == ["title 'Our Robot Notes' (line 8) and 1 paragraph",
+                                                     "index cards, lines 12–32"]
+
+
+def test_a_line_above_captioned_cards_that_an_earlier_block_holds_is_no_caption_of_theirs():
+    # a flattened transcript without a final stop reads as a caption, but it is a block of its own
+    assert _evidence(_AFTER_A_LETTER + "WEBVTT Kind captions Hello there\n\n" + _AFTER_THE_FIRST_CAPTION) == [
+        "'WEBVTT' glued to the text after it, line 8", "index cards, lines 10–30"]
+
+
+def test_up_to_three_paragraphs_above_index_cards_are_the_pages_heading():
+    heading = ["Robots", "Stories about robots and the people who build them.", "Page 2 of 7",
+               "Sorted by date"]
+    assert _evidence("\n\n".join(heading[:3]) + "\n\n" + _PLAIN_CARDS) == ["index cards, lines 1–23"]
+    assert _evidence("\n\n".join(heading) + "\n\n" + _PLAIN_CARDS) == [
+        "title 'Robots' (line 1) and 3 paragraphs", "index cards, lines 9–25"]
+
+
+@pytest.mark.parametrize("above", ["Filed under: robots and chips", "Hi all,", "Hello readers,", "Dear all,"])
+def test_a_label_or_a_greeting_above_index_cards_is_no_heading_of_theirs(above):
+    assert _evidence(f"Robots\n\n{above}\n\n" + _PLAIN_CARDS)[-1] == "index cards, lines 5–21"
+
+
+def test_index_cards_after_a_block_gap_start_a_second_run_of_cards():
+    assert _evidence(_AFTER_A_LETTER + _PLAIN_CARDS + "\n" + _PLAIN_CARDS) == [
+        "index cards, lines 8–24", "index cards, lines 27–43"]
+
+
+def test_a_picture_above_the_next_news_headline_is_that_storys_not_the_end_of_the_one_before():
+    from authoring.importer import import_text
+
+    # one blank line apart: an [Image: ...] line is the next story's picture, as its caption alone
+    # was (it went into the last section of the story before, shown as an image there)
+    for picture in ("[Image: A chip on a board]", "A chip on a board"):
+        result = import_text(_STORY + f"{picture}\n\nChips Get Cheaper\n\nWhat’s new: Prices fell.\n\n"
+                             "Why it matters: More labs.\n", source="t.txt")
+        first, second = result.issue.stories
+        assert first.sections[-1] == model.Section(label="Why it matters", body="Homes are messy."), picture
+        assert (second.headline, second.image) == ("Chips Get Cheaper", model.Image(alt="A chip on a board"))
+        assert result.evidence == ["headline 'Robots Learn Chores' (line 1) and 2 labelled sections",
+                                   "headline 'Chips Get Cheaper' (line 11) and 2 labelled sections"]
+    # a line that would be a picture, but not above a headline with its labels, stays in the story
+    (story,) = import_text(_STORY + "[Image: A chip on a board]\n\nChips Get Cheaper\n\nPrices fell.\n",
+                           source="t.txt").issue.stories
+    assert story.sections[-1].body == ("Homes are messy.\n\n![A chip on a board]()\n\nChips Get Cheaper\n\n"
+                                       "Prices fell.")
+
+
+@pytest.mark.parametrize("after", ["", "\nChips Get Cheaper\n\n", "WEBVTT Kind captions Hello there\n\n",
+                                   "A MESSAGE FROM ACME CLOUD\n\n", "In Brief\n\n"])
+def test_a_picture_not_above_a_story_of_its_own_stays_in_the_story_before(after):
+    from authoring.importer import import_text
+
+    # at the page's end; then a block gap, a flattened transcript, a kicker or a known section name,
+    # none of them a headline that starts a story right below the picture
+    text = _STORY + "[Image: A chip on a board]\n\n" + after
+    if after:
+        text += "What’s new: Prices fell.\n\nWhy it matters: More labs.\n"
+    first = import_text(text, source="t.txt").issue.stories[0]
+    assert first.sections[-1] == model.Section(label="Why it matters",
+                                               body="Homes are messy.\n\n![A chip on a board]()"), after

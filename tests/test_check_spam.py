@@ -444,11 +444,19 @@ def _spamc_script(tmp_path: Path, body: str) -> Path:
 
 
 def test_spamd_answers_at_the_address_it_is_given(tmp_path, monkeypatch):
-    fake = _spamc_script(tmp_path, "echo 'SPAMD/1.5 0 PONG'\n")
+    fake = _spamc_script(tmp_path, f"cat > {tmp_path}/ping-input\necho 'SPAMD/1.5 0 PONG'\n")
     monkeypatch.setattr(spam_part.shutil, "which", {"spamc": str(fake)}.get)
     monkeypatch.setenv(spam_part.SPAMD_ENV, "elsewhere:1")
     assert spam_part.spamd_answers_at("fe80::1:7830") is True
     assert _spamc_calls(tmp_path) == ["-d fe80::1 -p 7830 -K"]
+    assert (tmp_path / "ping-input").read_bytes() == b""  # a ping sends no message
+
+
+def test_spamc_stops_at_the_time_it_is_given(tmp_path):
+    fake = _spamc_script(tmp_path, "exec sleep 30\n")
+    with pytest.raises(spam_part.Stopped) as stopped:
+        spam_part.run_spamc(str(fake), b"message", timeout=0.3)
+    assert stopped.value.timeout == 0.3 and stopped.value.cmd[1:4] == ["-R", "-x", "-s"]
 
 
 def test_a_spamd_ping_that_hangs_is_no_daemon(tmp_path, monkeypatch):

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
 from authoring import files
+from conftest import ROOT
 
 
 def test_write_atomic_replaces_and_leaves_nothing_else(tmp_path):
@@ -33,17 +43,6 @@ def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------- a set, atomic across a crash
-
-import json  # noqa: E402
-import random  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from conftest import ROOT  # noqa: E402
 
 KILL_LOOP_SECONDS = 20
 FOLDERS = 4
@@ -344,6 +343,42 @@ def test_owned_files_are_synced_and_their_folders_made(tmp_path, monkeypatch):
     synced.clear()
     files.write_owned(folder, {"x.html": b"y"}, sync=False)
     assert synced == [] and (folder / "x.html").read_bytes() == b"y"
+
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_ino, info.st_mtime_ns
+
+
+def test_owned_files_that_hold_the_new_bytes_are_left_as_they_are(tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    files.write_owned(folder, {"x.html": b"page", "x.txt": b"text"})
+    names = ["x.html", "x.txt", files.RENDER_RECORD]
+    before = {name: _identity(folder / name) for name in names}
+    made: list[str] = []
+    real = files.write_temp
+    monkeypatch.setattr(files, "write_temp",
+                        lambda f, name, *a, **k: (made.append(name), real(f, name, *a, **k))[1])
+    files.write_owned(folder, {"x.html": b"page", "x.txt": b"text"})  # the same issue again
+    assert made == [] and {name: _identity(folder / name) for name in names} == before
+    files.write_owned(folder, {"x.html": b"page 2", "x.txt": b"text"})  # one file changed
+    assert made == ["x.html", files.RENDER_RECORD]
+    assert _identity(folder / "x.txt") == before["x.txt"] and (folder / "x.html").read_bytes() == b"page 2"
+    assert json.loads((folder / files.RENDER_RECORD).read_text())["files"] == {
+        "x.html": [6, hashlib.sha256(b"page 2").hexdigest()],
+        "x.txt": [4, hashlib.sha256(b"text").hexdigest()]}
+
+
+def test_a_users_file_with_the_new_bytes_is_kept_and_then_render_owns_it(tmp_path):
+    (tmp_path / "x.html").write_bytes(b"page")
+    kept = _identity(tmp_path / "x.html")
+    files.write_owned(tmp_path, {"x.html": b"page"})
+    assert _identity(tmp_path / "x.html") == kept
+    assert json.loads((tmp_path / files.RENDER_RECORD).read_text())["files"] == {
+        "x.html": [4, hashlib.sha256(b"page").hexdigest()]}
+    files.write_owned(tmp_path, {"x.html": b"page 2"})  # recorded now: replaced
+    assert (tmp_path / "x.html").read_bytes() == b"page 2"
 
 
 def test_owned_files_into_what_is_not_a_folder_are_refused(tmp_path):

@@ -227,6 +227,8 @@ def test_each_unreadable_input_is_one_located_error_naming_its_file_and_line(tmp
         (diagnostic,) = report.diagnostics
         assert report.file == diagnostic.file == str(path)
         assert diagnostic.line == (3 if path == latin else None)
+        if path == nul:
+            assert str(info.value) == f"{nul}: not a text file"
 
 
 def test_a_text_over_the_limit_is_refused_with_its_size_and_the_limit_in_megabytes(tmp_path):
@@ -247,6 +249,7 @@ def test_a_text_over_the_limit_is_refused_with_its_size_and_the_limit_in_megabyt
         assert report.file == report.diagnostics[0].file == name
     (diagnostic,) = info.value.reports[0].diagnostics
     assert diagnostic.message == "the text is 1.1 MB; an issue may be at most 1 MB, as validate allows"
+    assert diagnostic.code == "file-too-large"
 
 
 def test_crlf_and_bom_are_accepted():
@@ -254,6 +257,7 @@ def test_crlf_and_bom_are_accepted():
     plain = import_text(text, source="a", publication=PUBLICATION)
     windows = import_text("\ufeff" + text.replace("\n", "\r\n"), source="a", publication=PUBLICATION)
     assert windows.yaml == plain.yaml
+    assert windows.story_lines == plain.story_lines  # a CRLF is one line break, not two
     old_mac = import_text(text.replace("\n", "\r"), source="a", publication=PUBLICATION)
     assert old_mac.yaml == plain.yaml
 
@@ -1084,3 +1088,40 @@ def test_a_short_text_whose_long_lines_all_hold_inline_links_is_read_as_wrapped(
             "(https://github.com/org/repo).\n\nKeep learning!\n")
     assert import_text(text, source="t.txt").issue.letter.body == \
         "Read the paper (https://arxiv.org/abs/1) and the code (https://github.com/org/repo)."
+
+
+_NEWS_HEAD = ("News\n\n\nRobots Learn Chores\n\nA dek that says more about robots.\n\n"
+              "What's new: A lab trained robots.\n\n")
+
+
+@pytest.mark.parametrize(("ending", "last_line"), [
+    ("- first point\n- second point\n", 11),  # a list item
+    ("Its robots learned to do chores in a kitchen by watching people, and\n"
+     "it went well overall, the lab said in a statement.\n", 11),  # a paragraph wrapped onto a line
+    ("Q: Did it work?\nA: It did.\n", 11),  # a question and its answer, one paragraph
+])
+def test_a_storys_lines_end_at_its_last_units_last_line(ending, last_line):
+    result = import_text(_NEWS_HEAD + ending, source="t.txt")
+    assert result.story_lines == [(1, 1), (4, last_line)]
+    assert result.source == "t.txt" and result.issue.footer is None
+
+
+def test_an_answer_line_joins_only_the_question_just_before_it():
+    def sections(ending: str) -> str:
+        return import_text(_NEWS_HEAD + ending, source="t.txt").yaml.split("sections:\n")[1]
+
+    assert sections("Q: Did it work?\nA: It did.\nA: Twice.\n") == (
+        "        - What's new: |\n            A lab trained robots.\n\n"
+        "            Q: Did it work?\\\n            A: It did.\n        - A: Twice.\n")
+    assert sections("A plain statement here.\nA: Answer here.\n") == (
+        "        - What's new: |\n            A lab trained robots.\n\n"
+        "            A plain statement here.\n        - A: Answer here.\n")
+
+
+def test_a_tab_indents_a_list_item_as_four_spaces_do():
+    tabbed = _NEWS_HEAD + "- a\n\t- b\n\t\t- c\n\t\t\t- d\n\t\t\t\t- e\n\t   - f\n"
+    result = import_text(tabbed, source="t.txt")
+    assert result.yaml == import_text(tabbed.replace("\t", "    "), source="t.txt").yaml
+    assert result.yaml.split("robots.\n\n")[1] == (
+        "            - a\n              - b\n                - c\n                  - d\n"
+        "                    - e\n              - f\n")

@@ -25,6 +25,7 @@ def test_yaml_whose_styles_would_read_back_differently_is_written_in_plain_style
     assert text.startswith("# a comment\nissue:\n  subject: ")
     assert "\n  number: 12\n  date: 2026-11-27\n" in text  # a number and a date, not strings
     assert "!!" not in text  # plain YAML, no Python types
+    assert "’" in text and "\\u2019" not in text  # curly quotes as written, not escaped
     validated = validate_text(text, publication=DEFAULT_PUBLICATION)
     assert validated.report.errors == [] and validated.issue == issue
 
@@ -106,3 +107,31 @@ def test_an_issues_preheader_is_written_under_its_key_and_reads_back():
         assert text == f"issue:\n  subject: S\n{written}"
         validated = validate_text(text, publication=DEFAULT_PUBLICATION)
         assert validated.report.errors == [] and validated.issue == issue
+
+
+def test_the_issues_own_fields_are_written_in_reading_order_and_empty_ones_left_out():
+    issue = model.Issue(
+        issue=model.IssueInfo(subject="S", number=3, preheader="What this week holds",
+                              web_url=model.Url("https://x.org/3/"), lang="en-GB"),
+        letter=model.Letter(body=model.Markdown("Hello."), signoff="Keep learning!", signature=""),
+        footer=model.Markdown("Links:\n- one\n- two\nFollow us on X"))
+    text = emit.dumps(issue)
+    assert text == ("issue:\n  subject: S\n  number: 3\n  preheader: What this week holds\n"
+                    "  web_url: https://x.org/3/\n  lang: en-GB\n\n"
+                    "letter:\n  salutation: Dear friends,\n  body: Hello.\n  signoff: Keep learning!\n\n"
+                    # the footer's own list keeps its lines together; the text ends as written
+                    "footer: |\n  Links:\n  - one\n  - two\n  Follow us on X\n")
+    validated = validate_text(text, publication=DEFAULT_PUBLICATION)
+    assert validated.issue is not None and validated.issue.letter is not None
+    assert validated.issue.issue == issue.issue and validated.issue.footer == issue.footer
+    assert validated.issue.letter.signature is None  # an empty signature is no signature
+
+
+def test_blank_lines_go_between_stories_only_not_into_a_footer_after_them():
+    story = model.News(headline="H", sections=[model.Section(label="What’s new", body="B.")])
+    issue = model.Issue(issue=model.IssueInfo(subject="S"), stories=[story, story],
+                        footer=model.Markdown("Links:\n- one\n- two"))
+    text = emit.dumps(issue)
+    assert "stories:\n  - news:\n      headline: H\n" in text
+    assert "What’s new: B.\n\n  - news:\n" in text  # a blank line between the two stories
+    assert text.endswith("\n\nfooter: |\n  Links:\n  - one\n  - two\n")

@@ -119,16 +119,14 @@ def scan(read: Reading, end: int) -> dict[int, int]:
     for j in range(end):
         if j <= taken or read.label(units[j]) is None or read.claimed(j):
             continue
-        k = j - 1
+        k = j - 1  # back to the headline, over no block gap (a walk stopped by one is refused below)
         while k >= 0 and j - 1 - k < MAX_PREAMBLE and units[k].marker is None \
                 and read.label(units[k]) is None and not read.headline(units[k]) and not read.boundary(k + 1):
             k -= 1
         if k < 0 or k <= taken or not read.headline(units[k]) or read.boundary(k + 1) \
                 or read.kicker(units[k]) or read.header(units[k]) or read.claimed(k):
             continue
-        if any(read.boundary(m) for m in range(k + 1, j + 1)):
-            continue
-        stop = _story_end(read, j, end, found)
+        stop = _story_end(read, j, end)
         labels = [got[0] for u in units[j:stop] if (got := read.label(u)) is not None]
         if len(set(labels)) < len(labels):
             continue  # labels that repeat are speakers of a dialogue, not news sections
@@ -146,15 +144,23 @@ def scan(read: Reading, end: int) -> dict[int, int]:
     return found
 
 
-def _story_end(read: Reading, j: int, end: int, found: dict[int, int]) -> int:
+def _story_end(read: Reading, j: int, end: int) -> int:
     """The first unit after the sections that begin at j."""
     units = read.units
     for i in range(j + 1, end):
         if read.boundary(i) or read.claimed(i) or read.kicker(units[i]) or read.header(units[i]):
             return i
-        if read.headline(units[i]) and _labeled_soon(read, i + 1, end):
-            return i  # the next story's headline (or its image alt line)
+        if _next_headline(read, i, end) or (read.alt(units[i]) and i + 1 < end
+                                            and _next_headline(read, i + 1, end)):
+            return i  # the next story's headline, or its picture (an ``[Image: ...]`` line too, as scan)
     return end
+
+
+def _next_headline(read: Reading, i: int, end: int) -> bool:
+    """Unit i is the headline of a story that starts there (a labelled paragraph soon after it)."""
+    unit = read.units[i]
+    return read.headline(unit) and not read.boundary(i) and not read.claimed(i) and not read.kicker(unit) \
+        and not read.header(unit) and _labeled_soon(read, i + 1, end)
 
 
 def _labeled_soon(read: Reading, i: int, end: int) -> bool:

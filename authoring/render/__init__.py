@@ -90,7 +90,6 @@ def render_html(issue: Issue, publication: Publication, options: RenderOptions |
 def render_issue(issue: Issue, publication: Publication, options: RenderOptions | None = None
                  ) -> Rendered:
     """HTML and plain text of one issue, with warnings about its size."""
-    from authoring import esp
     from authoring.render import html
     from authoring.render.text import render_text
 
@@ -98,13 +97,21 @@ def render_issue(issue: Issue, publication: Publication, options: RenderOptions 
     warnings: list[str] = []
     markup, source, links = html.render_parts(issue, publication, options, warnings=warnings)
     text = render_text(issue, publication, options)
+    return finish(markup, text, partial(links.restore_merge_tags, source), publication, options,
+                  warnings)
+
+
+def finish(markup: str, text: str, mjml: Callable[[], str], publication: Publication,
+           options: RenderOptions, warnings: list[str]) -> Rendered:
+    """The last of ``render_issue``: the email service's tags and the size warning."""
+    from authoring import esp
+
     if options.mode == "email":  # the email service fills in its merge tags; a web page has none
         markup, text = esp.rewrite(markup, publication.esp), esp.rewrite(text, publication.esp)
         # what the service would run and is no merge tag: shown as characters, never run (the
         # plain text has no such characters: the merge-tag check and export refuse it there)
         markup = esp.neutralise_html(markup, publication.esp)
-    rendered = Rendered(html=markup, text=text, mjml=partial(links.restore_merge_tags, source),
-                        warnings=warnings)
+    rendered = Rendered(html=markup, text=text, mjml=mjml, warnings=warnings)
     # bytes of UTF-8 are at most four a character (one for ASCII, which str.isascii knows at
     # once): a shorter HTML is not encoded to be counted (a fortieth of a render)
     if len(markup) * (1 if markup.isascii() else 4) > WARN_SIZE:
