@@ -642,7 +642,7 @@ def _umask() -> int:
     /proc/self/status): setting it to 0 and back, the only other way, leaves a moment in which
     a file another thread makes (the preview's server, a pool's) would be world-writable."""
     with contextlib.suppress(OSError, ValueError), \
-            open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            open(_STATUS, encoding="ascii", errors="replace") as status:
         for line in status:
             if line.startswith("Umask:"):
                 return int(line.split()[1], 8)
@@ -652,4 +652,6 @@ def _umask() -> int:
     return mask
 
 
+_STATUS = "/proc/self/status"
+"""Where Linux tells a process its umask (``Umask:``); its name line may hold any bytes."""
 _UMASK_LOCK = threading.Lock()

@@ -248,7 +248,8 @@ def validate_file(path: str | Path, *, level: Level = Level.DRAFT,
         publication, report = load_publication(path, level)
         return Validated(report=report, publication=publication, publication_file=path)
     batch = publications or Publications()
-    pub_path = publication_file or (batch.find(path) if path.exists() else None)
+    exists = path.exists()
+    pub_path = publication_file or (batch.find(path) if exists else None)
     publication, pub_report = batch.load(pub_path, level)
     try:
         doc = load_file(path)
@@ -262,7 +263,7 @@ def validate_file(path: str | Path, *, level: Level = Level.DRAFT,
         # A broken publication file breaks every issue; say so with the issue.
         # (copies: the batch's issues share the publication's report, a report may be edited)
         result.report.diagnostics.extend(replace(error) for error in pub_report.errors)
-    if pub_path is None:
+    if pub_path is None and exists:  # a missing issue's publication was not looked for
         result.report.diagnostics.append(no_publication(path, level))
     return result
 

@@ -113,6 +113,16 @@ def test_a_missing_file_exits_1_in_every_command(command, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+
+def test_a_missing_issue_beside_a_publication_file_is_one_error_and_no_publication_warning(tmp_path):
+    # the publication is not looked for when the issue is not there: it was said to be missing
+    (tmp_path / "publication.yaml").write_text((ISSUES / "publication.yaml").read_text())
+    missing = tmp_path / "missing-file.yaml"
+    result = runner.invoke(app, ["validate", str(missing)])
+    assert result.exit_code == 1
+    assert result.output == (f"{missing}: error: no such file — check the path [file-not-found]\n"
+                             "1 file checked: 1 error, 0 warnings\n")
+
 def test_usage_errors_exit_2():
     assert runner.invoke(app, ["render"]).exit_code == 2
     assert runner.invoke(app, ["new", "--date", "tomorrow"]).exit_code == 2

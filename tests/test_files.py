@@ -370,6 +370,12 @@ def test_owned_files_that_hold_the_new_bytes_are_left_as_they_are(tmp_path, monk
         "x.txt": [4, hashlib.sha256(b"text").hexdigest()]}
 
 
+def test_owned_files_of_the_same_size_with_other_bytes_are_written(tmp_path):
+    files.write_owned(tmp_path, {"x.txt": b"text"})
+    files.write_owned(tmp_path, {"x.txt": b"TEXT"})  # as long, not the same: written
+    assert (tmp_path / "x.txt").read_bytes() == b"TEXT"
+
+
 def test_a_users_file_with_the_new_bytes_is_kept_and_then_render_owns_it(tmp_path):
     (tmp_path / "x.html").write_bytes(b"page")
     kept = _identity(tmp_path / "x.html")
@@ -858,6 +864,15 @@ def test_a_cut_short_marker_that_is_a_link_keeps_the_folder_and_its_target(tmp_p
     assert (killed / files.MARKER).is_symlink() and mine.read_bytes().startswith(b'{\n "made_by"')
 
 
+def test_a_marker_named_file_too_large_to_read_keeps_the_folder(tmp_path):
+    # what cannot be read cannot be proven a cut-short marker, whatever it starts with
+    out = tmp_path / "out"
+    opening = b'{\n "made_by": "authoring",\n "id": "0123456789abcdef",\n'
+    killed = _killed_while_writing_its_marker(out, opening + b" " * (1 << 20))
+    files.write_all_atomic(out, {"a.html": b"x"})
+    assert (killed / files.MARKER).stat().st_size == len(opening) + (1 << 20)
+
+
 def test_the_output_leading_to_a_set_with_only_a_cut_short_marker_is_refused(tmp_path):
     # only a killed run's leftover may be proven by a cut marker: a set the output link leads to
     # was switched to whole, so a cut marker there was not written by export
@@ -959,3 +974,26 @@ def test_a_set_written_over_a_file_is_refused_with_what_to_do(tmp_path):
     assert str(refused.value) == (f"{tmp_path / 'out'} is not a folder (a file, a pipe or a device); "
                                   "choose another -o")
     assert (tmp_path / "out").read_text() == "mine"
+
+
+def _real_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def test_the_umask_is_read_from_the_status_file_whatever_its_name_line_holds(tmp_path, monkeypatch):
+    status = tmp_path / "status"
+    status.write_bytes(b"Name:\tcaf\xe9 \xff\nUmask:\t0027\nState:\tR (running)\n")
+    monkeypatch.setattr(files, "_STATUS", str(status))
+    assert _real_umask() != 0o027 and files._umask() == 0o027
+
+
+@pytest.mark.parametrize("content", [b"Name:\tx\nUmask:\tnot octal\n", b"Name:\tx\n", None])
+def test_without_a_readable_umask_line_the_umask_is_read_by_setting_it(tmp_path, monkeypatch, content):
+    status = tmp_path / "status"
+    if content is not None:
+        status.write_bytes(content)
+    monkeypatch.setattr(files, "_STATUS", str(status))
+    before = _real_umask()
+    assert files._umask() == before and _real_umask() == before  # and left as it was
