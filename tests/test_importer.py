@@ -1034,9 +1034,17 @@ def test_a_text_is_read_as_wrapped_at_a_width_of_40_to_100_characters(width, joi
     assert _wrapped_at(width) == (f"{line} zzzzzzzz end." if joined else f"{line}\n\nzzzzzzzz end.")
 
 
-def test_a_line_holding_an_address_longer_than_the_text_does_not_set_its_wrap_width():
+@pytest.mark.parametrize("width", [40, 60])  # 40: the narrowest width read without such lines
+def test_a_line_holding_an_address_longer_than_the_text_does_not_set_its_wrap_width(width):
     online = "Read it online: https://example.org/" + "p" * 50 + "\n\n"  # 86 characters, unwrapped
-    assert _wrapped_at(60, online).startswith("robots " + "y" * 53 + " zzzzzzzz end.\n\n")
+    assert _wrapped_at(width, online).startswith("robots " + "y" * (width - 7) + " zzzzzzzz end.\n\n")
+
+
+@pytest.mark.parametrize("text", ["Hello\n\nWorld\n", "https://example.org/a\n\nhttps://example.org/b\n"])
+def test_a_text_whose_lines_hold_no_space_keeps_each_line_a_paragraph(text):
+    """No line shows a wrap width (none holds words): each is a paragraph of its own."""
+    result = import_text(text, source="t.txt")
+    assert result.issue.stories == [model.Text(body=model.Markdown(text.strip()))]
 
 
 @pytest.mark.parametrize("last", ["XXXX", "Unsubscribe:"])

@@ -175,3 +175,10 @@ def test_a_numbered_line_in_a_letter_is_its_text_not_an_image(item):
     body = result.issue.letter.body
     assert "![" not in body and body.splitlines()[2] == item.replace(".", "\\.", 1).replace(")", "\\)", 1)
 
+
+
+def test_a_label_with_nothing_after_it_is_no_lead_in():
+    # "Notes:" alone introduces what follows: with one real lead-in beside it, none is bold
+    text = "Dear friends,\n\nData labeling: Slow and costly.\n\nNotes:\n\nThe rest.\n\nKeep learning!\n"
+    assert import_text(text, source="t.txt").issue.letter.body == \
+        "Data labeling: Slow and costly.\n\nNotes:\n\nThe rest."
