@@ -82,17 +82,19 @@ def test_a_paragraph_with_a_zero_width_no_break_space_is_written_quoted_and_fold
            '    than anyone expected at first and more words follow here, many of them."\n' in text
 
 
+_AFTER_A_LETTER = "Hi all,\n\nThe results came in on Monday and they look good.\n\nBest,\nAna\n\n\n"
+"""A short letter and the block gap after it: what follows is the issue's next block."""
+
+
 def test_an_issues_footer_holding_a_list_is_a_block_whose_items_stay_where_they_are_written():
-    text = import_text("Hi all,\n\nThe results came in on Monday and they look good.\n\nBest,\nAna\n\n\n"
-                       "You are receiving this because you subscribed.\n\n- Update your preferences\n"
-                       "- Unsubscribe at any time\n", source="t.txt").yaml
+    text = import_text(_AFTER_A_LETTER + "You are receiving this because you subscribed.\n\n"
+                       "- Update your preferences\n- Unsubscribe at any time\n", source="t.txt").yaml
     assert text.endswith("\nfooter: |\n  You are receiving this because you subscribed.\n\n"
                          "  - Update your preferences\n  - Unsubscribe at any time\n")
 
 
 def test_a_line_of_capital_xs_in_a_storys_text_stays_inside_its_block():
-    text = import_text("Hi all,\n\nThe results came in on Monday and they look good.\n\nBest,\nAna\n\n\n"
-                       "We went to the lab and it was closed for the day.\n\nXXX\n\n"
+    text = import_text(_AFTER_A_LETTER + "We went to the lab and it was closed for the day.\n\nXXX\n\n"
                        "Then we went home again and waited.\n", source="t.txt").yaml
     assert text.endswith("\nstories:\n  - text: |-\n      We went to the lab and it was closed for the day.\n"
                          "\n      XXX\n\n      Then we went home again and waited.\n")
