@@ -1063,6 +1063,13 @@ def test_a_pictures_alt_text_opening_like_a_list_item_is_written_without_escapes
         "Hi there, all.\n\n![1. The first robot]()\n\nMore text here."
 
 
+def test_captions_kept_as_text_keep_each_cue_lines_marker_as_written():
+    # the importer reads "- Where are you?" as a list item: the text block writes its dash back
+    cues = "1\n00:00:01,000 --> 00:00:02,000\n- Where are you?\n* Here.\n"
+    assert import_text(cues, source="t.txt").issue.stories == [model.Text(body=model.Markdown(
+        "1\\\n00:00:01,000 --> 00:00:02,000\\\n\\- Where are you?\\\n\\* Here."))]
+
+
 def test_captions_with_a_malformed_timing_opening_the_page_are_kept_as_text_not_read_as_a_story():
     """The header lines WEBVTT may have above its cues were looked for above cues without a WEBVTT
     line too: at the page's top (no blank line above) the cue's number and timing were taken for
