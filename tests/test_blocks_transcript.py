@@ -367,3 +367,31 @@ def test_a_transcript_kept_as_text_keeps_its_cue_lines_markers_as_written():
     plain = render_issue(validated.built_issue, validated.publication, RenderOptions()).text
     assert "- Where are you?" in plain and "– Here." in plain
 
+
+
+_ANA = "[00:00:01.000 --> 00:00:04.000] Ana: Welcome to the show."
+_ANAS_CUE = Cue(start="00:00:01.000", end="00:00:04.000", speaker="Ana", text="Welcome to the show.")
+
+
+def test_rendered_cues_opening_the_page_end_where_the_cues_do():
+    """One cue at the top of the page: no title above it (the unit "before" the first is none,
+    not the page's last), and the paragraph after the block gap is the next block."""
+    from authoring.importer import import_text
+    from authoring.model import Text
+
+    result = import_text(f"{_ANA}\n\n\nA closing paragraph of text.\n", source="t.txt")
+    assert result.issue.stories == [Transcript(cues=[_ANAS_CUE]), Text(body="A closing paragraph of text.")]
+    assert result.evidence[0] == "cues as plain text writes them, line 1"
+
+
+def test_rendered_cues_take_no_title_from_a_list_item_or_a_webvtt_line_above_them():
+    from authoring.importer import import_text
+    from authoring.model import Text
+
+    listed = import_text(f"- a list item\n\n{_ANA}\n", source="t.txt")
+    assert listed.issue.stories == [Text(body="- a list item"), Transcript(cues=[_ANAS_CUE])]
+    # a WEBVTT line with no cue of its own is a block of one line: the rendered cue below is not
+    # its title's cues
+    webvtt = import_text(f"WEBVTT\n{_ANA}\n", source="t.txt")
+    assert webvtt.issue.stories == [Text(body="WEBVTT"), Transcript(cues=[_ANAS_CUE])]
+    assert [(w.code, w.line) for w in webvtt.warnings][0] == ("transcript-as-text", 1)
