@@ -11,6 +11,7 @@ from typing import overload
 
 from authoring.model import YamlPath
 from authoring.records import dataclass
+from authoring.terminal import shown
 
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:
@@ -76,7 +77,7 @@ class Diagnostic:
         return self.severity is Severity.ERROR
 
     def location(self) -> str:
-        parts = [self.file or "<input>"]
+        parts = [shown(self.file) if self.file else "<input>"]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:

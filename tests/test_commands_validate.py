@@ -64,3 +64,16 @@ def test_the_files_share_one_reading_of_each_publication(monkeypatch):
     result = runner.invoke(app, ["validate", *map(str, sample_issues())])
     assert result.exit_code == 0 and len(sample_issues()) > 1
     assert len(loads) == 1, "one issues/publication.yaml for every sample"
+
+
+def test_a_file_name_with_controls_is_printed_escaped_in_text_and_raw_in_json(tmp_path):
+    """A report's location is its file name: ESC, a line break or a bidi override in it reach the
+    terminal as escapes (one line a diagnostic), never raw; JSON keeps the name as it is."""
+    name = tmp_path / "a\x1b[2J\nb\u202ec.yaml"
+    name.write_text("issue:\n  subject: S\nstories: []\nheadine: x\n", encoding="utf-8")
+    text = runner.invoke(app, ["validate", str(name)])
+    assert text.exit_code == 1
+    assert f"{tmp_path}/a\\x1b[2J\\nb\\u202ec.yaml:4:1: error: headine: unknown key 'headine'" in text.output
+    assert not any(c in text.output for c in "\x1b\u202e")
+    data = json.loads(runner.invoke(app, ["validate", "--format", "json", str(name)]).stdout)
+    assert data[0]["file"] == str(name)

@@ -829,3 +829,46 @@ def test_two_index_cards_in_a_row_are_cards_when_their_section_names_repeat():
     assert import_text(same, source="t.txt").evidence == ["index cards, lines 1–6"]
     other = "".join(f"{a}\n{b}\n{c}\n" for a, b, c in (one, two))
     assert "index-cards" not in {w.code for w in import_text(other, source="t.txt").warnings}
+
+
+# ---------------------------------------------------------------- hostile names and comments
+
+
+def test_text_set_aside_over_several_lines_stays_inside_its_comment():
+    """A question and its answer are one unit of two lines: as web-page text before the letter, its
+    answer line was written without its ``#`` and read back as a key ('A'), the YAML invalid."""
+    text = "Q: Should I?\nA: Yes.\n\nDear friends,\n\nHello there, all of you.\n\nKeep learning!\n"
+    result = import_text(text, source="t.txt")
+    assert "#   Q: Should I?\n#   A: Yes.\n" in result.yaml
+    validated = validate_text(result.yaml)
+    assert validated.report.errors == [] and validated.issue == result.issue
+    assert list(yaml.safe_load(result.yaml)) == ["issue", "letter"]
+
+
+@pytest.mark.parametrize("name", ["f\nstories: x.txt", "f\rstories: x.txt", "f\u2028stories: x.txt",
+                                  "f\x1b[2Jstories: x.txt"])
+def test_a_file_name_with_line_breaks_or_controls_is_one_line_in_the_yaml(name):
+    """The name goes into the top comment, escaped as the terminal shows it, and into the invented
+    subject, on one line: it used to end the comment and add keys of its own."""
+    result = import_text("Dear friends,\n\nHello there, all of you.\n\nKeep learning!\n", source=name)
+    shown = name.encode("unicode_escape").decode("ascii")
+    assert f"# Imported from {shown} by `authoring import`.\nissue:\n" in result.yaml
+    assert result.issue.issue.subject == ("f\ufffd[2Jstories: x" if "\x1b" in name else "f stories: x")
+    validated = validate_text(result.yaml)
+    assert validated.report.errors == [] and validated.issue == result.issue
+    assert list(yaml.safe_load(result.yaml)) == ["issue", "letter"]
+
+
+def test_a_file_name_of_only_spaces_gives_the_subject_untitled():
+    result = import_text("Some text of the issue.\n", source=" \n .txt")
+    assert result.issue.issue.subject == "Untitled"
+    assert validate_text(result.yaml).report.errors == []
+
+
+def test_the_import_command_prints_a_file_name_with_controls_escaped(tmp_path):
+    source = tmp_path / "f\x1b[2J\nx.txt"
+    source.write_text("Dear friends,\n\nHello there, all of you.\n\nKeep learning!\n", encoding="utf-8")
+    result = _run(source, "-o", tmp_path / "out.yaml")
+    assert result.exit_code == 0, result.output
+    assert "f\\x1b[2J\\nx.txt: warning: the subject is the file name ('f\ufffd[2J x')" in result.output
+    assert "\x1b" not in result.output

@@ -137,3 +137,11 @@ def test_blank_lines_go_between_stories_only_not_into_a_footer_after_them():
     assert "stories:\n  - news:\n      headline: H\n" in text
     assert "What’s new: B.\n\n  - news:\n" in text  # a blank line between the two stories
     assert text.endswith("\n\nfooter: |\n  Links:\n  - one\n  - two\n")
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r", "\r\n", "\x85", "\u2028", "\u2029"])
+def test_every_line_of_a_comment_is_marked_whatever_line_break_yaml_reads(brk):
+    issue = model.Issue(issue=model.IssueInfo(subject="S"), stories=[model.Text(body=model.Markdown("Hi."))])
+    text = emit.dumps(issue, comments=[f"first{brk}stories: [x]{brk}issue: {{subject: Y}}"])
+    assert text.startswith("# first\n# stories: [x]\n# issue: {subject: Y}\nissue:\n")
+    assert validate_text(text).issue == issue

@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from authoring.importer import import_text
-from authoring.validate import DEFAULT_PUBLICATION
+from authoring.validate import DEFAULT_PUBLICATION, validate_text
 
 
 def test_the_publications_own_name_above_the_letter_is_never_the_pages_title():
@@ -47,6 +47,10 @@ def test_a_salutation_followed_by_another_block_is_an_empty_letter_warned():
         "t.txt:1: warning: line 1: a salutation but no letter after it [empty-letter]"
     signed = import_text("Dear friends,\n\nKeep learning!\n\nAndrew\n", source="t.txt")
     assert [w.code for w in signed.warnings] == ["invented-subject"]  # a sign-off ends a letter: not empty
+    for imported in (result, signed):  # the body is required: written empty, the YAML valid
+        assert "\n  salutation: Dear friends,\n  body: ''\n" in imported.yaml
+        validated = validate_text(imported.yaml)
+        assert validated.report.errors == [] and validated.issue == imported.issue
 
 
 def test_a_rest_of_up_to_twelve_title_case_words_is_a_title_not_a_lead_in():

@@ -23,6 +23,8 @@ import typer
 import typer.core
 import typer.main
 
+from authoring.terminal import shown
+
 if TYPE_CHECKING:
     from typer._click import Command  # click as typer (0.28) vendors it: not the `click` package
 
@@ -139,14 +141,6 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 def format_size(size: int) -> str:
     """A file size as the commands print it: bytes below 1 KB, else KB with one decimal."""
     return f"{size} B" if size < 1024 else f"{size / 1024:.1f} KB"
-
-
-def shown(text: str) -> str:
-    """``text`` safe to print on a terminal: every character that is not printable (ESC, other
-    controls, bidi overrides, line breaks) written as its Python escape, e.g. ``\\x1b``."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def print_table(rows: list[tuple[str, str, str]]) -> None:

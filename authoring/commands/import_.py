@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.commands import app, fail, print_reports, print_table
+from authoring.commands import app, fail, print_reports, print_table, shown
 
 
 @app.command("import", epilog="Example: authoring import archive/ -o issues/archive/")
@@ -71,7 +71,7 @@ def _import_file(source: Path, output: Path | None, given: Path | None, quiet: b
     warnings = f"{len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}"
     written = f"{result.blocks} blocks, {warnings}"
     if output is not None:
-        written = f"wrote {output}: {written}"
+        written = f"wrote {shown(str(output))}: {written}"
     typer.echo(written + _footer_note(pub_path, result), err=True)
     return 0
 
@@ -81,7 +81,7 @@ def _import_folder(folder: Path, output: Path, given: Path | None, force: bool, 
 
     files = text_files(folder)
     if not files:
-        typer.echo(f"error: {folder}: no .txt files to import", err=True)
+        typer.echo(f"error: {shown(str(folder))}: no .txt files to import", err=True)
         return 1
     pub_path = publication_for(output / "issue.yaml", given)
     publication = _load(pub_path)
@@ -94,16 +94,16 @@ def _import_folder(folder: Path, output: Path, given: Path | None, force: bool, 
     rows = [(str(o.source), str(o.result.blocks), str(len(o.result.warnings))) if o.result
             else (str(o.source), "-", o.problem or "") for o in done.outcomes]
     print_table([("file", "blocks", "warnings"), *rows])
-    typer.echo(f"{len(files) - done.failed} of {len(files)} imported into {output}", err=True)
+    typer.echo(f"{len(files) - done.failed} of {len(files)} imported into {shown(str(output))}", err=True)
     if pub_path is not None:
-        typer.echo(f"footer of {pub_path} recognised and left out in {done.footers_stripped} of "
+        typer.echo(f"footer of {shown(str(pub_path))} recognised and left out in {done.footers_stripped} of "
                    f"{len(files)} files (the publication renders it)", err=True)
     return 1 if done.failed else 0
 
 
 def _footer_note(pub_path: Path | None, result) -> str:
     if result.footer_stripped:
-        return f"; footer left out: {pub_path} renders it"
+        return f"; footer left out: {shown(str(pub_path))} renders it"
     if result.issue.footer and pub_path is None:
         return "; footer kept (no publication.yaml at or above the output; --publication to give one)"
     return ""

@@ -20,9 +20,10 @@ from authoring import codes, model
 from authoring.diagnostics import AuthoringError, Diagnostic, Report, Severity
 from authoring.importer import emit
 from authoring.importer.parse import parse_units
-from authoring.importer.source import prepare
+from authoring.importer.source import one_line, prepare
 from authoring.importer.units import split_units
 from authoring.load import MAX_BYTES, LoadError, read_bounded
+from authoring.terminal import shown
 
 DEFAULT_SCHEMA = "../schema/issue.schema.json"
 """Where the JSON Schema is, seen from an issue in ``issues/``."""
@@ -84,7 +85,8 @@ def import_text(text: str, *, source: str, publication: model.Publication | None
         info.subject, warning, subject_from = _subject(parsed.stories, parsed.story_lines, source)
     issue = model.Issue(issue=info, letter=parsed.letter, stories=parsed.stories,
                         footer=model.Markdown(parsed.footer) if parsed.footer else None)
-    comments = [f"Imported from {source} by `authoring import`.", *parsed.comments]
+    # the file name escaped, as the terminal shows it: one line, and the user can still tell which file
+    comments = [f"Imported from {shown(source)} by `authoring import`.", *parsed.comments]
     return ImportResult(issue=issue, yaml=emit.dumps(issue, comments=comments, schema=schema),
                         warnings=[*prepared.warnings, *parsed.warnings, warning], source=source,
                         story_lines=parsed.story_lines, footer_stripped=parsed.footer_stripped,
@@ -138,7 +140,8 @@ def _subject(stories: list[model.Story], lines: list[tuple[int, int]],
         kind = "headline" if isinstance(stories[n], model.News) else "title"
         where = f"line {line}: the subject is the first {kind}"
     else:
-        subject, line, where, kind = Path(source).stem, None, "the subject is the file name", "file name"
+        subject = one_line(Path(source).stem) or "Untitled"  # a file name may hold line breaks
+        line, where, kind = None, "the subject is the file name", "file name"
     return subject, Diagnostic(code=codes.INVENTED_SUBJECT, severity=Severity.WARNING, file=source, line=line,
                                message=f"{where} ('{subject}'): plain text has no subject line",
                                hint="set issue.subject to the subject the issue was sent with"), kind

@@ -109,7 +109,7 @@ def issue_data(issue: model.Issue) -> dict:
         data["letter"] = _drop_empty({
             "salutation": letter.salutation,  # kept even when it is the default: the author wrote it
             "body": _text(letter.body), "signoff": letter.signoff, "signature": letter.signature,
-            "ps": _text(letter.ps) if letter.ps else None})
+            "ps": _text(letter.ps) if letter.ps else None}, keep=("body",))  # required, even empty
     if issue.stories:
         data["stories"] = [_story(story) for story in issue.stories]
     if issue.footer:
@@ -149,11 +149,14 @@ def _image(image: model.Image | None) -> dict | None:
     return _drop_empty({"alt": _text(image.alt), "src": image.src, "href": image.href, "width": image.width})
 
 
-def _drop_empty(mapping: dict) -> dict:
-    return {k: v for k, v in mapping.items() if v is not None and v != [] and v != ""}
+def _drop_empty(mapping: dict, keep: tuple[str, ...] = ()) -> dict:
+    """``mapping`` without its empty values, but those of the fields named in ``keep``."""
+    return {k: v for k, v in mapping.items() if k in keep or (v is not None and v != [] and v != "")}
 
 
 _TOP_KEY = re.compile(r"(?<=\n)(?=[^\s#])")
+_YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+"""What YAML 1.1 reads as a line break (PyYAML and libyaml alike)."""
 
 
 def dumps(issue: model.Issue, *, comments: Sequence[str] = (), schema: str | None = None) -> str:
@@ -170,7 +173,10 @@ def dumps(issue: model.Issue, *, comments: Sequence[str] = (), schema: str | Non
         rest = rest[:cut].replace("\n  - ", "\n\n  - ") + rest[cut:]
         body = head + sep + rest
     body = _TOP_KEY.sub("\n", body)  # and between the top-level keys
-    top = ([SCHEMA_COMMENT.format(schema=schema)] if schema else []) + [f"# {c}" for c in comments]
+    # every line of a comment marked: a line break YAML reads (\r, NEL, U+2028 too) would end it and
+    # let what follows be read as keys
+    top = ([SCHEMA_COMMENT.format(schema=schema)] if schema else []) + [
+        f"# {line}" for comment in comments for line in _YAML_LINE_BREAK.split(comment)]
     return "\n".join(top + [body.rstrip("\n")]) + "\n"
 
 

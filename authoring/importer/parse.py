@@ -135,7 +135,8 @@ class Parser:
         where = self.lines(units)
         self.warn(code, units[0], message, hint, last=units[-1])
         self.comments.append(f"{what} from {where} of the source, not part of the issue:")
-        self.comments += [f"  {unit.text}" for unit in units]
+        # a unit may hold line breaks (a question and its answer): each line a comment line of its own
+        self.comments += [f"  {line}" for unit in units for line in unit.text.split("\n")]
 
     # -- the parser's own ---------------------------------------------------------------
 

@@ -38,6 +38,12 @@ class Source:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
+def one_line(text: str) -> str:
+    """``text`` as one line YAML can hold (a file name for the subject and the top comment): runs of
+    whitespace, line breaks among them, one space; characters YAML refuses U+FFFD."""
+    return _REFUSED.sub(REPLACEMENT, " ".join(text.split()))
+
+
 def prepare(text: str, *, source: str) -> Source:
     """``text`` with refused characters replaced and the Links block taken off."""
     prepared = Source(text=text)
