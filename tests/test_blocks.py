@@ -383,6 +383,21 @@ def test_a_run_ending_in_a_call_to_action_of_six_words_is_a_promo_without_a_kick
     assert result.evidence == ["call to action 'Sign up for the list today' (line 10)"]
 
 
+@pytest.mark.parametrize(("last", "cta"), [
+    ("Keep building! Andrew", None),  # a one-line sign-off after an essay: no call to action
+    ("We tested it. Results Table", None),
+    ("Our launch is soon. Sign up now", model.Link(text="Sign up now")),  # a verb telling what to do
+    ("Our launch is soon. The Waitlist (https://example.org/w)",
+     model.Link(text="The Waitlist", url="https://example.org/w")),  # or its link
+])
+def test_a_call_to_action_glued_to_a_sentence_needs_a_verb_or_its_link(last, cta):
+    from authoring.importer import import_text
+
+    (story,) = import_text(_AFTER_A_LETTER + last + "\n", source="t.txt").issue.stories
+    assert (story.cta if isinstance(story, model.Promo) else None) == cta
+    assert isinstance(story, model.Promo) == (cta is not None)
+
+
 def test_a_headline_like_line_inside_a_story_stays_in_its_section_and_one_label_is_singular():
     from authoring.importer import import_text
 

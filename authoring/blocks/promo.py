@@ -78,8 +78,12 @@ MAX_UNITS = 4
 
 
 def _cta(text: str) -> re.Match | None:
+    """A call to action ending ``text``: with its link, or a verb telling the reader what to do
+    (``... Sign up now``); a sentence and a capitalised word without either (``Keep building!
+    Andrew``, a one-line sign-off) is no call to action."""
     for shape in (_CTA_URL, _CTA):
-        if (match := shape.match(text)) and len(match.group("cta").split()) <= MAX_CTA_WORDS:
+        if (match := shape.match(text)) and len(match.group("cta").split()) <= MAX_CTA_WORDS \
+                and (shape is _CTA_URL or match.group("url") is not None or _CALL.match(match.group("cta"))):
             return match
     return None
 
