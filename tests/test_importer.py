@@ -1140,3 +1140,18 @@ def test_a_tab_indents_a_list_item_as_four_spaces_do():
     assert result.yaml.split("robots.\n\n")[1] == (
         "            - a\n              - b\n                - c\n                  - d\n"
         "                    - e\n              - f\n")
+
+
+def test_a_paragraph_holding_an_address_is_never_a_pictures_alt_text():
+    """Above a headline or right under a promo's kicker, a short line without a final stop reads as
+    a picture's alt text; one holding an address is a link for the reader (its call to action was
+    written into an alt text, its link no longer a link)."""
+    promo = import_text("Dear friends,\n\nHi there.\n\nA MESSAGE FROM DEEPLEARNING.AI\n\n"
+                        "Agents fail. Enroll now (https://example.org/x)\n\nWe talked about robots.\n",
+                        source="t.txt").issue.stories[0]
+    assert promo.image is None and promo.body == \
+        "Agents fail. Enroll now (https://example.org/x)\n\nWe talked about robots."
+    news = import_text(_AFTER_A_LETTER + "Read the report (https://example.org/r)\n\nRobots Learn Chores\n\n"
+                       "A dek here.\n\nWhat’s new: A robot folded towels.\n", source="t.txt").issue.stories
+    assert news[0] == model.Text(body="Read the report (https://example.org/r)")
+    assert news[1].image is None and news[1].headline == "Robots Learn Chores"

@@ -186,3 +186,15 @@ def test_a_label_with_nothing_after_it_is_no_lead_in():
     text = "Dear friends,\n\nData labeling: Slow and costly.\n\nNotes:\n\nThe rest.\n\nKeep learning!\n"
     assert import_text(text, source="t.txt").issue.letter.body == \
         "Data labeling: Slow and costly.\n\nNotes:\n\nThe rest."
+
+
+@pytest.mark.parametrize("promo", [
+    "A MESSAGE FROM DEEPLEARNING.AIAI agents fail. Enroll now (https://example.org/x)\n",  # glued
+    "A MESSAGE FROM DEEPLEARNING.AI\n\nAI agents fail. Enroll now (https://example.org/x)\n",
+])
+def test_a_promos_kicker_right_under_the_signoff_is_no_signature(promo):
+    # one blank line only between the letter and the promo: the kicker was the letter's signature
+    result = import_text(f"Dear friends,\n\nNo news this week.\n\nKeep learning!\n\n{promo}", source="t.txt")
+    assert result.issue.letter.signoff == "Keep learning!" and result.issue.letter.signature is None
+    (story,) = result.issue.stories
+    assert story.kicker == "A MESSAGE FROM DEEPLEARNING.AI" and story.cta.url == "https://example.org/x"

@@ -97,7 +97,8 @@ def _body(p: Parser, start: int, end: int, cover: Unit | None) -> tuple[model.Le
         if shapes.signoff(unit) and _after_signoff(p, i + 1, limit):
             signoff = unit.text
             i += 1
-            if i < limit and shapes.signature(units[i]) and not p.opens(i) and not p.boundary(i):
+            if i < limit and shapes.signature(units[i]) and not p.opens(i) and not p.boundary(i) \
+                    and not shapes.kicker(units[i]):  # a promo's kicker right under it: no signature
                 signature = units[i].text
                 i += 1
             break

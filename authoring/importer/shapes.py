@@ -135,9 +135,10 @@ _NUMBERED = re.compile(r"\d{1,3}[.)]\s")
 def alt_like(unit: Unit) -> bool:
     if unit.image:
         return True
+    # an address is a link for the reader to follow ("... Enroll now (https://...)"), never in alt text
     return (unit.marker is None and not unit.rule and unit.words <= MAX_ALT_WORDS
             and not ends_sentence(unit.text) and label_of(unit) is None
-            and not _NUMBERED.match(unit.text))
+            and not _NUMBERED.match(unit.text) and "://" not in unit.text)
 
 
 def kicker(unit: Unit) -> bool:
