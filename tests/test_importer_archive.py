@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 from word_compare import words
 
@@ -872,3 +874,33 @@ def test_the_import_command_prints_a_file_name_with_controls_escaped(tmp_path):
     assert result.exit_code == 0, result.output
     assert "f\\x1b[2J\\nx.txt: warning: the subject is the file name ('f\ufffd[2J x')" in result.output
     assert "\x1b" not in result.output
+
+
+def _block_runs(text: str) -> list[str]:
+    """A page's runs between block gaps (or between blank lines, in a page without block gaps)."""
+    runs = re.split(r"\n[ \t]*\n[ \t]*\n", text)
+    if len(runs) < 3:
+        runs = re.split(r"\n[ \t]*\n", text)
+    return [run.strip("\n") for run in runs if run.strip() and not run.startswith("Links\n")]
+
+
+_RUNS = [run for path in CORPUS for run in _block_runs(path.read_text(encoding="utf-8"))
+         if not re.match(r"\A[^\n]+\n(?:Issue \d+|View in browser)", run)]
+"""Every block run of the corpus but the pages' top blocks: pieces of real pages to put together."""
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_RUNS), min_size=2, max_size=6), st.sampled_from(["\n\n", "\n\n\n"]),
+       st.booleans())
+def test_pages_put_together_from_pieces_of_the_corpus_import_to_yaml_that_validates(runs, gap, with_pub):
+    """Blocks out of their place (a letter's sign-off after a story, a promo one blank line under the
+    letter, text set aside over several lines): whatever the importer makes of them, the YAML it
+    writes validates without errors and reads back to the issue it made. Spliced pages found YAML
+    that failed (a comment's second line read as a key, an empty letter without its body)."""
+    text = gap.join(runs) + "\n"
+    publication = PUBLICATION if with_pub else None
+    result = import_text(text, source="pieces.txt", publication=publication)
+    validated = validate_text(result.yaml, file="pieces.yaml",
+                              publication=PUBLICATION if with_pub else DEFAULT_PUBLICATION)
+    assert validated.report.errors == [], validated.report.format_text()
+    assert validated.issue == result.issue
