@@ -77,3 +77,14 @@ def test_a_file_name_with_controls_is_printed_escaped_in_text_and_raw_in_json(tm
     assert not any(c in text.output for c in "\x1b\u202e")
     data = json.loads(runner.invoke(app, ["validate", "--format", "json", str(name)]).stdout)
     assert data[0]["file"] == str(name)
+
+
+@pytest.mark.parametrize("command", ["validate", "check", "render", "export", "fix", "preview", "import"])
+def test_every_command_prints_a_missing_files_name_escaped(tmp_path, command):
+    """The name reaches the terminal as escapes whichever command prints it (a diagnostic, an
+    error line, the fix summary): never ESC, and never a line break that splits the message."""
+    name = tmp_path / "no\x1b[2Jsuch\nfile.yaml"
+    result = runner.invoke(app, [command, str(name)])
+    assert result.exit_code == 1, result.output
+    assert "no\\x1b[2Jsuch\\nfile.yaml" in result.output
+    assert "\x1b" not in result.output and "such\nfile" not in result.output

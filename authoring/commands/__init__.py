@@ -134,7 +134,7 @@ def inliner_option() -> Inliner | None:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print a message on stderr and return the Exit to raise."""
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {shown(message)}", err=True)  # it may name a file: escaped
     return typer.Exit(code)
 
 

@@ -37,7 +37,7 @@ def export(
         raise fail(str(exc)) from None
     print_reports(result.reports)
     for note in result.notes:
-        typer.echo(f"note: {note}", err=True)
+        typer.echo(f"note: {shown(str(note))}", err=True)
     for file, path in zip(result.files, result.paths, strict=True):
         typer.echo(f"{shown(str(path))}  {format_size(file.size)}")
     html = result.manifest["html_bytes"]

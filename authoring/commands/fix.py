@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.commands import app, fail, print_reports
+from authoring.commands import app, fail, print_reports, shown
 
 
 @app.command(epilog="Example: authoring fix issues/0042.yaml --check   (show the diff, change nothing)")
@@ -26,7 +26,7 @@ def fix(
             fixed = fix_file(file, write=not check)
         except AuthoringError as exc:
             print_reports(exc.reports)
-            typer.echo(f"error: {exc}", err=True)
+            typer.echo(f"error: {shown(str(exc))}", err=True)
             failed += 1
             continue
         count = len(fixed.edits)
@@ -34,7 +34,7 @@ def fix(
             typer.echo(fixed.diff(str(file)), nl=False)
             pending += bool(count)
         verb = "would fix" if check else "fixed"
-        typer.echo(f"{file}: {verb} {count} quote{'s' if count != 1 else ''}", err=True)
+        typer.echo(f"{shown(str(file))}: {verb} {count} quote{'s' if count != 1 else ''}", err=True)
     if failed:
         raise fail(f"{failed} of {len(files)} file{'s' if len(files) != 1 else ''} not fixed")
     raise typer.Exit(1 if pending else 0)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.commands import app, fail
+from authoring.commands import app, fail, shown
 
 _QUESTIONS = [  # (setting, question, required)
     ("name", "Newsletter name", True),
@@ -78,7 +78,7 @@ def init(
         raise fail(str(exc)) from None
     for path in written:
         typer.echo(path)
-    typer.echo(f"next: authoring new {folder}", err=True)
+    typer.echo(f"next: authoring new {shown(str(folder))}", err=True)
 
 
 def interactive() -> bool:

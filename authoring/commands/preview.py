@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.commands import Inliner, app, fail, inliner_option
+from authoring.commands import Inliner, app, fail, inliner_option, shown
 
 
 @app.command(epilog="Example: authoring preview issues/0042.yaml --port 8001")
@@ -44,7 +44,7 @@ def preview(
                    f"try: authoring preview {target} --port 8000") from None
     logging.basicConfig(format="%(message)s")
     logging.getLogger("authoring.preview").setLevel(logging.INFO)
-    typer.echo(f"Previewing {target} at {server.url}  (Ctrl-C to stop)", err=False)
+    typer.echo(f"Previewing {shown(str(target))} at {server.url}  (Ctrl-C to stop)", err=False)
     if open_browser:
         # a daemon thread: some browsers' launchers block until the window closes
         threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()

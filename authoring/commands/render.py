@@ -75,7 +75,7 @@ def _render_file(file: Path, out: Path, publication: Path | None, engine: str | 
     for path, _ in outputs:
         typer.echo(f"{shown(str(path))}  {format_size(len(files[path.name]))}")
     for warning in rendered.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        typer.echo(f"warning: {shown(str(warning))}", err=True)
     _copy_images(validated, file, out)
 
 
@@ -87,9 +87,9 @@ def _copy_images(validated: Validated, file: Path, out: Path) -> None:
                                            validated.publication_file, out)
     if copied.copied:
         typer.echo(f"{len(copied.copied)} image{'s' if len(copied.copied) != 1 else ''} copied "
-                   f"beside it, under {out}", err=True)  # stdout lists the files written
+                   f"beside it, under {shown(str(out))}", err=True)  # stdout lists the files written
     for refusal in copied.refused:
-        typer.echo(f"warning: image not copied: {refusal}", err=True)
+        typer.echo(f"warning: image not copied: {shown(str(refusal))}", err=True)
 
 
 def _render_folder(folder: Path, out: Path, publication: Path | None, engine: str | None, *,

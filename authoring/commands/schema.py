@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from authoring.commands import app
+from authoring.commands import app, shown
 
 
 @app.command(epilog="Example: authoring schema -o schema/issue.schema.json")
@@ -24,4 +24,4 @@ def schema(
     from authoring.files import write_atomic
 
     write_atomic(output, text.encode("utf-8"))
-    typer.echo(f"wrote {output}", err=True)
+    typer.echo(f"wrote {shown(str(output))}", err=True)
