@@ -47,6 +47,10 @@ FOREIGN_SHOWN = 5
 _ID_HEX = 16
 """Hex digits of a random id (os.urandom's, as secrets.token_hex makes them: without the import
 of secrets, hmac and base64 at every cold render)."""
+def _new_id() -> str:
+    return os.urandom(_ID_HEX // 2).hex()
+
+
 _SET, _LINK, _OLD, _LOCK = ".set-", ".link-", ".old-", ".export-lock"
 _SUFFIX_MAX = len(_SET) + _ID_HEX + 1  # the longest thing added to the output's name
 _INTERNAL = lazy(r"\..+\.(?:set|link|old)-(?:[a-z0-9_]{8}|[0-9a-f]{16})")
@@ -217,7 +221,7 @@ def write_all_atomic(folder: Path, files: dict[str, bytes], *,
                 lock.unlink(missing_ok=True)
             raise
         _remove_leftovers(folder, keep=current.path if current else None)
-        set_id = os.urandom(_ID_HEX // 2).hex()
+        set_id = _new_id()
         new_set = parent / f".{folder.name}{_SET}{set_id}"
         written = _Owned(new_set, set_id, {name: _fingerprint(data) for name, data in files.items()})
         os.mkdir(new_set)  # the umask applies: an export is an ordinary folder
@@ -463,10 +467,10 @@ def _switch(folder: Path, new_set: Path, current: _Owned | None) -> None:
     if current is not None and current.path == folder:
         # A real folder (an export of an earlier version, proven): it becomes the old set.
         # Between these two renames the folder is briefly absent, never mixed.
-        moved = parent / f".{folder.name}{_OLD}{os.urandom(_ID_HEX // 2).hex()}"
+        moved = parent / f".{folder.name}{_OLD}{_new_id()}"
         os.rename(folder, moved)
         current.path = moved
-    link = parent / f".{folder.name}{_LINK}{os.urandom(_ID_HEX // 2).hex()}"
+    link = parent / f".{folder.name}{_LINK}{_new_id()}"
     os.symlink(new_set.name, link)
     try:
         os.replace(link, folder)

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from authoring import codes, model
 from authoring.importer import shapes
 from authoring.importer.shapes import Unit
-from authoring.validate import DEFAULT_PUBLICATION
 
 if TYPE_CHECKING:
     from authoring.importer.parse import Parser
@@ -54,7 +53,7 @@ def salutation_at(p: Parser, end: int) -> int | None:
 def _before(p: Parser, units: list[Unit]) -> Unit | None:
     """Web-page text before the salutation: the title gives the subject, a cover caption right
     above the letter becomes its image (returned), the rest is kept as comments."""
-    names = {DEFAULT_PUBLICATION.name, getattr(p.publication, "name", None)}
+    names = p.publication_names
     cover = None
     kept = list(units)
     last = max((k for k, u in enumerate(units) if not shapes.clutter(u) and u.text not in names),
