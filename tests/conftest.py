@@ -100,6 +100,22 @@ def issue_copy(tmp_path: Path) -> Path:
     return tmp_path / "0321.yaml"
 
 
+@pytest.fixture
+def file_reads(monkeypatch) -> list[Path]:
+    """Every file the toolkit reads from here on (``authoring.load.read_bounded``), in order."""
+    from authoring import load
+
+    reads: list[Path] = []
+    read_bounded = load.read_bounded
+
+    def counted(path, limit):
+        reads.append(Path(path))
+        return read_bounded(path, limit)
+
+    monkeypatch.setattr(load, "read_bounded", counted)
+    return reads
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)

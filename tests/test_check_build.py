@@ -4,7 +4,6 @@ the draft fallback, and where a finding about the YAML is located."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -249,27 +248,17 @@ def test_a_missing_or_broken_publication_is_loaded_as_none(tmp_path):
 
 
 @pytest.mark.parametrize("draft", [False, True])
-def test_the_check_reads_each_file_once(issue_copy, monkeypatch, draft):
+def test_the_check_reads_each_file_once(issue_copy, draft, file_reads):
     """Export's load of the issue and the publication is the check's; a draft's are its own."""
-    from authoring import load
-
     if draft:
         issue_copy.write_text(issue_copy.read_text().replace("  number: 321\n", ""))
-    reads: list[Path] = []
-    read_bounded = load.read_bounded
-
-    def counted(path, limit):
-        reads.append(Path(path))
-        return read_bounded(path, limit)
-
-    monkeypatch.setattr(load, "read_bounded", counted)
     built = build(issue_copy)
     assert built.draft is draft
     publication = issue_copy.with_name("publication.yaml")
     assert built.publication_doc is not None and built.publication_doc.file == str(publication)
     assert built.issue_doc.file == str(issue_copy)
     if not draft:  # a draft is validated again after export refused it: read twice
-        assert (reads.count(issue_copy), reads.count(publication)) == (1, 1)
+        assert (file_reads.count(issue_copy), file_reads.count(publication)) == (1, 1)
 
 
 def test_a_built_issue_carries_exports_text_and_warnings(issue_copy):

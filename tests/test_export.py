@@ -713,31 +713,21 @@ def test_an_error_a_draft_has_too_stops_before_rendering(tmp_path):
 
 
 @pytest.mark.parametrize("blocked", [False, True])
-def test_an_export_reads_its_publication_file_once(issue_copy, tmp_path, monkeypatch, blocked):
+def test_an_export_reads_its_publication_file_once(issue_copy, tmp_path, blocked, file_reads):
     """Validation loads publication.yaml; the pre-send rules and the check's parts locate their
     findings in that same load, ready or refused (a refusal locates findings there too)."""
-    from authoring import load
-
     publication = issue_copy.parent / "publication.yaml"
     if blocked:
         text = publication.read_text(encoding="utf-8")
         publication.write_text(text.replace("postal_address:", "# postal_address:"), encoding="utf-8")
-    reads: list[Path] = []
-    read_bounded = load.read_bounded
-
-    def counted(path, limit):
-        reads.append(Path(path))
-        return read_bounded(path, limit)
-
-    monkeypatch.setattr(load, "read_bounded", counted)
     if blocked:
         with pytest.raises(AuthoringError) as refused:
             export_issue(issue_copy, tmp_path / "out")
         assert any(d.file == str(publication) and d.line for r in refused.value.reports for d in r.errors)
     else:
         export_issue(issue_copy, tmp_path / "out")
-    assert reads.count(publication) == 1
-    assert reads.count(issue_copy) == 1
+    assert file_reads.count(publication) == 1
+    assert file_reads.count(issue_copy) == 1
 
 
 # ---------------------------------------------------------------- what the command tells the user
