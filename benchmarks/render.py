@@ -258,7 +258,13 @@ def warm_ratio(path: Path, runs: int) -> dict[str, list[float]]:
     """CPU ms of our whole warm pipeline (``render_file``: the issue and its publication file read,
     loaded and validated, the email's inlined HTML and plain text, css-inline) with every field
     new, and of the floor (``warm_floor``) on the same issue's MJML, interleaved run by run (in
-    turn first, ABBA), with the ratio of each round: the machine's swings fall on both alike."""
+    turn first, ABBA), with the ratio of each round: the machine's swings fall on both alike.
+
+    A third arm, interleaved with them: the same pipeline with the check registry emptied (no
+    house-style or safety check runs; the Markdown is still parsed, by the render), which tells
+    how much of the budget's gap the checks account for."""
+    from authoring import checks
+
     options = RenderOptions(inliner="css-inline")
     _, rendered = render_file(path, options=options)
     floor = warm_floor(rendered.mjml)
@@ -266,19 +272,31 @@ def warm_ratio(path: Path, runs: int) -> dict[str, list[float]]:
     def ours() -> None:
         render_file(path, options=options)
 
-    times: dict[str, list[float]] = {"ours": [], "floor": [], "ratio": []}
+    def unchecked() -> None:
+        render_file(path, options=options)
+
+    times: dict[str, list[float]] = {"ours": [], "floor": [], "ratio": [], "unchecked": [],
+                                     "unchecked ratio": []}
+    registered = dict(checks.REGISTRY.checks)
+    arms = (("ours", ours), ("floor", floor), ("unchecked", unchecked))
     for round_ in range(runs + WARMUP):
         spent = {}
-        for name, run in (("ours", ours), ("floor", floor))[::1 if round_ % 2 else -1]:
-            if run is ours:
+        for name, run in arms[::1 if round_ % 2 else -1]:
+            if run is not floor:
                 forget_content()  # untimed, as in warm_stages: what the last run left is not this one's work
+            if run is unchecked:
+                checks.REGISTRY.checks.clear()
             start = time.process_time()
-            run()
-            spent[name] = (time.process_time() - start) * 1000
+            try:
+                run()
+            finally:
+                spent[name] = (time.process_time() - start) * 1000
+                checks.REGISTRY.checks.update(registered)
         if round_ >= WARMUP:
-            times["ours"].append(spent["ours"])
-            times["floor"].append(spent["floor"])
+            for name in ("ours", "floor", "unchecked"):
+                times[name].append(spent[name])
             times["ratio"].append(spent["ours"] / spent["floor"])
+            times["unchecked ratio"].append(spent["unchecked"] / spent["floor"])
     return times
 
 
@@ -297,6 +315,9 @@ def print_warm_targets(pipelines: dict[str, dict[str, dict[str, list[float]]]], 
               f"{statistics.median(times['floor']):5.2f} ms  ratio {ratio:4.2f}× (rounds "
               f"{min(times['ratio']):.2f}-{max(times['ratio']):.2f})  budget ≤ {WARM_RATIO_BUDGET}×  "
               f"{verdict(ratio <= WARM_RATIO_BUDGET)}")
+        print(f"  {'':<28} with no check at all: {statistics.median(times['unchecked']):6.2f} ms, "
+              f"ratio {statistics.median(times['unchecked ratio']):4.2f}× (the checks' share of ours: "
+              f"{1 - statistics.median(times['unchecked']) / statistics.median(times['ours']):.0%})")
     print("  for reference, the staged pipeline above (no publication file, no merge-tag rewriting), "
           "median wall / CPU ms:")
     for name, by_engine in pipelines.items():
