@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from dataclasses import field
 from pathlib import Path
 
 from authoring.lazyre import lazy
@@ -110,17 +111,53 @@ def write_atomic(path: str | Path, data: bytes, *, sync: bool = True) -> None:
 
 RENDER_RECORD = ".authoring-render"
 """In a folder render writes into: the name, size and SHA-256 of every file it wrote there."""
+RECORD_LIMIT = 16 << 20
+"""Bytes of a render record read at most (100,000 files' entries); a longer one proves nothing."""
+_RECORD_HEADER = b'{"made_by": "authoring", "format": 2}\n'
+"""The first line of a render record: each line after it is one file, ``["name", size,
+"sha256"]``, the last line naming a file the one that holds. Appending a line costs the same
+whatever the record holds: rewriting the record whole for each issue of a folder made a
+folder of N issues take time in N². Records of earlier versions (one JSON object) are read
+too, and rewritten in this form by the next write."""
+
+
+@dataclass
+class RenderRecord:
+    """A folder's render record as the writes of one batch (a folder render, or one worker of
+    its pool) know it: its entries, and how far the file was read, so that each write under
+    the lock reads only the lines other writers appended since (see ``write_owned``)."""
+
+    entries: dict[str, tuple[int, str]] = field(default_factory=dict)
+    identity: tuple[int, int] | None = None
+    """(st_dev, st_ino) of the record file read, in this version's form; None: read it whole."""
+    read_to: int = 0
+    """Bytes of it read: the end of its last whole line."""
+    tail: bytes = b""
+    """The bytes read last (up to _TAIL_BYTES, a digest's worth), which the file must still hold
+    where they were: a file written anew (even in place, or where a removed one's inode number
+    is used again) is read whole, never from the middle."""
+    lines: int = 0
+    """Entry lines in it (a name written again adds one: past twice the names, it is rewritten)."""
+    whole: bool = True
+    """It ends with a whole line (a write cut short by a crash leaves a part: rewritten, never
+    appended to, which would glue the next entry to it)."""
+
+
+_TAIL_BYTES = 64
 
 
 def write_owned(folder: str | Path, files: Mapping[str, bytes], *, sync: bool = True,
-                lock_timeout: float = LOCK_TIMEOUT) -> None:
+                lock_timeout: float = LOCK_TIMEOUT, record: RenderRecord | None = None) -> None:
     """Write each file of ``files`` into ``folder`` (atomically, one by one) among whatever
     else is there, replacing a file only when the folder's record proves render wrote it and
     it is unchanged since, or when it already holds exactly the new bytes. Anything else
     (a user's file of the same name, a link, a folder) is refused before anything is written.
     A file that already holds exactly the new bytes is left as it is (its time, its inode), and
     so is the record when it would not change: rendering an unchanged issue again writes nothing.
-    Writers of one folder lock the folder itself; the record is updated under that lock."""
+    Writers of one folder lock the folder itself; the record is updated under that lock.
+
+    ``record``: the batch's own (a folder render writes many issues into one folder), kept up to
+    date here; without it the record is read whole."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -132,9 +169,9 @@ def write_owned(folder: str | Path, files: Mapping[str, bytes], *, sync: bool = 
             raise OutputRefused(f"the file name '{_short(name)}' is {len(os.fsencode(name))} "
                                 f"bytes; file systems allow {NAME_MAX}; rename the issue file")
     with _locked_folder(folder, lock_timeout):
-        record = _read_render_record(folder)
-        before = dict(record)
-        states = {name: _state(folder / name, record.get(name), data) for name, data in files.items()}
+        known = _brought_up_to_date(folder, record if record is not None else RenderRecord())
+        entries = known.entries
+        states = {name: _state(folder / name, entries.get(name), data) for name, data in files.items()}
         refused = [name for name, state in states.items() if state is _Target.REFUSED]
         if refused:
             shown = ", ".join(_shown(n) for n in refused)
@@ -142,23 +179,139 @@ def write_owned(folder: str | Path, files: Mapping[str, bytes], *, sync: bool = 
                 f"{folder} already holds {shown}, which render did not write (or which changed "
                 "since): render replaces only its own files; move them away, or render into "
                 "another folder with -o")
+        new: dict[str, tuple[int, str]] = {}
         for name, data in files.items():
             if states[name] is not _Target.HOLDS_THEM:
                 write_atomic(folder / name, data, sync=sync)
-            record[name] = _fingerprint(data)
-        if record == before:
-            return  # the record read lists these very files: nothing to add
-        write_atomic(folder / RENDER_RECORD, (json.dumps(
-            {"made_by": "authoring", "files": {n: list(f) for n, f in sorted(record.items())}},
-            indent=1) + "\n").encode(), sync=sync)
+            fingerprint = _fingerprint(data)
+            if entries.get(name) != fingerprint:
+                new[name] = fingerprint
+        if new:  # else the record read lists these very files: nothing to add
+            _add_to_record(folder, known, new, sync)
 
 
-def _read_render_record(folder: Path) -> dict[str, tuple[int, str]]:
-    record = _parse(read_regular(folder / RENDER_RECORD, 16 << 20))
+def read_render_record(folder: Path) -> dict[str, tuple[int, str]]:
+    """The files the render record of ``folder`` lists (none when it has no record, or one
+    that proves nothing: a link, not a file, too long, not written by render)."""
+    return _brought_up_to_date(folder, RenderRecord()).entries
+
+
+def _brought_up_to_date(folder: Path, known: RenderRecord) -> RenderRecord:
+    """``known`` with what the record of ``folder`` holds now: only the lines appended since it
+    was read, when it is still that file; else the record read whole."""
+    try:
+        fd = os.open(folder / RENDER_RECORD, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return _forgotten(known)  # none (or a link, which proves nothing)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > RECORD_LIMIT:
+            return _forgotten(known)
+        if _continues(fd, info, known):
+            handle.seek(known.read_to)
+        else:
+            _forgotten(known)
+            head = handle.read(len(_RECORD_HEADER))
+            if head != _RECORD_HEADER:  # an earlier version's record, or none of ours
+                known.entries = _earlier_record(head + handle.read(RECORD_LIMIT + 1 - len(head)))
+                return known
+            known.identity, known.read_to, known.tail = (info.st_dev, info.st_ino), len(head), head
+        _read_lines(known, handle.read(RECORD_LIMIT + 1 - known.read_to))
+    return known
+
+
+def _continues(fd: int, info: os.stat_result, known: RenderRecord) -> bool:
+    """Whether the open record is the one ``known`` read, that much of it unchanged (as far as
+    its last bytes read tell)."""
+    return (known.identity == (info.st_dev, info.st_ino) and info.st_size >= known.read_to
+            and os.pread(fd, len(known.tail), known.read_to - len(known.tail)) == known.tail)
+
+
+def _forgotten(known: RenderRecord) -> RenderRecord:
+    known.entries, known.identity, known.read_to, known.tail = {}, None, 0, b""
+    known.lines, known.whole = 0, True
+    return known
+
+
+def _read_lines(known: RenderRecord, data: bytes) -> None:
+    """The entry lines of ``data`` (read from ``known.read_to``) into ``known``: a line that is
+    no entry proves nothing (its file is refused, as one the record does not list); a last
+    line without its end (a write cut short) is left unread."""
+    whole_lines = data[:data.rfind(b"\n") + 1]
+    for line in whole_lines.splitlines():
+        known.lines += 1
+        entry = _parse(line)
+        if isinstance(entry, list) and len(entry) == 3:
+            listed = _checked_listing([(entry[0], entry[1:])])
+            if listed:
+                known.entries.update(listed)
+    _read_past(known, whole_lines)
+    known.whole = len(whole_lines) == len(data)
+
+
+def _read_past(known: RenderRecord, data: bytes) -> None:
+    known.read_to += len(data)
+    known.tail = (known.tail + data)[-_TAIL_BYTES:]
+
+
+def _earlier_record(data: bytes) -> dict[str, tuple[int, str]]:
+    """The files a record of an earlier version lists: one JSON object, ``files`` in it."""
+    record = _parse(data if len(data) <= RECORD_LIMIT else None)
     if not isinstance(record, dict) or record.get("made_by") != "authoring":
         return {}
     listed = record.get("files")
     return (_checked_listing(listed.items()) or {}) if isinstance(listed, dict) else {}
+
+
+def _add_to_record(folder: Path, known: RenderRecord, new: dict[str, tuple[int, str]], sync: bool) -> None:
+    """``new`` entries into the record: appended to the file ``known`` read, when it is still
+    that file, whole and ending where it was read; else (no record yet, an earlier version's,
+    one cut short, or one holding over twice as many lines as names) the record written anew,
+    atomically, one line a file."""
+    path = folder / RENDER_RECORD
+    lines = b"".join(_entry_line(name, fingerprint) for name, fingerprint in new.items())
+    known.entries.update(new)
+    if known.identity is not None and known.whole and \
+            known.lines + len(new) <= 2 * len(known.entries) + _RECORD_SLACK and \
+            _appended(path, known, lines, sync):
+        _read_past(known, lines)
+        known.lines += len(new)
+        return
+    data = _RECORD_HEADER + b"".join(_entry_line(name, known.entries[name]) for name in sorted(known.entries))
+    write_atomic(path, data, sync=sync)
+    info = os.lstat(path)
+    known.identity, known.read_to, known.tail = (info.st_dev, info.st_ino), len(data), data[-_TAIL_BYTES:]
+    known.lines, known.whole = len(known.entries), True
+
+
+_RECORD_SLACK = 64
+"""Lines a record may hold beyond twice its names before it is rewritten: a small folder
+rendered again and again is not rewritten every few renders."""
+
+
+def _entry_line(name: str, fingerprint: tuple[int, str]) -> bytes:
+    return (json.dumps([name, *fingerprint]) + "\n").encode()
+
+
+def _appended(path: Path, known: RenderRecord, lines: bytes, sync: bool) -> bool:
+    """``lines`` appended to the record at ``path``, when it is the file ``known`` read, a regular
+    file and no link, ending where it was read; False, with nothing written, otherwise."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != known.read_to or not _continues(fd, info, known):
+            return False
+        view = memoryview(lines)
+        while view:
+            view = view[os.write(fd, view):]
+        if sync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+    return True
 
 
 class _Target(enum.Enum):
@@ -578,7 +731,14 @@ def _open_lock(lock: Path, writer: str) -> tuple[int, bool]:
     return fd, False
 
 
+_FIRST_WAIT, _LONGEST_WAIT = 0.001, 0.02
+"""Seconds between a waiting writer's tries: at first 1 ms, doubled each try up to 20 ms. The
+workers of a folder render hold their folder's lock for about a millisecond an issue: a
+first wait of 20 ms left a worker idle for twenty of them."""
+
+
 def _wait_for(fd: int, deadline: float, folder: Path, timeout: float, writer: str) -> None:
+    wait = _FIRST_WAIT
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -589,7 +749,8 @@ def _wait_for(fd: int, deadline: float, folder: Path, timeout: float, writer: st
                 raise OutputRefused(
                     f"another {writer}{f' (process {holder})' if holder else ''} is writing "
                     f"{folder}; waited {timeout:g} s; try again when it is done") from None
-            time.sleep(0.02)
+            time.sleep(wait)
+            wait = min(2 * wait, _LONGEST_WAIT)
 
 
 def _same_inode(fd: int, path: Path) -> bool:

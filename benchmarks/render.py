@@ -478,6 +478,12 @@ def print_folder(count: int, rounds: int) -> None:
           f"the work (CPU), so on {cores} idle cores it could reach about {cores / overhead:.2f}× "
           f"(issue 15's budget, on an idle machine: ≥ {FOLDER_SPEEDUP_BUDGET}×)")
     small, big = medians[sizes[0]], medians[sizes[-1]]
+    if len(sizes) > 1:
+        per_issue = [big[way]["cpu"] / sizes[-1] / (small[way]["cpu"] / sizes[0]) for way in ways]
+        print(f"  CPU an issue, {sizes[-1]} issues / {sizes[0]}: " + ", ".join(
+            f"{way} {ratio:.2f}×" for way, ratio in zip(ways, per_issue, strict=True))
+            + "  (linear: 1×; each issue's write once read the whole folder's record and wrote it "
+              "again: about 1.6× at 1,000 issues)")
     flat = all(big[way][key] <= small[way][key] * 1.1 + 10
                for way in ways for key in ("parent_mb", "worker_mb"))
     print(f"  peak memory {sizes[0]} → {sizes[-1]} issues: " + ", ".join(

@@ -363,11 +363,12 @@ def test_owned_files_that_hold_the_new_bytes_are_left_as_they_are(tmp_path, monk
     files.write_owned(folder, {"x.html": b"page", "x.txt": b"text"})  # the same issue again
     assert made == [] and {name: _identity(folder / name) for name in names} == before
     files.write_owned(folder, {"x.html": b"page 2", "x.txt": b"text"})  # one file changed
-    assert made == ["x.html", files.RENDER_RECORD]
+    assert made == ["x.html"]  # and one line appended to the record
+    assert _identity(folder / files.RENDER_RECORD)[0] == before[files.RENDER_RECORD][0]
     assert _identity(folder / "x.txt") == before["x.txt"] and (folder / "x.html").read_bytes() == b"page 2"
-    assert json.loads((folder / files.RENDER_RECORD).read_text())["files"] == {
-        "x.html": [6, hashlib.sha256(b"page 2").hexdigest()],
-        "x.txt": [4, hashlib.sha256(b"text").hexdigest()]}
+    assert files.read_render_record(folder) == {
+        "x.html": (6, hashlib.sha256(b"page 2").hexdigest()),
+        "x.txt": (4, hashlib.sha256(b"text").hexdigest())}
 
 
 def test_owned_files_of_the_same_size_with_other_bytes_are_written(tmp_path):
@@ -381,8 +382,7 @@ def test_a_users_file_with_the_new_bytes_is_kept_and_then_render_owns_it(tmp_pat
     kept = _identity(tmp_path / "x.html")
     files.write_owned(tmp_path, {"x.html": b"page"})
     assert _identity(tmp_path / "x.html") == kept
-    assert json.loads((tmp_path / files.RENDER_RECORD).read_text())["files"] == {
-        "x.html": [4, hashlib.sha256(b"page").hexdigest()]}
+    assert files.read_render_record(tmp_path) == {"x.html": (4, hashlib.sha256(b"page").hexdigest())}
     files.write_owned(tmp_path, {"x.html": b"page 2"})  # recorded now: replaced
     assert (tmp_path / "x.html").read_bytes() == b"page 2"
 
@@ -464,13 +464,148 @@ def test_every_file_render_did_not_write_is_named_in_one_refusal(tmp_path):
     assert not (tmp_path / "a.eml").exists()
 
 
+def _digest(data: bytes) -> str:
+    return files.hashlib.sha256(data).hexdigest()
+
+
 def test_the_render_record_lists_each_file_with_its_size_and_digest_one_a_line(tmp_path):
     files.write_owned(tmp_path, {"b.txt": b"bb", "a.html": b"a"})
-    digest = {data: files.hashlib.sha256(data).hexdigest() for data in (b"a", b"bb")}
     assert (tmp_path / files.RENDER_RECORD).read_text() == (
-        '{\n "made_by": "authoring",\n "files": {\n'
-        f'  "a.html": [\n   1,\n   "{digest[b"a"]}"\n  ],\n'
-        f'  "b.txt": [\n   2,\n   "{digest[b"bb"]}"\n  ]\n }}\n}}\n')
+        '{"made_by": "authoring", "format": 2}\n'
+        f'["a.html", 1, "{_digest(b"a")}"]\n'
+        f'["b.txt", 2, "{_digest(b"bb")}"]\n')
+
+
+def test_a_changed_file_adds_one_line_to_the_record_and_its_last_line_holds(tmp_path):
+    files.write_owned(tmp_path, {"a.html": b"a", "a.txt": b"t"})
+    kept = _identity(tmp_path / files.RENDER_RECORD)
+    files.write_owned(tmp_path, {"a.html": b"a", "a.txt": b"t"})  # unchanged: nothing added
+    files.write_owned(tmp_path, {"a.html": b"a2", "a.txt": b"t"})
+    lines = (tmp_path / files.RENDER_RECORD).read_text().splitlines()
+    assert lines[1:] == [f'["a.html", 1, "{_digest(b"a")}"]', f'["a.txt", 1, "{_digest(b"t")}"]',
+                         f'["a.html", 2, "{_digest(b"a2")}"]']  # appended to the same file
+    assert os.stat(tmp_path / files.RENDER_RECORD).st_ino == kept[0]
+    assert files.read_render_record(tmp_path) == {"a.html": (2, _digest(b"a2")), "a.txt": (1, _digest(b"t"))}
+    files.write_owned(tmp_path, {"a.html": b"a3"})  # the last line proves the file there
+    assert (tmp_path / "a.html").read_bytes() == b"a3"
+
+
+def test_a_record_holding_over_twice_its_names_in_lines_is_written_anew(tmp_path):
+    slack = files._RECORD_SLACK
+    for n in range(2 + slack + 1):  # 1 name: lines up to 2 + the slack are appended
+        files.write_owned(tmp_path, {"a.html": b"%d" % n})
+        lines = (tmp_path / files.RENDER_RECORD).read_bytes().count(b"\n") - 1
+        assert lines == (n + 1 if n < 2 + slack else 1)
+    assert files.read_render_record(tmp_path) == {"a.html": (len(b"%d" % n), _digest(b"%d" % n))}
+
+
+def test_an_earlier_versions_record_proves_its_files_and_is_written_anew_in_lines(tmp_path):
+    (tmp_path / "a.html").write_bytes(b"old")
+    (tmp_path / "b.html").write_bytes(b"b")
+    (tmp_path / files.RENDER_RECORD).write_text(json.dumps(
+        {"made_by": "authoring", "files": {"a.html": [3, _digest(b"old")], "b.html": [1, _digest(b"b")]}},
+        indent=1) + "\n")
+    files.write_owned(tmp_path, {"a.html": b"new"})
+    assert (tmp_path / "a.html").read_bytes() == b"new"
+    assert (tmp_path / files.RENDER_RECORD).read_text() == (
+        '{"made_by": "authoring", "format": 2}\n'
+        f'["a.html", 3, "{_digest(b"new")}"]\n["b.html", 1, "{_digest(b"b")}"]\n')
+
+
+@pytest.mark.parametrize("line", [b'["a.html", 3]', b'{"a.html": [3, "x"]}', b'["a.html", "3", "x"]',
+                                  b'["../a.html", 3, "x"]', b"not json", b'["a.html", 3, "x", 4]'])
+def test_a_line_of_the_record_that_is_no_entry_proves_nothing_and_the_others_stand(tmp_path, line):
+    (tmp_path / "a.html").write_bytes(b"old")
+    (tmp_path / "b.html").write_bytes(b"b")
+    (tmp_path / files.RENDER_RECORD).write_bytes(
+        b'{"made_by": "authoring", "format": 2}\n' + line.replace(b'"x"', f'"{_digest(b"old")}"'.encode())
+        + f'\n["b.html", 1, "{_digest(b"b")}"]\n'.encode())
+    with pytest.raises(files.OutputRefused, match="already holds a.html,"):
+        files.write_owned(tmp_path, {"a.html": b"new"})
+    files.write_owned(tmp_path, {"b.html": b"b2"})
+    assert (tmp_path / "b.html").read_bytes() == b"b2"
+
+
+def test_a_record_cut_short_keeps_its_whole_lines_and_is_written_anew_not_appended_to(tmp_path):
+    (tmp_path / "a.html").write_bytes(b"a")
+    (tmp_path / "b.html").write_bytes(b"b")
+    cut = f'["b.html", 1, "{_digest(b"b")}"]'[:30]  # a crash while the line was appended
+    (tmp_path / files.RENDER_RECORD).write_text(
+        f'{{"made_by": "authoring", "format": 2}}\n["a.html", 1, "{_digest(b"a")}"]\n{cut}')
+    assert files.read_render_record(tmp_path) == {"a.html": (1, _digest(b"a"))}
+    files.write_owned(tmp_path, {"a.html": b"a2"})
+    assert (tmp_path / files.RENDER_RECORD).read_text() == (
+        f'{{"made_by": "authoring", "format": 2}}\n["a.html", 2, "{_digest(b"a2")}"]\n')
+
+
+def test_writers_of_one_folder_each_read_what_the_others_appended(tmp_path):
+    first, second = files.RenderRecord(), files.RenderRecord()
+    files.write_owned(tmp_path, {"a.html": b"a"}, record=first)
+    files.write_owned(tmp_path, {"b.html": b"b"}, record=second)
+    files.write_owned(tmp_path, {"b.html": b"b2"}, record=first)  # the second's file: proven
+    files.write_owned(tmp_path, {"a.html": b"a2"}, record=second)
+    assert first.entries == {"a.html": (1, _digest(b"a")), "b.html": (2, _digest(b"b2"))}
+    assert second.entries == files.read_render_record(tmp_path) == {
+        "a.html": (2, _digest(b"a2")), "b.html": (2, _digest(b"b2"))}
+
+
+def test_a_batch_reads_each_line_of_the_record_once(tmp_path, monkeypatch):
+    """Linear: the writes of a folder render read only what was appended since their last."""
+    read: list[int] = []
+    real = files._read_lines
+    monkeypatch.setattr(files, "_read_lines",
+                        lambda known, data: (read.append(len(data)), real(known, data))[1])
+    record, other = files.RenderRecord(), files.RenderRecord()
+    for n in range(200):
+        files.write_owned(tmp_path, {f"{n}.html": b"x"}, record=record if n % 4 else other)
+    size = (tmp_path / files.RENDER_RECORD).stat().st_size - len(files._RECORD_HEADER)
+    assert sum(read) < 2 * size  # each writer reads each line at most once (200 lines read
+    assert sum(read) > size // 2  # each time would be 100 times the record)
+
+
+def test_a_batch_whose_record_was_written_anew_by_another_reads_it_whole(tmp_path):
+    record = files.RenderRecord()
+    files.write_owned(tmp_path, {"a.html": b"a"}, record=record)
+    (tmp_path / files.RENDER_RECORD).write_text(json.dumps(  # an earlier version rendered here
+        {"made_by": "authoring", "files": {"a.html": [1, _digest(b"a")], "b.html": [1, _digest(b"b")]}}))
+    (tmp_path / "b.html").write_bytes(b"b")
+    files.write_owned(tmp_path, {"b.html": b"b2"}, record=record)
+    assert (tmp_path / "b.html").read_bytes() == b"b2"
+    assert files.read_render_record(tmp_path) == {"a.html": (1, _digest(b"a")), "b.html": (2, _digest(b"b2"))}
+
+
+def test_a_record_made_a_link_between_two_writes_is_not_appended_through(tmp_path):
+    record = files.RenderRecord()
+    (tmp_path / "out").mkdir()
+    files.write_owned(tmp_path / "out", {"a.html": b"a"}, record=record)
+    (tmp_path / "elsewhere").write_text("mine\n")
+    (tmp_path / "out" / files.RENDER_RECORD).unlink()
+    (tmp_path / "out" / files.RENDER_RECORD).symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(files.OutputRefused, match="already holds a.html"):  # a link proves nothing
+        files.write_owned(tmp_path / "out", {"a.html": b"a2"}, record=record)
+    files.write_owned(tmp_path / "out", {"b.html": b"b"}, record=record)
+    assert (tmp_path / "elsewhere").read_text() == "mine\n"  # the link replaced, not followed
+    assert not (tmp_path / "out" / files.RENDER_RECORD).is_symlink()
+    assert files.read_render_record(tmp_path / "out") == {"b.html": (1, _digest(b"b"))}
+
+
+def test_a_record_that_became_another_file_is_not_appended_to(tmp_path, monkeypatch):
+    """Between the read and the append (only a writer that skips the lock could do it)."""
+    record = files.RenderRecord()
+    files.write_owned(tmp_path, {"a.html": b"a"}, record=record)
+    real = files._brought_up_to_date
+
+    def then_replaced(folder, known):
+        known = real(folder, known)
+        (folder / files.RENDER_RECORD).unlink()
+        (folder / files.RENDER_RECORD).write_text("someone else's\n")
+        return known
+
+    monkeypatch.setattr(files, "_brought_up_to_date", then_replaced)
+    files.write_owned(tmp_path, {"b.html": b"b"}, record=record)
+    assert (tmp_path / files.RENDER_RECORD).read_text() == (
+        f'{{"made_by": "authoring", "format": 2}}\n["a.html", 1, "{_digest(b"a")}"]\n'
+        f'["b.html", 1, "{_digest(b"b")}"]\n')
 
 
 def _record(folder: Path, files_listed, size: int | None = None) -> None:
@@ -613,7 +748,8 @@ def test_an_earlier_versions_manifest_listing_itself_or_outside_proves_nothing(t
     assert (tmp_path / "proven" / "a.html").read_bytes() == b"x"
 
 
-def test_a_waiting_writer_tries_every_20_ms_and_gives_up_at_its_deadline(tmp_path, monkeypatch):
+def test_a_waiting_writer_tries_after_1_ms_then_twice_as_long_and_gives_up_at_its_deadline(
+        tmp_path, monkeypatch):
     out = tmp_path / "out"
     fd = os.open(tmp_path / ".out.export-lock", os.O_RDWR | os.O_CREAT)
     clock = iter([100.0, 100.0, 101.5, 102.0])  # the deadline set, then one reading per try
@@ -626,7 +762,7 @@ def test_a_waiting_writer_tries_every_20_ms_and_gives_up_at_its_deadline(tmp_pat
             files.write_all_atomic(out, {"a.html": b"x"}, lock_timeout=2)
     finally:
         os.close(fd)
-    assert slept == [0.02, 0.02]  # none more at 102.0, the deadline itself
+    assert slept == [0.001, 0.002]  # none more at 102.0, the deadline itself
     assert not out.exists()
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from authoring.files import RenderRecord
     from authoring.validate import Publications, Validated
 
 PUBLICATION_FILE = "publication.yaml"
@@ -180,10 +181,11 @@ def render_files(files: list[Path], out_dir: str | Path, options: FolderOptions 
     out = Path(out_dir)
     workers = max(1, min(workers or choose_workers(files).count, len(files) or 1))
     if workers == 1:
+        from authoring.files import RenderRecord
         from authoring.validate import Publications
 
-        batch = Publications()
-        yield from (render_one(path, out, options, batch) for path in files)
+        batch, record = Publications(), RenderRecord()
+        yield from (render_one(path, out, options, batch, record) for path in files)
     else:
         yield from _in_pool(files, out, options, workers)
     # Each output was renamed into place whole, without its own fsync (per file, the disk's
@@ -195,13 +197,17 @@ def render_files(files: list[Path], out_dir: str | Path, options: FolderOptions 
 _WORKER_BATCH: Publications | None = None
 """In a worker of the pool, the publication settings of the issues it renders (see
 ``validate.Publications``); the pool, and so this, lasts one ``render_files`` call."""
+_WORKER_RECORD: RenderRecord | None = None
+"""In a worker of the pool, the output folder's render record as it knows it (see
+``files.RenderRecord``), for the same call."""
 
 
 def _start_worker() -> None:
-    global _WORKER_BATCH
+    global _WORKER_BATCH, _WORKER_RECORD
+    from authoring.files import RenderRecord
     from authoring.validate import Publications
 
-    _WORKER_BATCH = Publications()
+    _WORKER_BATCH, _WORKER_RECORD = Publications(), RenderRecord()
 
 
 def _in_pool(files: list[Path], out: Path, options: FolderOptions, workers: int) -> Iterator[Outcome]:
@@ -261,12 +267,12 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 
 def render_one(path: Path, out_dir: Path, options: FolderOptions,
-               batch: Publications | None = None) -> Outcome:
+               batch: Publications | None = None, record: RenderRecord | None = None) -> Outcome:
     """Validate, render and write one issue; every failure becomes the outcome's ``error``.
 
-    ``batch``: the publication settings of the issues rendered with it (a worker of the pool
-    keeps its own). Each file is renamed into place whole but not synced: ``render_files``
-    syncs the batch."""
+    ``batch``: the publication settings of the issues rendered with it; ``record``: the output
+    folder's render record as the batch knows it (a worker of the pool keeps its own of both).
+    Each file is renamed into place whole but not synced: ``render_files`` syncs the batch."""
     from authoring.diagnostics import AuthoringError
     from authoring.files import OutputRefused, write_owned
     from authoring.render import RenderOptions, render_file
@@ -274,6 +280,8 @@ def render_one(path: Path, out_dir: Path, options: FolderOptions,
 
     if batch is None:  # alone (each call reads the settings afresh), or in a worker of the pool
         batch = _WORKER_BATCH if _WORKER_BATCH is not None else Publications()
+    if record is None:
+        record = _WORKER_RECORD
 
     outcome = Outcome(source=path)
     try:
@@ -297,7 +305,7 @@ def render_one(path: Path, out_dir: Path, options: FolderOptions,
         outputs.append((f"{page}.mjml", rendered.mjml))
     files = {name: content.encode("utf-8") for name, content in outputs}
     try:
-        write_owned(out_dir, files, sync=False)  # synced once for the batch
+        write_owned(out_dir, files, sync=False, record=record)  # synced once for the batch
     except OutputRefused as exc:
         outcome.error = str(exc)
         return outcome

@@ -3,7 +3,6 @@ not write (or that changed since) is never replaced: the render is refused befor
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -78,8 +77,7 @@ def test_its_own_files_are_replaced_even_after_the_issue_changed(issue, tmp_path
     assert render(issue, out, "--mjml").exit_code == 0
     assert b"Robots Learned Chores" in (out / "0321.txt").read_bytes()
     assert (out / "notes.txt").read_text() == "mine, beside the renders"
-    record = json.loads((out / files.RENDER_RECORD).read_text())
-    assert sorted(record["files"]) == ["0321.html", "0321.mjml", "0321.txt"]
+    assert sorted(files.read_render_record(out)) == ["0321.html", "0321.mjml", "0321.txt"]
 
 
 def test_a_render_edited_by_hand_is_kept(issue, tmp_path):
@@ -115,5 +113,5 @@ def test_a_folder_render_fails_only_the_issue_whose_name_is_taken(issue, tmp_pat
     assert "already holds 0322.txt, which render did not write" in row
     assert (out / "0322.txt").read_text() == "mine" and not (out / "0322.html").exists()
     assert (out / "0321.html").exists()
-    record = json.loads((out / files.RENDER_RECORD).read_text())
-    assert sorted(record["files"]) == ["0321.html", "0321.txt"]  # both workers' writes, under the lock
+    # both workers' writes, under the lock
+    assert sorted(files.read_render_record(out)) == ["0321.html", "0321.txt"]
