@@ -179,13 +179,23 @@ def _read_image(path: Path) -> bytes:
     return data
 
 
+LEDGER_LIMIT = 16 << 20
+"""Bytes of a ledger read at most (over 100,000 images); a longer one proves nothing."""
+
+
 def _read_ledger(path: Path) -> dict[str, str]:
+    """The ledger's entries: none when it is missing, not JSON of ours, over LEDGER_LIMIT, or
+    not a regular file (a link is not followed, nor a pipe waited on: in a folder others can
+    write to, either could stand in its place and hang or flood the render)."""
+    from authoring.files import read_regular
+
+    data = read_regular(path, LEDGER_LIMIT)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        ledger = json.loads(data) if data is not None else None
+    except (ValueError, RecursionError):
         return {}
-    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} \
-        if isinstance(data, dict) else {}
+    return {k: v for k, v in ledger.items() if isinstance(k, str) and isinstance(v, str)} \
+        if isinstance(ledger, dict) else {}
 
 
 def digest(image: LocalImage) -> tuple[int, str]:

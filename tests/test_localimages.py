@@ -3,6 +3,7 @@ without ever replacing a file the toolkit did not write."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -11,7 +12,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from authoring import localimages
-from authoring.localimages import LEDGER, LocalImage, collect, copy_beside
+from authoring.localimages import LEDGER, LEDGER_LIMIT, Copied, LocalImage, collect, copy_beside
 from authoring.paths import find, is_relative
 
 
@@ -148,6 +149,53 @@ def test_symbolic_links_in_the_output_are_not_followed(tmp_path):
     assert result.copied == [] and len(result.refused) == 2
     assert "not followed" in result.refused[0] and "symbolic link" in result.refused[1]
     assert list(elsewhere.iterdir()) == []
+
+
+def _ledger_of(out: Path, data: bytes) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "a.png").write_bytes(b"old")
+    (out / LEDGER).write_bytes(data)
+
+
+def test_a_ledger_proves_a_copy_ours_up_to_16_mib(tmp_path):
+    src, out = tmp_path / "src", tmp_path / "out"
+    entry = json.dumps({"a.png": hashlib.sha256(b"old").hexdigest()})
+    _ledger_of(out, entry.encode())
+    assert copy_beside([_image(src, "a.png", b"new")], out).refused == []
+    assert (out / "a.png").read_bytes() == b"new"
+    padded = entry[:-1] + ', "pad": "' + "x" * (LEDGER_LIMIT - len(entry) - 11) + '"}'
+    for data, replaced in ((padded.encode(), True), (padded.encode() + b" ", False)):
+        assert len(data) == LEDGER_LIMIT + (not replaced)
+        _ledger_of(out, data)
+        result = copy_beside([_image(src, "a.png", b"newer")], out)
+        assert (out / "a.png").read_bytes() == (b"newer" if replaced else b"old"), len(data)
+        assert (result.refused == []) is replaced
+
+
+@pytest.mark.parametrize("planted", ["link", "pipe", "not json", "deep"])
+def test_a_ledger_that_is_a_link_a_pipe_or_no_ledger_proves_nothing_and_never_hangs(tmp_path, planted):
+    src, out = tmp_path / "src", tmp_path / "out"
+    entry = json.dumps({"a.png": hashlib.sha256(b"old").hexdigest()})
+    _ledger_of(out, b"")
+    (out / LEDGER).unlink()
+    if planted == "link":  # a ledger that would prove the copy ours, through a link
+        (tmp_path / "elsewhere.json").write_text(entry)
+        (out / LEDGER).symlink_to(tmp_path / "elsewhere.json")
+    elif planted == "pipe":  # reading it would wait for a writer forever
+        os.mkfifo(out / LEDGER)
+    else:
+        (out / LEDGER).write_text("{[" if planted == "not json" else "[" * 100_000)
+    done: list[object] = []
+    worker = threading.Thread(target=lambda: done.append(copy_beside([_image(src, "a.png", b"new")], out)),
+                              daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "copying blocked on the ledger"
+    result = done[0]
+    assert isinstance(result, Copied) and "a file the toolkit did not write is there" in result.refused[0]
+    assert (out / "a.png").read_bytes() == b"old"
+    if planted == "link":
+        assert (tmp_path / "elsewhere.json").read_text() == entry
 
 
 def test_rendering_into_the_issues_own_folder_copies_nothing(tmp_path):
