@@ -1052,7 +1052,7 @@ def _taken_run(length: int) -> tuple[int, list[socket.socket]]:
             taken += [bind(p) for p in range(port + 1, port + length)]
             bind(port + length).close()
             return port, taken
-        except OSError:
+        except (OSError, PortInUse):  # a port of the run taken by another program: another run
             for sock in taken:
                 sock.close()
     pytest.fail("no run of free ports")
