@@ -221,15 +221,18 @@ def _brought_up_to_date(folder: Path, known: RenderRecord) -> RenderRecord:
 
 
 def _continues(fd: int, info: os.stat_result, known: RenderRecord) -> bool:
-    """Whether the open record is the one ``known`` read, that much of it unchanged (as far as
-    its last bytes read tell)."""
+    """Whether the open record is the one ``known`` read, that much of it unchanged as far as
+    its header and the last bytes read tell (its middle is not read again: only a writer that
+    skips the lock could change it, and what the batch remembers was written by render)."""
     return (known.identity == (info.st_dev, info.st_ino) and info.st_size >= known.read_to
-            and os.pread(fd, len(known.tail), known.read_to - len(known.tail)) == known.tail)
+            and os.pread(fd, len(known.tail), known.read_to - len(known.tail)) == known.tail
+            and os.pread(fd, len(_RECORD_HEADER), 0) == _RECORD_HEADER)
 
 
 def _forgotten(known: RenderRecord) -> RenderRecord:
-    known.entries, known.identity, known.read_to, known.tail = {}, None, 0, b""
-    known.lines, known.whole = 0, True
+    """``known`` emptied, to read the record whole (where it is read in lines, ``read_to``,
+    ``tail`` and ``whole`` are set as it is read)."""
+    known.entries, known.identity, known.lines = {}, None, 0
     return known
 
 
@@ -256,7 +259,7 @@ def _read_past(known: RenderRecord, data: bytes) -> None:
 
 def _earlier_record(data: bytes) -> dict[str, tuple[int, str]]:
     """The files a record of an earlier version lists: one JSON object, ``files`` in it."""
-    record = _parse(data if len(data) <= RECORD_LIMIT else None)
+    record = _parse(data)
     if not isinstance(record, dict) or record.get("made_by") != "authoring":
         return {}
     listed = record.get("files")
@@ -281,7 +284,7 @@ def _add_to_record(folder: Path, known: RenderRecord, new: dict[str, tuple[int, 
     write_atomic(path, data, sync=sync)
     info = os.lstat(path)
     known.identity, known.read_to, known.tail = (info.st_dev, info.st_ino), len(data), data[-_TAIL_BYTES:]
-    known.lines, known.whole = len(known.entries), True
+    known.lines = len(known.entries)
 
 
 _RECORD_SLACK = 64
@@ -294,15 +297,16 @@ def _entry_line(name: str, fingerprint: tuple[int, str]) -> bytes:
 
 
 def _appended(path: Path, known: RenderRecord, lines: bytes, sync: bool) -> bool:
-    """``lines`` appended to the record at ``path``, when it is the file ``known`` read, a regular
-    file and no link, ending where it was read; False, with nothing written, otherwise."""
+    """``lines`` appended to the record at ``path``, when it is the file ``known`` read (no link
+    to it: a link is not opened), ending where it was read; False, with nothing written,
+    otherwise."""
     try:
         fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return False
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size != known.read_to or not _continues(fd, info, known):
+        if info.st_size != known.read_to or not _continues(fd, info, known):
             return False
         view = memoryview(lines)
         while view:

@@ -490,10 +490,12 @@ def test_a_changed_file_adds_one_line_to_the_record_and_its_last_line_holds(tmp_
     assert (tmp_path / "a.html").read_bytes() == b"a3"
 
 
-def test_a_record_holding_over_twice_its_names_in_lines_is_written_anew(tmp_path):
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_record_holding_over_twice_its_names_in_lines_is_written_anew(tmp_path, batch):
     slack = files._RECORD_SLACK
+    record = files.RenderRecord() if batch else None  # counted as appended, or as read
     for n in range(2 + slack + 1):  # 1 name: lines up to 2 + the slack are appended
-        files.write_owned(tmp_path, {"a.html": b"%d" % n})
+        files.write_owned(tmp_path, {"a.html": b"%d" % n}, record=record)
         lines = (tmp_path / files.RENDER_RECORD).read_bytes().count(b"\n") - 1
         assert lines == (n + 1 if n < 2 + slack else 1)
     assert files.read_render_record(tmp_path) == {"a.html": (len(b"%d" % n), _digest(b"%d" % n))}
@@ -526,10 +528,11 @@ def test_a_line_of_the_record_that_is_no_entry_proves_nothing_and_the_others_sta
     assert (tmp_path / "b.html").read_bytes() == b"b2"
 
 
-def test_a_record_cut_short_keeps_its_whole_lines_and_is_written_anew_not_appended_to(tmp_path):
+@pytest.mark.parametrize("kept", [1, 30])
+def test_a_record_cut_short_keeps_its_whole_lines_and_is_written_anew_not_appended_to(tmp_path, kept):
     (tmp_path / "a.html").write_bytes(b"a")
     (tmp_path / "b.html").write_bytes(b"b")
-    cut = f'["b.html", 1, "{_digest(b"b")}"]'[:30]  # a crash while the line was appended
+    cut = f'["b.html", 1, "{_digest(b"b")}"]'[:kept]  # a crash while the line was appended
     (tmp_path / files.RENDER_RECORD).write_text(
         f'{{"made_by": "authoring", "format": 2}}\n["a.html", 1, "{_digest(b"a")}"]\n{cut}')
     assert files.read_render_record(tmp_path) == {"a.html": (1, _digest(b"a"))}
@@ -589,23 +592,122 @@ def test_a_record_made_a_link_between_two_writes_is_not_appended_through(tmp_pat
     assert files.read_render_record(tmp_path / "out") == {"b.html": (1, _digest(b"b"))}
 
 
-def test_a_record_that_became_another_file_is_not_appended_to(tmp_path, monkeypatch):
+@pytest.mark.parametrize("how", ["a new file", "in place, as long", "moved away, linked back"])
+def test_a_record_that_became_another_file_is_not_appended_to(tmp_path, monkeypatch, how):
     """Between the read and the append (only a writer that skips the lock could do it)."""
     record = files.RenderRecord()
-    files.write_owned(tmp_path, {"a.html": b"a"}, record=record)
+    out = tmp_path / "out"
+    files.write_owned(out, {"a.html": b"a"}, record=record)
     real = files._brought_up_to_date
 
     def then_replaced(folder, known):
         known = real(folder, known)
-        (folder / files.RENDER_RECORD).unlink()
-        (folder / files.RENDER_RECORD).write_text("someone else's\n")
+        path = folder / files.RENDER_RECORD
+        if how == "a new file":
+            path.unlink()
+            path.write_text("someone else's\n")
+        elif how == "in place, as long":
+            path.write_bytes(path.read_bytes().replace(b"authoring", b"someone!!"))
+        else:  # the very file read, reached through a link
+            path.rename(folder.parent / "moved")
+            path.symlink_to(folder.parent / "moved")
         return known
 
     monkeypatch.setattr(files, "_brought_up_to_date", then_replaced)
-    files.write_owned(tmp_path, {"b.html": b"b"}, record=record)
-    assert (tmp_path / files.RENDER_RECORD).read_text() == (
+    files.write_owned(out, {"b.html": b"b"}, record=record)
+    assert not (out / files.RENDER_RECORD).is_symlink()
+    if how == "moved away, linked back":
+        assert (tmp_path / "moved").read_text().count("\n") == 2  # not appended through
+    assert (out / files.RENDER_RECORD).read_text() == (
         f'{{"made_by": "authoring", "format": 2}}\n["a.html", 1, "{_digest(b"a")}"]\n'
         f'["b.html", 1, "{_digest(b"b")}"]\n')
+
+
+def test_a_record_moved_away_and_linked_back_proves_nothing_and_is_not_written_through(tmp_path):
+    record = files.RenderRecord()
+    out = tmp_path / "out"
+    files.write_owned(out, {"a.html": b"a"}, record=record)
+    (out / files.RENDER_RECORD).rename(tmp_path / "moved")  # the same file, reached by a link
+    (out / files.RENDER_RECORD).symlink_to(tmp_path / "moved")
+    moved = (tmp_path / "moved").read_bytes()
+    files.write_owned(out, {"b.html": b"b"}, record=record)
+    assert (tmp_path / "moved").read_bytes() == moved
+    assert not (out / files.RENDER_RECORD).is_symlink()
+    assert files.read_render_record(out) == {"b.html": (1, _digest(b"b"))}
+
+
+def test_two_files_changed_at_once_add_a_line_each(tmp_path):
+    record = files.RenderRecord()
+    files.write_owned(tmp_path, {"a.html": b"a", "a.txt": b"t"}, record=record)
+    files.write_owned(tmp_path, {"a.html": b"a2", "a.txt": b"t2"}, record=record)
+    assert (tmp_path / files.RENDER_RECORD).read_text().splitlines()[3:] == [
+        f'["a.html", 2, "{_digest(b"a2")}"]', f'["a.txt", 2, "{_digest(b"t2")}"]']
+    assert files.read_render_record(tmp_path) == record.entries == {
+        "a.html": (2, _digest(b"a2")), "a.txt": (2, _digest(b"t2"))}
+
+
+def test_a_batch_keeps_only_the_last_64_bytes_it_read_of_the_record(tmp_path):
+    record = files.RenderRecord()
+    for n in range(5):  # written anew, then appended to
+        files.write_owned(tmp_path, {f"{n}.html": b"x"}, record=record)
+        assert record.tail == (tmp_path / files.RENDER_RECORD).read_bytes()[-64:]
+        assert len(record.tail) == 64
+
+
+def test_an_appended_record_is_synced_and_one_written_anew_unsynced_is_not(tmp_path, monkeypatch):
+    synced: list[str] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")),
+                                                 real(fd))[1])
+    files.write_owned(tmp_path, {"a.html": b"a"}, sync=False)  # written anew
+    assert synced == []
+    files.write_owned(tmp_path, {"a.html": b"a2"})  # appended
+    assert synced[-1] == str(tmp_path / files.RENDER_RECORD)
+
+
+@pytest.mark.parametrize("data", [
+    {"made_by": "someone else", "files": {"a.html": [3, _digest(b"old")]}},
+    [{"made_by": "authoring", "files": {"a.html": [3, _digest(b"old")]}}],
+])
+def test_an_earlier_record_not_made_by_render_proves_nothing(tmp_path, data):
+    (tmp_path / "a.html").write_bytes(b"old")
+    (tmp_path / files.RENDER_RECORD).write_text(json.dumps(data))
+    assert files.read_render_record(tmp_path) == {}
+    with pytest.raises(files.OutputRefused, match="already holds a.html"):
+        files.write_owned(tmp_path, {"a.html": b"new"})
+
+
+def test_a_record_in_lines_is_read_up_to_16_mib(tmp_path):
+    line = f'["a.html", 3, "{_digest(b"old")}"]\n'.encode()
+    pad = f'["pad", 0, "{_digest(b"")}"]\n'.encode()
+    room = files.RECORD_LIMIT - len(files._RECORD_HEADER) - len(line)
+    body = pad * (room // len(pad))
+    body += b" " * (room - len(body) - 1) + b"\n"  # a line of spaces: no entry, read past
+    (tmp_path / "a.html").write_bytes(b"old")
+    for extra, proven in ((b"", True), (b"\n", False)):
+        data = files._RECORD_HEADER + body + extra + line  # the file proven by the last line
+        assert len(data) == files.RECORD_LIMIT + len(extra)
+        (tmp_path / files.RENDER_RECORD).write_bytes(data)
+        assert ("a.html" in files.read_render_record(tmp_path)) is proven
+
+
+def test_read_regular_reads_a_regular_file_up_to_its_limit_and_nothing_else(tmp_path):
+    (tmp_path / "file").write_bytes(b"12345")
+    assert files.read_regular(tmp_path / "file", 5) == b"12345"
+    assert files.read_regular(tmp_path / "file", 4) is None
+    (tmp_path / "link").symlink_to(tmp_path / "file")
+    assert files.read_regular(tmp_path / "link", 5) is None
+    assert files.read_regular(tmp_path / "none", 5) is None
+    os.mkfifo(tmp_path / "pipe")  # opened without waiting for a writer, then refused
+    done: list[bytes | None] = []
+    reader = threading.Thread(target=lambda: done.append(files.read_regular(tmp_path / "pipe")), daemon=True)
+    reader.start()
+    reader.join(30)
+    if reader.is_alive():
+        with open(tmp_path / "pipe", "wb"):
+            pass
+        pytest.fail("read_regular waited on a pipe")
+    assert done == [None]
 
 
 def _record(folder: Path, files_listed, size: int | None = None) -> None:
