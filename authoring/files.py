@@ -48,6 +48,8 @@ FOREIGN_SHOWN = 5
 _ID_HEX = 16
 """Hex digits of a random id (os.urandom's, as secrets.token_hex makes them: without the import
 of secrets, hmac and base64 at every cold render)."""
+
+
 def _new_id() -> str:
     return os.urandom(_ID_HEX // 2).hex()
 
@@ -520,6 +522,12 @@ def read_regular(path: Path, limit: int = 1 << 20) -> bytes | None:
     return data if len(data) <= limit else None
 
 
+def read_json(path: Path, limit: int = 1 << 20) -> object:
+    """The JSON a regular file holds, read as ``read_regular`` reads it; None when there is no
+    such file, or it holds no JSON (or JSON nested too deep to parse)."""
+    return _parse(read_regular(path, limit))
+
+
 def _parse(data: bytes | None) -> object:
     if data is None:
         return None
@@ -530,7 +538,7 @@ def _parse(data: bytes | None) -> object:
 
 
 def _read_marker(path: Path, set_id: str | None) -> dict[str, tuple[int, str]] | None:
-    marker = _parse(read_regular(path / MARKER))
+    marker = read_json(path / MARKER)
     if not isinstance(marker, dict) or marker.get("made_by") != "authoring":
         return None
     if set_id is not None and marker.get("id") != set_id:

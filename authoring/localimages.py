@@ -187,13 +187,9 @@ def _read_ledger(path: Path) -> dict[str, str]:
     """The ledger's entries: none when it is missing, not JSON of ours, over LEDGER_LIMIT, or
     not a regular file (a link is not followed, nor a pipe waited on: in a folder others can
     write to, either could stand in its place and hang or flood the render)."""
-    from authoring.files import read_regular
+    from authoring.files import read_json
 
-    data = read_regular(path, LEDGER_LIMIT)
-    try:
-        ledger = json.loads(data) if data is not None else None
-    except (ValueError, RecursionError):
-        return {}
+    ledger = read_json(path, LEDGER_LIMIT)
     return {k: v for k, v in ledger.items() if isinstance(k, str) and isinstance(v, str)} \
         if isinstance(ledger, dict) else {}
 
