@@ -26,6 +26,9 @@
    median of the per-round ratios ≥ 1 whenever it used a pool). Also printed: the pool forced on
    every core (issue 15's budget, on 2 idle cores: ≥ 1.7× one process); peak memory flat (N
    issues within 10% + 10 MB of N/10).
+4. With the folder: render records of 16 MiB shaped to be slow to read (empty lines, junk,
+   the most entries that fit, one line of entry openings), each read as a write into its
+   folder reads it. Budget: each ≤ 1 s.
 
 Also printed: the load average (other people's work on the machine), and whether Python
 writes bytecode caches here (``PYTHONDONTWRITEBYTECODE``): cold runs use caches written once
@@ -491,6 +494,41 @@ def print_folder(count: int, rounds: int) -> None:
         + f"  budget: flat  {verdict(flat)}")
 
 
+HOSTILE_RECORD_BUDGET = 1.0
+"""Seconds to read a render record of RECORD_LIMIT bytes, whatever it holds."""
+
+
+def print_hostile_records() -> None:
+    """Reading a render record of 16 MiB (the most read) shaped to be slow: it is read at every
+    write into its folder. Budget: each ≤ 1 s (wall)."""
+    import hashlib
+
+    from authoring import files
+
+    room = files.RECORD_LIMIT - len(files._RECORD_HEADER)
+    digest = hashlib.sha256(b"").hexdigest()
+    entry = json.dumps(["a.html", 1, digest]).encode() + b"\n"
+    shapes = {
+        "empty lines": b"\n" * room,
+        "one-character lines": b"x\n" * (room // 2),
+        "empty lists": b"[]\n" * (room // 3),
+        "entries (the most that fit)": entry * (room // len(entry)),
+        "entries with a digest a digit short": entry.replace(digest.encode(), digest[1:].encode())
+        * (room // (len(entry) - 1)),
+        "one line of entry openings": (b'["' + b'", 1, "' * (room // 7))[:room - 1] + b"\n",
+        "no line break": b"a" * room,
+    }
+    print(f"\nRender records of {files.RECORD_LIMIT >> 20} MiB, read as each write into their folder "
+          f"reads them (budget ≤ {HOSTILE_RECORD_BUDGET:g} s each)")
+    with tempfile.TemporaryDirectory(prefix="authoring-record-") as tmp:
+        for name, body in shapes.items():
+            (Path(tmp) / files.RENDER_RECORD).write_bytes(files._RECORD_HEADER + body)
+            start = time.perf_counter()
+            files.read_render_record(Path(tmp))
+            spent = time.perf_counter() - start
+            print(f"  {name:<38} {spent:6.2f} s  {verdict(spent <= HOSTILE_RECORD_BUDGET)}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("issues", nargs="*", type=Path, help="issue files (default: issues/*.yaml)")
@@ -512,6 +550,7 @@ def main() -> int:
         print_node(node, issues, args.runs, args.pairs, pipelines)
     if not args.no_folder:
         print_folder(args.folder, args.folder_rounds)
+        print_hostile_records()
     print(f"\nload average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 

@@ -528,6 +528,25 @@ def test_a_line_of_the_record_that_is_no_entry_proves_nothing_and_the_others_sta
     assert (tmp_path / "b.html").read_bytes() == b"b2"
 
 
+def test_only_lines_shaped_as_entries_are_parsed(tmp_path, monkeypatch):
+    """A record of junk lines is passed over in one scan (parsed one by one, 16 MiB of empty
+    lines took 54 s: benchmarks/render.py's hostile records)."""
+    (tmp_path / "a.html").write_bytes(b"a")
+    entry = f'["a.html", 1, "{_digest(b"a")}"]\n'.encode()
+    line = entry[:-1]
+    junk = [b"", b"x", b"[]", b'["a.html", 1]', line[:-2] + b"]", line.replace(b", 1,", b", 01,"),
+            line.replace(b'", 1', b'",1'), line + b" ", line.replace(b"ca", b"CA", 1)]
+    (tmp_path / files.RENDER_RECORD).write_bytes(
+        files._RECORD_HEADER + b"\n".join(junk) + b"\n" + entry + entry.replace(b"a.html", b'a\\"b.html'))
+    parsed: list[bytes] = []
+    real = files._parse
+    monkeypatch.setattr(files, "_parse", lambda data: (parsed.append(data), real(data))[1])
+    known = files._brought_up_to_date(tmp_path, files.RenderRecord())
+    assert parsed == [entry[:-1], entry.replace(b"a.html", b'a\\"b.html')[:-1]]
+    assert known.entries == {"a.html": (1, _digest(b"a")), 'a"b.html': (1, _digest(b"a"))}
+    assert known.lines == len(junk) + 2
+
+
 @pytest.mark.parametrize("kept", [1, 30])
 def test_a_record_cut_short_keeps_its_whole_lines_and_is_written_anew_not_appended_to(tmp_path, kept):
     (tmp_path / "a.html").write_bytes(b"a")
