@@ -249,7 +249,7 @@ def _read_lines(known: RenderRecord, data: bytes) -> None:
     known.lines += whole_lines.count(b"\n")
     for line in _entry_lines().findall(whole_lines):
         entry = _parse(line)
-        if isinstance(entry, list) and len(entry) == 3:
+        if isinstance(entry, list):  # None when the name holds what JSON does not read
             listed = _checked_listing([(entry[0], entry[1:])])
             if listed:
                 known.entries.update(listed)

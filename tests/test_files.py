@@ -515,7 +515,8 @@ def test_an_earlier_versions_record_proves_its_files_and_is_written_anew_in_line
 
 
 @pytest.mark.parametrize("line", [b'["a.html", 3]', b'{"a.html": [3, "x"]}', b'["a.html", "3", "x"]',
-                                  b'["../a.html", 3, "x"]', b"not json", b'["a.html", 3, "x", 4]'])
+                                  b'["../a.html", 3, "x"]', b"not json", b'["a.html", 3, "x", 4]',
+                                  b'["a.html", 3, "x", 3, "x"]', b'["a.html\\q", 3, "x"]'])
 def test_a_line_of_the_record_that_is_no_entry_proves_nothing_and_the_others_stand(tmp_path, line):
     (tmp_path / "a.html").write_bytes(b"old")
     (tmp_path / "b.html").write_bytes(b"b")
@@ -714,6 +715,7 @@ def test_read_regular_reads_a_regular_file_up_to_its_limit_and_nothing_else(tmp_
     (tmp_path / "file").write_bytes(b"12345")
     assert files.read_regular(tmp_path / "file", 5) == b"12345"
     assert files.read_regular(tmp_path / "file", 4) is None
+    assert files.read_json(tmp_path / "file", 5) == 12345 and files.read_json(tmp_path / "file", 4) is None
     (tmp_path / "link").symlink_to(tmp_path / "file")
     assert files.read_regular(tmp_path / "link", 5) is None
     assert files.read_regular(tmp_path / "none", 5) is None
